@@ -1,0 +1,42 @@
+// Runs the test suite with node's own test runner on the compiled specs in dist/.
+// Usage: node scripts/test.mjs [unit|integration|e2e|all] [filter substring ...]
+// Prints the spec reporter's output and ends with one line: `tests: N passed, N failed`.
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const kinds = { unit: /\.spec\.js$/, integration: /\.int-spec\.js$/, e2e: /\.e2e-spec\.js$/ };
+const kind = args[0] && (args[0] in kinds || args[0] === 'all') ? args.shift() : 'all';
+const filters = args;
+
+async function* walk(dir) {
+  let entries;
+  try { entries = await fs.readdir(dir, { withFileTypes: true }); } catch { return; }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p);
+    else yield p;
+  }
+}
+
+const files = [];
+for await (const f of walk(path.join(root, 'dist'))) {
+  const matches = kind === 'all' ? Object.values(kinds).some((re) => re.test(f)) : kinds[kind].test(f);
+  if (matches && (filters.length === 0 || filters.some((s) => f.includes(s)))) files.push(f);
+}
+files.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+function order(f) { return f.endsWith('.e2e-spec.js') ? 2 : f.endsWith('.int-spec.js') ? 1 : 0; }
+
+let passed = 0;
+let failed = 0;
+const stream = run({ files, concurrency: 1, timeout: 15 * 60_000 });
+stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++; });
+stream.on('test:fail', (e) => { if (e.details?.type !== 'suite') failed++; });
+stream.compose(spec).pipe(process.stdout);
+await new Promise((resolve) => stream.on('end', resolve));
+await new Promise((resolve) => setTimeout(resolve, 50));
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
