@@ -1,0 +1,56 @@
+// HTTP entry point: reads the configuration, builds the app from the shared core and listens.
+// A bad configuration or a busy port ends the process with a clear message, never a hang.
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, loadConfig } from '@talecast/config';
+import { AppModule } from './app.module';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: levelsFrom(config.logLevel),
+    bodyParser: true,
+  });
+  app.set('x-powered-by', false);
+  app.useBodyParser('json', { limit: '64kb' });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Talecast API').setVersion('1').addBearerAuth().build());
+  SwaggerModule.setup('docs', app, document);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'} (set PORT)\n`);
+      await app.close();
+      process.exit(1);
+    }
+    throw err;
+  }
+  const url = await app.getUrl();
+  new Logger('Talecast').log(`listening on ${url} (role ${config.role})`);
+  if (process.send) process.send({ ready: true, url });
+}
+
+function levelsFrom(level: string): ('error' | 'warn' | 'log' | 'debug')[] {
+  const all = ['error', 'warn', 'log', 'debug'] as const;
+  return all.slice(0, all.indexOf(level as (typeof all)[number]) + 1);
+}
+
+bootstrap().catch((err) => {
+  process.stderr.write(`Talecast failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+export * from './face-types';
+export * from './face-models';
+export * from './face-detector';
+export * from './face-analysis.module';

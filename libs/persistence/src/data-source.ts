@@ -1,0 +1,24 @@
+// Builds the TypeORM DataSource: the same entities and migrations for the API, the CLI, the
+// workers and the tests. Schema changes happen only through migrations (never `synchronize`).
+import { DataSource } from 'typeorm';
+import { StoryEntity } from './entities/story.entity';
+import { FaceEntity } from './entities/face.entity';
+import { RenderEntity } from './entities/render.entity';
+import { LifecycleEventEntity } from './entities/lifecycle-event.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+
+export const ENTITIES = [StoryEntity, FaceEntity, RenderEntity, LifecycleEventEntity];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+  });
+}

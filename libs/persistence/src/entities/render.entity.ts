@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type RenderStatus = 'queued' | 'rendering' | 'done' | 'failed' | 'cancelled' | 'expired' | 'purged' | 'deleted';
+
+/** A request to put faces into a story, and the resulting video. */
+@Entity('render')
+export class RenderEntity {
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  id!: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 64 })
+  storyId!: string;
+
+  /** role name → ordered face ids (a face set). */
+  @Column({ type: 'jsonb' })
+  faces!: Record<string, string[]>;
+
+  /** Hash of (story, faces) so the same request made twice quickly yields one job. */
+  @Index()
+  @Column({ type: 'varchar', length: 64 })
+  requestKey!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: RenderStatus;
+
+  @Column({ type: 'real', default: 0 })
+  progress!: number;
+
+  @Column({ type: 'int', default: 0 })
+  segmentsDone!: number;
+
+  @Column({ type: 'int', default: 0 })
+  segmentsTotal!: number;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  timings!: Record<string, number>;
+
+  @Column({ type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string | null) => Number(v ?? 0) } })
+  bytes!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  purgedAt!: Date | null;
+}

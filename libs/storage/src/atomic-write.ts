@@ -1,0 +1,44 @@
+// Write-then-rename helpers: a reader never sees a half-written file.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function temporarySibling(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Writes `data` to a temporary sibling, fsyncs, then renames over `target`. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = temporarySibling(target);
+  try {
+    const handle = await fs.open(tmp, 'wx', 0o640);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Sum of file sizes under `dir` (symlinks are counted as links, never followed). */
+export async function treeSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await treeSize(p);
+    else total += (await fs.lstat(p)).size;
+  }
+  return total;
+}

@@ -1,0 +1,3 @@
+export * from './ids';
+export * from './storage-core';
+export * from './atomic-write';

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeRangeArgs, h264Args } from './ffmpeg-args';
+import { parseEncoders, parseVersion } from './ffmpeg-locator';
+import { toMediaInfo } from './media-probe';
+
+test('h264Args pins the settings every segment shares', () => {
+  assert.deepEqual(h264Args({ preset: 'veryfast', crf: 20, threads: 0 }, 60), [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high',
+    '-g', '60', '-keyint_min', '25', '-sc_threshold', '0',
+  ]);
+  assert.ok(h264Args({ preset: 'fast', crf: 18, threads: 2 }).join(' ').endsWith('-threads 2'));
+});
+
+test('decodeRangeArgs seeks to the first frame and stops after the count', () => {
+  const args = decodeRangeArgs('/x/seg.mp4', { startFrame: 90, frameCount: 30, fps: 30, pixelFormat: 'yuv420p' });
+  assert.deepEqual(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 2), ['-ss', '3.000000']);
+  assert.equal(args[args.indexOf('-frames:v') + 1], '30');
+  assert.equal(args.at(-1), 'pipe:1');
+  assert.ok(!decodeRangeArgs('/x', { startFrame: 0, frameCount: 1, fps: 30, pixelFormat: 'rgb24' }).includes('-ss'));
+});
+
+test('parses ffmpeg version and encoder list', () => {
+  assert.equal(parseVersion('ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026'), '5.1.9-0+deb12u1');
+  const enc = ' V....D libx264              libx264 H.264\n A..... aac                  AAC (Advanced Audio Coding)\n';
+  assert.deepEqual(parseEncoders(enc), { libx264: true, aac: true });
+  assert.deepEqual(parseEncoders(' V..... libx264rgb  x\n'), { libx264: false, aac: false });
+});
+
+test('toMediaInfo reads fps as a rational and ignores cover art', () => {
+  const info = toMediaInfo({
+    format: { format_name: 'mov,mp4', duration: '20.0', size: '1000' },
+    streams: [
+      { index: 0, codec_type: 'video', codec_name: 'mjpeg', disposition: { attached_pic: 1 }, width: 10, height: 10 },
+      { index: 1, codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, avg_frame_rate: '30000/1001', nb_frames: '600', pix_fmt: 'yuv420p', color_space: 'bt709' },
+      { index: 2, codec_type: 'audio', codec_name: 'aac', sample_rate: '48000', channels: 2 },
+    ],
+  });
+  assert.equal(info.video?.codec, 'h264');
+  assert.ok(Math.abs((info.video?.fps ?? 0) - 29.97) < 0.01);
+  assert.equal(info.video?.frameCount, 600);
+  assert.equal(info.audio?.sampleRate, 48000);
+  assert.equal(info.durationSeconds, 20);
+});

@@ -1,0 +1,39 @@
+// Pure builders of ffmpeg argument arrays. Building happens here; running happens in
+// ffmpeg-process.ts. Unit-tested as plain arrays.
+
+export interface H264Settings {
+  preset: string;
+  crf: number;
+  threads: number;
+}
+
+/** Encoder arguments shared by every re-encoded segment so segments join without re-encoding. */
+export function h264Args(s: H264Settings, gopFrames?: number): string[] {
+  const args = ['-c:v', 'libx264', '-preset', s.preset, '-crf', String(s.crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high'];
+  if (gopFrames !== undefined) args.push('-g', String(gopFrames), '-keyint_min', String(Math.min(gopFrames, 25)), '-sc_threshold', '0');
+  if (s.threads > 0) args.push('-threads', String(s.threads));
+  return args;
+}
+
+/** Raw frames in on stdin → H.264 MP4 (used by the fixture generator). */
+export function rawToMp4Args(input: { width: number; height: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p' }, audioArgs: string[], out: string, enc: H264Settings & { gopFrames?: number }): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'rawvideo', '-pix_fmt', input.pixelFormat, '-s', `${input.width}x${input.height}`, '-r', String(input.fps), '-i', 'pipe:0',
+    ...audioArgs,
+    ...h264Args(enc, enc.gopFrames),
+    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
+    '-c:a', 'aac', '-b:a', '128k',
+    '-shortest', '-movflags', '+faststart', out,
+  ];
+}
+
+/** Decode frames [start, start+count) of a file to raw frames on stdout. */
+export function decodeRangeArgs(file: string, opts: { startFrame: number; frameCount: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p'; width?: number; height?: number }): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  if (opts.startFrame > 0) args.push('-ss', (opts.startFrame / opts.fps).toFixed(6));
+  args.push('-i', file, '-map', '0:v:0', '-frames:v', String(opts.frameCount));
+  if (opts.width && opts.height) args.push('-vf', `scale=${opts.width}:${opts.height}:flags=bilinear`);
+  args.push('-f', 'rawvideo', '-pix_fmt', opts.pixelFormat, 'pipe:1');
+  return args;
+}

@@ -1,0 +1,5 @@
+export * from './ffmpeg-locator';
+export * from './ffmpeg-process';
+export * from './media-probe';
+export * from './ffmpeg-args';
+export * from './ffmpeg.service';

@@ -1,0 +1,106 @@
+// Probes media files with ffprobe, through fluent-ffmpeg (archived upstream, so it stays
+// behind this one function and can be replaced by a direct ffprobe call).
+import ffmpeg from 'fluent-ffmpeg';
+
+export interface VideoStreamInfo {
+  index: number;
+  codec: string;
+  width: number;
+  height: number;
+  /** Frames per second as a rational. */
+  fpsNum: number;
+  fpsDen: number;
+  fps: number;
+  frameCount: number | null;
+  pixelFormat: string | null;
+  colorSpace: string | null;
+  colorRange: string | null;
+}
+
+export interface AudioStreamInfo {
+  index: number;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+}
+
+export interface MediaInfo {
+  formatName: string;
+  durationSeconds: number;
+  sizeBytes: number;
+  video: VideoStreamInfo | null;
+  audio: AudioStreamInfo | null;
+}
+
+export class NotMediaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotMediaError';
+  }
+}
+
+export function probeMedia(ffprobePath: string, file: string): Promise<MediaInfo> {
+  return new Promise((resolve, reject) => {
+    const command = ffmpeg(file);
+    command.setFfprobePath(ffprobePath);
+    command.ffprobe((err: Error | null, data: any) => {
+      if (err) return reject(new NotMediaError(`Not a readable media file: ${firstLine(err.message)}`));
+      try {
+        resolve(toMediaInfo(data));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+export function toMediaInfo(data: any): MediaInfo {
+  const streams: any[] = data.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const format = data.format ?? {};
+  let video: VideoStreamInfo | null = null;
+  if (v) {
+    const [num, den] = parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate) ?? [0, 1];
+    const nb = Number(v.nb_frames);
+    video = {
+      index: v.index,
+      codec: v.codec_name,
+      width: v.width,
+      height: v.height,
+      fpsNum: num,
+      fpsDen: den,
+      fps: den ? num / den : 0,
+      frameCount: Number.isFinite(nb) && nb > 0 ? nb : null,
+      pixelFormat: v.pix_fmt ?? null,
+      colorSpace: clean(v.color_space),
+      colorRange: clean(v.color_range),
+    };
+  }
+  const audio: AudioStreamInfo | null = a
+    ? { index: a.index, codec: a.codec_name, sampleRate: Number(a.sample_rate), channels: Number(a.channels) }
+    : null;
+  const duration = Number(format.duration);
+  return {
+    formatName: String(format.format_name ?? 'unknown'),
+    durationSeconds: Number.isFinite(duration) ? duration : 0,
+    sizeBytes: Number(format.size) || 0,
+    video,
+    audio,
+  };
+}
+
+function parseRate(rate: unknown): [number, number] | undefined {
+  if (typeof rate !== 'string') return undefined;
+  const [n, d] = rate.split('/').map(Number);
+  return n > 0 && d > 0 ? [n, d] : undefined;
+}
+
+function clean(v: unknown): string | null {
+  return typeof v === 'string' && v !== 'unknown' && v !== 'N/A' ? v : null;
+}
+
+function firstLine(s: string): string {
+  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? s;
+}
