@@ -5,6 +5,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -30,6 +31,18 @@ for await (const f of walk(path.join(root, 'dist'))) {
 files.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
 function order(f) { return f.endsWith('.e2e-spec.js') ? 2 : f.endsWith('.int-spec.js') ? 1 : 0; }
 
+// One PostgreSQL server for the whole run: DATABASE_URL when given, else an embedded cluster.
+// Each test file creates its own database on it (libs/testing/src/test-database.ts).
+let embedded;
+if (!process.env.TALECAST_TEST_DATABASE_URL) {
+  if (process.env.DATABASE_URL) process.env.TALECAST_TEST_DATABASE_URL = process.env.DATABASE_URL;
+  else if (files.some((f) => !kinds.unit.test(f) || f.includes('.int-') || f.includes('.e2e-'))) {
+    const { startEmbeddedPostgres } = createRequire(import.meta.url)(path.join(root, 'dist/libs/persistence/src/embedded-postgres-server.js'));
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(root, '.data/test-postgres'), database: 'postgres' });
+    process.env.TALECAST_TEST_DATABASE_URL = embedded.url;
+  }
+}
+
 let passed = 0;
 let failed = 0;
 const stream = run({ files, concurrency: 1, timeout: 15 * 60_000 });
@@ -38,5 +51,6 @@ stream.on('test:fail', (e) => { if (e.details?.type !== 'suite') failed++; });
 stream.compose(spec).pipe(process.stdout);
 await new Promise((resolve) => stream.on('end', resolve));
 await new Promise((resolve) => setTimeout(resolve, 50));
+await embedded?.stop();
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;

@@ -1,0 +1,14 @@
+# Production image: Debian ffmpeg + the compiled app. Face models ship inside node_modules.
+FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=optional --no-audit --no-fund || npm ci --no-audit --no-fund
+COPY . .
+RUN node scripts/build.mjs && npm prune --omit=dev
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TALECAST_DATA_DIR=/data
+VOLUME ["/data"]
+EXPOSE 3000
+USER node
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node", "--enable-source-maps", "dist/apps/api/src/main.js"]

@@ -1,0 +1,4 @@
+export * from './test-database';
+export * from './api-process';
+export * from './temp-dir';
+export * from './shared-fixtures';
