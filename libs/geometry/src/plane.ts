@@ -72,7 +72,7 @@ export function cropFloatPlane(plane: FloatPlane, rect: Rect): FloatPlane {
   return out;
 }
 
-/** Copies `src` into `dst` at (x, y); both must be the same size as the copied area. */
+/** Copies `src` into `dst` row by row; both must have the same width and height. */
 export function copyPlane(src: Plane, dst: Plane): void {
   if (src.width !== dst.width || src.height !== dst.height) throw new RangeError('copyPlane: size mismatch');
   for (let y = 0; y < src.height; y++) {
