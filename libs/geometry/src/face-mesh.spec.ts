@@ -1,0 +1,127 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  centroid, estimateRoll, estimateYaw, eyeOpenness, FACE_MESH_POINT_COUNT, FACE_OUTLINE, FOREHEAD_ARC,
+  FOREHEAD_RATIO, faceMeshPoints, faceMeshTriangles, INNER_MOUTH, LEFT_BROW, LEFT_EYE, MESH_OUTLINE,
+  mouthOpenness, NOSE, RIGHT_BROW, RIGHT_EYE,
+} from './face-mesh';
+import { applyAffine, similarityFromParts } from './similarity';
+import { syntheticFaceLandmarks } from './synthetic-face';
+import { convexHull, gatherPoints, orient2d, pointInPolygon, polygonArea } from './polygon';
+
+const frontal = syntheticFaceLandmarks({ centerX: 256, centerY: 256, faceWidth: 270 });
+
+function signedAreas(points: ArrayLike<number>, tris: Uint32Array): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < tris.length; t += 3) {
+    const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+    out.push(orient2d(points[2 * a], points[2 * a + 1], points[2 * b], points[2 * b + 1], points[2 * c], points[2 * c + 1]) / 2);
+  }
+  return out;
+}
+
+describe('faceMeshPoints', () => {
+  const mesh = faceMeshPoints(frontal);
+
+  test('keeps the 68 landmarks and adds the outer points', () => {
+    assert.equal(mesh.length, FACE_MESH_POINT_COUNT * 2);
+    assert.deepEqual(Array.from(mesh.subarray(0, 136)), Array.from(frontal));
+  });
+
+  test('the forehead apex sits FOREHEAD_RATIO x brow-to-chin above the eye line, centred', () => {
+    const apex = FOREHEAD_ARC[3];
+    const eyeY = (centroid(frontal, RIGHT_EYE)[1] + centroid(frontal, LEFT_EYE)[1]) / 2;
+    const browY = centroid(frontal, [...RIGHT_BROW, ...LEFT_BROW])[1];
+    const expected = eyeY - FOREHEAD_RATIO * (frontal[17] - browY);
+    assert.ok(Math.abs(mesh[2 * apex + 1] - expected) < 1e-3, `${mesh[2 * apex + 1]} vs ${expected}`);
+    assert.ok(Math.abs(mesh[2 * apex] - 256) < 1e-3);
+    for (const i of FOREHEAD_ARC) assert.ok(mesh[2 * i + 1] < frontal[2 * 0 + 1] + 1e-3, 'arc above the jaw ends');
+  });
+
+  test('is equivariant: transform-then-mesh equals mesh-then-transform (corresponding points)', () => {
+    const m = similarityFromParts({ scale: 0.43, rotationRadians: 0.35, tx: 700, ty: 120 });
+    const moved = applyAffine(m, frontal, new Float32Array(136));
+    const a = faceMeshPoints(moved);
+    const b = applyAffine(m, mesh, new Float32Array(mesh.length));
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 2e-3, `coordinate ${i}: ${a[i]} vs ${b[i]}`);
+  });
+
+  test('the face outline encloses eyes, nose and mouth and the mesh outline encloses the face outline', () => {
+    const outline = gatherPoints(mesh, FACE_OUTLINE);
+    const outer = gatherPoints(mesh, MESH_OUTLINE);
+    for (const i of [...RIGHT_EYE, ...LEFT_EYE, ...NOSE, ...INNER_MOUTH]) {
+      assert.ok(pointInPolygon(outline, mesh[2 * i], mesh[2 * i + 1]), `landmark ${i} outside the outline`);
+    }
+    for (const i of FACE_OUTLINE) assert.ok(pointInPolygon(outer, mesh[2 * i], mesh[2 * i + 1]), `outline point ${i}`);
+    assert.ok(Math.abs(polygonArea(outer)) > 1.15 * Math.abs(polygonArea(outline)));
+  });
+});
+
+describe('faceMeshTriangles', () => {
+  const canonical = faceMeshPoints(frontal);
+  const tris = faceMeshTriangles(canonical);
+
+  test('tiles the mesh hull with positively oriented triangles: mouth closed or open, eyes blinking', () => {
+    for (const [mouthOpen, blink] of [[0, false], [0.2, false], [0.45, false], [0.1, true]] as const) {
+      const lm = syntheticFaceLandmarks({ centerX: 300, centerY: 200, faceWidth: 150, mouthOpen });
+      if (blink) {
+        // Upper lids down to 0.5 px above the lower lids.
+        for (const [up, low] of [[37, 41], [38, 40], [43, 47], [44, 46]]) lm[2 * up + 1] = lm[2 * low + 1] - 0.5;
+      }
+      const target = faceMeshPoints(lm);
+      const areas = signedAreas(target, tris);
+      for (const [k, a] of areas.entries()) assert.ok(a > 0, `mouthOpen ${mouthOpen}: triangle ${k} folds (area ${a})`);
+      const hull = convexHull(target);
+      const hullArea = polygonArea(gatherPoints(target, hull));
+      const sum = areas.reduce((s, a) => s + a, 0);
+      assert.ok(Math.abs(sum - hullArea) < 1e-3 * hullArea, `mouthOpen ${mouthOpen}: ${sum} vs ${hullArea}`);
+    }
+  });
+
+  test('no triangle bridges the lips: inner-mouth triangles use only inner-lip points', () => {
+    for (let t = 0; t < tris.length; t += 3) {
+      const v = [tris[t], tris[t + 1], tris[t + 2]];
+      const upper = v.some((i) => i >= 61 && i <= 63);
+      const lower = v.some((i) => i >= 65 && i <= 67);
+      if (upper && lower) assert.ok(v.every((i) => i >= 60 && i <= 67), `triangle ${v} crosses the mouth`);
+    }
+  });
+});
+
+describe('pose and openness', () => {
+  test('roll follows the eye line', () => {
+    for (const roll of [-20, 0, 15]) {
+      const lm = syntheticFaceLandmarks({ centerX: 100, centerY: 100, faceWidth: 80, rollDegrees: roll });
+      assert.ok(Math.abs(estimateRoll(lm) - roll) < 1e-3, `${estimateRoll(lm)} vs ${roll}`);
+    }
+  });
+
+  test('yaw: zero when frontal, signed, monotone, roughly in degrees', () => {
+    assert.ok(Math.abs(estimateYaw(frontal)) < 0.5);
+    let previous = -Infinity;
+    for (let yaw = -60; yaw <= 60; yaw += 5) {
+      const lm = syntheticFaceLandmarks({ centerX: 100, centerY: 100, faceWidth: 80, yawDegrees: yaw, rollDegrees: 10 });
+      const estimate = estimateYaw(lm);
+      assert.ok(estimate > previous, `not monotone at ${yaw}`);
+      if (yaw === 0) assert.ok(Math.abs(estimate) < 0.5);
+      else assert.ok(Math.sign(estimate) === Math.sign(yaw), `sign at ${yaw}`);
+      if (Math.abs(yaw) <= 45) assert.ok(Math.abs(estimate - yaw) < 8, `yaw ${yaw} estimated ${estimate}`);
+      previous = estimate;
+    }
+  });
+
+  test('mouth openness is the inner-lip gap over the mouth width', () => {
+    const closed = mouthOpenness(frontal);
+    assert.ok(Math.abs(closed - 0.016 / 0.28) < 1e-3, `closed ${closed}`);
+    const open = syntheticFaceLandmarks({ centerX: 0, centerY: 0, faceWidth: 90, mouthOpen: 0.35 });
+    assert.ok(Math.abs(mouthOpenness(open) - 0.35) < 1e-3);
+  });
+
+  test('eye openness is the eye aspect ratio', () => {
+    // Synthetic eyes are 0.15 wide with 0.06 between upper and lower lids.
+    assert.ok(Math.abs(eyeOpenness(frontal) - 0.4) < 1e-4, `${eyeOpenness(frontal)}`);
+    const squint = Float32Array.from(frontal);
+    for (const i of [37, 38, 43, 44]) squint[2 * i + 1] += 0.05 * 300; // lids 0.06 -> 0.01 apart
+    assert.ok(eyeOpenness(squint) < 0.1);
+  });
+});

@@ -1,0 +1,204 @@
+// The face mesh: 68 iBUG/dlib-order landmarks (face-api's order) plus extra outer points (a
+// forehead arc and a ring just outside the face) built by one geometric rule, so the same call on
+// the canonical face and on a frame's landmarks gives corresponding points; the fixed triangulation
+// and named index lists over them; pose and openness estimates from the landmarks.
+// Must never look at pixels or hold state; everything here is a function of the landmarks.
+import { delaunayTriangulate } from './delaunay';
+
+export const LANDMARK_COUNT = 68;
+
+// Landmark groups (subject's right = image left for a frontal face).
+export const JAW = range(0, 17);
+export const RIGHT_BROW = range(17, 22);
+export const LEFT_BROW = range(22, 27);
+export const NOSE = range(27, 36);
+export const RIGHT_EYE = range(36, 42);
+export const LEFT_EYE = range(42, 48);
+export const OUTER_LIP = range(48, 60);
+export const INNER_MOUTH = range(60, 68);
+
+/** Forehead arc points, ordered from the landmark-16 side over the top to the landmark-0 side. */
+export const FOREHEAD_ARC_COUNT = 7;
+/** Jaw landmarks that get a companion point just outside the face. */
+export const OUTER_JAW_SOURCES = Uint32Array.of(0, 2, 4, 6, 8, 10, 12, 14, 16);
+
+export const FOREHEAD_ARC = range(68, 68 + FOREHEAD_ARC_COUNT);
+export const OUTER_JAW = range(FOREHEAD_ARC[FOREHEAD_ARC.length - 1] + 1, FOREHEAD_ARC[FOREHEAD_ARC.length - 1] + 1 + OUTER_JAW_SOURCES.length);
+export const OUTER_ARC = range(OUTER_JAW[OUTER_JAW.length - 1] + 1, OUTER_JAW[OUTER_JAW.length - 1] + 1 + FOREHEAD_ARC_COUNT);
+/** Number of points `faceMeshPoints` returns (68 landmarks + extra points). */
+export const FACE_MESH_POINT_COUNT = OUTER_ARC[OUTER_ARC.length - 1] + 1;
+
+/** The face outline for masks: jaw 0→16, then the forehead arc back to 0. */
+export const FACE_OUTLINE = Uint32Array.from([...JAW, ...FOREHEAD_ARC]);
+/** The mesh's outer boundary (a little outside FACE_OUTLINE), same turning sense. */
+export const MESH_OUTLINE = Uint32Array.from([...OUTER_JAW, ...OUTER_ARC]);
+
+/** Forehead height above the eye line, as a fraction of the brow-to-chin distance. */
+export const FOREHEAD_RATIO = 0.6;
+/** How far the outer ring sits outside the face, as a fraction of the distance from its centre. */
+export const OUTER_MARGIN = 0.12;
+
+/** A face's local frame: eye-line direction `u` (image-right when upright) and up direction `n`. */
+interface FaceFrame {
+  ux: number; uy: number; nx: number; ny: number;
+}
+
+/**
+ * The 68 landmarks followed by FOREHEAD_ARC (an ellipse arc above the eyes, as wide as the jaw
+ * ends and FOREHEAD_RATIO × brow-to-chin tall), OUTER_JAW and OUTER_ARC (the jaw and the arc
+ * pushed out by OUTER_MARGIN from the face centre). Pure function of the landmarks' geometry.
+ */
+export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array): Float32Array {
+  if (landmarks.length < LANDMARK_COUNT * 2) throw new RangeError(`need ${LANDMARK_COUNT} landmarks`);
+  const pts = out ?? new Float32Array(FACE_MESH_POINT_COUNT * 2);
+  if (pts.length < FACE_MESH_POINT_COUNT * 2) throw new RangeError('output too small for the face mesh');
+  for (let i = 0; i < LANDMARK_COUNT * 2; i++) pts[i] = landmarks[i];
+
+  const f = faceFrame(landmarks);
+  const lx = (i: number) => landmarks[2 * i];
+  const ly = (i: number) => landmarks[2 * i + 1];
+  // Ellipse centre: midpoint of the jaw ends, moved along `n` onto the eye line.
+  const [ex, ey] = eyeMidpoint(landmarks);
+  let cx = (lx(0) + lx(16)) / 2;
+  let cy = (ly(0) + ly(16)) / 2;
+  const lift = (ex - cx) * f.nx + (ey - cy) * f.ny;
+  cx += lift * f.nx;
+  cy += lift * f.ny;
+  const halfWidth = Math.abs((lx(16) - lx(0)) * f.ux + (ly(16) - ly(0)) * f.uy) / 2;
+  let bmx = 0, bmy = 0;
+  for (let i = 17; i < 27; i++) { bmx += lx(i); bmy += ly(i); }
+  bmx /= 10; bmy /= 10;
+  const browToChin = Math.max(0, (bmx - lx(8)) * f.nx + (bmy - ly(8)) * f.ny);
+  const height = FOREHEAD_RATIO * browToChin;
+
+  for (let k = 0; k < FOREHEAD_ARC_COUNT; k++) {
+    const t = (Math.PI * (k + 1)) / (FOREHEAD_ARC_COUNT + 1);
+    const du = Math.cos(t) * halfWidth;
+    const dn = Math.sin(t) * height;
+    const ix = FOREHEAD_ARC[k], ox = OUTER_ARC[k];
+    pts[2 * ix] = cx + du * f.ux + dn * f.nx;
+    pts[2 * ix + 1] = cy + du * f.uy + dn * f.ny;
+    pts[2 * ox] = cx + (1 + OUTER_MARGIN) * (du * f.ux + dn * f.nx);
+    pts[2 * ox + 1] = cy + (1 + OUTER_MARGIN) * (du * f.uy + dn * f.ny);
+  }
+  // Face centre for the jaw ring: halfway between the eye line and the chin.
+  const fx = (cx + lx(8)) / 2;
+  const fy = (cy + ly(8)) / 2;
+  for (let k = 0; k < OUTER_JAW_SOURCES.length; k++) {
+    const j = OUTER_JAW_SOURCES[k];
+    const o = OUTER_JAW[k];
+    pts[2 * o] = lx(j) + OUTER_MARGIN * (lx(j) - fx);
+    pts[2 * o + 1] = ly(j) + OUTER_MARGIN * (ly(j) - fy);
+  }
+  return pts;
+}
+
+/**
+ * The fixed triangulation of the mesh, built once from a canonical layout (the output of
+ * `faceMeshPoints` on canonical landmarks). The contours of the eyes, the outer lips and the
+ * inner mouth are forced to be mesh edges, and a closed mouth is first parted a little, so no
+ * triangle bridges the lips or an eyelid: the triangles stay valid while a frame's mouth opens
+ * and its eyes blink.
+ */
+export function faceMeshTriangles(canonicalPoints: ArrayLike<number>): Uint32Array {
+  if (canonicalPoints.length < FACE_MESH_POINT_COUNT * 2) throw new RangeError('need the full face mesh');
+  const pts = Float64Array.from(Array.prototype.slice.call(canonicalPoints, 0, FACE_MESH_POINT_COUNT * 2) as number[]);
+  const f = faceFrame(pts);
+  const outerHeight = (pts[2 * 51] - pts[2 * 57]) * f.nx + (pts[2 * 51 + 1] - pts[2 * 57 + 1]) * f.ny;
+  const half = Math.max(0, outerHeight) * MIN_LAYOUT_LIP_GAP / 2;
+  for (const [upper, lower] of [[61, 67], [62, 66], [63, 65]]) {
+    const gap = (pts[2 * upper] - pts[2 * lower]) * f.nx + (pts[2 * upper + 1] - pts[2 * lower + 1]) * f.ny;
+    if (gap >= 2 * half) continue;
+    const mx = (pts[2 * upper] + pts[2 * lower]) / 2;
+    const my = (pts[2 * upper + 1] + pts[2 * lower + 1]) / 2;
+    pts[2 * upper] = mx + half * f.nx;
+    pts[2 * upper + 1] = my + half * f.ny;
+    pts[2 * lower] = mx - half * f.nx;
+    pts[2 * lower + 1] = my - half * f.ny;
+  }
+  return delaunayTriangulate(pts, MESH_CONSTRAINTS);
+}
+
+/** Smallest inner-lip gap, as a fraction of the outer lip height, in the triangulation layout. */
+const MIN_LAYOUT_LIP_GAP = 0.3;
+
+/** Closed contours whose edges the triangulation must keep. */
+const MESH_CONSTRAINTS = Uint32Array.from([RIGHT_EYE, LEFT_EYE, OUTER_LIP, INNER_MOUTH].flatMap((ring) => {
+  const pairs: number[] = [];
+  for (let k = 0; k < ring.length; k++) pairs.push(ring[k], ring[(k + 1) % ring.length]);
+  return pairs;
+}));
+
+/** Head roll in degrees: the eye line's angle; positive turns clockwise on screen (y down). */
+export function estimateRoll(landmarks: ArrayLike<number>): number {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  return (Math.atan2(ly - ry, lx - rx) * 180) / Math.PI;
+}
+
+/**
+ * Rough head yaw in degrees, positive when the nose points towards image-right. The nose tip's
+ * offset from the middle of the face (mean of the jaw-end and outer-eye-corner midpoints) along
+ * the eye line, over half the jaw width, is ≈ tan(yaw) on a cylinder-like head; atan maps it back.
+ */
+export function estimateYaw(landmarks: ArrayLike<number>): number {
+  const f = faceFrame(landmarks);
+  const l = landmarks;
+  const mx = ((l[0] + l[32]) / 2 + (l[72] + l[90]) / 2) / 2;
+  const my = ((l[1] + l[33]) / 2 + (l[73] + l[91]) / 2) / 2;
+  const offset = (l[60] - mx) * f.ux + (l[61] - my) * f.uy;
+  const halfWidth = Math.abs((l[32] - l[0]) * f.ux + (l[33] - l[1]) * f.uy) / 2;
+  if (!(halfWidth > 0)) return 0;
+  return (Math.atan(offset / halfWidth / YAW_GAIN) * 180) / Math.PI;
+}
+/** Normalised nose offset at 45° on the reference head model. */
+const YAW_GAIN = 0.9;
+
+/** Inner-lip gap over mouth width (outer corners): ~0 closed, ~0.3+ wide open. */
+export function mouthOpenness(landmarks: ArrayLike<number>): number {
+  const width = dist(landmarks, 48, 54);
+  if (!(width > 0)) return 0;
+  return (dist(landmarks, 61, 67) + dist(landmarks, 62, 66) + dist(landmarks, 63, 65)) / 3 / width;
+}
+
+/** Eye aspect ratio (Soukupová & Čech), both eyes averaged: ~0.25–0.35 open, < 0.15 closed. */
+export function eyeOpenness(landmarks: ArrayLike<number>): number {
+  const ear = (o: number) => {
+    const w = dist(landmarks, o, o + 3);
+    return w > 0 ? (dist(landmarks, o + 1, o + 5) + dist(landmarks, o + 2, o + 4)) / (2 * w) : 0;
+  };
+  return (ear(36) + ear(42)) / 2;
+}
+
+/** Mean of the given landmarks. */
+export function centroid(points: ArrayLike<number>, indices: ArrayLike<number>): [number, number] {
+  let x = 0, y = 0;
+  for (let k = 0; k < indices.length; k++) {
+    x += points[2 * indices[k]];
+    y += points[2 * indices[k] + 1];
+  }
+  return [x / indices.length, y / indices.length];
+}
+
+function eyeMidpoint(landmarks: ArrayLike<number>): [number, number] {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  return [(rx + lx) / 2, (ry + ly) / 2];
+}
+
+function faceFrame(landmarks: ArrayLike<number>): FaceFrame {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  let ux = lx - rx, uy = ly - ry;
+  const len = Math.hypot(ux, uy);
+  if (len > 0) { ux /= len; uy /= len; } else { ux = 1; uy = 0; }
+  return { ux, uy, nx: uy, ny: -ux };
+}
+
+function dist(p: ArrayLike<number>, i: number, j: number): number {
+  return Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
+}
+
+function range(from: number, to: number): Uint32Array {
+  return Uint32Array.from({ length: to - from }, (_, k) => from + k);
+}
