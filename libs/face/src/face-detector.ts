@@ -90,7 +90,7 @@ export class FaceDetector {
 
 async function alignedChip(faceapi: any, input: any, landmarksResult: any, box: Box): Promise<any> {
   const shifted = landmarksResult.forSize(box.width, box.height).shiftBy(box.x, box.y);
-  const alignedRect = shifted.align();
+  const alignedRect = shifted.align(null, { useDlibAlignment: true });
   const [chip] = await faceapi.extractFaceTensors(input, [alignedRect]);
   return chip;
 }

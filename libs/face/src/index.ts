@@ -2,3 +2,4 @@ export * from './face-types';
 export * from './face-models';
 export * from './face-detector';
 export * from './face-analysis.module';
+export * from './canonical-face';
