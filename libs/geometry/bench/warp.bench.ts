@@ -1,0 +1,62 @@
+// Micro-benchmark of the per-frame piecewise-affine warp (not a test; timings vary by machine).
+// Run: node scripts/build.mjs && node dist/libs/geometry/bench/warp.bench.js
+// Must never be imported by library code.
+import {
+  createFloatPlane, createPlane, createWarpScratch, faceMeshPoints, faceMeshTriangles,
+  syntheticFaceLandmarks, warpRegionFor, warpTriangles,
+} from '@talecast/geometry';
+
+const S = 512;
+const texture = createPlane(S, S);
+for (let k = 0; k < texture.data.length; k++) texture.data[k] = (k * 31) & 255;
+const chroma = createPlane(S / 2, S / 2, 128);
+const mask = createFloatPlane(S, S, 1);
+const canonical = faceMeshPoints(syntheticFaceLandmarks({ centerX: 256, centerY: 270, faceWidth: 300 }));
+const triangles = faceMeshTriangles(canonical);
+// A 200 x 200 destination region: the mesh's bounding box is about 1.13 x 1.2 of the face width.
+const dst = faceMeshPoints(syntheticFaceLandmarks({ centerX: 640, centerY: 360, faceWidth: 150, rollDegrees: 8, yawDegrees: 10 }));
+const region = warpRegionFor(dst, 1280, 720);
+const chromaRegion = warpRegionFor(dst, 640, 360, 0.5);
+
+function measure(label: string, iterations: number, fn: () => void): void {
+  for (let i = 0; i < 300; i++) fn();
+  const runs: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    runs.push(Number(process.hrtime.bigint() - t0) / 1e6 / iterations);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(`${label.padEnd(44)} median ${runs[3].toFixed(3)} ms   best ${runs[0].toFixed(3)} ms`);
+}
+
+/** A trivial loop, to compare machines: ~0.4 ns per iteration on a typical 2.5 GHz core. */
+function calibrate(): void {
+  const loop = (n: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s = (s + i * 3) | 0;
+    return s;
+  };
+  loop(1e7);
+  const t0 = process.hrtime.bigint();
+  const s = loop(2e8);
+  console.log(`calibration: ${(Number(process.hrtime.bigint() - t0) / 2e8).toFixed(2)} ns per trivial loop iteration (${s & 1})`);
+}
+
+calibrate();
+const scratch = createWarpScratch();
+const outY = createPlane(region.width, region.height);
+const outM = createFloatPlane(region.width, region.height);
+const outU = createPlane(chromaRegion.width, chromaRegion.height);
+const outV = createPlane(chromaRegion.width, chromaRegion.height);
+const covered = warpTriangles(canonical, dst, triangles, region, { a: { src: texture, out: outY } }, 1, scratch);
+console.log(`region ${region.width}x${region.height}, ${covered} covered pixels, ${triangles.length / 3} triangles`);
+measure('Y only', 2000, () => {
+  warpTriangles(canonical, dst, triangles, region, { a: { src: texture, out: outY } }, 1, scratch);
+});
+measure('Y + mask (one pass)', 2000, () => {
+  warpTriangles(canonical, dst, triangles, region, { a: { src: texture, out: outY }, mask: { src: mask, out: outM } }, 1, scratch);
+});
+measure('U + V at scale 0.5 (one pass)', 2000, () => {
+  warpTriangles(canonical, dst, triangles, chromaRegion, { a: { src: chroma, out: outU }, b: { src: chroma, out: outV } }, 0.5, scratch);
+});
