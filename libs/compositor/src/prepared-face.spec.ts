@@ -1,0 +1,110 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  createFloatPlane, FACE_MESH_POINT_COUNT, FACE_OUTLINE, fillPolygon, gatherPoints, orient2d, pointInPolygon,
+  rgbToYuv, srgbToLab, yuv420MaskedStats, yuvCoefficients,
+} from '@talecast/geometry';
+import { prepareFace } from './prepared-face';
+import { stylizeToon } from './toon-style';
+import { flatFace, Rgb } from './test-faces';
+
+const SKIN: Rgb = [205, 160, 130];
+const FEATURES = { eyes: [30, 20, 20] as Rgb, brows: [90, 60, 40] as Rgb, mouth: [120, 20, 30] as Rgb };
+
+describe('prepareFace', () => {
+  const input = flatFace(128, SKIN, FEATURES);
+  const face = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+
+  test('builds a 4:2:0 texture in the render colour space and the canonical mesh', () => {
+    assert.equal(face.texture.y.width, 128);
+    assert.equal(face.texture.u.width, 64);
+    const k = yuvCoefficients('bt709', 'tv');
+    const [y, u, v] = rgbToYuv(SKIN[0], SKIN[1], SKIN[2], k);
+    assert.equal(face.texture.y.data[5], Math.round(y));
+    assert.equal(face.texture.u.data[5], Math.round(u));
+    assert.equal(face.texture.v.data[5], Math.round(v));
+    assert.equal(face.meshPoints.length, FACE_MESH_POINT_COUNT * 2);
+    const p = face.meshPoints, t = face.triangles;
+    for (let i = 0; i < t.length; i += 3) {
+      assert.ok(orient2d(p[2 * t[i]], p[2 * t[i] + 1], p[2 * t[i + 1]], p[2 * t[i + 1] + 1], p[2 * t[i + 2]], p[2 * t[i + 2] + 1]) > 0);
+    }
+  });
+
+  test('skin statistics ignore the painted eyes, brows and inner mouth', () => {
+    const lab = srgbToLab(SKIN[0], SKIN[1], SKIN[2]);
+    for (let c = 0; c < 3; c++) {
+      assert.ok(Math.abs(face.skinLab.mean[c] - lab[c]) < 1e-3, `Lab mean ${c}: ${face.skinLab.mean[c]} vs ${lab[c]}`);
+      assert.ok(face.skinLab.std[c] < 1e-3, `Lab std ${c}: ${face.skinLab.std[c]}`);
+    }
+    const k = yuvCoefficients('bt709', 'tv');
+    const yuv = rgbToYuv(SKIN[0], SKIN[1], SKIN[2], k).map(Math.round);
+    // Chroma samples straddling a feature edge mix colours, so allow a little there.
+    assert.equal(face.skinYuv.mean[0], yuv[0]);
+    assert.equal(face.skinYuv.std[0], 0);
+    for (const c of [1, 2]) assert.ok(Math.abs(face.skinYuv.mean[c] - yuv[c]) < 0.5, `YUV mean ${c}`);
+    // The painted features are inside the outline: over the plain outline the mean does move.
+    const outline = createFloatPlane(128, 128);
+    fillPolygon(outline, gatherPoints(face.meshPoints, FACE_OUTLINE));
+    const plain = yuv420MaskedStats(face.texture, outline);
+    assert.ok(yuv[0] - plain.mean[0] > 1 && plain.std[0] > 5, `outline mean ${plain.mean[0]}`);
+  });
+
+  test('the mask is 1 inside the face, 0 on and outside the outline, and within [0, 1]', () => {
+    const m = face.mask;
+    const outline = gatherPoints(face.meshPoints, FACE_OUTLINE);
+    const nose = [Math.round(face.landmarks[2 * 30]), Math.round(face.landmarks[2 * 30 + 1])];
+    assert.equal(m.data[nose[1] * 128 + nose[0]], 1);
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) {
+      const v = m.data[y * 128 + x];
+      assert.ok(v >= 0 && v <= 1);
+      if (!pointInPolygon(outline, x + 0.5, y + 0.5)) assert.equal(v, 0, `mask ${v} outside the outline at ${x},${y}`);
+    }
+    // Eyes and mouth are part of the mask (the frame keeps the story's mouth only when open).
+    const eye = [Math.round(face.landmarks[2 * 37]), Math.round(face.landmarks[2 * 37 + 1] + 2)];
+    assert.equal(m.data[eye[1] * 128 + eye[0]], 1);
+  });
+
+  test("the face's own alpha limits the mask", () => {
+    const half = flatFace(128, SKIN);
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 64; x++) half.rgba[4 * (y * 128 + x) + 3] = 0;
+    const f = prepareFace({ ...half, matrix: 'bt601', range: 'pc', style: 'photo' });
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 64; x++) assert.equal(f.mask.data[y * 128 + x], 0);
+    assert.equal(f.mask.data[70 * 128 + 70], 1);
+  });
+
+  test("'toon' stylises the texture before the statistics are taken", () => {
+    const toon = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon' });
+    const levels = new Set<number>();
+    const rgbaToon = stylizeToon(input.rgba, 128, 128);
+    for (let k = 0; k < rgbaToon.length; k += 4) levels.add(rgbaToon[k]);
+    assert.ok(levels.size <= 10, `${levels.size} red levels`);
+    // The flat skin is quantised: 205 -> the nearest of 10 levels (step 255/9) = 198.
+    assert.ok(Math.abs(toon.skinLab.mean[0] - srgbToLab(198, 170, 142)[0]) < 1.5, `${toon.skinLab.mean}`);
+  });
+});
+
+describe('stylizeToon', () => {
+  test('flattens noise, keeps a strong edge sharp and quantises each channel', () => {
+    const w = 64, h = 32;
+    const rgba = new Uint8Array(w * h * 4);
+    let seed = 1;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 30;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const base = x < 32 ? 60 : 190;
+      const v = Math.max(0, Math.min(255, Math.round(base + noise())));
+      rgba.set([v, v, v, 200], 4 * (y * w + x));
+    }
+    const out = stylizeToon(rgba, w, h, { levels: 8 });
+    const step = 255 / 7;
+    const left: number[] = [], right: number[] = [];
+    for (let y = 4; y < h - 4; y++) {
+      for (let x = 4; x < 26; x++) left.push(out[4 * (y * w + x)]);
+      for (let x = 38; x < 60; x++) right.push(out[4 * (y * w + x)]);
+      assert.ok(out[4 * (y * w + 29)] < 100 && out[4 * (y * w + 34)] > 150, 'edge stays within a few pixels');
+    }
+    for (const v of [...left, ...right]) assert.equal(v, Math.round(Math.round(v / step) * step), `${v} not quantised`);
+    const spread = (a: number[]) => Math.max(...a) - Math.min(...a);
+    assert.ok(spread(left) <= step + 1 && spread(right) <= step + 1, 'noise flattened to at most two levels');
+    assert.equal(out[3], 200);
+  });
+});
