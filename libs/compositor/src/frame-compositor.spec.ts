@@ -1,0 +1,180 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gatherPoints, INNER_MOUTH, pointInPolygon, Rect, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
+import { CompositeOptions, compositeFace, FrameCompositor, FrameTarget, yawFade } from './frame-compositor';
+import { prepareFace } from './prepared-face';
+import { cloneFrame, flatFace, greyFrame } from './test-faces';
+
+const W = 320, H = 240;
+const TARGET_COLOUR = { mean: [90, 140, 110], std: [5, 3, 3], weight: 1000 };
+// A flat face: zero std, so the transfer maps it exactly onto the target mean.
+const face = prepareFace({ ...flatFace(128, [205, 160, 130], undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
+
+function target(overrides: Partial<FrameTarget> = {}, mouthOpen = 0.05): FrameTarget {
+  return {
+    landmarks: syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: 90, mouthOpen }),
+    colour: TARGET_COLOUR,
+    yaw: 0,
+    mouthOpen,
+    occluders: [],
+    ...overrides,
+  };
+}
+
+function run(t: FrameTarget, options?: CompositeOptions, compositor = new FrameCompositor()) {
+  const frame = greyFrame(W, H);
+  const before = cloneFrame(frame);
+  const report = compositor.composite(frame, face, t, options);
+  return { frame, before, report, compositor };
+}
+
+const at = (f: Yuv420, x: number, y: number) => [f.y.data[y * W + x], f.u.data[(y >> 1) * (W / 2) + (x >> 1)], f.v.data[(y >> 1) * (W / 2) + (x >> 1)]];
+
+function assertOutsideUntouched(frame: Yuv420, before: Yuv420, box: Rect) {
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const inside = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+    if (!inside) assert.equal(frame.y.data[y * W + x], before.y.data[y * W + x], `luma ${x},${y} changed`);
+  }
+  for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
+    const inside = 2 * x >= box.x && 2 * x < box.x + box.width && 2 * y >= box.y && 2 * y < box.y + box.height;
+    if (!inside) {
+      assert.equal(frame.u.data[y * (W / 2) + x], before.u.data[y * (W / 2) + x], `U ${x},${y} changed`);
+      assert.equal(frame.v.data[y * (W / 2) + x], before.v.data[y * (W / 2) + x], `V ${x},${y} changed`);
+    }
+  }
+}
+
+/** Pixels (luma) whose whole square lies inside `polygon`. */
+function pixelsInside(polygon: ArrayLike<number>): [number, number][] {
+  const out: [number, number][] = [];
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    if ([[0, 0], [1, 0], [0, 1], [1, 1]].every(([dx, dy]) => pointInPolygon(polygon, x + dx, y + dy))) out.push([x, y]);
+  }
+  return out;
+}
+
+// Deep inside the face: between the nose bridge and the right cheek.
+const t0 = target();
+const cheek: [number, number] = [Math.round((t0.landmarks[2 * 29] + t0.landmarks[2 * 2]) / 2), Math.round(t0.landmarks[2 * 29 + 1])];
+
+describe('FrameCompositor', () => {
+  test('deep inside the face carries the transferred colour; outside the bbox is bit-identical', () => {
+    const { frame, before, report, compositor } = run(target());
+    assert.ok(report.bbox);
+    assert.deepEqual(at(frame, cheek[0], cheek[1]), [90, 140, 110]);
+    assertOutsideUntouched(frame, before, report.bbox);
+    // Every fully opaque pixel got exactly the target colour.
+    const alpha = compositor.lastAlpha;
+    let solid = 0;
+    for (let j = 0; j < report.bbox.height; j++) for (let i = 0; i < report.bbox.width; i++) {
+      if (alpha.data[j * alpha.width + i] !== 1) continue;
+      solid++;
+      assert.equal(frame.y.data[(report.bbox.y + j) * W + report.bbox.x + i], 90);
+    }
+    assert.ok(solid > 2000, `${solid} opaque pixels`);
+  });
+
+  test('the bbox is the even-aligned mesh bounding box; alpha stays in [0, 1]', () => {
+    const { report, compositor } = run(target());
+    const box = report.bbox!;
+    assert.equal(box.x % 2, 0);
+    assert.equal(box.y % 2, 0);
+    const alpha = compositor.lastAlpha;
+    assert.equal(alpha.width, box.width);
+    for (let k = 0; k < box.width * box.height; k++) assert.ok(alpha.data[k] >= 0 && alpha.data[k] <= 1);
+    assert.ok(report.meanAlpha > 0.2 && report.meanAlpha < 0.9, `mean alpha ${report.meanAlpha}`);
+    assert.equal(alpha.data[0], 0, 'bbox corner is outside the face');
+  });
+
+  test('a textured face is mapped through gain σt/σs and offset per channel', () => {
+    const input = flatFace(128, [205, 160, 130], undefined, 0.05);
+    // Right half of the image (the subject's left cheek) a little darker.
+    for (let y = 0; y < 128; y++) for (let x = 64; x < 128; x++) input.rgba.set([185, 140, 112], 4 * (y * 128 + x));
+    const textured = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+    const s = textured.skinYuv;
+    assert.ok(s.std[0] > 5);
+    const frame = greyFrame(W, H);
+    new FrameCompositor().composite(frame, textured, target());
+    const gain = TARGET_COLOUR.std[0] / s.std[0];
+    const expected = Math.round(gain * (textured.texture.y.data[60 * 128 + 40] - s.mean[0]) + TARGET_COLOUR.mean[0]);
+    assert.equal(frame.y.data[cheek[1] * W + cheek[0]], expected);
+  });
+
+  test('the story mouth interior is untouched when the mouth is open, painted when it is not', () => {
+    const open = target({}, 0.4);
+    const mouth = pixelsInside(gatherPoints(open.landmarks, INNER_MOUTH));
+    assert.ok(mouth.length > 40, `${mouth.length} mouth pixels`);
+    const kept = run(open);
+    assert.equal(kept.report.mouthCut, 1);
+    for (const [x, y] of mouth) assert.equal(kept.frame.y.data[y * W + x], 128, `mouth pixel ${x},${y}`);
+    for (const [x, y] of mouth) {
+      if (mouth.some(([a, b]) => a === (x ^ 1) && b === y) && mouth.some(([a, b]) => a === x && b === (y ^ 1)) &&
+          mouth.some(([a, b]) => a === (x ^ 1) && b === (y ^ 1))) {
+        assert.deepEqual(at(kept.frame, x, y).slice(1), [128, 128], `mouth chroma ${x},${y}`);
+      }
+    }
+    const painted = run({ ...open, mouthOpen: 0.05 });
+    const changed = mouth.filter(([x, y]) => painted.frame.y.data[y * W + x] !== 128).length;
+    assert.equal(changed, mouth.length);
+  });
+
+  test('occluder polygons are never painted over', () => {
+    const square = Float32Array.of(130, 100, 150, 100, 150, 125, 130, 125);
+    const inside = pixelsInside(square);
+    const { frame } = run(target({ occluders: [square] }));
+    for (const [x, y] of inside) assert.deepEqual(at(frame, x, y), [128, 128, 128], `occluded pixel ${x},${y}`);
+    const without = run(target());
+    assert.ok(inside.every(([x, y]) => without.frame.y.data[y * W + x] !== 128), 'the square is inside the face');
+  });
+
+  test('yaw: 70° leaves the frame untouched, 45° blends partially, the fade is monotone', () => {
+    const far = run(target({ yaw: 70 }));
+    assert.equal(far.report.skipped, 'yaw');
+    assert.deepEqual(far.frame.y.data, far.before.y.data);
+    assert.deepEqual(far.frame.u.data, far.before.u.data);
+    const values = [30, 40, 45, 50, 55, 65].map((yaw) => run(target({ yaw })).frame.y.data[cheek[1] * W + cheek[0]]);
+    assert.equal(values[0], 90);
+    assert.ok(values[2] > 90 && values[2] < 128, `45° gives ${values[2]}`);
+    for (let k = 1; k < values.length; k++) assert.ok(values[k] >= values[k - 1], `not monotone: ${values}`);
+    assert.equal(values[5], 128);
+    assert.equal(yawFade(-45), yawFade(45));
+    assert.ok(Math.abs(yawFade(47.5) - 0.5) < 1e-12);
+  });
+
+  test('Laplacian blending of Y keeps the guarantees', () => {
+    const square = Float32Array.of(130, 100, 150, 100, 150, 125, 130, 125);
+    const { frame, before, report } = run(target({ occluders: [square] }), { blend: 'laplacian', pyramidLevels: 4 });
+    assertOutsideUntouched(frame, before, report.bbox!);
+    for (const [x, y] of pixelsInside(square)) assert.equal(frame.y.data[y * W + x], 128);
+    const v = frame.y.data[(cheek[1] + 8) * W + cheek[0] + 30];
+    assert.ok(Math.abs(v - 90) <= 3, `inside value ${v}`);
+  });
+
+  test('scratch reuse: a compositor gives the same result after a larger face as a fresh one', () => {
+    const shared = new FrameCompositor();
+    run(target({ landmarks: syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: 160 }) }), {}, shared);
+    const small = target({ landmarks: syntheticFaceLandmarks({ centerX: 100, centerY: 90, faceWidth: 50 }) });
+    const a = run(small, {}, shared);
+    const b = run(small);
+    assert.deepEqual(a.frame.y.data, b.frame.y.data);
+    assert.deepEqual(a.frame.u.data, b.frame.u.data);
+    assert.deepEqual(a.report, b.report);
+  });
+
+  test('a face running off the frame edge is clipped, and a face off-frame is skipped', () => {
+    const edge = run(target({ landmarks: syntheticFaceLandmarks({ centerX: 10, centerY: 230, faceWidth: 90 }) }));
+    assert.equal(edge.report.bbox!.x, 0);
+    assert.equal(edge.report.bbox!.y + edge.report.bbox!.height, H);
+    assert.ok(edge.report.meanAlpha > 0);
+    const gone = run(target({ landmarks: syntheticFaceLandmarks({ centerX: -300, centerY: 120, faceWidth: 90 }) }));
+    assert.equal(gone.report.skipped, 'outside');
+    assert.deepEqual(gone.frame.y.data, gone.before.y.data);
+  });
+
+  test('compositeFace uses a shared compositor with the same result', () => {
+    const frame = greyFrame(W, H);
+    const report = compositeFace(frame, face, target());
+    assert.deepEqual(frame.y.data, run(target()).frame.y.data);
+    assert.ok(report.bbox);
+  });
+});
