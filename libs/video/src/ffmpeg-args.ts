@@ -37,3 +37,50 @@ export function decodeRangeArgs(file: string, opts: { startFrame: number; frameC
   args.push('-f', 'rawvideo', '-pix_fmt', opts.pixelFormat, 'pipe:1');
   return args;
 }
+
+/**
+ * One pass over the story: the video re-encoded into one file per segment, each starting with
+ * a keyframe (forced at every segment start, no other scene-cut keyframes), constant frame
+ * rate; and the audio kept (copied when it is AAC, else encoded to AAC) in its own file.
+ */
+export function renderReadySegmentsArgs(opts: {
+  input: string;
+  fpsNum: number;
+  fpsDen: number;
+  segmentStarts: number[];
+  segmentPattern: string;
+  audioOut: string | null;
+  audioCodec: string | null;
+  encoder: H264Settings & { maxGopFrames: number };
+  fpsModeOption: '-fps_mode' | '-vsync';
+}): string[] {
+  const fps = opts.fpsNum / opts.fpsDen;
+  const starts = opts.segmentStarts.filter((f) => f > 0);
+  // A quarter frame early: rounding to the encoder time base can never land on the frame before.
+  const times = starts.map((f) => ((f - 0.25) / fps).toFixed(6));
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-i', opts.input,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    opts.fpsModeOption, 'cfr', '-r', `${opts.fpsNum}/${opts.fpsDen}`,
+    ...h264Args(opts.encoder),
+    '-x264-params', `keyint=${opts.encoder.maxGopFrames}:min-keyint=1:scenecut=0`,
+  ];
+  if (times.length) args.push('-force_key_frames', times.join(','));
+  args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1');
+  if (times.length) args.push('-segment_times', times.join(','));
+  else args.push('-segment_time', '1000000');
+  args.push(opts.segmentPattern);
+  if (opts.audioOut) {
+    args.push('-map', '0:a:0', '-vn', '-sn', '-dn');
+    if (opts.audioCodec === 'aac') args.push('-c:a', 'copy');
+    else args.push('-c:a', 'aac', '-b:a', '160k');
+    args.push('-movflags', '+faststart', opts.audioOut);
+  }
+  return args;
+}
+
+/** A single frame as a JPEG thumbnail, `width` pixels wide. */
+export function thumbnailArgs(input: string, seconds: number, width: number, out: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', seconds.toFixed(3), '-i', input, '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', out];
+}

@@ -11,6 +11,8 @@ export interface FfmpegInfo {
   source: 'configured' | 'system' | 'npm';
   version: string;
   encoders: { libx264: boolean; aac: boolean };
+  /** `-fps_mode` (ffmpeg ≥ 5.1) rather than the older `-vsync`. */
+  fpsModeOption: '-fps_mode' | '-vsync';
 }
 
 export class FfmpegUnavailableError extends Error {
@@ -54,7 +56,8 @@ async function locate(override: string | undefined): Promise<FfmpegInfo> {
         problems.push(`${c.ffmpeg} lacks ${!encoders.libx264 ? 'libx264' : 'aac'}`);
         continue;
       }
-      return { ...c, version, encoders };
+      const help = await run(c.ffmpeg, ['-hide_banner', '-h', 'long']).catch(() => '');
+      return { ...c, version, encoders, fpsModeOption: /-fps_mode\b/.test(help) ? '-fps_mode' : '-vsync' };
     } catch (err) {
       problems.push(`${c.ffmpeg}: ${(err as Error).message}`);
     }

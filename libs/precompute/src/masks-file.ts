@@ -1,0 +1,144 @@
+// Parses and validates a story's masks file (DESIGN.md contract). Every problem names the
+// field, e.g. `roles.hero.regions[0].box[2]`. Pure: takes text, returns data or throws.
+
+export interface MaskRegion {
+  from: number;
+  to: number;
+  /** [x0, y0, x1, y1], normalised 0..1. */
+  box: [number, number, number, number];
+}
+
+export interface MaskOccluder {
+  from: number;
+  to: number;
+  /** [[x, y], …] normalised 0..1, at least 3 points. */
+  polygon: [number, number][];
+}
+
+export interface MaskRole {
+  regions: MaskRegion[];
+  occluders: MaskOccluder[];
+  /** Optional per-role style override is not part of v1; the story has one style. */
+}
+
+export interface MasksFile {
+  version: 1;
+  roles: Record<string, MaskRole>;
+  style?: 'photo' | 'toon';
+}
+
+export class InvalidMasksError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid masks file: ${problems.join('; ')}`);
+    this.name = 'InvalidMasksError';
+  }
+}
+
+const ROLE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+export function parseMasksFile(text: string): MasksFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidMasksError([`not valid JSON (${(err as Error).message})`]);
+  }
+  return validateMasks(raw);
+}
+
+export function validateMasks(raw: unknown): MasksFile {
+  const problems: string[] = [];
+  if (!isObject(raw)) throw new InvalidMasksError(['the file must be a JSON object']);
+  if (raw.version !== 1) problems.push('version must be 1');
+  if (raw.style !== undefined && raw.style !== 'photo' && raw.style !== 'toon') problems.push('style must be "photo" or "toon"');
+  const roles: Record<string, MaskRole> = {};
+  if (!isObject(raw.roles)) {
+    problems.push('roles must be an object of role name → { regions, occluders }');
+  } else {
+    const names = Object.keys(raw.roles);
+    if (names.length === 0) problems.push('roles must name at least one role (e.g. "hero")');
+    if (names.length > 8) problems.push('roles: at most 8 roles');
+    for (const name of names) {
+      const at = `roles.${name}`;
+      if (!ROLE_NAME.test(name)) problems.push(`${at}: role names are lower-case letters, digits, - or _`);
+      const role = raw.roles[name];
+      if (!isObject(role)) {
+        problems.push(`${at} must be an object`);
+        continue;
+      }
+      const regions = arrayAt(role.regions, `${at}.regions`, problems, true).map((r, i) => region(r, `${at}.regions[${i}]`, problems));
+      const occluders = arrayAt(role.occluders ?? [], `${at}.occluders`, problems, false).map((o, i) => occluder(o, `${at}.occluders[${i}]`, problems));
+      if (regions.length === 0 && Array.isArray(role.regions)) problems.push(`${at}.regions must have at least one region`);
+      roles[name] = { regions, occluders };
+    }
+  }
+  if (problems.length > 0) throw new InvalidMasksError(problems);
+  return { version: 1, roles, ...(raw.style ? { style: raw.style as 'photo' | 'toon' } : {}) };
+}
+
+function region(r: unknown, at: string, problems: string[]): MaskRegion {
+  if (!isObject(r)) {
+    problems.push(`${at} must be an object`);
+    return { from: 0, to: 0, box: [0, 0, 0, 0] };
+  }
+  const [from, to] = times(r, at, problems);
+  const box = Array.isArray(r.box) && r.box.length === 4 ? r.box : undefined;
+  if (!box) problems.push(`${at}.box must be [x0, y0, x1, y1]`);
+  const b = (box ?? [0, 0, 0, 0]).map((v, k) => unit(v, `${at}.box[${k}]`, problems)) as [number, number, number, number];
+  if (box && (b[2] <= b[0] || b[3] <= b[1])) problems.push(`${at}.box must have x1 > x0 and y1 > y0`);
+  return { from, to, box: b };
+}
+
+function occluder(o: unknown, at: string, problems: string[]): MaskOccluder {
+  if (!isObject(o)) {
+    problems.push(`${at} must be an object`);
+    return { from: 0, to: 0, polygon: [] };
+  }
+  const [from, to] = times(o, at, problems);
+  const poly = Array.isArray(o.polygon) ? o.polygon : undefined;
+  if (!poly || poly.length < 3) problems.push(`${at}.polygon must have at least 3 points`);
+  const polygon = (poly ?? []).map((p, k) => {
+    if (!Array.isArray(p) || p.length !== 2) {
+      problems.push(`${at}.polygon[${k}] must be [x, y]`);
+      return [0, 0] as [number, number];
+    }
+    return [unit(p[0], `${at}.polygon[${k}][0]`, problems), unit(p[1], `${at}.polygon[${k}][1]`, problems)] as [number, number];
+  });
+  return { from, to, polygon };
+}
+
+function times(o: Record<string, unknown>, at: string, problems: string[]): [number, number] {
+  const from = o.from, to = o.to;
+  if (typeof from !== 'number' || !Number.isFinite(from) || from < 0) problems.push(`${at}.from must be a number of seconds ≥ 0`);
+  if (typeof to !== 'number' || !Number.isFinite(to)) problems.push(`${at}.to must be a number of seconds`);
+  else if (typeof from === 'number' && to <= from) problems.push(`${at}.to must be greater than from`);
+  return [Number(from) || 0, Number(to) || 0];
+}
+
+function unit(v: unknown, at: string, problems: string[]): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+    problems.push(`${at} must be a number from 0 to 1`);
+    return 0;
+  }
+  return v;
+}
+
+function arrayAt(v: unknown, at: string, problems: string[], required: boolean): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (required || v !== undefined) problems.push(`${at} must be an array`);
+  return [];
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The region of `role` active at time `t` whose box contains (x, y) (normalised), if any. */
+export function regionContaining(role: MaskRole, t: number, x: number, y: number): MaskRegion | undefined {
+  return role.regions.find((r) => t >= r.from && t < r.to && x >= r.box[0] && x <= r.box[2] && y >= r.box[1] && y <= r.box[3]);
+}
+
+/** True when some region of the role is active at time t. */
+export function roleActiveAt(role: MaskRole, t: number): boolean {
+  return role.regions.some((r) => t >= r.from && t < r.to);
+}

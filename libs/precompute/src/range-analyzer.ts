@@ -1,0 +1,350 @@
+// Analyses one contiguous range of a story's frames (runs inside a piscina worker): decodes the
+// range with ffmpeg, finds shot cuts, detects faces at shot starts and at a regular interval,
+// follows each role's face in between with the landmark network, and records per frame the raw
+// landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
+// It never writes files; smoothing and publishing happen in the main thread.
+import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector } from '@talecast/face';
+import { applyAffine, fitSimilarity, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { decodeRangeArgs, startFfmpeg } from '@talecast/video';
+import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
+import { frameThumbnail, ShotCutDetector, thumbnailDifference, THUMB_SIZE } from './shot-detector';
+import { BoxCalibration, calibrate, cropFaceInput, cropFaceInputRect, SSD_CALIBRATION, predictBox, sameFaceScore } from './face-crop';
+import { COLOUR_DIMS, skinColourStats } from './colour-stats';
+
+export const LANDMARK_DIMS = 136;
+export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
+
+export interface RangeTask {
+  ffmpeg: string;
+  video: string;
+  fps: number;
+  width: number;
+  height: number;
+  /** First frame to analyse; decoding starts one frame earlier to judge a cut at it. */
+  startFrame: number;
+  /** Exclusive; Infinity-like large value for "to the end". */
+  endFrame: number;
+  masks: MasksFile;
+  detectEvery: number;
+  expressionEvery: number;
+  matrix: YuvMatrix;
+  range: YuvRange;
+  /** Identity of the hero (descriptor of a reference photo), if given. */
+  reference: { role: string; descriptor: number[] } | null;
+}
+
+export interface RoleTrackData {
+  present: Uint8Array;
+  landmarks: Float32Array;
+  expressions: Float32Array;
+  colour: Float32Array;
+}
+
+export interface RangeResult {
+  startFrame: number;
+  /** Frames actually analysed (the last range ends where the video ends). */
+  frameCount: number;
+  /** Frames within the range that start a new shot (may include startFrame). */
+  cuts: number[];
+  roles: Record<string, RoleTrackData>;
+  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
+}
+
+interface Track {
+  box: Box;
+  calibration: BoxCalibration;
+  landmarks: Float32Array;
+  /** Last frame where a detector confirmed the face. */
+  verifiedAt: number;
+}
+
+const CANONICAL = canonicalLandmarks();
+const WEIGHTS = alignmentWeights();
+const INPUT = 112;
+/** Full-frame detection runs on a copy this wide (the detector's own input size). */
+const DETECT_WIDTH = 416;
+const VERIFY_INPUT = 160;
+
+export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
+  const { tf, faceapi } = models;
+  const { width, height, fps } = task;
+  const frameBytes = width * height * 3;
+  const decodeFrom = Math.max(0, task.startFrame - 1);
+  const wanted = Math.max(0, task.endFrame - decodeFrom);
+  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps, pixelFormat: 'rgb24' }), { stdout: true, signal });
+  const roleNames = Object.keys(task.masks.roles);
+  const capacity = Math.max(1, Math.min(wanted, task.endFrame - task.startFrame));
+  const roles: Record<string, RoleTrackData> = {};
+  for (const name of roleNames) {
+    roles[name] = {
+      present: new Uint8Array(capacity),
+      landmarks: new Float32Array(capacity * LANDMARK_DIMS),
+      expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
+      colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
+    };
+  }
+  const yuv = yuvCoefficients(task.matrix, task.range);
+  const cuts: number[] = [];
+  const cutDetector = new ShotCutDetector();
+  const timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
+  const tracks = new Map<string, Track>();
+  const verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
+  const small = { width: DETECT_WIDTH, height: Math.round((height / width) * DETECT_WIDTH), data: new Float32Array(DETECT_WIDTH * Math.round((height / width) * DETECT_WIDTH) * 3) };
+  const detector = new FaceDetector(models);
+  let previousThumb: Float32Array | null = null;
+  let thumb: Float32Array = new Float32Array(THUMB_SIZE);
+  let lastDetection = -Infinity;
+  let frameIndex = decodeFrom;
+  let analysed = 0;
+
+  const processFrame = async (rgb: Uint8Array) => {
+    const i = frameIndex++;
+    frameThumbnail(rgb, width, height, thumb);
+    const isCut = previousThumb !== null && cutDetector.isCut(thumbnailDifference(previousThumb, thumb));
+    const spare: Float32Array = previousThumb ?? new Float32Array(THUMB_SIZE);
+    previousThumb = thumb;
+    thumb = spare;
+    if (i < task.startFrame) return;
+    const k = i - task.startFrame;
+    analysed = k + 1;
+    if (isCut) {
+      cuts.push(i);
+      tracks.clear();
+    }
+    const t = i / fps;
+    // Full-frame detection at shot starts, at the range start, and every detectEvery frames
+    // while some role active now has no track; tracked roles are verified on a crop instead.
+    const searching = roleNames.some((name) => !tracks.has(name) && roleActiveAt(task.masks.roles[name], t));
+    let detections: { box: Box; score: number }[] | null = null;
+    if (isCut || k === 0 || (searching && i - lastDetection >= task.detectEvery)) {
+      const started = performance.now();
+      detections = await detectFaces(tf, faceapi, rgb, width, height, small);
+      timings.detectMs += performance.now() - started;
+      timings.detections++;
+      lastDetection = i;
+    }
+    for (const name of roleNames) {
+      const role = task.masks.roles[name];
+      let track = tracks.get(name);
+      let detected: Box | undefined;
+      if (detections) {
+        const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
+        let chosen: { box: Box; score: number } | undefined;
+        if (track) {
+          // Continue the role's track when a detection overlaps it; else it has been lost.
+          chosen = candidates.map((c) => ({ c, o: sameFaceScore(c.box, track!.box) })).filter((x) => x.o > 0.3).sort((a, b) => b.o - a.o)[0]?.c;
+          if (!chosen) track = undefined;
+        }
+        if (!chosen && candidates.length > 0) {
+          chosen = await pickCandidate(detector, rgb, width, height, candidates, task.reference?.role === name ? task.reference.descriptor : null);
+        }
+        if (chosen && track) {
+          track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
+        } else if (chosen) {
+          // The landmark network expects SSD-style boxes; the tiny detector's are looser.
+          const started = performance.now();
+          detected = (await ssdBoxAround(tf, faceapi, rgb, width, height, chosen.box)) ?? chosen.box;
+          timings.detectMs += performance.now() - started;
+          track = { box: detected, calibration: track?.calibration ?? SSD_CALIBRATION, landmarks: track?.landmarks ?? new Float32Array(LANDMARK_DIMS), verifiedAt: i };
+        }
+      } else if (track && i - track.verifiedAt >= task.detectEvery) {
+        const started = performance.now();
+        const found = await detectAround(tf, faceapi, rgb, width, height, track.box, verifyInput);
+        timings.detectMs += performance.now() - started;
+        const match = found.filter((b) => sameFaceScore(b, track!.box) > 0.3).sort((a, b) => sameFaceScore(b, track!.box) - sameFaceScore(a, track!.box))[0];
+        if (match) track.verifiedAt = i;
+        else track = undefined;
+      }
+      if (!track) {
+        tracks.delete(name);
+        continue;
+      }
+      const started = performance.now();
+      const { landmarks: lm, crop } = await landmarksFor(tf, faceapi, rgb, width, height, track.box);
+      if (detected) track.calibration = calibrate(detected, lm);
+      timings.landmarkMs += performance.now() - started;
+      const centreX = (lm[2 * 30]) / width;
+      const centreY = (lm[2 * 30 + 1]) / height;
+      if (!plausible(lm) || !regionContaining(role, t, centreX, centreY)) {
+        crop.dispose();
+        tracks.delete(name);
+        continue;
+      }
+      track.landmarks = lm;
+      track.box = predictBox(lm, track.calibration);
+      tracks.set(name, track);
+      const data = roles[name];
+      data.present[k] = 1;
+      data.landmarks.set(lm, k * LANDMARK_DIMS);
+      if (k % task.expressionEvery === 0 || detected) {
+        const t0 = performance.now();
+        const expr = await expressionsFor(faceapi, crop);
+        data.expressions.set(expr, k * EXPRESSION_DIMS);
+        timings.expressionMs += performance.now() - t0;
+      }
+      crop.dispose();
+      const t1 = performance.now();
+      const stats = skinColourStats(rgb, width, height, lm, yuv);
+      timings.colourMs += performance.now() - t1;
+      if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    }
+  };
+
+  // Read exact frames from the pipe; analyse them one at a time (back-pressure by pausing).
+  const stdout = proc.child.stdout!;
+  const frame = new Uint8Array(frameBytes);
+  let filled = 0;
+  let chain = Promise.resolve();
+  let failure: unknown;
+  const decodeStarted = performance.now();
+  stdout.on('data', (chunk: Buffer) => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(frameBytes - filled, chunk.length - offset);
+      frame.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === frameBytes) {
+        filled = 0;
+        const copy = frame.slice();
+        stdout.pause();
+        chain = chain.then(() => processFrame(copy)).catch((err) => { failure ??= err; }).finally(() => stdout.resume());
+      }
+    }
+  });
+  await proc.done;
+  await chain;
+  timings.decodeMs = performance.now() - decodeStarted - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
+  if (failure) throw failure;
+  const frameCount = Math.min(analysed, capacity);
+  for (const name of roleNames) {
+    const d = roles[name];
+    roles[name] = {
+      present: d.present.slice(0, frameCount),
+      landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
+      expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
+      colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
+    };
+  }
+  return { startFrame: task.startFrame, frameCount, cuts, roles, timings };
+}
+
+/** Tiny detector on a downscaled copy of the frame (no full-size tensor); boxes in frame pixels. */
+async function detectFaces(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, small: { width: number; height: number; data: Float32Array }): Promise<{ box: Box; score: number }[]> {
+  const { scale: k, ox, oy } = cropFaceInputRect(rgb, width, height, { x: 0, y: 0, width, height }, small.width, small.height, small.data);
+  const tensor = tf.tensor3d(small.data, [small.height, small.width, 3], 'float32');
+  try {
+    const found: any[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: DETECT_WIDTH, scoreThreshold: 0.45 }));
+    return found.map((d) => ({ box: { x: (d.box.x - ox) / k, y: (d.box.y - oy) / k, width: d.box.width / k, height: d.box.height / k }, score: d.score }));
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** The SSD detector's box for the face near `box` (SSD on a crop around it), if it finds one. */
+async function ssdBoxAround(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, box: Box): Promise<Box | undefined> {
+  const side = Math.max(box.width, box.height) * 2;
+  const x = Math.max(0, Math.floor(box.x + box.width / 2 - side / 2));
+  const y = Math.max(0, Math.floor(box.y + box.height / 2 - side / 2));
+  const w = Math.min(width, Math.floor(x + side)) - x;
+  const h = Math.min(height, Math.floor(y + side)) - y;
+  if (w < 8 || h < 8) return undefined;
+  const region = new Uint8Array(w * h * 3);
+  for (let row = 0; row < h; row++) region.set(rgb.subarray(((y + row) * width + x) * 3, ((y + row) * width + x + w) * 3), row * w * 3);
+  const tensor = tf.tensor3d(region, [h, w, 3], 'int32');
+  try {
+    const found: any[] = await faceapi.nets.ssdMobilenetv1.locateFaces(tensor, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 }));
+    const boxes: Box[] = found.map((d) => ({ x: x + d.box.x, y: y + d.box.y, width: d.box.width, height: d.box.height }));
+    return boxes.filter((b) => sameFaceScore(b, box) > 0.2).sort((a, b) => sameFaceScore(b, box) - sameFaceScore(a, box))[0];
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
+async function detectAround(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, box: Box, input: Float32Array): Promise<Box[]> {
+  const side = Math.max(box.width, box.height) * 1.8;
+  const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
+  const { scale, ox, oy } = cropFaceInput(rgb, width, height, crop, VERIFY_INPUT, input);
+  const tensor = tf.tensor3d(input, [VERIFY_INPUT, VERIFY_INPUT, 3], 'float32');
+  try {
+    const found: any[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }));
+    return found.map((d) => ({ x: crop.x + (d.box.x - ox) / scale, y: crop.y + (d.box.y - oy) / scale, width: d.box.width / scale, height: d.box.height / scale }));
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** Index of each landmark's mirror partner in the 68-point layout. */
+const MIRROR = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65];
+
+/**
+ * 68 landmarks for the face in `box`, prepared exactly as face-api does (the integer box region,
+ * then the network's own pad-to-square and resize), from a copy of just that region.
+ * Optionally also on the mirror image, averaged (re-paired), which reduces crop-dependent bias.
+ */
+export async function landmarksFor(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, box: Box, mirrored = false): Promise<{ landmarks: Float32Array; crop: any }> {
+  const x = Math.max(0, Math.floor(box.x));
+  const y = Math.max(0, Math.floor(box.y));
+  const w = Math.max(1, Math.min(width, Math.floor(box.x + box.width)) - x);
+  const h = Math.max(1, Math.min(height, Math.floor(box.y + box.height)) - y);
+  const region = new Uint8Array(w * h * 3);
+  for (let row = 0; row < h; row++) region.set(rgb.subarray(((y + row) * width + x) * 3, ((y + row) * width + x + w) * 3), row * w * 3);
+  const crop = tf.tensor3d(region, [h, w, 3], 'int32');
+  const result = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop);
+  const pts: { x: number; y: number }[] = result.positions;
+  const kx = w / result.imageWidth;
+  const ky = h / result.imageHeight;
+  const lm = new Float32Array(LANDMARK_DIMS);
+  for (let i = 0; i < 68; i++) {
+    lm[2 * i] = pts[i].x * kx;
+    lm[2 * i + 1] = pts[i].y * ky;
+  }
+  if (mirrored) {
+    const flipped = tf.reverse(crop, 1);
+    try {
+      const mp: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(flipped)).positions;
+      for (let i = 0; i < 68; i++) {
+        const j = MIRROR[i];
+        lm[2 * i] = (lm[2 * i] + (w - mp[j].x * kx)) / 2;
+        lm[2 * i + 1] = (lm[2 * i + 1] + mp[j].y * ky) / 2;
+      }
+    } finally {
+      flipped.dispose();
+    }
+  }
+  for (let i = 0; i < 68; i++) {
+    lm[2 * i] += x;
+    lm[2 * i + 1] += y;
+  }
+  return { landmarks: lm, crop };
+}
+
+async function expressionsFor(faceapi: any, crop: any): Promise<Float32Array> {
+  const probs = await faceapi.nets.faceExpressionNet.predictExpressions(crop);
+  return Float32Array.from(EXPRESSION_LABELS, (label) => Number(probs[label] ?? 0));
+}
+
+/** Largest candidate, or the one closest to the reference identity (within 0.6). */
+async function pickCandidate(detector: FaceDetector, rgb: Uint8Array, width: number, height: number, candidates: { box: Box; score: number }[], reference: number[] | null) {
+  const bySize = [...candidates].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+  if (!reference) return bySize[0];
+  let best: { c: (typeof candidates)[number]; d: number } | undefined;
+  for (const c of bySize.slice(0, 4)) {
+    const face = await detector.analyseBox({ data: rgb, width, height }, c.box, { descriptor: true });
+    const d = descriptorDistance(face.descriptor!, reference);
+    if (d < 0.6 && (!best || d < best.d)) best = { c, d };
+  }
+  return best?.c;
+}
+
+/** A landmark set that fits the canonical face shape; a lost track produces a distorted one. */
+function plausible(lm: Float32Array): boolean {
+  const iod = interOcularDistance(lm);
+  if (!(iod > 6)) return false;
+  const m = fitSimilarity(CANONICAL, lm, WEIGHTS);
+  const mapped = applyAffine(m, CANONICAL, new Float32Array(LANDMARK_DIMS));
+  let sum = 0;
+  for (let i = 0; i < 68; i++) sum += Math.hypot(mapped[2 * i] - lm[2 * i], mapped[2 * i + 1] - lm[2 * i + 1]);
+  return sum / 68 / iod < 0.3;
+}
