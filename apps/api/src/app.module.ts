@@ -4,6 +4,12 @@ import { CoreModule } from '@talecast/core';
 import { FaceAnalysisService } from '@talecast/face';
 import { FfmpegService } from '@talecast/video';
 import { HealthController } from './health/health.controller';
+import { APP_FILTER } from '@nestjs/core';
+import { LifecycleModule } from '@talecast/lifecycle';
+import { ErrorFilter } from './http/error.filter';
+import { FacesModule } from './faces/faces.module';
+import { StoriesModule } from './stories/stories.module';
+import { AdminModule } from './admin/admin.module';
 
 /** Loads the face models and finds ffmpeg when the app boots, so the first request is fast. */
 @Injectable()
@@ -21,9 +27,9 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config)],
+      imports: [CoreModule.forRoot(config), LifecycleModule, FacesModule, StoriesModule, AdminModule],
       controllers: [HealthController],
-      providers: [Warmup],
+      providers: [Warmup, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

@@ -2,14 +2,17 @@
 // the same libraries the API uses.
 import 'reflect-metadata';
 import { ConfigError } from '@talecast/config';
+import { TalecastError } from '@talecast/core';
 import { UsageError } from './cli-args';
 import { fixturesCommand } from './commands/fixtures.command';
 import { storiesCommand } from './commands/stories.command';
 import { demoCommand } from './commands/demo.command';
+import { precomputeCommand } from './commands/precompute.command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   demo: { run: demoCommand, usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened' },
   fixtures: { run: fixturesCommand, usage: 'fixtures [--seconds 20] [--variant a|b] [--out DIR]   generate a story fixture video' },
+  precompute: { run: precomputeCommand, usage: 'precompute --story <id> --video <file> --masks <file> [--title <text>] [--reference <image>] [--style photo|toon]' },
   stories: { run: storiesCommand, usage: 'stories [--json]                                     list stories and their status' },
 };
 
@@ -32,8 +35,9 @@ main().then(
   () => process.exit(0),
   (err) => {
     if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n\n${usage()}`);
+    else if (err instanceof TalecastError) process.stderr.write(`error ${err.code}: ${err.message}\n`);
     else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     else process.stderr.write(`error: ${(err as Error).stack ?? err}\n`);
-    process.exit(err instanceof UsageError ? 64 : err instanceof ConfigError ? 78 : 1);
+    process.exit(err instanceof UsageError ? 64 : err instanceof ConfigError ? 78 : err instanceof TalecastError ? 65 : 1);
   },
 );

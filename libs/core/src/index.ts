@@ -1,2 +1,3 @@
 export * from './core.module';
 export * from './storage.module';
+export * from './talecast-error';

@@ -8,3 +8,5 @@ export * from './range-analyzer';
 export * from './colour-stats';
 export * from './face-crop';
 export * from './frame-data';
+export * from './precompute.service';
+export * from './precompute.module';

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { promises as fs } from 'node:fs';
+import { Repository } from 'typeorm';
+import { TalecastError } from '@talecast/core';
+import { PrecomputeService } from '@talecast/precompute';
+import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { isStorySlug } from '@talecast/storage';
+import { AdminTokenGuard } from '../http/admin-token.guard';
+import { storyView } from '../stories/stories.controller';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('admin/stories')
+export class AdminStoriesController {
+  private readonly logger = new Logger('AdminStories');
+
+  constructor(private readonly precompute: PrecomputeService, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Upload a story video with its masks file and precompute it (multipart: video, masks, storyId, title, style)' })
+  @ApiConsumes('multipart/form-data')
+  @UseInterceptors(FileFieldsInterceptor([{ name: 'video', maxCount: 1 }, { name: 'masks', maxCount: 1 }]))
+  async create(@UploadedFiles() files: { video?: Express.Multer.File[]; masks?: Express.Multer.File[] } | undefined, @Body() body: Record<string, string>) {
+    const video = files?.video?.[0];
+    const masks = files?.masks?.[0];
+    const cleanup = async () => {
+      for (const f of [video, masks]) if (f?.path) await fs.rm(f.path, { force: true });
+    };
+    try {
+      if (!video || !masks) throw new TalecastError('BAD_REQUEST', 'send the multipart fields "video" and "masks"');
+      const storyId = String(body?.storyId ?? '');
+      if (!isStorySlug(storyId)) throw new TalecastError('INVALID_STORY_ID', 'storyId must be a slug: lower-case letters, digits and dashes');
+      const style = body?.style === 'toon' ? 'toon' : body?.style === 'photo' || body?.style === undefined ? body?.style : undefined;
+      if (body?.style !== undefined && style === undefined) throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
+      const req = { storyId, video: video.path, masks: masks.path, title: body?.title?.slice(0, 200) || undefined, style: style as 'photo' | 'toon' | undefined };
+      await this.precompute.begin(req);
+      void this.precompute.execute(req).catch((err) => this.logger.warn(`precompute ${storyId} failed: ${(err as Error).message.split('\n')[0]}`)).finally(cleanup);
+      return { id: storyId, status: 'precomputing', statusUrl: `/api/admin/stories/${storyId}` };
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+  }
+
+  @Get()
+  async list() {
+    const rows = await this.stories.find({ order: { createdAt: 'ASC' } });
+    return { stories: rows.map((s) => ({ ...storyView(s), progress: s.progress, error: s.error, warnings: s.warnings, frameCount: s.frameCount, segmentCount: s.segmentCount, updatedAt: s.updatedAt })) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const s = await this.stories.findOneBy({ id });
+    if (!s) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    return { ...storyView(s), progress: s.progress, error: s.error, warnings: s.warnings, frameCount: s.frameCount, segmentCount: s.segmentCount, updatedAt: s.updatedAt };
+  }
+}

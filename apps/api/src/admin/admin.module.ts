@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { diskStorage } from 'multer';
+import { mkdirSync } from 'node:fs';
+import { APP_CONFIG, AppConfig } from '@talecast/config';
+import { PrecomputeModule } from '@talecast/precompute';
+import { newId, StorageCore } from '@talecast/storage';
+import { AdminStoriesController } from './admin-stories.controller';
+import { AdminTokenGuard } from '../http/admin-token.guard';
+
+@Module({
+  imports: [
+    PrecomputeModule,
+    MulterModule.registerAsync({
+      inject: [APP_CONFIG, StorageCore],
+      useFactory: (config: AppConfig, storage: StorageCore) => {
+        const dir = storage.stateDir('incoming');
+        mkdirSync(dir, { recursive: true });
+        return {
+          // Story videos can be large: streamed to a private temporary file, never held in memory.
+          storage: diskStorage({ destination: dir, filename: (_req, _file, cb) => cb(null, `${newId()}.upload`) }),
+          limits: { fileSize: 2 * 1024 * 1024 * 1024, files: 2, fields: 6, parts: 10, fieldSize: 4096 },
+        };
+      },
+    }),
+  ],
+  controllers: [AdminStoriesController],
+  providers: [AdminTokenGuard],
+})
+export class AdminModule {}

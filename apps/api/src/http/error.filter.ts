@@ -1,0 +1,69 @@
+// The one place expected failures become HTTP: a TalecastError's reason code picks the status;
+// framework errors (multer limits, bad JSON, unknown routes) get codes too. Bodies never carry
+// stack traces or user data.
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { TalecastError } from '@talecast/core';
+
+export interface ErrorBody {
+  error: { code: string; message: string; [key: string]: unknown };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const { status, body, headers } = this.toResponse(exception);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(status).json(body);
+  }
+
+  toResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    if (exception instanceof TalecastError) {
+      const headers: Record<string, string> = {};
+      if (exception.status === 503 || exception.status === 429) headers['Retry-After'] = String(exception.details?.retryAfter ?? 5);
+      return { status: exception.status, body: { error: { code: exception.code, message: exception.message, ...(exception.details ?? {}) } }, headers };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const raw = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      const message = Array.isArray((response as { message?: unknown }).message) ? ((response as { message: string[] }).message).join('; ') : raw;
+      return { status, body: { error: { code: codeFor(status, message), message: friendly(status, message) } }, headers: status === 429 ? { 'Retry-After': '10' } : {} };
+    }
+    if ((exception as { type?: string })?.type === 'entity.too.large') {
+      return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } }, headers: {} };
+    }
+    if ((exception as { type?: string })?.type === 'entity.parse.failed') {
+      return { status: 400, body: { error: { code: 'BAD_REQUEST', message: 'the request body is not valid JSON' } }, headers: {} };
+    }
+    this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);
+    return { status: 500, body: { error: { code: 'INTERNAL', message: 'something went wrong on our side' } }, headers: {} };
+  }
+}
+
+function codeFor(status: number, message: string): string {
+  if (status === 413) return 'FILE_TOO_LARGE';
+  if (/unexpected (file )?field/i.test(message)) return 'WRONG_FIELD';
+  if (/too many (files|parts|fields)/i.test(message)) return 'TOO_MANY_FILES';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status >= 500) return 'INTERNAL';
+  return 'BAD_REQUEST';
+}
+
+function friendly(status: number, message: string): string {
+  if (status === 413) return 'the file is too large';
+  if (/unexpected (file )?field/i.test(message)) return 'unexpected file field; send the photo in the field "photo"';
+  if (status === 404) return 'not found';
+  return message.slice(0, 300);
+}

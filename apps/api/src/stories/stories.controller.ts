@@ -1,0 +1,58 @@
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Repository } from 'typeorm';
+import { TalecastError } from '@talecast/core';
+import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { isStorySlug, StorageCore } from '@talecast/storage';
+
+export function storyView(s: StoryEntity) {
+  return {
+    id: s.id,
+    title: s.title,
+    status: s.status,
+    style: s.style,
+    durationSeconds: s.durationSeconds,
+    width: s.width,
+    height: s.height,
+    fps: s.fps,
+    roles: s.roles,
+    roleCount: s.roles.length,
+    thumbnailUrl: s.status === 'ready' ? `/api/stories/${s.id}/thumbnail.jpg` : null,
+  };
+}
+
+@ApiTags('stories')
+@Controller('stories')
+export class StoriesController {
+  constructor(@Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storage: StorageCore) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Stories ready to render' })
+  async list() {
+    const rows = await this.stories.find({ where: { status: 'ready' }, order: { title: 'ASC' } });
+    return { stories: rows.map(storyView) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return storyView(await this.find(id));
+  }
+
+  @Get(':id/thumbnail.jpg')
+  async thumbnail(@Param('id') id: string, @Res() res: Response) {
+    const story = await this.find(id);
+    if (story.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'the story is not ready');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.type('jpeg').sendFile(this.storage.storyFile(id, 'thumbnail.jpg'), { dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: { code: 'NOT_FOUND', message: 'not found' } });
+    });
+  }
+
+  private async find(id: string): Promise<StoryEntity> {
+    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const story = await this.stories.findOneBy({ id });
+    if (!story) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    return story;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './lifecycle.service';
+export * from './records-lifecycle.decorator';
