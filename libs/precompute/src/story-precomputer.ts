@@ -93,7 +93,8 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
   const fps = video.fps;
   const estimatedFrames = video.frameCount ?? Math.round(info.durationSeconds * fps);
   const matrix = video.colorSpace === 'bt709' || (!video.colorSpace && video.height >= 720) ? 'bt709' : 'bt601';
-  const range = video.colorRange === 'pc' ? 'pc' : 'tv';
+  // Story media are always written as limited-range yuv420p (ffmpeg converts full-range sources).
+  const range = 'tv' as const;
   const warnings: string[] = [];
   progress(0.01, 'probed');
 
@@ -210,6 +211,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
       audioOut: audioFile ? path.join(mediaDir, audioFile) : null, audioCodec: info.audio?.codec ?? null,
       encoder: { preset: deps.encoder.preset, crf: deps.encoder.crf, threads: deps.encoder.threads, maxGopFrames: Math.max(deps.encoder.maxGopFrames, 1) },
       fpsModeOption: deps.ffmpeg.fpsModeOption,
+      matrix, range,
     }), deps.signal);
     timings.encode = Date.now() - encodeStarted;
     progress(0.95, 'encoding');

@@ -53,6 +53,8 @@ export function renderReadySegmentsArgs(opts: {
   audioCodec: string | null;
   encoder: H264Settings & { maxGopFrames: number };
   fpsModeOption: '-fps_mode' | '-vsync';
+  matrix: 'bt601' | 'bt709';
+  range: 'tv' | 'pc';
 }): string[] {
   const fps = opts.fpsNum / opts.fpsDen;
   const starts = opts.segmentStarts.filter((f) => f > 0);
@@ -64,7 +66,8 @@ export function renderReadySegmentsArgs(opts: {
     '-map', '0:v:0', '-an', '-sn', '-dn',
     opts.fpsModeOption, 'cfr', '-r', `${opts.fpsNum}/${opts.fpsDen}`,
     ...h264Args(opts.encoder),
-    '-x264-params', `keyint=${opts.encoder.maxGopFrames}:min-keyint=1:scenecut=0`,
+    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    ...colourTagArgs(opts.matrix, opts.range),
   ];
   if (times.length) args.push('-force_key_frames', times.join(','));
   args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1');
@@ -83,4 +86,53 @@ export function renderReadySegmentsArgs(opts: {
 /** A single frame as a JPEG thumbnail, `width` pixels wide. */
 export function thumbnailArgs(input: string, seconds: number, width: number, out: string): string[] {
   return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', seconds.toFixed(3), '-i', input, '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', out];
+}
+
+/** Colour description written into every encoded segment, identical for story media and renders. */
+export function colourTagArgs(matrix: 'bt601' | 'bt709', range: 'tv' | 'pc'): string[] {
+  const c = matrix === 'bt709' ? 'bt709' : 'smpte170m';
+  return ['-colorspace', c, '-color_primaries', c, '-color_trc', c, '-color_range', range];
+}
+
+/** x264 parameters shared by the render-ready story media and every rendered segment. */
+export function x264Params(maxGopFrames: number): string {
+  return `keyint=${maxGopFrames}:min-keyint=1:scenecut=0`;
+}
+
+/** Decode a whole segment file to raw yuv420p frames on stdout. */
+export function decodeSegmentArgs(file: string, threads = 1): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-i', file, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+}
+
+/** Raw yuv420p frames on stdin → one H.264 segment (same settings as the story media). */
+export function encodeSegmentArgs(opts: {
+  width: number; height: number; fpsNum: number; fpsDen: number; out: string;
+  encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
+}): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', 'pipe:0',
+    ...h264Args(opts.encoder),
+    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    ...colourTagArgs(opts.matrix, opts.range),
+    '-an', '-f', 'mp4', opts.out,
+  ];
+}
+
+/** One HLS MPEG-TS segment: the video segment copied, the matching slice of the story's audio. */
+export function hlsSegmentArgs(opts: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', opts.video];
+  if (opts.audio) args.push('-ss', opts.startSeconds.toFixed(6), '-t', opts.durationSeconds.toFixed(6), '-i', opts.audio, '-map', '0:v:0', '-map', '1:a:0', '-c:a', 'aac', '-b:a', '128k');
+  else args.push('-map', '0:v:0');
+  args.push('-c:v', 'copy', '-output_ts_offset', opts.startSeconds.toFixed(6), '-f', 'mpegts', opts.out);
+  return args;
+}
+
+/** Segments in order (concat list file) + the story's audio → one MP4 with faststart. */
+export function assembleArgs(opts: { concatList: string; audio: string | null; out: string }): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', opts.concatList];
+  if (opts.audio) args.push('-i', opts.audio, '-map', '0:v:0', '-map', '1:a:0');
+  else args.push('-map', '0:v:0');
+  args.push('-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', opts.out);
+  return args;
 }

@@ -1,0 +1,5 @@
+export * from './segment-task';
+export * from './segment-tracks';
+export * from './hls-playlist';
+export * from './render-engine';
+export * from './render-pool';

@@ -1,0 +1,238 @@
+// Renders one video: face segments go to the piscina pool (contiguous segments, streamed
+// through ffmpeg), face-free segments reuse the story's precomputed media untouched. As
+// segments finish in order, the HLS playlist grows; at the end the segments and the story's
+// audio are joined into video.mp4 (faststart), written under a temporary name and renamed.
+// Completed segments survive a crash: a rerun skips them. Cancellation stops between frames.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type Piscina from 'piscina';
+import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
+import { StorageCore, temporarySibling } from '@talecast/storage';
+import { assembleArgs, FfmpegInfo, hlsSegmentArgs, runFfmpeg } from '@talecast/video';
+import { ExpressionPose } from '@talecast/compositor';
+import { FaceTexture, SegmentResult, SegmentTask } from './segment-task';
+import { chooseFaces, RoleFaceSet, segmentTracks } from './segment-tracks';
+import { HlsEntry, hlsPlaylist } from './hls-playlist';
+
+export interface RenderFace {
+  id: string;
+  size: number;
+  rgba: Uint8Array;
+  landmarks: Float32Array;
+  expressionScores: Record<string, number>;
+  yaw: number;
+}
+
+export interface RenderJob {
+  renderId: string;
+  storyId: string;
+  /** role → the child's faces for that role (a face set). */
+  faces: Record<string, RenderFace[]>;
+  blend?: 'alpha' | 'laplacian';
+}
+
+export interface RenderProgress {
+  segmentsDone: number;
+  segmentsTotal: number;
+  /** Segments available as HLS, from the start. */
+  hlsSegments: number;
+  progress: number;
+}
+
+export interface RenderOutcome {
+  file: string;
+  bytes: number;
+  frames: number;
+  durationSeconds: number;
+  segments: number;
+  renderedSegments: number;
+  reusedSegments: number;
+  resumedSegments: number;
+  timings: { wallMs: number; firstHlsMs: number | null; compositeMs: number; assembleMs: number };
+}
+
+export interface RenderEngineDeps {
+  storage: StorageCore;
+  ffmpeg: FfmpegInfo;
+  pool: Piscina;
+  encoder: { preset: string; crf: number; threads: number; maxGopFrames: number };
+  onProgress?: (p: RenderProgress) => void | Promise<void>;
+  /** Shared flag (Int32Array over a SharedArrayBuffer): non-zero cancels between frames. */
+  cancel?: Int32Array;
+}
+
+export class StoryNotRenderableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoryNotRenderableError';
+  }
+}
+
+export async function loadStory(storage: StorageCore, storyId: string): Promise<{ manifest: StoryManifest; frames: FrameData }> {
+  let manifest: StoryManifest;
+  try {
+    manifest = validateManifest(JSON.parse(await fs.readFile(storage.storyFile(storyId, 'manifest.json'), 'utf8')));
+  } catch (err) {
+    throw new StoryNotRenderableError(`story ${storyId} is not precomputed: ${(err as Error).message}`);
+  }
+  const frames = FrameData.fromBuffer(manifest, await fs.readFile(storage.storyFile(storyId, manifest.frameData.file)));
+  return { manifest, frames };
+}
+
+export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promise<RenderOutcome> {
+  const started = Date.now();
+  const cancel = deps.cancel ?? new Int32Array(new SharedArrayBuffer(4));
+  const { manifest, frames } = await loadStory(deps.storage, job.storyId);
+  const { fps, fpsNum, fpsDen, width, height } = manifest.video;
+  const segmentsDir = deps.storage.renderFile(job.renderId, 'segments');
+  const hlsDir = deps.storage.renderFile(job.renderId, 'hls');
+  await fs.mkdir(segmentsDir, { recursive: true });
+  await fs.mkdir(hlsDir, { recursive: true });
+
+  // Faces: one list for the whole render; per role, which entries form its set.
+  const faceList: FaceTexture[] = [];
+  const sets: RoleFaceSet[] = [];
+  for (const [role, faces] of Object.entries(job.faces)) {
+    if (!manifest.frameData.roles.includes(role) || faces.length === 0) continue;
+    const set: RoleFaceSet = { role, candidates: [], faceListIndex: [] };
+    for (const f of faces) {
+      set.faceListIndex.push(faceList.length);
+      set.candidates.push({ expressionScores: f.expressionScores, yaw: f.yaw } satisfies ExpressionPose);
+      faceList.push({ key: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks });
+    }
+    sets.push(set);
+  }
+  const choices = chooseFaces(frames, sets);
+
+  const total = manifest.segments.length;
+  const output: string[] = new Array(total);
+  const ready: boolean[] = new Array(total).fill(false);
+  const hls: HlsEntry[] = [];
+  const audioPath = manifest.audio ? path.join(deps.storage.storyDir(job.storyId), manifest.audio.file) : null;
+  const targetSeconds = Math.max(...manifest.segments.map((s) => (s.end - s.start) / fps));
+  let done = 0;
+  let compositeMs = 0;
+  let rendered = 0;
+  let resumed = 0;
+  let firstHlsMs: number | null = null;
+  let hlsChain = Promise.resolve();
+
+  const report = async () => {
+    await deps.onProgress?.({ segmentsDone: done, segmentsTotal: total, hlsSegments: hls.length, progress: total ? done / total : 1 });
+  };
+
+  // HLS grows strictly in order: segment k is published once 0..k are ready.
+  const publishHls = async () => {
+    while (hls.length < total && ready[hls.length]) {
+      const k = hls.length;
+      const seg = manifest.segments[k];
+      const file = `seg-${String(k).padStart(4, '0')}.ts`;
+      const target = path.join(hlsDir, file);
+      if (!(await exists(target))) {
+        const tmp = temporarySibling(target);
+        await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({ video: output[k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmp }));
+        await fs.rename(tmp, target);
+      }
+      hls.push({ file, durationSeconds: (seg.end - seg.start) / fps });
+      await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, false, targetSeconds));
+      firstHlsMs ??= Date.now() - started;
+    }
+  };
+  const segmentReady = (k: number) => {
+    ready[k] = true;
+    done++;
+    hlsChain = hlsChain.then(publishHls).then(report);
+    return hlsChain;
+  };
+
+  const work: Promise<unknown>[] = [];
+  for (const seg of manifest.segments) {
+    const k = seg.index;
+    const story = path.join(deps.storage.storyDir(job.storyId), seg.file);
+    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
+    if (tracks.length === 0) {
+      output[k] = story; // copied untouched: never decoded or encoded
+      work.push(segmentReady(k));
+      continue;
+    }
+    const out = path.join(segmentsDir, `seg-${String(k).padStart(4, '0')}.mp4`);
+    output[k] = out;
+    if (await exists(out)) {
+      resumed++;
+      work.push(segmentReady(k));
+      continue;
+    }
+    const usedFaces = new Set<number>();
+    for (const t of tracks) for (const i of t.faceIndex) if (i >= 0) usedFaces.add(i);
+    // Only the faces this segment uses travel to the worker (indices are remapped).
+    const remap = new Map<number, number>();
+    const faces: FaceTexture[] = [];
+    for (const i of [...usedFaces].sort((a, b) => a - b)) {
+      remap.set(i, faces.length);
+      faces.push(faceList[i]);
+    }
+    for (const t of tracks) t.faceIndex = t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1));
+    const tmp = temporarySibling(out);
+    const task: SegmentTask = {
+      renderId: job.renderId, segmentIndex: k, ffmpeg: deps.ffmpeg.ffmpeg, input: story, output: tmp,
+      width, height, fpsNum, fpsDen, frameCount: seg.end - seg.start, matrix: manifest.video.matrix, range: manifest.video.range,
+      style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, tracks, cancel,
+    };
+    work.push(
+      (deps.pool.run(task) as Promise<SegmentResult>).then(
+        async (r) => {
+          await fs.rename(tmp, out);
+          compositeMs += r.compositeMs;
+          rendered++;
+          return segmentReady(k);
+        },
+        async (err) => {
+          await fs.rm(tmp, { force: true });
+          throw err;
+        },
+      ),
+    );
+  }
+  const results = await Promise.allSettled(work);
+  const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failure) throw failure.reason;
+  await hlsChain;
+  if (Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled');
+
+  // Assemble: segments in order + the story's audio → video.mp4 (faststart), atomically.
+  const assembleStarted = Date.now();
+  const list = deps.storage.renderFile(job.renderId, 'concat.txt');
+  await fs.writeFile(list, output.map((f) => `file '${f.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
+  const final = deps.storage.renderFile(job.renderId, 'video.mp4');
+  const tmp = temporarySibling(final);
+  try {
+    await runFfmpeg(deps.ffmpeg.ffmpeg, assembleArgs({ concatList: list, audio: audioPath, out: tmp }));
+    await fs.rename(tmp, final);
+  } finally {
+    await fs.rm(tmp, { force: true });
+    await fs.rm(list, { force: true });
+  }
+  await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, true, targetSeconds));
+  const bytes = (await fs.stat(final)).size;
+  return {
+    file: final,
+    bytes,
+    frames: manifest.video.frameCount,
+    durationSeconds: manifest.video.durationSeconds,
+    segments: total,
+    renderedSegments: rendered,
+    reusedSegments: total - rendered - resumed,
+    resumedSegments: resumed,
+    timings: { wallMs: Date.now() - started, firstHlsMs, compositeMs: Math.round(compositeMs), assembleMs: Date.now() - assembleStarted },
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(() => true, () => false);
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = temporarySibling(file);
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
+}
