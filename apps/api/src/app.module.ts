@@ -10,6 +10,10 @@ import { ErrorFilter } from './http/error.filter';
 import { FacesModule } from './faces/faces.module';
 import { StoriesModule } from './stories/stories.module';
 import { AdminModule } from './admin/admin.module';
+import { RendersModule } from './renders/renders.module';
+import { QueueModule } from '@talecast/queue';
+import { RenderModule, RenderWorker } from '@talecast/render';
+import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
 
 /** Loads the face models and finds ffmpeg when the app boots, so the first request is fast. */
 @Injectable()
@@ -22,14 +26,31 @@ class Warmup implements OnApplicationBootstrap {
   }
 }
 
+/** In the `worker` and `all` roles, this process takes render jobs. */
+@Injectable()
+class WorkerRole implements OnApplicationBootstrap {
+  constructor(@Inject(APP_CONFIG) private readonly config: Config, @Inject(RenderWorker) private readonly worker: RenderWorker) {}
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role !== 'api') await this.worker.start();
+  }
+}
+
+/** The worker role: no HTTP, same core, takes jobs. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule], providers: [Warmup, WorkerRole] };
+  }
+}
+
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LifecycleModule, FacesModule, StoriesModule, AdminModule],
+      imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule],
       controllers: [HealthController],
-      providers: [Warmup, { provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@talecast/config';
-import { AppModule } from './app.module';
+import { AppModule, WorkerModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -18,6 +18,14 @@ async function bootstrap(): Promise<void> {
       process.exit(78); // EX_CONFIG
     }
     throw err;
+  }
+  if (config.role === 'worker') {
+    // No HTTP: the same core, taking render jobs from the queue.
+    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: levelsFrom(config.logLevel) });
+    worker.enableShutdownHooks();
+    new Logger('Talecast').log(`worker ${process.pid} taking jobs`);
+    if (process.send) process.send({ ready: true, url: null });
+    return;
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: levelsFrom(config.logLevel),

@@ -6,6 +6,7 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgr
 
 export class Database {
   private constructor(
+    readonly url: string,
     readonly dataSource: DataSource,
     readonly mode: 'embedded' | 'external',
     private readonly embedded: EmbeddedPostgresHandle | undefined,
@@ -28,7 +29,7 @@ export class Database {
       await embedded?.stop();
       throw err;
     }
-    return new Database(dataSource, embedded ? 'embedded' : 'external', embedded);
+    return new Database(url, dataSource, embedded ? 'embedded' : 'external', embedded);
   }
 
   async ping(): Promise<boolean> {

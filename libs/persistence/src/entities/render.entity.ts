@@ -56,4 +56,15 @@ export class RenderEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   purgedAt!: Date | null;
+
+  /** Last sign of life from the worker rendering it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  heartbeatAt!: Date | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** Host and pid of the worker that last took it. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  worker!: string | null;
 }

@@ -1,0 +1,113 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, Sse, MessageEvent } from '@nestjs/common';
+import { ApiOperation, ApiTags, ApiBody } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Observable } from 'rxjs';
+import { TalecastError } from '@talecast/core';
+import { RenderService } from '@talecast/render';
+import { notFoundUnlessId } from '../faces/faces.controller';
+
+@ApiTags('renders')
+@Controller('renders')
+export class RendersController {
+  constructor(private readonly renders: RenderService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
+  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
+  async create(@Body() body: unknown, @Req() req: Request) {
+    if (!req.is('application/json')) throw new TalecastError('BAD_REQUEST', 'send JSON: {"storyId": "…", "faces": {"hero": ["<faceId>"]}}');
+    const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown };
+    if (typeof b.storyId !== 'string') throw new TalecastError('BAD_REQUEST', 'storyId is required');
+    let faces: Record<string, string[]>;
+    if (b.faces !== undefined) {
+      if (typeof b.faces !== 'object' || b.faces === null || Array.isArray(b.faces)) throw new TalecastError('BAD_REQUEST', 'faces must be an object of role → face ids');
+      faces = b.faces as Record<string, string[]>;
+      for (const v of Object.values(faces)) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'faces must map roles to arrays of face ids');
+    } else if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string')) {
+      faces = { hero: b.faceIds as string[] };
+    } else throw new TalecastError('BAD_REQUEST', 'faces is required: {"hero": ["<faceId>"]}');
+    const { render } = await this.renders.create({ storyId: b.storyId, faces });
+    return this.renders.view(render);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    notFoundUnlessId(id);
+    return this.renders.describe(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({ summary: 'Server-sent progress events: progress …, then done or failed' })
+  events(@Param('id') id: string): Observable<MessageEvent> {
+    notFoundUnlessId(id);
+    return new Observable<MessageEvent>((subscriber) => {
+      let last = '';
+      let lastSent = 0;
+      let stopped = false;
+      const tick = async () => {
+        if (stopped) return;
+        try {
+          const view = this.renders.view(await this.renders.find(id));
+          const data = { status: view.status, progress: view.progress, segmentsDone: view.segmentsDone, segmentsTotal: view.segmentsTotal, hlsReady: view.hlsReady, etaSeconds: view.etaSeconds, videoUrl: view.videoUrl, hlsUrl: view.hlsUrl, error: view.error };
+          // A change of state is sent at once; the time remaining refreshes every few seconds.
+          const key = JSON.stringify({ ...data, etaSeconds: undefined });
+          const final = ['done', 'failed', 'deleted', 'purged', 'expired', 'cancelled'].includes(view.status);
+          if (key !== last || Date.now() - lastSent > 3000) {
+            last = key;
+            lastSent = Date.now();
+            subscriber.next({ type: view.status === 'done' ? 'done' : final ? 'failed' : 'progress', data });
+          }
+          if (final) {
+            subscriber.complete();
+            return;
+          }
+        } catch (err) {
+          subscriber.next({ type: 'failed', data: { status: 'failed', error: (err as Error).message } });
+          subscriber.complete();
+          return;
+        }
+        setTimeout(tick, 400);
+      };
+      void tick();
+      return () => {
+        stopped = true;
+      };
+    });
+  }
+
+  @Get(':id/video.mp4')
+  @ApiOperation({ summary: 'The finished MP4 (HTTP range requests supported); ?download=1 to save it' })
+  async video(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    notFoundUnlessId(id);
+    const { file, render } = await this.renders.videoFile(id);
+    const range = req.headers.range;
+    if (!range || /^bytes=0-/.test(range)) await this.renders.recordDownload(id).catch(() => undefined);
+    const name = `talecast-${render.storyId}.mp4`;
+    res.setHeader('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: { code: 'RENDER_NOT_FOUND', message: 'not found' } });
+    });
+  }
+
+  @Get(':id/hls/:name')
+  @ApiOperation({ summary: 'HLS playlist (index.m3u8) and its MPEG-TS segments, growing while the video renders' })
+  async hls(@Param('id') id: string, @Param('name') name: string, @Res() res: Response) {
+    notFoundUnlessId(id);
+    const file = await this.renders.hlsFile(id, name);
+    const playlist = name.endsWith('.m3u8');
+    res.setHeader('Cache-Control', playlist ? 'no-cache' : 'private, max-age=3600');
+    res.sendFile(file, { dotfiles: 'deny', headers: { 'Content-Type': playlist ? 'application/vnd.apple.mpegurl' : 'video/mp2t' } }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: { code: 'NOT_FOUND', message: 'not found' } });
+    });
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  async remove(@Param('id') id: string) {
+    notFoundUnlessId(id);
+    const r = await this.renders.remove(id);
+    return { id: r.id, status: 'deleted', bytesFreed: r.bytes };
+  }
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@talecast/config';
+import { CoreModule, TalecastError } from '@talecast/core';
+import { LifecycleModule } from '@talecast/lifecycle';
+import { QueueModule } from '@talecast/queue';
+import { FaceUploadService } from '@talecast/face-upload';
+import { RenderModule, RenderService, RenderWorker } from '@talecast/render';
+import { parseOptions, UsageError } from '../cli-args';
+import { ProgressBar } from '../progress-bar';
+
+/** `render --story <id> --face <image> [--face <image> …] [--out <file.mp4>]`: the same engine, no HTTP. */
+export async function renderCommand(argv: string[]): Promise<void> {
+  const o = parseOptions(argv, {
+    story: { type: 'string' },
+    face: { type: 'string', multiple: true },
+    out: { type: 'string' },
+  });
+  if (!o.story || !o.face?.length) throw new UsageError('render needs --story and at least one --face');
+  if (o.face.length > 5) throw new UsageError('at most 5 --face photos');
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext({ module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule] }, { logger: ['error', 'warn'] });
+  const bar = new ProgressBar(`render ${o.story}`);
+  try {
+    const uploads = app.get(FaceUploadService);
+    const faceIds: string[] = [];
+    for (const file of o.face) {
+      const result = await uploads.ingest(await fs.readFile(path.resolve(file)));
+      const warnings = result.warnings.map((w) => w.code).join(', ');
+      console.log(`face ${path.basename(file)}: ${result.faceCount} face(s), using #${result.chosenIndex} (${result.expression})${warnings ? `; warnings: ${warnings}` : ''}`);
+      faceIds.push(result.id);
+    }
+    const { render } = await app.get(RenderService).create({ storyId: o.story, faces: { hero: faceIds } }, { enqueue: false });
+    const started = Date.now();
+    const outcome = await app.get(RenderWorker).process(render.id, (fraction, done, total) => bar.update(fraction, `${done}/${total} segments`));
+    bar.done();
+    const final = await app.get(RenderService).find(render.id);
+    if (!outcome || final.status !== 'done') throw new TalecastError('BAD_REQUEST', `render ${final.status}: ${final.error ?? 'unknown reason'}`);
+    let file = outcome.file;
+    if (o.out) {
+      file = path.resolve(o.out);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.copyFile(outcome.file, file);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `rendered ${file}: ${outcome.frames} frames, ${outcome.durationSeconds.toFixed(1)} s of video in ${seconds.toFixed(1)} s ` +
+        `(${(outcome.durationSeconds / seconds).toFixed(2)}x real time; ${outcome.renderedSegments} segments composited, ${outcome.reusedSegments} copied)`,
+    );
+  } finally {
+    bar.done();
+    await app.close();
+  }
+}

@@ -1,0 +1,512 @@
+// Every word the parents' page and the admin page show, one dictionary per language. Korean and
+// English are complete and kept key-for-key identical by the type checker. Text is placed in the
+// DOM through `tx()`, which remembers the key, so switching the language re-translates the whole
+// page without rebuilding it (a playing video keeps playing, focus stays where it was).
+
+const en = {
+  'app.name': 'Talecast',
+  'app.tagline': 'Your child, the hero of a fairy tale',
+  'lang.switch': '한국어',
+  'lang.switchLabel': 'Switch language to Korean',
+  'skip': 'Skip to the steps',
+  'footer.privacy': 'Photos and videos are deleted automatically after a while, and right away when you ask. We never share them.',
+  'loading': 'Loading…',
+  'retry': 'Try again',
+  'close': 'Close',
+  'cancel': 'Cancel',
+
+  'step': 'Step {n}',
+  'step1.title': 'Pick a story',
+  'step1.hint': 'Choose the fairy tale your child will star in.',
+  'step1.empty': 'No stories are ready yet. Please come back a little later.',
+  'story.duration': '{d:dur}',
+  'story.children': '{n:plural:child:children}',
+  'story.thumbAlt': 'Scene from “{title}”',
+  'story.chosen': 'Chosen',
+
+  'step2.title': 'Add your child’s photo',
+  'step2.hint': 'A clear, well-lit photo looking at the camera works best. One face per photo is easiest.',
+  'step2.locked': 'Pick a story first.',
+  'role.single': 'Your child',
+  'role.named': 'Photo for “{role}”',
+  'role.count': '{n} of {max} photos',
+  'role.moreHint': 'More photos with different expressions make the video livelier.',
+  'upload.choose': 'Choose a photo',
+  'upload.camera': 'Take a photo',
+  'upload.add': 'Add another photo',
+  'upload.drop': 'or drag a photo here',
+  'upload.dropActive': 'Drop the photo to add it',
+  'upload.working': 'Looking at the photo…',
+  'upload.full': 'This story uses up to {max} photos for each child.',
+  'face.previewAlt': 'Your child’s face, ready for the story',
+  'face.ok': 'Looks great!',
+  'face.retake': 'Retake',
+  'face.retakeLabel': 'Retake photo {n}',
+  'face.remove': 'Remove',
+  'face.removeLabel': 'Remove photo {n}',
+  'face.expires': 'Kept until {at:date}',
+  'face.several': 'We found {n} faces. We used the highlighted one — tap another face to use it instead.',
+  'face.pick': 'Use face {n}',
+  'face.pickUnusable': 'Face {n} (may not work)',
+  'face.photoAlt': 'Your photo with the faces we found',
+
+  'warn.SMALL_FACE': 'The face is quite small in this photo. A closer photo will look sharper.',
+  'warn.TURNED': 'The face is turned a little. A photo looking straight at the camera works best.',
+  'warn.ROTATED': 'The head is tilted. We straighten it for you, but an upright photo works best.',
+  'warn.EYES_CLOSED': 'The eyes look closed. A photo with open eyes works best.',
+  'warn.MOUTH_OPEN': 'The mouth is wide open. A closed or smiling mouth works best.',
+  'warn.BLURRY': 'The photo looks a bit blurry. A sharper photo will look better.',
+  'warn.DARK': 'The photo is quite dark. A photo taken in good light will look better.',
+  'warn.FACE_TOO_SMALL': 'The face is too small to use. Please use a closer photo.',
+  'warn.FACE_TURNED': 'The face is turned too far to the side. Please use a photo looking at the camera.',
+  'warn.other': 'This photo may not give the best result.',
+
+  'step3.title': 'Make the video',
+  'step3.hint': 'It takes a little while. You can start watching as soon as the first part is ready.',
+  'step3.locked': 'Add a photo first.',
+  'step3.lockedRoles': 'Add a photo for every child in the story first.',
+  'make.button': 'Make my video',
+  'make.starting': 'Starting…',
+  'render.queued': 'Waiting for our video studio…',
+  'render.rendering': 'Making your video…',
+  'render.parts': '{done} of {total} parts done',
+  'render.done': 'Your video is ready!',
+  'render.failed': 'Sorry, the video could not be made.',
+  'render.expired': 'This video has expired.',
+  'render.deleted': 'This video has been deleted.',
+  'render.percent': '{p}%',
+  'eta.estimating': 'Working out how long it takes…',
+  'eta.seconds': 'About {n} seconds left',
+  'eta.minutes': 'About {n} minutes left',
+  'eta.minute': 'About a minute left',
+  'eta.almost': 'Almost done…',
+  'player.label': 'Your fairy-tale video',
+  'player.waiting': 'The video starts here as soon as the first part is ready.',
+  'player.stillRendering': 'Playing while the rest is being made.',
+  'player.unmute': 'Turn the sound on',
+  'download': 'Download the video (MP4)',
+  'makeAnother': 'Make another video',
+
+  'step4.title': 'Keep or delete',
+  'step4.hint': 'Your video is private. Download it to keep it for good.',
+  'step4.locked': 'When your video is ready, you decide what happens to it.',
+  'keep.until': 'We keep this video until {at:date}, then delete it and the photos automatically.',
+  'keep.unknown': 'We delete this video and the photos automatically after a while.',
+  'delete.button': 'Delete now',
+  'delete.confirmTitle': 'Delete the video and photos?',
+  'delete.confirmText': 'The video and your child’s photos will be removed from our servers right away. This cannot be undone. Videos you downloaded stay on your device.',
+  'delete.confirm': 'Yes, delete everything',
+  'delete.working': 'Deleting…',
+  'delete.done': 'Done. The video and the photos are gone from our servers.',
+  'delete.partial': 'Most things were deleted, but something could not be removed. Please try again.',
+  'startOver': 'Start over',
+
+  'error.title': 'Something went wrong',
+  'error.code': 'Code: {code}',
+  'error.NOT_AN_IMAGE': 'This file isn’t a photo. Please choose a JPEG, PNG, WebP or HEIC picture.',
+  'error.EMPTY_FILE': 'This file is empty. Please choose another photo.',
+  'error.TRUNCATED_IMAGE': 'This photo seems to be damaged or only partly copied. Please choose another one.',
+  'error.IMAGE_TOO_LARGE': 'This photo has too many pixels. Please use a smaller version of it.',
+  'error.UNSUPPORTED_IMAGE': 'We can’t read this type of picture. Please use a JPEG, PNG or WebP photo.',
+  'error.FILE_TOO_LARGE': 'This file is too big. Please choose a smaller photo.',
+  'error.NO_FACE': 'We couldn’t find a face in this photo. Please use a photo where your child’s face is clearly visible.',
+  'error.FACE_TOO_SMALL': 'The face is too small in this photo. Please use a closer photo.',
+  'error.FACE_TURNED': 'The face is turned too far to the side. Please use a photo looking at the camera.',
+  'error.EYES_CLOSED': 'The eyes look closed. Please use a photo with open eyes.',
+  'error.FACE_INDEX_OUT_OF_RANGE': 'That face could not be chosen. Please try again.',
+  'error.FACE_EXPIRED': 'A photo has expired or was deleted. Please add it again.',
+  'error.FACE_MISSING': 'A photo is missing. Please add it again.',
+  'error.FACE_NOT_FOUND': 'This photo is no longer available.',
+  'error.STORY_NOT_FOUND': 'This story is no longer available. Please pick another one.',
+  'error.STORY_NOT_READY': 'This story isn’t ready yet. Please pick another one or try later.',
+  'error.STORY_BUSY': 'This story is being updated. Please try again in a few minutes.',
+  'error.RENDER_NOT_FOUND': 'This video no longer exists.',
+  'error.RENDER_NOT_READY': 'The video isn’t ready yet. Please wait a moment.',
+  'error.WRONG_FIELD': 'The photo could not be sent. Please reload the page and try again.',
+  'error.TOO_MANY_FILES': 'Please send one photo at a time.',
+  'error.BAD_REQUEST': 'Something in the request was not right. Please reload the page and try again.',
+  'error.BODY_TOO_LARGE': 'The request was too big. Please reload the page and try again.',
+  'error.RATE_LIMITED': 'That was a lot at once. Please wait a minute and try again.',
+  'error.BUSY': 'Our video studio is very busy right now. Please try again in a few minutes.',
+  'error.UNAVAILABLE': 'The service is not available right now. Please try again in a few minutes.',
+  'error.INTERNAL': 'Something went wrong on our side. Please try again.',
+  'error.NOT_FOUND': 'We couldn’t find that. It may have been deleted.',
+  'error.UNAUTHORIZED': 'Please enter the admin token.',
+  'error.FORBIDDEN': 'This token is not accepted. Please check it and enter the right admin token.',
+  'error.INVALID_STORY_ID': 'The story id may only use lower-case letters, digits and dashes.',
+  'error.NOT_A_VIDEO': 'This file is not a video the server can read.',
+  'error.NO_VIDEO_STREAM': 'This file has no video track.',
+  'error.INVALID_MASKS': 'The masks file is not valid. Check it against the masks format.',
+  'error.FRAME_COUNT_MISMATCH': 'The video’s frames do not match what was expected. Please export it again.',
+  'error.VIDEO_TOO_LONG': 'This video is too long for a story.',
+  'error.REFERENCE_HAS_NO_FACE': 'The reference photo has no face.',
+  'error.NETWORK': 'We couldn’t reach Talecast. Please check your internet connection and try again.',
+  'error.UNKNOWN': 'Something unexpected happened. Please try again.',
+  'error.STREAM_LOST': 'We lost touch with the video studio. Still checking…',
+  'error.PLAYBACK': 'The video could not be played here. You can still download it when it is ready.',
+
+  'admin.title': 'Talecast admin',
+  'admin.subtitle': 'Stories and their precompute',
+  'admin.token': 'Admin token',
+  'admin.tokenHint': 'Kept only in this browser tab until you close it.',
+  'admin.signIn': 'Sign in',
+  'admin.signOut': 'Sign out',
+  'admin.needToken': 'This page needs the admin token. Please enter it to continue.',
+  'admin.badToken': 'This admin token was not accepted. Please check it and enter the right token.',
+  'admin.stories': 'Stories',
+  'admin.refresh': 'Refresh',
+  'admin.empty': 'No stories yet. Upload one below.',
+  'admin.upload': 'Add a story',
+  'admin.video': 'Story video',
+  'admin.masks': 'Masks file (JSON)',
+  'admin.storyId': 'Story id',
+  'admin.storyIdHint': 'Lower-case letters, digits and dashes, e.g. brave-little-fox',
+  'admin.storyTitle': 'Title',
+  'admin.style': 'Style',
+  'admin.style.photo': 'Photo (real footage)',
+  'admin.style.toon': 'Toon (animation)',
+  'admin.submit': 'Upload and precompute',
+  'admin.uploading': 'Uploading… {p}%',
+  'admin.accepted': 'Uploaded. Precomputing “{id}” now.',
+  'admin.status.pending': 'Pending',
+  'admin.status.precomputing': 'Precomputing',
+  'admin.status.ready': 'Ready',
+  'admin.status.failed': 'Failed',
+  'admin.duration': 'Duration',
+  'admin.frames': 'Frames',
+  'admin.segments': 'Segments',
+  'admin.roles': 'Face frames per role',
+  'admin.roleFrames': '{n} of {total} frames',
+  'admin.warnings': 'Warnings',
+  'admin.error': 'Error',
+  'admin.samples': 'Show sampled frames',
+  'admin.hideSamples': 'Hide sampled frames',
+  'admin.samplesTitle': 'Sampled frames with the hero boxes',
+  'admin.samplesNone': 'No sampled frames.',
+  'admin.samplesMissing': 'Sampled frames are not available on this server yet.',
+  'admin.sampleAlt': 'Frame {frame} at {t} s',
+  'admin.noBox': 'no face',
+} as const;
+
+export type MessageKey = keyof typeof en;
+type Dictionary = Record<MessageKey, string>;
+
+const ko: Dictionary = {
+  'app.name': 'Talecast',
+  'app.tagline': '우리 아이가 주인공이 되는 동화',
+  'lang.switch': 'English',
+  'lang.switchLabel': '영어로 바꾸기',
+  'skip': '단계로 건너뛰기',
+  'footer.privacy': '사진과 영상은 일정 기간이 지나면 자동으로 삭제되며, 요청하시면 바로 삭제됩니다. 다른 곳에 공유하지 않습니다.',
+  'loading': '불러오는 중…',
+  'retry': '다시 시도',
+  'close': '닫기',
+  'cancel': '취소',
+
+  'step': '{n}단계',
+  'step1.title': '동화 고르기',
+  'step1.hint': '아이가 주인공이 될 동화를 골라 주세요.',
+  'step1.empty': '아직 준비된 동화가 없어요. 잠시 후에 다시 와 주세요.',
+  'story.duration': '{d:dur}',
+  'story.children': '{n:plural:아이 #명:아이 #명}',
+  'story.thumbAlt': '“{title}”의 한 장면',
+  'story.chosen': '선택됨',
+
+  'step2.title': '아이 사진 올리기',
+  'step2.hint': '카메라를 바라보는 밝고 선명한 사진이 가장 좋아요. 사진 한 장에 얼굴 하나가 가장 쉬워요.',
+  'step2.locked': '먼저 동화를 골라 주세요.',
+  'role.single': '우리 아이',
+  'role.named': '“{role}” 역할 사진',
+  'role.count': '사진 {n}/{max}장',
+  'role.moreHint': '표정이 다른 사진을 더 올리면 영상이 더 생생해져요.',
+  'upload.choose': '사진 고르기',
+  'upload.camera': '사진 찍기',
+  'upload.add': '사진 더 올리기',
+  'upload.drop': '또는 사진을 여기로 끌어다 놓으세요',
+  'upload.dropActive': '여기에 놓으면 사진이 올라가요',
+  'upload.working': '사진을 살펴보는 중…',
+  'upload.full': '이 동화는 아이 한 명당 사진을 {max}장까지 쓸 수 있어요.',
+  'face.previewAlt': '동화에 쓸 아이 얼굴',
+  'face.ok': '아주 좋아요!',
+  'face.retake': '다시 올리기',
+  'face.retakeLabel': '{n}번째 사진 다시 올리기',
+  'face.remove': '지우기',
+  'face.removeLabel': '{n}번째 사진 지우기',
+  'face.expires': '{at:date}까지 보관',
+  'face.several': '얼굴을 {n}개 찾았어요. 표시된 얼굴을 사용했어요. 다른 얼굴을 쓰려면 눌러 주세요.',
+  'face.pick': '{n}번 얼굴 사용',
+  'face.pickUnusable': '{n}번 얼굴 (잘 안 될 수 있음)',
+  'face.photoAlt': '찾은 얼굴이 표시된 사진',
+
+  'warn.SMALL_FACE': '사진 속 얼굴이 조금 작아요. 더 가까이서 찍은 사진이 더 선명해요.',
+  'warn.TURNED': '얼굴이 살짝 옆을 보고 있어요. 카메라를 정면으로 보는 사진이 가장 좋아요.',
+  'warn.ROTATED': '고개가 기울어져 있어요. 자동으로 바로잡지만, 똑바른 사진이 가장 좋아요.',
+  'warn.EYES_CLOSED': '눈을 감은 것 같아요. 눈을 뜬 사진이 가장 좋아요.',
+  'warn.MOUTH_OPEN': '입을 크게 벌리고 있어요. 입을 다물거나 웃는 사진이 가장 좋아요.',
+  'warn.BLURRY': '사진이 조금 흐려요. 선명한 사진이 더 예쁘게 나와요.',
+  'warn.DARK': '사진이 어두워요. 밝은 곳에서 찍은 사진이 더 예쁘게 나와요.',
+  'warn.FACE_TOO_SMALL': '얼굴이 너무 작아서 쓸 수 없어요. 더 가까이서 찍은 사진을 써 주세요.',
+  'warn.FACE_TURNED': '얼굴이 옆으로 너무 돌아가 있어요. 카메라를 보는 사진을 써 주세요.',
+  'warn.other': '이 사진으로는 결과가 덜 좋을 수 있어요.',
+
+  'step3.title': '영상 만들기',
+  'step3.hint': '조금 시간이 걸려요. 첫 부분이 준비되면 바로 보기 시작할 수 있어요.',
+  'step3.locked': '먼저 사진을 올려 주세요.',
+  'step3.lockedRoles': '동화에 나오는 아이마다 사진을 올려 주세요.',
+  'make.button': '영상 만들기',
+  'make.starting': '시작하는 중…',
+  'render.queued': '영상 스튜디오를 기다리는 중…',
+  'render.rendering': '영상을 만드는 중…',
+  'render.parts': '{total}개 중 {done}개 완료',
+  'render.done': '영상이 완성되었어요!',
+  'render.failed': '죄송해요, 영상을 만들지 못했어요.',
+  'render.expired': '보관 기간이 지난 영상이에요.',
+  'render.deleted': '삭제된 영상이에요.',
+  'render.percent': '{p}%',
+  'eta.estimating': '남은 시간을 계산하는 중…',
+  'eta.seconds': '약 {n}초 남음',
+  'eta.minutes': '약 {n}분 남음',
+  'eta.minute': '약 1분 남음',
+  'eta.almost': '거의 다 됐어요…',
+  'player.label': '동화 영상',
+  'player.waiting': '첫 부분이 준비되면 여기에서 영상이 시작돼요.',
+  'player.stillRendering': '나머지를 만드는 동안 재생 중이에요.',
+  'player.unmute': '소리 켜기',
+  'download': '영상 내려받기 (MP4)',
+  'makeAnother': '다른 영상 만들기',
+
+  'step4.title': '보관 또는 삭제',
+  'step4.hint': '영상은 비공개예요. 계속 간직하려면 내려받아 두세요.',
+  'step4.locked': '영상이 완성되면 보관할지 삭제할지 정할 수 있어요.',
+  'keep.until': '이 영상은 {at:date}까지 보관한 뒤 사진과 함께 자동으로 삭제돼요.',
+  'keep.unknown': '이 영상과 사진은 일정 기간이 지나면 자동으로 삭제돼요.',
+  'delete.button': '지금 삭제',
+  'delete.confirmTitle': '영상과 사진을 삭제할까요?',
+  'delete.confirmText': '영상과 아이 사진이 서버에서 바로 삭제되며 되돌릴 수 없어요. 이미 내려받은 영상은 기기에 그대로 남아요.',
+  'delete.confirm': '네, 모두 삭제할게요',
+  'delete.working': '삭제하는 중…',
+  'delete.done': '완료! 영상과 사진이 서버에서 모두 삭제되었어요.',
+  'delete.partial': '대부분 삭제했지만 일부를 지우지 못했어요. 다시 시도해 주세요.',
+  'startOver': '처음부터 다시',
+
+  'error.title': '문제가 생겼어요',
+  'error.code': '코드: {code}',
+  'error.NOT_AN_IMAGE': '사진 파일이 아니에요. JPEG, PNG, WebP, HEIC 사진을 골라 주세요.',
+  'error.EMPTY_FILE': '빈 파일이에요. 다른 사진을 골라 주세요.',
+  'error.TRUNCATED_IMAGE': '사진이 손상되었거나 일부만 복사된 것 같아요. 다른 사진을 골라 주세요.',
+  'error.IMAGE_TOO_LARGE': '사진의 해상도가 너무 커요. 더 작은 크기의 사진을 써 주세요.',
+  'error.UNSUPPORTED_IMAGE': '이 형식의 사진은 읽을 수 없어요. JPEG, PNG, WebP 사진을 써 주세요.',
+  'error.FILE_TOO_LARGE': '파일이 너무 커요. 더 작은 사진을 골라 주세요.',
+  'error.NO_FACE': '사진에서 얼굴을 찾지 못했어요. 아이 얼굴이 잘 보이는 사진을 써 주세요.',
+  'error.FACE_TOO_SMALL': '사진 속 얼굴이 너무 작아요. 더 가까이서 찍은 사진을 써 주세요.',
+  'error.FACE_TURNED': '얼굴이 옆으로 너무 돌아가 있어요. 카메라를 보는 사진을 써 주세요.',
+  'error.EYES_CLOSED': '눈을 감은 것 같아요. 눈을 뜬 사진을 써 주세요.',
+  'error.FACE_INDEX_OUT_OF_RANGE': '그 얼굴을 고를 수 없었어요. 다시 시도해 주세요.',
+  'error.FACE_EXPIRED': '사진의 보관 기간이 지났거나 삭제되었어요. 사진을 다시 올려 주세요.',
+  'error.FACE_MISSING': '사진을 찾을 수 없어요. 사진을 다시 올려 주세요.',
+  'error.FACE_NOT_FOUND': '이 사진은 더 이상 없어요.',
+  'error.STORY_NOT_FOUND': '이 동화는 더 이상 없어요. 다른 동화를 골라 주세요.',
+  'error.STORY_NOT_READY': '이 동화는 아직 준비 중이에요. 다른 동화를 고르거나 나중에 다시 시도해 주세요.',
+  'error.STORY_BUSY': '이 동화를 업데이트하는 중이에요. 몇 분 뒤에 다시 시도해 주세요.',
+  'error.RENDER_NOT_FOUND': '이 영상은 더 이상 없어요.',
+  'error.RENDER_NOT_READY': '영상이 아직 준비되지 않았어요. 잠시만 기다려 주세요.',
+  'error.WRONG_FIELD': '사진을 보내지 못했어요. 페이지를 새로 고친 뒤 다시 시도해 주세요.',
+  'error.TOO_MANY_FILES': '사진은 한 번에 한 장씩 보내 주세요.',
+  'error.BAD_REQUEST': '요청에 문제가 있었어요. 페이지를 새로 고친 뒤 다시 시도해 주세요.',
+  'error.BODY_TOO_LARGE': '요청이 너무 커요. 페이지를 새로 고친 뒤 다시 시도해 주세요.',
+  'error.RATE_LIMITED': '요청이 너무 많았어요. 1분쯤 뒤에 다시 시도해 주세요.',
+  'error.BUSY': '지금 영상 스튜디오가 매우 바빠요. 몇 분 뒤에 다시 시도해 주세요.',
+  'error.UNAVAILABLE': '지금은 서비스를 이용할 수 없어요. 몇 분 뒤에 다시 시도해 주세요.',
+  'error.INTERNAL': '저희 쪽에 문제가 생겼어요. 다시 시도해 주세요.',
+  'error.NOT_FOUND': '찾을 수 없어요. 삭제되었을 수 있어요.',
+  'error.UNAUTHORIZED': '관리자 토큰을 입력해 주세요.',
+  'error.FORBIDDEN': '받아들여지지 않는 토큰이에요. 올바른 관리자 토큰을 확인해 입력해 주세요.',
+  'error.INVALID_STORY_ID': '동화 ID에는 영문 소문자, 숫자, 대시만 쓸 수 있어요.',
+  'error.NOT_A_VIDEO': '서버가 읽을 수 있는 영상 파일이 아니에요.',
+  'error.NO_VIDEO_STREAM': '이 파일에는 영상 트랙이 없어요.',
+  'error.INVALID_MASKS': '마스크 파일이 올바르지 않아요. 마스크 형식을 확인해 주세요.',
+  'error.FRAME_COUNT_MISMATCH': '영상의 프레임이 예상과 달라요. 다시 내보내 주세요.',
+  'error.VIDEO_TOO_LONG': '동화로 쓰기에는 영상이 너무 길어요.',
+  'error.REFERENCE_HAS_NO_FACE': '참고 사진에 얼굴이 없어요.',
+  'error.NETWORK': 'Talecast에 연결할 수 없어요. 인터넷 연결을 확인하고 다시 시도해 주세요.',
+  'error.UNKNOWN': '예상하지 못한 문제가 생겼어요. 다시 시도해 주세요.',
+  'error.STREAM_LOST': '영상 스튜디오와 연결이 끊겼어요. 계속 확인하는 중…',
+  'error.PLAYBACK': '여기에서는 영상을 재생할 수 없어요. 완성되면 내려받을 수 있어요.',
+
+  'admin.title': 'Talecast 관리자',
+  'admin.subtitle': '동화와 사전 계산',
+  'admin.token': '관리자 토큰',
+  'admin.tokenHint': '이 브라우저 탭을 닫을 때까지만 보관돼요.',
+  'admin.signIn': '로그인',
+  'admin.signOut': '로그아웃',
+  'admin.needToken': '이 페이지는 관리자 토큰이 필요해요. 토큰을 입력해 주세요.',
+  'admin.badToken': '받아들여지지 않는 관리자 토큰이에요. 올바른 토큰을 확인해 입력해 주세요.',
+  'admin.stories': '동화 목록',
+  'admin.refresh': '새로 고침',
+  'admin.empty': '아직 동화가 없어요. 아래에서 올려 주세요.',
+  'admin.upload': '동화 추가',
+  'admin.video': '동화 영상',
+  'admin.masks': '마스크 파일 (JSON)',
+  'admin.storyId': '동화 ID',
+  'admin.storyIdHint': '영문 소문자, 숫자, 대시만 (예: brave-little-fox)',
+  'admin.storyTitle': '제목',
+  'admin.style': '스타일',
+  'admin.style.photo': '실사 (photo)',
+  'admin.style.toon': '애니메이션 (toon)',
+  'admin.submit': '올리고 사전 계산하기',
+  'admin.uploading': '올리는 중… {p}%',
+  'admin.accepted': '올렸어요. 지금 “{id}”을(를) 사전 계산하고 있어요.',
+  'admin.status.pending': '대기',
+  'admin.status.precomputing': '사전 계산 중',
+  'admin.status.ready': '준비됨',
+  'admin.status.failed': '실패',
+  'admin.duration': '길이',
+  'admin.frames': '프레임',
+  'admin.segments': '세그먼트',
+  'admin.roles': '역할별 얼굴 프레임',
+  'admin.roleFrames': '{total}개 중 {n}개 프레임',
+  'admin.warnings': '경고',
+  'admin.error': '오류',
+  'admin.samples': '샘플 프레임 보기',
+  'admin.hideSamples': '샘플 프레임 숨기기',
+  'admin.samplesTitle': '주인공 상자가 표시된 샘플 프레임',
+  'admin.samplesNone': '샘플 프레임이 없어요.',
+  'admin.samplesMissing': '이 서버에서는 아직 샘플 프레임을 볼 수 없어요.',
+  'admin.sampleAlt': '{t}초의 {frame}번 프레임',
+  'admin.noBox': '얼굴 없음',
+};
+
+export type Lang = 'en' | 'ko';
+const dictionaries: Record<Lang, Dictionary> = { en, ko };
+const STORAGE_KEY = 'talecast.lang';
+
+export type Vars = Record<string, string | number>;
+
+let current: Lang = detectLanguage();
+const listeners = new Set<(lang: Lang) => void>();
+
+function detectLanguage(): Lang {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'en' || saved === 'ko') return saved;
+  } catch {
+    // storage blocked (private mode): fall through to the browser's language
+  }
+  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language];
+  for (const p of prefs) {
+    const base = (p ?? '').toLowerCase().split('-')[0];
+    if (base === 'ko') return 'ko';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+export function lang(): Lang {
+  return current;
+}
+
+export function hasKey(key: string): key is MessageKey {
+  return key in en;
+}
+
+/**
+ * Translates a key. Placeholders: `{name}`; `{name:date}` (an ISO time, formatted for the
+ * language); `{name:dur}` (seconds as m:ss or "N s"); `{name:plural:one:other}` (`#` = the number).
+ */
+export function t(key: MessageKey, vars: Vars = {}): string {
+  const template = dictionaries[current][key] ?? en[key];
+  return template.replace(/\{(\w+)(?::(\w+)((?::[^:}]*)*))?\}/g, (_m, name: string, kind?: string, rest?: string) => {
+    const v = vars[name];
+    if (v === undefined) return '';
+    if (kind === 'date') return formatDate(String(v));
+    if (kind === 'dur') return formatDuration(Number(v));
+    if (kind === 'plural') {
+      const [one, other] = (rest ?? '').slice(1).split(':');
+      const n = Number(v);
+      const form = n === 1 ? one : other ?? one;
+      return form.includes('#') ? form.replace('#', String(n)) : `${n} ${form}`;
+    }
+    return String(v);
+  });
+}
+
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(d);
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return current === 'ko' ? `${s}초` : `${s} sec`;
+  const m = Math.floor(s / 60);
+  const r = s % 60;
+  if (current === 'ko') return r ? `${m}분 ${r}초` : `${m}분`;
+  return `${m}:${String(r).padStart(2, '0')} min`;
+}
+
+/** Sets an element's text from a key and remembers the key so a language switch updates it. */
+export function tx<E extends Element>(el: E, key: MessageKey, vars?: Vars): E {
+  const h = el as unknown as HTMLElement;
+  h.dataset.i18n = key;
+  if (vars) h.dataset.i18nVars = JSON.stringify(vars);
+  else delete h.dataset.i18nVars;
+  el.textContent = t(key, vars);
+  return el;
+}
+
+/** Same for an attribute (aria-label, alt, title, placeholder). */
+export function tattr<E extends Element>(el: E, attr: string, key: MessageKey, vars?: Vars): E {
+  const h = el as unknown as HTMLElement;
+  const spec = JSON.parse(h.dataset.i18nAttrs ?? '{}') as Record<string, [MessageKey, Vars | undefined]>;
+  spec[attr] = [key, vars];
+  h.dataset.i18nAttrs = JSON.stringify(spec);
+  el.setAttribute(attr, t(key, vars));
+  return el;
+}
+
+/** Re-translates every element below `root` that was filled by `tx()`/`tattr()` or `data-i18n` in HTML. */
+export function translateTree(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
+    const key = el.dataset.i18n ?? '';
+    if (!hasKey(key)) return;
+    const vars = el.dataset.i18nVars ? (JSON.parse(el.dataset.i18nVars) as Vars) : undefined;
+    el.textContent = t(key, vars);
+  });
+  root.querySelectorAll<HTMLElement>('[data-i18n-attrs]').forEach((el) => {
+    const spec = JSON.parse(el.dataset.i18nAttrs ?? '{}') as Record<string, [string, Vars | undefined]>;
+    for (const [attr, [key, vars]] of Object.entries(spec)) if (hasKey(key)) el.setAttribute(attr, t(key, vars));
+  });
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // not remembered; still switched for this visit
+  }
+  document.documentElement.lang = next;
+  translateTree();
+  for (const l of listeners) l(next);
+}
+
+export function onLangChange(fn: (lang: Lang) => void): void {
+  listeners.add(fn);
+}
+
+/** Wires the visible language toggle button (its text names the other language). */
+export function setupLanguageToggle(button: HTMLButtonElement): void {
+  const sync = () => {
+    document.documentElement.lang = current;
+    button.lang = current === 'en' ? 'ko' : 'en'; // the button names the other language in that language
+  };
+  sync();
+  tx(button, 'lang.switch');
+  tattr(button, 'title', 'lang.switchLabel');
+  button.addEventListener('click', () => {
+    setLang(current === 'en' ? 'ko' : 'en');
+    sync();
+  });
+}

@@ -1,0 +1,662 @@
+// The parents' page: 1 pick a story, 2 add the child's photo(s), 3 make the video (live progress,
+// play while rendering, download), 4 keep or delete. Plain TypeScript over the HTTP API; all
+// words come from the dictionaries in i18n.ts. The page keeps the ids of everything it created
+// so "delete now" can remove the video and every photo it used.
+import './styles.css';
+import { api, ApiError, asApiError, FaceUpload, RenderCreated, RenderProgress, Story } from './api';
+import { $, announce, clear, errorBox, errorKey, fatal, h } from './dom';
+import { hasKey, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
+import { StoryPlayer } from './player';
+import { watchRender } from './render-watch';
+
+const MAX_FACES_PER_ROLE = 5;
+
+interface FaceEntry {
+  id: string;
+  file: File;
+  objectUrl: string;
+  result: FaceUpload;
+}
+
+interface RoleState {
+  name: string;
+  faces: FaceEntry[];
+  busy: boolean;
+  error: ApiError | null;
+}
+
+interface RenderState {
+  created: RenderCreated;
+  faceIds: string[];
+  last: RenderProgress | null;
+  stopWatch: () => void;
+  expiresAt: string | null;
+  ended: boolean;
+}
+
+const state = {
+  stories: [] as Story[],
+  story: null as Story | null,
+  roles: [] as RoleState[],
+  render: null as RenderState | null,
+  deleted: false,
+};
+
+const els = {
+  storyBody: $('#story-body'),
+  photoBody: $('#photo-body'),
+  makeButton: $<HTMLButtonElement>('#make-button'),
+  makeLocked: $('#make-locked'),
+  makeError: $('#make-error'),
+  render: $('#render'),
+  renderState: $('#render-state'),
+  renderPercent: $('#render-percent'),
+  progress: $('#render-progress'),
+  progressFill: $('#render-progress-fill'),
+  eta: $('#render-eta'),
+  parts: $('#render-parts'),
+  trouble: $('#render-trouble'),
+  renderError: $('#render-error'),
+  video: $<HTMLVideoElement>('#video'),
+  placeholder: $('#player-placeholder'),
+  unmute: $<HTMLButtonElement>('#unmute'),
+  playerNote: $('#player-note'),
+  download: $<HTMLAnchorElement>('#download'),
+  makeAnother: $<HTMLButtonElement>('#make-another'),
+  keepUntil: $('#keep-until'),
+  deleteButton: $<HTMLButtonElement>('#delete-button'),
+  deleteResult: $('#delete-result'),
+  deleteDialog: $<HTMLDialogElement>('#delete-dialog'),
+};
+
+const player = new StoryPlayer(els.video, {
+  onError: () => els.renderError.replaceChildren(errorBox(new ApiError('PLAYBACK', 0, 'playback'))),
+  onNeedsUnmute: () => (els.unmute.hidden = false),
+});
+
+// ---------------------------------------------------------------- step states
+
+function setStep(id: string, mode: 'active' | 'done' | 'locked'): void {
+  const li = $(`#${id}`);
+  li.classList.toggle('is-active', mode === 'active');
+  li.classList.toggle('is-done', mode === 'done');
+  li.classList.toggle('is-locked', mode === 'locked');
+  if (mode === 'locked') li.setAttribute('aria-disabled', 'true');
+  else li.removeAttribute('aria-disabled');
+}
+
+function facesComplete(): boolean {
+  return state.roles.length > 0 && state.roles.every((r) => r.faces.length > 0);
+}
+
+function refreshSteps(): void {
+  const rendering = state.render !== null;
+  setStep('step-story', state.story ? 'done' : 'active');
+  setStep('step-photo', !state.story ? 'locked' : facesComplete() ? 'done' : 'active');
+  setStep('step-make', !facesComplete() && !rendering ? 'locked' : state.render?.ended && state.render.last?.status === 'done' ? 'done' : 'active');
+  setStep('step-keep', rendering ? 'active' : 'locked');
+  const busy = state.roles.some((r) => r.busy);
+  els.makeButton.hidden = rendering;
+  els.makeButton.disabled = !facesComplete() || busy;
+  els.makeLocked.hidden = facesComplete() || rendering;
+  tx(els.makeLocked, state.roles.length > 1 ? 'step3.lockedRoles' : 'step3.locked');
+  // While a render exists the story and photos are fixed; "make another" unlocks them.
+  document.querySelectorAll<HTMLInputElement | HTMLButtonElement>('#story-body input, #photo-body input, #photo-body button').forEach((c) => (c.disabled = rendering || c.dataset.forceDisabled === 'true'));
+}
+
+function focusStep(headingId: string): void {
+  const heading = document.getElementById(headingId);
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  heading.closest('.step')?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+}
+
+// ---------------------------------------------------------------- step 1: stories
+
+async function loadStories(): Promise<void> {
+  els.storyBody.replaceChildren(tx(h('p', { class: 'loading' }), 'loading'));
+  try {
+    const { stories } = await api.stories();
+    state.stories = stories.filter((s) => s.status === 'ready' || s.status === undefined);
+    renderStories();
+  } catch (err) {
+    els.storyBody.replaceChildren(errorBox(err, () => void loadStories()));
+  }
+}
+
+function renderStories(): void {
+  if (state.stories.length === 0) {
+    els.storyBody.replaceChildren(tx(h('p', { class: 'empty' }), 'step1.empty'));
+    return;
+  }
+  const list = h('div', { class: 'story-grid', role: 'radiogroup', 'aria-labelledby': 'step-story-title' });
+  for (const story of state.stories) {
+    const input = h('input', { type: 'radio', name: 'story', value: story.id, class: 'visually-hidden', id: `story-${story.id}` });
+    input.checked = state.story?.id === story.id;
+    input.addEventListener('change', () => chooseStory(story));
+    const thumb = story.thumbnailUrl
+      ? tattr(h('img', { src: story.thumbnailUrl, loading: 'lazy', decoding: 'async', width: 320, height: 180 }), 'alt', 'story.thumbAlt', { title: story.title })
+      : h('div', { class: 'story-thumb-empty', 'aria-hidden': 'true' }, '✦');
+    const roles = story.roleCount ?? story.roles?.length ?? 1;
+    const card = h('label', { class: 'story-card', for: input.id, 'data-story-id': story.id },
+      input,
+      h('span', { class: 'story-thumb' }, thumb, tx(h('span', { class: 'story-chosen', 'aria-hidden': 'true' }), 'story.chosen')),
+      h('span', { class: 'story-text' },
+        h('span', { class: 'story-title' }, story.title),
+        h('span', { class: 'story-meta' },
+          h('span', { class: 'meta-item' }, icon('clock'), tx(h('span'), 'story.duration', { d: story.durationSeconds })),
+          h('span', { class: 'meta-item' }, icon('child'), tx(h('span'), 'story.children', { n: roles })),
+        ),
+      ),
+    );
+    list.append(card);
+  }
+  els.storyBody.replaceChildren(list);
+  refreshSteps();
+}
+
+function chooseStory(story: Story): void {
+  if (state.render) return;
+  const previous = state.roles;
+  state.story = story;
+  const names = (story.roles?.length ? story.roles.map((r) => r.name) : ['hero']);
+  // Keep photos already added: same role name first, then by order; photos of roles the new story
+  // does not have are deleted (they are a child's photos; nothing is kept without a use).
+  const byName = new Map(previous.map((r) => [r.name, r]));
+  const next: RoleState[] = names.map((name) => byName.get(name) ?? { name, faces: [], busy: false, error: null });
+  const unused = previous.filter((r) => !names.includes(r.name));
+  for (const role of next) {
+    if (role.faces.length === 0 && unused.length) {
+      const donor = unused.shift()!;
+      role.faces = donor.faces;
+    }
+  }
+  for (const r of unused) for (const f of r.faces) void dropFace(f);
+  state.roles = next.map((r) => ({ ...r, name: r.name }));
+  renderPhotos();
+  refreshSteps();
+  focusStep('step-photo-title');
+}
+
+// ---------------------------------------------------------------- step 2: photos
+
+const coarsePointer = matchMedia('(pointer: coarse)').matches;
+
+function renderPhotos(): void {
+  clear(els.photoBody);
+  for (const role of state.roles) els.photoBody.append(roleCard(role));
+  refreshSteps();
+}
+
+function roleCard(role: RoleState): HTMLElement {
+  const single = state.roles.length === 1;
+  const titleId = `role-${role.name}-title`;
+  const card = h('div', { class: 'role-card', 'data-role': role.name, role: 'group', 'aria-labelledby': titleId });
+  const title = single ? tx(h('h3', { id: titleId }), 'role.single') : tx(h('h3', { id: titleId }), 'role.named', { role: role.name });
+  const head = h('div', { class: 'role-head' }, title);
+  if (role.faces.length) head.append(tx(h('span', { class: 'role-count' }), 'role.count', { n: role.faces.length, max: MAX_FACES_PER_ROLE }));
+  card.append(head);
+
+  const list = h('ul', { class: 'face-list' });
+  role.faces.forEach((f, i) => list.append(faceItem(role, f, i)));
+  if (role.faces.length) card.append(list);
+
+  if (role.busy) card.append(h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'upload.working')));
+  if (role.error) card.append(errorBox(role.error));
+
+  if (role.faces.length < MAX_FACES_PER_ROLE) card.append(dropZone(role));
+  else card.append(tx(h('p', { class: 'hint' }), 'upload.full', { max: MAX_FACES_PER_ROLE }));
+  if (role.faces.length > 0 && role.faces.length < MAX_FACES_PER_ROLE) card.append(tx(h('p', { class: 'hint' }), 'role.moreHint'));
+  return card;
+}
+
+function fileInput(role: RoleState, camera: boolean, onFiles: (files: File[]) => void): HTMLInputElement {
+  const input = h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', 'data-role': role.name, 'data-kind': camera ? 'camera' : 'choose' });
+  if (camera) input.setAttribute('capture', 'user');
+  else input.multiple = true;
+  input.addEventListener('change', () => {
+    const files = Array.from(input.files ?? []);
+    input.value = '';
+    if (files.length) onFiles(files);
+  });
+  return input;
+}
+
+function dropZone(role: RoleState): HTMLElement {
+  const add = (files: File[]) => void addPhotos(role, files);
+  const first = role.faces.length === 0;
+  const chooser = fileInput(role, false, add);
+  const zone = h('div', { class: 'dropzone' });
+  const choose = h('label', { class: `btn ${first ? 'btn-primary' : 'btn-secondary'} file-button` }, chooser, icon('image'), tx(h('span'), first ? 'upload.choose' : 'upload.add'));
+  const buttons = h('div', { class: 'dropzone-buttons' }, choose);
+  if (coarsePointer) {
+    const camera = fileInput(role, true, add);
+    buttons.append(h('label', { class: 'btn btn-secondary file-button' }, camera, icon('camera'), tx(h('span'), 'upload.camera')));
+  }
+  const dropText = tx(h('p', { class: 'dropzone-text' }), 'upload.drop');
+  zone.append(buttons);
+  if (!coarsePointer) zone.append(dropText);
+  let depth = 0;
+  zone.addEventListener('dragenter', (e) => {
+    e.preventDefault();
+    if (state.render || role.busy) return;
+    depth++;
+    zone.classList.add('is-over');
+    tx(dropText, 'upload.dropActive');
+  });
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = state.render ? 'none' : 'copy';
+  });
+  zone.addEventListener('dragleave', () => {
+    if (--depth <= 0) {
+      depth = 0;
+      zone.classList.remove('is-over');
+      tx(dropText, 'upload.drop');
+    }
+  });
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    zone.classList.remove('is-over');
+    tx(dropText, 'upload.drop');
+    if (state.render || role.busy) return;
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    if (files.length) add(files);
+  });
+  return zone;
+}
+
+function faceItem(role: RoleState, f: FaceEntry, i: number): HTMLElement {
+  const n = i + 1;
+  const item = h('li', { class: 'face-item', 'data-face-id': f.id });
+  const preview = tattr(h('img', { class: 'face-preview', src: f.result.previewUrl, width: 160, height: 160 }), 'alt', 'face.previewAlt');
+  const info = h('div', { class: 'face-info' });
+  const warnings = f.result.warnings ?? [];
+  if (warnings.length === 0) info.append(h('p', { class: 'face-ok' }, icon('check'), tx(h('span'), 'face.ok')));
+  else {
+    const ul = h('ul', { class: 'face-warnings' });
+    for (const w of warnings) {
+      const key = `warn.${w.code}`;
+      ul.append(h('li', { 'data-warning': w.code }, icon('info'), tx(h('span'), hasKey(key) ? key : 'warn.other')));
+    }
+    info.append(ul);
+  }
+  info.append(tx(h('p', { class: 'face-expires' }), 'face.expires', { at: f.result.expiresAt }));
+  const retakeInput = fileInput(role, false, (files) => void replaceFace(role, f, files[0]));
+  retakeInput.multiple = false;
+  const actions = h('div', { class: 'face-actions' },
+    tattr(h('label', { class: 'btn btn-secondary btn-small file-button' }, retakeInput, tx(h('span', { 'aria-hidden': 'true' }), 'face.retake')), 'aria-label', 'face.retakeLabel', { n }),
+    tattr(tx(h('button', { type: 'button', class: 'btn btn-ghost btn-small', onclick: () => void removeFace(role, f) }), 'face.remove'), 'aria-label', 'face.removeLabel', { n }),
+  );
+  // The label's accessible name must reach the input (the thing that takes focus).
+  tattr(retakeInput, 'aria-label', 'face.retakeLabel', { n });
+  info.append(actions);
+  item.append(h('div', { class: 'face-main' }, preview, info));
+  if (f.result.faceCount > 1) item.append(facePicker(role, f));
+  return item;
+}
+
+/** The photo with every detected face outlined; choosing one re-uploads with its index. */
+function facePicker(role: RoleState, f: FaceEntry): HTMLElement {
+  const wrap = h('div', { class: 'face-picker' });
+  wrap.append(tx(h('p', { class: 'face-picker-text' }), 'face.several', { n: f.result.faceCount }));
+  const frame = h('div', { class: 'face-picker-frame' });
+  frame.append(tattr(h('img', { src: f.objectUrl, class: 'face-picker-photo' }), 'alt', 'face.photoAlt'));
+  for (const face of f.result.faces) {
+    const [x, y, w, hgt] = face.box;
+    const chosen = face.index === f.result.chosenIndex;
+    const button = h('button', {
+      type: 'button',
+      class: `face-box${chosen ? ' is-chosen' : ''}${face.usable ? '' : ' is-unusable'}`,
+      style: `left:${(x * 100).toFixed(2)}%;top:${(y * 100).toFixed(2)}%;width:${(w * 100).toFixed(2)}%;height:${(hgt * 100).toFixed(2)}%`,
+      'aria-pressed': chosen ? 'true' : 'false',
+      'data-face-index': face.index,
+      onclick: () => {
+        if (!chosen) void pickFace(role, f, face.index);
+      },
+    }, h('span', { class: 'face-box-num', 'aria-hidden': 'true' }, String(face.index + 1)));
+    tattr(button, 'aria-label', face.usable ? 'face.pick' : 'face.pickUnusable', { n: face.index + 1 });
+    frame.append(button);
+  }
+  wrap.append(frame);
+  return wrap;
+}
+
+async function withRole<T>(role: RoleState, work: () => Promise<T>): Promise<T | undefined> {
+  role.busy = true;
+  role.error = null;
+  renderPhotos();
+  try {
+    return await work();
+  } catch (err) {
+    role.error = asApiError(err);
+    announce(t(errorKey(role.error.code)));
+    return undefined;
+  } finally {
+    role.busy = false;
+    renderPhotos();
+  }
+}
+
+async function uploadFile(file: File, faceIndex?: number): Promise<FaceEntry> {
+  const result = await api.uploadFace(file, faceIndex);
+  return { id: result.id, file, objectUrl: URL.createObjectURL(file), result };
+}
+
+async function addPhotos(role: RoleState, files: File[]): Promise<void> {
+  if (state.render || role.busy) return;
+  await withRole(role, async () => {
+    for (const file of files) {
+      if (role.faces.length >= MAX_FACES_PER_ROLE) break;
+      role.faces.push(await uploadFile(file));
+      announce(t('face.ok'));
+    }
+  });
+  if (facesComplete() && state.roles.every((r) => !r.busy)) announce(t('step3.hint'));
+}
+
+async function replaceFace(role: RoleState, old: FaceEntry, file: File | undefined): Promise<void> {
+  if (!file || state.render || role.busy) return;
+  await withRole(role, async () => {
+    const entry = await uploadFile(file);
+    const i = role.faces.indexOf(old);
+    if (i >= 0) role.faces[i] = entry;
+    else role.faces.push(entry);
+    await dropFace(old);
+  });
+}
+
+async function pickFace(role: RoleState, old: FaceEntry, index: number): Promise<void> {
+  if (state.render || role.busy) return;
+  await withRole(role, async () => {
+    const entry = await uploadFile(old.file, index);
+    URL.revokeObjectURL(entry.objectUrl);
+    entry.objectUrl = old.objectUrl; // the same photo: keep showing it
+    const i = role.faces.indexOf(old);
+    if (i >= 0) role.faces[i] = entry;
+    await api.deleteFace(old.id).catch(() => undefined);
+  });
+}
+
+async function removeFace(role: RoleState, f: FaceEntry): Promise<void> {
+  if (state.render || role.busy) return;
+  await withRole(role, async () => {
+    await api.deleteFace(f.id).catch((err: ApiError) => {
+      if (err.code !== 'FACE_NOT_FOUND' && err.code !== 'NOT_FOUND') throw err;
+    });
+    role.faces = role.faces.filter((x) => x !== f);
+    URL.revokeObjectURL(f.objectUrl);
+  });
+}
+
+async function dropFace(f: FaceEntry): Promise<void> {
+  URL.revokeObjectURL(f.objectUrl);
+  await api.deleteFace(f.id).catch(() => undefined);
+}
+
+// ---------------------------------------------------------------- step 3: render
+
+async function makeVideo(): Promise<void> {
+  if (!state.story || !facesComplete() || state.render) return;
+  els.makeButton.disabled = true;
+  tx(els.makeButton, 'make.starting');
+  els.makeError.replaceChildren();
+  const faces: Record<string, string[]> = {};
+  for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
+  try {
+    const created = await api.createRender(state.story.id, faces);
+    startWatching(created, Object.values(faces).flat());
+  } catch (err) {
+    const e = asApiError(err);
+    els.makeError.replaceChildren(errorBox(e));
+    if (e.code === 'FACE_EXPIRED' || e.code === 'FACE_MISSING') focusStep('step-photo-title');
+  } finally {
+    tx(els.makeButton, 'make.button');
+    refreshSteps();
+  }
+}
+
+function startWatching(created: RenderCreated, faceIds: string[]): void {
+  const render: RenderState = { created, faceIds, last: null, stopWatch: () => undefined, expiresAt: null, ended: false };
+  state.render = render;
+  els.render.hidden = false;
+  els.render.dataset.renderId = created.id;
+  els.download.hidden = true;
+  els.makeAnother.hidden = true;
+  els.renderError.replaceChildren();
+  els.placeholder.hidden = false;
+  els.deleteResult.replaceChildren();
+  els.deleteButton.hidden = false;
+  els.keepUntil.textContent = '';
+  showProgress({ status: created.status ?? 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
+  refreshSteps();
+  render.stopWatch = watchRender(created.id, created.eventsUrl || api.renderEventsUrl(created.id), {
+    onProgress: (p) => {
+      if (state.render !== render) return;
+      showProgress(p);
+      if (p.hlsReady) void startPlayer(render);
+    },
+    onEnd: (p) => {
+      if (state.render !== render) return;
+      render.ended = true;
+      showProgress(p);
+      void finished(render, p);
+    },
+    onConnectionTrouble: (trouble) => (els.trouble.hidden = !trouble),
+    onError: (err) => {
+      if (state.render !== render) return;
+      els.renderError.replaceChildren(errorBox(err));
+    },
+  });
+  focusStep('step-make-title');
+}
+
+function statusKey(status: string): MessageKey {
+  const key = `render.${status}`;
+  return hasKey(key) ? key : 'render.rendering';
+}
+
+function showProgress(p: RenderProgress): void {
+  if (state.render) state.render.last = p;
+  const pct = Math.max(0, Math.min(100, Math.round((p.status === 'done' ? 1 : p.progress ?? 0) * 100)));
+  tx(els.renderState, statusKey(p.status));
+  tx(els.renderPercent, 'render.percent', { p: pct });
+  els.progress.setAttribute('aria-valuenow', String(pct));
+  tattr(els.progress, 'aria-valuetext', 'render.percent', { p: pct });
+  els.progressFill.style.width = `${pct}%`;
+  els.progress.dataset.status = p.status;
+  const active = p.status === 'queued' || p.status === 'rendering';
+  if (!active) els.eta.textContent = '';
+  else if (p.etaSeconds === null || p.etaSeconds === undefined || !Number.isFinite(p.etaSeconds)) tx(els.eta, 'eta.estimating');
+  else if (p.etaSeconds < 5) tx(els.eta, 'eta.almost');
+  else if (p.etaSeconds < 60) tx(els.eta, 'eta.seconds', { n: Math.max(5, Math.round(p.etaSeconds / 5) * 5) });
+  else if (p.etaSeconds < 90) tx(els.eta, 'eta.minute');
+  else tx(els.eta, 'eta.minutes', { n: Math.round(p.etaSeconds / 60) });
+  if (p.segmentsTotal > 0 && active) tx(els.parts, 'render.parts', { done: p.segmentsDone, total: p.segmentsTotal });
+  else els.parts.textContent = '';
+  els.playerNote.hidden = !(active && player.started);
+}
+
+async function startPlayer(render: RenderState): Promise<void> {
+  if (player.started) return;
+  els.placeholder.hidden = true;
+  await player.playHls(api.hlsUrl(render.created.id));
+  els.playerNote.hidden = !(render.last && (render.last.status === 'queued' || render.last.status === 'rendering'));
+}
+
+async function finished(render: RenderState, p: RenderProgress): Promise<void> {
+  els.playerNote.hidden = true;
+  els.trouble.hidden = true;
+  if (p.status === 'done') {
+    announce(t('render.done'));
+    els.download.href = api.mp4Url(render.created.id);
+    els.download.hidden = false;
+    els.makeAnother.hidden = false;
+    if (!player.started) {
+      els.placeholder.hidden = true;
+      await player.playMp4(api.mp4Url(render.created.id));
+    }
+  } else if (p.status === 'failed') {
+    const code = typeof p.error === 'object' && p.error?.code ? p.error.code : 'INTERNAL';
+    els.renderError.replaceChildren(errorBox(new ApiError(code, 0, 'render failed')));
+    els.makeAnother.hidden = false;
+  }
+  try {
+    const info = await api.render(render.created.id);
+    render.expiresAt = info.expiresAt;
+  } catch {
+    render.expiresAt = null;
+  }
+  showExpiry(render);
+  refreshSteps();
+}
+
+function showExpiry(render: RenderState): void {
+  if (render.expiresAt) tx(els.keepUntil, 'keep.until', { at: render.expiresAt });
+  else tx(els.keepUntil, 'keep.unknown');
+}
+
+/** Leaves the finished video in place (it stays until it expires) and unlocks steps 1–2. */
+function makeAnother(): void {
+  const render = state.render;
+  if (!render) return;
+  render.stopWatch();
+  player.stop();
+  state.render = null;
+  els.render.hidden = true;
+  els.unmute.hidden = true;
+  els.deleteResult.replaceChildren();
+  refreshSteps();
+  focusStep('step-story-title');
+}
+
+// ---------------------------------------------------------------- step 4: keep or delete
+
+function askDelete(): void {
+  if (!state.render) return;
+  const dialog = els.deleteDialog;
+  dialog.returnValue = '';
+  if (typeof dialog.showModal === 'function') dialog.showModal();
+  else if (window.confirm(`${t('delete.confirmTitle')}\n\n${t('delete.confirmText')}`)) void deleteEverything();
+}
+
+async function deleteEverything(): Promise<void> {
+  const render = state.render;
+  if (!render) return;
+  els.deleteButton.disabled = true;
+  tx(els.deleteButton, 'delete.working');
+  els.deleteResult.replaceChildren();
+  render.stopWatch();
+  player.stop();
+  const gone = (err: ApiError) => ['NOT_FOUND', 'RENDER_NOT_FOUND', 'FACE_NOT_FOUND'].includes(err.code);
+  const failures: ApiError[] = [];
+  try {
+    await api.deleteRender(render.created.id);
+  } catch (err) {
+    if (!gone(asApiError(err))) failures.push(asApiError(err));
+  }
+  const faceIds = new Set([...render.faceIds, ...state.roles.flatMap((r) => r.faces.map((f) => f.id))]);
+  for (const id of faceIds) {
+    try {
+      await api.deleteFace(id);
+    } catch (err) {
+      if (!gone(asApiError(err))) failures.push(asApiError(err));
+    }
+  }
+  tx(els.deleteButton, 'delete.button');
+  els.deleteButton.disabled = false;
+  if (failures.length) {
+    els.deleteResult.replaceChildren(tx(h('p', { class: 'notice notice-error' }), 'delete.partial'), errorBox(failures[0]));
+    return;
+  }
+  for (const r of state.roles) for (const f of r.faces) URL.revokeObjectURL(f.objectUrl);
+  state.render = null;
+  state.story = null;
+  state.roles = [];
+  state.deleted = true;
+  els.render.hidden = true;
+  els.unmute.hidden = true;
+  renderStories();
+  renderPhotos();
+  refreshSteps();
+  // The confirmation stays visible in step 4, which keeps showing while the message is read.
+  setStep('step-keep', 'done');
+  els.keepUntil.textContent = '';
+  els.deleteButton.hidden = true;
+  const done = h('div', { class: 'notice notice-ok', 'data-deleted': 'true' },
+    h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '✓'),
+    h('div', { class: 'notice-body' },
+      tx(h('p', { class: 'notice-text' }), 'delete.done'),
+      tx(h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: startOver }), 'startOver'),
+    ),
+  );
+  els.deleteResult.replaceChildren(done);
+  announce(t('delete.done'));
+}
+
+function startOver(): void {
+  els.deleteResult.replaceChildren();
+  els.deleteButton.hidden = false;
+  state.deleted = false;
+  refreshSteps();
+  focusStep('step-story-title');
+}
+
+// ---------------------------------------------------------------- icons (inline, no fonts)
+
+function icon(name: 'clock' | 'child' | 'image' | 'camera' | 'check' | 'info'): SVGSVGElement {
+  const paths: Record<string, string> = {
+    clock: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20Zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16Zm-1 3v6l5 3 1-1.7-4-2.3V7h-2Z',
+    child: 'M12 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8Zm0 10c4.4 0 8 2.2 8 5v3H4v-3c0-2.8 3.6-5 8-5Z',
+    image: 'M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm0 2v9.6l4.3-4.3 3.2 3.2 2.8-2.8L20 17.4V6H4Zm11 1.5a2 2 0 1 1 0 4 2 2 0 0 1 0-4Z',
+    camera: 'M9 3h6l1.8 2H20a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h3.2L9 3Zm3 5a5 5 0 1 0 0 10 5 5 0 0 0 0-10Zm0 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6Z',
+    check: 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20Zm4.3 6.3L10.5 14l-2.8-2.8-1.4 1.4 4.2 4.2 7.2-7.1-1.4-1.4Z',
+    info: 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20Zm-1 5v2h2V7h-2Zm0 4v6h2v-6h-2Z',
+  };
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', `icon icon-${name}`);
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', paths[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
+// ---------------------------------------------------------------- start
+
+function start(): void {
+  setupLanguageToggle($<HTMLButtonElement>('#lang-toggle'));
+  onLangChange(() => {
+    if (state.render) showProgress(state.render.last ?? { status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
+  });
+  els.makeButton.addEventListener('click', () => void makeVideo());
+  els.makeAnother.addEventListener('click', makeAnother);
+  els.deleteButton.addEventListener('click', askDelete);
+  els.deleteDialog.addEventListener('close', () => {
+    if (els.deleteDialog.returnValue === 'delete') void deleteEverything();
+    else els.deleteButton.focus();
+  });
+  els.unmute.addEventListener('click', () => {
+    els.video.muted = false;
+    els.unmute.hidden = true;
+    void els.video.play().catch(() => undefined);
+  });
+  // A photo dropped outside a drop zone must not make the browser navigate away from the page.
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', (e) => e.preventDefault());
+  refreshSteps();
+  void loadStories();
+}
+
+try {
+  start();
+} catch (err) {
+  fatal(err);
+}
+window.addEventListener('unhandledrejection', (e) => {
+  // Every expected failure is handled where it happens; this is the last net, never a blank page.
+  console.error(e.reason);
+});

@@ -1,0 +1,84 @@
+// The durable job queue: pg-boss on the application's PostgreSQL, so any number of worker
+// processes on any number of machines share the work. A typed registry of job names with
+// exactly one handler each, checked when workers start. Handlers must be idempotent.
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { APP_CONFIG, AppConfig } from '@talecast/config';
+import { Database } from '@talecast/persistence';
+
+export interface JobPayloads {
+  render: { renderId: string };
+}
+export type JobName = keyof JobPayloads;
+export const JOB_NAMES: JobName[] = ['render'];
+
+/** Retries with backoff; expiry longer than the longest render. */
+const QUEUE_OPTIONS: Record<JobName, { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number }> = {
+  render: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 2 * 3600 },
+};
+
+export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<void>;
+
+@Injectable()
+export class JobQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger('JobQueue');
+  private boss: PgBoss | undefined;
+  private starting: Promise<PgBoss> | undefined;
+  private readonly handlers = new Map<JobName, { handler: JobHandler<any>; concurrency: number }>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly database: Database) {}
+
+  private async started(): Promise<PgBoss> {
+    this.starting ??= (async () => {
+      const boss = new PgBoss({ connectionString: this.database.url, schema: 'pgboss', max: 4, supervise: true, schedule: false, migrate: true, maintenanceIntervalSeconds: 30 });
+      boss.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
+      await boss.start();
+      for (const name of JOB_NAMES) {
+        const existing = await boss.getQueue(name);
+        if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+      }
+      this.boss = boss;
+      return boss;
+    })().catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  async send<N extends JobName>(name: N, data: JobPayloads[N], options: { singletonKey?: string } = {}): Promise<string | null> {
+    const boss = await this.started();
+    return boss.send(name, data as object, { ...QUEUE_OPTIONS[name], ...options });
+  }
+
+  /** Registers the one handler of a job name (a second registration is a programming error). */
+  register<N extends JobName>(name: N, handler: JobHandler<N>, concurrency = 1): void {
+    if (this.handlers.has(name)) throw new Error(`job ${name} already has a handler`);
+    this.handlers.set(name, { handler, concurrency });
+  }
+
+  /** Starts taking jobs; every job name must have exactly one handler. */
+  async startWorkers(): Promise<void> {
+    const missing = JOB_NAMES.filter((n) => !this.handlers.has(n));
+    if (missing.length) throw new Error(`no handler registered for job(s): ${missing.join(', ')}`);
+    const boss = await this.started();
+    for (const [name, { handler, concurrency }] of this.handlers) {
+      for (let i = 0; i < concurrency; i++) {
+        await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
+          for (const job of jobs) await handler(job.data as JobPayloads[typeof name]);
+        });
+      }
+    }
+    this.logger.log(`taking jobs: ${[...this.handlers.keys()].join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const boss = this.boss;
+    this.boss = undefined;
+    await boss?.stop({ graceful: true, wait: true, timeout: 10_000, close: true }).catch(() => undefined);
+  }
+}
+
+@Global()
+@Module({ providers: [JobQueue], exports: [JobQueue] })
+export class QueueModule {}

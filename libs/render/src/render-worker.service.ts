@@ -1,0 +1,175 @@
+// Takes render jobs: one render at a time per job slot, guarded by a PostgreSQL advisory lock
+// so two workers never write the same output; a heartbeat on the row lets any worker pick up a
+// render whose worker died (its completed segments are kept and skipped). Expected failures end
+// the render as failed; unexpected ones are retried by the queue, up to three attempts.
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import os from 'node:os';
+import { promises as fs } from 'node:fs';
+import { DataSource, In, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@talecast/config';
+import { TalecastError } from '@talecast/core/talecast-error';
+import { RENDER_REPOSITORY, RenderEntity } from '@talecast/persistence';
+import { StorageCore, treeSize } from '@talecast/storage';
+import { FfmpegService } from '@talecast/video';
+import { FaceUploadService } from '@talecast/face-upload';
+import { LifecycleService } from '@talecast/lifecycle';
+import { JobQueue } from '@talecast/queue';
+import { closeRenderPool, renderPool } from './render-pool';
+import { RenderFace, renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
+
+const MAX_ATTEMPTS = 3;
+const HEARTBEAT_MS = 2000;
+const STALE_SECONDS = 20;
+
+@Injectable()
+export class RenderWorker implements OnApplicationShutdown {
+  private readonly logger = new Logger('RenderWorker');
+  private readonly workerName = `${os.hostname()}:${process.pid}`.slice(0, 64);
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly cancels = new Map<string, Int32Array>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RENDER_REPOSITORY) private readonly renders: Repository<RenderEntity>,
+    private readonly dataSource: DataSource,
+    private readonly storage: StorageCore,
+    private readonly ffmpeg: FfmpegService,
+    private readonly faceUploads: FaceUploadService,
+    private readonly lifecycle: LifecycleService,
+    private readonly queue: JobQueue,
+  ) {}
+
+  /** Registers the job handler and starts taking jobs and sweeping for abandoned renders. */
+  async start(): Promise<void> {
+    this.queue.register('render', (data) => this.handle(data.renderId), 1);
+    await this.queue.startWorkers();
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.logger.warn(`sweep: ${(err as Error).message}`)), 5000);
+    this.sweeper.unref();
+  }
+
+  async handle(renderId: string): Promise<void> {
+    await this.process(renderId);
+  }
+
+  /** Renders one video if it still needs it; idempotent. Returns the outcome when it rendered. */
+  async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void): Promise<RenderOutcome | undefined> {
+    const runner = await this.dataSource.createQueryRunner();
+    await runner.connect();
+    let locked = false;
+    try {
+      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`render:${renderId}`]);
+      locked = ok === true;
+      if (!locked) return undefined; // another live worker has it
+      const render = await this.renders.findOneBy({ id: renderId });
+      if (!render || !['queued', 'rendering'].includes(render.status)) return undefined;
+      if (render.attempts >= MAX_ATTEMPTS) {
+        await this.fail(render, 'the render failed repeatedly');
+        return undefined;
+      }
+      return await this.run(render, onProgress);
+    } finally {
+      if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`render:${renderId}`]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void): Promise<RenderOutcome | undefined> {
+    const id = render.id;
+    const firstStart = render.status === 'queued';
+    await this.renders.update({ id }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    if (firstStart) await this.lifecycle.record('render', id, 'rendering', { worker: this.workerName });
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    this.cancels.set(id, cancel);
+    const timings: Record<string, number> = { ...(render.timings ?? {}) };
+    const heartbeat = setInterval(() => {
+      void this.renders.findOne({ where: { id }, select: { id: true, status: true } }).then((r) => {
+        if (!r || r.status !== 'rendering') Atomics.store(cancel, 0, 1);
+        else return this.renders.update({ id, status: 'rendering' }, { heartbeatAt: new Date() });
+      }).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    const started = Date.now();
+    try {
+      const faces: Record<string, RenderFace[]> = {};
+      for (const [role, ids] of Object.entries(render.faces)) {
+        faces[role] = [];
+        for (const faceId of ids) {
+          const f = await this.faceUploads.load(faceId);
+          await this.faceUploads.touch(faceId);
+          faces[role].push({ id: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks, expressionScores: f.expressionScores, yaw: f.yaw });
+        }
+      }
+      const ffmpeg = await this.ffmpeg.locate();
+      const outcome = await renderVideo({ renderId: id, storyId: render.storyId, faces }, {
+        storage: this.storage,
+        ffmpeg,
+        pool: renderPool(this.config.renderThreads),
+        encoder: this.config.encoder,
+        cancel,
+        onProgress: async (p) => {
+          onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
+          if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;
+          await this.renders.update({ id, status: 'rendering' }, { progress: Math.min(0.99, p.progress), segmentsDone: p.segmentsDone, segmentsTotal: p.segmentsTotal, heartbeatAt: new Date(), timings });
+        },
+      });
+      const now = new Date();
+      const result = await this.renders.update({ id, status: 'rendering' }, {
+        status: 'done', progress: 1, segmentsDone: outcome.segments, segmentsTotal: outcome.segments, finishedAt: now,
+        expiresAt: new Date(now.getTime() + this.config.retention.renderSeconds * 1000),
+        bytes: await treeSize(this.storage.renderDir(id)),
+        timings: { ...timings, wallMs: outcome.timings.wallMs, firstHlsMs: outcome.timings.firstHlsMs ?? -1, compositeMs: outcome.timings.compositeMs, renderedSegments: outcome.renderedSegments, reusedSegments: outcome.reusedSegments, resumedSegments: outcome.resumedSegments, speed: outcome.durationSeconds / (outcome.timings.wallMs / 1000) },
+        error: null,
+      });
+      if (result.affected) await this.lifecycle.record('render', id, 'rendered', { seconds: Math.round(outcome.timings.wallMs / 100) / 10, bytes: outcome.bytes });
+      else await this.discardIfDeleted(id);
+      return outcome;
+    } catch (err) {
+      if (Atomics.load(cancel, 0) !== 0) {
+        await this.discardIfDeleted(id);
+        return undefined;
+      }
+      if (err instanceof TalecastError || err instanceof StoryNotRenderableError) {
+        await this.fail(render, err.message, err instanceof TalecastError ? err.code : 'STORY_NOT_READY');
+        return undefined;
+      }
+      this.logger.warn(`render ${id.slice(0, 6)}… attempt ${render.attempts + 1} failed: ${(err as Error).message.split('\n')[0]}`);
+      if (render.attempts + 1 >= MAX_ATTEMPTS) {
+        await this.fail(render, `rendering failed: ${(err as Error).message.split('\n')[0].slice(0, 300)}`);
+        return undefined;
+      }
+      throw err; // the queue retries with backoff
+    } finally {
+      clearInterval(heartbeat);
+      this.cancels.delete(id);
+    }
+  }
+
+  private async fail(render: RenderEntity, message: string, reason = 'RENDER_FAILED'): Promise<void> {
+    const now = new Date();
+    const r = await this.renders.update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 1000), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
+    if (r.affected) await this.lifecycle.record('render', render.id, 'failed', { reason });
+  }
+
+  /** A render deleted while it was running: remove whatever the worker wrote after the delete. */
+  private async discardIfDeleted(id: string): Promise<void> {
+    const r = await this.renders.findOneBy({ id });
+    if (r && ['deleted', 'purged'].includes(r.status)) await fs.rm(this.storage.renderDir(id), { recursive: true, force: true });
+  }
+
+  /** Re-queues renders whose worker stopped sending heartbeats (crashed or killed). */
+  async sweep(): Promise<number> {
+    const stale: { id: string; attempts: number }[] = await this.dataSource.query(
+      `SELECT id, attempts FROM render WHERE status = 'rendering' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < now() - make_interval(secs => $1))`,
+      [STALE_SECONDS],
+    );
+    for (const r of stale) {
+      this.logger.warn(`render ${r.id.slice(0, 6)}… lost its worker; queueing it again`);
+      await this.queue.send('render', { renderId: r.id }, { singletonKey: `${r.id}:${r.attempts}` });
+    }
+    return stale.length;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await closeRenderPool();
+  }
+}

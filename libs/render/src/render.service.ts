@@ -1,0 +1,161 @@
+// Render requests as the API and the CLI see them: validate (story ready, faces usable), dedupe
+// the same request made twice quickly, respect the queue capacity, record and enqueue; report
+// status; delete on request (a running render is cancelled first, between frames).
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { In, MoreThan, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@talecast/config';
+import { TalecastError } from '@talecast/core/talecast-error';
+import { RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { isRandomId, isStorySlug, newId, StorageCore, treeSize } from '@talecast/storage';
+import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
+import { FaceUploadService } from '@talecast/face-upload';
+import { JobQueue } from '@talecast/queue';
+
+export interface RenderRequest {
+  storyId: string;
+  /** role → face ids (a face set, 1..5 per role). */
+  faces: Record<string, string[]>;
+}
+
+const ACTIVE = ['queued', 'rendering'] as const;
+
+@Injectable()
+export class RenderService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RENDER_REPOSITORY) private readonly renders: Repository<RenderEntity>,
+    @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
+    private readonly storage: StorageCore,
+    private readonly faceUploads: FaceUploadService,
+    private readonly queue: JobQueue,
+    readonly lifecycle: LifecycleService,
+  ) {}
+
+  /** Validates and records a render; `enqueue: false` leaves it for an in-process run (CLI). */
+  @RecordsLifecycle<{ render: RenderEntity; created: boolean }>('render', 'queued', (r) => (r.created ? r.render.id : undefined), {
+    details: (r) => ({ story: r.render.storyId, faces: Object.values(r.render.faces).flat().length }),
+  })
+  async create(req: RenderRequest, options: { enqueue?: boolean } = {}): Promise<{ render: RenderEntity; created: boolean }> {
+    if (!isStorySlug(req.storyId)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const story = await this.stories.findOneBy({ id: req.storyId });
+    if (!story) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    if (story.status !== 'ready') throw new TalecastError('STORY_NOT_READY', `the story is ${story.status === 'failed' ? 'broken (its precompute failed)' : 'not ready yet'}`);
+    const roles = new Set(story.roles.map((r) => r.name));
+    const faces: Record<string, string[]> = {};
+    for (const [role, ids] of Object.entries(req.faces ?? {})) {
+      if (!roles.has(role)) throw new TalecastError('BAD_REQUEST', `the story has no role "${String(role).slice(0, 32)}"`);
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > 5) throw new TalecastError('BAD_REQUEST', `faces.${role} must list 1 to 5 face ids`);
+      for (const id of ids) {
+        if (!isRandomId(id)) throw new TalecastError('FACE_MISSING', 'no such face');
+        const face = await this.faceUploads.find(id).catch(() => undefined);
+        if (!face) throw new TalecastError('FACE_MISSING', 'no such face');
+        if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now()) throw new TalecastError('FACE_EXPIRED', 'a face has expired or was deleted; upload the photo again');
+      }
+      faces[role] = [...ids];
+    }
+    if (Object.keys(faces).length === 0) throw new TalecastError('BAD_REQUEST', 'give at least one face: {"faces": {"hero": ["<faceId>"]}}');
+
+    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort()])).digest('hex');
+    const recent = await this.renders.findOne({
+      where: { requestKey, status: In(['queued', 'rendering', 'done']), createdAt: MoreThan(new Date(Date.now() - 60_000)) },
+      order: { createdAt: 'DESC' },
+    });
+    if (recent) return { render: recent, created: false };
+
+    if (options.enqueue !== false) {
+      const active = await this.renders.countBy({ status: In([...ACTIVE]) });
+      if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
+    }
+    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
+    await this.renders.insert(render);
+    if (options.enqueue !== false) {
+      try {
+        await this.queue.send('render', { renderId: render.id }, { singletonKey: `${render.id}:0` });
+      } catch (err) {
+        await this.renders.update({ id: render.id }, { status: 'failed', error: 'could not queue the render', finishedAt: new Date(), expiresAt: new Date(Date.now() + this.config.retention.failedRenderSeconds * 1000) });
+        throw new TalecastError('UNAVAILABLE', 'the render queue is unavailable; try again shortly', { retryAfter: 10 });
+      }
+    }
+    return { render: (await this.renders.findOneBy({ id: render.id }))!, created: true };
+  }
+
+  async find(id: string): Promise<RenderEntity> {
+    if (!isRandomId(id)) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
+    const render = await this.renders.findOneBy({ id });
+    if (!render) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
+    return render;
+  }
+
+  view(r: RenderEntity) {
+    const available = r.status === 'done';
+    const hlsReady = ['rendering', 'done'].includes(r.status) && r.timings?.firstHlsAt !== undefined;
+    return {
+      id: r.id,
+      storyId: r.storyId,
+      faces: r.faces,
+      status: r.status,
+      progress: r.progress,
+      segmentsDone: r.segmentsDone,
+      segmentsTotal: r.segmentsTotal,
+      hlsReady,
+      etaSeconds: eta(r),
+      timings: r.timings,
+      error: r.error,
+      createdAt: r.createdAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+      videoUrl: available ? `/api/renders/${r.id}/video.mp4` : null,
+      hlsUrl: hlsReady ? `/api/renders/${r.id}/hls/index.m3u8` : null,
+      statusUrl: `/api/renders/${r.id}`,
+      eventsUrl: `/api/renders/${r.id}/events`,
+    };
+  }
+
+  async describe(id: string) {
+    const r = await this.find(id);
+    return { ...this.view(r), events: await this.lifecycle.history('render', r.id) };
+  }
+
+  /** The finished video's path (409 while it is not done). */
+  async videoFile(id: string): Promise<{ file: string; render: RenderEntity }> {
+    const r = await this.find(id);
+    if (r.status !== 'done') throw new TalecastError('RENDER_NOT_READY', r.status === 'rendering' || r.status === 'queued' ? 'the video is still being made' : `the video is ${r.status}`);
+    return { file: this.storage.renderFile(id, 'video.mp4'), render: r };
+  }
+
+  /** A file of the render's HLS stream (playlist or segment). */
+  async hlsFile(id: string, name: string): Promise<string> {
+    const r = await this.find(id);
+    if (!['rendering', 'done'].includes(r.status)) throw new TalecastError('RENDER_NOT_READY', 'the stream is not available');
+    if (name !== 'index.m3u8' && !/^seg-\d{4}\.ts$/.test(name)) throw new TalecastError('NOT_FOUND', 'not found');
+    return this.storage.renderFile(id, 'hls', name);
+  }
+
+  @RecordsLifecycle<{ id: string; bytes: number } | undefined>('render', 'downloaded', (r) => r?.id)
+  async recordDownload(id: string): Promise<{ id: string; bytes: number }> {
+    return { id, bytes: 0 };
+  }
+
+  /** The parent deletes the video now: a running render is cancelled first; files, then the row. */
+  @RecordsLifecycle<{ id: string; bytes: number }>('render', 'deleted-by-parent', (r) => r.id, { details: (r) => ({ bytesFreed: r.bytes }) })
+  async remove(id: string): Promise<{ id: string; bytes: number }> {
+    const r = await this.find(id);
+    if (['deleted', 'purged'].includes(r.status)) throw new TalecastError('RENDER_NOT_FOUND', 'this video has already been deleted');
+    // Marking the row first makes a worker rendering it stop between frames (it watches the row).
+    await this.renders.update({ id }, { status: 'deleted', purgedAt: new Date() });
+    const dir = this.storage.renderDir(id);
+    const bytes = await treeSize(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+    await this.renders.update({ id }, { bytes: 0 });
+    return { id, bytes };
+  }
+}
+
+function eta(r: RenderEntity): number | null {
+  if (r.status !== 'rendering' || !r.startedAt || r.progress <= 0.02) return null;
+  const elapsed = (Date.now() - r.startedAt.getTime()) / 1000;
+  return Math.max(0, Math.round((elapsed / r.progress) * (1 - r.progress)));
+}
