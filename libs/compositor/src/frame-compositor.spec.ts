@@ -74,7 +74,7 @@ describe('FrameCompositor', () => {
     assert.ok(solid > 2000, `${solid} opaque pixels`);
   });
 
-  test('the bbox is the even-aligned mesh bounding box; alpha stays in [0, 1]', () => {
+  test('the bbox is the even-aligned bounding box of the face outline; alpha stays in [0, 1]', () => {
     const { report, compositor } = run(target());
     const box = report.bbox!;
     assert.equal(box.x % 2, 0);

@@ -1,7 +1,10 @@
 // Per-frame insertion of one prepared child face into one decoded 4:2:0 frame, in place:
-// mesh points for the frame's landmarks -> destination bbox -> one warp pass for Y + mask and one
-// for U + V (half scale) -> alpha := min(mask, yaw fade, 1 - open-mouth interior, 1 - occluders)
-// -> colour transfer as per-channel 8-bit LUTs -> alpha blend (or Laplacian blend for Y).
+// mesh points for the frame's landmarks -> destination bbox of the face outline (the mask is 0
+// outside it, so only the triangles inside are warped) -> limits (yaw fade, open-mouth
+// interior, occluders) -> one warp pass over luma that samples the mask, forms
+// alpha := min(mask, limits), samples Y, applies the colour LUT and blends straight into the
+// frame -> one warp pass over chroma (half scale) doing the same for U and V with the 2x2-min
+// alpha. The Laplacian option warps Y into scratch first and blends it multi-band.
 //
 // Colour transfer happens in YUV per frame because the frames arrive and leave as yuv420p: a
 // per-channel gain/offset in Y'CbCr is three 256-entry LUTs and one lookup per sample, while a
@@ -12,9 +15,10 @@
 // Must never touch pixels outside the bbox, never write where alpha is 0, and never allocate per
 // frame beyond the bbox-sized scratch it keeps (buffers only grow).
 import {
-  ChannelStats, createWarpScratch, FACE_MESH_POINT_COUNT, faceMeshPoints, FloatPlane, gatherPoints,
-  INNER_MOUTH, LaplacianBlender, Plane, pointsBoundingRect, PolygonRasterizer, Rect, reinhardTransfer,
-  transferLut, warpTriangles, Yuv420, yuvCoefficients,
+  ChannelStats, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane, forEachWarpSpan,
+  gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, pointsBoundingRect, PolygonRasterizer, Rect,
+  FOOTPRINT_ONE, FOOTPRINT_ZERO, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
+  yuvCoefficients,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 
@@ -56,7 +60,7 @@ export interface CompositeReport {
   bbox: Rect | null;
   /** Mean final alpha over the bbox. */
   meanAlpha: number;
-  /** Luma pixels covered by the warped mesh. */
+  /** Luma pixels covered by the warped face triangles (inside the outline). */
   coveredPixels: number;
   yawFade: number;
   /** How strongly the story's mouth interior was kept (0..1). */
@@ -73,15 +77,16 @@ export class FrameCompositor {
   private blender: LaplacianBlender | undefined;
   private readonly mesh = new Float32Array(FACE_MESH_POINT_COUNT * 2);
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
+  private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
-  private readonly warpedU: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
-  private readonly warpedV: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
   private readonly alpha: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
+  private readonly limits: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   private readonly lutY = new Uint8Array(256);
   private readonly lutU = new Uint8Array(256);
   private readonly lutV = new Uint8Array(256);
   private readonly layersY = { a: { src: this.warpedY, out: this.warpedY }, mask: { src: this.alpha, out: this.alpha } };
-  private readonly layersUV = { a: { src: this.warpedU, out: this.warpedU }, b: { src: this.warpedV, out: this.warpedV } };
+  private readonly luma = new LumaBlendSpans();
+  private readonly chroma = new ChromaBlendSpans();
 
   /** The last composite's luma alpha over its bbox (diagnostics; overwritten by the next call). */
   get lastAlpha(): FloatPlane {
@@ -99,88 +104,70 @@ export class FrameCompositor {
     if (!(limit > 0)) return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'yaw' };
 
     const dst = faceMeshPoints(target.landmarks, this.mesh);
-    const r = pointsBoundingRect(dst, W, H);
+    const r = pointsBoundingRect(gatherPoints(dst, FACE_OUTLINE, this.outline), W, H);
     if (r.width === 0 || r.height === 0) {
       return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'outside' };
     }
     // Start on even luma so chroma sample (i, j) of the region covers luma (2i..2i+1, 2j..2j+1).
     const x0 = r.x & ~1, y0 = r.y & ~1;
-    const w = r.x + r.width - x0, h = r.y + r.height - y0;
+    const w = r.x + r.width - x0, h = r.y + r.height - y0, n = w * h;
     const region: Rect = { x: x0, y: y0, width: w, height: h };
-    const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
-    const chromaRegion: Rect = { x: x0 >> 1, y: y0 >> 1, width: cw, height: ch };
 
-    // Y and the mask in one warp pass.
-    resizePlane(this.warpedY, w, h);
-    resizeFloat(this.alpha, w, h);
-    this.layersY.a.src = face.texture.y;
-    this.layersY.mask.src = face.mask;
-    const covered = warpTriangles(face.meshPoints, dst, face.triangles, region, this.layersY, 1, this.warpScratch);
-
-    // alpha := min(mask, yaw fade, opacity, 1 - mouth interior, 1 - occluders)
-    const alpha = this.alpha.data, n = w * h;
-    if (limit < 1) for (let k = 0; k < n; k++) if (alpha[k] > limit) alpha[k] = limit;
+    // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
     const threshold = options.mouthOpenThreshold ?? 0.12;
     const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
-    if (mouthCut > 0) {
-      gatherPoints(dst, INNER_MOUTH, this.mouth);
-      this.rasterizer.fill(this.alpha, this.mouth, { originX: x0, originY: y0, combine: 'cut', value: mouthCut });
+    const cuts = mouthCut > 0 || target.occluders.length > 0;
+    if (cuts) {
+      resizeFloat(this.limits, w, h);
+      this.limits.data.fill(limit, 0, n);
+      if (mouthCut > 0) {
+        gatherPoints(dst, INNER_MOUTH, this.mouth);
+        this.rasterizer.fill(this.limits, this.mouth, { originX: x0, originY: y0, combine: 'cut', value: mouthCut });
+      }
+      for (const polygon of target.occluders) {
+        this.rasterizer.fill(this.limits, polygon, { originX: x0, originY: y0, combine: 'cut' });
+      }
     }
-    for (const polygon of target.occluders) {
-      this.rasterizer.fill(this.alpha, polygon, { originX: x0, originY: y0, combine: 'cut' });
-    }
+    this.buildLuts(face, target.colour, options);
+    resizeFloat(this.alpha, w, h);
+    const alpha = this.alpha.data;
+
+    let covered: number;
     let sum = 0;
-    for (let k = 0; k < n; k++) sum += alpha[k];
+    if (options.blend === 'laplacian') {
+      resizePlane(this.warpedY, w, h);
+      this.layersY.a.src = face.texture.y;
+      this.layersY.mask.src = face.mask;
+      covered = warpTriangles(face.meshPoints, dst, face.faceTriangles, region, this.layersY, 1, this.warpScratch);
+      const lim = this.limits.data;
+      for (let k = 0; k < n; k++) {
+        const cap = cuts ? lim[k] : limit;
+        if (alpha[k] > cap) alpha[k] = cap;
+        sum += alpha[k];
+      }
+      if (sum > 0) {
+        const wy = this.warpedY.data, lutY = this.lutY;
+        for (let k = 0; k < n; k++) wy[k] = lutY[wy[k]];
+        const view: Plane = { data: frame.y.data.subarray(y0 * frame.y.stride + x0), width: w, height: h, stride: frame.y.stride };
+        this.blender ??= new LaplacianBlender();
+        this.blender.blend(this.warpedY, view, this.alpha, view, { levels: options.pyramidLevels ?? 4, keepOutsideMask: true });
+      }
+    } else {
+      alpha.fill(0, 0, n);
+      this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY);
+      covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
+      sum = this.luma.alphaSum;
+      this.luma.release();
+    }
     const report: CompositeReport = { bbox: region, meanAlpha: sum / n, coveredPixels: covered, yawFade: fade, mouthCut };
     if (sum === 0) return report;
 
-    this.buildLuts(face, target.colour, options);
-
-    // Luma.
-    const fy = frame.y.data, fys = frame.y.stride, wy = this.warpedY.data, lutY = this.lutY;
-    if (options.blend === 'laplacian') {
-      for (let k = 0; k < n; k++) wy[k] = lutY[wy[k]];
-      const view: Plane = { data: fy.subarray(y0 * fys + x0), width: w, height: h, stride: fys };
-      this.blender ??= new LaplacianBlender();
-      this.blender.blend(this.warpedY, view, this.alpha, view, { levels: options.pyramidLevels ?? 4, keepOutsideMask: true });
-    } else {
-      for (let j = 0; j < h; j++) {
-        const fr = (y0 + j) * fys + x0, ar = j * w;
-        for (let i = 0; i < w; i++) {
-          const a = alpha[ar + i];
-          if (a <= 0) continue;
-          const f = fy[fr + i];
-          fy[fr + i] = (f + a * (lutY[wy[ar + i]] - f) + 0.5) | 0;
-        }
-      }
-    }
-
-    // Chroma: warp U and V together at half scale, alpha = min over the 2x2 luma block so that a
-    // chroma sample shared with a protected luma pixel is never changed.
-    resizePlane(this.warpedU, cw, ch);
-    resizePlane(this.warpedV, cw, ch);
-    this.layersUV.a.src = face.texture.u;
-    this.layersUV.b.src = face.texture.v;
-    warpTriangles(face.meshPoints, dst, face.triangles, chromaRegion, this.layersUV, 0.5, this.warpScratch);
-    const fu = frame.u.data, fus = frame.u.stride, fv = frame.v.data, fvs = frame.v.stride;
-    const wu = this.warpedU.data, wv = this.warpedV.data, lutU = this.lutU, lutV = this.lutV;
-    for (let cj = 0; cj < ch; cj++) {
-      const r0 = 2 * cj * w, r1 = 2 * cj + 1 < h ? r0 + w : r0;
-      const ur = (chromaRegion.y + cj) * fus + chromaRegion.x, vr = (chromaRegion.y + cj) * fvs + chromaRegion.x;
-      for (let ci = 0; ci < cw; ci++) {
-        const c0 = 2 * ci, c1 = c0 + 1 < w ? c0 + 1 : c0;
-        let a = alpha[r0 + c0];
-        const a1 = alpha[r0 + c1], a2 = alpha[r1 + c0], a3 = alpha[r1 + c1];
-        if (a1 < a) a = a1;
-        if (a2 < a) a = a2;
-        if (a3 < a) a = a3;
-        if (a <= 0) continue;
-        const k = cj * cw + ci;
-        const u = fu[ur + ci], v = fv[vr + ci];
-        fu[ur + ci] = (u + a * (lutU[wu[k]] - u) + 0.5) | 0;
-        fv[vr + ci] = (v + a * (lutV[wv[k]] - v) + 0.5) | 0;
-      }
-    }
+    // Chroma at half scale; alpha = min over each 2x2 luma block, so a chroma sample shared with
+    // a protected luma pixel is never changed.
+    const chromaRegion: Rect = { x: x0 >> 1, y: y0 >> 1, width: (w + 1) >> 1, height: (h + 1) >> 1 };
+    this.chroma.setup(frame, face, region, this.alpha, this.lutU, this.lutV);
+    forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, chromaRegion, this.chroma, 0.5, this.warpScratch);
+    this.chroma.release();
     return report;
   }
 
@@ -193,6 +180,183 @@ export class FrameCompositor {
     transferLut(t.gain[0], t.offset[0], k.yMin, k.yMax, this.lutY);
     transferLut(t.gain[1], t.offset[1], k.cMin, k.cMax, this.lutU);
     transferLut(t.gain[2], t.offset[2], k.cMin, k.cMax, this.lutV);
+  }
+}
+
+// Bilinear samples stay this far inside the texture's last row/column (as in the warp).
+const EDGE = 1 / 1024;
+const EMPTY8: Uint8Array = new Uint8Array(0);
+const EMPTYF: Float32Array = new Float32Array(0);
+
+/**
+ * Luma pass: per covered pixel, alpha = min(bilinear mask, limit); where alpha > 0, the
+ * bilinear Y sample goes through the colour LUT and is blended into the frame.
+ */
+class LumaBlendSpans implements WarpSpanVisitor {
+  alphaSum = 0;
+  private footprints = EMPTY8;
+  private frame = EMPTY8;
+  private frameStride = 0;
+  private tex = EMPTY8;
+  private texStride = 0;
+  private mask = EMPTYF;
+  private maskStride = 0;
+  private alpha = EMPTYF;
+  private limits = EMPTYF;
+  private hasLimits = false;
+  private limit = 1;
+  private lut = EMPTY8;
+  private ox = 0;
+  private oy = 0;
+  private w = 0;
+  private limX = 0;
+  private limY = 0;
+
+  setup(y: Plane, face: PreparedFace, region: Rect, alpha: FloatPlane, limits: FloatPlane | null, limit: number, lut: Uint8Array): void {
+    this.alphaSum = 0;
+    this.footprints = face.maskFootprints;
+    this.frame = y.data;
+    this.frameStride = y.stride;
+    this.tex = face.texture.y.data;
+    this.texStride = face.texture.y.stride;
+    this.mask = face.mask.data;
+    this.maskStride = face.mask.width;
+    this.alpha = alpha.data;
+    this.limits = limits ? limits.data : EMPTYF;
+    this.hasLimits = limits !== null;
+    this.limit = limit;
+    this.lut = lut;
+    this.ox = region.x;
+    this.oy = region.y;
+    this.w = region.width;
+    this.limX = face.texture.y.width - 1 - EDGE;
+    this.limY = face.texture.y.height - 1 - EDGE;
+  }
+
+  release(): void {
+    this.frame = this.tex = this.lut = this.footprints = EMPTY8;
+    this.mask = this.alpha = this.limits = EMPTYF;
+  }
+
+  span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
+    const frame = this.frame, tex = this.tex, ts = this.texStride, mask = this.mask, ms = this.maskStride;
+    const footprints = this.footprints;
+    const alpha = this.alpha, limits = this.limits, hasLimits = this.hasLimits, limit = this.limit, lut = this.lut;
+    const limX = this.limX, limY = this.limY;
+    let k = (y - this.oy) * this.w + (x0 - this.ox);
+    let f = y * this.frameStride + x0;
+    let sum = 0;
+    for (const end = k + n; k < end; k++, f++) {
+      const x = sx < 0 ? 0 : sx > limX ? limX : sx;
+      const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
+      sx += dx;
+      sy += dy;
+      const xi = x | 0, yi = yy | 0;
+      const fx = x - xi, fy = yy - yi;
+      let p = yi * ms + xi;
+      // Most samples read a flat part of the mask: one byte tells, the bilinear only when mixed.
+      const footprint = footprints[p];
+      let a: number;
+      if (footprint === FOOTPRINT_ONE) a = 1;
+      else if (footprint === FOOTPRINT_ZERO) a = 0;
+      else {
+        const m00 = mask[p], m10 = mask[p + ms];
+        const mt = m00 + (mask[p + 1] - m00) * fx;
+        a = mt + (m10 + (mask[p + ms + 1] - m10) * fx - mt) * fy;
+      }
+      const cap = hasLimits ? limits[k] : limit;
+      if (a > cap) a = cap;
+      alpha[k] = a;
+      if (!(a > 0)) continue;
+      sum += a;
+      p = yi * ts + xi;
+      const t00 = tex[p], t10 = tex[p + ts];
+      const tt = t00 + (tex[p + 1] - t00) * fx;
+      const v = lut[(tt + (t10 + (tex[p + ts + 1] - t10) * fx - tt) * fy + 0.5) | 0];
+      const old = frame[f];
+      frame[f] = (old + a * (v - old) + 0.5) | 0;
+    }
+    this.alphaSum += sum;
+  }
+}
+
+/**
+ * Chroma pass: per covered chroma pixel, alpha = min over its 2x2 luma block; where alpha > 0,
+ * U and V are sampled bilinearly, mapped through their LUTs and blended into the frame.
+ */
+class ChromaBlendSpans implements WarpSpanVisitor {
+  private u = EMPTY8;
+  private v = EMPTY8;
+  private uStride = 0;
+  private vStride = 0;
+  private texU = EMPTY8;
+  private texV = EMPTY8;
+  private texStride = 0;
+  private alpha = EMPTYF;
+  private lutU = EMPTY8;
+  private lutV = EMPTY8;
+  private cx = 0;
+  private cy = 0;
+  private w = 0;
+  private h = 0;
+  private limX = 0;
+  private limY = 0;
+
+  setup(frame: YuvFrame, face: PreparedFace, lumaRegion: Rect, alpha: FloatPlane, lutU: Uint8Array, lutV: Uint8Array): void {
+    if (face.texture.u.stride !== face.texture.v.stride) throw new RangeError('face U and V planes must share a stride');
+    this.u = frame.u.data;
+    this.v = frame.v.data;
+    this.uStride = frame.u.stride;
+    this.vStride = frame.v.stride;
+    this.texU = face.texture.u.data;
+    this.texV = face.texture.v.data;
+    this.texStride = face.texture.u.stride;
+    this.alpha = alpha.data;
+    this.lutU = lutU;
+    this.lutV = lutV;
+    this.cx = lumaRegion.x >> 1;
+    this.cy = lumaRegion.y >> 1;
+    this.w = lumaRegion.width;
+    this.h = lumaRegion.height;
+    this.limX = face.texture.u.width - 1 - EDGE;
+    this.limY = face.texture.u.height - 1 - EDGE;
+  }
+
+  release(): void {
+    this.u = this.v = this.texU = this.texV = this.lutU = this.lutV = EMPTY8;
+    this.alpha = EMPTYF;
+  }
+
+  span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
+    const alpha = this.alpha, w = this.w, tu = this.texU, tv = this.texV, ts = this.texStride;
+    const fu = this.u, fv = this.v, lutU = this.lutU, lutV = this.lutV, limX = this.limX, limY = this.limY;
+    const ly = 2 * (y - this.cy);
+    const r0 = ly * w, r1 = ly + 1 < this.h ? r0 + w : r0;
+    let lx = 2 * (x0 - this.cx);
+    let ku = y * this.uStride + x0, kv = y * this.vStride + x0;
+    for (let i = 0; i < n; i++, lx += 2, ku++, kv++, sx += dx, sy += dy) {
+      const lx1 = lx + 1 < w ? lx + 1 : lx;
+      let a = alpha[r0 + lx];
+      const a1 = alpha[r0 + lx1], a2 = alpha[r1 + lx], a3 = alpha[r1 + lx1];
+      if (a1 < a) a = a1;
+      if (a2 < a) a = a2;
+      if (a3 < a) a = a3;
+      if (!(a > 0)) continue;
+      const x = sx < 0 ? 0 : sx > limX ? limX : sx;
+      const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
+      const xi = x | 0, yi = yy | 0;
+      const fx = x - xi, fy = yy - yi;
+      const p = yi * ts + xi;
+      const u00 = tu[p], u10 = tu[p + ts];
+      const ut = u00 + (tu[p + 1] - u00) * fx;
+      const su = lutU[(ut + (u10 + (tu[p + ts + 1] - u10) * fx - ut) * fy + 0.5) | 0];
+      const v00 = tv[p], v10 = tv[p + ts];
+      const vt = v00 + (tv[p + 1] - v00) * fx;
+      const sv = lutV[(vt + (v10 + (tv[p + ts + 1] - v10) * fx - vt) * fy + 0.5) | 0];
+      const ou = fu[ku], ov = fv[kv];
+      fu[ku] = (ou + a * (su - ou) + 0.5) | 0;
+      fv[kv] = (ov + a * (sv - ov) + 0.5) | 0;
+    }
   }
 }
 

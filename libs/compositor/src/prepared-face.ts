@@ -3,7 +3,7 @@
 // and fixed triangulation, a soft canonical mask and the skin colour statistics (Lab and YUV).
 // Runs once per face and render, never per frame. Must never touch files, sharp or ffmpeg.
 import {
-  ChannelStats, createFloatPlane, FACE_OUTLINE, faceMeshPoints, faceMeshTriangles, featherMask,
+  bilinearFootprints, ChannelStats, createFloatPlane, FACE_OUTLINE, faceMeshPoints, faceMeshTriangles, faceTriangles, featherMask,
   FloatPlane, gatherPoints, LANDMARK_COUNT, PolygonRasterizer, rgbaToYuv420, Yuv420, YuvMatrix, YuvRange,
 } from '@talecast/geometry';
 import { skinStatsLab, skinStatsYuv } from './skin-stats';
@@ -36,9 +36,15 @@ export interface PreparedFace {
   landmarks: Float32Array;
   /** Canonical mesh points (landmarks + forehead and outer points), see `faceMeshPoints`. */
   meshPoints: Float32Array;
+  /** The whole mesh's triangulation (outline and outer ring included). */
   triangles: Uint32Array;
+  /** The triangles inside the face outline: the only ones where the mask is non-zero, and so the
+   *  only ones a frame needs to warp. */
+  faceTriangles: Uint32Array;
   /** Soft mask, size x size: the face outline incl. forehead, feathered inwards to 0 at the outline. */
   mask: FloatPlane;
+  /** Per mask pixel: FOOTPRINT_ZERO / _ONE / _MIXED, so frames skip bilinear mask samples where it is flat. */
+  maskFootprints: Uint8Array;
   /** Skin statistics (outline minus eyes, brows, inner mouth): Lab, and [Y, Cb, Cr] in matrix/range. */
   skinLab: ChannelStats;
   skinYuv: ChannelStats;
@@ -64,7 +70,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     landmarks: Float32Array.from(landmarks),
     meshPoints,
     triangles,
+    faceTriangles: faceTriangles(meshPoints, triangles),
     mask,
+    maskFootprints: bilinearFootprints(mask),
     skinLab: skinStatsLab(rgba, size, size, landmarks),
     skinYuv: skinStatsYuv(texture, landmarks),
   };

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   centroid, estimateRoll, estimateYaw, eyeOpenness, FACE_MESH_POINT_COUNT, FACE_OUTLINE, FOREHEAD_ARC,
-  FOREHEAD_RATIO, faceMeshPoints, faceMeshTriangles, INNER_MOUTH, LEFT_BROW, LEFT_EYE, MESH_OUTLINE,
+  FOREHEAD_RATIO, faceMeshPoints, faceMeshTriangles, faceTriangles, INNER_MOUTH, LEFT_BROW, LEFT_EYE, MESH_OUTLINE,
   mouthOpenness, NOSE, RIGHT_BROW, RIGHT_EYE,
 } from './face-mesh';
 import { applyAffine, similarityFromParts } from './similarity';
@@ -76,6 +76,14 @@ describe('faceMeshTriangles', () => {
       const sum = areas.reduce((s, a) => s + a, 0);
       assert.ok(Math.abs(sum - hullArea) < 1e-3 * hullArea, `mouthOpen ${mouthOpen}: ${sum} vs ${hullArea}`);
     }
+  });
+
+  test('the face outline is made of mesh edges: inside triangles tile exactly the outline polygon', () => {
+    const inside = faceTriangles(canonical, tris);
+    assert.ok(inside.length > 0 && inside.length < tris.length);
+    const sum = signedAreas(canonical, inside).reduce((s, a) => s + a, 0);
+    const outlineArea = Math.abs(polygonArea(gatherPoints(canonical, FACE_OUTLINE)));
+    assert.ok(Math.abs(sum - outlineArea) < 1e-3 * outlineArea, `${sum} vs ${outlineArea}`);
   });
 
   test('no triangle bridges the lips: inner-mouth triangles use only inner-lip points', () => {

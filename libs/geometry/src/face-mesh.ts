@@ -4,6 +4,7 @@
 // and named index lists over them; pose and openness estimates from the landmarks.
 // Must never look at pixels or hold state; everything here is a function of the landmarks.
 import { delaunayTriangulate } from './delaunay';
+import { gatherPoints, pointInPolygon } from './polygon';
 
 export const LANDMARK_COUNT = 68;
 
@@ -95,10 +96,11 @@ export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array)
 
 /**
  * The fixed triangulation of the mesh, built once from a canonical layout (the output of
- * `faceMeshPoints` on canonical landmarks). The contours of the eyes, the outer lips and the
- * inner mouth are forced to be mesh edges, and a closed mouth is first parted a little, so no
- * triangle bridges the lips or an eyelid: the triangles stay valid while a frame's mouth opens
- * and its eyes blink.
+ * `faceMeshPoints` on canonical landmarks). The face outline and the contours of the eyes, the
+ * outer lips and the inner mouth are forced to be mesh edges, and a closed mouth is first parted
+ * a little, so no triangle bridges the lips or an eyelid (the triangles stay valid while a
+ * frame's mouth opens and its eyes blink) and every triangle is either inside the face outline
+ * or in the outer ring (see `faceTriangles`).
  */
 export function faceMeshTriangles(canonicalPoints: ArrayLike<number>): Uint32Array {
   if (canonicalPoints.length < FACE_MESH_POINT_COUNT * 2) throw new RangeError('need the full face mesh');
@@ -123,11 +125,27 @@ export function faceMeshTriangles(canonicalPoints: ArrayLike<number>): Uint32Arr
 const MIN_LAYOUT_LIP_GAP = 0.3;
 
 /** Closed contours whose edges the triangulation must keep. */
-const MESH_CONSTRAINTS = Uint32Array.from([RIGHT_EYE, LEFT_EYE, OUTER_LIP, INNER_MOUTH].flatMap((ring) => {
+const MESH_CONSTRAINTS = Uint32Array.from([FACE_OUTLINE, RIGHT_EYE, LEFT_EYE, OUTER_LIP, INNER_MOUTH].flatMap((ring) => {
   const pairs: number[] = [];
   for (let k = 0; k < ring.length; k++) pairs.push(ring[k], ring[(k + 1) % ring.length]);
   return pairs;
 }));
+
+/**
+ * The triangles inside FACE_OUTLINE (where a face mask can be non-zero), for warps that need not
+ * visit the outer ring; a subset of `triangles` from `faceMeshTriangles`.
+ */
+export function faceTriangles(canonicalPoints: ArrayLike<number>, triangles: ArrayLike<number>): Uint32Array {
+  const outline = gatherPoints(canonicalPoints, FACE_OUTLINE);
+  const inside: number[] = [];
+  for (let t = 0; t + 2 < triangles.length; t += 3) {
+    const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
+    const cx = (canonicalPoints[2 * a] + canonicalPoints[2 * b] + canonicalPoints[2 * c]) / 3;
+    const cy = (canonicalPoints[2 * a + 1] + canonicalPoints[2 * b + 1] + canonicalPoints[2 * c + 1]) / 3;
+    if (pointInPolygon(outline, cx, cy)) inside.push(a, b, c);
+  }
+  return Uint32Array.from(inside);
+}
 
 /** Head roll in degrees: the eye line's angle; positive turns clockwise on screen (y down). */
 export function estimateRoll(landmarks: ArrayLike<number>): number {

@@ -195,3 +195,28 @@ export function maskMass(mask: FloatPlane): number {
   for (let k = 0; k < n; k++) s += mask.data[k];
   return s;
 }
+
+/** Footprint classes from `bilinearFootprints`. */
+export const FOOTPRINT_ZERO = 0;
+export const FOOTPRINT_ONE = 1;
+export const FOOTPRINT_MIXED = 2;
+
+/**
+ * For each pixel (x, y), whether the 2x2 block a bilinear sample anchored there reads
+ * ((x, y) .. (x + 1, y + 1), clamped at the edges) is all exactly 0, all exactly 1, or mixed.
+ * Lets a per-frame warp replace most bilinear mask samples by one byte lookup, exactly.
+ */
+export function bilinearFootprints(mask: FloatPlane): Uint8Array {
+  const w = mask.width, h = mask.height, d = mask.data;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y1 = y + 1 < h ? y + 1 : y;
+    for (let x = 0; x < w; x++) {
+      const x1 = x + 1 < w ? x + 1 : x;
+      const a = d[y * w + x], b = d[y * w + x1], c = d[y1 * w + x], e = d[y1 * w + x1];
+      out[y * w + x] = a === 0 && b === 0 && c === 0 && e === 0 ? FOOTPRINT_ZERO
+        : a === 1 && b === 1 && c === 1 && e === 1 ? FOOTPRINT_ONE : FOOTPRINT_MIXED;
+    }
+  }
+  return out;
+}

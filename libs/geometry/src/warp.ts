@@ -18,14 +18,25 @@ export interface WarpLayers {
   coverage?: FloatPlane;
 }
 
-/** Reusable per-thread scratch for `warpTriangles`. */
+/**
+ * Receives the warp one destination span at a time: pixels x0 .. x0 + n - 1 of row y (absolute
+ * destination coordinates); the first pixel's source position is (sx, sy) in source index space
+ * (pixel (i, j)'s centre is (i, j)), and it advances by (dx, dy) per pixel. Lets a caller fuse
+ * its own per-pixel work (sampling + blending) into the warp without intermediate planes.
+ */
+export interface WarpSpanVisitor {
+  span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void;
+}
+
+/** Reusable per-thread scratch for `warpTriangles` / `forEachWarpSpan`. */
 export interface WarpScratch {
   spans: Int32Array;
   affine: Float64Array;
+  layers: LayerSpans;
 }
 
 export function createWarpScratch(): WarpScratch {
-  return { spans: new Int32Array(3 * 256), affine: new Float64Array(6) };
+  return { spans: new Int32Array(3 * 256), affine: new Float64Array(6), layers: new LayerSpans() };
 }
 
 /**
@@ -36,49 +47,24 @@ export function warpRegionFor(dstPoints: ArrayLike<number>, planeWidth: number, 
   return pointsBoundingRect(dstPoints, planeWidth, planeHeight, scale);
 }
 
-// Samples land at most this far inside the last row/column, so the bilinear 2x2 never leaves it.
-const EDGE = 1 / 1024;
-
 /**
- * Warps every layer from source space (`srcPoints`) to the destination `region` (`dstPoints`),
- * triangle by triangle. Points are full-resolution pixel coordinates (pixel (i, j) spans
- * [i, i+1) x [j, j+1)), multiplied by `scale` (0.5 warps 4:2:0 chroma with luma landmarks).
- * Outputs are cleared to 0 first; pixels outside all triangles stay 0. Sources of one call must
- * share a size (at least 2x2); sampling clamps to their edges. Returns the covered pixel count.
+ * Walks every destination triangle's covered pixels inside `region` (top-left fill rule) and
+ * hands them to `visitor` span by span with the source positions of that triangle's affine.
+ * Points are full-resolution pixel coordinates (pixel (i, j) spans [i, i+1) x [j, j+1)),
+ * multiplied by `scale` (0.5 for 4:2:0 chroma). Returns the number of pixels visited.
  */
-export function warpTriangles(
+export function forEachWarpSpan(
   srcPoints: ArrayLike<number>,
   dstPoints: ArrayLike<number>,
   triangles: ArrayLike<number>,
   region: Rect,
-  layers: WarpLayers,
+  visitor: WarpSpanVisitor,
   scale = 1,
   scratch: WarpScratch = sharedScratch(),
 ): number {
-  const w = region.width, h = region.height, ox = region.x, oy = region.y;
-  const size = w * h;
-  const A = layers.a, B = layers.b, M = layers.mask, C = layers.coverage;
-  const source = A?.src ?? B?.src ?? M?.src;
-  for (const out of [A?.out, B?.out, M?.out, C]) {
-    if (out && (out.width !== w || out.height !== h)) throw new RangeError('warpTriangles: outputs must match the region');
-  }
-  for (const src of [A?.src, B?.src, M?.src]) {
-    if (src && source && (src.width !== source.width || src.height !== source.height)) {
-      throw new RangeError('warpTriangles: sources of one pass must share a size');
-    }
-  }
-  if (source && (source.width < 2 || source.height < 2)) throw new RangeError('warpTriangles: source smaller than 2x2');
-  for (const out of [A?.out, B?.out]) if (out) clearPlane(out);
-  if (M) M.out.data.fill(0, 0, size);
-  if (C) C.data.fill(0, 0, size);
-  if (scratch.spans.length < 3 * h) scratch.spans = new Int32Array(3 * h);
-
-  const first = A ?? B;
-  const second = A && B ? B : undefined;
-  const limX = (source?.width ?? 2) - 1 - EDGE, limY = (source?.height ?? 2) - 1 - EDGE;
+  if (scratch.spans.length < 3 * region.height) scratch.spans = new Int32Array(3 * region.height);
   const spans = scratch.spans, m = scratch.affine;
   let count = 0;
-
   for (let t = 0; t + 2 < triangles.length; t += 3) {
     const i0 = 2 * triangles[t], i1 = 2 * triangles[t + 1], i2 = 2 * triangles[t + 2];
     const dx0 = dstPoints[i0] * scale, dy0 = dstPoints[i0 + 1] * scale;
@@ -97,23 +83,94 @@ export function warpTriangles(
     for (let r = 0; r < rows; r++) {
       const j = spans[3 * r], iStart = spans[3 * r + 1], n = spans[3 * r + 2] - iStart;
       const yc = j + 0.5;
-      const sx = a * (iStart + 0.5) + b * yc + c;
-      const sy = d * (iStart + 0.5) + e * yc + f;
-      const row = j - oy, col = iStart - ox;
       count += n;
-      // One specialised span kernel per layer combination keeps each pixel loop branch-free.
-      if (first && M) {
-        spanPlaneAndMask(first.src, first.out, row * first.out.stride + col, M.src, M.out.data, row * w + col, sx, sy, a, d, n, limX, limY);
-      } else if (first) {
-        spanPlane(first.src, first.out, row * first.out.stride + col, sx, sy, a, d, n, limX, limY);
-      } else if (M) {
-        spanMask(M.src, M.out.data, row * w + col, sx, sy, a, d, n, limX, limY);
-      }
-      if (second) spanPlane(second.src, second.out, row * second.out.stride + col, sx, sy, a, d, n, limX, limY);
-      if (C) C.data.fill(1, row * w + col, row * w + col + n);
+      visitor.span(j, iStart, n, a * (iStart + 0.5) + b * yc + c, d * (iStart + 0.5) + e * yc + f, a, d);
     }
   }
   return count;
+}
+
+// Samples land at most this far inside the last row/column, so the bilinear 2x2 never leaves it.
+const EDGE = 1 / 1024;
+
+/**
+ * Warps every layer from source space (`srcPoints`) to the destination `region` (`dstPoints`)
+ * in one pass over the triangles (see `forEachWarpSpan` for coordinates and `scale`).
+ * Outputs are cleared to 0 first; pixels outside all triangles stay 0. Sources of one call must
+ * share a size (at least 2x2); sampling clamps to their edges. Returns the covered pixel count.
+ */
+export function warpTriangles(
+  srcPoints: ArrayLike<number>,
+  dstPoints: ArrayLike<number>,
+  triangles: ArrayLike<number>,
+  region: Rect,
+  layers: WarpLayers,
+  scale = 1,
+  scratch: WarpScratch = sharedScratch(),
+): number {
+  const w = region.width, h = region.height;
+  const A = layers.a, B = layers.b, M = layers.mask, C = layers.coverage;
+  const source = A?.src ?? B?.src ?? M?.src;
+  for (const out of [A?.out, B?.out, M?.out, C]) {
+    if (out && (out.width !== w || out.height !== h)) throw new RangeError('warpTriangles: outputs must match the region');
+  }
+  for (const src of [A?.src, B?.src, M?.src]) {
+    if (src && source && (src.width !== source.width || src.height !== source.height)) {
+      throw new RangeError('warpTriangles: sources of one pass must share a size');
+    }
+  }
+  if (source && (source.width < 2 || source.height < 2)) throw new RangeError('warpTriangles: source smaller than 2x2');
+  for (const out of [A?.out, B?.out]) if (out) clearPlane(out);
+  if (M) M.out.data.fill(0, 0, w * h);
+  if (C) C.data.fill(0, 0, w * h);
+  const v = scratch.layers;
+  v.setup(layers, region, source);
+  const count = forEachWarpSpan(srcPoints, dstPoints, triangles, region, v, scale, scratch);
+  v.release();
+  return count;
+}
+
+/** The per-layer span kernels behind `warpTriangles`; one per scratch, reconfigured per call. */
+class LayerSpans implements WarpSpanVisitor {
+  private first: { src: Plane; out: Plane } | undefined;
+  private second: { src: Plane; out: Plane } | undefined;
+  private mask: { src: FloatPlane; out: FloatPlane } | undefined;
+  private coverage: FloatPlane | undefined;
+  private ox = 0;
+  private oy = 0;
+  private w = 0;
+  private limX = 0;
+  private limY = 0;
+
+  setup(layers: WarpLayers, region: Rect, source: { width: number; height: number } | undefined): void {
+    this.first = layers.a ?? layers.b;
+    this.second = layers.a && layers.b ? layers.b : undefined;
+    this.mask = layers.mask;
+    this.coverage = layers.coverage;
+    this.ox = region.x;
+    this.oy = region.y;
+    this.w = region.width;
+    this.limX = (source?.width ?? 2) - 1 - EDGE;
+    this.limY = (source?.height ?? 2) - 1 - EDGE;
+  }
+
+  release(): void {
+    this.first = this.second = this.mask = this.coverage = undefined;
+  }
+
+  span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
+    const row = y - this.oy, col = x0 - this.ox, k = row * this.w + col;
+    const first = this.first, second = this.second, mask = this.mask;
+    if (first && mask) {
+      spanPlaneAndMask(first.src, first.out, row * first.out.stride + col, mask.src, mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
+    } else if (first) {
+      spanPlane(first.src, first.out, row * first.out.stride + col, sx, sy, dx, dy, n, this.limX, this.limY);
+    } else if (mask) {
+      spanMask(mask.src, mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
+    }
+    if (second) spanPlane(second.src, second.out, row * second.out.stride + col, sx, sy, dx, dy, n, this.limX, this.limY);
+    if (this.coverage) this.coverage.data.fill(1, k, k + n);
+  }
 }
 
 function spanPlane(
