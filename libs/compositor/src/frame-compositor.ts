@@ -185,6 +185,10 @@ export class FrameCompositor {
 
 // Bilinear samples stay this far inside the texture's last row/column (as in the warp).
 const EDGE = 1 / 1024;
+// Module-local copies: the compiled CommonJS reads imported bindings through getters, which
+// must not happen once per pixel.
+const ONE = FOOTPRINT_ONE;
+const ZERO = FOOTPRINT_ZERO;
 const EMPTY8: Uint8Array = new Uint8Array(0);
 const EMPTYF: Float32Array = new Float32Array(0);
 
@@ -257,8 +261,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
       // Most samples read a flat part of the mask: one byte tells, the bilinear only when mixed.
       const footprint = footprints[p];
       let a: number;
-      if (footprint === FOOTPRINT_ONE) a = 1;
-      else if (footprint === FOOTPRINT_ZERO) a = 0;
+      if (footprint === ONE) a = 1;
+      else if (footprint === ZERO) a = 0;
       else {
         const m00 = mask[p], m10 = mask[p + ms];
         const mt = m00 + (mask[p + 1] - m00) * fx;
