@@ -64,6 +64,8 @@ const INPUT = 112;
 /** Full-frame detection runs on a copy this wide (the detector's own input size). */
 const DETECT_WIDTH = 416;
 const VERIFY_INPUT = 160;
+/** Average the landmark network's answers on the crop and its mirror image (see landmarksFor). */
+const MIRRORED_LANDMARKS = true;
 
 export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
   const { tf, faceapi } = models;
@@ -160,7 +162,7 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
         continue;
       }
       const started = performance.now();
-      const { landmarks: lm, crop } = await landmarksFor(tf, faceapi, rgb, width, height, track.box);
+      const { landmarks: lm, crop } = await landmarksFor(tf, faceapi, rgb, width, height, track.box, MIRRORED_LANDMARKS);
       if (detected) track.calibration = calibrate(detected, lm);
       timings.landmarkMs += performance.now() - started;
       const centreX = (lm[2 * 30]) / width;
