@@ -13,10 +13,10 @@
 // are kept for offline checks and tuning where exactness matters more than speed.
 //
 // Must never touch pixels outside the bbox, never write where alpha is 0, and never allocate per
-// frame beyond the bbox-sized scratch it keeps (buffers only grow).
+// frame beyond the bbox-sized scratch it keeps (buffers only grow) and the small report.
 import {
-  ChannelStats, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane, forEachWarpSpan,
-  gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, pointsBoundingRect, PolygonRasterizer, Rect,
+  ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
+  forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
   FOOTPRINT_ONE, FOOTPRINT_ZERO, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
   yuvCoefficients,
 } from '@talecast/geometry';
@@ -86,6 +86,12 @@ export class FrameCompositor {
   private readonly lutV = new Uint8Array(256);
   private readonly layersY = { a: { src: this.warpedY, out: this.warpedY }, mask: { src: this.alpha, out: this.alpha } };
   private readonly luma = new LumaBlendSpans();
+  // Reused small objects, so a frame allocates nothing but its report.
+  private readonly region: Rect = { x: 0, y: 0, width: 0, height: 0 };
+  private readonly chromaRegion: Rect = { x: 0, y: 0, width: 0, height: 0 };
+  private readonly cut: PolygonFillOptions = { originX: 0, originY: 0, combine: 'cut', value: 1 };
+  private readonly transfer: ColourTransfer = { gain: [1, 1, 1], offset: [0, 0, 0] };
+  private readonly reinhard: ReinhardOptions = {};
   private readonly chroma = new ChromaBlendSpans();
 
   /** The last composite's luma alpha over its bbox (diagnostics; overwritten by the next call). */
@@ -104,14 +110,26 @@ export class FrameCompositor {
     if (!(limit > 0)) return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'yaw' };
 
     const dst = faceMeshPoints(target.landmarks, this.mesh);
-    const r = pointsBoundingRect(gatherPoints(dst, FACE_OUTLINE, this.outline), W, H);
-    if (r.width === 0 || r.height === 0) {
+    const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let k = 0; k < outline.length; k += 2) {
+      if (outline[k] < minX) minX = outline[k];
+      if (outline[k] > maxX) maxX = outline[k];
+      if (outline[k + 1] < minY) minY = outline[k + 1];
+      if (outline[k + 1] > maxY) maxY = outline[k + 1];
+    }
+    // Pixels whose centres can be inside, clipped; start on even luma so chroma sample (i, j) of
+    // the region covers luma (2i..2i+1, 2j..2j+1).
+    const x0 = Math.max(0, Math.floor(minX)) & ~1, y0 = Math.max(0, Math.floor(minY)) & ~1;
+    const w = Math.min(W, Math.ceil(maxX)) - x0, h = Math.min(H, Math.ceil(maxY)) - y0, n = w * h;
+    if (!(w > 0 && h > 0)) {
       return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'outside' };
     }
-    // Start on even luma so chroma sample (i, j) of the region covers luma (2i..2i+1, 2j..2j+1).
-    const x0 = r.x & ~1, y0 = r.y & ~1;
-    const w = r.x + r.width - x0, h = r.y + r.height - y0, n = w * h;
-    const region: Rect = { x: x0, y: y0, width: w, height: h };
+    const region = this.region;
+    region.x = x0;
+    region.y = y0;
+    region.width = w;
+    region.height = h;
 
     // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
     const threshold = options.mouthOpenThreshold ?? 0.12;
@@ -120,13 +138,15 @@ export class FrameCompositor {
     if (cuts) {
       resizeFloat(this.limits, w, h);
       this.limits.data.fill(limit, 0, n);
+      const cut = this.cut;
+      cut.originX = x0;
+      cut.originY = y0;
       if (mouthCut > 0) {
-        gatherPoints(dst, INNER_MOUTH, this.mouth);
-        this.rasterizer.fill(this.limits, this.mouth, { originX: x0, originY: y0, combine: 'cut', value: mouthCut });
+        cut.value = mouthCut;
+        this.rasterizer.fill(this.limits, gatherPoints(dst, INNER_MOUTH, this.mouth), cut);
       }
-      for (const polygon of target.occluders) {
-        this.rasterizer.fill(this.limits, polygon, { originX: x0, originY: y0, combine: 'cut' });
-      }
+      cut.value = 1;
+      for (let o = 0; o < target.occluders.length; o++) this.rasterizer.fill(this.limits, target.occluders[o], cut);
     }
     this.buildLuts(face, target.colour, options);
     resizeFloat(this.alpha, w, h);
@@ -159,12 +179,16 @@ export class FrameCompositor {
       sum = this.luma.alphaSum;
       this.luma.release();
     }
-    const report: CompositeReport = { bbox: region, meanAlpha: sum / n, coveredPixels: covered, yawFade: fade, mouthCut };
+    const report: CompositeReport = { bbox: { x: x0, y: y0, width: w, height: h }, meanAlpha: sum / n, coveredPixels: covered, yawFade: fade, mouthCut };
     if (sum === 0) return report;
 
     // Chroma at half scale; alpha = min over each 2x2 luma block, so a chroma sample shared with
     // a protected luma pixel is never changed.
-    const chromaRegion: Rect = { x: x0 >> 1, y: y0 >> 1, width: (w + 1) >> 1, height: (h + 1) >> 1 };
+    const chromaRegion = this.chromaRegion;
+    chromaRegion.x = x0 >> 1;
+    chromaRegion.y = y0 >> 1;
+    chromaRegion.width = (w + 1) >> 1;
+    chromaRegion.height = (h + 1) >> 1;
     this.chroma.setup(frame, face, region, this.alpha, this.lutU, this.lutV);
     forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, chromaRegion, this.chroma, 0.5, this.warpScratch);
     this.chroma.release();
@@ -174,9 +198,15 @@ export class FrameCompositor {
   private buildLuts(face: PreparedFace, colour: ChannelStats, options: CompositeOptions): void {
     const k = yuvCoefficients(face.matrix, face.range);
     const usable = colour && colour.weight > 0 && colour.mean.length >= 3 && face.skinYuv.weight > 0;
-    const t = usable
-      ? reinhardTransfer(face.skinYuv, colour, { maxGain: options.maxGain ?? 2, strength: options.colourStrength ?? 1 })
-      : { gain: [1, 1, 1], offset: [0, 0, 0] };
+    const t = this.transfer;
+    if (usable) {
+      this.reinhard.maxGain = options.maxGain ?? 2;
+      this.reinhard.strength = options.colourStrength ?? 1;
+      reinhardTransfer(face.skinYuv, colour, this.reinhard, t);
+    } else {
+      t.gain[0] = t.gain[1] = t.gain[2] = 1;
+      t.offset[0] = t.offset[1] = t.offset[2] = 0;
+    }
     transferLut(t.gain[0], t.offset[0], k.yMin, k.yMax, this.lutY);
     transferLut(t.gain[1], t.offset[1], k.cMin, k.cMax, this.lutU);
     transferLut(t.gain[2], t.offset[2], k.cMin, k.cMax, this.lutV);

@@ -315,23 +315,28 @@ export interface ReinhardOptions {
 
 /**
  * Reinhard et al. (2001) colour transfer per channel: gain = σt / σs, offset = μt − gain·μs, so
- * data with the source statistics gets the target mean and (unless clamped) std.
+ * data with the source statistics gets the target mean and (unless clamped) std. Writes into
+ * `out` when given (per-frame callers reuse one).
  */
-export function reinhardTransfer(source: ChannelStats, target: ChannelStats, options: ReinhardOptions = {}): ColourTransfer {
+export function reinhardTransfer(
+  source: ChannelStats, target: ChannelStats, options: ReinhardOptions = {}, out?: ColourTransfer,
+): ColourTransfer {
   const maxGain = options.maxGain ?? 3;
   const minStd = options.minStd ?? 1e-3;
   const s = Math.max(0, Math.min(1, options.strength ?? 1));
   const channels = Math.min(source.mean.length, target.mean.length);
-  const gain: number[] = [], offset: number[] = [];
+  const result = out ?? { gain: [], offset: [] };
+  result.gain.length = channels;
+  result.offset.length = channels;
   for (let c = 0; c < channels; c++) {
     let g = target.std[c] / Math.max(source.std[c], minStd);
     if (!(g >= 1 / maxGain)) g = 1 / maxGain;
     if (g > maxGain) g = maxGain;
     const o = target.mean[c] - g * source.mean[c];
-    gain.push(1 + s * (g - 1));
-    offset.push(s * o);
+    result.gain[c] = 1 + s * (g - 1);
+    result.offset[c] = s * o;
   }
-  return { gain, offset };
+  return result;
 }
 
 /** Applies a transfer to interleaved float data in place (or into `out`). */
