@@ -14,8 +14,9 @@ export interface LaplacianBlendOptions {
 interface Level {
   w: number;
   h: number;
+  /** The difference image's pyramid level (then its weighted band, then the collapse). */
   a: Float32Array;
-  b: Float32Array;
+  /** The mask's Gaussian pyramid level. */
   m: Float32Array;
 }
 
@@ -40,51 +41,47 @@ export class LaplacianBlender {
     this.ensure(w, h, levels);
     const L = this.levels;
 
+    // Pyramids are linear, so blend(L(a), L(b), G(m)) = L(b) + G(m)·L(a − b): one image
+    // pyramid (of d = a − b) and the mask's instead of three.
     const base = L[0];
     for (let j = 0; j < h; j++) {
       for (let i = 0; i < w; i++) {
         const k = j * w + i;
-        base.a[k] = a.data[j * a.stride + i];
-        base.b[k] = b.data[j * b.stride + i];
+        base.a[k] = a.data[j * a.stride + i] - b.data[j * b.stride + i];
         base.m[k] = mask.data[j * mask.width + i];
       }
     }
-    // Gaussian pyramids of a, b and the mask.
     for (let l = 1; l < levels; l++) {
       const p = L[l - 1], q = L[l];
       this.reduce(p.a, p.w, p.h, q.a, q.w, q.h);
-      this.reduce(p.b, p.w, p.h, q.b, q.w, q.h);
       this.reduce(p.m, p.w, p.h, q.m, q.w, q.h);
     }
-    // Laplacian bands (G_l − expand(G_{l+1})) blended by G_l(mask); stored in `a` of level l.
+    // Band l of d is G_l − expand(G_{l+1}); weight it by G_l(mask) in place (G_{l+1} is still
+    // intact when level l is processed).
+    const up = this.up;
     for (let l = 0; l < levels - 1; l++) {
       const p = L[l], q = L[l + 1], n = p.w * p.h;
-      this.expand(q.a, q.w, q.h, this.up, p.w, p.h);
-      for (let k = 0; k < n; k++) p.a[k] -= this.up[k];
-      this.expand(q.b, q.w, q.h, this.up, p.w, p.h);
-      for (let k = 0; k < n; k++) {
-        const lb = p.b[k] - this.up[k];
-        p.a[k] = lb + p.m[k] * (p.a[k] - lb);
-      }
+      this.expand(q.a, q.w, q.h, up, p.w, p.h);
+      for (let k = 0; k < n; k++) p.a[k] = p.m[k] * (p.a[k] - up[k]);
     }
     const top = L[levels - 1];
-    for (let k = 0; k < top.w * top.h; k++) top.a[k] = top.b[k] + top.m[k] * (top.a[k] - top.b[k]);
-    // Collapse from the top.
+    for (let k = 0; k < top.w * top.h; k++) top.a[k] *= top.m[k];
     for (let l = levels - 2; l >= 0; l--) {
       const p = L[l], q = L[l + 1], n = p.w * p.h;
-      this.expand(q.a, q.w, q.h, this.up, p.w, p.h);
-      for (let k = 0; k < n; k++) p.a[k] += this.up[k];
+      this.expand(q.a, q.w, q.h, up, p.w, p.h);
+      for (let k = 0; k < n; k++) p.a[k] += up[k];
     }
     const keep = options.keepOutsideMask ?? true;
     for (let j = 0; j < h; j++) {
       for (let i = 0; i < w; i++) {
-        const k = j * w + i;
+        const o = j * out.stride + i;
+        const old = b.data[j * b.stride + i];
         if (keep && mask.data[j * mask.width + i] <= 0) {
-          out.data[j * out.stride + i] = b.data[j * b.stride + i];
+          out.data[o] = old;
           continue;
         }
-        const v = base.a[k];
-        out.data[j * out.stride + i] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+        const v = old + base.a[j * w + i];
+        out.data[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
       }
     }
     return out;
@@ -96,7 +93,7 @@ export class LaplacianBlender {
       const level = this.levels[l];
       if (!level || level.a.length < lw * lh) {
         const size = lw * lh;
-        this.levels[l] = { w: lw, h: lh, a: new Float32Array(size), b: new Float32Array(size), m: new Float32Array(size) };
+        this.levels[l] = { w: lw, h: lh, a: new Float32Array(size), m: new Float32Array(size) };
       } else {
         level.w = lw;
         level.h = lh;
