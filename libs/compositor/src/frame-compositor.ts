@@ -195,8 +195,17 @@ export class FrameCompositor {
     return report;
   }
 
+  private coefficients = yuvCoefficients('bt709', 'tv');
+  private coefficientsMatrix = 'bt709';
+  private coefficientsRange = 'tv';
+
   private buildLuts(face: PreparedFace, colour: ChannelStats, options: CompositeOptions): void {
-    const k = yuvCoefficients(face.matrix, face.range);
+    if (this.coefficientsMatrix !== face.matrix || this.coefficientsRange !== face.range) {
+      this.coefficients = yuvCoefficients(face.matrix, face.range);
+      this.coefficientsMatrix = face.matrix;
+      this.coefficientsRange = face.range;
+    }
+    const k = this.coefficients;
     const usable = colour && colour.weight > 0 && colour.mean.length >= 3 && face.skinYuv.weight > 0;
     const t = this.transfer;
     if (usable) {
