@@ -150,6 +150,11 @@ describe('FrameCompositor', () => {
     assert.ok(Math.abs(v - 90) <= 3, `inside value ${v}`);
   });
 
+  test('transferred codes are clamped to the legal range of the face\'s YUV range', () => {
+    const { frame } = run(target({ colour: { mean: [5, 250, 3], std: [5, 3, 3], weight: 1 } }));
+    assert.deepEqual(at(frame, cheek[0], cheek[1]), [16, 240, 16]);
+  });
+
   test('scratch reuse: a compositor gives the same result after a larger face as a fresh one', () => {
     const shared = new FrameCompositor();
     run(target({ landmarks: syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: 160 }) }), {}, shared);

@@ -13,8 +13,8 @@ const chroma = createPlane(S / 2, S / 2, 128);
 const mask = createFloatPlane(S, S, 1);
 const canonical = faceMeshPoints(syntheticFaceLandmarks({ centerX: 256, centerY: 270, faceWidth: 300 }));
 const triangles = faceMeshTriangles(canonical);
-// A 200 x 200 destination region: the mesh's bounding box is about 1.13 x 1.2 of the face width.
-const dst = faceMeshPoints(syntheticFaceLandmarks({ centerX: 640, centerY: 360, faceWidth: 150, rollDegrees: 8, yawDegrees: 10 }));
+// A destination region of about 200 x 200 pixels (172 x 233): the mesh is taller than wide.
+const dst = faceMeshPoints(syntheticFaceLandmarks({ centerX: 640, centerY: 360, faceWidth: 157, rollDegrees: 8, yawDegrees: 10 }));
 const region = warpRegionFor(dst, 1280, 720);
 const chromaRegion = warpRegionFor(dst, 640, 360, 0.5);
 
