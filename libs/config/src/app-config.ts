@@ -48,6 +48,8 @@ export interface AppConfig {
   roots: DataRoots;
   retention: RetentionSettings;
   purgeIntervalSeconds: number;
+  /** A render whose worker sent no heartbeat for this long is taken over by another worker. */
+  renderStaleSeconds: number;
   adminToken: string | undefined;
   renderThreads: number;
   precomputeThreads: number;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       orphanGraceSeconds: read.duration('TALECAST_ORPHAN_GRACE', '1h'),
     },
     purgeIntervalSeconds: read.duration('TALECAST_PURGE_INTERVAL', '5m'),
+    renderStaleSeconds: read.duration('TALECAST_RENDER_STALE', '20s'),
     adminToken,
     renderThreads: read.int('TALECAST_RENDER_THREADS', 2, 1, 64),
     precomputeThreads: read.int('TALECAST_PRECOMPUTE_THREADS', 2, 1, 64),

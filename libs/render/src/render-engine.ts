@@ -88,6 +88,10 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const hlsDir = deps.storage.renderFile(job.renderId, 'hls');
   await fs.mkdir(segmentsDir, { recursive: true });
   await fs.mkdir(hlsDir, { recursive: true });
+  // Temporary files of an earlier attempt whose process died (the caller holds the render's lock).
+  for (const d of [deps.storage.renderDir(job.renderId), segmentsDir, hlsDir]) {
+    for (const name of await fs.readdir(d)) if (name.endsWith('.tmp')) await fs.rm(path.join(d, name), { force: true });
+  }
 
   // Faces: one list for the whole render; per role, which entries form its set.
   const faceList: FaceTexture[] = [];

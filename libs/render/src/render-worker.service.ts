@@ -19,7 +19,6 @@ import { RenderFace, renderVideo, StoryNotRenderableError, RenderOutcome } from 
 
 const MAX_ATTEMPTS = 3;
 const HEARTBEAT_MS = 2000;
-const STALE_SECONDS = 20;
 
 @Injectable()
 export class RenderWorker implements OnApplicationShutdown {
@@ -43,7 +42,9 @@ export class RenderWorker implements OnApplicationShutdown {
   async start(): Promise<void> {
     this.queue.register('render', (data) => this.handle(data.renderId), 1);
     await this.queue.startWorkers();
-    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.logger.warn(`sweep: ${(err as Error).message}`)), 5000);
+    const every = Math.max(1000, Math.min(5000, (this.config.renderStaleSeconds * 1000) / 2));
+    void this.sweep().catch(() => undefined);
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.logger.warn(`sweep: ${(err as Error).message}`)), every);
     this.sweeper.unref();
   }
 
@@ -159,7 +160,7 @@ export class RenderWorker implements OnApplicationShutdown {
   async sweep(): Promise<number> {
     const stale: { id: string; attempts: number }[] = await this.dataSource.query(
       `SELECT id, attempts FROM render WHERE status = 'rendering' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < now() - make_interval(secs => $1))`,
-      [STALE_SECONDS],
+      [this.config.renderStaleSeconds],
     );
     for (const r of stale) {
       this.logger.warn(`render ${r.id.slice(0, 6)}… lost its worker; queueing it again`);
