@@ -77,7 +77,7 @@ export const ANALYSIS = {
   expressionSigma: 3,
   minTrackSeconds: 0.3,
   maxGapFrames: 3,
-  segmentTargetSeconds: 3,
+  segmentTargetSeconds: 2,
   segmentMinSeconds: 0.5,
   maxVideoSeconds: 20 * 60,
 };

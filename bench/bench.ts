@@ -1,0 +1,184 @@
+// `npm run bench`: one run, side by side, on generated stories (60 s, hero in ~60% of frames):
+//   precompute speed; render wall time, multiple of real time, first playable HLS segment, peak
+//   memory; the floor (bare ffmpeg decode+encode of exactly the face segments, same settings,
+//   same parallelism); the naive pipeline (one process: decode every frame → composite → encode
+//   every frame); peak memory for a 60 s and a 240 s story; face upload latency.
+// Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip).
+import 'reflect-metadata';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@talecast/config';
+import { CoreModule } from '@talecast/core';
+import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
+import { generateStoryFixture } from '@talecast/fixtures';
+import { FfmpegService, runFfmpeg, h264Args, x264Params, colourTagArgs, decodeSegmentArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
+import { LifecycleModule } from '@talecast/lifecycle';
+import { QueueModule } from '@talecast/queue';
+import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
+import { FaceUploadService } from '@talecast/face-upload';
+import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool } from '@talecast/render';
+import { StorageCore } from '@talecast/storage';
+import { FrameCompositor, prepareFace } from '@talecast/compositor';
+import { PeakMemory } from './process-memory';
+
+const { values: opts } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, long: { type: 'string', default: '240' } } });
+
+async function main() {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(
+    { module: class Bench {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule] },
+    { logger: ['error', 'warn'] },
+  );
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: require('node:os').availableParallelism(), node: process.version } };
+  try {
+    const ff = await app.get(FfmpegService).locate();
+    const detector = await app.get(FaceAnalysisService).detector();
+    results.ffmpeg = ff.version;
+    results.faceBackend = detector.backend;
+    const storage = app.get(StorageCore);
+
+    // Face upload latency (1920x1280 JPEG), p50 of 7 after one warm-up.
+    const uploads = app.get(FaceUploadService);
+    const photo = await fs.readFile(path.join(samplePhotoDirectory(), 'sample1.jpg'));
+    const latencies: number[] = [];
+    let faceId = '';
+    for (let i = 0; i < 8; i++) {
+      const t = performance.now();
+      const r = await uploads.ingest(photo);
+      if (i > 0) latencies.push(performance.now() - t);
+      if (i === 0) faceId = r.id;
+      else await uploads.remove(r.id);
+    }
+    latencies.sort((a, b) => a - b);
+    results.upload = { p50Ms: Math.round(latencies[Math.floor(latencies.length / 2)]), maxMs: Math.round(latencies.at(-1)!) };
+    console.log(`upload p50 ${(results.upload as { p50Ms: number }).p50Ms} ms`);
+
+    const runStory = async (seconds: number, detailed: boolean) => {
+      const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`), seconds, variant: 'a' });
+      const storyId = `bench-${seconds}s`;
+      const pre = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
+      console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time`);
+      const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [faceId] } }, { enqueue: false });
+      const memory = new PeakMemory().start();
+      const t0 = performance.now();
+      const outcome = (await app.get(RenderWorker).process(render.id))!;
+      const renderMs = performance.now() - t0;
+      const peak = memory.stop();
+      await closeRenderPool();
+      const out: Record<string, unknown> = {
+        precompute: { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings },
+        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
+      };
+      console.log(`render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`);
+      if (detailed) {
+        const { manifest, frames } = await loadStory(storage, storyId);
+        const faceSegs = manifest.segments.filter((s) => s.hasFace);
+        const faceFrames = faceSegs.reduce((n, s) => n + s.end - s.start, 0);
+        // Floor: bare decode + encode of exactly the face segments, same settings, same parallelism.
+        const tmp = storage.stateDir('bench');
+        await fs.mkdir(tmp, { recursive: true });
+        const f0 = performance.now();
+        const queue = [...faceSegs];
+        await Promise.all(Array.from({ length: config.renderThreads }, async () => {
+          for (let s = queue.shift(); s; s = queue.shift()) {
+            await runFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', '-i', path.join(storage.storyDir(storyId), s.file), ...h264Args(config.encoder), '-x264-params', x264Params(config.encoder.maxGopFrames), ...colourTagArgs(manifest.video.matrix, manifest.video.range), '-an', path.join(tmp, `floor-${s.index}.mp4`)]);
+          }
+        }));
+        const floorMs = performance.now() - f0;
+        // Naive: one process, every frame decoded, composited where the hero is, encoded.
+        const face = await uploads.load(faceId);
+        const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
+        const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
+        const n0 = performance.now();
+        const compositor = new FrameCompositor();
+        const { width, height } = manifest.video;
+        const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
+        const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
+        const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
+        let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
+        const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
+        await new Promise<void>((resolve, reject) => {
+          dec.child.stdout!.on('data', (chunk: Buffer) => {
+            let off = 0;
+            while (off < chunk.length) {
+              const n = Math.min(frameBytes - filled, chunk.length - off);
+              chunk.copy(buf, filled, off, off + n); filled += n; off += n;
+              if (filled === frameBytes) {
+                const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
+                const k = index - seg.s.start;
+                for (const tr of seg.t) {
+                  if (tr.faceIndex[k] < 0) continue;
+                  const c = tr.colour.subarray(k * 6, k * 6 + 6);
+                  compositor.composite({
+                    y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
+                    u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                    v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                  }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+                }
+                if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
+                buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
+              }
+            }
+          });
+          dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
+          dec.done.catch(reject);
+        });
+        const naiveMs = performance.now() - n0;
+        await fs.rm(tmp, { recursive: true, force: true });
+        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames };
+        out.naive = { seconds: round(naiveMs / 1000) };
+        out.ratios = {
+          renderOverFloor: round(renderMs / floorMs),
+          naiveOverRender: round(naiveMs / renderMs),
+          compositeShareOfFloor: round((outcome.timings.compositeMs) / (floorMs * config.renderThreads)),
+        };
+        console.log(`floor ${(floorMs / 1000).toFixed(1)} s, naive ${(naiveMs / 1000).toFixed(1)} s`);
+      }
+      return out;
+    };
+
+    const main = Number(opts.seconds);
+    results[`story${main}s`] = await runStory(main, true);
+    const long = Number(opts.long);
+    if (long > 0) {
+      results[`story${long}s`] = await runStory(long, false);
+      const a = (results[`story${main}s`] as any).render.peakMemoryMB;
+      const b = (results[`story${long}s`] as any).render.peakMemoryMB;
+      results.memoryGrowth = { [`${main}s`]: a, [`${long}s`]: b, growth: round(b / a - 1) };
+    }
+  } finally {
+    await app.close();
+  }
+  await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
+  await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
+  printTable(results);
+}
+
+function printTable(r: Record<string, any>): void {
+  const main = Object.keys(r).find((k) => /^story\d+s$/.test(k) && r[k].floor)!;
+  const m = r[main];
+  const rows: [string, string, string][] = [
+    ['precompute speed', `${m.precompute.speed}x real time`, 'target ≥ 1.5x'],
+    ['render speed', `${m.render.speed}x real time (${m.render.seconds} s)`, 'target ≥ 6x'],
+    ['render / floor', `${m.ratios.renderOverFloor}`, 'target ≤ 1.3'],
+    ['naive / render', `${m.ratios.naiveOverRender}`, 'target ≥ 2'],
+    ['first HLS segment', `${m.render.firstHlsSeconds} s`, 'target ≤ 3 s'],
+    ['compositing share of floor', `${Math.round(m.ratios.compositeShareOfFloor * 100)}%`, 'target < 15%'],
+    ['peak memory (render)', `${m.render.peakMemoryMB} MB`, ''],
+    ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
+    ['upload p50 (1920x1280)', `${r.upload.p50Ms} ms`, 'target < 1500 ms'],
+  ];
+  console.log(`\n${main} on ${r.machine.cores} cores, ffmpeg ${r.ffmpeg}, faces on ${r.faceBackend}`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(30)} ${b.padEnd(44)} ${c}`);
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});
