@@ -39,20 +39,21 @@ function bench(label: string, options: CompositeOptions): void {
   };
   let report = compositor.composite(frame, face, target, options);
   for (let i = 0; i < 300; i++) { restore(); compositor.composite(frame, face, target, options); }
+  // Many short runs: on a shared machine the fastest run is the best estimate of the cost.
   const runs: number[] = [];
-  for (let r = 0; r < 7; r++) {
+  for (let r = 0; r < 40; r++) {
     let total = 0n;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 30; i++) {
       restore(); // not timed: the render pipeline hands over a fresh frame each time
       const start = process.hrtime.bigint();
       report = compositor.composite(frame, face, target, options);
       total += process.hrtime.bigint() - start;
     }
-    runs.push(Number(total) / 1e6 / 300);
+    runs.push(Number(total) / 1e6 / 30);
   }
   runs.sort((a, b) => a - b);
   const box = report.bbox!;
-  console.log(`${label.padEnd(10)} median ${runs[3].toFixed(3)} ms/frame  best ${runs[0].toFixed(3)}  ` +
+  console.log(`${label.padEnd(10)} best ${runs[0].toFixed(3)} ms/frame  median ${runs[20].toFixed(3)}  ` +
     `(bbox ${box.width}x${box.height}, ${report.coveredPixels} covered px, mean alpha ${report.meanAlpha.toFixed(2)})`);
 }
 
@@ -62,10 +63,13 @@ function calibrate(): void {
     for (let i = 0; i < n; i++) s = (s + i * 3) | 0;
     return s;
   };
-  loop(1e7);
-  const start = process.hrtime.bigint();
-  const s = loop(2e8);
-  console.log(`calibration: ${(Number(process.hrtime.bigint() - start) / 2e8).toFixed(2)} ns per trivial loop iteration (${s & 1}); ~0.4 on a typical 2.5 GHz core`);
+  let best = Infinity, s = 0;
+  for (let r = 0; r < 10; r++) {
+    const start = process.hrtime.bigint();
+    s += loop(2e7);
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 2e7);
+  }
+  console.log(`calibration: ${best.toFixed(2)} ns per trivial loop iteration (${s & 1}); ~0.4 on a typical 2.5 GHz core`);
 }
 
 calibrate();

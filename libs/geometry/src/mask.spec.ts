@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFloatPlane } from './plane';
-import { clampMask, featherMask, fillPolygon, invertMask, maskMass, minMasks, PolygonRasterizer } from './mask';
+import {
+  bilinearFootprints, clampMask, featherMask, fillPolygon, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ZERO, invertMask,
+  maskMass, minMasks, PolygonRasterizer,
+} from './mask';
 
 const square = (x0: number, y0: number, x1: number, y1: number) => [x0, y0, x1, y0, x1, y1, x0, y1];
 
@@ -88,6 +91,16 @@ describe('feathering and combining', () => {
     assert.ok(Math.abs(row[29] + row[30] - 1) < 1e-4);
     for (let x = 18; x < 40; x++) assert.ok(row[x + 1] >= row[x] - 1e-7, `not monotone at ${x}`);
     assert.ok(row[17] < 1e-6 && row[18] > 1e-6, 'support is 3 x radius');
+  });
+
+  test('bilinear footprints classify each 2x2 block exactly', () => {
+    const m = createFloatPlane(4, 3);
+    m.data.set([0, 0, 1, 1, 0, 0, 1, 1, 0, 0.5, 1, 1]);
+    assert.deepEqual(Array.from(bilinearFootprints(m)), [
+      FOOTPRINT_ZERO, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
+      FOOTPRINT_MIXED, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
+      FOOTPRINT_MIXED, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
+    ]);
   });
 
   test('min-combine, invert and clamp', () => {

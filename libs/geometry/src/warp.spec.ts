@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFloatPlane, createPlane, Plane } from './plane';
+import { bilinearFootprints, featherMask, fillPolygon } from './mask';
 import { applyAffine, applyAffineToPoint, similarityFromParts } from './similarity';
 import { delaunayTriangulate } from './delaunay';
 import { convexHull, gatherPoints, pointInPolygon } from './polygon';
@@ -154,6 +155,25 @@ describe('piecewise-affine warp', () => {
       if (covered) assert.ok(Math.abs(outV.data[k] - (255 - outU.data[k])) <= 1);
       else assert.equal(outV.data[k], 0);
     }
+  });
+
+  test('mask footprints change nothing but the cost', () => {
+    const mask = fillPolygon(createFloatPlane(64, 64), [8, 8, 56, 10, 50, 58, 12, 50]);
+    featherMask(mask, 3);
+    const footprints = bilinearFootprints(mask);
+    assert.ok(footprints.includes(0) && footprints.includes(1) && footprints.includes(2));
+    const srcPts = [0, 0, 64, 0, 64, 64, 0, 64];
+    const dstPts = [5, 3, 90, 10, 80, 95, 2, 70];
+    const tris = [0, 1, 2, 0, 2, 3];
+    const region = warpRegionFor(dstPts, 100, 100);
+    const plain = createFloatPlane(region.width, region.height);
+    const fast = createFloatPlane(region.width, region.height);
+    warpTriangles(srcPts, dstPts, tris, region, { mask: { src: mask, out: plain } });
+    warpTriangles(srcPts, dstPts, tris, region, { mask: { src: mask, out: fast, footprints } });
+    assert.deepEqual(fast.data, plain.data);
+    const y = createPlane(region.width, region.height);
+    warpTriangles(srcPts, dstPts, tris, region, { a: { src: rampPlane(), out: y }, mask: { src: mask, out: fast, footprints } });
+    assert.deepEqual(fast.data, plain.data);
   });
 
   test('a triangle whose pixel centres satisfy x + y < 10 covers 45 pixels', () => {

@@ -5,15 +5,24 @@
 // U and V together with scale 0.5), with the source position stepped incrementally along spans.
 // Must never allocate per pixel or per triangle, nor call closures in the pixel loop.
 import { createFloatPlane, createPlane, FloatPlane, Plane, pointsBoundingRect, Rect } from './plane';
+import { FOOTPRINT_ONE, FOOTPRINT_ZERO } from './mask';
 import { triangleAffine } from './similarity';
+
+// Module-local copies: compiled CommonJS reads imported bindings through getters, never per pixel.
+const ONE = FOOTPRINT_ONE;
+const ZERO = FOOTPRINT_ZERO;
+const NO_FOOTPRINTS = new Uint8Array(0);
 
 /** The planes one warp pass reads and writes; every output is the destination region's size. */
 export interface WarpLayers {
   /** Up to two 8-bit planes warped with one map (Y alone, or U and V). */
   a?: { src: Plane; out: Plane };
   b?: { src: Plane; out: Plane };
-  /** A float plane (the mask) warped with the same map. */
-  mask?: { src: FloatPlane; out: FloatPlane };
+  /**
+   * A float plane (the mask) warped with the same map; with `footprints` (see
+   * `bilinearFootprints`) flat parts of the mask cost one byte lookup instead of a bilinear sample.
+   */
+  mask?: { src: FloatPlane; out: FloatPlane; footprints?: Uint8Array };
   /** Receives 1 where a triangle covers the pixel centre. */
   coverage?: FloatPlane;
 }
@@ -32,6 +41,7 @@ export interface WarpSpanVisitor {
 export interface WarpScratch {
   spans: Int32Array;
   affine: Float64Array;
+  /** @internal the span kernels `warpTriangles` reconfigures per call. */
   layers: LayerSpans;
 }
 
@@ -134,7 +144,7 @@ export function warpTriangles(
 class LayerSpans implements WarpSpanVisitor {
   private first: { src: Plane; out: Plane } | undefined;
   private second: { src: Plane; out: Plane } | undefined;
-  private mask: { src: FloatPlane; out: FloatPlane } | undefined;
+  private mask: { src: FloatPlane; out: FloatPlane; footprints?: Uint8Array } | undefined;
   private coverage: FloatPlane | undefined;
   private ox = 0;
   private oy = 0;
@@ -162,11 +172,12 @@ class LayerSpans implements WarpSpanVisitor {
     const row = y - this.oy, col = x0 - this.ox, k = row * this.w + col;
     const first = this.first, second = this.second, mask = this.mask;
     if (first && mask) {
-      spanPlaneAndMask(first.src, first.out, row * first.out.stride + col, mask.src, mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
+      spanPlaneAndMask(first.src, first.out, row * first.out.stride + col, mask.src, mask.footprints ?? NO_FOOTPRINTS,
+        mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
     } else if (first) {
       spanPlane(first.src, first.out, row * first.out.stride + col, sx, sy, dx, dy, n, this.limX, this.limY);
     } else if (mask) {
-      spanMask(mask.src, mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
+      spanMask(mask.src, mask.footprints ?? NO_FOOTPRINTS, mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
     }
     if (second) spanPlane(second.src, second.out, row * second.out.stride + col, sx, sy, dx, dy, n, this.limX, this.limY);
     if (this.coverage) this.coverage.data.fill(1, k, k + n);
@@ -192,17 +203,23 @@ function spanPlane(
 }
 
 function spanMask(
-  src: FloatPlane, o: Float32Array, k: number, sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
+  src: FloatPlane, fp: Uint8Array, o: Float32Array, k: number,
+  sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
 ): void {
-  const s = src.data, stride = src.width;
+  const s = src.data, stride = src.width, hasFp = fp.length > 0;
   for (const end = k + n; k < end; k++) {
     const x = sx < 0 ? 0 : sx > limX ? limX : sx;
     const y = sy < 0 ? 0 : sy > limY ? limY : sy;
     sx += a;
     sy += d;
     const xi = x | 0, yi = y | 0;
-    const fx = x - xi, fy = y - yi;
     const p = yi * stride + xi;
+    if (hasFp) {
+      const c = fp[p];
+      if (c === ONE) { o[k] = 1; continue; }
+      if (c === ZERO) { o[k] = 0; continue; }
+    }
+    const fx = x - xi, fy = y - yi;
     const p00 = s[p], p10 = s[p + stride];
     const top = p00 + (s[p + 1] - p00) * fx;
     o[k] = top + (p10 + (s[p + stride + 1] - p10) * fx - top) * fy;
@@ -210,10 +227,10 @@ function spanMask(
 }
 
 function spanPlaneAndMask(
-  src: Plane, out: Plane, k: number, msrc: FloatPlane, mo: Float32Array, km: number,
+  src: Plane, out: Plane, k: number, msrc: FloatPlane, fp: Uint8Array, mo: Float32Array, km: number,
   sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
 ): void {
-  const s = src.data, stride = src.stride, o = out.data, ms = msrc.data, mstride = msrc.width;
+  const s = src.data, stride = src.stride, o = out.data, ms = msrc.data, mstride = msrc.width, hasFp = fp.length > 0;
   for (const end = k + n; k < end; k++, km++) {
     const x = sx < 0 ? 0 : sx > limX ? limX : sx;
     const y = sy < 0 ? 0 : sy > limY ? limY : sy;
@@ -226,6 +243,11 @@ function spanPlaneAndMask(
     const top = p00 + (s[p + 1] - p00) * fx;
     o[k] = (top + (p10 + (s[p + stride + 1] - p10) * fx - top) * fy + 0.5) | 0;
     p = yi * mstride + xi;
+    if (hasFp) {
+      const c = fp[p];
+      if (c === ONE) { mo[km] = 1; continue; }
+      if (c === ZERO) { mo[km] = 0; continue; }
+    }
     const q00 = ms[p], q10 = ms[p + mstride];
     const qtop = q00 + (ms[p + 1] - q00) * fx;
     mo[km] = qtop + (q10 + (ms[p + mstride + 1] - q10) * fx - qtop) * fy;
