@@ -1,0 +1,34 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { judgeQuality, laplacianVariance, FaceMeasures } from './face-quality';
+
+const good: FaceMeasures = { interOcular: 120, yaw: 3, roll: 2, eyesOpen: 0.3, mouthOpen: 0.05, sharpness: 300, brightness: 140 };
+
+describe('judgeQuality', () => {
+  test('a good face has no findings', () => assert.deepEqual(judgeQuality(good), []));
+
+  test('blocking vs warning findings', () => {
+    const codes = (m: Partial<FaceMeasures>) => judgeQuality({ ...good, ...m }).map((q) => `${q.code}:${q.blocking}`);
+    assert.deepEqual(codes({ interOcular: 30 }), ['FACE_TOO_SMALL:true']);
+    assert.deepEqual(codes({ interOcular: 50 }), ['SMALL_FACE:false']);
+    assert.deepEqual(codes({ yaw: -50 }), ['FACE_TURNED:true']);
+    assert.deepEqual(codes({ yaw: 25 }), ['TURNED:false']);
+    assert.deepEqual(codes({ eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20 }), ['EYES_CLOSED:false', 'MOUTH_OPEN:false', 'BLURRY:false', 'DARK:false']);
+  });
+});
+
+test('laplacianVariance: sharp detail scores far higher than a smooth ramp', () => {
+  const w = 64, h = 64;
+  const checker = new Uint8Array(w * h * 3);
+  const ramp = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const o = (y * w + x) * 3;
+    checker.fill(((x >> 1) + (y >> 1)) % 2 ? 220 : 30, o, o + 3);
+    ramp.fill(x * 3, o, o + 3);
+  }
+  const box = { x: 0, y: 0, width: w, height: h };
+  const sharp = laplacianVariance(checker, w, h, box);
+  const smooth = laplacianVariance(ramp, w, h, box);
+  assert.ok(sharp.variance > 100 * Math.max(1, smooth.variance), `${sharp.variance} vs ${smooth.variance}`);
+  assert.ok(Math.abs(smooth.mean - 94) < 10);
+});
