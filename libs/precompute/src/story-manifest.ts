@@ -26,6 +26,8 @@ export interface ManifestSegment {
   end: number;
   hasFace: boolean;
   file: string;
+  /** The same segment as an HLS MPEG-TS piece with its slice of the story's audio. */
+  hlsFile: string;
   bytes: number;
 }
 
@@ -74,7 +76,7 @@ export function validateManifest(raw: unknown): StoryManifest {
   if (!Array.isArray(m.segments) || m.segments.length === 0) fail('no segments');
   let expected = 0;
   for (const [k, s] of m.segments.entries()) {
-    if (s.index !== k || s.start !== expected || !(s.end > s.start) || typeof s.file !== 'string') fail(`segment ${k} is not contiguous`);
+    if (s.index !== k || s.start !== expected || !(s.end > s.start) || typeof s.file !== 'string' || typeof s.hlsFile !== 'string') fail(`segment ${k} is not contiguous`);
     expected = s.end;
   }
   if (expected !== v.frameCount) fail(`segments cover ${expected} frames, the video has ${v.frameCount}`);

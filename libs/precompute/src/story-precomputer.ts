@@ -9,7 +9,7 @@ import Piscina from 'piscina';
 import { StorageCore, isStorySlug, writeFileAtomic, newId } from '@talecast/storage';
 import { canonicalLandmarks, alignmentWeights, EXPRESSION_LABELS, FaceDetector, dominantExpression, ExpressionScores } from '@talecast/face';
 import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
-import { FfmpegInfo, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
+import { FfmpegInfo, hlsSegmentArgs, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
 import { InvalidMasksError, MasksFile, parseMasksFile } from './masks-file';
 import { AnalysisWorkerTask } from './analysis.worker';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult } from './range-analyzer';
@@ -224,10 +224,20 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
       if (frames !== seg.end - seg.start) {
         throw new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`);
       }
-      manifestSegments.push({ ...seg, file: `media/${file}`, bytes: (await fs.stat(full)).size });
+      manifestSegments.push({ ...seg, file: `media/${file}`, hlsFile: `media/${file.replace(/\.mp4$/, '.ts')}`, bytes: (await fs.stat(full)).size });
     }
+    // HLS pieces of every segment (face-free ones are served as they are by every render).
+    const queue = [...manifestSegments];
+    await Promise.all(Array.from({ length: Math.max(1, deps.threads) }, async () => {
+      for (let seg = queue.shift(); seg; seg = queue.shift()) {
+        await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({
+          video: path.join(staging, seg.file), audio: audioFile ? path.join(mediaDir, audioFile) : null,
+          startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: path.join(staging, seg.hlsFile),
+        }), deps.signal);
+      }
+    }));
     const extra = await fs.readdir(mediaDir);
-    if (extra.filter((f) => f.startsWith('seg-')).length !== segments.length) throw new PrecomputeError('FRAME_COUNT_MISMATCH', 'the encoder produced a different number of segments than planned');
+    if (extra.filter((f) => f.startsWith('seg-') && f.endsWith('.mp4')).length !== segments.length) throw new PrecomputeError('FRAME_COUNT_MISMATCH', 'the encoder produced a different number of segments than planned');
 
     // 4. Thumbnail: the middle of the first segment with a face (else of the video).
     const thumbSeg = segments.find((s) => s.hasFace) ?? segments[0];

@@ -59,6 +59,8 @@ export interface RenderEngineDeps {
   onProgress?: (p: RenderProgress) => void | Promise<void>;
   /** Shared flag (Int32Array over a SharedArrayBuffer): non-zero cancels between frames. */
   cancel?: Int32Array;
+  /** Timeline of the render for profiling (milliseconds since start, what happened). */
+  onTrace?: (ms: number, event: string) => void;
 }
 
 export class StoryNotRenderableError extends Error {
@@ -81,6 +83,7 @@ export async function loadStory(storage: StorageCore, storyId: string): Promise<
 
 export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promise<RenderOutcome> {
   const started = Date.now();
+  const trace = (event: string) => deps.onTrace?.(Date.now() - started, event);
   const cancel = deps.cancel ?? new Int32Array(new SharedArrayBuffer(4));
   const { manifest, frames } = await loadStory(deps.storage, job.storyId);
   const { fps, fpsNum, fpsDen, width, height } = manifest.video;
@@ -125,24 +128,38 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     await deps.onProgress?.({ segmentsDone: done, segmentsTotal: total, hlsSegments: hls.length, progress: total ? done / total : 1 });
   };
 
-  // HLS grows strictly in order: segment k is published once 0..k are ready.
+  // Each segment gets its HLS piece as soon as it is ready (face-free ones are linked from the
+  // story's media); the playlist grows strictly in order: k is listed once 0..k have pieces.
+  const hlsName = (k: number) => `seg-${String(k).padStart(4, '0')}.ts`;
+  const makeHlsPiece = async (k: number, rendered: boolean) => {
+    const seg = manifest.segments[k];
+    const target = path.join(hlsDir, hlsName(k));
+    if (await exists(target)) return;
+    const tmp = temporarySibling(target);
+    try {
+      if (!rendered) await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
+      else await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({ video: output[k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmp }));
+      await fs.rename(tmp, target);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  };
   const publishHls = async () => {
+    let changed = false;
     while (hls.length < total && ready[hls.length]) {
       const k = hls.length;
       const seg = manifest.segments[k];
-      const file = `seg-${String(k).padStart(4, '0')}.ts`;
-      const target = path.join(hlsDir, file);
-      if (!(await exists(target))) {
-        const tmp = temporarySibling(target);
-        await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({ video: output[k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmp }));
-        await fs.rename(tmp, target);
-      }
-      hls.push({ file, durationSeconds: (seg.end - seg.start) / fps });
+      hls.push({ file: hlsName(k), durationSeconds: (seg.end - seg.start) / fps });
+      changed = true;
+      trace(`hls ${k} published`);
+    }
+    if (changed) {
       await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, false, targetSeconds));
       firstHlsMs ??= Date.now() - started;
     }
   };
-  const segmentReady = (k: number) => {
+  const segmentReady = async (k: number, rendered: boolean) => {
+    await makeHlsPiece(k, rendered);
     ready[k] = true;
     done++;
     hlsChain = hlsChain.then(publishHls).then(report);
@@ -156,14 +173,14 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
     if (tracks.length === 0) {
       output[k] = story; // copied untouched: never decoded or encoded
-      work.push(segmentReady(k));
+      work.push(segmentReady(k, false));
       continue;
     }
     const out = path.join(segmentsDir, `seg-${String(k).padStart(4, '0')}.mp4`);
     output[k] = out;
     if (await exists(out)) {
       resumed++;
-      work.push(segmentReady(k));
+      work.push(segmentReady(k, true));
       continue;
     }
     const usedFaces = new Set<number>();
@@ -185,10 +202,11 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     work.push(
       (deps.pool.run(task) as Promise<SegmentResult>).then(
         async (r) => {
+          trace(`segment ${k} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, composite ${Math.round(r.compositeMs)} ms`);
           await fs.rename(tmp, out);
           compositeMs += r.compositeMs;
           rendered++;
-          return segmentReady(k);
+          return segmentReady(k, true);
         },
         async (err) => {
           await fs.rm(tmp, { force: true });
@@ -197,6 +215,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
       ),
     );
   }
+  trace(`${work.length} segments scheduled`);
   const results = await Promise.allSettled(work);
   const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
   if (failure) throw failure.reason;
@@ -205,6 +224,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
 
   // Assemble: segments in order + the story's audio → video.mp4 (faststart), atomically.
   const assembleStarted = Date.now();
+  trace('assembling');
   const list = deps.storage.renderFile(job.renderId, 'concat.txt');
   await fs.writeFile(list, output.map((f) => `file '${f.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');
@@ -218,6 +238,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   }
   await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, true, targetSeconds));
   const bytes = (await fs.stat(final)).size;
+  trace('assembled');
   return {
     file: final,
     bytes,
@@ -229,6 +250,15 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     resumedSegments: resumed,
     timings: { wallMs: Date.now() - started, firstHlsMs, compositeMs: Math.round(compositeMs), assembleMs: Date.now() - assembleStarted },
   };
+}
+
+/** A hard link (instant, no extra space) or, across file systems, a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
