@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
-import { StorageCore, isStorySlug, writeFileAtomic, newId } from '@talecast/storage';
+import { StorageCore, isStorySlug, writeFileAtomic } from '@talecast/storage';
 import { canonicalLandmarks, alignmentWeights, EXPRESSION_LABELS, FaceDetector, dominantExpression, ExpressionScores } from '@talecast/face';
 import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
 import { FfmpegInfo, hlsSegmentArgs, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
@@ -199,7 +199,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
 
   // 3. Segments and render-ready media.
   const segments = planSegments(anyFace, cuts, { fps, targetSeconds: ANALYSIS.segmentTargetSeconds, minSeconds: ANALYSIS.segmentMinSeconds });
-  const staging = deps.storage.storyStagingDir(req.storyId, newId());
+  const staging = deps.storage.storyStagingDir(req.storyId);
   const mediaDir = path.join(staging, 'media');
   await fs.mkdir(mediaDir, { recursive: true });
   try {

@@ -27,6 +27,13 @@ describe('StorageCore', () => {
     assert.throws(() => storage.renderFile(newId(), '..'), InvalidIdError);
   });
 
+  test('staging folders are fresh, hidden and inside the precomputed root', () => {
+    for (let i = 0; i < 200; i++) {
+      const dir = storage.storyStagingDir('tale');
+      assert.match(dir, /^\/srv\/tc\/precomputed\/\.staging-tale-[0-9a-f]{16}$/);
+    }
+  });
+
   test('isInside', () => {
     assert.equal(storage.isInside('uploads', '/srv/tc/uploads/x'), true);
     assert.equal(storage.isInside('uploads', '/srv/tc/uploads'), false);

@@ -2,6 +2,7 @@
 // names, and every result is checked to lie inside its root. No other module joins a path from
 // anything a user sent.
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { DataRoots } from '@talecast/config';
 import { isRandomId, isStorySlug } from './ids';
 
@@ -40,9 +41,9 @@ export class StorageCore {
   storyMediaFile(storyId: string, name: string): string {
     return this.inside('precomputed', story(storyId), 'media', safeName(name));
   }
-  /** A staging folder next to the published one; renamed into place when complete. */
-  storyStagingDir(storyId: string, token: string): string {
-    return this.inside('precomputed', `.staging-${story(storyId)}-${safeName(token)}`);
+  /** A fresh staging folder next to the published one; renamed into place when complete. */
+  storyStagingDir(storyId: string): string {
+    return this.inside('precomputed', `.staging-${story(storyId)}-${randomBytes(8).toString('hex')}`);
   }
   masksFile(storyId: string): string {
     return this.inside('masks', `${story(storyId)}.json`);
