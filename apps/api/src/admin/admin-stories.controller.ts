@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { Response } from 'express';
+import { StorySamples } from './story-samples';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { promises as fs } from 'node:fs';
@@ -17,7 +19,7 @@ import { storyView } from '../stories/stories.controller';
 export class AdminStoriesController {
   private readonly logger = new Logger('AdminStories');
 
-  constructor(private readonly precompute: PrecomputeService, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>) {}
+  constructor(private readonly precompute: PrecomputeService, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples) {}
 
   @Post()
   @HttpCode(202)
@@ -50,6 +52,24 @@ export class AdminStoriesController {
   async list() {
     const rows = await this.stories.find({ order: { createdAt: 'ASC' } });
     return { stories: rows.map((s) => ({ ...storyView(s), progress: s.progress, error: s.error, warnings: s.warnings, frameCount: s.frameCount, segmentCount: s.segmentCount, updatedAt: s.updatedAt })) };
+  }
+
+  @Get(':id/samples')
+  @ApiOperation({ summary: 'A few sampled frames with each role\'s detected face box, to check the masks picked the right face' })
+  async samples(@Param('id') id: string) {
+    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const s = await this.stories.findOneBy({ id });
+    if (!s || s.status !== 'ready') throw new TalecastError(s ? 'STORY_NOT_READY' : 'STORY_NOT_FOUND', s ? 'the story is not ready' : 'no such story');
+    const samples = await this.storySamples.list(id);
+    return { samples: samples.map((x) => ({ ...x, imageUrl: `/api/admin/stories/${id}/samples/${x.frame}.jpg` })) };
+  }
+
+  @Get(':id/samples/:frame.jpg')
+  async sampleImage(@Param('id') id: string, @Param('frame') frame: string, @Res() res: Response) {
+    if (!isStorySlug(id) || !/^\d{1,7}$/.test(frame)) throw new TalecastError('NOT_FOUND', 'not found');
+    const file = await this.storySamples.image(id, Number(frame));
+    res.setHeader('Cache-Control', 'private, max-age=300');
+    res.type('jpeg').sendFile(file, { dotfiles: 'allow' });
   }
 
   @Get(':id')

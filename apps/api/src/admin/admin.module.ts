@@ -7,6 +7,7 @@ import { PrecomputeModule } from '@talecast/precompute';
 import { newId, StorageCore } from '@talecast/storage';
 import { AdminStoriesController } from './admin-stories.controller';
 import { AdminTokenGuard } from '../http/admin-token.guard';
+import { StorySamples } from './story-samples';
 
 @Module({
   imports: [
@@ -25,6 +26,6 @@ import { AdminTokenGuard } from '../http/admin-token.guard';
     }),
   ],
   controllers: [AdminStoriesController],
-  providers: [AdminTokenGuard],
+  providers: [AdminTokenGuard, StorySamples],
 })
 export class AdminModule {}

@@ -1,0 +1,70 @@
+// Sampled frames of a published story with each role's face box, so an author can see at a
+// glance whether the masks picked the right face. Frames are cut from the story's own segment
+// media on first request and cached inside the story's folder.
+import { Injectable } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { TalecastError } from '@talecast/core';
+import { loadStory } from '@talecast/render';
+import { StorageCore, temporarySibling } from '@talecast/storage';
+import { FfmpegService, runFfmpeg } from '@talecast/video';
+
+const SAMPLES = 6;
+
+export interface StorySample {
+  frame: number;
+  time: number;
+  boxes: { role: string; box: [number, number, number, number] }[];
+}
+
+@Injectable()
+export class StorySamples {
+  constructor(private readonly storage: StorageCore, private readonly ffmpeg: FfmpegService) {}
+
+  /** Frames spread over the story, favouring frames where some role's face was found. */
+  async list(storyId: string): Promise<StorySample[]> {
+    const { manifest, frames } = await loadStory(this.storage, storyId);
+    const n = manifest.video.frameCount;
+    const withFace: number[] = [];
+    for (let i = 0; i < n; i++) if (manifest.frameData.roles.some((_, r) => frames.present(r, i))) withFace.push(i);
+    const pool = withFace.length >= SAMPLES ? withFace : Array.from({ length: n }, (_, i) => i);
+    const picks = [...new Set(Array.from({ length: SAMPLES }, (_, k) => pool[Math.floor(((k + 0.5) / SAMPLES) * pool.length)]))];
+    return picks.map((frame) => ({
+      frame,
+      time: Math.round((frame / manifest.video.fps) * 100) / 100,
+      boxes: manifest.frameData.roles.flatMap((role, r) => {
+        if (!frames.present(r, frame)) return [];
+        const lm = frames.field(r, frame, 'landmarks');
+        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        for (let i = 0; i < 68; i++) {
+          x0 = Math.min(x0, lm[2 * i]); x1 = Math.max(x1, lm[2 * i]);
+          y0 = Math.min(y0, lm[2 * i + 1]); y1 = Math.max(y1, lm[2 * i + 1]);
+        }
+        // Landmarks span brows to chin; extend up for the forehead so the box reads as "the face".
+        const h = y1 - y0;
+        y0 -= h * 0.35;
+        const { width: W, height: H } = manifest.video;
+        const box = [x0 / W, y0 / H, (x1 - x0) / W, (y1 - y0) / H].map((v) => Math.round(v * 10000) / 10000) as [number, number, number, number];
+        return [{ role, box }];
+      }),
+    }));
+  }
+
+  /** The JPEG of one frame (cut from its segment's media, cached). */
+  async image(storyId: string, frame: number): Promise<string> {
+    const { manifest } = await loadStory(this.storage, storyId);
+    if (!(frame >= 0 && frame < manifest.video.frameCount)) throw new TalecastError('NOT_FOUND', 'no such frame');
+    const file = this.storage.storyFile(storyId, `sample-${frame}.jpg`);
+    if (await fs.access(file).then(() => true, () => false)) return file;
+    const seg = manifest.segments.find((s) => frame >= s.start && frame < s.end)!;
+    const { ffmpeg } = await this.ffmpeg.locate();
+    const tmp = temporarySibling(file);
+    try {
+      await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', path.join(this.storage.storyDir(storyId), seg.file), '-vf', `select=eq(n\\,${frame - seg.start}),scale=640:-2`, '-frames:v', '1', '-q:v', '4', '-f', 'image2', tmp]);
+      await fs.rename(tmp, file);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    return file;
+  }
+}
