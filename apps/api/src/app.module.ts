@@ -5,6 +5,7 @@ import { FaceAnalysisService } from '@talecast/face';
 import { FfmpegService } from '@talecast/video';
 import { HealthController } from './health/health.controller';
 import { APP_FILTER } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { ErrorFilter } from './http/error.filter';
 import { FacesModule } from './faces/faces.module';
@@ -48,7 +49,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule],
+      imports: [
+        CoreModule.forRoot(config),
+        // Per-client limits: named throttlers applied only where a handler opts in with @Throttle.
+        ThrottlerModule.forRoot([
+          { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
+          { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
+        ]),
+        LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@talecast/config';
 import { AppModule, WorkerModule } from './app.module';
+import helmet from 'helmet';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -32,6 +33,17 @@ async function bootstrap(): Promise<void> {
     bodyParser: true,
   });
   app.set('x-powered-by', false);
+  // Security headers; media and workers from blob: URLs are allowed for HLS playback (hls.js).
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], mediaSrc: ["'self'", 'blob:'], workerSrc: ["'self'", 'blob:'],
+        scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  }));
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'DELETE'], maxAge: 600 });
   app.useBodyParser('json', { limit: '64kb' });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();

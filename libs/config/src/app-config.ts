@@ -56,6 +56,8 @@ export interface AppConfig {
   encoder: EncoderSettings;
   upload: { maxBytes: number; maxPixels: number; keepOriginal: boolean; maxInFlight: number };
   maxQueuedRenders: number;
+  /** Per-client limits per minute on uploads and render requests. */
+  rateLimits: { uploadsPerMinute: number; rendersPerMinute: number };
   faceBackend: FaceBackendPreference;
   corsOrigins: string[];
   logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -127,6 +129,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxInFlight: read.int('TALECAST_UPLOADS_IN_FLIGHT', 8, 1, 1000),
     },
     maxQueuedRenders: read.int('TALECAST_MAX_QUEUED_RENDERS', 50, 1, 100_000),
+    rateLimits: {
+      uploadsPerMinute: read.int('TALECAST_UPLOADS_PER_MINUTE', 30, 1, 100_000),
+      rendersPerMinute: read.int('TALECAST_RENDERS_PER_MINUTE', 10, 1, 100_000),
+    },
     faceBackend: read.oneOf('TALECAST_FACE_BACKEND', ['auto', 'wasm', 'tfjs-node'] as const, 'auto'),
     corsOrigins: read.list('TALECAST_CORS_ORIGINS'),
     logLevel: read.oneOf('TALECAST_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),

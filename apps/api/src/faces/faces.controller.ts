@@ -1,4 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseInterceptors, Body } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors, Body } from '@nestjs/common';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { UploadSlotsGuard } from '../http/upload-slots.guard';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -16,6 +18,8 @@ export class FacesController {
   @ApiOperation({ summary: "Upload a child's photo: detect, check, align. Field `photo`; optional `faceIndex`." })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['photo'], properties: { photo: { type: 'string', format: 'binary' }, faceIndex: { type: 'integer' } } } })
+  @UseGuards(ThrottlerGuard, UploadSlotsGuard)
+  @Throttle({ uploads: { limit: 30, ttl: 60_000 } })
   @UseInterceptors(FileInterceptor('photo'))
   async upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Req() req: Request) {
     if (!req.is('multipart/form-data')) throw new TalecastError('BAD_REQUEST', 'send the photo as multipart/form-data in the field "photo"');

@@ -4,6 +4,7 @@ import { memoryStorage } from 'multer';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { FaceUploadModule } from '@talecast/face-upload';
 import { FacesController } from './faces.controller';
+import { UploadSlotsGuard } from '../http/upload-slots.guard';
 
 @Module({
   imports: [
@@ -18,5 +19,6 @@ import { FacesController } from './faces.controller';
     }),
   ],
   controllers: [FacesController],
+  providers: [UploadSlotsGuard],
 })
 export class FacesModule {}
