@@ -1,12 +1,14 @@
 // piscina worker: renders one segment. Streams the segment's frames out of an ffmpeg decoder
 // (yuv420p), composites each frame in place as it arrives, and streams it into an ffmpeg encoder
-// with the story's encoder settings. One frame in flight per stage; back-pressure end to end.
+// with the story's encoder settings. A bounded number of frames in flight; back-pressure end to end.
 // Stops between frames when the shared cancel flag is raised. Never touches other segments.
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { decodeSegmentArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
 import { SegmentResult, SegmentTask } from './segment-task';
 
 const prepared = new Map<string, PreparedFace>();
+/** Frames allowed to wait for the encoder (about 1.4 MB each at 720p). */
+const FRAMES_AHEAD = 6;
 const compositor = new FrameCompositor();
 
 export class RenderCancelled extends Error {
@@ -97,10 +99,12 @@ export default async function renderSegment(task: SegmentTask): Promise<SegmentR
             offset += n;
             if (filled === frameBytes) {
               processFrame(pending);
-              const full = !stdin.write(pending);
+              stdin.write(pending);
               pending = Buffer.allocUnsafe(frameBytes);
               filled = 0;
-              if (full) {
+              // Let the decoder run a few frames ahead of the encoder (so both work at once), but
+              // never more than FRAMES_AHEAD frames: memory stays flat however long the segment.
+              if (stdin.writableLength >= FRAMES_AHEAD * frameBytes && !stdout.isPaused()) {
                 stdout.pause();
                 stdin.once('drain', () => stdout.resume());
               }
