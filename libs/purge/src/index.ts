@@ -1,0 +1,5 @@
+export * from './purge-report';
+export * from './root-entry';
+export * from './purge.service';
+export * from './purge.scheduler';
+export * from './purge.module';
