@@ -92,7 +92,7 @@ describe('POST /api/faces', async () => {
     for (const id of [first.body.id, other.body.id]) await fetch(`${api.url}/api/faces/${id}`, { method: 'DELETE' });
   });
 
-  test('EXIF-rotated, WebP, GIF and CMYK photos are handled', async () => {
+  test('EXIF-rotated, WebP, GIF, CMYK and AVIF photos are handled', async () => {
     const { data, info } = await sharp(photo).resize({ width: 1200 }).raw().toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
     const variants: [string, Buffer][] = [
@@ -101,6 +101,7 @@ describe('POST /api/faces', async () => {
       ['webp', await sharp(data, raw).webp().toBuffer()],
       ['gif', await sharp(data, raw).gif().toBuffer()],
       ['cmyk', await sharp(data, raw).toColourspace('cmyk').jpeg().toBuffer()],
+      ['avif', await sharp(data, raw).avif({ quality: 70 }).toBuffer()],
     ];
     for (const [name, buf] of variants) {
       const r = await post(api, 'photo', buf, `${name}.img`);

@@ -145,6 +145,26 @@ describe('renders over HTTP', async () => {
     assert.equal((await fetch(`${api.url}/api/renders/AAAAAAAAAAAAAAAAAAAAAA`)).status, 404);
   });
 
+  test('DELETE during a render stops it and removes its files', async () => {
+    const faceId = await uploadFace(api, 'sample6.jpg');
+    const created = await requestRender(api, { storyId: 'tale', faces: { hero: [faceId] } });
+    assert.equal(created.status, 202);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
+      if (s.status === 'rendering') break;
+      assert.ok(s.status === 'queued' && Date.now() < deadline, `status ${s.status}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const del = await fetch(`${api.url}/api/renders/${created.body.id}`, { method: 'DELETE' });
+    assert.equal(del.status, 200);
+    await new Promise((r) => setTimeout(r, 4000)); // the worker notices between frames
+    await assert.rejects(fs.access(path.join(dir.path, 'generated', created.body.id)), 'no files left');
+    const status = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
+    assert.equal(status.status, 'deleted');
+    assert.ok(!status.events.some((e: { event: string }) => e.event === 'rendered'));
+  });
+
   test('a server killed mid-render: after a restart the render completes, once, valid', async () => {
     const faceId = await uploadFace(api, 'sample4.jpg');
     const created = await requestRender(api, { storyId: 'tale', faces: { hero: [faceId] } });

@@ -14,6 +14,7 @@ import { AdminModule } from './admin/admin.module';
 import { RendersModule } from './renders/renders.module';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
+import { PurgeModule } from '@talecast/purge';
 import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
 
 /** Loads the face models and finds ffmpeg when the app boots, so the first request is fast. */
@@ -40,7 +41,7 @@ class WorkerRole implements OnApplicationBootstrap {
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule], providers: [Warmup, WorkerRole] };
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, PurgeModule], providers: [Warmup, WorkerRole] };
   }
 }
 
@@ -56,7 +57,7 @@ export class AppModule {
           { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
           { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
         ]),
-        LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule],
+        LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule, PurgeModule],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -9,12 +9,14 @@ import { storiesCommand } from './commands/stories.command';
 import { demoCommand } from './commands/demo.command';
 import { precomputeCommand } from './commands/precompute.command';
 import { renderCommand } from './commands/render.command';
+import { purgeCommand } from './commands/purge.command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   demo: { run: demoCommand, usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened' },
   fixtures: { run: fixturesCommand, usage: 'fixtures [--seconds 20] [--variant a|b] [--out DIR]   generate a story fixture video' },
   precompute: { run: precomputeCommand, usage: 'precompute --story <id> --video <file> --masks <file> [--title <text>] [--reference <image>] [--style photo|toon]' },
   render: { run: renderCommand, usage: 'render --story <id> --face <image> [--face <image> …] [--out <file.mp4>]' },
+  purge: { run: purgeCommand, usage: 'purge [--dry-run]                                    remove expired faces, videos and orphaned files (--dry-run: only list them)' },
   stories: { run: storiesCommand, usage: 'stories [--json]                                     list stories and their status' },
 };
 

@@ -141,7 +141,7 @@ export interface FaceUpload {
   expiresAt: string;
 }
 
-export type RenderStatus = 'queued' | 'rendering' | 'done' | 'failed' | 'expired' | 'deleted';
+export type RenderStatus = 'queued' | 'rendering' | 'done' | 'failed' | 'expired' | 'deleted' | 'cancelled' | 'purged';
 
 export interface RenderCreated {
   id: string;
@@ -203,4 +203,5 @@ export const api = {
   renderEventsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/events`,
   hlsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/hls/index.m3u8`,
   mp4Url: (id: string) => `/api/renders/${encodeURIComponent(id)}/video.mp4`,
+  downloadUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/video.mp4?download=1`,
 };

@@ -23,6 +23,7 @@ const en = {
   'story.children': '{n:plural:child:children}',
   'story.thumbAlt': 'Scene from “{title}”',
   'story.chosen': 'Chosen',
+  'summary.photos': '{n:plural:photo:photos}',
 
   'step2.title': 'Add your child’s photo',
   'step2.hint': 'A clear, well-lit photo looking at the camera works best. One face per photo is easiest.',
@@ -74,6 +75,8 @@ const en = {
   'render.failed': 'Sorry, the video could not be made.',
   'render.expired': 'This video has expired.',
   'render.deleted': 'This video has been deleted.',
+  'render.cancelled': 'This video was stopped before it was finished.',
+  'render.purged': 'This video has expired.',
   'render.percent': '{p}%',
   'eta.estimating': 'Working out how long it takes…',
   'eta.seconds': 'About {n} seconds left',
@@ -83,6 +86,7 @@ const en = {
   'player.label': 'Your fairy-tale video',
   'player.waiting': 'The video starts here as soon as the first part is ready.',
   'player.stillRendering': 'Playing while the rest is being made.',
+  'player.afterDone': 'The video will play here as soon as it is finished.',
   'player.unmute': 'Turn the sound on',
   'download': 'Download the video (MP4)',
   'makeAnother': 'Make another video',
@@ -99,7 +103,7 @@ const en = {
   'delete.working': 'Deleting…',
   'delete.done': 'Done. The video and the photos are gone from our servers.',
   'delete.partial': 'Most things were deleted, but something could not be removed. Please try again.',
-  'startOver': 'Start over',
+  'delete.again': 'You can make a new video at any time.',
 
   'error.title': 'Something went wrong',
   'error.code': 'Code: {code}',
@@ -148,6 +152,7 @@ const en = {
   'admin.title': 'Talecast admin',
   'admin.subtitle': 'Stories and their precompute',
   'admin.token': 'Admin token',
+  'admin.signInTitle': 'Sign in to manage stories',
   'admin.tokenHint': 'Kept only in this browser tab until you close it.',
   'admin.signIn': 'Sign in',
   'admin.signOut': 'Sign out',
@@ -211,6 +216,7 @@ const ko: Dictionary = {
   'story.children': '{n:plural:아이 #명:아이 #명}',
   'story.thumbAlt': '“{title}”의 한 장면',
   'story.chosen': '선택됨',
+  'summary.photos': '사진 {n}장',
 
   'step2.title': '아이 사진 올리기',
   'step2.hint': '카메라를 바라보는 밝고 선명한 사진이 가장 좋아요. 사진 한 장에 얼굴 하나가 가장 쉬워요.',
@@ -262,6 +268,8 @@ const ko: Dictionary = {
   'render.failed': '죄송해요, 영상을 만들지 못했어요.',
   'render.expired': '보관 기간이 지난 영상이에요.',
   'render.deleted': '삭제된 영상이에요.',
+  'render.cancelled': '완성되기 전에 중단된 영상이에요.',
+  'render.purged': '보관 기간이 지난 영상이에요.',
   'render.percent': '{p}%',
   'eta.estimating': '남은 시간을 계산하는 중…',
   'eta.seconds': '약 {n}초 남음',
@@ -271,6 +279,7 @@ const ko: Dictionary = {
   'player.label': '동화 영상',
   'player.waiting': '첫 부분이 준비되면 여기에서 영상이 시작돼요.',
   'player.stillRendering': '나머지를 만드는 동안 재생 중이에요.',
+  'player.afterDone': '영상이 완성되면 바로 여기에서 재생돼요.',
   'player.unmute': '소리 켜기',
   'download': '영상 내려받기 (MP4)',
   'makeAnother': '다른 영상 만들기',
@@ -287,7 +296,7 @@ const ko: Dictionary = {
   'delete.working': '삭제하는 중…',
   'delete.done': '완료! 영상과 사진이 서버에서 모두 삭제되었어요.',
   'delete.partial': '대부분 삭제했지만 일부를 지우지 못했어요. 다시 시도해 주세요.',
-  'startOver': '처음부터 다시',
+  'delete.again': '언제든지 새 영상을 만들 수 있어요.',
 
   'error.title': '문제가 생겼어요',
   'error.code': '코드: {code}',
@@ -336,6 +345,7 @@ const ko: Dictionary = {
   'admin.title': 'Talecast 관리자',
   'admin.subtitle': '동화와 사전 계산',
   'admin.token': '관리자 토큰',
+  'admin.signInTitle': '동화를 관리하려면 로그인하세요',
   'admin.tokenHint': '이 브라우저 탭을 닫을 때까지만 보관돼요.',
   'admin.signIn': '로그인',
   'admin.signOut': '로그아웃',
@@ -433,7 +443,7 @@ export function t(key: MessageKey, vars: Vars = {}): string {
 export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 export function formatDuration(seconds: number): string {
@@ -503,6 +513,7 @@ export function setupLanguageToggle(button: HTMLButtonElement): void {
     button.lang = current === 'en' ? 'ko' : 'en'; // the button names the other language in that language
   };
   sync();
+  translateTree(); // the HTML is written in English; translate it to the chosen language at once
   tx(button, 'lang.switch');
   tattr(button, 'title', 'lang.switchLabel');
   button.addEventListener('click', () => {

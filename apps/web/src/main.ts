@@ -70,7 +70,19 @@ const els = {
 };
 
 const player = new StoryPlayer(els.video, {
-  onError: () => els.renderError.replaceChildren(errorBox(new ApiError('PLAYBACK', 0, 'playback'))),
+  onStreamFailed: () => {
+    const render = state.render;
+    if (!render) return;
+    if (render.last?.status === 'done') {
+      if (player.kind === 'mp4') els.renderError.replaceChildren(errorBox(new ApiError('PLAYBACK', 0, 'playback')));
+      else void player.playMp4(api.mp4Url(render.created.id));
+    } else {
+      // The stream does not play in this browser: the finished MP4 will, in a moment.
+      els.placeholder.hidden = false;
+      tx(els.placeholder, 'player.afterDone');
+      els.playerNote.hidden = true;
+    }
+  },
   onNeedsUnmute: () => (els.unmute.hidden = false),
 });
 
@@ -100,8 +112,28 @@ function refreshSteps(): void {
   els.makeButton.disabled = !facesComplete() || busy;
   els.makeLocked.hidden = facesComplete() || rendering;
   tx(els.makeLocked, state.roles.length > 1 ? 'step3.lockedRoles' : 'step3.locked');
-  // While a render exists the story and photos are fixed; "make another" unlocks them.
+  // While a render exists the story and photos are fixed (and folded away); "make another" unlocks them.
+  $('#step-story').classList.toggle('is-collapsed', rendering);
+  $('#step-photo').classList.toggle('is-collapsed', rendering);
+  renderSummaries(rendering);
   document.querySelectorAll<HTMLInputElement | HTMLButtonElement>('#story-body input, #photo-body input, #photo-body button').forEach((c) => (c.disabled = rendering || c.dataset.forceDisabled === 'true'));
+}
+
+/** One-line reminders of steps 1 and 2 while they are folded during a render. */
+function renderSummaries(show: boolean): void {
+  const story = $('#story-summary');
+  const photos = $('#photo-summary');
+  story.hidden = photos.hidden = !show || !state.story;
+  if (story.hidden || !state.story) return;
+  story.replaceChildren(
+    state.story.thumbnailUrl ? h('img', { class: 'summary-thumb', src: state.story.thumbnailUrl, alt: '', width: 96, height: 54 }) : '',
+    h('span', { class: 'summary-text' }, h('strong', {}, state.story.title), ' · ', tx(h('span'), 'story.duration', { d: state.story.durationSeconds })),
+  );
+  const faces = state.roles.flatMap((r) => r.faces);
+  photos.replaceChildren(
+    h('span', { class: 'summary-faces' }, ...faces.map((f) => tattr(h('img', { class: 'summary-face', src: f.result.previewUrl, width: 48, height: 48 }), 'alt', 'face.previewAlt'))),
+    tx(h('span', { class: 'summary-text' }), 'summary.photos', { n: faces.length }),
+  );
 }
 
 function focusStep(headingId: string): void {
@@ -157,6 +189,10 @@ function renderStories(): void {
 
 function chooseStory(story: Story): void {
   if (state.render) return;
+  if (state.deleted) {
+    state.deleted = false;
+    $('#page-notice').replaceChildren();
+  }
   const previous = state.roles;
   state.story = story;
   const names = (story.roles?.length ? story.roles.map((r) => r.name) : ['hero']);
@@ -291,8 +327,7 @@ function faceItem(role: RoleState, f: FaceEntry, i: number): HTMLElement {
   );
   // The label's accessible name must reach the input (the thing that takes focus).
   tattr(retakeInput, 'aria-label', 'face.retakeLabel', { n });
-  info.append(actions);
-  item.append(h('div', { class: 'face-main' }, preview, info));
+  item.append(h('div', { class: 'face-main' }, preview, info), actions);
   if (f.result.faceCount > 1) item.append(facePicker(role, f));
   return item;
 }
@@ -426,6 +461,7 @@ function startWatching(created: RenderCreated, faceIds: string[]): void {
   els.makeAnother.hidden = true;
   els.renderError.replaceChildren();
   els.placeholder.hidden = false;
+  tx(els.placeholder, 'player.waiting');
   els.deleteResult.replaceChildren();
   els.deleteButton.hidden = false;
   els.keepUntil.textContent = '';
@@ -469,8 +505,8 @@ function showProgress(p: RenderProgress): void {
   const active = p.status === 'queued' || p.status === 'rendering';
   if (!active) els.eta.textContent = '';
   else if (p.etaSeconds === null || p.etaSeconds === undefined || !Number.isFinite(p.etaSeconds)) tx(els.eta, 'eta.estimating');
-  else if (p.etaSeconds < 5) tx(els.eta, 'eta.almost');
-  else if (p.etaSeconds < 60) tx(els.eta, 'eta.seconds', { n: Math.max(5, Math.round(p.etaSeconds / 5) * 5) });
+  else if (p.etaSeconds < 10 && (p.progress ?? 0) >= 0.7) tx(els.eta, 'eta.almost');
+  else if (p.etaSeconds < 60) tx(els.eta, 'eta.seconds', { n: Math.max(5, Math.ceil(p.etaSeconds / 5) * 5) });
   else if (p.etaSeconds < 90) tx(els.eta, 'eta.minute');
   else tx(els.eta, 'eta.minutes', { n: Math.round(p.etaSeconds / 60) });
   if (p.segmentsTotal > 0 && active) tx(els.parts, 'render.parts', { done: p.segmentsDone, total: p.segmentsTotal });
@@ -479,7 +515,7 @@ function showProgress(p: RenderProgress): void {
 }
 
 async function startPlayer(render: RenderState): Promise<void> {
-  if (player.started) return;
+  if (player.started || player.streamFailed) return;
   els.placeholder.hidden = true;
   await player.playHls(api.hlsUrl(render.created.id));
   els.playerNote.hidden = !(render.last && (render.last.status === 'queued' || render.last.status === 'rendering'));
@@ -490,12 +526,22 @@ async function finished(render: RenderState, p: RenderProgress): Promise<void> {
   els.trouble.hidden = true;
   if (p.status === 'done') {
     announce(t('render.done'));
-    els.download.href = api.mp4Url(render.created.id);
+    els.download.href = api.downloadUrl(render.created.id);
     els.download.hidden = false;
     els.makeAnother.hidden = false;
-    if (!player.started) {
+    if (!player.started || player.streamFailed) {
       els.placeholder.hidden = true;
       await player.playMp4(api.mp4Url(render.created.id));
+    } else if (player.kind !== 'mp4') {
+      // A stream that has not managed to show anything a few seconds after the end is replaced
+      // by the finished file.
+      const at = els.video.currentTime;
+      window.setTimeout(() => {
+        if (state.render === render && player.kind !== 'mp4' && (!player.healthy || (els.video.currentTime <= at && !els.video.paused))) {
+          els.placeholder.hidden = true;
+          void player.playMp4(api.mp4Url(render.created.id));
+        }
+      }, 6000);
     }
   } else if (p.status === 'failed') {
     const code = typeof p.error === 'object' && p.error?.code ? p.error.code : 'INTERNAL';
@@ -580,27 +626,16 @@ async function deleteEverything(): Promise<void> {
   renderStories();
   renderPhotos();
   refreshSteps();
-  // The confirmation stays visible in step 4, which keeps showing while the message is read.
-  setStep('step-keep', 'done');
+  // The confirmation goes above the steps, which start again from step 1.
   els.keepUntil.textContent = '';
-  els.deleteButton.hidden = true;
-  const done = h('div', { class: 'notice notice-ok', 'data-deleted': 'true' },
+  const notice = $('#page-notice');
+  const done = h('div', { class: 'notice notice-ok', 'data-deleted': 'true', role: 'status' },
     h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '✓'),
-    h('div', { class: 'notice-body' },
-      tx(h('p', { class: 'notice-text' }), 'delete.done'),
-      tx(h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: startOver }), 'startOver'),
-    ),
+    h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'delete.done'), tx(h('p', {}), 'delete.again')),
   );
-  els.deleteResult.replaceChildren(done);
-  announce(t('delete.done'));
-}
-
-function startOver(): void {
-  els.deleteResult.replaceChildren();
-  els.deleteButton.hidden = false;
-  state.deleted = false;
-  refreshSteps();
-  focusStep('step-story-title');
+  notice.replaceChildren(done);
+  notice.focus({ preventScroll: true });
+  window.scrollTo({ top: 0, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
 }
 
 // ---------------------------------------------------------------- icons (inline, no fonts)

@@ -1,68 +1,111 @@
 // Plays a render in a <video>: native HLS where the browser has it (Safari, iOS, recent
-// Chromium), else hls.js (loaded only when needed). The playlist grows while the render runs,
-// so playback always starts at the beginning of the story, not at the "live edge".
-import type Hls from 'hls.js';
+// Chromium), else hls.js (loaded only when needed). If the native player fails on the stream it
+// hands over to hls.js (which remuxes the segments itself); if that fails too, the page falls
+// back to the finished MP4. The playlist grows while the render runs, so playback starts at the
+// beginning of the story, not at the "live edge".
+import type Hls from 'hls.js/light';
 
 export interface PlayerEvents {
-  onError(): void;
+  /** The stream cannot be played here (the page offers the MP4 once it is ready). */
+  onStreamFailed(): void;
   onNeedsUnmute(): void;
 }
 
+type Engine = 'native' | 'hls.js' | 'mp4';
+
 export class StoryPlayer {
   private hls: Hls | null = null;
-  private source: 'hls' | 'mp4' | null = null;
+  private engine: Engine | null = null;
   private recoveries = 0;
+  private url = '';
+  private failed = false;
+  private readonly onVideoError = () => void this.videoFailed();
 
-  constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {}
-
-  get started(): boolean {
-    return this.source !== null;
+  constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {
+    video.addEventListener('error', this.onVideoError);
   }
 
-  get kind(): 'hls' | 'mp4' | null {
-    return this.source;
+  get started(): boolean {
+    return this.engine !== null;
+  }
+
+  get kind(): Engine | null {
+    return this.engine;
+  }
+
+  /** True when the stream was given up on (the MP4 is the way to watch). */
+  get streamFailed(): boolean {
+    return this.failed;
+  }
+
+  /** True when something is actually playing or ready to play. */
+  get healthy(): boolean {
+    return this.engine !== null && !this.video.error && this.video.readyState >= 2;
   }
 
   async playHls(url: string): Promise<void> {
-    if (this.source) return;
-    this.source = 'hls';
-    const video = this.video;
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.dataset.engine = 'native';
-      video.addEventListener('loadedmetadata', () => {
-        if (video.currentTime > 0.5 && !video.played.length) video.currentTime = 0;
+    if (this.engine || this.failed) return;
+    this.url = url;
+    if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
+      this.engine = 'native';
+      this.video.dataset.engine = 'native';
+      this.video.addEventListener('loadedmetadata', () => {
+        if (this.video.currentTime > 0.5 && this.video.played.length === 0) this.video.currentTime = 0;
       }, { once: true });
-      video.src = url;
+      this.video.src = url;
+      await this.autoplay();
     } else {
-      const { default: HlsClass } = await import('hls.js');
-      if (!HlsClass.isSupported()) {
-        this.source = null;
-        this.events.onError();
-        return;
-      }
-      video.dataset.engine = 'hls.js';
-      const hls = new HlsClass({ startPosition: 0, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
-      this.hls = hls;
-      hls.on(HlsClass.Events.ERROR, (_e, data) => {
-        if (!data.fatal) return;
-        if (this.recoveries++ > 4) {
-          this.stop();
-          this.events.onError();
-        } else if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-        else hls.startLoad(Math.max(0, video.currentTime));
-      });
-      hls.loadSource(url);
-      hls.attachMedia(video);
+      await this.startHlsJs();
     }
+  }
+
+  private async startHlsJs(): Promise<void> {
+    const { default: HlsClass } = await import('hls.js/light');
+    if (!HlsClass.isSupported()) {
+      this.giveUp();
+      return;
+    }
+    this.engine = 'hls.js';
+    this.video.dataset.engine = 'hls.js';
+    const hls = new HlsClass({ startPosition: 0, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+    this.hls = hls;
+    hls.on(HlsClass.Events.ERROR, (_e, data) => {
+      if (!data.fatal || this.hls !== hls) return;
+      if (this.recoveries++ >= 4) this.giveUp();
+      else if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+      else hls.startLoad(Math.max(0, this.video.currentTime));
+    });
+    hls.loadSource(this.url);
+    hls.attachMedia(this.video);
     await this.autoplay();
   }
 
-  /** The finished MP4: used when the stream never started (e.g. the render was very quick). */
+  /** The <video> element reported an error: native HLS hands over to hls.js, anything else gives up. */
+  private async videoFailed(): Promise<void> {
+    if (this.engine === 'native') {
+      this.detach();
+      await this.startHlsJs().catch(() => this.giveUp());
+    } else if (this.engine === 'mp4') {
+      this.events.onStreamFailed();
+    }
+    // hls.js reports through its own ERROR event (and may recover): nothing to do here.
+  }
+
+  private giveUp(): void {
+    this.detach();
+    this.failed = true;
+    this.events.onStreamFailed();
+  }
+
+  /** The finished MP4: when the stream never started, or could not be played. */
   async playMp4(url: string): Promise<void> {
-    if (this.source) return;
-    this.source = 'mp4';
+    if (this.engine === 'mp4') return;
+    const resumeAt = this.video.currentTime > 0.5 && !this.video.error ? this.video.currentTime : 0;
+    this.detach();
+    this.engine = 'mp4';
     this.video.dataset.engine = 'mp4';
     this.video.src = url;
+    if (resumeAt) this.video.addEventListener('loadedmetadata', () => (this.video.currentTime = resumeAt), { once: true });
     await this.autoplay();
   }
 
@@ -76,16 +119,23 @@ export class StoryPlayer {
         this.events.onNeedsUnmute();
         await this.video.play().catch(() => undefined);
       }
+      // other failures arrive as the element's 'error' event
     }
   }
 
-  stop(): void {
+  private detach(): void {
     this.hls?.destroy();
     this.hls = null;
-    this.video.pause();
+    this.engine = null;
     this.video.removeAttribute('src');
     this.video.load();
-    this.source = null;
+  }
+
+  stop(): void {
+    this.video.pause();
+    this.detach();
     this.recoveries = 0;
+    this.failed = false;
+    delete this.video.dataset.engine;
   }
 }

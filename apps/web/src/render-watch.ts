@@ -3,7 +3,7 @@
 // connection), so the page never waits forever on a silent stream.
 import { api, ApiError, RenderInfo, RenderProgress, RenderStatus } from './api';
 
-const TERMINAL: RenderStatus[] = ['done', 'failed', 'expired', 'deleted'];
+const TERMINAL: RenderStatus[] = ['done', 'failed', 'expired', 'deleted', 'cancelled', 'purged'];
 const POLL_MS = 2000;
 const STALL_MS = 15_000;
 

@@ -1,0 +1,298 @@
+// The parents' page in a real headless Chromium against the real API (own database and data
+// folder, a story precomputed by the CLI): pick a story, refuse a text file in plain words,
+// upload a photo and pick another face, make the video with live progress, watch it, download
+// a valid MP4, delete everything; a phone-width layout and the Korean dictionary. Screenshots of
+// every step go to test-artifacts/web/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import { ApiProcess, CLI_MAIN, createTestDatabase, REPO_ROOT, runNode, sharedFixture, startApi, tempDir, TestDatabase } from '@talecast/testing';
+import { locateFfmpeg, probeMedia } from '@talecast/video';
+
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'web');
+const SAMPLE_PHOTO = path.join(REPO_ROOT, 'node_modules/@vladmandic/face-api/demo/sample2.jpg');
+const STORY_ID = 'brave-little-fox';
+const STORY_TITLE = 'The Brave Little Fox';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds apps/web, and gives the URL the pages are served at: the API itself when it serves
+ * apps/web/dist (production layout), else a small static server that forwards /api to it.
+ */
+async function pagesFor(api: ApiProcess, marker: string): Promise<{ base: string; server: StaticServer | null }> {
+  const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet'], {}, 180_000);
+  assert.equal(build.code, 0, `web build failed:\n${build.output}`);
+  const own = await fetch(`${api.url}/${marker === 'talecast-admin' ? 'admin' : ''}`).then(async (r) => (r.ok ? r.text() : '')).catch(() => '');
+  if (own.includes(`data-app="${marker}"`)) return { base: api.url, server: null };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serveDist } = require(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<StaticServer> };
+  const server = await serveDist({ apiUrl: api.url });
+  return { base: server.url, server };
+}
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.TALECAST_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Fails the test on any uncaught page error; console errors are kept for the failure message. */
+function watchPage(page: Page): { errors: string[] } {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return { errors };
+}
+
+async function imagesLoaded(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((sel) => {
+    const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(sel));
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, selector, { timeout: 30_000 });
+}
+
+describe('parents web page', { timeout: 12 * 60_000 }, () => {
+  let db: TestDatabase;
+  let dir: { path: string; cleanup(): Promise<void> };
+  let api: ApiProcess;
+  let server: StaticServer | null = null;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let pageErrors: { errors: string[] };
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+
+  // Kept across the ordered tests below (one parent's visit).
+  let faceId = '';
+  let renderId = '';
+
+  before(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    const fixture = await sharedFixture(10);
+    db = await createTestDatabase();
+    dir = await tempDir();
+    const env = { DATABASE_URL: db.url, TALECAST_DATA_DIR: dir.path };
+    const pre = await runNode(CLI_MAIN, ['precompute', '--story', STORY_ID, '--video', fixture.video, '--masks', fixture.masks, '--title', STORY_TITLE], env, 8 * 60_000);
+    assert.equal(pre.code, 0, `precompute failed:\n${pre.output}`);
+    api = await startApi(env);
+    ({ base, server } = await pagesFor(api, 'talecast'));
+    if (server) console.log(`# the API does not serve apps/web/dist yet: pages served from ${base} with /api forwarded`);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    page = await context.newPage();
+    pageErrors = watchPage(page);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+    await api?.stop();
+    await db?.drop();
+    await dir?.cleanup();
+  });
+
+  test('lists the story with its thumbnail, duration and number of children', async () => {
+    await page.goto(base);
+    const story = page.getByRole('radio', { name: new RegExp(STORY_TITLE) });
+    await story.waitFor({ state: 'attached' });
+    const card = page.locator(`[data-story-id="${STORY_ID}"]`);
+    await imagesLoaded(page, `[data-story-id="${STORY_ID}"] img`);
+    assert.match(await card.innerText(), /10 sec/);
+    assert.match(await card.innerText(), /1 child/);
+    assert.equal(await page.locator('#step-photo').getAttribute('aria-disabled'), 'true', 'step 2 waits for a story');
+    await shot('01-stories.png');
+  });
+
+  test('a story is picked with the keyboard, and a text file is refused in plain words', async () => {
+    await page.getByRole('radio', { name: new RegExp(STORY_TITLE) }).focus();
+    await page.keyboard.press('Space');
+    await page.locator('#step-photo:not(.is-locked) input[type=file][data-kind="choose"]').waitFor({ state: 'attached' });
+    await page.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not a photo\n') });
+    const error = page.locator('[data-error-code="NOT_AN_IMAGE"]');
+    await error.waitFor({ timeout: 30_000 });
+    assert.equal(await error.getAttribute('role'), 'alert');
+    assert.match(await error.innerText(), /This file isn’t a photo/);
+    await shot('02-not-an-image.png');
+  });
+
+  test('uploads a photo, shows the aligned preview and lets the parent pick another face', async () => {
+    await page.locator('input[type=file][data-kind="choose"]').setInputFiles(SAMPLE_PHOTO);
+    await page.locator('.face-item').waitFor({ timeout: 60_000 });
+    await imagesLoaded(page, '.face-preview');
+    assert.equal(await page.locator('[data-error-code]').count(), 0, 'the earlier error is gone');
+    faceId = (await page.locator('.face-item').getAttribute('data-face-id')) ?? '';
+    assert.ok(faceId);
+    const preview = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { status: r.status, type: r.headers.get('content-type') };
+    }, `/api/faces/${faceId}/preview.png`);
+    assert.deepEqual(preview, { status: 200, type: 'image/png' });
+
+    // sample2.jpg has three faces: the picker shows them over the photo; choose another usable one.
+    const boxes = page.locator('.face-picker .face-box');
+    assert.equal(await boxes.count(), 3);
+    assert.equal(await page.locator('.face-box[aria-pressed="true"]').count(), 1);
+    await shot('03-photo.png');
+    const other = page.locator('.face-box[aria-pressed="false"]:not(.is-unusable)').first();
+    const index = await other.getAttribute('data-face-index');
+    await other.click();
+    await page.waitForFunction((old) => {
+      const item = document.querySelector('.face-item');
+      return item && item.getAttribute('data-face-id') !== old;
+    }, faceId, { timeout: 60_000 });
+    await imagesLoaded(page, '.face-preview');
+    const oldId = faceId;
+    faceId = (await page.locator('.face-item').getAttribute('data-face-id')) ?? '';
+    assert.equal(await page.locator(`.face-box[data-face-index="${index}"]`).getAttribute('aria-pressed'), 'true');
+    const old = await fetch(`${api.url}/api/faces/${oldId}`).then((r) => r.json() as Promise<{ status: string }>);
+    assert.equal(old.status, 'deleted', 'the face first chosen is deleted when another is picked');
+    assert.equal(await page.locator('#make-button').isEnabled(), true);
+    await shot('04-photo-other-face.png');
+  });
+
+  test('makes the video: progress moves, the video plays, the MP4 downloads', async () => {
+    // Record every progress value the page shows.
+    await page.evaluate(() => {
+      const w = window as unknown as { __progress: number[] };
+      w.__progress = [];
+      const bar = document.getElementById('render-progress')!;
+      new MutationObserver(() => w.__progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
+    await page.getByRole('button', { name: 'Make my video' }).click();
+    await page.locator('#render[data-render-id]').waitFor({ timeout: 30_000 });
+    renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
+    assert.ok(renderId);
+    await page.waitForFunction(() => /\S/.test(document.getElementById('render-state')?.textContent ?? ''));
+    await page.locator('#step-make').screenshot({ path: path.join(ARTIFACTS, '05-render-started.png') });
+
+    await page.waitForFunction(() => Number(document.getElementById('render-progress')?.getAttribute('aria-valuenow')) > 0, undefined, { timeout: 180_000 });
+    await shot('06-rendering.png');
+
+    // The player starts from the growing HLS stream (or, for a very quick render, the MP4) and plays.
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video');
+      return !!v && v.currentTime > 0.5 && !v.paused;
+    }, undefined, { timeout: 240_000 }).catch(async (err: Error) => {
+      const render = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.text()).catch((e: Error) => e.message);
+      const video = await page.evaluate(() => {
+        const v = document.querySelector('video')!;
+        return { engine: v.dataset.engine, currentTime: v.currentTime, paused: v.paused, readyState: v.readyState, error: v.error?.message, state: document.getElementById('render-state')?.textContent };
+      });
+      throw new Error(`${err.message}\nvideo: ${JSON.stringify(video)}\nrender: ${render}\npage errors: ${pageErrors.errors.join('\n')}\nAPI output (tail):\n${api.output().slice(-3000)}`);
+    });
+    const whilePlaying = await page.evaluate(() => ({ engine: document.querySelector('video')!.dataset.engine, done: !document.getElementById('download')!.hidden }));
+    console.log(`# playback via ${whilePlaying.engine}; render ${whilePlaying.done ? 'had already finished' : 'still running'}`);
+    const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForTimeout(1200);
+    const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    assert.ok(t2 > t1, `currentTime advances (${t1} → ${t2})`);
+    await page.locator('#step-make').screenshot({ path: path.join(ARTIFACTS, '07-playing.png') });
+
+    const download = page.getByRole('link', { name: 'Download the video (MP4)' });
+    await download.waitFor({ timeout: 240_000 });
+    assert.equal(await download.getAttribute('download'), 'talecast.mp4');
+    const seen = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+    assert.ok(seen.some((v) => v > 0 && v < 100), `an intermediate progress value was shown: ${seen.join(',')}`);
+    assert.equal(seen.at(-1), 100);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `progress never goes back: ${seen.join(',')}`);
+    assert.match(await page.locator('#keep-until').innerText(), /We keep this video until/);
+    await shot('08-done.png');
+
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    const saved = path.join(ARTIFACTS, 'talecast.mp4');
+    await file.saveAs(saved);
+    const head = (await fs.readFile(saved)).subarray(0, 12);
+    assert.equal(head.subarray(4, 8).toString('latin1'), 'ftyp', 'an MP4 starts with an ftyp box');
+    const info = await probeMedia((await locateFfmpeg()).ffprobe, saved);
+    assert.equal(info.video?.codec, 'h264');
+    assert.ok(info.durationSeconds > 9 && info.durationSeconds < 11, `duration ${info.durationSeconds}`);
+    const status = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.json() as Promise<{ status: string; videoUrl: string }>);
+    assert.equal(status.status, 'done');
+  });
+
+  test('deletes the video and the photos after a confirmation', async () => {
+    assert.ok(renderId, 'needs the render of the previous test');
+    await page.getByRole('button', { name: 'Delete now' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the video and photos?' });
+    await dialog.waitFor();
+    await shot('09-confirm-delete.png');
+    await dialog.getByRole('button', { name: 'Yes, delete everything' }).click();
+    const done = page.locator('[data-deleted="true"]');
+    await done.waitFor({ timeout: 30_000 });
+    assert.match(await done.innerText(), /The video and the photos are gone/);
+    await shot('10-deleted.png');
+
+    const render = await fetch(`${api.url}/api/renders/${renderId}`);
+    if (render.status !== 404) assert.equal(((await render.json()) as { status: string }).status, 'deleted');
+    const video = await fetch(`${api.url}/api/renders/${renderId}/video.mp4`);
+    assert.ok(video.status >= 400, `the MP4 is gone (${video.status})`);
+    const face = await fetch(`${api.url}/api/faces/${faceId}`);
+    if (face.status !== 404) assert.equal(((await face.json()) as { status: string }).status, 'deleted');
+    const preview = await fetch(`${api.url}/api/faces/${faceId}/preview.png`);
+    assert.equal(preview.status, 404);
+    assert.deepEqual(pageErrors.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script errors on the page');
+  });
+
+  test('at phone width (360 px) nothing overflows and touch targets are large', async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US' });
+    try {
+      const p = await phone.newPage();
+      await p.goto(base);
+      await p.getByRole('radio', { name: new RegExp(STORY_TITLE) }).waitFor({ state: 'attached' });
+      await imagesLoaded(p, '.story-card img');
+      await p.screenshot({ path: path.join(ARTIFACTS, '11-phone-start.png') });
+      await p.locator(`[data-story-id="${STORY_ID}"]`).tap();
+      assert.equal(await p.locator('input[type=file][capture="user"]').count(), 1, 'phones get a camera button');
+      await p.locator('input[type=file][data-kind="choose"]').setInputFiles(SAMPLE_PHOTO);
+      await p.locator('.face-item').waitFor({ timeout: 60_000 });
+      await imagesLoaded(p, '.face-preview, .face-picker-photo');
+      const layout = await p.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        small: Array.from(document.querySelectorAll<HTMLElement>('.btn, .story-card, .face-box'))
+          .filter((el) => el.offsetParent !== null && !el.classList.contains('face-box'))
+          .map((el) => ({ text: el.textContent?.trim(), h: el.getBoundingClientRect().height }))
+          .filter((b) => b.h < 44),
+      }));
+      assert.ok(layout.scrollWidth <= 360, `no horizontal scrolling (${layout.scrollWidth} px)`);
+      assert.deepEqual(layout.small, [], 'every button is at least 44 px tall');
+      await p.screenshot({ path: path.join(ARTIFACTS, '12-phone.png'), fullPage: true });
+      const id = await p.locator('.face-item').getAttribute('data-face-id');
+      if (id) await fetch(`${api.url}/api/faces/${id}`, { method: 'DELETE' });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  test('speaks Korean when the browser prefers it, and switches with the visible toggle', async () => {
+    const ko = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ko-KR' });
+    try {
+      const p = await ko.newPage();
+      await p.goto(base);
+      await p.getByRole('radio', { name: new RegExp(STORY_TITLE) }).waitFor({ state: 'attached' });
+      assert.equal(await p.getAttribute('html', 'lang'), 'ko');
+      assert.equal(await p.locator('h1').innerText(), '우리 아이가 주인공이 되는 동화');
+      assert.match(await p.locator('#step-story-title').innerText(), /동화 고르기/);
+      await p.locator(`[data-story-id="${STORY_ID}"]`).click();
+      await p.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('nope') });
+      await p.locator('[data-error-code="NOT_AN_IMAGE"]').waitFor({ timeout: 30_000 });
+      assert.match(await p.locator('[data-error-code="NOT_AN_IMAGE"]').innerText(), /사진 파일이 아니에요/);
+      await p.screenshot({ path: path.join(ARTIFACTS, '13-korean.png'), fullPage: true });
+      const toggle = p.getByRole('button', { name: 'English' });
+      await toggle.click();
+      assert.equal(await p.getAttribute('html', 'lang'), 'en');
+      assert.equal(await p.locator('h1').innerText(), 'Your child, the hero of a fairy tale');
+      assert.match(await p.locator('[data-error-code="NOT_AN_IMAGE"]').innerText(), /This file isn’t a photo/, 'shown messages are re-translated');
+      await p.getByRole('button', { name: '한국어' }).waitFor();
+    } finally {
+      await ko.close();
+    }
+  });
+});
