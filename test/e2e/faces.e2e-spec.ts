@@ -151,3 +151,37 @@ describe('POST /api/faces', async () => {
     }
   });
 });
+
+describe('upload rate limit', async () => {
+  const dir = await tempDir();
+  let db: TestDatabase;
+  let api: ApiProcess;
+  before(async () => {
+    db = await createTestDatabase(false);
+    api = await startApi({ TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_ROLE: 'api', TALECAST_UPLOADS_PER_MINUTE: '3' });
+  });
+  after(async () => {
+    await api?.stop();
+    await db?.drop();
+    await dir.cleanup();
+  });
+
+  test('beyond the per-client limit: 429 with Retry-After, and render requests are counted apart', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const form = new FormData();
+      form.append('photo', new Blob([new Uint8Array(Buffer.from('not an image'))]), 'x.jpg');
+      const res = await fetch(`${api.url}/api/faces`, { method: 'POST', body: form });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        retryAfter = res.headers.get('retry-after');
+        assert.equal((await res.json()).error.code, 'RATE_LIMITED');
+      } else await res.arrayBuffer();
+    }
+    assert.deepEqual(statuses, [422, 422, 422, 429, 429]);
+    assert.ok(Number(retryAfter) > 0);
+    const render = await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'none', faces: { hero: ['AAAAAAAAAAAAAAAAAAAAAA'] } }) });
+    assert.equal(render.status, 404, 'the render limit is separate');
+  });
+});

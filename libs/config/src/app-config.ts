@@ -130,8 +130,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     maxQueuedRenders: read.int('TALECAST_MAX_QUEUED_RENDERS', 50, 1, 100_000),
     rateLimits: {
-      uploadsPerMinute: read.int('TALECAST_UPLOADS_PER_MINUTE', 30, 1, 100_000),
-      rendersPerMinute: read.int('TALECAST_RENDERS_PER_MINUTE', 10, 1, 100_000),
+      uploadsPerMinute: read.int('TALECAST_UPLOADS_PER_MINUTE', 60, 1, 100_000),
+      rendersPerMinute: read.int('TALECAST_RENDERS_PER_MINUTE', 30, 1, 100_000),
     },
     faceBackend: read.oneOf('TALECAST_FACE_BACKEND', ['auto', 'wasm', 'tfjs-node'] as const, 'auto'),
     corsOrigins: read.list('TALECAST_CORS_ORIGINS'),

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors, Body } from '@nestjs/common';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { UploadSlotsGuard } from '../http/upload-slots.guard';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -19,7 +19,7 @@ export class FacesController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['photo'], properties: { photo: { type: 'string', format: 'binary' }, faceIndex: { type: 'integer' } } } })
   @UseGuards(ThrottlerGuard, UploadSlotsGuard)
-  @Throttle({ uploads: { limit: 30, ttl: 60_000 } })
+  @SkipThrottle({ renders: true })
   @UseInterceptors(FileInterceptor('photo'))
   async upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Req() req: Request) {
     if (!req.is('multipart/form-data')) throw new TalecastError('BAD_REQUEST', 'send the photo as multipart/form-data in the field "photo"');

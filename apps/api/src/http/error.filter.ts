@@ -65,5 +65,6 @@ function friendly(status: number, message: string): string {
   if (status === 413) return 'the file is too large';
   if (/unexpected (file )?field/i.test(message)) return 'unexpected file field; send the photo in the field "photo"';
   if (status === 404) return 'not found';
+  if (status === 429) return 'too many requests; try again in a minute';
   return message.slice(0, 300);
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, Sse, MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiBody } from '@nestjs/swagger';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
@@ -16,7 +16,7 @@ export class RendersController {
   @Post()
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
-  @Throttle({ renders: { limit: 10, ttl: 60_000 } })
+  @SkipThrottle({ uploads: true })
   @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
   @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
   async create(@Body() body: unknown, @Req() req: Request) {
