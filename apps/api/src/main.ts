@@ -8,6 +8,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@talecast/config';
 import { AppModule, WorkerModule } from './app.module';
 import helmet from 'helmet';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -46,6 +48,11 @@ async function bootstrap(): Promise<void> {
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'DELETE'], maxAge: 600 });
   app.useBodyParser('json', { limit: '64kb' });
   app.setGlobalPrefix('api');
+  // The parents' page at / and the admin page at /admin: the static Vite build, if it was built.
+  const web = path.resolve(__dirname, '../../../../apps/web/dist');
+  if (existsSync(path.join(web, 'index.html'))) {
+    app.useStaticAssets(web, { index: ['index.html'], extensions: ['html'], dotfiles: 'ignore', redirect: false, maxAge: '5m' });
+  }
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Talecast API').setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('docs', app, document);
