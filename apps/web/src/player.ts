@@ -20,9 +20,44 @@ export class StoryPlayer {
   private url = '';
   private failed = false;
   private readonly onVideoError = () => void this.videoFailed();
+  private stallTimer: number | undefined;
+  private lastTime = -1;
+  private stalledFor = 0;
 
   constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {
     video.addEventListener('error', this.onVideoError);
+  }
+
+  /**
+   * Native HLS can also stall without an error on a stream whose timestamps jump between
+   * segments: if nothing moves for a few seconds, hls.js (where the browser has it) takes over.
+   */
+  private watchNativeStall(): void {
+    window.clearInterval(this.stallTimer);
+    this.lastTime = -1;
+    this.stalledFor = 0;
+    this.stallTimer = window.setInterval(() => {
+      const v = this.video;
+      if (this.engine !== 'native') {
+        window.clearInterval(this.stallTimer);
+        return;
+      }
+      const stuck = !v.paused && !v.ended && v.currentTime === this.lastTime && v.readyState < 3;
+      this.stalledFor = stuck ? this.stalledFor + 1 : 0;
+      this.lastTime = v.currentTime;
+      if (this.stalledFor >= 5) {
+        window.clearInterval(this.stallTimer);
+        void this.nativeToHlsJs();
+      }
+    }, 1000);
+  }
+
+  private async nativeToHlsJs(): Promise<void> {
+    const { default: HlsClass } = await import('hls.js/light');
+    if (this.engine !== 'native' || !HlsClass.isSupported()) return; // keep waiting natively
+    const at = this.video.error ? 0 : this.video.currentTime;
+    this.detach();
+    await this.startHlsJs(at).catch(() => this.giveUp());
   }
 
   get started(): boolean {
@@ -53,13 +88,14 @@ export class StoryPlayer {
         if (this.video.currentTime > 0.5 && this.video.played.length === 0) this.video.currentTime = 0;
       }, { once: true });
       this.video.src = url;
+      this.watchNativeStall();
       await this.autoplay();
     } else {
-      await this.startHlsJs();
+      await this.startHlsJs(0);
     }
   }
 
-  private async startHlsJs(): Promise<void> {
+  private async startHlsJs(startPosition: number): Promise<void> {
     const { default: HlsClass } = await import('hls.js/light');
     if (!HlsClass.isSupported()) {
       this.giveUp();
@@ -67,7 +103,7 @@ export class StoryPlayer {
     }
     this.engine = 'hls.js';
     this.video.dataset.engine = 'hls.js';
-    const hls = new HlsClass({ startPosition: 0, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+    const hls = new HlsClass({ startPosition, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal || this.hls !== hls) return;
@@ -83,8 +119,10 @@ export class StoryPlayer {
   /** The <video> element reported an error: native HLS hands over to hls.js, anything else gives up. */
   private async videoFailed(): Promise<void> {
     if (this.engine === 'native') {
+      window.clearInterval(this.stallTimer);
+      const at = Number.isFinite(this.video.currentTime) ? this.video.currentTime : 0;
       this.detach();
-      await this.startHlsJs().catch(() => this.giveUp());
+      await this.startHlsJs(at).catch(() => this.giveUp());
     } else if (this.engine === 'mp4') {
       this.events.onStreamFailed();
     }
@@ -124,6 +162,7 @@ export class StoryPlayer {
   }
 
   private detach(): void {
+    window.clearInterval(this.stallTimer);
     this.hls?.destroy();
     this.hls = null;
     this.engine = null;
