@@ -27,7 +27,7 @@ interface StaticServer {
  * apps/web/dist (production layout), else a small static server that forwards /api to it.
  */
 async function pagesFor(api: ApiProcess, marker: string): Promise<{ base: string; server: StaticServer | null }> {
-  const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet'], {}, 180_000);
+  const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet', '--no-typecheck'], {}, 180_000);
   assert.equal(build.code, 0, `web build failed:\n${build.output}`);
   const own = await fetch(`${api.url}/${marker === 'talecast-admin' ? 'admin' : ''}`).then(async (r) => (r.ok ? r.text() : '')).catch(() => '');
   if (own.includes(`data-app="${marker}"`)) return { base: api.url, server: null };
