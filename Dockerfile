@@ -5,7 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=optional --no-audit --no-fund || npm ci --no-audit --no-fund
 COPY . .
-RUN node scripts/build.mjs && npm prune --omit=dev
+RUN node scripts/build.mjs && node scripts/build-web.mjs --quiet && npm prune --omit=dev
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TALECAST_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 3000

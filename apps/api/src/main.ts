@@ -51,7 +51,11 @@ async function bootstrap(): Promise<void> {
   // The parents' page at / and the admin page at /admin: the static Vite build, if it was built.
   const web = path.resolve(__dirname, '../../../../apps/web/dist');
   if (existsSync(path.join(web, 'index.html'))) {
-    app.useStaticAssets(web, { index: ['index.html'], extensions: ['html'], dotfiles: 'ignore', redirect: false, maxAge: '5m' });
+    app.useStaticAssets(web, {
+      index: ['index.html'], extensions: ['html'], dotfiles: 'ignore', redirect: false,
+      // Pages are revalidated; hashed assets never change.
+      setHeaders: (res, file) => res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
   }
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Talecast API').setVersion('1').addBearerAuth().build());

@@ -12,4 +12,6 @@ test('an EVENT playlist that grows and is closed with ENDLIST; the target durati
   assert.match(done, /#EXT-X-TARGETDURATION:4\n/);
   assert.deepEqual(done.split('\n').filter((l) => l.startsWith('#EXTINF')), ['#EXTINF:2.000,', '#EXTINF:3.400,']);
   assert.ok(done.trimEnd().endsWith('#EXT-X-ENDLIST'));
+  assert.equal(done.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY').length, 1, 'one boundary, one discontinuity');
+  assert.ok(done.indexOf('#EXT-X-DISCONTINUITY') > done.indexOf('seg-0000.ts'));
 });

@@ -10,7 +10,13 @@ export interface HlsEntry {
 export function hlsPlaylist(entries: HlsEntry[], complete: boolean, targetSeconds: number): string {
   const target = Math.max(1, Math.ceil(Math.max(targetSeconds, ...entries.map((e) => e.durationSeconds)) - 1e-9));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:EVENT'];
-  for (const e of entries) lines.push(`#EXTINF:${e.durationSeconds.toFixed(3)},`, e.file);
+  // Every segment is muxed on its own (encoder delay and AAC priming differ per piece), so each
+  // boundary is declared a discontinuity: players then reset their timelines instead of
+  // rejecting timestamps that step back by a frame.
+  entries.forEach((e, k) => {
+    if (k > 0) lines.push('#EXT-X-DISCONTINUITY');
+    lines.push(`#EXTINF:${e.durationSeconds.toFixed(3)},`, e.file);
+  });
   if (complete) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
 }

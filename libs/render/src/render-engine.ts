@@ -167,6 +167,21 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   };
 
   const work: Promise<unknown>[] = [];
+  // Segments are handed to the pool a few at a time (in order, so the start of the video is
+  // ready first); the rest wait here as small task descriptions, never as frames.
+  const slots = Math.max(2, deps.pool.options.maxThreads * 2);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const submit = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
   for (const seg of manifest.segments) {
     const k = seg.index;
     const story = path.join(deps.storage.storyDir(job.storyId), seg.file);
@@ -200,7 +215,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
       style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, tracks, cancel,
     };
     work.push(
-      (deps.pool.run(task) as Promise<SegmentResult>).then(
+      submit(() => deps.pool.run(task) as Promise<SegmentResult>).then(
         async (r) => {
           trace(`segment ${k} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, composite ${Math.round(r.compositeMs)} ms`);
           await fs.rename(tmp, out);

@@ -5,6 +5,8 @@ import path from 'node:path';
 import Piscina from 'piscina';
 
 let pool: Piscina | undefined;
+/** Tasks waiting for a thread, over all renders of this process (the engine submits a few at a time). */
+export const MAX_QUEUE = 64;
 
 export function segmentWorkerFile(): string {
   const file = path.join(__dirname, 'segment.worker.js');
@@ -13,7 +15,7 @@ export function segmentWorkerFile(): string {
 }
 
 export function renderPool(threads: number): Piscina {
-  pool ??= new Piscina({ filename: segmentWorkerFile(), minThreads: 1, maxThreads: threads, idleTimeout: 30_000, maxQueue: 'auto' });
+  pool ??= new Piscina({ filename: segmentWorkerFile(), minThreads: 1, maxThreads: threads, idleTimeout: 30_000, maxQueue: MAX_QUEUE });
   return pool;
 }
 
