@@ -34,11 +34,17 @@ export class AdminStoriesController {
     };
     try {
       if (!video || !masks) throw new TalecastError('BAD_REQUEST', 'send the multipart fields "video" and "masks"');
-      const storyId = String(body?.storyId ?? '');
+      const field = (name: string): string | undefined => {
+        const v = body?.[name];
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string') throw new TalecastError('BAD_REQUEST', `${name} must be a single text field`);
+        return v;
+      };
+      const storyId = field('storyId') ?? '';
       if (!isStorySlug(storyId)) throw new TalecastError('INVALID_STORY_ID', 'storyId must be a slug: lower-case letters, digits and dashes');
-      const style = body?.style === 'toon' ? 'toon' : body?.style === 'photo' || body?.style === undefined ? body?.style : undefined;
-      if (body?.style !== undefined && style === undefined) throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
-      const req = { storyId, video: video.path, masks: masks.path, title: body?.title?.slice(0, 200) || undefined, style: style as 'photo' | 'toon' | undefined };
+      const styleField = field('style');
+      if (styleField !== undefined && styleField !== 'photo' && styleField !== 'toon') throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
+      const req = { storyId, video: video.path, masks: masks.path, title: field('title')?.slice(0, 200) || undefined, style: styleField as 'photo' | 'toon' | undefined };
       await this.precompute.begin(req);
       void this.precompute.execute(req).catch((err) => this.logger.warn(`precompute ${storyId} failed: ${(err as Error).message.split('\n')[0]}`)).finally(cleanup);
       return { id: storyId, status: 'precomputing', statusUrl: `/api/admin/stories/${storyId}` };

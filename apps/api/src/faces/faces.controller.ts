@@ -26,6 +26,7 @@ export class FacesController {
     if (!file) throw new TalecastError('BAD_REQUEST', 'no photo: send it in the multipart field "photo"');
     let faceIndex: number | undefined;
     if (body?.faceIndex !== undefined && body.faceIndex !== '') {
+      if (typeof body.faceIndex !== 'string') throw new TalecastError('FACE_INDEX_OUT_OF_RANGE', 'faceIndex must be a small non-negative integer');
       faceIndex = Number(body.faceIndex);
       if (!Number.isInteger(faceIndex) || faceIndex < 0 || faceIndex > 100) throw new TalecastError('FACE_INDEX_OUT_OF_RANGE', 'faceIndex must be a small non-negative integer');
     }

@@ -43,8 +43,9 @@ export class RendersController {
 
   @Sse(':id/events')
   @ApiOperation({ summary: 'Server-sent progress events: progress …, then done or failed' })
-  events(@Param('id') id: string): Observable<MessageEvent> {
+  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
     notFoundUnlessId(id);
+    await this.renders.find(id); // an unknown id is a 404, not an event stream
     return new Observable<MessageEvent>((subscriber) => {
       let last = '';
       let lastSent = 0;
@@ -91,7 +92,13 @@ export class RendersController {
     res.setHeader('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
     res.setHeader('Cache-Control', 'private, no-store');
     res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: { code: 'RENDER_NOT_FOUND', message: 'not found' } });
+      if (!err || res.headersSent) return;
+      const status = (err as { status?: number }).status;
+      res.removeHeader('Content-Type');
+      res.removeHeader('Content-Disposition');
+      for (const [k, v] of Object.entries((err as { headers?: Record<string, string> }).headers ?? {})) res.setHeader(k, v);
+      if (status === 416) res.status(416).json({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'the requested range is outside the video' } });
+      else res.status(404).json({ error: { code: 'RENDER_NOT_FOUND', message: 'not found' } });
     });
   }
 
