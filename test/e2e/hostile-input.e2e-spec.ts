@@ -37,7 +37,9 @@ function raw(port: number, req: Sent, timeoutMs = 30_000): Promise<Reply> {
     const headers: Record<string, string> = { connection: 'close', ...(req.headers ?? {}) };
     if (body) headers['content-length'] = String(body.length);
     let settled = false;
+    let answered = false;
     const r = http.request({ host: '127.0.0.1', port, agent: false, method: req.method ?? 'GET', path: req.path, headers }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       const finish = () => {
         if (settled) return;
@@ -53,6 +55,7 @@ function raw(port: number, req: Sent, timeoutMs = 30_000): Promise<Reply> {
       });
       res.on('end', finish);
       res.on('error', finish);
+      res.on('close', finish);
     });
     const timer = setTimeout(() => {
       if (settled) return;
@@ -62,7 +65,7 @@ function raw(port: number, req: Sent, timeoutMs = 30_000): Promise<Reply> {
     }, timeoutMs);
     // The server may answer (413, 401, …) and close before the whole body is written.
     r.on('error', (err) => {
-      if (settled) return;
+      if (settled || answered) return; // an answer has begun: its own handlers finish it
       settled = true;
       clearTimeout(timer);
       reject(err);
@@ -313,9 +316,11 @@ describe('hostile input', async () => {
     { name: 'faceIndex "-1" → 422', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '-1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 422 },
     { name: 'faceIndex given twice → 422', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '0'], ['faceIndex', '1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 422 },
     {
-      name: 'faceIndex[a] (a nested field) → 4xx',
+      // multer turns `faceIndex[a]` into a null-prototype object (Number() on it throws): was a 500.
+      name: 'faceIndex[a] (a nested field) → 422',
       send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex[a]', '1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }),
-      todo: 'BUG: 500 — multer builds faceIndex as a null-prototype object and Number() on it throws a TypeError (apps/api/src/faces/faces.controller.ts:29)',
+      status: 422,
+      code: 'FACE_INDEX_OUT_OF_RANGE',
     },
 
     // ---- admin -------------------------------------------------------------------------------------
@@ -352,14 +357,16 @@ describe('hostile input', async () => {
       },
       status: 400,
     },
-    {
-      name: 'admin upload with storyId[a] (a nested field) → 4xx',
+    // Nested multipart fields become null-prototype objects: String()/.slice() on them was a 500.
+    ...(['storyId[a]', 'title[a]', 'style[a]'] as const).map((nested): Case => ({
+      name: `admin upload with ${nested} (a nested field) → 400`,
       send: async () => {
-        const m = await multipart([['storyId[a]', 'x'], ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
+        const fields: [string, string][] = nested === 'storyId[a]' ? [[nested, 'x']] : [['storyId', 'zz-hostile'], [nested, 'x']];
+        const m = await multipart([...fields, ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
         return { method: 'POST', path: '/api/admin/stories', headers: { ...m.headers, authorization: `Bearer ${ADMIN_TOKEN}` }, body: m.body };
       },
-      todo: 'BUG: 500 — String() on the null-prototype object multer builds for storyId[a] throws (apps/api/src/admin/admin-stories.controller.ts:37; title[a] likewise at :41)',
-    },
+      status: 400,
+    })),
 
     // ---- methods and URLs ------------------------------------------------------------------------
     { name: 'PUT /api/renders → 404', send: () => ({ ...json({ storyId: 'tale' }), method: 'PUT' }), status: 404 },
@@ -423,21 +430,26 @@ describe('hostile input', async () => {
     assert.equal(video.status, 206);
   });
 
-  test('a range beyond the end of the video → 416 with Content-Range', { todo: 'BUG: answered 404 RENDER_NOT_FOUND with Content-Type video/mp4 — the sendFile callback maps every error to 404 (apps/api/src/renders/renders.controller.ts:94)' }, async () => {
+  // Was a 404 RENDER_NOT_FOUND labelled video/mp4.
+  test('a range beyond the end of the video → 416 with Content-Range and a JSON body', async () => {
+    await runCase({ name: 'range past the end', send: () => ({ path: `/api/renders/${renderId}/video.mp4`, headers: { range: 'bytes=999999999-' } }), status: 416 });
     const reply = await raw(port, { path: `/api/renders/${renderId}/video.mp4`, headers: { range: 'bytes=999999999-' } });
-    assert.equal(reply.status, 416, reply.text);
     assert.match(String(reply.headers['content-range']), /^bytes \*\/\d+$/);
+    assert.equal(reply.headers['content-disposition'], undefined);
   });
 
-  test('events of a well-formed but unknown render id → 404', { todo: 'BUG: answered 200 text/event-stream with one `failed` event — the existence check runs inside the stream (apps/api/src/renders/renders.controller.ts:47)' }, async () => {
-    const reply = await raw(port, { path: '/api/renders/AAAAAAAAAAAAAAAAAAAAAA/events' });
-    assert.equal(reply.status, 404, reply.text);
+  // Was a 200 event stream carrying one `failed` event.
+  test('events of a well-formed but unknown render id → 404', async () => {
+    await runCase({ name: 'events of an unknown render', send: () => ({ path: '/api/renders/AAAAAAAAAAAAAAAAAAAAAA/events' }), status: 404 });
   });
 
   test('after all of it: the server is healthy and the story and the face are intact', async () => {
     assert.equal((await raw(port, { path: '/api/health' })).status, 200);
     assert.equal(JSON.parse((await raw(port, { path: '/api/stories/tale' })).text).status, 'ready');
     assert.equal(JSON.parse((await raw(port, { path: `/api/faces/${faceId}` })).text).status, 'ready');
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    assert.equal((await raw(port, { path: '/api/admin/stories/zz-hostile', headers: admin })).status, 404, 'no story was begun by a refused admin upload');
+    assert.equal((await raw(port, { path: '/api/admin/stories/evil', headers: admin })).status, 404);
     assert.equal(api!.child.exitCode, null, 'the server process is still running');
   });
 });

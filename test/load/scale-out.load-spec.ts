@@ -1,0 +1,69 @@
+// Scale-out: one `api` process and two `worker` processes on one database and one shared data
+// dir. N renders requested at once (different uploaded faces) all complete, each is rendered
+// exactly once, both workers take part, and every video is whole.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
+import {
+  assertValidVideo, countEvents, leftoverTmpFiles, LOAD_SCALE, log, precomputeStory, renderRows, requestRender, startRole, stopAll, uploadFace, waitForRenders, workerName,
+} from './load-support';
+
+describe('scale-out: one api, two workers', async () => {
+  const dir = await tempDir('talecast-load-scale-');
+  let db: TestDatabase;
+  let api: ApiProcess | undefined;
+  const workers: ApiProcess[] = [];
+  let env: Record<string, string>;
+  let seconds = 5;
+
+  before(async () => {
+    db = await createTestDatabase(true);
+    env = { TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_RENDER_STALE: '3s', TALECAST_MAX_QUEUED_RENDERS: String(LOAD_SCALE + 10) };
+    seconds = (await precomputeStory(env)).seconds;
+    // All three start at once, as a scaled deployment does.
+    const [a, ...w] = await Promise.allSettled([startRole('api', env), startRole('worker', env), startRole('worker', env)]);
+    if (a.status === 'fulfilled') api = a.value;
+    for (const s of w) if (s.status === 'fulfilled') workers.push(s.value);
+    for (const s of [a, ...w]) if (s.status === 'rejected') throw s.reason;
+  });
+  after(async () => {
+    if (process.env.TALECAST_TEST_DEBUG) for (const p of [api, ...workers]) console.log(p?.output());
+    await stopAll([api, ...workers]);
+    await db?.drop();
+    await dir.cleanup();
+  });
+
+  test(`${LOAD_SCALE} renders at once: all complete, each exactly once, both workers used, valid videos`, { timeout: 30 * 60_000 }, async () => {
+    // Different faces: samples 1–6, several uploads of each (each upload is a new face id).
+    const faceIds: string[] = [];
+    for (let i = 0; i < LOAD_SCALE; i += 3) faceIds.push(...(await Promise.all(Array.from({ length: Math.min(3, LOAD_SCALE - i) }, (_, k) => uploadFace(api!.url, i + k)))));
+    assert.equal(new Set(faceIds).size, LOAD_SCALE);
+
+    const started = Date.now();
+    const created = await Promise.all(faceIds.map((id) => requestRender(api!.url, [id])));
+    for (const c of created) assert.equal(c.status, 202, JSON.stringify(c.body));
+    const ids = created.map((c) => c.body.id as string);
+    assert.equal(new Set(ids).size, LOAD_SCALE, 'one render per request');
+
+    const finished = await waitForRenders(api!.url, ids, 120_000 + LOAD_SCALE * 60_000);
+    const wallSeconds = (Date.now() - started) / 1000;
+    for (const [id, s] of finished) {
+      assert.equal(s.status, 'done', `${id}: ${s.status} ${s.error}`);
+      assert.equal(countEvents(s, 'rendered'), 1, `${id} rendered exactly once: ${s.events.map((e) => e.event).join(',')}`);
+      assert.equal(countEvents(s, 'queued'), 1);
+    }
+
+    const rows = await renderRows(db.url);
+    const names = new Set(workers.map(workerName));
+    const byWorker = new Map<string, number>();
+    for (const r of rows.filter((r) => ids.includes(r.id))) {
+      assert.ok(r.worker && names.has(r.worker), `render ${r.id} done by ${r.worker}, not one of ${[...names].join(', ')}`);
+      byWorker.set(r.worker!, (byWorker.get(r.worker!) ?? 0) + 1);
+    }
+    assert.equal(byWorker.size, 2, `both workers did work: ${JSON.stringify(Object.fromEntries(byWorker))}`);
+
+    for (const id of ids) await assertValidVideo(dir.path, id, seconds);
+    assert.deepEqual(await leftoverTmpFiles(`${dir.path}/generated`), [], 'no half-written files');
+    log(`scale-out: ${LOAD_SCALE} renders of ${seconds} s on 2 workers in ${wallSeconds.toFixed(1)} s — ${((LOAD_SCALE / wallSeconds) * 60).toFixed(2)} videos/min, ${((LOAD_SCALE * seconds) / wallSeconds).toFixed(2)} s of video per second; per worker ${JSON.stringify(Object.fromEntries([...byWorker].map(([k, v]) => [k.split(':')[1], v])))}`);
+  });
+});
