@@ -81,6 +81,12 @@ function levelsFrom(level: string): ('error' | 'warn' | 'log' | 'debug')[] {
   return all.slice(0, all.indexOf(level as (typeof all)[number]) + 1);
 }
 
+// A rejected promise nobody awaited (pg-boss 10 completes jobs without awaiting, so a database
+// restart mid-job rejects into the void) must not take the whole process down: log and go on.
+process.on('unhandledRejection', (reason) => {
+  new Logger('Process').error(`unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`);
+});
+
 bootstrap().catch((err) => {
   process.stderr.write(`Talecast failed to start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);

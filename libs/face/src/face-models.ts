@@ -35,6 +35,9 @@ export function loadFaceModels(preference: 'auto' | 'wasm' | 'tfjs-node' = 'auto
 
 async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFaceModels> {
   const started = Date.now();
+  // The WASM glue (emscripten) installs a process-wide 'unhandledRejection' handler that rethrows,
+  // turning any stray rejection anywhere in the process into a crash; it is removed after loading.
+  const rejectionHandlers = new Set(process.listeners('unhandledRejection'));
   let backend: FaceBackend = 'wasm';
   let faceapi: any;
   let tf: any;
@@ -53,6 +56,7 @@ async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFa
     await tf.setBackend('wasm');
   }
   await tf.ready();
+  for (const l of process.listeners('unhandledRejection')) if (!rejectionHandlers.has(l)) process.removeListener('unhandledRejection', l);
   const dir = modelDirectory();
   const nets = faceapi.nets;
   const models = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet', 'faceRecognitionNet'];

@@ -64,12 +64,16 @@ export class RenderService {
     });
     if (recent) return { render: recent, created: false };
 
-    if (options.enqueue !== false) {
-      const active = await this.renders.countBy({ status: In([...ACTIVE]) });
-      if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
-    }
     const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
-    await this.renders.insert(render);
+    // Count and insert under one cluster-wide transaction lock so a burst cannot overshoot the bound.
+    await this.renders.manager.transaction(async (m) => {
+      if (options.enqueue !== false) {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('talecast:render-capacity'))`);
+        const active = await m.getRepository(RenderEntity).countBy({ status: In([...ACTIVE]) });
+        if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
+      }
+      await m.getRepository(RenderEntity).insert(render);
+    });
     if (options.enqueue !== false) {
       try {
         await this.queue.send('render', { renderId: render.id }, { singletonKey: `${render.id}:0` });

@@ -37,6 +37,9 @@ export class ErrorFilter implements ExceptionFilter {
       const message = Array.isArray((response as { message?: unknown }).message) ? ((response as { message: string[] }).message).join('; ') : raw;
       return { status, body: { error: { code: codeFor(status, message), message: friendly(status, message) } }, headers: status === 429 ? { 'Retry-After': '10' } : {} };
     }
+    if (isDatabaseUnavailable(exception)) {
+      return { status: 503, body: { error: { code: 'UNAVAILABLE', message: 'the service is briefly unavailable; try again in a few seconds' } }, headers: { 'Retry-After': '5' } };
+    }
     if ((exception as { type?: string })?.type === 'entity.too.large') {
       return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } }, headers: {} };
     }
@@ -48,8 +51,18 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
+/** PostgreSQL unreachable or restarting: a temporary condition, answered 503 with Retry-After. */
+function isDatabaseUnavailable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; driverError?: { code?: string } };
+  const code = err?.driverError?.code ?? err?.code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code)) return true;
+  return /ECONNREFUSED|Connection terminated|terminating connection|database system is (starting up|shutting down)|timeout exceeded when trying to connect/i.test(err?.message ?? '');
+}
+
 function codeFor(status: number, message: string): string {
+  if (status === 413 && /entity too large|request body/i.test(message)) return 'BODY_TOO_LARGE';
   if (status === 413) return 'FILE_TOO_LARGE';
+  if (/too many (parts|fields)/i.test(message)) return 'TOO_MANY_PARTS';
   if (/unexpected (file )?field/i.test(message)) return 'WRONG_FIELD';
   if (/too many (files|parts|fields)/i.test(message)) return 'TOO_MANY_FILES';
   if (status === 404) return 'NOT_FOUND';
@@ -62,6 +75,7 @@ function codeFor(status: number, message: string): string {
 }
 
 function friendly(status: number, message: string): string {
+  if (status === 413 && /entity too large|request body/i.test(message)) return 'the request body is too large';
   if (status === 413) return 'the file is too large';
   if (/unexpected (file )?field/i.test(message)) return 'unexpected file field; send the photo in the field "photo"';
   if (status === 404) return 'not found';
