@@ -1,0 +1,77 @@
+// `npm run eval`: the insertion-quality evaluation on two generated stories (variants a and b,
+// 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
+// prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
+// Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
+//          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
+import 'reflect-metadata';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FixtureVariant } from '@talecast/fixtures';
+import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    variants: { type: 'string', default: 'a,b' },
+    faces: { type: 'string', default: 'sample1.jpg,sample6.jpg' },
+    every: { type: 'string', default: '3' },
+    window: { type: 'string', default: '15' },
+    out: { type: 'string', default: 'eval/results.json' },
+    sheet: { type: 'string', default: 'eval/contact-sheet.png' },
+  },
+});
+
+async function main(): Promise<number> {
+  const variants = opts.variants!.split(',').map((v) => v.trim()) as FixtureVariant[];
+  if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b');
+  const report = await evaluateInsertion({
+    seconds: Number(opts.seconds),
+    variants,
+    faces: opts.faces!.split(',').map((f) => f.trim()).filter(Boolean),
+    sampleEvery: Number(opts.every),
+    windowFrames: Number(opts.window),
+    contactSheet: opts.sheet ? path.resolve(opts.sheet) : null,
+    log: (line) => console.log(line),
+  });
+  const out = path.resolve(opts.out!);
+  await fs.mkdir(path.dirname(out), { recursive: true });
+  await fs.writeFile(out, JSON.stringify(report, null, 2));
+  printTable(report);
+  console.log(`\nresults: ${path.relative(process.cwd(), out)}${opts.sheet ? `, contact sheet: ${opts.sheet}` : ''} (${report.seconds} s)`);
+  if (!report.pass) console.log(`MISSED: ${report.failures.join('; ')}`);
+  return report.pass ? 0 : 1;
+}
+
+function printTable(r: EvaluationReport): void {
+  const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : 'n/a');
+  const db = (v: number | null) => (v === null ? '—' : Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'identical');
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  console.log(`\ninsertion quality on ${r.machine.cores} cores, faces on ${r.faceBackend}, ffmpeg ${r.ffmpeg}`);
+  const header = ['story × child', 'identity', 'placement', 'jitter out / bound', 'seam ΔE out / orig', 'untouched'];
+  const rows: string[][] = [];
+  for (const s of r.stories) {
+    for (const x of s.runs) {
+      rows.push([
+        `${s.variant} × ${x.face}`,
+        `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)}`,
+        `${pct(x.placement.mean, 2)} ${mark(x.pass.placement)}`,
+        `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
+        `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)}`,
+        `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
+      ]);
+    }
+  }
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k].length)));
+  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
+    `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance; jitter ≤ precomputed + detector noise; ` +
+    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam reported only`);
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(2);
+});

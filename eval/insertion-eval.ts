@@ -1,0 +1,559 @@
+// The insertion-quality evaluation: generated stories (shared fixtures with ground truth) are
+// precomputed, rendered with children's faces from the sample photos, and the rendered frames
+// are measured with the face model against the child's photo, the story's frames and the
+// precomputed targets (identity, placement, stability, seam, untouched pixels). Everything runs
+// in a temporary data dir that is removed at the end; only the report (and an optional contact
+// sheet) leaves it. Must never change what it measures: the libs are used exactly as the app does.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadConfig } from '@talecast/config';
+import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory } from '@talecast/face';
+import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
+import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
+import { precomputeStory } from '@talecast/precompute';
+import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
+import { newId, StorageCore } from '@talecast/storage';
+import { sharedFixture, tempDir } from '@talecast/testing';
+import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
+import { FrameReader } from './frame-reader';
+import { identityDescriptor } from './identity-descriptor';
+import {
+  deltaE, faceOutline, generousFaceBox, landmarkCentre, landmarkDifference, landmarkError, landmarkJitter, mean, percentile,
+  PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
+} from './insertion-metrics';
+import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
+
+export const TARGETS = {
+  /** Share of sampled hero frames whose output face is the child's. */
+  identityShare: 0.95,
+  /** A face is the child's when its descriptor is under this distance from the child's photo (and closer than to the story's face). */
+  identityDistance: 0.5,
+  /** Mean landmark error of the output face vs the precomputed target, over the inter-ocular distance. */
+  placement: 0.05,
+  /** PSNR outside the face (dB). */
+  untouchedPsnr: 45,
+} as const;
+
+export interface EvaluationOptions {
+  /** Length of each generated story. */
+  seconds: number;
+  variants: FixtureVariant[];
+  /** Children's photos: file names in face-api's sample folder, or paths. */
+  faces: string[];
+  /** Identity and placement on every n-th hero frame. */
+  sampleEvery?: number;
+  /** Consecutive frames per hero shot for the jitter measure (0 = no stability measure). */
+  windowFrames?: number;
+  /** Frames per story on the contact sheet (0 = none). */
+  sheetFrames?: number;
+  /** Where the contact sheet PNG goes (null = not written). */
+  contactSheet?: string | null;
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChildFace {
+  name: string;
+  file: string;
+  render: RenderFace;
+  /** Identity descriptor of the photo (pose-normalised chip, see identity-descriptor.ts). */
+  descriptor: Float32Array;
+}
+
+export interface RunResult {
+  story: string;
+  variant: FixtureVariant;
+  face: string;
+  renderSeconds: number;
+  analysisSeconds: number;
+  identity: {
+    share: number; frames: number; passed: number; outputDetected: number;
+    meanToChild: number; meanToStoryFace: number; worstToChild: number;
+    /** Calibration: the child's photo vs the story hero's source photo. */
+    childToStoryHeroPhoto: number;
+    /** Calibration: the story's own face in its frames vs its source photo (what rendering into a frame costs). */
+    storyFaceToHeroPhoto: number;
+    failures: { frame: number; toChild: number | null; toStoryFace: number | null }[];
+  };
+  placement: {
+    mean: number; inner: number; p95: number; max: number; frames: number;
+    /** The same detector on the story's own face vs the precomputed target, and vs the ground truth. */
+    detectorOnStoryFace: number; detectorVsTruth: number; precomputedVsTruth: number;
+  };
+  stability: {
+    output: number; precomputed: number; detectorNoise: number; bound: number; ratio: number;
+    storyFace: number; truth: number; outputResidual: number; frames: number;
+    /** Output landmarks found in the story face's box vs found by a full detection (same frames). */
+    boxCheck: number | null;
+  };
+  seam: { output: number; original: number; excess: number; outputLightness: number; originalLightness: number; skinShift: number; frames: number };
+  untouched: {
+    copiedFrames: number; copiedIdentical: number;
+    faceFrames: number; psnrOutsideFace: number; psnrOutsideFaceY: number; worstFramePsnr: number; worstFrame: number;
+    faceFreeRenderedFrames: number; psnrFaceFreeRendered: number | null;
+  };
+  pass: Record<'identity' | 'placement' | 'stability' | 'untouched', boolean>;
+}
+
+export interface StoryResult {
+  story: string;
+  variant: FixtureVariant;
+  seconds: number;
+  frames: number;
+  heroFrames: number;
+  precomputedHeroFrames: number;
+  segments: { total: number; withFace: number };
+  precomputeSeconds: number;
+  runs: RunResult[];
+}
+
+export interface EvaluationReport {
+  date: string;
+  machine: { cores: number; node: string };
+  faceBackend: string;
+  ffmpeg: string;
+  options: { seconds: number; variants: FixtureVariant[]; faces: string[]; sampleEvery: number; windowFrames: number };
+  targets: typeof TARGETS;
+  stories: StoryResult[];
+  pass: boolean;
+  failures: string[];
+  seconds: number;
+}
+
+const ENCODER = { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 };
+/** Same detector settings as the fixture's ground-truth check: a face is looked for everywhere. */
+const DETECT = { minConfidence: 0.3 } as const;
+
+export async function evaluateInsertion(options: EvaluationOptions): Promise<EvaluationReport> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const sampleEvery = options.sampleEvery ?? 3;
+  const windowFrames = options.windowFrames ?? 15;
+  const sheetFrames = options.sheetFrames ?? 8;
+  const threads = options.threads ?? 2;
+  const ffmpeg = await locateFfmpeg();
+  const models = await loadFaceModels('wasm');
+  const detector = new FaceDetector(models);
+  const dir = await tempDir('talecast-eval-');
+  const storage = new StorageCore(loadConfig({ TALECAST_DATA_DIR: dir.path }).roots);
+  const pool = renderPool(threads);
+  const stories: StoryResult[] = [];
+  const sheet: ContactSheetBlock[] = [];
+  try {
+    const faces: ChildFace[] = [];
+    for (const f of options.faces) faces.push(await prepareChildFace(models, detector, f));
+    log(`children: ${faces.map((f) => f.name).join(', ')}`);
+
+    for (const variant of options.variants) {
+      const fixture = await sharedFixture(options.seconds, variant);
+      const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
+      const storyId = `eval-${variant}-${options.seconds}s`;
+      const t0 = performance.now();
+      const pre = await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder: ENCODER });
+      const precomputeSeconds = (performance.now() - t0) / 1000;
+      log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
+      const { manifest, frames } = await loadStory(storage, storyId);
+      const role = frames.roleIndex('hero');
+      const heroPhoto = await photoFace(detector, fixture.heroPhoto);
+      const heroPhotoDescriptor = await identityDescriptor(models, heroPhoto.image, heroPhoto.landmarks);
+
+      const plan = framePlan(truth, sampleEvery, windowFrames, sheetFrames, (i) => frames.present(role, i));
+      const story: StoryResult = {
+        story: storyId, variant, seconds: options.seconds, frames: truth.frameCount,
+        heroFrames: truth.frames.filter((f) => f.hero).length,
+        precomputedHeroFrames: pre.faceFrames.hero,
+        segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
+        precomputeSeconds: round(precomputeSeconds), runs: [],
+      };
+      const block: ContactSheetBlock = { title: `story ${variant} (${fixture.seconds} s)`, frames: plan.sheet, rows: [] };
+      const storyFaces = new Map<number, StoryFace | null>();
+
+      for (const face of faces) {
+        const r0 = performance.now();
+        const renderId = newId();
+        await renderVideo({ renderId, storyId, faces: { hero: [face.render] } }, { storage, ffmpeg, pool, encoder: ENCODER });
+        const renderSeconds = (performance.now() - r0) / 1000;
+        const a0 = performance.now();
+        const measured = await measureRun({
+          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces,
+          output: storage.renderFile(renderId, 'video.mp4'),
+          readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
+          storyVideo: fixture.video,
+          manifest: { width: manifest.video.width, height: manifest.video.height, matrix: manifest.video.matrix, range: manifest.video.range, segments: manifest.segments },
+          target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
+          sheetRow: block,
+        });
+        const run: RunResult = { story: storyId, variant, face: face.name, renderSeconds: round(renderSeconds), analysisSeconds: round((performance.now() - a0) / 1000), ...measured };
+        story.runs.push(run);
+        log(`${storyId} × ${face.name}: rendered in ${renderSeconds.toFixed(1)} s, measured in ${run.analysisSeconds} s`);
+        await fs.rm(storage.renderDir(renderId), { recursive: true, force: true });
+      }
+      stories.push(story);
+      if (block.frames.length) sheet.push(block);
+    }
+    if (options.contactSheet && sheet.length) await writeContactSheet(options.contactSheet, sheet, ['original', ...faces.map((f) => `output: ${f.name}`)]);
+  } finally {
+    await closeRenderPool();
+    await dir.cleanup();
+  }
+
+  const failures: string[] = [];
+  for (const s of stories) {
+    for (const r of s.runs) {
+      for (const [k, ok] of Object.entries(r.pass)) if (!ok) failures.push(`${s.story} × ${r.face}: ${k}`);
+    }
+  }
+  return {
+    date: new Date().toISOString(),
+    machine: { cores: os.availableParallelism(), node: process.version },
+    faceBackend: detector.backend,
+    ffmpeg: ffmpeg.version,
+    options: { seconds: options.seconds, variants: options.variants, faces: options.faces, sampleEvery, windowFrames },
+    targets: TARGETS,
+    stories,
+    pass: failures.length === 0,
+    failures,
+    seconds: round((performance.now() - started) / 1000),
+  };
+}
+
+/** A photo's largest face, found as the upload service finds it (on a working copy ≤ 1280 px). */
+async function photoFace(detector: FaceDetector, file: string): Promise<{ image: RgbFrame; landmarks: Float32Array; face: DetectedFace }> {
+  const photo = await decodePhoto(await fs.readFile(file), 50_000_000);
+  const working = await workingCopy(photo, 1280);
+  const [face] = await detector.detectAll(working, { expressions: true, minConfidence: 0.5 });
+  if (!face?.expressions) throw new Error(`no usable face in ${file}`);
+  return { image: { data: photo.data, width: photo.width, height: photo.height }, landmarks: Float32Array.from(face.landmarks, (v) => v / working.scale), face };
+}
+
+/** The child's photo as the upload service makes it (largest face, aligned), plus its identity. */
+export async function prepareChildFace(models: LoadedFaceModels, detector: FaceDetector, file: string): Promise<ChildFace> {
+  const full = path.isAbsolute(file) ? file : path.join(samplePhotoDirectory(), file);
+  const { image, landmarks, face } = await photoFace(detector, full);
+  const aligned = alignFace(image.data, image.width, image.height, landmarks, ALIGNED_SIZE);
+  return {
+    name: path.basename(file),
+    file: full,
+    descriptor: await identityDescriptor(models, image, landmarks),
+    render: { id: newId(), size: ALIGNED_SIZE, rgba: aligned.rgba, landmarks: aligned.landmarks, expressionScores: face.expressions!, yaw: measureFace(landmarks, 0, 0).yaw },
+  };
+}
+
+interface FramePlan {
+  /** Every n-th hero frame (ground truth): identity and placement. */
+  sampled: Set<number>;
+  /** Runs of consecutive hero frames, one per hero shot: jitter. */
+  windows: number[][];
+  inWindow: Set<number>;
+  /** Frames on the contact sheet. */
+  sheet: number[];
+}
+
+function framePlan(truth: GroundTruth, every: number, window: number, sheetCount: number, present: (i: number) => boolean): FramePlan {
+  const hero = truth.frames.filter((f) => f.hero).map((f) => f.i);
+  const sampled = hero.filter((_, k) => k % every === 0);
+  const windows: number[][] = [];
+  for (const shot of truth.shots) {
+    if (shot.kind === 'empty' || window < 3) continue;
+    const len = Math.min(window, shot.endFrame - shot.startFrame);
+    const start = shot.startFrame + Math.floor((shot.endFrame - shot.startFrame - len) / 2);
+    windows.push(Array.from({ length: len }, (_, k) => start + k));
+  }
+  const candidates = sampled.filter(present);
+  const sheet: number[] = [];
+  for (let k = 0; k < sheetCount && candidates.length; k++) {
+    const i = candidates[Math.min(candidates.length - 1, Math.round(((k + 0.5) / sheetCount) * candidates.length - 0.5))];
+    if (!sheet.includes(i)) sheet.push(i);
+  }
+  return { sampled: new Set(sampled), windows, inWindow: new Set(windows.flat()), sheet };
+}
+
+/** The story's own hero face in one frame (shared by the story's runs). */
+interface StoryFace {
+  box: Box;
+  /** Full detection's landmarks. */
+  landmarks: Float32Array;
+  /** Landmarks found again in `box` the way the output's are in window frames (same crop, same net). */
+  tracked?: Float32Array;
+  descriptor?: Float32Array;
+}
+
+interface RunInput {
+  ffmpeg: FfmpegInfo;
+  models: LoadedFaceModels;
+  detector: FaceDetector;
+  truth: GroundTruth;
+  plan: FramePlan;
+  face: ChildFace;
+  heroPhotoDescriptor: Float32Array;
+  storyFaces: Map<number, StoryFace | null>;
+  output: string;
+  readyMedia: string[];
+  storyVideo: string;
+  manifest: { width: number; height: number; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc'; segments: { start: number; end: number; hasFace: boolean }[] };
+  target: (i: number) => Float32Array | null;
+  sheetRow: ContactSheetBlock;
+}
+
+interface OutputFace {
+  /** Full detection (sampled frames). */
+  detected: DetectedFace | null;
+  descriptor: Float32Array | null;
+  /** Landmarks found in the story face's box (window frames). */
+  tracked: Float32Array | null;
+  seam: { output: number; original: number; outL: number; origL: number; skinShift: number } | null;
+}
+
+type Measured = Omit<RunResult, 'story' | 'variant' | 'face' | 'renderSeconds' | 'analysisSeconds'>;
+
+async function measureRun(input: RunInput): Promise<Measured> {
+  const { width, height, matrix, range, segments } = input.manifest;
+  const { plan, detector, models, truth } = input;
+  const out = new FrameReader(input.ffmpeg.ffmpeg, input.output, width, height);
+  const ready = new FrameReader(input.ffmpeg.ffmpeg, input.readyMedia, width, height);
+  const story = new FrameReader(input.ffmpeg.ffmpeg, input.storyVideo, width, height);
+  const outside = new PsnrAccumulator();
+  const outsideY = new PsnrAccumulator();
+  const faceFree = new PsnrAccumulator();
+  let copiedFrames = 0, copiedIdentical = 0, faceFrames = 0, faceFreeRendered = 0;
+  const measures = new Map<number, OutputFace>();
+  // The story's own frames go on the sheet once, with the story's first run.
+  const needOriginals = input.sheetRow.rows.length === 0;
+  const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [];
+  try {
+    for (let i = 0; i < truth.frameCount; i++) {
+      const [o, r, s] = await Promise.all([out.next(), ready.next(), story.next()]);
+      if (!o || !r || !s) throw new Error(`frame ${i}: a video ended early (output ${!!o}, render-ready ${!!r}, story ${!!s})`);
+      const seg = segments.find((x) => i >= x.start && i < x.end)!;
+      const target = input.target(i);
+      const ov = yuvView(o, width, height), rv = yuvView(r, width, height);
+      // Untouched: copied segments must be the story's media bit for bit; composited frames must
+      // match the render's input outside the face (re-encoding is the only other change).
+      if (!seg.hasFace) {
+        copiedFrames++;
+        if (o.equals(r)) copiedIdentical++;
+      } else if (target) {
+        faceFrames++;
+        const box = generousFaceBox(target, width, height);
+        outside.frame(i, ov, rv, box, 'yuv');
+        outsideY.frame(i, ov, rv, box, 'y');
+      } else {
+        faceFreeRendered++;
+        faceFree.frame(i, ov, rv, null, 'yuv');
+      }
+      const sampled = plan.sampled.has(i), inWindow = plan.inWindow.has(i);
+      if (!sampled && !inWindow) continue;
+
+      const outRgb = yuvToRgb(ov, matrix, range);
+      const storyRgb = yuvToRgb(yuvView(s, width, height), matrix, range);
+      const reference = target ?? truth.frames[i].hero;
+      let sf = input.storyFaces.get(i);
+      if (sf === undefined) {
+        const d = pick(await detector.detectAll(storyRgb, DETECT), reference);
+        sf = d ? { box: d.box, landmarks: d.landmarks } : null;
+        input.storyFaces.set(i, sf);
+      }
+      if (sf && inWindow && !sf.tracked) sf.tracked = (await detector.analyseBox(storyRgb, sf.box)).landmarks;
+      if (sf && sampled && !sf.descriptor) sf.descriptor = await identityDescriptor(models, storyRgb, sf.landmarks);
+
+      const m: OutputFace = { detected: null, descriptor: null, tracked: null, seam: null };
+      if (sampled) {
+        m.detected = pick(await detector.detectAll(outRgb, DETECT), reference);
+        if (m.detected) m.descriptor = await identityDescriptor(models, outRgb, m.detected.landmarks);
+      }
+      if (inWindow && sf) m.tracked = (await detector.analyseBox(outRgb, sf.box)).landmarks;
+      if (target) m.seam = seam(outRgb, storyRgb, target);
+      measures.set(i, m);
+      if (plan.sheet.includes(i) && reference) {
+        if (needOriginals) sheetOriginals.push(await faceTile(storyRgb, reference));
+        sheetOutputs.push(await faceTile(outRgb, reference));
+      }
+    }
+    if (await out.next()) throw new Error('the output has more frames than the story');
+  } finally {
+    out.close();
+    ready.close();
+    story.close();
+  }
+  if (sheetOriginals.length) input.sheetRow.rows.push(sheetOriginals);
+  if (sheetOutputs.length) input.sheetRow.rows.push(sheetOutputs);
+
+  // Identity: the output face is the child's, not the story's.
+  const failures: RunResult['identity']['failures'] = [];
+  const toChild: number[] = [], toStory: number[] = [], storyToHero: number[] = [];
+  let passed = 0, detected = 0;
+  for (const i of plan.sampled) {
+    const m = measures.get(i)!;
+    const sf = input.storyFaces.get(i);
+    if (sf?.descriptor) storyToHero.push(descriptorDistance(sf.descriptor, input.heroPhotoDescriptor));
+    const dc = m.descriptor ? descriptorDistance(m.descriptor, input.face.descriptor) : null;
+    const ds = m.descriptor && sf?.descriptor ? descriptorDistance(m.descriptor, sf.descriptor) : null;
+    if (dc !== null) {
+      detected++;
+      toChild.push(dc);
+    }
+    if (ds !== null) toStory.push(ds);
+    const ok = dc !== null && dc < TARGETS.identityDistance && (ds === null || dc < ds);
+    if (ok) passed++;
+    else failures.push({ frame: i, toChild: dc === null ? null : round(dc, 3), toStoryFace: ds === null ? null : round(ds, 3) });
+  }
+  const share = plan.sampled.size ? passed / plan.sampled.size : 0;
+
+  // Placement: the output face's detected landmarks against the precomputed target.
+  const errors: number[] = [], inner: number[] = [], onStory: number[] = [], storyVsTruth: number[] = [], preVsTruth: number[] = [];
+  for (const i of plan.sampled) {
+    const target = input.target(i);
+    const m = measures.get(i)!;
+    const sf = input.storyFaces.get(i);
+    const gt = truth.frames[i].hero;
+    if (sf && gt) storyVsTruth.push(landmarkError(sf.landmarks, gt));
+    if (!target) continue;
+    if (m.detected) {
+      errors.push(landmarkError(m.detected.landmarks, target));
+      inner.push(innerError(m.detected.landmarks, target));
+    }
+    if (sf) onStory.push(landmarkError(sf.landmarks, target));
+    if (gt) preVsTruth.push(landmarkError(target, gt));
+  }
+
+  // Stability: jitter of the output face vs the precomputed track, the detector's own noise
+  // (its landmarks on the story's frames minus the ground truth) and the truth itself.
+  const acc = { output: [0, 0], pre: [0, 0], noise: [0, 0], story: [0, 0], truth: [0, 0], residual: [0, 0] };
+  const add = (k: keyof typeof acc, j: { value: number; terms: number }) => {
+    acc[k][0] += j.value * j.terms;
+    acc[k][1] += j.terms;
+  };
+  let windowFrames = 0;
+  const boxCheck: number[] = [];
+  for (const w of plan.windows) {
+    const iod = w.map((i) => interOcularDistance(input.target(i) ?? truth.frames[i].hero!));
+    const outLm = w.map((i) => measures.get(i)?.tracked ?? null);
+    const storyLm = w.map((i) => input.storyFaces.get(i)?.tracked ?? null);
+    const pre = w.map((i) => input.target(i));
+    const gt = w.map((i) => truth.frames[i].hero);
+    add('output', landmarkJitter(outLm, iod));
+    add('pre', landmarkJitter(pre, iod));
+    add('story', landmarkJitter(storyLm, iod));
+    add('truth', landmarkJitter(gt, iod));
+    add('noise', landmarkJitter(w.map((_, k) => landmarkDifference(storyLm[k], gt[k])), iod));
+    add('residual', landmarkJitter(w.map((_, k) => landmarkDifference(outLm[k], pre[k])), iod));
+    windowFrames += w.length;
+    for (const i of w) {
+      const m = measures.get(i);
+      if (m?.detected && m.tracked) boxCheck.push(landmarkError(m.tracked, m.detected.landmarks));
+    }
+  }
+  const j = (k: keyof typeof acc) => (acc[k][1] ? acc[k][0] / acc[k][1] : NaN);
+  const bound = j('pre') + j('noise');
+
+  // Seam: colour contrast across the mask's edge, output vs the story's own frame.
+  const seams = [...measures.values()].map((m) => m.seam).filter((x): x is NonNullable<OutputFace['seam']> => x !== null);
+  const seamOut = mean(seams.map((x) => x.output)), seamOrig = mean(seams.map((x) => x.original));
+
+  const placementMean = mean(errors);
+  return {
+    identity: {
+      share: round(share, 4), frames: plan.sampled.size, passed, outputDetected: detected,
+      meanToChild: round(mean(toChild), 3), meanToStoryFace: round(mean(toStory), 3), worstToChild: round(Math.max(...toChild), 3),
+      childToStoryHeroPhoto: round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3),
+      storyFaceToHeroPhoto: round(mean(storyToHero), 3),
+      failures: failures.slice(0, 20),
+    },
+    placement: {
+      mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
+      detectorOnStoryFace: round(mean(onStory), 4), detectorVsTruth: round(mean(storyVsTruth), 4), precomputedVsTruth: round(mean(preVsTruth), 4),
+    },
+    stability: {
+      output: round(j('output'), 5), precomputed: round(j('pre'), 5), detectorNoise: round(j('noise'), 5), bound: round(bound, 5),
+      ratio: round(j('output') / bound, 3), storyFace: round(j('story'), 5), truth: round(j('truth'), 5), outputResidual: round(j('residual'), 5),
+      frames: windowFrames, boxCheck: boxCheck.length ? round(mean(boxCheck), 4) : null,
+    },
+    seam: {
+      output: round(seamOut, 2), original: round(seamOrig, 2), excess: round(seamOut - seamOrig, 2),
+      outputLightness: round(mean(seams.map((x) => x.outL)), 2), originalLightness: round(mean(seams.map((x) => x.origL)), 2),
+      skinShift: round(mean(seams.map((x) => x.skinShift)), 2), frames: seams.length,
+    },
+    untouched: {
+      copiedFrames, copiedIdentical,
+      faceFrames, psnrOutsideFace: round(outside.value), psnrOutsideFaceY: round(outsideY.value), worstFramePsnr: round(outside.worst), worstFrame: outside.worstFrame,
+      faceFreeRenderedFrames: faceFreeRendered, psnrFaceFreeRendered: faceFree.frames ? round(faceFree.value) : null,
+    },
+    pass: {
+      identity: share >= TARGETS.identityShare,
+      placement: placementMean <= TARGETS.placement,
+      // Not measured (no windows) counts as not failed.
+      stability: plan.windows.length === 0 || j('output') <= bound,
+      untouched: copiedIdentical === copiedFrames && outside.value >= TARGETS.untouchedPsnr && outsideY.value >= TARGETS.untouchedPsnr &&
+        (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
+    },
+  };
+}
+
+/** Landmark error without the jaw (brows, eyes, nose, mouth: 17–67), where the detector is surest. */
+function innerError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 17; i < 68; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
+  return sum / 51 / interOcularDistance(b);
+}
+
+/** The detected face that belongs to the reference landmarks (nearest centre, within half an eye distance). */
+function pick(faces: DetectedFace[], reference: ArrayLike<number> | null): DetectedFace | null {
+  if (!reference) return null;
+  const [cx, cy] = landmarkCentre(reference);
+  const limit = 0.5 * interOcularDistance(reference);
+  let best: DetectedFace | null = null, bestD = Infinity;
+  for (const f of faces) {
+    const [x, y] = landmarkCentre(f.landmarks);
+    const d = Math.hypot(x - cx, y - cy);
+    if (d < bestD) {
+      best = f;
+      bestD = d;
+    }
+  }
+  return bestD <= limit ? best : null;
+}
+
+/** Colour contrast across the face outline (Lab ΔE, inner ring vs outer ring), output and original. */
+function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): OutputFace['seam'] {
+  const iod = interOcularDistance(target);
+  const outline = faceOutline(target);
+  const probes = seamProbes(outline, Math.max(2, 0.04 * iod));
+  const a = seamColours(outRgb, outline, probes, iod);
+  const b = seamColours(storyRgb, outline, probes, iod);
+  const o: number[] = [], g: number[] = [], ol: number[] = [], gl: number[] = [], shift: number[] = [];
+  for (let k = 0; k < probes.length; k++) {
+    const x = a[k], y = b[k];
+    if (!x || !y) continue;
+    o.push(deltaE(x.inside, x.outside));
+    g.push(deltaE(y.inside, y.outside));
+    ol.push(Math.abs(x.inside[0] - x.outside[0]));
+    gl.push(Math.abs(y.inside[0] - y.outside[0]));
+    shift.push(deltaE(x.inside, y.inside));
+  }
+  if (!o.length) return null;
+  return { output: mean(o), original: mean(g), outL: mean(ol), origL: mean(gl), skinShift: mean(shift) };
+}
+
+/** A square crop around the face (forehead and chin included), CONTACT_TILE², as raw RGB. */
+async function faceTile(rgb: RgbFrame, landmarks: ArrayLike<number>): Promise<Buffer> {
+  const iod = interOcularDistance(landmarks);
+  const [cx, cy] = landmarkCentre(landmarks);
+  const side = Math.round(4.2 * iod);
+  const left = Math.round(cx - side / 2), top = Math.round(cy - 0.3 * iod - side / 2);
+  const x0 = Math.max(0, left), y0 = Math.max(0, top);
+  const x1 = Math.min(rgb.width, left + side), y1 = Math.min(rgb.height, top + side);
+  return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+    .extend({ left: x0 - left, top: y0 - top, right: left + side - x1, bottom: top + side - y1, background: { r: 0, g: 0, b: 0 } })
+    .resize(CONTACT_TILE, CONTACT_TILE)
+    .raw()
+    .toBuffer();
+}
+
+function round(v: number, digits = 2): number {
+  if (!Number.isFinite(v)) return v;
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
