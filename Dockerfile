@@ -3,10 +3,14 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=optional --no-audit --no-fund || npm ci --no-audit --no-fund
+# Optional dependencies are needed: @swc/core's and esbuild's platform binaries build the app.
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node scripts/build.mjs && node scripts/build-web.mjs --quiet && npm prune --omit=dev
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TALECAST_DATA_DIR=/data
+# The data volume must be writable by the unprivileged user (a new named volume copies this
+# directory's ownership).
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 EXPOSE 3000
 USER node

@@ -120,6 +120,8 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
       return !!img && img.complete && img.naturalWidth > 0;
     });
     await shot('04-ready.png');
+    // Both precomputes ran as queued jobs; the uploaded video and masks are gone with them.
+    assert.deepEqual(await fs.readdir(path.join(dir.path, '.data', 'incoming')), [], 'no uploaded story files left behind');
   });
 
   test('shows sampled frames with the hero boxes drawn over them', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '@talecast/config';
 import { Database, StoryEntity, startEmbeddedPostgres } from '@talecast/persistence';
 import { createTestDatabase, tempDir } from '@talecast/testing';
+import { JOB_NAMES, JobQueue } from '@talecast/queue';
 
 describe('embedded PostgreSQL', async () => {
   const dir = await tempDir();
@@ -48,5 +49,46 @@ describe('schema', async () => {
     await ds.query(`INSERT INTO lifecycle_event ("subjectKind", "subjectId", event) VALUES ('face', 'abc', 'uploaded')`);
     await assert.rejects(ds.query(`UPDATE lifecycle_event SET event = 'purged'`), /append-only/);
     await assert.rejects(ds.query(`DELETE FROM lifecycle_event`), /append-only/);
+  });
+});
+
+describe('several processes starting together', async () => {
+  const db = await createTestDatabase(false);
+  after(() => db.drop());
+
+  test('migrate a fresh database one at a time: every start succeeds, each migration runs once', async () => {
+    const config = loadConfig({ DATABASE_URL: db.url });
+    const applied: string[] = [];
+    const opened = await Promise.all(Array.from({ length: 4 }, () => Database.open(config, (line) => applied.push(line))));
+    try {
+      const names = applied.filter((l) => l.startsWith('migration applied'));
+      assert.ok(names.length > 0, 'the migrations ran');
+      assert.equal(new Set(names).size, names.length, `each migration applied once: ${names.join('; ')}`);
+      const [{ count }] = await opened[0].dataSource.query(`SELECT count(*)::int AS count FROM typeorm_migrations`);
+      assert.equal(count, names.length);
+    } finally {
+      for (const d of opened) await d.close();
+    }
+  });
+});
+
+describe('the job queue', async () => {
+  const db = await createTestDatabase(true);
+  after(() => db.drop());
+
+  test('several processes setting the queue up at once: all start, each job name has one queue', async () => {
+    const config = loadConfig({ DATABASE_URL: db.url });
+    const databases = await Promise.all(Array.from({ length: 3 }, () => Database.open(config)));
+    const queues = databases.map((d) => new JobQueue(config, d));
+    try {
+      // send() sets the queue up on first use, as each process does when it starts.
+      const ids = await Promise.all(queues.map((q, i) => q.send('render', { renderId: `concurrent-${i}` })));
+      assert.equal(ids.filter(Boolean).length, 3, 'every process could queue a job');
+      const rows: { name: string }[] = await databases[0].dataSource.query(`SELECT name FROM pgboss.queue ORDER BY name`);
+      assert.deepEqual(rows.map((r) => r.name), [...JOB_NAMES].sort());
+    } finally {
+      for (const q of queues) await q.onApplicationShutdown();
+      for (const d of databases) await d.close();
+    }
   });
 });

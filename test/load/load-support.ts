@@ -186,6 +186,7 @@ export async function rssMb(pid: number): Promise<number | undefined> {
 export function sampleRss(pid: number, everyMs = 200) {
   const samples: number[] = [];
   const timer = setInterval(() => void rssMb(pid).then((mb) => mb !== undefined && samples.push(mb)), everyMs);
+  timer.unref(); // a failing test must not keep its file running
   return {
     samples,
     stop: () => {

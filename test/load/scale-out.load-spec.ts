@@ -1,12 +1,16 @@
 // Scale-out: one `api` process and two `worker` processes on one database and one shared data
 // dir. N renders requested at once (different uploaded faces) all complete, each is rendered
-// exactly once, both workers take part, and every video is whole.
+// exactly once, both workers take part, and every video is whole. A story uploaded to the `api`
+// process is precomputed by a worker (the api never analyses video).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
+import { promises as fs } from 'node:fs';
+import { ApiProcess, createTestDatabase, sharedFixture, TestDatabase, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, leftoverTmpFiles, LOAD_SCALE, log, precomputeStory, renderRows, requestRender, startRole, stopAll, uploadFace, waitForRenders, workerName,
+  assertValidVideo, countEvents, leftoverTmpFiles, LOAD_SCALE, log, precomputeStory, renderRows, requestRender, sleep, startRole, stopAll, timedFetch, uploadFace, waitForRenders, workerName,
 } from './load-support';
+
+const ADMIN_TOKEN = 'load-admin-token-0123456789abcdef';
 
 describe('scale-out: one api, two workers', async () => {
   const dir = await tempDir('talecast-load-scale-');
@@ -18,7 +22,7 @@ describe('scale-out: one api, two workers', async () => {
 
   before(async () => {
     db = await createTestDatabase(true);
-    env = { TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_RENDER_STALE: '3s', TALECAST_MAX_QUEUED_RENDERS: String(LOAD_SCALE + 10) };
+    env = { TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_RENDER_STALE: '3s', TALECAST_MAX_QUEUED_RENDERS: String(LOAD_SCALE + 10), TALECAST_ADMIN_TOKEN: ADMIN_TOKEN, TALECAST_LOG_LEVEL: 'log' };
     seconds = (await precomputeStory(env)).seconds;
     // All three start at once, as a scaled deployment does.
     const [a, ...w] = await Promise.allSettled([startRole('api', env), startRole('worker', env), startRole('worker', env)]);
@@ -65,5 +69,31 @@ describe('scale-out: one api, two workers', async () => {
     for (const id of ids) await assertValidVideo(dir.path, id, seconds);
     assert.deepEqual(await leftoverTmpFiles(`${dir.path}/generated`), [], 'no half-written files');
     log(`scale-out: ${LOAD_SCALE} renders of ${seconds} s on 2 workers in ${wallSeconds.toFixed(1)} s — ${((LOAD_SCALE / wallSeconds) * 60).toFixed(2)} videos/min, ${((LOAD_SCALE * seconds) / wallSeconds).toFixed(2)} s of video per second; per worker ${JSON.stringify(Object.fromEntries([...byWorker].map(([k, v]) => [k.split(':')[1], v])))}`);
+  });
+
+  test('a story uploaded to the api process is precomputed by a worker', { timeout: 10 * 60_000 }, async () => {
+    const fixture = await sharedFixture(5, 'a');
+    const form = new FormData();
+    form.append('storyId', 'admin-tale');
+    form.append('title', 'Uploaded by the admin');
+    form.append('video', new Blob([new Uint8Array(await fs.readFile(fixture.video))]), 'story.mp4');
+    form.append('masks', new Blob([new Uint8Array(await fs.readFile(fixture.masks))]), 'masks.json');
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const started = Date.now();
+    const created = await timedFetch(`${api!.url}/api/admin/stories`, { method: 'POST', headers: auth, body: form });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    let story: any;
+    for (;;) {
+      story = (await timedFetch(`${api!.url}/api/admin/stories/admin-tale`, { headers: auth })).body;
+      if (story.status !== 'precomputing') break;
+      assert.ok(Date.now() - started < 8 * 60_000, 'the precompute finished in time');
+      await sleep(500);
+    }
+    assert.equal(story.status, 'ready', JSON.stringify(story));
+    const ranIn = [api!, ...workers].filter((p) => p.output().includes('story admin-tale published'));
+    assert.equal(ranIn.length, 1, 'exactly one process ran it');
+    assert.ok(workers.includes(ranIn[0]), 'a worker ran it, not the api');
+    assert.deepEqual((await fs.readdir(`${dir.path}/.data/incoming`)).filter((f) => !f.startsWith('.')), [], 'the uploaded files are gone');
+    log(`admin upload → ready via a worker in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });

@@ -110,9 +110,7 @@ describe('load: concurrent uploads and render requests', async () => {
     assert.ok(mem.peak - baseline < RSS_GROWTH_LIMIT_MB, `api RSS growth ${(mem.peak - baseline).toFixed(0)} MB < ${RSS_GROWTH_LIMIT_MB} MB`);
   });
 
-  test('the queue bound (TALECAST_MAX_QUEUED_RENDERS) holds under a burst of requests', {
-    todo: 'BUG: a concurrent burst overshoots the bound — RenderService.create counts active renders, then inserts, with nothing making the two atomic (libs/render/src/render.service.ts:68-72)',
-  }, () => {
+  test('the queue bound (TALECAST_MAX_QUEUED_RENDERS) holds under a burst of requests', () => {
     assert.ok(acceptedInBurst >= 0, 'the load test ran');
     assert.ok(acceptedInBurst <= MAX_QUEUED, `${acceptedInBurst} renders accepted at once with a bound of ${MAX_QUEUED}`);
   });

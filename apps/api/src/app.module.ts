@@ -15,6 +15,7 @@ import { RendersModule } from './renders/renders.module';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
 import { PurgeModule } from '@talecast/purge';
+import { PrecomputeJobs, PrecomputeJobsModule } from '@talecast/precompute';
 import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
 
 /** Loads the face models and finds ffmpeg when the app boots, so the first request is fast. */
@@ -28,12 +29,18 @@ class Warmup implements OnApplicationBootstrap {
   }
 }
 
-/** In the `worker` and `all` roles, this process takes render jobs. */
+/** In the `worker` and `all` roles, this process takes precompute and render jobs. */
 @Injectable()
 class WorkerRole implements OnApplicationBootstrap {
-  constructor(@Inject(APP_CONFIG) private readonly config: Config, @Inject(RenderWorker) private readonly worker: RenderWorker) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: Config,
+    @Inject(RenderWorker) private readonly worker: RenderWorker,
+    @Inject(PrecomputeJobs) private readonly precomputeJobs: PrecomputeJobs,
+  ) {}
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.role !== 'api') await this.worker.start();
+    if (this.config.role === 'api') return;
+    this.precomputeJobs.register();
+    await this.worker.start();
   }
 }
 
@@ -41,7 +48,7 @@ class WorkerRole implements OnApplicationBootstrap {
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, PurgeModule], providers: [Warmup, WorkerRole] };
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeJobsModule, RenderModule, PurgeModule], providers: [Warmup, WorkerRole] };
   }
 }
 
@@ -57,7 +64,7 @@ export class AppModule {
           { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
           { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
         ]),
-        LifecycleModule, QueueModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule, PurgeModule],
+        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule, PurgeModule],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

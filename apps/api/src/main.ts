@@ -60,6 +60,12 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Talecast API').setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('docs', app, document);
+  // Idle keep-alive connections outlive the clients' and proxies' (typically 60 s) and a
+  // Retry-After pause: with Node's 5 s default, a client retrying after 5 s meets a socket the
+  // server is closing and sees ECONNRESET (found by the load test).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   try {
     await app.listen(config.port, config.host);
   } catch (err) {

@@ -22,8 +22,18 @@ export class Database {
     const dataSource = createDataSource(url);
     try {
       await dataSource.initialize();
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      for (const m of applied) log(`migration applied: ${m.name}`);
+      // Processes starting together (an api and scaled workers) migrate one at a time; the
+      // others then find nothing pending.
+      const lock = dataSource.createQueryRunner();
+      await lock.connect();
+      try {
+        await lock.query(`SELECT pg_advisory_lock(hashtext('talecast:migrations'))`);
+        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        for (const m of applied) log(`migration applied: ${m.name}`);
+      } finally {
+        await lock.query(`SELECT pg_advisory_unlock(hashtext('talecast:migrations'))`).catch(() => undefined);
+        await lock.release();
+      }
     } catch (err) {
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();

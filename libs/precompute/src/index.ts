@@ -10,3 +10,4 @@ export * from './face-crop';
 export * from './frame-data';
 export * from './precompute.service';
 export * from './precompute.module';
+export * from './precompute-jobs.service';

@@ -8,13 +8,17 @@ import { Database } from '@talecast/persistence';
 
 export interface JobPayloads {
   render: { renderId: string };
+  /** Files are names under `state/incoming` of the shared data volume. */
+  precompute: { storyId: string; video: string; masks: string; title?: string; style?: 'photo' | 'toon' };
 }
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ['render'];
+export const JOB_NAMES: JobName[] = ['render', 'precompute'];
 
 /** Retries with backoff; expiry longer than the longest render. */
 const QUEUE_OPTIONS: Record<JobName, { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number }> = {
   render: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 2 * 3600 },
+  // Input failures end on the story row without a retry; a job whose process died runs again after its expiry.
+  precompute: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
 };
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<void>;
@@ -32,10 +36,20 @@ export class JobQueue implements OnApplicationShutdown {
     this.starting ??= (async () => {
       const boss = new PgBoss({ connectionString: this.database.url, schema: 'pgboss', max: 4, supervise: true, schedule: false, migrate: true, maintenanceIntervalSeconds: 30 });
       boss.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
-      await boss.start();
-      for (const name of JOB_NAMES) {
-        const existing = await boss.getQueue(name);
-        if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+      // Processes starting together (an api and scaled workers) set the queues up one at a time:
+      // pg-boss's create_queue is not locked, and concurrent partition creation deadlocks.
+      const setup = this.database.dataSource.createQueryRunner();
+      await setup.connect();
+      try {
+        await setup.query(`SELECT pg_advisory_lock(hashtext('talecast:queue-setup'))`);
+        await boss.start();
+        for (const name of JOB_NAMES) {
+          const existing = await boss.getQueue(name);
+          if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+        }
+      } finally {
+        await setup.query(`SELECT pg_advisory_unlock(hashtext('talecast:queue-setup'))`).catch(() => undefined);
+        await setup.release();
       }
       this.boss = boss;
       return boss;

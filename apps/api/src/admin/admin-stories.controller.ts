@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import { StorySamples } from './story-samples';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagg
 import { promises as fs } from 'node:fs';
 import { Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core';
-import { PrecomputeService } from '@talecast/precompute';
+import { PrecomputeJobs } from '@talecast/precompute';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isStorySlug } from '@talecast/storage';
 import { AdminTokenGuard } from '../http/admin-token.guard';
@@ -17,13 +17,11 @@ import { storyView } from '../stories/stories.controller';
 @UseGuards(AdminTokenGuard)
 @Controller('admin/stories')
 export class AdminStoriesController {
-  private readonly logger = new Logger('AdminStories');
-
-  constructor(private readonly precompute: PrecomputeService, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples) {}
+  constructor(private readonly precompute: PrecomputeJobs, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples) {}
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Upload a story video with its masks file and precompute it (multipart: video, masks, storyId, title, style)' })
+  @ApiOperation({ summary: 'Upload a story video with its masks file and queue its precompute (multipart: video, masks, storyId, title, style); poll GET /api/admin/stories/:id' })
   @ApiConsumes('multipart/form-data')
   @UseInterceptors(FileFieldsInterceptor([{ name: 'video', maxCount: 1 }, { name: 'masks', maxCount: 1 }]))
   async create(@UploadedFiles() files: { video?: Express.Multer.File[]; masks?: Express.Multer.File[] } | undefined, @Body() body: Record<string, string>) {
@@ -44,9 +42,8 @@ export class AdminStoriesController {
       if (!isStorySlug(storyId)) throw new TalecastError('INVALID_STORY_ID', 'storyId must be a slug: lower-case letters, digits and dashes');
       const styleField = field('style');
       if (styleField !== undefined && styleField !== 'photo' && styleField !== 'toon') throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
-      const req = { storyId, video: video.path, masks: masks.path, title: field('title')?.slice(0, 200) || undefined, style: styleField as 'photo' | 'toon' | undefined };
-      await this.precompute.begin(req);
-      void this.precompute.execute(req).catch((err) => this.logger.warn(`precompute ${storyId} failed: ${(err as Error).message.split('\n')[0]}`)).finally(cleanup);
+      // Queued: a process in the worker (or all) role runs it; the files become the job's.
+      await this.precompute.enqueue({ storyId, video: video.path, masks: masks.path, title: field('title')?.slice(0, 200) || undefined, style: styleField as 'photo' | 'toon' | undefined });
       return { id: storyId, status: 'precomputing', statusUrl: `/api/admin/stories/${storyId}` };
     } catch (err) {
       await cleanup();

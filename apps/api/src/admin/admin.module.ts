@@ -3,7 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 import { mkdirSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { PrecomputeModule } from '@talecast/precompute';
+import { PrecomputeJobsModule } from '@talecast/precompute';
 import { newId, StorageCore } from '@talecast/storage';
 import { AdminStoriesController } from './admin-stories.controller';
 import { AdminTokenGuard } from '../http/admin-token.guard';
@@ -11,7 +11,7 @@ import { StorySamples } from './story-samples';
 
 @Module({
   imports: [
-    PrecomputeModule,
+    PrecomputeJobsModule,
     MulterModule.registerAsync({
       inject: [APP_CONFIG, StorageCore],
       useFactory: (config: AppConfig, storage: StorageCore) => {

@@ -1,0 +1,134 @@
+// Precompute as a queued job: the API (any role) stores the uploaded video and masks on the data
+// volume and queues a `precompute` job; a process in the `worker` or `all` role takes it. So an
+// `api` process never analyses video, and precompute scales with the render workers.
+//
+// The job names its files relative to `state/incoming` (api and worker containers may mount the
+// volume at different paths) and under the story's name, so a newer upload of the same story
+// supersedes a queued or abandoned one: the older job finds its files gone and does nothing. A
+// story is busy (409) only while a live worker runs it (it holds the story's advisory lock).
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DataSource, Repository } from 'typeorm';
+import { TalecastError } from '@talecast/core/talecast-error';
+import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { newId, StorageCore } from '@talecast/storage';
+import { JobPayloads, JobQueue } from '@talecast/queue';
+import { PrecomputeService } from './precompute.service';
+
+export interface PrecomputeUpload {
+  storyId: string;
+  /** Files the upload was streamed to (moved under the job's names, or removed on refusal). */
+  video: string;
+  masks: string;
+  title?: string;
+  style?: 'photo' | 'toon';
+}
+
+@Injectable()
+export class PrecomputeJobs {
+  private readonly logger = new Logger('PrecomputeJobs');
+
+  constructor(
+    @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
+    private readonly dataSource: DataSource,
+    private readonly storage: StorageCore,
+    private readonly queue: JobQueue,
+    private readonly precompute: PrecomputeService,
+  ) {}
+
+  private incoming(name: string): string {
+    return this.storage.stateDir('incoming', name);
+  }
+
+  /**
+   * Marks the story `precomputing` and queues its job; 409 STORY_BUSY while a live worker runs a
+   * precompute of the same story. The uploaded files become the job's (or are removed when refused).
+   */
+  async enqueue(upload: PrecomputeUpload): Promise<void> {
+    const { storyId } = upload;
+    const token = newId();
+    const names = { video: `${storyId}--${token}.video`, masks: `${storyId}--${token}.masks` };
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`precompute:${storyId}`]);
+        const [{ free }] = await tx.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS free`, [runLock(storyId)]);
+        if (free !== true) throw new TalecastError('STORY_BUSY', `story ${storyId} is already being precomputed`);
+        await tx.query(`SELECT pg_advisory_unlock(hashtext($1))`, [runLock(storyId)]);
+        const repo = tx.getRepository(StoryEntity);
+        const existing = await repo.findOneBy({ id: storyId });
+        await this.supersede(storyId);
+        await fs.rename(upload.video, this.incoming(names.video));
+        await fs.rename(upload.masks, this.incoming(names.masks));
+        await repo.save({ ...(existing ?? {}), id: storyId, title: upload.title ?? existing?.title ?? storyId, status: 'precomputing', progress: 0, error: null } as StoryEntity);
+      });
+    } catch (err) {
+      for (const f of [upload.video, upload.masks, this.incoming(names.video), this.incoming(names.masks)]) await fs.rm(f, { force: true });
+      throw err;
+    }
+    try {
+      await this.queue.send('precompute', { storyId, video: names.video, masks: names.masks, title: upload.title, style: upload.style });
+    } catch (err) {
+      await this.supersede(storyId);
+      await this.stories.update({ id: storyId }, { status: 'failed', error: 'the precompute could not be queued', progress: 0 }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Removes the files of any earlier job of this story, so that job does nothing if it runs. */
+  private async supersede(storyId: string): Promise<void> {
+    const dir = this.storage.stateDir('incoming');
+    const stale = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith(`${storyId}--`));
+    for (const f of stale) await fs.rm(path.join(dir, f), { force: true });
+  }
+
+  /** Registers the job handler (call before JobQueue.startWorkers). */
+  register(): void {
+    this.queue.register('precompute', (job) => this.handle(job), 1);
+  }
+
+  /**
+   * Runs one precompute job; idempotent. The outcome (ready or failed with the reason) is on the
+   * story row — a failure of the input is not retried. Only a process that dies mid-job leaves it
+   * to the queue, which runs it again after the job's expiry.
+   */
+  async handle(job: JobPayloads['precompute']): Promise<void> {
+    const video = this.incoming(job.video);
+    const masks = this.incoming(job.masks);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let locked = false;
+    try {
+      // Under the story's enqueue lock, so an upload cannot supersede these files in between.
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`precompute:${job.storyId}`]);
+      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [runLock(job.storyId)]);
+      locked = ok === true;
+      const present = locked && (await exists(video)) && (await exists(masks));
+      await runner.commitTransaction();
+      if (!locked) throw new Error(`story ${job.storyId} is being precomputed by another worker; retried later`);
+      if (!present) {
+        this.logger.log(`precompute ${job.storyId}: superseded by a newer upload, or already done`);
+        return;
+      }
+      try {
+        await this.precompute.run({ storyId: job.storyId, video, masks, title: job.title, style: job.style });
+      } catch (err) {
+        this.logger.warn(`precompute ${job.storyId} failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+      await fs.rm(video, { force: true });
+      await fs.rm(masks, { force: true });
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [runLock(job.storyId)]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+/** Held by the worker running a story's precompute, on its own connection. */
+const runLock = (storyId: string) => `precompute-run:${storyId}`;
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(() => true, () => false);
+}
