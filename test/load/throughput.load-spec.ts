@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, log, percentile, precomputeStory, requestRender, rssMb, samplePhoto, sampleRss, scaled, sleep, startRole, stopAll, Timed, uploadPhoto, waitForRenders,
+  assertValidVideo, countEvents, log, percentile, precomputeStory, requestRender, rssMb, samplePhoto, sampleRss, scaled, sleep, startRole, stopAll, Timed, timedFetch, uploadPhoto, waitForRenders,
 } from './load-support';
 
 const UPLOADS = scaled(50, 8);
@@ -54,6 +54,16 @@ describe('load: concurrent uploads and render requests', async () => {
     const attempts: Timed<any>[] = [];
     const uploadsStarted = performance.now();
     const endToEnd: number[] = [];
+    // Meanwhile, a status request every 250 ms: how long does a cheap request wait behind the uploads?
+    const healthMs: number[] = [];
+    let uploading = true;
+    const prober = (async () => {
+      while (uploading) {
+        const h = await timedFetch(`${url}/api/health`, {}, 60_000).catch(() => undefined);
+        if (h) healthMs.push(h.ms);
+        await sleep(250);
+      }
+    })();
     const faceIds = await Promise.all(Array.from({ length: UPLOADS }, async (_, i) => {
       const started = performance.now();
       const deadline = Date.now() + 600_000;
@@ -70,6 +80,8 @@ describe('load: concurrent uploads and render requests', async () => {
         await sleep(Number(r.retryAfter) * 1000 * (0.5 + Math.random()));
       }
     }));
+    uploading = false;
+    await prober;
     const uploadWall = (performance.now() - uploadsStarted) / 1000;
     const served = attempts.filter((a) => a.status === 201).map((a) => a.ms);
     const refused = attempts.filter((a) => a.status !== 201);
@@ -103,6 +115,7 @@ describe('load: concurrent uploads and render requests', async () => {
     log(`uploads: ${UPLOADS} concurrent in ${uploadWall.toFixed(1)} s; ${refused.length} answers were 503/429 with Retry-After (${refused.filter((r) => r.status === 503).length} × 503, ${refused.filter((r) => r.status === 429).length} × 429)`);
     log(`upload latency (served, per request): p50 ${ms(percentile(served, 50))}, p95 ${ms(percentile(served, 95))}, max ${ms(Math.max(...served))}`);
     log(`upload latency (first try to accepted, with retries): p50 ${ms(percentile(endToEnd, 50))}, p95 ${ms(percentile(endToEnd, 95))}`);
+    log(`GET /api/health during the uploads: p50 ${ms(percentile(healthMs, 50))}, p95 ${ms(percentile(healthMs, 95))}, max ${ms(Math.max(...healthMs))} (${healthMs.length} probes)`);
     log(`render requests: ${RENDERS} concurrent, ${accepted.length} accepted (202), ${RENDERS - accepted.length} × 503 Retry-After ${created.find((c) => c.status === 503)?.retryAfter ?? '-'} (queue bound ${MAX_QUEUED})`);
     log(`render throughput (2 workers): ${accepted.length} videos of ${seconds} s in ${renderWall.toFixed(1)} s — ${((accepted.length / renderWall) * 60).toFixed(2)} videos/min, ${((accepted.length * seconds) / renderWall).toFixed(2)} s of video per second`);
     log(`api RSS: baseline ${baseline.toFixed(0)} MB, after uploads ${afterUploads.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB, end ${mem.last.toFixed(0)} MB (${mem.count} samples)`);

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every setting is parsed and validated here, at
 // start-up; a wrong value stops the process with a message naming the variable. Nothing else
 // in the code base reads process.env.
+import os from 'node:os';
 import path from 'node:path';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -54,7 +55,8 @@ export interface AppConfig {
   renderThreads: number;
   precomputeThreads: number;
   encoder: EncoderSettings;
-  upload: { maxBytes: number; maxPixels: number; keepOriginal: boolean; maxInFlight: number };
+  /** `threads`: worker threads that detect and align uploaded faces (each loads the face models). */
+  upload: { maxBytes: number; maxPixels: number; keepOriginal: boolean; maxInFlight: number; threads: number };
   maxQueuedRenders: number;
   /** Per-client limits per minute on uploads and render requests. */
   rateLimits: { uploadsPerMinute: number; rendersPerMinute: number };
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxPixels: read.int('TALECAST_UPLOAD_MAX_PIXELS', 50_000_000, 10_000, 500_000_000),
       keepOriginal: read.bool('TALECAST_KEEP_ORIGINAL', false),
       maxInFlight: read.int('TALECAST_UPLOADS_IN_FLIGHT', 8, 1, 1000),
+      threads: read.int('TALECAST_UPLOAD_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
     },
     maxQueuedRenders: read.int('TALECAST_MAX_QUEUED_RENDERS', 50, 1, 100_000),
     rateLimits: {

@@ -3,22 +3,24 @@
 // template, and store the aligned texture with its mask, landmarks, expression and colour. The
 // original photo is not kept unless configured. Nothing about the photo is ever logged; a failure
 // leaves nothing on disk.
-import { Inject, Injectable } from '@nestjs/common';
-import { promises as fs } from 'node:fs';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import Piscina from 'piscina';
 import sharp from 'sharp';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { DetectedFace, dominantExpression, ExpressionScores, FaceAnalysisService } from '@talecast/face';
+import { dominantExpression, ExpressionScores } from '@talecast/face';
 import { FACE_REPOSITORY, FaceEntity } from '@talecast/persistence';
 import { newId, StorageCore, treeSize, writeFileAtomic, isRandomId } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
-import { prepareFace } from '@talecast/compositor';
 import { decodePhoto, workingCopy } from './image-intake';
-import { judgeQuality, laplacianVariance, measureFace, QualityFinding } from './face-quality';
-import { alignFace } from './face-aligner';
+import { QualityFinding } from './face-quality';
+import { ALIGNED_SIZE, PhotoAnalysis } from './photo-analysis';
+import type { PhotoWorkerTask } from './photo-analysis.worker';
 
-export const ALIGNED_SIZE = 512;
+export { ALIGNED_SIZE } from './photo-analysis';
 const WORKING_SIDE = 1280;
 
 export interface FaceSummaryBox {
@@ -54,46 +56,48 @@ export interface StoredFace {
 }
 
 @Injectable()
-export class FaceUploadService {
+export class FaceUploadService implements OnApplicationShutdown {
+  private analysisPool: Piscina | undefined;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FACE_REPOSITORY) private readonly faces: Repository<FaceEntity>,
     private readonly storage: StorageCore,
-    private readonly analysis: FaceAnalysisService,
     readonly lifecycle: LifecycleService,
   ) {}
+
+  /** The upload pool (worker threads with their own face models), made on first use. */
+  private pool(): Piscina {
+    if (!this.analysisPool) {
+      const filename = path.join(__dirname, 'photo-analysis.worker.js');
+      if (!existsSync(filename)) throw new Error(`photo analysis worker not built: ${filename} (run npm run build)`);
+      const threads = this.config.upload.threads;
+      this.analysisPool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    }
+    return this.analysisPool;
+  }
+
+  /** Loads the face models in every thread of the upload pool, so the first uploads are not slower. */
+  async warm(): Promise<void> {
+    const pool = this.pool();
+    await Promise.all(Array.from({ length: pool.options.maxThreads }, () => pool.run({ backend: this.config.faceBackend, warm: true } satisfies PhotoWorkerTask)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.analysisPool;
+    this.analysisPool = undefined;
+    await pool?.destroy();
+  }
 
   @RecordsLifecycle<FaceUploadResult>('face', 'uploaded', (r) => r.id, { details: (r) => ({ faces: r.faceCount, warnings: r.warnings.length }) })
   async ingest(photo: Buffer, options: { faceIndex?: number } = {}): Promise<FaceUploadResult> {
     const decoded = await decodePhoto(photo, this.config.upload.maxPixels);
     const working = await workingCopy(decoded, WORKING_SIDE);
-    const detector = await this.analysis.detector();
-    const detected = await detector.detectAll(working, { expressions: true, minConfidence: 0.5 });
-    if (detected.length === 0) throw new TalecastError('NO_FACE', 'no face was found in the photo');
-
-    // Landmarks back in full-resolution pixels; judge every face.
-    const k = 1 / working.scale;
-    const candidates = detected.map((f, index) => {
-      const landmarks = Float32Array.from(f.landmarks, (v) => v * k);
-      const box = { x: f.box.x * k, y: f.box.y * k, width: f.box.width * k, height: f.box.height * k };
-      const { variance, mean } = laplacianVariance(decoded.data, decoded.width, decoded.height, box);
-      const findings = judgeQuality(measureFace(landmarks, variance, mean));
-      return { index, face: f, landmarks, box, findings, usable: !findings.some((q) => q.blocking) };
-    });
-    let chosen;
-    if (options.faceIndex !== undefined) {
-      chosen = candidates[options.faceIndex];
-      if (!chosen) throw new TalecastError('FACE_INDEX_OUT_OF_RANGE', `faceIndex must be from 0 to ${candidates.length - 1}`, { faceCount: candidates.length });
-    } else {
-      chosen = candidates.find((c) => c.usable) ?? candidates[0];
-    }
-    const blocking = chosen.findings.find((q) => q.blocking);
-    if (blocking) throw new TalecastError(blocking.code as 'FACE_TOO_SMALL' | 'FACE_TURNED', blocking.message, { faceCount: candidates.length, faceIndex: chosen.index });
-
-    const aligned = alignFace(decoded.data, decoded.width, decoded.height, chosen.landmarks, ALIGNED_SIZE);
-    const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo' });
-    const expressionScores = chosen.face.expressions!;
-    const measures = measureFace(chosen.landmarks, 0, 0);
+    // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
+    const analysis = (await this.pool().run({ backend: this.config.faceBackend, photo: { data: decoded.data, width: decoded.width, height: decoded.height }, working, faceIndex: options.faceIndex } satisfies PhotoWorkerTask)) as PhotoAnalysis;
+    if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, analysis.details);
+    const { candidates, aligned, expressionScores } = analysis;
+    const chosen = candidates[analysis.chosenIndex];
 
     const id = newId();
     const dir = this.storage.faceDir(id);
@@ -103,16 +107,16 @@ export class FaceUploadService {
       await fs.mkdir(dir, { recursive: true, mode: 0o750 });
       await writeFileAtomic(this.storage.faceFile(id, 'aligned.png'), await sharp(aligned.rgba, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } }).png().toBuffer());
       const preview = Buffer.from(aligned.rgba);
-      for (let i = 0; i < ALIGNED_SIZE * ALIGNED_SIZE; i++) preview[i * 4 + 3] = Math.round(Math.min(1, prepared.mask.data[i]) * (aligned.rgba[i * 4 + 3] / 255) * 255);
+      for (let i = 0; i < ALIGNED_SIZE * ALIGNED_SIZE; i++) preview[i * 4 + 3] = Math.round(Math.min(1, analysis.mask[i]) * (aligned.rgba[i * 4 + 3] / 255) * 255);
       await writeFileAtomic(this.storage.faceFile(id, 'preview.png'), await sharp(preview, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } }).png().toBuffer());
       await writeFileAtomic(this.storage.faceFile(id, 'face.json'), JSON.stringify({
         version: 1,
         size: ALIGNED_SIZE,
         landmarks: Array.from(aligned.landmarks, (v) => Math.round(v * 100) / 100),
         expressionScores,
-        yaw: measures.yaw,
-        roll: measures.roll,
-        skinLab: prepared.skinLab,
+        yaw: analysis.pose.yaw,
+        roll: analysis.pose.roll,
+        skinLab: analysis.skinLab,
       }));
       if (this.config.upload.keepOriginal) await writeFileAtomic(this.storage.faceFile(id, 'original.bin'), photo);
       const result: FaceUploadResult = {
@@ -123,13 +127,13 @@ export class FaceUploadService {
         faces: candidates.map((c) => ({
           index: c.index,
           box: [c.box.x / decoded.width, c.box.y / decoded.height, c.box.width / decoded.width, c.box.height / decoded.height].map((v) => Math.round(v * 10000) / 10000) as [number, number, number, number],
-          score: Math.round(c.face.score * 1000) / 1000,
+          score: Math.round(c.score * 1000) / 1000,
           usable: c.usable,
         })),
         warnings: chosen.findings,
         expression: dominantExpression(expressionScores),
         expressionScores,
-        pose: { yaw: Math.round(measures.yaw * 10) / 10, roll: Math.round(measures.roll * 10) / 10 },
+        pose: { yaw: Math.round(analysis.pose.yaw * 10) / 10, roll: Math.round(analysis.pose.roll * 10) / 10 },
         createdAt: now.toISOString(),
         expiresAt: expiresAt.toISOString(),
       };

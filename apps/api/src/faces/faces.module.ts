@@ -1,10 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { FaceUploadModule } from '@talecast/face-upload';
+import { FaceUploadModule, FaceUploadService } from '@talecast/face-upload';
 import { FacesController } from './faces.controller';
 import { UploadSlotsGuard } from '../http/upload-slots.guard';
+
+/** Loads the face models into the upload pool's threads at boot, in the background. */
+@Injectable()
+class UploadPoolWarmup implements OnApplicationBootstrap {
+  constructor(@Inject(FaceUploadService) private readonly uploads: FaceUploadService) {}
+  onApplicationBootstrap(): void {
+    void this.uploads.warm().catch((err) => new Logger('FaceUploads').error(`upload pool failed to load the face models: ${(err as Error).message}`));
+  }
+}
 
 @Module({
   imports: [
@@ -19,6 +28,6 @@ import { UploadSlotsGuard } from '../http/upload-slots.guard';
     }),
   ],
   controllers: [FacesController],
-  providers: [UploadSlotsGuard],
+  providers: [UploadSlotsGuard, UploadPoolWarmup],
 })
 export class FacesModule {}

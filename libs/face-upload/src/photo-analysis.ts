@@ -1,0 +1,89 @@
+// The CPU-heavy part of a face upload, as one pure step: detect every face on the working copy,
+// judge each, choose one, align it to the canonical template and prepare its mask and colour.
+// Runs in the upload pool's worker threads (photo-analysis.worker.ts) so a burst of uploads never
+// blocks the API's event loop; a refusal comes back as a value (errors lose their class across
+// threads).
+import type { DetectedFace, ExpressionScores, FaceDetector } from '@talecast/face';
+import type { ReasonCode } from '@talecast/core/talecast-error';
+import { prepareFace } from '@talecast/compositor';
+import { judgeQuality, laplacianVariance, measureFace, QualityFinding } from './face-quality';
+import { alignFace } from './face-aligner';
+
+export const ALIGNED_SIZE = 512;
+
+export interface RgbPicture {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface PhotoAnalysisTask {
+  /** The upright photo at full resolution (RGB). */
+  photo: RgbPicture;
+  /** The photo scaled down for detection, and its scale from the full photo. */
+  working: RgbPicture & { scale: number };
+  faceIndex?: number;
+}
+
+export interface AnalysedCandidate {
+  index: number;
+  /** Full-resolution pixels. */
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  usable: boolean;
+  findings: QualityFinding[];
+}
+
+export type PhotoAnalysis =
+  | {
+      ok: true;
+      candidates: AnalysedCandidate[];
+      chosenIndex: number;
+      /** The aligned face: RGBA, ALIGNED_SIZE², its landmarks in that square. */
+      aligned: { rgba: Uint8Array; landmarks: Float32Array };
+      /** The soft insertion mask over the aligned square, 0..1. */
+      mask: Float32Array;
+      skinLab: unknown;
+      expressionScores: ExpressionScores;
+      pose: { yaw: number; roll: number };
+    }
+  | { ok: false; code: ReasonCode; message: string; details?: Record<string, unknown> };
+
+export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTask): Promise<PhotoAnalysis> {
+  const { photo, working } = task;
+  const detected: DetectedFace[] = await detector.detectAll(working, { expressions: true, minConfidence: 0.5 });
+  if (detected.length === 0) return { ok: false, code: 'NO_FACE', message: 'no face was found in the photo' };
+
+  // Landmarks back in full-resolution pixels; judge every face.
+  const k = 1 / working.scale;
+  const candidates = detected.map((f, index) => {
+    const landmarks = Float32Array.from(f.landmarks, (v) => v * k);
+    const box = { x: f.box.x * k, y: f.box.y * k, width: f.box.width * k, height: f.box.height * k };
+    const { variance, mean } = laplacianVariance(photo.data, photo.width, photo.height, box);
+    const findings = judgeQuality(measureFace(landmarks, variance, mean));
+    return { index, face: f, landmarks, box, findings, usable: !findings.some((q) => q.blocking) };
+  });
+  let chosen;
+  if (task.faceIndex !== undefined) {
+    chosen = candidates[task.faceIndex];
+    if (!chosen) return { ok: false, code: 'FACE_INDEX_OUT_OF_RANGE', message: `faceIndex must be from 0 to ${candidates.length - 1}`, details: { faceCount: candidates.length } };
+  } else {
+    chosen = candidates.find((c) => c.usable) ?? candidates[0];
+  }
+  const blocking = chosen.findings.find((q) => q.blocking);
+  if (blocking) return { ok: false, code: blocking.code as 'FACE_TOO_SMALL' | 'FACE_TURNED', message: blocking.message, details: { faceCount: candidates.length, faceIndex: chosen.index } };
+
+  const aligned = alignFace(photo.data, photo.width, photo.height, chosen.landmarks, ALIGNED_SIZE);
+  const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo' });
+  const measures = measureFace(chosen.landmarks, 0, 0);
+  return {
+    ok: true,
+    candidates: candidates.map((c) => ({ index: c.index, box: c.box, score: c.face.score, usable: c.usable, findings: c.findings })),
+    chosenIndex: chosen.index,
+    aligned: { rgba: aligned.rgba, landmarks: aligned.landmarks },
+    mask: Float32Array.from(prepared.mask.data),
+    skinLab: prepared.skinLab,
+    expressionScores: chosen.face.expressions!,
+    pose: { yaw: measures.yaw, roll: measures.roll },
+  };
+}
