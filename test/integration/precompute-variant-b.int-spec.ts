@@ -1,7 +1,7 @@
 // Precompute on the generated story's variant b: a hero whose face is tilted in its own photo,
 // rolled further by the animation (up to about 30°), and a different distractor. The landmark
 // network follows the face frame to frame; on tilted faces an upright crop used to make the track
-// shrink onto itself (errors climbing to 45–70% of the inter-ocular distance before the track was
+// shrink onto itself (errors climbing to 45–72% of the inter-ocular distance before the track was
 // dropped). These checks hold the mean and every frame's error against the ground truth.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
