@@ -64,12 +64,13 @@ export interface PrecomputeSummary {
   manifest: StoryManifest;
   /** Where the time went (ms): analysis wall time and its parts summed over workers, encoding. */
   raw?: Record<string, { present: Uint8Array; landmarks: Float32Array }>;
-  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; encode: number };
+  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; interpolated: number; setup: number; encode: number; finish: number };
 }
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
 export const ANALYSIS = {
-  rangeSeconds: 5,
+  /** Each range starts its tracks afresh (a full detection and an SSD box per face): ~0.5 s of CPU each. */
+  rangeSeconds: 10,
   detectEverySeconds: 0.5,
   expressionEvery: 3,
   landmarkSigma: 2.0,
@@ -141,7 +142,10 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     expressions: sum(results.map((r) => r.timings.expressionMs)),
     colour: sum(results.map((r) => r.timings.colourMs)),
     detections: sum(results.map((r) => r.timings.detections)),
+    interpolated: sum(results.map((r) => r.timings.interpolated)),
+    setup: analysisStarted - started,
     encode: 0,
+    finish: 0,
   };
   const frameCount = results.reduce((n, r) => Math.max(n, r.startFrame + r.frameCount), 0);
   if (frameCount === 0) throw new PrecomputeError('NO_VIDEO_STREAM', 'no frame could be decoded from the video');
@@ -214,26 +218,32 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
       matrix, range,
     }), deps.signal);
     timings.encode = Date.now() - encodeStarted;
+    const finishStarted = Date.now();
     progress(0.95, 'encoding');
-    const manifestSegments = [];
-    for (const seg of segments) {
+    // Check every segment's frame count and write its HLS piece (face-free ones are served as
+    // they are by every render), a few ffmpeg/ffprobe processes at a time.
+    const manifestSegments = segments.map((seg) => {
       const file = `seg-${String(seg.index).padStart(4, '0')}.mp4`;
-      const full = path.join(mediaDir, file);
-      const probed = await probeMedia(deps.ffmpeg.ffprobe, full).catch(() => null);
-      const frames = probed?.video?.frameCount ?? -1;
-      if (frames !== seg.end - seg.start) {
-        throw new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`);
-      }
-      manifestSegments.push({ ...seg, file: `media/${file}`, hlsFile: `media/${file.replace(/\.mp4$/, '.ts')}`, bytes: (await fs.stat(full)).size });
-    }
-    // HLS pieces of every segment (face-free ones are served as they are by every render).
+      return { ...seg, file: `media/${file}`, hlsFile: `media/${file.replace(/\.mp4$/, '.ts')}`, bytes: 0 };
+    });
     const queue = [...manifestSegments];
-    await Promise.all(Array.from({ length: Math.max(1, deps.threads) }, async () => {
+    await Promise.all(Array.from({ length: Math.max(2, deps.threads) }, async () => {
       for (let seg = queue.shift(); seg; seg = queue.shift()) {
+        const full = path.join(staging, seg.file);
+        const fail = (err: unknown) => {
+          queue.length = 0; // the other runners stop after their current piece
+          throw err;
+        };
+        const probed = await probeMedia(deps.ffmpeg.ffprobe, full).catch(() => null);
+        const frames = probed?.video?.frameCount ?? -1;
+        if (frames !== seg.end - seg.start) {
+          fail(new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`));
+        }
+        seg.bytes = (await fs.stat(full)).size;
         await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({
-          video: path.join(staging, seg.file), audio: audioFile ? path.join(mediaDir, audioFile) : null,
+          video: full, audio: audioFile ? path.join(mediaDir, audioFile) : null,
           startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: path.join(staging, seg.hlsFile),
-        }), deps.signal);
+        }), deps.signal).catch(fail);
       }
     }));
     const extra = await fs.readdir(mediaDir);
@@ -265,6 +275,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     await writeFileAtomic(deps.storage.masksFile(req.storyId), JSON.stringify(masks, null, 2));
     await publish(staging, deps.storage.storyDir(req.storyId));
     progress(1, 'published');
+    timings.finish = Date.now() - finishStarted;
     const seconds = (Date.now() - started) / 1000;
     return {
       storyId: req.storyId, frames: frameCount, faceFrames, segments: segments.length, faceSegments: segments.filter((s) => s.hasFace).length,
