@@ -81,6 +81,13 @@ export interface RunResult {
     mean: number; inner: number; p95: number; max: number; frames: number;
     /** The same detector on the story's own face vs the precomputed target, and vs the ground truth. */
     detectorOnStoryFace: number; detectorVsTruth: number; precomputedVsTruth: number;
+    /** The output face's detected landmarks vs the fixture's ground truth (where the story's face really is). */
+    vsTruth: number;
+    /** Diagnostic: vs the target, only over frames whose precomputed target is within the placement
+     *  target of the ground truth (how the insertion does where the story's data is right), and their count. */
+    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
+    /** Worst sampled frames vs the target: [frame, error]. */
+    worst: [number, number][];
   };
   stability: {
     output: number; precomputed: number; detectorNoise: number; bound: number; ratio: number;
@@ -403,6 +410,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
   // Placement: the output face's detected landmarks against the precomputed target.
   const errors: number[] = [], inner: number[] = [], onStory: number[] = [], storyVsTruth: number[] = [], preVsTruth: number[] = [];
+  const outVsTruth: number[] = [], perFrame: [number, number][] = [], whereRight: number[] = [];
   for (const i of plan.sampled) {
     const target = input.target(i);
     const m = measures.get(i)!;
@@ -413,6 +421,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
     if (m.detected) {
       errors.push(landmarkError(m.detected.landmarks, target));
       inner.push(innerError(m.detected.landmarks, target));
+      perFrame.push([i, round(errors[errors.length - 1], 4)]);
+      if (gt) outVsTruth.push(landmarkError(m.detected.landmarks, gt));
+      if (gt && landmarkError(target, gt) <= TARGETS.placement) whereRight.push(errors[errors.length - 1]);
     }
     if (sf) onStory.push(landmarkError(sf.landmarks, target));
     if (gt) preVsTruth.push(landmarkError(target, gt));
@@ -464,6 +475,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
     placement: {
       mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
       detectorOnStoryFace: round(mean(onStory), 4), detectorVsTruth: round(mean(storyVsTruth), 4), precomputedVsTruth: round(mean(preVsTruth), 4),
+      vsTruth: round(mean(outVsTruth), 4),
+      wherePrecomputeRight: round(mean(whereRight), 4), wherePrecomputeRightFrames: whereRight.length,
+      worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
     },
     stability: {
       output: round(j('output'), 5), precomputed: round(j('pre'), 5), detectorNoise: round(j('noise'), 5), bound: round(bound, 5),

@@ -1,0 +1,64 @@
+// Insertion quality (issue 5) on generated 5 s stories with real faces, the real render pipeline
+// and the real face model — the same evaluation as `npm run eval`, shortened: story a with
+// sample1 (the harder child for story a: her open-mouthed smile on a story face looking down) and
+// story b with sample6. Asserts the issue's targets: identity ≥ 95% of sampled hero frames,
+// placement ≤ 5% of the inter-ocular distance against the precomputed targets, jitter no worse
+// than the precomputed track plus the detector's own noise, untouched pixels, and that a seam
+// figure is reported.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateInsertion, EvaluationReport, RunResult, TARGETS } from '../../eval/insertion-eval';
+
+const CASES = [
+  { variant: 'a' as const, face: 'sample1.jpg' },
+  { variant: 'b' as const, face: 'sample6.jpg' },
+];
+
+describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, async () => {
+  const runs: RunResult[] = [];
+  const reports: EvaluationReport[] = [];
+  for (const c of CASES) {
+    const report = await evaluateInsertion({ seconds: 5, variants: [c.variant], faces: [c.face], sampleEvery: 3, windowFrames: 12, sheetFrames: 0, contactSheet: null });
+    reports.push(report);
+    runs.push(...report.stories.flatMap((s) => s.runs));
+  }
+  const label = (r: RunResult) => `${r.variant} × ${r.face}`;
+
+  test('every case was rendered and measured on enough hero frames', () => {
+    assert.equal(runs.length, CASES.length);
+    for (const r of runs) {
+      assert.ok(r.identity.frames >= 20, `${label(r)}: ${r.identity.frames} sampled frames`);
+      assert.ok(r.identity.outputDetected >= r.identity.frames - 1, `${label(r)}: a face found in ${r.identity.outputDetected}/${r.identity.frames} output frames`);
+    }
+  });
+
+  test(`identity: the output face is the child's in ≥ ${TARGETS.identityShare * 100}% of hero frames`, () => {
+    for (const r of runs) {
+      assert.ok(r.identity.share >= TARGETS.identityShare,
+        `${label(r)}: ${(r.identity.share * 100).toFixed(1)}% (mean distance to the child ${r.identity.meanToChild}, failures ${JSON.stringify(r.identity.failures)})`);
+    }
+  });
+
+  test(`placement: the output face's landmarks within ${TARGETS.placement * 100}% of the eye distance of the precomputed targets`, () => {
+    for (const r of runs) {
+      assert.ok(r.placement.mean <= TARGETS.placement,
+        `${label(r)}: ${(r.placement.mean * 100).toFixed(2)}% (detector on the story's own face: ${(r.placement.detectorOnStoryFace * 100).toFixed(2)}%, worst ${JSON.stringify(r.placement.worst)})`);
+    }
+  });
+
+  test('stability: no more jitter than the precomputed track plus the detector noise', () => {
+    for (const r of runs) {
+      assert.ok(r.stability.frames > 0, `${label(r)}: no jitter windows`);
+      assert.ok(r.stability.output <= r.stability.bound, `${label(r)}: ${r.stability.output} > ${r.stability.bound}`);
+    }
+  });
+
+  test('untouched: face-free segments bit-identical, PSNR outside the face ≥ 45 dB; the seam is reported', () => {
+    for (const r of runs) {
+      assert.ok(r.untouched.copiedFrames > 0 && r.untouched.copiedIdentical === r.untouched.copiedFrames, `${label(r)}: ${r.untouched.copiedIdentical}/${r.untouched.copiedFrames}`);
+      assert.ok(r.untouched.psnrOutsideFace >= TARGETS.untouchedPsnr && r.untouched.psnrOutsideFaceY >= TARGETS.untouchedPsnr, `${label(r)}: ${r.untouched.psnrOutsideFace} dB`);
+      assert.ok(r.seam.frames > 0 && Number.isFinite(r.seam.output) && Number.isFinite(r.seam.original), `${label(r)}: seam not measured`);
+    }
+    for (const report of reports) assert.equal(report.pass, report.failures.length === 0);
+  });
+});
