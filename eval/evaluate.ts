@@ -54,7 +54,7 @@ function printTable(r: EvaluationReport): void {
     for (const x of s.runs) {
       rows.push([
         `${s.variant} × ${x.face}`,
-        `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)}`,
+        `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)} | ${pct(x.identity.wherePrecomputeRight)} where data right`,
         `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr)`,
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)}`,

@@ -76,6 +76,9 @@ export interface RunResult {
     /** Calibration: the story's own face in its frames vs its source photo (what rendering into a frame costs). */
     storyFaceToHeroPhoto: number;
     failures: { frame: number; toChild: number | null; toStoryFace: number | null }[];
+    /** Diagnostic: the share over frames whose precomputed target is within the placement target of
+     *  the ground truth (where the story's data is right), and their count. */
+    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
   };
   placement: {
     mean: number; inner: number; p95: number; max: number; frames: number;
@@ -390,7 +393,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   // Identity: the output face is the child's, not the story's.
   const failures: RunResult['identity']['failures'] = [];
   const toChild: number[] = [], toStory: number[] = [], storyToHero: number[] = [];
-  let passed = 0, detected = 0;
+  let passed = 0, detected = 0, rightFrames = 0, rightPassed = 0;
   for (const i of plan.sampled) {
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
@@ -403,6 +406,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
     }
     if (ds !== null) toStory.push(ds);
     const ok = dc !== null && dc < TARGETS.identityDistance && (ds === null || dc < ds);
+    const target = input.target(i), gt = truth.frames[i].hero;
+    const right = !!target && !!gt && landmarkError(target, gt) <= TARGETS.placement;
+    if (right) rightFrames++;
+    if (ok && right) rightPassed++;
     if (ok) passed++;
     else failures.push({ frame: i, toChild: dc === null ? null : round(dc, 3), toStoryFace: ds === null ? null : round(ds, 3) });
   }
@@ -471,6 +478,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
       childToStoryHeroPhoto: round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3),
       storyFaceToHeroPhoto: round(mean(storyToHero), 3),
       failures: failures.slice(0, 20),
+      wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN, wherePrecomputeRightFrames: rightFrames,
     },
     placement: {
       mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
