@@ -76,11 +76,21 @@ export interface RunResult {
     /** Calibration: the story's own face in its frames vs its source photo (what rendering into a frame costs). */
     storyFaceToHeroPhoto: number;
     failures: { frame: number; toChild: number | null; toStoryFace: number | null }[];
+    /** Diagnostic: the share over frames whose precomputed target is within the placement target of
+     *  the ground truth (where the story's data is right), and their count. */
+    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
   };
   placement: {
     mean: number; inner: number; p95: number; max: number; frames: number;
     /** The same detector on the story's own face vs the precomputed target, and vs the ground truth. */
     detectorOnStoryFace: number; detectorVsTruth: number; precomputedVsTruth: number;
+    /** The output face's detected landmarks vs the fixture's ground truth (where the story's face really is). */
+    vsTruth: number;
+    /** Diagnostic: vs the target, only over frames whose precomputed target is within the placement
+     *  target of the ground truth (how the insertion does where the story's data is right), and their count. */
+    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
+    /** Worst sampled frames vs the target: [frame, error]. */
+    worst: [number, number][];
   };
   stability: {
     output: number; precomputed: number; detectorNoise: number; bound: number; ratio: number;
@@ -383,7 +393,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   // Identity: the output face is the child's, not the story's.
   const failures: RunResult['identity']['failures'] = [];
   const toChild: number[] = [], toStory: number[] = [], storyToHero: number[] = [];
-  let passed = 0, detected = 0;
+  let passed = 0, detected = 0, rightFrames = 0, rightPassed = 0;
   for (const i of plan.sampled) {
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
@@ -396,6 +406,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
     }
     if (ds !== null) toStory.push(ds);
     const ok = dc !== null && dc < TARGETS.identityDistance && (ds === null || dc < ds);
+    const target = input.target(i), gt = truth.frames[i].hero;
+    const right = !!target && !!gt && landmarkError(target, gt) <= TARGETS.placement;
+    if (right) rightFrames++;
+    if (ok && right) rightPassed++;
     if (ok) passed++;
     else failures.push({ frame: i, toChild: dc === null ? null : round(dc, 3), toStoryFace: ds === null ? null : round(ds, 3) });
   }
@@ -403,6 +417,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
   // Placement: the output face's detected landmarks against the precomputed target.
   const errors: number[] = [], inner: number[] = [], onStory: number[] = [], storyVsTruth: number[] = [], preVsTruth: number[] = [];
+  const outVsTruth: number[] = [], perFrame: [number, number][] = [], whereRight: number[] = [];
   for (const i of plan.sampled) {
     const target = input.target(i);
     const m = measures.get(i)!;
@@ -413,6 +428,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
     if (m.detected) {
       errors.push(landmarkError(m.detected.landmarks, target));
       inner.push(innerError(m.detected.landmarks, target));
+      perFrame.push([i, round(errors[errors.length - 1], 4)]);
+      if (gt) outVsTruth.push(landmarkError(m.detected.landmarks, gt));
+      if (gt && landmarkError(target, gt) <= TARGETS.placement) whereRight.push(errors[errors.length - 1]);
     }
     if (sf) onStory.push(landmarkError(sf.landmarks, target));
     if (gt) preVsTruth.push(landmarkError(target, gt));
@@ -460,10 +478,14 @@ async function measureRun(input: RunInput): Promise<Measured> {
       childToStoryHeroPhoto: round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3),
       storyFaceToHeroPhoto: round(mean(storyToHero), 3),
       failures: failures.slice(0, 20),
+      wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN, wherePrecomputeRightFrames: rightFrames,
     },
     placement: {
       mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
       detectorOnStoryFace: round(mean(onStory), 4), detectorVsTruth: round(mean(storyVsTruth), 4), precomputedVsTruth: round(mean(preVsTruth), 4),
+      vsTruth: round(mean(outVsTruth), 4),
+      wherePrecomputeRight: round(mean(whereRight), 4), wherePrecomputeRightFrames: whereRight.length,
+      worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
     },
     stability: {
       output: round(j('output'), 5), precomputed: round(j('pre'), 5), detectorNoise: round(j('noise'), 5), bound: round(bound, 5),

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatherPoints, INNER_MOUTH, pointInPolygon, Rect, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
-import { CompositeOptions, compositeFace, FrameCompositor, FrameTarget, yawFade } from './frame-compositor';
+import { blendChildShape, CompositeOptions, compositeFace, FrameCompositor, FrameTarget, yawFade } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { cloneFrame, flatFace, greyFrame } from './test-faces';
 
@@ -181,5 +181,49 @@ describe('FrameCompositor', () => {
     const report = compositeFace(frame, face, target());
     assert.deepEqual(frame.y.data, run(target()).frame.y.data);
     assert.ok(report.bbox);
+  });
+});
+
+describe('blendChildShape', () => {
+  const child = syntheticFaceLandmarks({ centerX: 64, centerY: 70, faceWidth: 74, mouthOpen: 0.05 });
+  // The story's face: elsewhere, bigger, rolled, and with other proportions (wider eyes and mouth).
+  const frame = syntheticFaceLandmarks({ centerX: 200, centerY: 110, faceWidth: 120, rollDegrees: 12, mouthOpen: 0.3 });
+  for (let i = 36; i < 48; i++) frame[2 * i] += (i < 42 ? -4 : 4);
+  const out = new Float32Array(136);
+
+  test('amount 0 is the frame; the jaw is always the frame', () => {
+    blendChildShape(child, frame, 0, 0, out);
+    assert.deepEqual(Array.from(out), Array.from(frame));
+    blendChildShape(child, frame, 1, 1, out);
+    for (let i = 0; i < 17; i++) assert.deepEqual([out[2 * i], out[2 * i + 1]], [frame[2 * i], frame[2 * i + 1]]);
+  });
+
+  test("amount 1 puts the brows, eyes and nose on the child's shape posed onto the frame; the mouth follows its own amount", () => {
+    blendChildShape(child, frame, 1, 0, out);
+    // The posed child is a similarity of the child: distances scale uniformly.
+    const d = (p: ArrayLike<number>, i: number, j: number) => Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
+    const k = d(out, 36, 45) / d(child, 36, 45);
+    for (const [i, j] of [[39, 42], [27, 30], [17, 26], [31, 35]]) assert.ok(Math.abs(d(out, i, j) / d(child, i, j) - k) < 1e-3, `${i}-${j}`);
+    for (let i = 48; i < 68; i++) assert.deepEqual([out[2 * i], out[2 * i + 1]], [frame[2 * i], frame[2 * i + 1]]);
+    // Halfway is halfway.
+    const full = Float32Array.from(out);
+    blendChildShape(child, frame, 0.5, 0, out);
+    for (let i = 17; i < 48; i++) assert.ok(Math.abs(out[2 * i] - (frame[2 * i] + full[2 * i]) / 2) < 1e-3);
+    // The eye line stays where the frame has it (position, scale and roll are the frame's).
+    const mid = (p: ArrayLike<number>) => [(p[72] + p[90]) / 2, (p[73] + p[91]) / 2];
+    const [fx, fy] = mid(frame), [ox, oy] = mid(full);
+    assert.ok(Math.hypot(fx - ox, fy - oy) < 2, `eye midpoint moved ${Math.hypot(fx - ox, fy - oy)}`);
+  });
+
+  test('the compositor keeps the open mouth exactly on the story (its interior shows through)', () => {
+    const t = target({}, 0.4);
+    const shaped = run(t, { childShape: 0.5, childMouthShape: 1 });
+    const exact = run(t, { childShape: 0, childMouthShape: 0 });
+    assert.ok(shaped.report.mouthCut === 1);
+    const mouth = gatherPoints(t.landmarks, INNER_MOUTH);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      if (!pointInPolygon(mouth, x + 0.5, y + 0.5)) continue;
+      assert.equal(shaped.frame.y.data[y * W + x], exact.frame.y.data[y * W + x]);
+    }
   });
 });

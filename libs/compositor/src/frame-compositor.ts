@@ -17,7 +17,7 @@
 import {
   ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
   forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
-  FOOTPRINT_ONE, FOOTPRINT_ZERO, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
+  FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
   yuvCoefficients,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
@@ -53,7 +53,23 @@ export interface CompositeOptions {
   maxGain?: number;
   /** Global opacity 0..1 (default 1). */
   opacity?: number;
+  /**
+   * How much of the child's own inner-face shape to keep, 0..1 (default CHILD_SHAPE): the brows,
+   * eyes and nose go to this blend between the frame's landmarks and the child's canonical
+   * landmarks posed onto them by a similarity fit on those points (the head's position, scale and
+   * roll stay the frame's; the jaw line is always the frame's). Measured (eval, story a × sample1):
+   * 0 → 60% of frames recognised as the child, 0.35 → 93%, 0.5 → 100%, with placement unchanged.
+   */
+  childShape?: number;
+  /** The same for the mouth (default CHILD_MOUTH_SHAPE = 0: the mouth follows the story exactly,
+   *  which kept placement best; always scaled down as the story's open mouth is cut in). */
+  childMouthShape?: number;
 }
+
+/** Default share of the child's own brow/eye/nose proportions kept in every frame. */
+export const CHILD_SHAPE = 0.5;
+/** Default share of the child's own mouth shape kept (0: the story's mouth shape). */
+export const CHILD_MOUTH_SHAPE = 0;
 
 export interface CompositeReport {
   /** The luma rectangle that was visited (null when skipped). */
@@ -76,6 +92,7 @@ export class FrameCompositor {
   private readonly warpScratch = createWarpScratch();
   private blender: LaplacianBlender | undefined;
   private readonly mesh = new Float32Array(FACE_MESH_POINT_COUNT * 2);
+  private readonly shaped = new Float32Array(LANDMARK_COUNT * 2);
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
@@ -109,7 +126,13 @@ export class FrameCompositor {
     const limit = Math.min(fade, clamp01(options.opacity ?? 1));
     if (!(limit > 0)) return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'yaw' };
 
-    const dst = faceMeshPoints(target.landmarks, this.mesh);
+    // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
+    const threshold = options.mouthOpenThreshold ?? 0.12;
+    const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
+    const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
+    const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
+    const landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    const dst = faceMeshPoints(landmarks, this.mesh);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let k = 0; k < outline.length; k += 2) {
@@ -131,9 +154,6 @@ export class FrameCompositor {
     region.width = w;
     region.height = h;
 
-    // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
-    const threshold = options.mouthOpenThreshold ?? 0.12;
-    const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
     const cuts = mouthCut > 0 || target.occluders.length > 0;
     if (cuts) {
       resizeFloat(this.limits, w, h);
@@ -401,6 +421,31 @@ class ChromaBlendSpans implements WarpSpanVisitor {
       fv[kv] = (ov + a * (sv - ov) + 0.5) | 0;
     }
   }
+}
+
+/** Weights for posing the child's landmarks onto a frame's: the rigid parts (brows, eyes, nose). */
+const SHAPE_FIT_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 && i < 48 ? 1 : 0));
+
+/**
+ * The frame's landmarks with the inner face (17–67) moved `amount` of the way towards the child's
+ * canonical landmarks posed onto the frame by a weighted similarity (brows, eyes, nose). The jaw
+ * (0–16) stays the frame's; the mouth (48–67) moves by `mouthAmount`.
+ */
+export function blendChildShape(child: ArrayLike<number>, frame: ArrayLike<number>, amount: number, mouthAmount: number, out: Float32Array): Float32Array {
+  const [a, b, c, d, e, f] = fitSimilarity(child, frame, SHAPE_FIT_WEIGHTS);
+  for (let i = 0; i < 68; i++) {
+    const fx = frame[2 * i], fy = frame[2 * i + 1];
+    const k = i < 17 ? 0 : i < 48 ? amount : mouthAmount;
+    if (k === 0) {
+      out[2 * i] = fx;
+      out[2 * i + 1] = fy;
+      continue;
+    }
+    const x = child[2 * i], y = child[2 * i + 1];
+    out[2 * i] = fx + k * (a * x + b * y + c - fx);
+    out[2 * i + 1] = fy + k * (d * x + e * y + f - fy);
+  }
+  return out;
 }
 
 let shared: FrameCompositor | undefined;

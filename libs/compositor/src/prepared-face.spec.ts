@@ -4,7 +4,7 @@ import {
   createFloatPlane, FACE_MESH_POINT_COUNT, FACE_OUTLINE, fillPolygon, gatherPoints, orient2d, pointInPolygon,
   rgbToYuv, srgbToLab, yuv420MaskedStats, yuvCoefficients,
 } from '@talecast/geometry';
-import { prepareFace } from './prepared-face';
+import { FOREHEAD_FADE, prepareFace, skinLikelihood } from './prepared-face';
 import { stylizeToon } from './toon-style';
 import { flatFace, Rgb } from './test-faces';
 
@@ -80,6 +80,58 @@ describe('prepareFace', () => {
     assert.ok(levels.size <= 10, `${levels.size} red levels`);
     // The flat skin is quantised: 205 -> the nearest of 10 levels (step 255/9) = 198.
     assert.ok(Math.abs(toon.skinLab.mean[0] - srgbToLab(198, 170, 142)[0]) < 1.5, `${toon.skinLab.mean}`);
+  });
+});
+
+describe('mask: forehead fade and hair cut', () => {
+  const size = 128;
+  const plain = flatFace(size, SKIN, FEATURES);
+  const base = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo' });
+  // Up the face's middle (the synthetic face is upright): eye line and arc top from the mesh.
+  const eyeY = (base.landmarks[2 * 37 + 1] + base.landmarks[2 * 44 + 1]) / 2;
+  const top = base.meshPoints[2 * 71 + 1];
+  const cx = Math.round(base.landmarks[2 * 27]);
+  const at = (f: typeof base, t: number) => f.mask.data[Math.round(eyeY - t * (eyeY - top)) * size + cx];
+
+  test('is 1 low on the forehead, fades out smoothly above, and is 0 well below the arc', () => {
+    assert.equal(at(base, 0.15), 1);
+    assert.equal(at(base, FOREHEAD_FADE[1] + 0.05), 0);
+    let prev = 1;
+    for (let t = FOREHEAD_FADE[0]; t <= FOREHEAD_FADE[1]; t += 0.02) {
+      const v = at(base, t);
+      assert.ok(v <= prev + 1e-6, `not monotone at ${t}: ${v} > ${prev}`);
+      assert.ok(prev - v < 0.25, `a step of ${prev - v} at ${t} (an edge, not a ramp)`);
+      prev = v;
+    }
+    // Without the fade the same spot is fully inside the outline.
+    const unfaded = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', foreheadFade: [9, 10] });
+    assert.equal(at(unfaded, FOREHEAD_FADE[1] + 0.05), 1);
+  });
+
+  test("the child's hair (a colour far from the face's skin) never enters the mask; eyes, brows and mouth stay", () => {
+    const hairy = flatFace(size, SKIN, FEATURES);
+    // Dark hair over the left temple and the upper forehead, skin elsewhere.
+    // (The brows are protected with a few pixels' margin, so the hair starts above that.)
+    let browTop = Infinity;
+    for (let i = 17; i < 27; i++) browTop = Math.min(browTop, base.landmarks[2 * i + 1]);
+    const hairLine = Math.round(browTop - 8);
+    assert.ok(hairLine > top + 4, 'the hairline is below the forehead arc');
+    for (let y = 0; y < hairLine; y++) for (let x = 0; x < size; x++) hairy.rgba.set([60, 40, 30], 4 * (y * size + x));
+    for (let y = 0; y < size; y++) for (let x = 0; x < 30; x++) hairy.rgba.set([60, 40, 30], 4 * (y * size + x));
+    const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', foreheadFade: [9, 10] });
+    // The cut's soft edge may reach a few pixels (3 box passes of size / 128) into the hair.
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      const hair = y < hairLine - 4 || x < 30 - 4;
+      if (hair) assert.equal(f.mask.data[y * size + x], 0, `hair at ${x},${y} in the mask`);
+    }
+    // Inside the features (brow points sit on the protected hull's edge, so their midpoint with the eye).
+    const mid = (i: number, j: number) => [(f.landmarks[2 * i] + f.landmarks[2 * j]) / 2, (f.landmarks[2 * i + 1] + f.landmarks[2 * j + 1]) / 2];
+    for (const [name, [px, py]] of [['nose', mid(30, 30)], ['right eye', mid(37, 40)], ['left eye', mid(43, 46)], ['brow', mid(20, 38)], ['brow', mid(23, 43)], ['mouth', mid(51, 57)]] as const) {
+      assert.equal(f.mask.data[Math.round(py) * size + Math.round(px)], 1, `${name} not in the mask`);
+    }
+    const likely = skinLikelihood(hairy.rgba, size, f.landmarks, f.meshPoints);
+    for (const v of likely.data) assert.ok(v >= 0 && v <= 1);
+    assert.equal(likely.data[Math.round(f.landmarks[2 * 30 + 1]) * size + Math.round(f.landmarks[2 * 30])], 1);
   });
 });
 

@@ -3,10 +3,11 @@
 // and fixed triangulation, a soft canonical mask and the skin colour statistics (Lab and YUV).
 // Runs once per face and render, never per frame. Must never touch files, sharp or ffmpeg.
 import {
-  bilinearFootprints, ChannelStats, createFloatPlane, FACE_OUTLINE, faceMeshPoints, faceMeshTriangles, faceTriangles, featherMask,
-  FloatPlane, gatherPoints, LANDMARK_COUNT, PolygonRasterizer, rgbaToYuv420, Yuv420, YuvMatrix, YuvRange,
+  bilinearFootprints, centroid, ChannelStats, convexHull, createFloatPlane, FACE_OUTLINE, faceMeshPoints, faceMeshTriangles, faceTriangles,
+  featherMask, FloatPlane, FOREHEAD_ARC, gatherPoints, LANDMARK_COUNT, LEFT_EYE, maskedStats, minMasks, PolygonRasterizer, RIGHT_EYE,
+  rgbaToYuv420, srgbToLab, Yuv420, YuvMatrix, YuvRange,
 } from '@talecast/geometry';
-import { skinStatsLab, skinStatsYuv } from './skin-stats';
+import { paintSkinMask, skinStatsLab, skinStatsYuv } from './skin-stats';
 import { stylizeToon, ToonOptions } from './toon-style';
 
 export type FaceStyle = 'photo' | 'toon';
@@ -23,6 +24,12 @@ export interface PrepareFaceInput {
   style: FaceStyle;
   /** Mask feather box radius in canonical pixels (default size / 85, about 6 at 512). */
   featherRadius?: number;
+  /** Forehead fade as fractions of the forehead arc's height above the eye line: the mask is 1
+   *  up to `foreheadFade[0]` and fades to 0 at `foreheadFade[1]` (default [0.3, 0.72]). */
+  foreheadFade?: [number, number];
+  /** Keep pixels whose colour is far from the face's own skin (hair, background) out of the mask
+   *  (default true). The eyes, brows, nose and mouth are never cut this way. */
+  hairCut?: boolean;
   toon?: ToonOptions;
 }
 
@@ -61,6 +68,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const meshPoints = faceMeshPoints(landmarks);
   const triangles = faceMeshTriangles(meshPoints);
   const mask = canonicalMask(rgba, size, meshPoints, input.featherRadius ?? Math.max(1, Math.round(size / 85)));
+  limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? FOREHEAD_FADE);
+  if (input.hairCut ?? true) minMasks(mask, skinLikelihood(rgba, size, landmarks, meshPoints), mask);
+  snapMask(mask);
   return {
     size,
     matrix: input.matrix,
@@ -95,4 +105,127 @@ function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array,
     d[k] = v > 0 ? v : 0;
   }
   return mask;
+}
+
+/** Default forehead fade (fractions of the forehead arc's height above the eye line). */
+export const FOREHEAD_FADE: [number, number] = [0.3, 0.72];
+
+/** The face's eye midpoint, up direction (chin → brows) and forehead arc height, from the mesh. */
+function foreheadFrame(meshPoints: ArrayLike<number>): { ex: number; ey: number; nx: number; ny: number; height: number } {
+  const [rx, ry] = centroid(meshPoints, RIGHT_EYE);
+  const [lx, ly] = centroid(meshPoints, LEFT_EYE);
+  const len = Math.hypot(lx - rx, ly - ry) || 1;
+  const nx = (ly - ry) / len, ny = -(lx - rx) / len;
+  const ex = (rx + lx) / 2, ey = (ry + ly) / 2;
+  const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
+  const height = Math.max(1, (meshPoints[2 * top] - ex) * nx + (meshPoints[2 * top + 1] - ey) * ny);
+  return { ex, ey, nx, ny, height };
+}
+
+/**
+ * Fades the mask out over the upper forehead: 1 up to fade[0] of the arc's height above the eye
+ * line, smoothstep to 0 at fade[1]. The child's hairline (where most children's hair starts) stays
+ * out, and the inserted forehead ends in a wide ramp instead of an edge.
+ */
+export function limitForehead(mask: FloatPlane, _landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>, fade: [number, number]): FloatPlane {
+  const { ex, ey, nx, ny, height } = foreheadFrame(meshPoints);
+  const [a, b] = fade;
+  const d = mask.data, w = mask.width, h = mask.height;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const k = y * w + x;
+      if (d[k] === 0) continue;
+      const t = ((x + 0.5 - ex) * nx + (y + 0.5 - ey) * ny) / height;
+      const f = 1 - smoothstep(a, b, t);
+      if (f < d[k]) d[k] = f;
+    }
+  }
+  return mask;
+}
+
+/** Colour distance (in the reference skin's standard deviations) where the hair cut starts and ends. */
+const HAIR_DISTANCE: [number, number] = [3, 4.5];
+/** Floors for the reference skin's Lab standard deviations (shading varies more than tint). */
+const MIN_SKIN_STD = [7, 2.5, 2.5];
+
+/**
+ * Per canonical pixel, how much it looks like the face's own skin (1) rather than hair or
+ * background (0): Lab distance to the skin below the eyes (cheeks, nose, chin: rarely hair),
+ * in that skin's standard deviations. The inner features (brows, eyes, nose, mouth hull) always
+ * count as skin. Cleaned by a blur-and-threshold (drops specks, moves the cut a little onto the
+ * skin side) and softened, so the mask's edge along a hairline is a ramp, not a step.
+ */
+export function skinLikelihood(rgba: Uint8Array, size: number, landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>): FloatPlane {
+  const n = size * size;
+  const lab = new Float32Array(n * 3);
+  const tmp = new Float64Array(3);
+  for (let k = 0; k < n; k++) {
+    srgbToLab(rgba[4 * k], rgba[4 * k + 1], rgba[4 * k + 2], tmp);
+    lab[3 * k] = tmp[0];
+    lab[3 * k + 1] = tmp[1];
+    lab[3 * k + 2] = tmp[2];
+  }
+  // Reference: the skin mask below the eye line.
+  const { ex, ey, nx, ny } = foreheadFrame(meshPoints);
+  const ref = paintSkinMask(createFloatPlane(size, size), landmarks);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if ((x + 0.5 - ex) * nx + (y + 0.5 - ey) * ny > 0) ref.data[y * size + x] = 0;
+      else if (rgba[4 * (y * size + x) + 3] < 255) ref.data[y * size + x] = 0;
+    }
+  }
+  const out = createFloatPlane(size, size, 1);
+  let stats = maskedStats(lab, 3, ref.data);
+  if (!(stats.weight > 0)) return out;
+  // Trimmed twice: hair falling over a cheek must not widen what counts as skin.
+  for (let pass = 0; pass < 2; pass++) {
+    const m = stats.mean, sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c] / 2));
+    for (let k = 0; k < n; k++) {
+      if (ref.data[k] === 0) continue;
+      const dl = (lab[3 * k] - m[0]) / sd[0], da = (lab[3 * k + 1] - m[1]) / sd[1], db = (lab[3 * k + 2] - m[2]) / sd[2];
+      if (dl * dl + da * da + db * db > 2.5 * 2.5) ref.data[k] = 0;
+    }
+    const trimmed = maskedStats(lab, 3, ref.data);
+    if (!(trimmed.weight > 0)) break;
+    stats = trimmed;
+  }
+  const m = stats.mean, sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c]));
+  const [d0, d1] = HAIR_DISTANCE;
+  const o = out.data;
+  for (let k = 0; k < n; k++) {
+    const dl = (lab[3 * k] - m[0]) / sd[0], da = (lab[3 * k + 1] - m[1]) / sd[1], db = (lab[3 * k + 2] - m[2]) / sd[2];
+    o[k] = 1 - smoothstep(d0, d1, Math.sqrt(dl * dl + da * da + db * db));
+  }
+  const r = Math.max(1, Math.round(size / 128));
+  featherMask(out, r);
+  for (let k = 0; k < n; k++) {
+    const v = 2 * o[k] - 1;
+    o[k] = v > 0 ? v : 0;
+  }
+  // The inner features are never hair.
+  const inner = new Float32Array(2 * (LANDMARK_COUNT - 17));
+  for (let i = 17; i < LANDMARK_COUNT; i++) {
+    inner[2 * (i - 17)] = landmarks[2 * i];
+    inner[2 * (i - 17) + 1] = landmarks[2 * i + 1];
+  }
+  const hull = gatherPoints(inner, convexHull(inner));
+  new PolygonRasterizer().fill(out, hull);
+  featherMask(out, r);
+  return out;
+}
+
+/** Blur round-off (1 − 1e-6) snapped to exact 0 / 1, so flat areas stay flat for the footprints. */
+function snapMask(mask: FloatPlane): void {
+  const d = mask.data;
+  for (let k = 0; k < d.length; k++) {
+    if (d[k] > 0.998) d[k] = 1;
+    else if (d[k] < 0.002) d[k] = 0;
+  }
+}
+
+function smoothstep(edge0: number, edge1: number, x: number): number {
+  if (!(x > edge0)) return 0;
+  if (x >= edge1) return 1;
+  const t = (x - edge0) / (edge1 - edge0);
+  return t * t * (3 - 2 * t);
 }
