@@ -13,17 +13,28 @@ import { loadConfig } from '@talecast/config';
 import { CoreModule } from '@talecast/core';
 import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
 import { generateStoryFixture } from '@talecast/fixtures';
-import { FfmpegService, runFfmpeg, h264Args, x264Params, colourTagArgs, decodeSegmentArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
+import { FfmpegService, runFfmpeg, encodeSegmentRunArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { FaceUploadService } from '@talecast/face-upload';
-import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool } from '@talecast/render';
+import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRuns, DEFAULT_MAX_RUN_FRAMES } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FrameCompositor, prepareFace } from '@talecast/compositor';
 import { PeakMemory } from './process-memory';
 
-const { values: opts } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, long: { type: 'string', default: '240' } } });
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    long: { type: 'string', default: '240' },
+    /** Reuse a story precomputed by an earlier bench run (faster iteration; the precompute figure is then that run's). */
+    reuse: { type: 'boolean', default: false },
+    /** Skip the naive pipeline (faster iteration). */
+    'skip-naive': { type: 'boolean', default: false },
+    /** Print the render's timeline. */
+    trace: { type: 'boolean', default: false },
+  },
+});
 
 async function main() {
   const config = loadConfig();
@@ -58,12 +69,15 @@ async function main() {
     const runStory = async (seconds: number, detailed: boolean) => {
       const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`), seconds, variant: 'a' });
       const storyId = `bench-${seconds}s`;
-      const pre = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
-      console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time`);
+      const reused = opts.reuse ? await fs.readFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), 'utf8').then((t) => JSON.parse(t), () => null) : null;
+      const pre = reused ?? await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
+      if (!reused) await fs.writeFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), JSON.stringify({ seconds: pre.seconds, speed: pre.speed, timings: pre.timings }));
+      console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time${reused ? ' (reused from an earlier run)' : ''}`);
       const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [faceId] } }, { enqueue: false });
       const memory = new PeakMemory().start();
       const t0 = performance.now();
-      const outcome = (await app.get(RenderWorker).process(render.id))!;
+      const traceLines: string[] = [];
+      const outcome = (await app.get(RenderWorker).process(render.id, undefined, opts.trace ? (ms, e) => traceLines.push(`${(ms / 1000).toFixed(2).padStart(6)} s  ${e}`) : undefined))!;
       const renderMs = performance.now() - t0;
       const peak = memory.stop();
       await closeRenderPool();
@@ -72,18 +86,34 @@ async function main() {
         render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
       };
       console.log(`render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`);
+      if (traceLines.length) console.log(traceLines.join('\n'));
       if (detailed) {
         const { manifest, frames } = await loadStory(storage, storyId);
         const faceSegs = manifest.segments.filter((s) => s.hasFace);
         const faceFrames = faceSegs.reduce((n, s) => n + s.end - s.start, 0);
-        // Floor: bare decode + encode of exactly the face segments, same settings, same parallelism.
+        // Floor: bare ffmpeg decode + encode of exactly the face segments, same settings, same
+        // parallelism and the same work split as the render (one ffmpeg per run of segments, runs
+        // planned the same way, one file per segment with a keyframe at each start) — the render
+        // minus Node, the pipes and the compositing.
         const tmp = storage.stateDir('bench');
         await fs.mkdir(tmp, { recursive: true });
+        const runSizes = planRuns(faceSegs.map((s) => s.end - s.start), config.renderThreads, DEFAULT_MAX_RUN_FRAMES);
+        const runs: (typeof faceSegs)[] = [];
+        for (let i = 0, r = 0; r < runSizes.length; i += runSizes[r++]) runs.push(faceSegs.slice(i, i + runSizes[r]));
         const f0 = performance.now();
-        const queue = [...faceSegs];
-        await Promise.all(Array.from({ length: config.renderThreads }, async () => {
-          for (let s = queue.shift(); s; s = queue.shift()) {
-            await runFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', '-i', path.join(storage.storyDir(storyId), s.file), ...h264Args(config.encoder), '-x264-params', x264Params(config.encoder.maxGopFrames), ...colourTagArgs(manifest.video.matrix, manifest.video.range), '-an', path.join(tmp, `floor-${s.index}.mp4`)]);
+        const queue = [...runs];
+        await Promise.all(Array.from({ length: config.renderThreads }, async (_, lane) => {
+          for (let run = queue.shift(); run; run = queue.shift()) {
+            const list = path.join(tmp, `floor-${lane}.txt`);
+            await fs.writeFile(list, run.map((s) => `file '${path.join(storage.storyDir(storyId), s.file)}'`).join('\n') + '\n');
+            // The render's encoder arguments, with the decoder of the segment files (one thread, as
+            // the render's decoder) in the same process instead of the pipe.
+            await runFfmpeg(ff.ffmpeg, encodeSegmentRunArgs({
+              width: manifest.video.width, height: manifest.video.height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen,
+              encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range,
+              segmentFrames: run.map((s) => s.end - s.start), startNumber: run[0].index, pattern: path.join(tmp, 'floor-%04d.mp4'),
+              input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false,
+            }));
           }
         }));
         const floorMs = performance.now() - f0;
@@ -127,7 +157,7 @@ async function main() {
         });
         const naiveMs = performance.now() - n0;
         await fs.rm(tmp, { recursive: true, force: true });
-        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames };
+        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames, runs: runSizes };
         out.naive = { seconds: round(naiveMs / 1000) };
         out.ratios = {
           renderOverFloor: round(renderMs / floorMs),

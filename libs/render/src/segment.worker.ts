@@ -1,10 +1,15 @@
-// piscina worker: renders one segment. Streams the segment's frames out of an ffmpeg decoder
-// (yuv420p), composites each frame in place as it arrives, and streams it into an ffmpeg encoder
-// with the story's encoder settings. A bounded number of frames in flight; back-pressure end to end.
-// Stops between frames when the shared cancel flag is raised. Never touches other segments.
+// piscina worker: renders a run of adjacent segments with ONE decoder and ONE encoder. Streams the
+// segments' frames out of an ffmpeg decoder (yuv420p), composites each frame in place as it
+// arrives, and streams it into an ffmpeg encoder with the story's encoder settings; the encoder
+// forces a keyframe at every segment start and writes one file per segment (segment muxer), and
+// reports each finished file, which is passed on to the engine at once (progress, HLS, resume).
+// A bounded number of frames in flight; back-pressure end to end. Stops between frames when the
+// shared cancel flag is raised. Never touches other segments.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
-import { decodeSegmentArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
-import { SegmentResult, SegmentTask } from './segment-task';
+import { decodeSegmentArgs, decodeSegmentListArgs, encodeSegmentRunArgs, startFfmpeg } from '@talecast/video';
+import { segmentFileName, SegmentDone, SegmentResult, SegmentTask } from './segment-task';
 
 const prepared = new Map<string, PreparedFace>();
 /** Frames allowed to wait for the encoder (about 1.4 MB each at 720p). */
@@ -30,50 +35,76 @@ function preparedFace(task: SegmentTask, index: number): PreparedFace {
   return p;
 }
 
-export default async function renderSegment(task: SegmentTask): Promise<SegmentResult> {
+export default async function renderRun(task: SegmentTask): Promise<SegmentResult> {
   const started = performance.now();
-  const { width, height } = task;
+  const { width, height, segments } = task;
+  if (segments.length === 0) throw new Error('empty segment run');
   const cw = (width + 1) >> 1;
   const ch = (height + 1) >> 1;
   const ySize = width * height;
   const cSize = cw * ch;
   const frameBytes = ySize + 2 * cSize;
-  const decoder = startFfmpeg(task.ffmpeg, decodeSegmentArgs(task.input), { stdout: true });
-  const encoder = startFfmpeg(task.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, out: task.output, encoder: task.encoder, matrix: task.matrix, range: task.range }), { stdin: true });
+  const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
+  const first = segments[0].segmentIndex;
+  let listFile: string | null = null;
+  if (segments.length > 1) {
+    listFile = path.join(task.outputDir, `run-${String(first).padStart(4, '0')}.concat.tmp`);
+    await fs.writeFile(listFile, segments.map((s) => `file '${s.input.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
+  }
+  const decoder = startFfmpeg(task.ffmpeg, listFile ? decodeSegmentListArgs(listFile) : decodeSegmentArgs(segments[0].input), { stdout: true });
+  const encoder = startFfmpeg(task.ffmpeg, encodeSegmentRunArgs({
+    width, height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range,
+    segmentFrames: segments.map((s) => s.frameCount), startNumber: first, pattern: path.join(task.outputDir, 'seg-%04d.mp4.tmp'),
+  }), { stdin: true, stdout: true });
   const stdin = encoder.child.stdin!;
   const stdout = decoder.child.stdout!;
   stdin.on('error', () => undefined); // surfaced through encoder.done
   let compositeMs = 0;
   let composited = 0;
-  let index = 0;
-  let pending = Buffer.allocUnsafe(frameBytes);
-  let filled = 0;
+  let frames = 0;
+  // Position in the run: segment `seg`, frame `k` of it.
+  let seg = 0;
+  let k = 0;
   const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [] };
+  // Frame buffers are reused once the encoder pipe has taken them (no allocation per frame).
+  const free: Buffer[] = [];
+  const take = () => free.pop() ?? Buffer.allocUnsafeSlow(frameBytes);
+  const give = (b: Buffer) => {
+    if (free.length < FRAMES_AHEAD + 2) free.push(b);
+  };
+  let pending = take();
+  let filled = 0;
+  const done: SegmentDone[] = [];
 
   const processFrame = (buf: Buffer) => {
     if (Atomics.load(task.cancel, 0) !== 0) throw new RenderCancelled();
+    if (seg >= segments.length) throw new Error(`segments ${first}..: the decoder gave more than the ${totalFrames} frames expected`);
     const frame = {
       y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
       u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: cw, height: ch, stride: cw },
       v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: cw, height: ch, stride: cw },
     };
     const t0 = performance.now();
-    for (const track of task.tracks) {
-      if (index >= track.faceIndex.length) continue;
-      const faceIndex = track.faceIndex[index];
+    for (const track of segments[seg].tracks) {
+      if (k >= track.faceIndex.length) continue;
+      const faceIndex = track.faceIndex[k];
       if (faceIndex < 0) continue;
-      target.landmarks = track.landmarks.subarray(index * 136, index * 136 + 136);
-      const c = track.colour.subarray(index * 6, index * 6 + 6);
+      target.landmarks = track.landmarks.subarray(k * 136, k * 136 + 136);
+      const c = track.colour.subarray(k * 6, k * 6 + 6);
       target.colour.mean[0] = c[0]; target.colour.mean[1] = c[1]; target.colour.mean[2] = c[2];
       target.colour.std[0] = c[3]; target.colour.std[1] = c[4]; target.colour.std[2] = c[5];
-      target.yaw = track.yaw[index];
-      target.mouthOpen = track.mouthOpen[index];
-      target.occluders = track.occluders[index] ?? [];
+      target.yaw = track.yaw[k];
+      target.mouthOpen = track.mouthOpen[k];
+      target.occluders = track.occluders[k] ?? [];
       compositor.composite(frame, preparedFace(task, faceIndex), target, { blend: task.blend });
       composited++;
     }
     compositeMs += performance.now() - t0;
-    index++;
+    frames++;
+    if (++k === segments[seg].frameCount) {
+      seg++;
+      k = 0;
+    }
   };
 
   try {
@@ -89,6 +120,24 @@ export default async function renderSegment(task: SegmentTask): Promise<SegmentR
       };
       decoder.done.catch(fail);
       encoder.done.catch(fail);
+      // The encoder names each segment file on stdout once its trailer is written.
+      let lines = '';
+      const encoderOut = encoder.child.stdout!;
+      encoderOut.setEncoding('utf8');
+      encoderOut.on('data', (text: string) => {
+        lines += text;
+        let nl: number;
+        while ((nl = lines.indexOf('\n')) >= 0) {
+          const name = path.basename(lines.slice(0, nl).trim());
+          lines = lines.slice(nl + 1);
+          if (!name) continue;
+          const s = segments[done.length];
+          if (!s || name !== `${segmentFileName(s.segmentIndex)}.tmp`) return fail(new Error(`segments ${first}..: the encoder wrote ${name}, expected ${s ? segmentFileName(s.segmentIndex) : 'no more'}`));
+          const d: SegmentDone = { segmentIndex: s.segmentIndex, file: path.join(task.outputDir, name) };
+          done.push(d);
+          task.port?.postMessage(d);
+        }
+      });
       stdout.on('data', (chunk: Buffer) => {
         let offset = 0;
         try {
@@ -99,11 +148,12 @@ export default async function renderSegment(task: SegmentTask): Promise<SegmentR
             offset += n;
             if (filled === frameBytes) {
               processFrame(pending);
-              stdin.write(pending);
-              pending = Buffer.allocUnsafe(frameBytes);
+              const buf = pending;
+              stdin.write(buf, () => give(buf));
+              pending = take();
               filled = 0;
               // Let the decoder run a few frames ahead of the encoder (so both work at once), but
-              // never more than FRAMES_AHEAD frames: memory stays flat however long the segment.
+              // never more than FRAMES_AHEAD frames: memory stays flat however long the run.
               if (stdin.writableLength >= FRAMES_AHEAD * frameBytes && !stdout.isPaused()) {
                 stdout.pause();
                 stdin.once('drain', () => stdout.resume());
@@ -124,7 +174,10 @@ export default async function renderSegment(task: SegmentTask): Promise<SegmentR
     decoder.child.kill('SIGKILL');
     encoder.child.kill('SIGKILL');
     throw err;
+  } finally {
+    if (listFile) await fs.rm(listFile, { force: true });
   }
-  if (index !== task.frameCount) throw new Error(`segment ${task.segmentIndex}: decoded ${index} frames, expected ${task.frameCount}`);
-  return { segmentIndex: task.segmentIndex, frames: index, compositedFrames: composited, compositeMs, wallMs: performance.now() - started };
+  if (frames !== totalFrames || seg !== segments.length) throw new Error(`segments ${first}..${segments.at(-1)!.segmentIndex}: decoded ${frames} frames, expected ${totalFrames}`);
+  if (done.length !== segments.length) throw new Error(`segments ${first}..: the encoder finished ${done.length} of ${segments.length} files`);
+  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started };
 }

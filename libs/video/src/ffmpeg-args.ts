@@ -119,6 +119,54 @@ export function encodeSegmentArgs(opts: {
   ];
 }
 
+/**
+ * Decode consecutive segment files as one stream of raw yuv420p frames on stdout (the concat
+ * demuxer over a list file; the files share codec settings, so one decoder reads them all).
+ */
+export function decodeSegmentListArgs(concatList: string, threads = 1): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+}
+
+/**
+ * Raw yuv420p frames on stdin → one H.264 MP4 file per segment, from ONE encoder: a keyframe is
+ * forced at every segment start and the segment muxer cuts exactly there (by frame number), so
+ * each file starts with an IDR frame and joins the story's other segments by concat copy. The
+ * settings are those of the story media. Each finished file's name is printed on stdout (one line
+ * per file, after its trailer is written), so the caller can publish segments as they complete.
+ * `segmentFrames`: frame count of each segment, in order; files are `pattern` numbered from
+ * `startNumber`.
+ */
+export function encodeSegmentRunArgs(opts: {
+  width: number; height: number; fpsNum: number; fpsDen: number;
+  segmentFrames: number[]; pattern: string; startNumber: number;
+  encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
+  /** Input instead of raw frames on stdin (the bench's bare-ffmpeg floor decodes the files itself). */
+  input?: string[];
+  /** Name each finished file on stdout (default true). */
+  reportFiles?: boolean;
+}): string[] {
+  const fps = opts.fpsNum / opts.fpsDen;
+  const cuts: number[] = [];
+  let at = 0;
+  for (const n of opts.segmentFrames.slice(0, -1)) cuts.push((at += n));
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', 'pipe:0']),
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...h264Args(opts.encoder),
+    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    ...colourTagArgs(opts.matrix, opts.range),
+  ];
+  // A quarter frame early, as for the story media: rounding can never land on the frame before.
+  if (cuts.length) args.push('-force_key_frames', cuts.map((f) => ((f - 0.25) / fps).toFixed(6)).join(','));
+  args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1', '-segment_start_number', String(opts.startNumber));
+  if (cuts.length) args.push('-segment_frames', cuts.join(','));
+  else args.push('-segment_time', '1000000');
+  if (opts.reportFiles ?? true) args.push('-segment_list', 'pipe:1', '-segment_list_type', 'flat');
+  args.push(opts.pattern);
+  return args;
+}
+
 /** One HLS MPEG-TS segment: the video segment copied, the matching slice of the story's audio. */
 export function hlsSegmentArgs(opts: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', opts.video];
