@@ -112,50 +112,53 @@ async function main() {
               width: manifest.video.width, height: manifest.video.height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen,
               encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range,
               segmentFrames: run.map((s) => s.end - s.start), startNumber: run[0].index, pattern: path.join(tmp, 'floor-%04d.mp4'),
-              input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false,
+              input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false, inputFpsMode: ff.fpsModeOption,
             }));
           }
         }));
         const floorMs = performance.now() - f0;
         // Naive: one process, every frame decoded, composited where the hero is, encoded.
-        const face = await uploads.load(faceId);
-        const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
-        const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
-        const n0 = performance.now();
-        const compositor = new FrameCompositor();
-        const { width, height } = manifest.video;
-        const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
-        const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
-        const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
-        let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
-        const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
-        await new Promise<void>((resolve, reject) => {
-          dec.child.stdout!.on('data', (chunk: Buffer) => {
-            let off = 0;
-            while (off < chunk.length) {
-              const n = Math.min(frameBytes - filled, chunk.length - off);
-              chunk.copy(buf, filled, off, off + n); filled += n; off += n;
-              if (filled === frameBytes) {
-                const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
-                const k = index - seg.s.start;
-                for (const tr of seg.t) {
-                  if (tr.faceIndex[k] < 0) continue;
-                  const c = tr.colour.subarray(k * 6, k * 6 + 6);
-                  compositor.composite({
-                    y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
-                    u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                    v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                  }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+        const runNaive = async () => {
+          const face = await uploads.load(faceId);
+          const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
+          const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
+          const n0 = performance.now();
+          const compositor = new FrameCompositor();
+          const { width, height } = manifest.video;
+          const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
+          const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
+          const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
+          let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
+          const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
+          await new Promise<void>((resolve, reject) => {
+            dec.child.stdout!.on('data', (chunk: Buffer) => {
+              let off = 0;
+              while (off < chunk.length) {
+                const n = Math.min(frameBytes - filled, chunk.length - off);
+                chunk.copy(buf, filled, off, off + n); filled += n; off += n;
+                if (filled === frameBytes) {
+                  const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
+                  const k = index - seg.s.start;
+                  for (const tr of seg.t) {
+                    if (tr.faceIndex[k] < 0) continue;
+                    const c = tr.colour.subarray(k * 6, k * 6 + 6);
+                    compositor.composite({
+                      y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
+                      u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                      v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                    }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+                  }
+                  if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
+                  buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
                 }
-                if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
-                buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
               }
-            }
+            });
+            dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
+            dec.done.catch(reject);
           });
-          dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
-          dec.done.catch(reject);
-        });
-        const naiveMs = performance.now() - n0;
+          return performance.now() - n0;
+        };
+        const naiveMs = opts['skip-naive'] ? NaN : await runNaive();
         await fs.rm(tmp, { recursive: true, force: true });
         out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames, runs: runSizes };
         out.naive = { seconds: round(naiveMs / 1000) };

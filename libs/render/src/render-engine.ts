@@ -245,7 +245,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
         const completions: Promise<void>[] = [];
         channel.port1.on('message', (d: SegmentDone) => completions.push(finish(d)));
         const task: SegmentTask = {
-          renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, segments, outputDir: segmentsDir,
+          renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: segmentsDir,
           width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
           style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, cancel, port: channel.port2,
         };
@@ -258,7 +258,8 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
           await Promise.all(completions);
         } catch (err) {
           await Promise.allSettled(completions);
-          for (const s of segments) if (!finished.has(s.segmentIndex)) await fs.rm(path.join(segmentsDir, `${segmentFileName(s.segmentIndex)}.tmp`), { force: true });
+          const prefix = `run-${String(segments[0].segmentIndex).padStart(4, '0')}-`;
+          for (const name of await fs.readdir(segmentsDir)) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
           throw err;
         } finally {
           channel.port1.close();

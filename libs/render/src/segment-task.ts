@@ -35,9 +35,10 @@ export interface RunSegment {
 export interface SegmentTask {
   renderId: string;
   ffmpeg: string;
-  /** Adjacent segments, in order: one decoder and one encoder for all of them. */
+  fpsModeOption: '-fps_mode' | '-vsync';
+  /** Segments in story order (not necessarily adjacent): one decoder and one encoder for all of them. */
   segments: RunSegment[];
-  /** Directory of the outputs; each segment is written as `seg-NNNN.mp4.tmp` there (the engine renames it). */
+  /** Directory of the outputs; each segment is written as a `.tmp` file there, reported through `port` (the engine renames it). */
   outputDir: string;
   width: number;
   height: number;
@@ -69,7 +70,7 @@ export interface SegmentResult {
   wallMs: number;
 }
 
-/** Temporary output name of segment `k` in `dir` (the final name drops `.tmp`). */
+/** File name of rendered segment `k`. */
 export function segmentFileName(k: number): string {
   return `seg-${String(k).padStart(4, '0')}.mp4`;
 }

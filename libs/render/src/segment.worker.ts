@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { decodeSegmentArgs, decodeSegmentListArgs, encodeSegmentRunArgs, startFfmpeg } from '@talecast/video';
-import { segmentFileName, SegmentDone, SegmentResult, SegmentTask } from './segment-task';
+import { SegmentDone, SegmentResult, SegmentTask } from './segment-task';
 
 const prepared = new Map<string, PreparedFace>();
 /** Frames allowed to wait for the encoder (about 1.4 MB each at 720p). */
@@ -46,15 +46,17 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   const frameBytes = ySize + 2 * cSize;
   const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
   const first = segments[0].segmentIndex;
+  const runPrefix = `run-${String(first).padStart(4, '0')}-`;
   let listFile: string | null = null;
   if (segments.length > 1) {
     listFile = path.join(task.outputDir, `run-${String(first).padStart(4, '0')}.concat.tmp`);
     await fs.writeFile(listFile, segments.map((s) => `file '${s.input.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
   }
-  const decoder = startFfmpeg(task.ffmpeg, listFile ? decodeSegmentListArgs(listFile) : decodeSegmentArgs(segments[0].input), { stdout: true });
+  const decoder = startFfmpeg(task.ffmpeg, listFile ? decodeSegmentListArgs(listFile, task.fpsModeOption) : decodeSegmentArgs(segments[0].input), { stdout: true });
   const encoder = startFfmpeg(task.ffmpeg, encodeSegmentRunArgs({
     width, height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range,
-    segmentFrames: segments.map((s) => s.frameCount), startNumber: first, pattern: path.join(task.outputDir, 'seg-%04d.mp4.tmp'),
+    // Files are numbered within the run (its segments need not be adjacent); the engine renames them.
+    segmentFrames: segments.map((s) => s.frameCount), startNumber: 0, pattern: path.join(task.outputDir, `${runPrefix}%04d.mp4.tmp`),
   }), { stdin: true, stdout: true });
   const stdin = encoder.child.stdin!;
   const stdout = decoder.child.stdout!;
@@ -132,7 +134,8 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
           lines = lines.slice(nl + 1);
           if (!name) continue;
           const s = segments[done.length];
-          if (!s || name !== `${segmentFileName(s.segmentIndex)}.tmp`) return fail(new Error(`segments ${first}..: the encoder wrote ${name}, expected ${s ? segmentFileName(s.segmentIndex) : 'no more'}`));
+          const expected = `${runPrefix}${String(done.length).padStart(4, '0')}.mp4.tmp`;
+          if (!s || name !== expected) return fail(new Error(`segments ${first}..: the encoder wrote ${name}, expected ${s ? expected : 'no more files'}`));
           const d: SegmentDone = { segmentIndex: s.segmentIndex, file: path.join(task.outputDir, name) };
           done.push(d);
           task.port?.postMessage(d);

@@ -62,7 +62,8 @@ test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment st
     encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 }, matrix: 'bt601', range: 'tv',
   });
   assert.ok(!one.includes('-force_key_frames') && !one.includes('-segment_frames'));
-  const dec = decodeSegmentListArgs('/l.txt');
+  const dec = decodeSegmentListArgs('/l.txt', '-fps_mode');
+  assert.equal(dec[dec.indexOf('-fps_mode') + 1], 'passthrough');
   assert.deepEqual(dec.slice(dec.indexOf('-f'), dec.indexOf('-i') + 2), ['-f', 'concat', '-safe', '0', '-i', '/l.txt']);
   assert.deepEqual(dec.slice(-5), ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
 });

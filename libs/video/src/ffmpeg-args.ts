@@ -123,8 +123,10 @@ export function encodeSegmentArgs(opts: {
  * Decode consecutive segment files as one stream of raw yuv420p frames on stdout (the concat
  * demuxer over a list file; the files share codec settings, so one decoder reads them all).
  */
-export function decodeSegmentListArgs(concatList: string, threads = 1): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_mode' | '-vsync', threads = 1): string[] {
+  // Every decoded frame exactly once, in order: the rawvideo muxer would otherwise pick constant
+  // frame rate and duplicate or drop frames where the files' timestamps meet.
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', fpsModeOption, 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
 }
 
 /**
@@ -142,6 +144,8 @@ export function encodeSegmentRunArgs(opts: {
   encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
   /** Input instead of raw frames on stdin (the bench's bare-ffmpeg floor decodes the files itself). */
   input?: string[];
+  /** With `input`: the fps-mode option of this ffmpeg, to pass the decoded frames through one for one. */
+  inputFpsMode?: '-fps_mode' | '-vsync';
   /** Name each finished file on stdout (default true). */
   reportFiles?: boolean;
 }): string[] {
@@ -153,6 +157,7 @@ export function encodeSegmentRunArgs(opts: {
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
     ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', 'pipe:0']),
     '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
     ...h264Args(opts.encoder),
     '-x264-params', x264Params(opts.encoder.maxGopFrames),
     ...colourTagArgs(opts.matrix, opts.range),
