@@ -18,7 +18,7 @@ import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { FaceUploadService } from '@talecast/face-upload';
-import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRuns, DEFAULT_MAX_RUN_FRAMES } from '@talecast/render';
+import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRuns, DEFAULT_MAX_RUN_FRAMES, renderEncoderThreads } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FrameCompositor, prepareFace } from '@talecast/compositor';
 import { PeakMemory } from './process-memory';
@@ -110,7 +110,7 @@ async function main() {
             // the render's decoder) in the same process instead of the pipe.
             await runFfmpeg(ff.ffmpeg, encodeSegmentRunArgs({
               width: manifest.video.width, height: manifest.video.height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen,
-              encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range,
+              encoder: { ...config.encoder, threads: renderEncoderThreads(config.encoder.threads, config.renderThreads) }, matrix: manifest.video.matrix, range: manifest.video.range,
               segmentFrames: run.map((s) => s.end - s.start), startNumber: run[0].index, pattern: path.join(tmp, 'floor-%04d.mp4'),
               input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false, inputFpsMode: ff.fpsModeOption,
             }));

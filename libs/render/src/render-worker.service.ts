@@ -14,7 +14,7 @@ import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
 import { JobQueue } from '@talecast/queue';
-import { closeRenderPool, renderPool } from './render-pool';
+import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
 import { RenderFace, renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
 
 const MAX_ATTEMPTS = 3;
@@ -104,7 +104,7 @@ export class RenderWorker implements OnApplicationShutdown {
         storage: this.storage,
         ffmpeg,
         pool: renderPool(this.config.renderThreads),
-        encoder: this.config.encoder,
+        encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
         cancel,
         onTrace,
         onProgress: async (p) => {

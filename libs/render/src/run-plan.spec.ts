@@ -31,3 +31,11 @@ test('planRuns: uneven segments are split near equal frame counts', () => {
   const first = sum(segs.slice(0, runs[0]));
   assert.ok(Math.abs(first - sum(segs) / 2) <= 45, `first run ${first} of ${sum(segs)}`);
 });
+
+test('renderEncoderThreads: the cores shared among lanes unless configured', async () => {
+  const { renderEncoderThreads } = await import('./render-pool');
+  assert.equal(renderEncoderThreads(0, 2, 2), 1);
+  assert.equal(renderEncoderThreads(0, 2, 8), 4);
+  assert.equal(renderEncoderThreads(0, 4, 2), 1);
+  assert.equal(renderEncoderThreads(3, 2, 2), 3);
+});
