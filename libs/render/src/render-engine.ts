@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Piscina from 'piscina';
 import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
 import { StorageCore, temporarySibling } from '@talecast/storage';
-import { assembleArgs, FfmpegInfo, hlsSegmentArgs, runFfmpeg } from '@talecast/video';
+import { assembleArgs, FfmpegInfo, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
 import { ExpressionPose } from '@talecast/compositor';
 import { MessageChannel } from 'node:worker_threads';
 import { FaceTexture, RunSegment, SegmentDone, segmentFileName, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
@@ -134,14 +134,60 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   // Each segment gets its HLS piece as soon as it is ready (face-free ones are linked from the
   // story's media); the playlist grows strictly in order: k is listed once 0..k have pieces.
   const hlsName = (k: number) => `seg-${String(k).padStart(4, '0')}.ts`;
+  // Pieces of rendered segments are muxed by one ffmpeg for all the segments waiting at that
+  // moment (an ffmpeg start costs about as much CPU as muxing a piece): the first one alone, as
+  // soon as it is rendered, later ones in small batches while the render goes on.
+  const hlsWaiting: { k: number; target: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let hlsMuxing = false;
+  const muxWaiting = async () => {
+    if (hlsMuxing) return;
+    hlsMuxing = true;
+    try {
+      while (hlsWaiting.length) {
+        const batch = hlsWaiting.splice(0, HLS_BATCH);
+        const tmps = batch.map((b) => temporarySibling(b.target));
+        try {
+          // The story's piece of the same segment has the audio slice already encoded: copy it.
+          const pieces = await Promise.all(batch.map(async (b, i) => {
+            const seg = manifest.segments[b.k];
+            const storyPiece = path.join(deps.storage.storyDir(job.storyId), seg.hlsFile);
+            const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
+            if (!t || t.video === null) return null;
+            return { video: output[b.k], storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / fps, out: tmps[i] };
+          }));
+          if (pieces.every((p) => p !== null)) await runFfmpeg(deps.ffmpeg.ffmpeg, hlsPiecesFromStoryArgs(pieces as NonNullable<(typeof pieces)[number]>[]));
+          else {
+            // A story piece we cannot read: re-encode the audio slices from the story's audio.
+            await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((b, i) => {
+              const seg = manifest.segments[b.k];
+              return { video: output[b.k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmps[i] };
+            })));
+          }
+          for (let i = 0; i < batch.length; i++) await fs.rename(tmps[i], batch[i].target);
+          trace(`hls pieces ${batch.map((b) => b.k).join(',')} muxed`);
+          batch.forEach((b) => b.resolve());
+        } catch (err) {
+          batch.forEach((b) => b.reject(err));
+        } finally {
+          await Promise.all(tmps.map((t) => fs.rm(t, { force: true })));
+        }
+      }
+    } finally {
+      hlsMuxing = false;
+    }
+  };
   const makeHlsPiece = async (k: number, rendered: boolean) => {
     const seg = manifest.segments[k];
     const target = path.join(hlsDir, hlsName(k));
     if (await exists(target)) return;
+    if (rendered) {
+      const muxed = new Promise<void>((resolve, reject) => hlsWaiting.push({ k, target, resolve, reject }));
+      void muxWaiting();
+      return muxed;
+    }
     const tmp = temporarySibling(target);
     try {
-      if (!rendered) await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
-      else await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({ video: output[k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmp }));
+      await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
       await fs.rename(tmp, target);
     } finally {
       await fs.rm(tmp, { force: true });
@@ -304,6 +350,9 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   };
 }
 
+/** HLS pieces muxed by one ffmpeg at most. */
+const HLS_BATCH = 6;
+
 /** Frames per run at most by default (20 s at 30 fps): a task's size does not grow with the story. */
 export const DEFAULT_MAX_RUN_FRAMES = 600;
 
@@ -347,6 +396,18 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
     await fs.link(from, to);
   } catch {
     await fs.copyFile(from, to);
+  }
+}
+
+/** The first `bytes` bytes of a file. */
+async function readStart(file: string, bytes: number): Promise<Uint8Array> {
+  const h = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await h.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await h.close();
   }
 }
 

@@ -58,6 +58,16 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
     // Files are numbered within the run (its segments need not be adjacent); the engine renames them.
     segmentFrames: segments.map((s) => s.frameCount), startNumber: 0, pattern: path.join(task.outputDir, `${runPrefix}%04d.mp4.tmp`),
   }), { stdin: true, stdout: true });
+  // Prepare the run's faces while the two ffmpeg processes start (instead of on the first frame,
+  // which would stall the pipeline for the preparation: ~0.3 s per face).
+  try {
+    for (let i = 0; i < task.faces.length; i++) preparedFace(task, i);
+  } catch (err) {
+    decoder.child.kill('SIGKILL');
+    encoder.child.kill('SIGKILL');
+    if (listFile) await fs.rm(listFile, { force: true });
+    throw err;
+  }
   const stdin = encoder.child.stdin!;
   const stdout = decoder.child.stdout!;
   stdin.on('error', () => undefined); // surfaced through encoder.done

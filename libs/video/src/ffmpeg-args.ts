@@ -181,6 +181,45 @@ export function hlsSegmentArgs(opts: { video: string; audio: string | null; star
   return args;
 }
 
+/**
+ * Several HLS pieces from one ffmpeg (one process start for all): per piece, exactly what
+ * `hlsSegmentArgs` does for one.
+ */
+export function hlsSegmentsArgs(pieces: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }[]): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+  const outputs: string[] = [];
+  let input = 0;
+  for (const p of pieces) {
+    args.push('-i', p.video);
+    const v = input++;
+    if (p.audio) {
+      args.push('-ss', p.startSeconds.toFixed(6), '-t', p.durationSeconds.toFixed(6), '-i', p.audio);
+      const a = input++;
+      outputs.push('-map', `${v}:v:0`, '-map', `${a}:a:0`, '-c:a', 'aac', '-b:a', '128k');
+    } else outputs.push('-map', `${v}:v:0`);
+    outputs.push('-c:v', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+  }
+  return [...args, ...outputs];
+}
+
+/**
+ * HLS pieces of re-rendered segments from the story's own pieces of the same segments, in one
+ * ffmpeg (one process start for all): the new video and the story piece's audio, both copied (no
+ * audio decoding or re-encoding). ffmpeg starts each input at zero; the video is delayed by
+ * `videoDelaySeconds` (the story piece's first video time minus its earliest stream time, see
+ * `tsStartTimes`) so audio and video keep exactly the offset they had in the story's piece, and
+ * the piece is placed at `startSeconds` like the story's.
+ */
+export function hlsPiecesFromStoryArgs(pieces: { video: string; storyPiece: string; videoDelaySeconds: number; startSeconds: number; out: string }[]): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+  const outputs: string[] = [];
+  pieces.forEach((p, i) => {
+    args.push('-itsoffset', p.videoDelaySeconds.toFixed(6), '-i', p.video, '-i', p.storyPiece);
+    outputs.push('-map', `${2 * i}:v:0`, '-map', `${2 * i + 1}:a:0?`, '-c', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+  });
+  return [...args, ...outputs];
+}
+
 /** Segments in order (concat list file) + the story's audio → one MP4 with faststart. */
 export function assembleArgs(opts: { concatList: string; audio: string | null; out: string }): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', opts.concatList];
