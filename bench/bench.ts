@@ -21,7 +21,7 @@ import { FaceUploadService } from '@talecast/face-upload';
 import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRuns, DEFAULT_MAX_RUN_FRAMES, renderEncoderThreads } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FrameCompositor, prepareFace } from '@talecast/compositor';
-import { PeakMemory } from './process-memory';
+import { CpuUsage, PeakMemory } from './process-memory';
 
 const { values: opts } = parseArgs({
   options: {
@@ -75,15 +75,17 @@ async function main() {
       console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time${reused ? ' (reused from an earlier run)' : ''}`);
       const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [faceId] } }, { enqueue: false });
       const memory = new PeakMemory().start();
+      const cpu = new CpuUsage().start();
       const t0 = performance.now();
       const traceLines: string[] = [];
       const outcome = (await app.get(RenderWorker).process(render.id, undefined, opts.trace ? (ms, e) => traceLines.push(`${(ms / 1000).toFixed(2).padStart(6)} s  ${e}`) : undefined))!;
       const renderMs = performance.now() - t0;
       const peak = memory.stop();
+      const renderCpu = cpu.stop();
       await closeRenderPool();
       const out: Record<string, unknown> = {
         precompute: { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings },
-        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
+        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), cpu: renderCpu, segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
       };
       console.log(`render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`);
       if (traceLines.length) console.log(traceLines.join('\n'));
@@ -100,6 +102,7 @@ async function main() {
         const runSizes = planRuns(faceSegs.map((s) => s.end - s.start), config.renderThreads, DEFAULT_MAX_RUN_FRAMES);
         const runs: (typeof faceSegs)[] = [];
         for (let i = 0, r = 0; r < runSizes.length; i += runSizes[r++]) runs.push(faceSegs.slice(i, i + runSizes[r]));
+        const floorCpu = new CpuUsage().start();
         const f0 = performance.now();
         const queue = [...runs];
         await Promise.all(Array.from({ length: config.renderThreads }, async (_, lane) => {
@@ -117,6 +120,7 @@ async function main() {
           }
         }));
         const floorMs = performance.now() - f0;
+        const floorCpuUsed = floorCpu.stop();
         // Naive: one process, every frame decoded, composited where the hero is, encoded.
         const runNaive = async () => {
           const face = await uploads.load(faceId);
@@ -160,7 +164,7 @@ async function main() {
         };
         const naiveMs = opts['skip-naive'] ? NaN : await runNaive();
         await fs.rm(tmp, { recursive: true, force: true });
-        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames, runs: runSizes };
+        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames, runs: runSizes, cpu: floorCpuUsed };
         out.naive = { seconds: round(naiveMs / 1000) };
         out.ratios = {
           renderOverFloor: round(renderMs / floorMs),
@@ -168,6 +172,7 @@ async function main() {
           compositeShareOfFloor: round((outcome.timings.compositeMs) / (floorMs * config.renderThreads)),
         };
         console.log(`floor ${(floorMs / 1000).toFixed(1)} s, naive ${(naiveMs / 1000).toFixed(1)} s`);
+        console.log(`CPU seconds (ours / other processes / idle): render ${renderCpu.ours} / ${renderCpu.others} / ${renderCpu.idle}, floor ${floorCpuUsed.ours} / ${floorCpuUsed.others} / ${floorCpuUsed.idle}`);
       }
       return out;
     };

@@ -51,3 +51,85 @@ export class PeakMemory {
     return this.peak;
   }
 }
+
+/** utime + stime of a process in clock ticks (100 per second on Linux), 0 when gone. */
+function cpuTicksOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function treePids(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      /* gone */
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3] - (cpu[4] ?? 0), total };
+}
+
+/**
+ * CPU used while it runs: by this process and its descendants (children that exit between two
+ * samples lose at most one interval), and by the whole machine — the difference is other
+ * processes (other users of a shared machine), the rest idle. Seconds of CPU.
+ */
+export class CpuUsage {
+  private timer: NodeJS.Timeout | undefined;
+  private seen = new Map<number, { first: number; last: number }>();
+  private machine0 = machineTicks();
+  private started = 0;
+
+  private sample(): void {
+    for (const pid of treePids(process.pid)) {
+      const t = cpuTicksOf(pid);
+      const s = this.seen.get(pid);
+      if (s) s.last = Math.max(s.last, t);
+      else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t });
+    }
+  }
+
+  start(intervalMs = 100): this {
+    this.machine0 = machineTicks();
+    this.sample();
+    this.started = Date.now();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    return this;
+  }
+
+  stop(): { ours: number; machineBusy: number; others: number; idle: number; wall: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.sample();
+    const m = machineTicks();
+    let ours = 0;
+    for (const s of this.seen.values()) ours += s.last - s.first;
+    const busy = m.busy - this.machine0.busy;
+    const total = m.total - this.machine0.total;
+    const r = (ticks: number) => Math.round(ticks) / 100;
+    return { ours: r(ours), machineBusy: r(busy), others: r(Math.max(0, busy - ours)), idle: r(total - busy), wall: (Date.now() - this.started) / 1000 };
+  }
+}

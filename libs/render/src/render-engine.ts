@@ -297,7 +297,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
         };
         try {
           const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
-          trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, composite ${Math.round(r.compositeMs)} ms`);
+          trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
           compositeMs += r.compositeMs;
           // Completions not yet seen through the port (messages and the result travel apart).
           for (const d of r.segments) completions.push(finish(d));

@@ -68,6 +68,10 @@ export interface SegmentResult {
   compositedFrames: number;
   compositeMs: number;
   wallMs: number;
+  /** From the task's start to its first decoded frame (process starts, face preparation). */
+  firstFrameMs: number;
+  /** Time the decoder was held back waiting for the encoder (the encoder was the bottleneck). */
+  encoderWaitMs: number;
 }
 
 /** File name of rendered segment `k`. */

@@ -73,6 +73,9 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   stdin.on('error', () => undefined); // surfaced through encoder.done
   let compositeMs = 0;
   let composited = 0;
+  let firstFrameMs: number | undefined;
+  /** Time the decoder was held back because the encoder had FRAMES_AHEAD frames waiting. */
+  let encoderWaitMs = 0;
   let frames = 0;
   // Position in the run: segment `seg`, frame `k` of it.
   let seg = 0;
@@ -90,6 +93,7 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
 
   const processFrame = (buf: Buffer) => {
     if (Atomics.load(task.cancel, 0) !== 0) throw new RenderCancelled();
+    firstFrameMs ??= performance.now() - started;
     if (seg >= segments.length) throw new Error(`segments ${first}..: the decoder gave more than the ${totalFrames} frames expected`);
     const frame = {
       y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
@@ -169,7 +173,11 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
               // never more than FRAMES_AHEAD frames: memory stays flat however long the run.
               if (stdin.writableLength >= FRAMES_AHEAD * frameBytes && !stdout.isPaused()) {
                 stdout.pause();
-                stdin.once('drain', () => stdout.resume());
+                const pausedAt = performance.now();
+                stdin.once('drain', () => {
+                  encoderWaitMs += performance.now() - pausedAt;
+                  stdout.resume();
+                });
               }
             }
           }
@@ -192,5 +200,5 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   }
   if (frames !== totalFrames || seg !== segments.length) throw new Error(`segments ${first}..${segments.at(-1)!.segmentIndex}: decoded ${frames} frames, expected ${totalFrames}`);
   if (done.length !== segments.length) throw new Error(`segments ${first}..: the encoder finished ${done.length} of ${segments.length} files`);
-  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started };
+  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started, firstFrameMs: firstFrameMs ?? 0, encoderWaitMs };
 }
