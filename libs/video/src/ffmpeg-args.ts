@@ -123,10 +123,10 @@ export function encodeSegmentArgs(opts: {
  * Decode consecutive segment files as one stream of raw yuv420p frames on stdout (the concat
  * demuxer over a list file; the files share codec settings, so one decoder reads them all).
  */
-export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_mode' | '-vsync', threads = 1): string[] {
+export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_mode' | '-vsync', out = 'pipe:1', threads = 1): string[] {
   // Every decoded frame exactly once, in order: the rawvideo muxer would otherwise pick constant
   // frame rate and duplicate or drop frames where the files' timestamps meet.
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', fpsModeOption, 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', fpsModeOption, 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out];
 }
 
 /**
@@ -142,7 +142,9 @@ export function encodeSegmentRunArgs(opts: {
   width: number; height: number; fpsNum: number; fpsDen: number;
   segmentFrames: number[]; pattern: string; startNumber: number;
   encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
-  /** Input instead of raw frames on stdin (the bench's bare-ffmpeg floor decodes the files itself). */
+  /** Where the raw frames come from (default stdin; a FIFO path works too). */
+  rawInput?: string;
+  /** Input instead of raw frames (the bench's bare-ffmpeg floor decodes the files itself). */
   input?: string[];
   /** With `input`: the fps-mode option of this ffmpeg, to pass the decoded frames through one for one. */
   inputFpsMode?: '-fps_mode' | '-vsync';
@@ -155,7 +157,7 @@ export function encodeSegmentRunArgs(opts: {
   for (const n of opts.segmentFrames.slice(0, -1)) cuts.push((at += n));
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', 'pipe:0']),
+    ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', opts.rawInput ?? 'pipe:0']),
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
     ...h264Args(opts.encoder),
