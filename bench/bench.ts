@@ -173,6 +173,7 @@ async function main() {
         };
         console.log(`floor ${(floorMs / 1000).toFixed(1)} s, naive ${(naiveMs / 1000).toFixed(1)} s`);
         console.log(`CPU seconds (ours / other processes / idle): render ${renderCpu.ours} / ${renderCpu.others} / ${renderCpu.idle}, floor ${floorCpuUsed.ours} / ${floorCpuUsed.others} / ${floorCpuUsed.idle}`);
+        console.log(`render CPU by process: ${JSON.stringify(renderCpu.byKind)}; floor: ${JSON.stringify(floorCpuUsed.byKind)}`);
       }
       return out;
     };

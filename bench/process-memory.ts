@@ -87,6 +87,25 @@ function treePids(root: number): number[] {
   return out;
 }
 
+/** What a process of the tree is, for the CPU breakdown. */
+function kindOf(pid: number): string {
+  let cmd = '';
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return 'gone';
+  }
+  if (pid === process.pid) return 'node (main + worker threads)';
+  if (/ffmpeg/.test(cmd)) {
+    if (cmd.includes('pipe:0')) return 'ffmpeg encoder';
+    if (cmd.includes('rawvideo') && cmd.includes('pipe:1')) return 'ffmpeg decoder';
+    if (cmd.includes('libx264')) return 'ffmpeg decode+encode';
+    return 'ffmpeg other (HLS, assemble)';
+  }
+  if (/postgres/.test(cmd)) return 'postgres';
+  return cmd.split(' ')[0] || 'other';
+}
+
 function machineTicks(): { busy: number; total: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const total = cpu.reduce((a, b) => a + b, 0);
@@ -100,7 +119,7 @@ function machineTicks(): { busy: number; total: number } {
  */
 export class CpuUsage {
   private timer: NodeJS.Timeout | undefined;
-  private seen = new Map<number, { first: number; last: number }>();
+  private seen = new Map<number, { first: number; last: number; kind: string }>();
   private machine0 = machineTicks();
   private started = 0;
 
@@ -109,7 +128,7 @@ export class CpuUsage {
       const t = cpuTicksOf(pid);
       const s = this.seen.get(pid);
       if (s) s.last = Math.max(s.last, t);
-      else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t });
+      else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t, kind: kindOf(pid) });
     }
   }
 
@@ -121,15 +140,20 @@ export class CpuUsage {
     return this;
   }
 
-  stop(): { ours: number; machineBusy: number; others: number; idle: number; wall: number } {
+  stop(): { ours: number; machineBusy: number; others: number; idle: number; wall: number; byKind: Record<string, number> } {
     if (this.timer) clearInterval(this.timer);
     this.sample();
     const m = machineTicks();
     let ours = 0;
-    for (const s of this.seen.values()) ours += s.last - s.first;
+    const byKind: Record<string, number> = {};
+    for (const s of this.seen.values()) {
+      ours += s.last - s.first;
+      byKind[s.kind] = (byKind[s.kind] ?? 0) + (s.last - s.first) / 100;
+    }
+    for (const k of Object.keys(byKind)) byKind[k] = Math.round(byKind[k] * 100) / 100;
     const busy = m.busy - this.machine0.busy;
     const total = m.total - this.machine0.total;
     const r = (ticks: number) => Math.round(ticks) / 100;
-    return { ours: r(ours), machineBusy: r(busy), others: r(Math.max(0, busy - ours)), idle: r(total - busy), wall: (Date.now() - this.started) / 1000 };
+    return { ours: r(ours), machineBusy: r(busy), others: r(Math.max(0, busy - ours)), idle: r(total - busy), wall: (Date.now() - this.started) / 1000, byKind };
   }
 }
