@@ -97,9 +97,12 @@ function kindOf(pid: number): string {
   }
   if (pid === process.pid) return 'node (main + worker threads)';
   if (/ffmpeg/.test(cmd)) {
-    if (cmd.includes('pipe:0')) return 'ffmpeg encoder';
-    if (cmd.includes('rawvideo') && cmd.includes('pipe:1')) return 'ffmpeg decoder';
+    const args = cmd.split(' ');
+    const input = args.indexOf('-i');
+    const rawIn = input > 0 && args.slice(0, input).includes('rawvideo');
+    if (rawIn && cmd.includes('libx264')) return 'ffmpeg encoder';
     if (cmd.includes('libx264')) return 'ffmpeg decode+encode';
+    if (!rawIn && args.slice(input + 1).includes('rawvideo')) return 'ffmpeg decoder';
     return 'ffmpeg other (HLS, assemble)';
   }
   if (/postgres/.test(cmd)) return 'postgres';
