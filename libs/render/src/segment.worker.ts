@@ -7,7 +7,6 @@
 // flat. Stops between frames when the shared cancel flag is raised. Never touches other segments.
 import { closeSync, constants, open as openFd, openSync, promises as fs, readSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { setPriority } from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { decodeSegmentListArgs, encodeSegmentRunArgs, startFfmpeg } from '@talecast/video';
@@ -15,8 +14,6 @@ import { SegmentDone, SegmentResult, SegmentTask } from './segment-task';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
-/** Niceness of the encoders (see below). */
-const ENCODER_NICENESS = 5;
 
 export class RenderCancelled extends Error {
   constructor() {
@@ -69,16 +66,6 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
     // Files are numbered within the run (its segments need not be adjacent); the engine renames them.
     segmentFrames: segments.map((s) => s.frameCount), startNumber: 0, pattern: path.join(task.outputDir, `${runPrefix}%04d.mp4.tmp`),
   }), { stdout: true });
-  // The encoder is the pipeline's bottleneck and uses whatever CPU is left; everything else (the
-  // decoder, this thread's compositing, the engine's HLS pieces, the assembly) is short work that
-  // someone waits for, so the encoder yields to it (it still gets every idle cycle).
-  if (encoder.child.pid !== undefined) {
-    try {
-      setPriority(encoder.child.pid, ENCODER_NICENESS);
-    } catch {
-      /* not permitted here: same priority as before */
-    }
-  }
   const kill = () => {
     decoder.child.kill('SIGKILL');
     encoder.child.kill('SIGKILL');
