@@ -7,6 +7,7 @@
 // flat. Stops between frames when the shared cancel flag is raised. Never touches other segments.
 import { closeSync, constants, open as openFd, openSync, promises as fs, readSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { decodeSegmentListArgs, encodeSegmentRunArgs, startFfmpeg } from '@talecast/video';
@@ -53,13 +54,21 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   // (measured: Node streams over the child's stdio cost ~4 ms of CPU per 720p frame, a third of
   // what x264 needs). Reads end at EOF when the decoder exits, writes fail with EPIPE when the
   // encoder exits: a dead process never leaves this thread blocked.
-  const fromDecoder = temp('decoded.fifo');
-  const toEncoder = temp('encoder.fifo');
-  const cleanup = () => Promise.all([listFile, fromDecoder, toEncoder].map((f) => fs.rm(f, { force: true })));
-  await cleanup();
-  await fs.writeFile(listFile, segments.map((s) => `file '${s.input.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
-  makeFifo(fromDecoder);
-  makeFifo(toEncoder);
+  // The FIFOs live in a private directory of their own, not in the render's: a DELETE removes the
+  // render's directory, and a FIFO whose path vanished could no longer be opened to release a
+  // pending open (seen as a render that never ended in the e2e suite).
+  const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
+  const fromDecoder = path.join(fifoDir, 'decoded.fifo');
+  const toEncoder = path.join(fifoDir, 'encoder.fifo');
+  const cleanup = () => Promise.all([fs.rm(listFile, { force: true }), fs.rm(fifoDir, { recursive: true, force: true })]);
+  try {
+    await fs.writeFile(listFile, segments.map((s) => `file '${s.input.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
+    makeFifo(fromDecoder);
+    makeFifo(toEncoder);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
   const decoder = startFfmpeg(task.ffmpeg, decodeSegmentListArgs(listFile, task.fpsModeOption, fromDecoder), {});
   const encoder = startFfmpeg(task.ffmpeg, encodeSegmentRunArgs({
     width, height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range, rawInput: toEncoder,
