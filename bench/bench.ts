@@ -13,17 +13,28 @@ import { loadConfig } from '@talecast/config';
 import { CoreModule } from '@talecast/core';
 import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
 import { generateStoryFixture } from '@talecast/fixtures';
-import { FfmpegService, runFfmpeg, h264Args, x264Params, colourTagArgs, decodeSegmentArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
+import { FfmpegService, runFfmpeg, encodeSegmentRunArgs, encodeSegmentArgs, startFfmpeg } from '@talecast/video';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { FaceUploadService } from '@talecast/face-upload';
-import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool } from '@talecast/render';
+import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRuns, DEFAULT_MAX_RUN_FRAMES, renderEncoderThreads } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FrameCompositor, prepareFace } from '@talecast/compositor';
-import { PeakMemory } from './process-memory';
+import { CpuUsage, PeakMemory } from './process-memory';
 
-const { values: opts } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, long: { type: 'string', default: '240' } } });
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    long: { type: 'string', default: '240' },
+    /** Reuse a story precomputed by an earlier bench run (faster iteration; the precompute figure is then that run's). */
+    reuse: { type: 'boolean', default: false },
+    /** Skip the naive pipeline (faster iteration). */
+    'skip-naive': { type: 'boolean', default: false },
+    /** Print the render's timeline. */
+    trace: { type: 'boolean', default: false },
+  },
+});
 
 async function main() {
   const config = loadConfig();
@@ -58,76 +69,102 @@ async function main() {
     const runStory = async (seconds: number, detailed: boolean) => {
       const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`), seconds, variant: 'a' });
       const storyId = `bench-${seconds}s`;
-      const pre = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
-      console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time`);
+      const reused = opts.reuse ? await fs.readFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), 'utf8').then((t) => JSON.parse(t), () => null) : null;
+      const pre = reused ?? await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
+      if (!reused) await fs.writeFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), JSON.stringify({ seconds: pre.seconds, speed: pre.speed, timings: pre.timings }));
+      console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time${reused ? ' (reused from an earlier run)' : ''}`);
       const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [faceId] } }, { enqueue: false });
       const memory = new PeakMemory().start();
+      const cpu = new CpuUsage().start();
       const t0 = performance.now();
-      const outcome = (await app.get(RenderWorker).process(render.id))!;
+      const traceLines: string[] = [];
+      const outcome = (await app.get(RenderWorker).process(render.id, undefined, opts.trace ? (ms, e) => traceLines.push(`${(ms / 1000).toFixed(2).padStart(6)} s  ${e}`) : undefined))!;
       const renderMs = performance.now() - t0;
       const peak = memory.stop();
+      const renderCpu = cpu.stop();
       await closeRenderPool();
       const out: Record<string, unknown> = {
         precompute: { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings },
-        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
+        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), cpu: renderCpu, segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
       };
       console.log(`render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`);
+      if (traceLines.length) console.log(traceLines.join('\n'));
       if (detailed) {
         const { manifest, frames } = await loadStory(storage, storyId);
         const faceSegs = manifest.segments.filter((s) => s.hasFace);
         const faceFrames = faceSegs.reduce((n, s) => n + s.end - s.start, 0);
-        // Floor: bare decode + encode of exactly the face segments, same settings, same parallelism.
+        // Floor: bare ffmpeg decode + encode of exactly the face segments, same settings, same
+        // parallelism and the same work split as the render (one ffmpeg per run of segments, runs
+        // planned the same way, one file per segment with a keyframe at each start) — the render
+        // minus Node, the pipes and the compositing.
         const tmp = storage.stateDir('bench');
         await fs.mkdir(tmp, { recursive: true });
+        const runSizes = planRuns(faceSegs.map((s) => s.end - s.start), config.renderThreads, DEFAULT_MAX_RUN_FRAMES);
+        const runs: (typeof faceSegs)[] = [];
+        for (let i = 0, r = 0; r < runSizes.length; i += runSizes[r++]) runs.push(faceSegs.slice(i, i + runSizes[r]));
+        const floorCpu = new CpuUsage().start();
         const f0 = performance.now();
-        const queue = [...faceSegs];
-        await Promise.all(Array.from({ length: config.renderThreads }, async () => {
-          for (let s = queue.shift(); s; s = queue.shift()) {
-            await runFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', '-i', path.join(storage.storyDir(storyId), s.file), ...h264Args(config.encoder), '-x264-params', x264Params(config.encoder.maxGopFrames), ...colourTagArgs(manifest.video.matrix, manifest.video.range), '-an', path.join(tmp, `floor-${s.index}.mp4`)]);
+        const queue = [...runs];
+        await Promise.all(Array.from({ length: config.renderThreads }, async (_, lane) => {
+          for (let run = queue.shift(); run; run = queue.shift()) {
+            const list = path.join(tmp, `floor-${lane}.txt`);
+            await fs.writeFile(list, run.map((s) => `file '${path.join(storage.storyDir(storyId), s.file)}'`).join('\n') + '\n');
+            // The render's encoder arguments, with the decoder of the segment files (one thread, as
+            // the render's decoder) in the same process instead of the pipe.
+            await runFfmpeg(ff.ffmpeg, encodeSegmentRunArgs({
+              width: manifest.video.width, height: manifest.video.height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen,
+              encoder: { ...config.encoder, threads: renderEncoderThreads(config.encoder.threads, config.renderThreads) }, matrix: manifest.video.matrix, range: manifest.video.range,
+              segmentFrames: run.map((s) => s.end - s.start), startNumber: run[0].index, pattern: path.join(tmp, 'floor-%04d.mp4'),
+              input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false, inputFpsMode: ff.fpsModeOption,
+            }));
           }
         }));
         const floorMs = performance.now() - f0;
+        const floorCpuUsed = floorCpu.stop();
         // Naive: one process, every frame decoded, composited where the hero is, encoded.
-        const face = await uploads.load(faceId);
-        const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
-        const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
-        const n0 = performance.now();
-        const compositor = new FrameCompositor();
-        const { width, height } = manifest.video;
-        const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
-        const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
-        const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
-        let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
-        const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
-        await new Promise<void>((resolve, reject) => {
-          dec.child.stdout!.on('data', (chunk: Buffer) => {
-            let off = 0;
-            while (off < chunk.length) {
-              const n = Math.min(frameBytes - filled, chunk.length - off);
-              chunk.copy(buf, filled, off, off + n); filled += n; off += n;
-              if (filled === frameBytes) {
-                const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
-                const k = index - seg.s.start;
-                for (const tr of seg.t) {
-                  if (tr.faceIndex[k] < 0) continue;
-                  const c = tr.colour.subarray(k * 6, k * 6 + 6);
-                  compositor.composite({
-                    y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
-                    u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                    v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                  }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+        const runNaive = async () => {
+          const face = await uploads.load(faceId);
+          const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
+          const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
+          const n0 = performance.now();
+          const compositor = new FrameCompositor();
+          const { width, height } = manifest.video;
+          const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
+          const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
+          const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
+          let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
+          const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
+          await new Promise<void>((resolve, reject) => {
+            dec.child.stdout!.on('data', (chunk: Buffer) => {
+              let off = 0;
+              while (off < chunk.length) {
+                const n = Math.min(frameBytes - filled, chunk.length - off);
+                chunk.copy(buf, filled, off, off + n); filled += n; off += n;
+                if (filled === frameBytes) {
+                  const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
+                  const k = index - seg.s.start;
+                  for (const tr of seg.t) {
+                    if (tr.faceIndex[k] < 0) continue;
+                    const c = tr.colour.subarray(k * 6, k * 6 + 6);
+                    compositor.composite({
+                      y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
+                      u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                      v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                    }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+                  }
+                  if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
+                  buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
                 }
-                if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
-                buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
               }
-            }
+            });
+            dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
+            dec.done.catch(reject);
           });
-          dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
-          dec.done.catch(reject);
-        });
-        const naiveMs = performance.now() - n0;
+          return performance.now() - n0;
+        };
+        const naiveMs = opts['skip-naive'] ? NaN : await runNaive();
         await fs.rm(tmp, { recursive: true, force: true });
-        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames };
+        out.floor = { seconds: round(floorMs / 1000), faceSegments: faceSegs.length, faceFrames, runs: runSizes, cpu: floorCpuUsed };
         out.naive = { seconds: round(naiveMs / 1000) };
         out.ratios = {
           renderOverFloor: round(renderMs / floorMs),
@@ -135,6 +172,8 @@ async function main() {
           compositeShareOfFloor: round((outcome.timings.compositeMs) / (floorMs * config.renderThreads)),
         };
         console.log(`floor ${(floorMs / 1000).toFixed(1)} s, naive ${(naiveMs / 1000).toFixed(1)} s`);
+        console.log(`CPU seconds (ours / other processes / idle): render ${renderCpu.ours} / ${renderCpu.others} / ${renderCpu.idle}, floor ${floorCpuUsed.ours} / ${floorCpuUsed.others} / ${floorCpuUsed.idle}`);
+        console.log(`render CPU by process: ${JSON.stringify(renderCpu.byKind)}; floor: ${JSON.stringify(floorCpuUsed.byKind)}`);
       }
       return out;
     };

@@ -51,3 +51,112 @@ export class PeakMemory {
     return this.peak;
   }
 }
+
+/** utime + stime of a process in clock ticks (100 per second on Linux), 0 when gone. */
+function cpuTicksOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function treePids(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      /* gone */
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** What a process of the tree is, for the CPU breakdown. */
+function kindOf(pid: number): string {
+  let cmd = '';
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return 'gone';
+  }
+  if (pid === process.pid) return 'node (main + worker threads)';
+  if (/ffmpeg/.test(cmd)) {
+    const args = cmd.split(' ');
+    const input = args.indexOf('-i');
+    const rawIn = input > 0 && args.slice(0, input).includes('rawvideo');
+    if (rawIn && cmd.includes('libx264')) return 'ffmpeg encoder';
+    if (cmd.includes('libx264')) return 'ffmpeg decode+encode';
+    if (!rawIn && args.slice(input + 1).includes('rawvideo')) return 'ffmpeg decoder';
+    return 'ffmpeg other (HLS, assemble)';
+  }
+  if (/postgres/.test(cmd)) return 'postgres';
+  return cmd.split(' ')[0] || 'other';
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3] - (cpu[4] ?? 0), total };
+}
+
+/**
+ * CPU used while it runs: by this process and its descendants (children that exit between two
+ * samples lose at most one interval), and by the whole machine — the difference is other
+ * processes (other users of a shared machine), the rest idle. Seconds of CPU.
+ */
+export class CpuUsage {
+  private timer: NodeJS.Timeout | undefined;
+  private seen = new Map<number, { first: number; last: number; kind: string }>();
+  private machine0 = machineTicks();
+  private started = 0;
+
+  private sample(): void {
+    for (const pid of treePids(process.pid)) {
+      const t = cpuTicksOf(pid);
+      const s = this.seen.get(pid);
+      if (s) s.last = Math.max(s.last, t);
+      else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t, kind: kindOf(pid) });
+    }
+  }
+
+  start(intervalMs = 100): this {
+    this.machine0 = machineTicks();
+    this.sample();
+    this.started = Date.now();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    return this;
+  }
+
+  stop(): { ours: number; machineBusy: number; others: number; idle: number; wall: number; byKind: Record<string, number> } {
+    if (this.timer) clearInterval(this.timer);
+    this.sample();
+    const m = machineTicks();
+    let ours = 0;
+    const byKind: Record<string, number> = {};
+    for (const s of this.seen.values()) {
+      ours += s.last - s.first;
+      byKind[s.kind] = (byKind[s.kind] ?? 0) + (s.last - s.first) / 100;
+    }
+    for (const k of Object.keys(byKind)) byKind[k] = Math.round(byKind[k] * 100) / 100;
+    const busy = m.busy - this.machine0.busy;
+    const total = m.total - this.machine0.total;
+    const r = (ticks: number) => Math.round(ticks) / 100;
+    return { ours: r(ours), machineBusy: r(busy), others: r(Math.max(0, busy - ours)), idle: r(total - busy), wall: (Date.now() - this.started) / 1000, byKind };
+  }
+}

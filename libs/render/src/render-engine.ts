@@ -8,9 +8,10 @@ import path from 'node:path';
 import type Piscina from 'piscina';
 import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
 import { StorageCore, temporarySibling } from '@talecast/storage';
-import { assembleArgs, FfmpegInfo, hlsSegmentArgs, runFfmpeg } from '@talecast/video';
+import { assembleArgs, FfmpegInfo, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
 import { ExpressionPose } from '@talecast/compositor';
-import { FaceTexture, SegmentResult, SegmentTask } from './segment-task';
+import { MessageChannel } from 'node:worker_threads';
+import { FaceTexture, RunSegment, SegmentDone, segmentFileName, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { chooseFaces, RoleFaceSet, segmentTracks } from './segment-tracks';
 import { HlsEntry, hlsPlaylist } from './hls-playlist';
 
@@ -59,6 +60,8 @@ export interface RenderEngineDeps {
   onProgress?: (p: RenderProgress) => void | Promise<void>;
   /** Shared flag (Int32Array over a SharedArrayBuffer): non-zero cancels between frames. */
   cancel?: Int32Array;
+  /** Upper bound of frames per run (one decoder + one encoder); bounds a task's size. */
+  maxRunFrames?: number;
   /** Timeline of the render for profiling (milliseconds since start, what happened). */
   onTrace?: (ms: number, event: string) => void;
 }
@@ -131,14 +134,60 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   // Each segment gets its HLS piece as soon as it is ready (face-free ones are linked from the
   // story's media); the playlist grows strictly in order: k is listed once 0..k have pieces.
   const hlsName = (k: number) => `seg-${String(k).padStart(4, '0')}.ts`;
+  // Pieces of rendered segments are muxed by one ffmpeg for all the segments waiting at that
+  // moment (an ffmpeg start costs about as much CPU as muxing a piece): the first one alone, as
+  // soon as it is rendered, later ones in small batches while the render goes on.
+  const hlsWaiting: { k: number; target: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let hlsMuxing = false;
+  const muxWaiting = async () => {
+    if (hlsMuxing) return;
+    hlsMuxing = true;
+    try {
+      while (hlsWaiting.length) {
+        const batch = hlsWaiting.splice(0, HLS_BATCH);
+        const tmps = batch.map((b) => temporarySibling(b.target));
+        try {
+          // The story's piece of the same segment has the audio slice already encoded: copy it.
+          const pieces = await Promise.all(batch.map(async (b, i) => {
+            const seg = manifest.segments[b.k];
+            const storyPiece = path.join(deps.storage.storyDir(job.storyId), seg.hlsFile);
+            const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
+            if (!t || t.video === null) return null;
+            return { video: output[b.k], storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / fps, out: tmps[i] };
+          }));
+          if (pieces.every((p) => p !== null)) await runFfmpeg(deps.ffmpeg.ffmpeg, hlsPiecesFromStoryArgs(pieces as NonNullable<(typeof pieces)[number]>[]));
+          else {
+            // A story piece we cannot read: re-encode the audio slices from the story's audio.
+            await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((b, i) => {
+              const seg = manifest.segments[b.k];
+              return { video: output[b.k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmps[i] };
+            })));
+          }
+          for (let i = 0; i < batch.length; i++) await fs.rename(tmps[i], batch[i].target);
+          trace(`hls pieces ${batch.map((b) => b.k).join(',')} muxed`);
+          batch.forEach((b) => b.resolve());
+        } catch (err) {
+          batch.forEach((b) => b.reject(err));
+        } finally {
+          await Promise.all(tmps.map((t) => fs.rm(t, { force: true })));
+        }
+      }
+    } finally {
+      hlsMuxing = false;
+    }
+  };
   const makeHlsPiece = async (k: number, rendered: boolean) => {
     const seg = manifest.segments[k];
     const target = path.join(hlsDir, hlsName(k));
     if (await exists(target)) return;
+    if (rendered) {
+      const muxed = new Promise<void>((resolve, reject) => hlsWaiting.push({ k, target, resolve, reject }));
+      void muxWaiting();
+      return muxed;
+    }
     const tmp = temporarySibling(target);
     try {
-      if (!rendered) await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
-      else await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({ video: output[k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmp }));
+      await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
       await fs.rename(tmp, target);
     } finally {
       await fs.rm(tmp, { force: true });
@@ -167,8 +216,29 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   };
 
   const work: Promise<unknown>[] = [];
-  // Segments are handed to the pool a few at a time (in order, so the start of the video is
-  // ready first); the rest wait here as small task descriptions, never as frames.
+  // Face segments to render, in story order; everything else is ready at once.
+  const toRender: { k: number; tracks: SegmentRoleTrack[] }[] = [];
+  for (const seg of manifest.segments) {
+    const k = seg.index;
+    const story = path.join(deps.storage.storyDir(job.storyId), seg.file);
+    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
+    if (tracks.length === 0) {
+      output[k] = story; // copied untouched: never decoded or encoded
+      work.push(segmentReady(k, false));
+      continue;
+    }
+    const out = path.join(segmentsDir, segmentFileName(k));
+    output[k] = out;
+    if (await exists(out)) {
+      resumed++;
+      work.push(segmentReady(k, true));
+      continue;
+    }
+    toRender.push({ k, tracks });
+  }
+
+  // Runs are handed to the pool a few at a time (in order, so the start of the video is ready
+  // first); the rest wait here as small task descriptions, never as frames.
   const slots = Math.max(2, deps.pool.options.maxThreads * 2);
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -182,52 +252,65 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
       waiting.shift()?.();
     }
   };
-  for (const seg of manifest.segments) {
-    const k = seg.index;
-    const story = path.join(deps.storage.storyDir(job.storyId), seg.file);
-    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
-    if (tracks.length === 0) {
-      output[k] = story; // copied untouched: never decoded or encoded
-      work.push(segmentReady(k, false));
-      continue;
-    }
-    const out = path.join(segmentsDir, `seg-${String(k).padStart(4, '0')}.mp4`);
-    output[k] = out;
-    if (await exists(out)) {
-      resumed++;
-      work.push(segmentReady(k, true));
-      continue;
-    }
+
+  // Runs: slices of the face segments in story order, each rendered by one decoder + one
+  // encoder (per-run process start and encoder drain are paid once per run, not per segment).
+  // The segments of a run need not be adjacent: each gets its own file starting with a keyframe.
+  const lanes = Math.max(1, deps.pool.options.maxThreads);
+  const runs = planRuns(toRender.map((r) => manifest.segments[r.k].end - manifest.segments[r.k].start), lanes, deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES);
+  const finished = new Set<number>();
+  const finish = async (d: SegmentDone) => {
+    if (finished.has(d.segmentIndex)) return;
+    finished.add(d.segmentIndex);
+    await fs.rename(d.file, output[d.segmentIndex]);
+    rendered++;
+    trace(`segment ${d.segmentIndex} rendered`);
+    await segmentReady(d.segmentIndex, true);
+  };
+  let next = 0;
+  for (const size of runs) {
+    const items = toRender.slice(next, next + size);
+    next += size;
     const usedFaces = new Set<number>();
-    for (const t of tracks) for (const i of t.faceIndex) if (i >= 0) usedFaces.add(i);
-    // Only the faces this segment uses travel to the worker (indices are remapped).
+    for (const { tracks } of items) for (const t of tracks) for (const i of t.faceIndex) if (i >= 0) usedFaces.add(i);
+    // Only the faces this run uses travel to the worker (indices are remapped).
     const remap = new Map<number, number>();
     const faces: FaceTexture[] = [];
     for (const i of [...usedFaces].sort((a, b) => a - b)) {
       remap.set(i, faces.length);
       faces.push(faceList[i]);
     }
-    for (const t of tracks) t.faceIndex = t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1));
-    const tmp = temporarySibling(out);
-    const task: SegmentTask = {
-      renderId: job.renderId, segmentIndex: k, ffmpeg: deps.ffmpeg.ffmpeg, input: story, output: tmp,
-      width, height, fpsNum, fpsDen, frameCount: seg.end - seg.start, matrix: manifest.video.matrix, range: manifest.video.range,
-      style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, tracks, cancel,
-    };
+    for (const { tracks } of items) for (const t of tracks) t.faceIndex = t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1));
+    const segments: RunSegment[] = items.map(({ k, tracks }) => ({
+      segmentIndex: k, input: path.join(deps.storage.storyDir(job.storyId), manifest.segments[k].file),
+      frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
+    }));
     work.push(
-      submit(() => deps.pool.run(task) as Promise<SegmentResult>).then(
-        async (r) => {
-          trace(`segment ${k} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, composite ${Math.round(r.compositeMs)} ms`);
-          await fs.rename(tmp, out);
+      submit(async () => {
+        const channel = new MessageChannel();
+        const completions: Promise<void>[] = [];
+        channel.port1.on('message', (d: SegmentDone) => completions.push(finish(d)));
+        const task: SegmentTask = {
+          renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: segmentsDir,
+          width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
+          style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, cancel, port: channel.port2,
+        };
+        try {
+          const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
+          trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
           compositeMs += r.compositeMs;
-          rendered++;
-          return segmentReady(k, true);
-        },
-        async (err) => {
-          await fs.rm(tmp, { force: true });
+          // Completions not yet seen through the port (messages and the result travel apart).
+          for (const d of r.segments) completions.push(finish(d));
+          await Promise.all(completions);
+        } catch (err) {
+          await Promise.allSettled(completions);
+          const prefix = `run-${String(segments[0].segmentIndex).padStart(4, '0')}-`;
+          for (const name of await fs.readdir(segmentsDir)) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
           throw err;
-        },
-      ),
+        } finally {
+          channel.port1.close();
+        }
+      }),
     );
   }
   trace(`${work.length} segments scheduled`);
@@ -267,12 +350,64 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   };
 }
 
+/** HLS pieces muxed by one ffmpeg at most. */
+const HLS_BATCH = 6;
+
+/** Frames per run at most by default (20 s at 30 fps): a task's size does not grow with the story. */
+export const DEFAULT_MAX_RUN_FRAMES = 600;
+
+/**
+ * Splits `frames` (the frame count of each segment to render, in story order) into runs of
+ * consecutive entries (sizes returned, in order): about one run per lane so each lane starts one
+ * decoder and one encoder, each at most `maxRunFrames` (unless a single segment is longer). Runs
+ * are handed out in order, so the start of the video is ready first.
+ */
+export function planRuns(frames: number[], lanes: number, maxRunFrames: number): number[] {
+  const total = frames.reduce((a, b) => a + b, 0);
+  if (frames.length === 0) return [];
+  const count = Math.max(Math.min(lanes, frames.length), Math.ceil(total / Math.max(1, maxRunFrames)));
+  const target = total / count;
+  const runs: number[] = [];
+  let size = 0;
+  let sum = 0;
+  let acc = 0;
+  for (let i = 0; i < frames.length; i++) {
+    size++;
+    sum += frames[i];
+    acc += frames[i];
+    const left = frames.length - i - 1;
+    // Close the run when it reached its share (rounded to the nearer segment boundary) or the cap.
+    const wanted = (runs.length + 1) * target;
+    const next = frames[i + 1] ?? 0;
+    const over = sum + next > maxRunFrames;
+    if (left > 0 && (over || (acc >= wanted - next / 2 && runs.length + 1 < count))) {
+      runs.push(size);
+      size = 0;
+      sum = 0;
+    }
+  }
+  if (size > 0) runs.push(size);
+  return runs;
+}
+
 /** A hard link (instant, no extra space) or, across file systems, a copy. */
 async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
     await fs.link(from, to);
   } catch {
     await fs.copyFile(from, to);
+  }
+}
+
+/** The first `bytes` bytes of a file. */
+async function readStart(file: string, bytes: number): Promise<Uint8Array> {
+  const h = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await h.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await h.close();
   }
 }
 

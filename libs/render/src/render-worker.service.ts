@@ -14,7 +14,7 @@ import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
 import { JobQueue } from '@talecast/queue';
-import { closeRenderPool, renderPool } from './render-pool';
+import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
 import { RenderFace, renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
 
 const MAX_ATTEMPTS = 3;
@@ -53,7 +53,7 @@ export class RenderWorker implements OnApplicationShutdown {
   }
 
   /** Renders one video if it still needs it; idempotent. Returns the outcome when it rendered. */
-  async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void): Promise<RenderOutcome | undefined> {
+  async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
     const runner = await this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
@@ -67,14 +67,14 @@ export class RenderWorker implements OnApplicationShutdown {
         await this.fail(render, 'the render failed repeatedly');
         return undefined;
       }
-      return await this.run(render, onProgress);
+      return await this.run(render, onProgress, onTrace);
     } finally {
       if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`render:${renderId}`]).catch(() => undefined);
       await runner.release();
     }
   }
 
-  private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void): Promise<RenderOutcome | undefined> {
+  private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
     const id = render.id;
     const firstStart = render.status === 'queued';
     await this.renders.update({ id }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
@@ -104,8 +104,9 @@ export class RenderWorker implements OnApplicationShutdown {
         storage: this.storage,
         ffmpeg,
         pool: renderPool(this.config.renderThreads),
-        encoder: this.config.encoder,
+        encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
         cancel,
+        onTrace,
         onProgress: async (p) => {
           onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
           if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;

@@ -1,6 +1,7 @@
-// The unit of render work handed to a worker: one contiguous segment of a story, everything the
-// worker needs to composite it (per-frame targets and the chosen face per frame and role), and
-// where to write it. Plain data: it crosses a thread boundary.
+// The unit of render work handed to a worker: a run of adjacent segments of a story (one or
+// more), everything the worker needs to composite them (per-frame targets and the chosen face per
+// frame and role), and where to write them. Plain data: it crosses a thread boundary.
+import type { MessagePort } from 'node:worker_threads';
 
 export interface FaceTexture {
   key: string;
@@ -23,33 +24,57 @@ export interface SegmentRoleTrack {
   occluders: Float32Array[][];
 }
 
+export interface RunSegment {
+  segmentIndex: number;
+  /** The story's render-ready media of this segment. */
+  input: string;
+  frameCount: number;
+  tracks: SegmentRoleTrack[];
+}
+
 export interface SegmentTask {
   renderId: string;
-  segmentIndex: number;
   ffmpeg: string;
-  input: string;
-  /** Temporary output; the engine renames it when the task resolves. */
-  output: string;
+  fpsModeOption: '-fps_mode' | '-vsync';
+  /** Segments in story order (not necessarily adjacent): one decoder and one encoder for all of them. */
+  segments: RunSegment[];
+  /** Directory of the outputs; each segment is written as a `.tmp` file there, reported through `port` (the engine renames it). */
+  outputDir: string;
   width: number;
   height: number;
   fpsNum: number;
   fpsDen: number;
-  frameCount: number;
   matrix: 'bt601' | 'bt709';
   range: 'tv' | 'pc';
   style: 'photo' | 'toon';
   encoder: { preset: string; crf: number; threads: number; maxGopFrames: number };
   blend: 'alpha' | 'laplacian';
   faces: FaceTexture[];
-  tracks: SegmentRoleTrack[];
   /** Shared flag: non-zero asks the worker to stop between frames. */
   cancel: Int32Array;
+  /** Receives a SegmentDone as each segment's file is complete (before the task resolves). */
+  port?: MessagePort;
+}
+
+export interface SegmentDone {
+  segmentIndex: number;
+  /** The complete temporary file. */
+  file: string;
 }
 
 export interface SegmentResult {
-  segmentIndex: number;
+  segments: SegmentDone[];
   frames: number;
   compositedFrames: number;
   compositeMs: number;
   wallMs: number;
+  /** From the task's start to its first decoded frame (process starts, face preparation). */
+  firstFrameMs: number;
+  /** Time the decoder was held back waiting for the encoder (the encoder was the bottleneck). */
+  encoderWaitMs: number;
+}
+
+/** File name of rendered segment `k`. */
+export function segmentFileName(k: number): string {
+  return `seg-${String(k).padStart(4, '0')}.mp4`;
 }

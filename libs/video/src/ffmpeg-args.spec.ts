@@ -42,3 +42,28 @@ test('toMediaInfo reads fps as a rational and ignores cover art', () => {
   assert.equal(info.audio?.sampleRate, 48000);
   assert.equal(info.durationSeconds, 20);
 });
+
+test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment start, numbered from the first', async () => {
+  const { encodeSegmentRunArgs, decodeSegmentListArgs } = await import('./ffmpeg-args');
+  const args = encodeSegmentRunArgs({
+    width: 1280, height: 720, fpsNum: 30, fpsDen: 1, segmentFrames: [60, 45, 60], pattern: '/r/seg-%04d.mp4.tmp', startNumber: 7,
+    encoder: { preset: 'veryfast', crf: 20, threads: 1, maxGopFrames: 120 }, matrix: 'bt709', range: 'tv',
+  });
+  const at = (o: string) => args[args.indexOf(o) + 1];
+  assert.equal(at('-segment_frames'), '60,105');
+  assert.equal(at('-force_key_frames'), '1.991667,3.491667');
+  assert.equal(at('-segment_start_number'), '7');
+  assert.equal(at('-segment_format'), 'mp4');
+  assert.equal(at('-segment_list'), 'pipe:1');
+  assert.equal(at('-x264-params'), 'keyint=120:min-keyint=1:scenecut=0');
+  assert.equal(args.at(-1), '/r/seg-%04d.mp4.tmp');
+  const one = encodeSegmentRunArgs({
+    width: 2, height: 2, fpsNum: 30000, fpsDen: 1001, segmentFrames: [10], pattern: 'p%d', startNumber: 0,
+    encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 }, matrix: 'bt601', range: 'tv',
+  });
+  assert.ok(!one.includes('-force_key_frames') && !one.includes('-segment_frames'));
+  const dec = decodeSegmentListArgs('/l.txt', '-fps_mode');
+  assert.equal(dec[dec.indexOf('-fps_mode') + 1], 'passthrough');
+  assert.deepEqual(dec.slice(dec.indexOf('-f'), dec.indexOf('-i') + 2), ['-f', 'concat', '-safe', '0', '-i', '/l.txt']);
+  assert.deepEqual(dec.slice(-5), ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
+});

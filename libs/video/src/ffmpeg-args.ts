@@ -119,6 +119,61 @@ export function encodeSegmentArgs(opts: {
   ];
 }
 
+/**
+ * Decode consecutive segment files as one stream of raw yuv420p frames on stdout (the concat
+ * demuxer over a list file; the files share codec settings, so one decoder reads them all).
+ */
+export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_mode' | '-vsync', out = 'pipe:1', threads = 1): string[] {
+  // Every decoded frame exactly once, in order: the rawvideo muxer would otherwise pick constant
+  // frame rate and duplicate or drop frames where the files' timestamps meet.
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', fpsModeOption, 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out];
+}
+
+/**
+ * Raw yuv420p frames on stdin → one H.264 MP4 file per segment, from ONE encoder: a keyframe is
+ * forced at every segment start and the segment muxer cuts exactly there (by frame number), so
+ * each file starts with an IDR frame and joins the story's other segments by concat copy. The
+ * settings are those of the story media. Each finished file's name is printed on stdout (one line
+ * per file, after its trailer is written), so the caller can publish segments as they complete.
+ * `segmentFrames`: frame count of each segment, in order; files are `pattern` numbered from
+ * `startNumber`.
+ */
+export function encodeSegmentRunArgs(opts: {
+  width: number; height: number; fpsNum: number; fpsDen: number;
+  segmentFrames: number[]; pattern: string; startNumber: number;
+  encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
+  /** Where the raw frames come from (default stdin; a FIFO path works too). */
+  rawInput?: string;
+  /** Input instead of raw frames (the bench's bare-ffmpeg floor decodes the files itself). */
+  input?: string[];
+  /** With `input`: the fps-mode option of this ffmpeg, to pass the decoded frames through one for one. */
+  inputFpsMode?: '-fps_mode' | '-vsync';
+  /** Name each finished file on stdout (default true). */
+  reportFiles?: boolean;
+}): string[] {
+  const fps = opts.fpsNum / opts.fpsDen;
+  const cuts: number[] = [];
+  let at = 0;
+  for (const n of opts.segmentFrames.slice(0, -1)) cuts.push((at += n));
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', opts.rawInput ?? 'pipe:0']),
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
+    ...h264Args(opts.encoder),
+    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    ...colourTagArgs(opts.matrix, opts.range),
+  ];
+  // A quarter frame early, as for the story media: rounding can never land on the frame before.
+  if (cuts.length) args.push('-force_key_frames', cuts.map((f) => ((f - 0.25) / fps).toFixed(6)).join(','));
+  args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1', '-segment_start_number', String(opts.startNumber));
+  if (cuts.length) args.push('-segment_frames', cuts.join(','));
+  else args.push('-segment_time', '1000000');
+  if (opts.reportFiles ?? true) args.push('-segment_list', 'pipe:1', '-segment_list_type', 'flat');
+  args.push(opts.pattern);
+  return args;
+}
+
 /** One HLS MPEG-TS segment: the video segment copied, the matching slice of the story's audio. */
 export function hlsSegmentArgs(opts: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', opts.video];
@@ -126,6 +181,45 @@ export function hlsSegmentArgs(opts: { video: string; audio: string | null; star
   else args.push('-map', '0:v:0');
   args.push('-c:v', 'copy', '-output_ts_offset', opts.startSeconds.toFixed(6), '-f', 'mpegts', opts.out);
   return args;
+}
+
+/**
+ * Several HLS pieces from one ffmpeg (one process start for all): per piece, exactly what
+ * `hlsSegmentArgs` does for one.
+ */
+export function hlsSegmentsArgs(pieces: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }[]): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+  const outputs: string[] = [];
+  let input = 0;
+  for (const p of pieces) {
+    args.push('-i', p.video);
+    const v = input++;
+    if (p.audio) {
+      args.push('-ss', p.startSeconds.toFixed(6), '-t', p.durationSeconds.toFixed(6), '-i', p.audio);
+      const a = input++;
+      outputs.push('-map', `${v}:v:0`, '-map', `${a}:a:0`, '-c:a', 'aac', '-b:a', '128k');
+    } else outputs.push('-map', `${v}:v:0`);
+    outputs.push('-c:v', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+  }
+  return [...args, ...outputs];
+}
+
+/**
+ * HLS pieces of re-rendered segments from the story's own pieces of the same segments, in one
+ * ffmpeg (one process start for all): the new video and the story piece's audio, both copied (no
+ * audio decoding or re-encoding). ffmpeg starts each input at zero; the video is delayed by
+ * `videoDelaySeconds` (the story piece's first video time minus its earliest stream time, see
+ * `tsStartTimes`) so audio and video keep exactly the offset they had in the story's piece, and
+ * the piece is placed at `startSeconds` like the story's.
+ */
+export function hlsPiecesFromStoryArgs(pieces: { video: string; storyPiece: string; videoDelaySeconds: number; startSeconds: number; out: string }[]): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
+  const outputs: string[] = [];
+  pieces.forEach((p, i) => {
+    args.push('-itsoffset', p.videoDelaySeconds.toFixed(6), '-i', p.video, '-i', p.storyPiece);
+    outputs.push('-map', `${2 * i}:v:0`, '-map', `${2 * i + 1}:a:0?`, '-c', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+  });
+  return [...args, ...outputs];
 }
 
 /** Segments in order (concat list file) + the story's audio → one MP4 with faststart. */

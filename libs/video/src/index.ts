@@ -3,3 +3,4 @@ export * from './ffmpeg-process';
 export * from './media-probe';
 export * from './ffmpeg-args';
 export * from './ffmpeg.service';
+export * from './mpegts';
