@@ -47,7 +47,12 @@ let passed = 0;
 let failed = 0;
 const stream = run({ files, concurrency: 1, timeout: 15 * 60_000 });
 stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++; });
-stream.on('test:fail', (e) => { if (e.details?.type !== 'suite' && !e.todo) failed++; });
+// A suite counts when it failed by itself (its body or a hook threw, so its tests never ran),
+// not when it only reports that some of its tests failed (those are counted already).
+stream.on('test:fail', (e) => {
+  if (e.todo) return;
+  if (e.details?.type !== 'suite' || e.details?.error?.failureType !== 'subtestsFailed') failed++;
+});
 stream.compose(spec).pipe(process.stdout);
 await new Promise((resolve) => stream.on('end', resolve));
 await new Promise((resolve) => setTimeout(resolve, 50));

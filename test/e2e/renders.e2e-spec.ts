@@ -104,6 +104,15 @@ describe('renders over HTTP', async () => {
     assert.deepEqual(probe.streams.map((s: { codec_type: string }) => s.codec_type).sort(), ['audio', 'video']);
     assert.ok(Math.abs(Number(probe.format.duration) - fixture.seconds) < 0.2, `duration ${probe.format.duration}`);
     assert.equal(Number(probe.streams.find((s: { codec_type: string }) => s.codec_type === 'video').nb_frames), fixture.frameCount);
+    // The frames are evenly spaced where composited and copied segments meet: no gap, no overlap
+    // (a player at the story's frame rate shows exactly the story's frames), video as long as the audio.
+    const frames: { pts_time: string }[] = JSON.parse((await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'json', file], { maxBuffer: 64 * 1024 * 1024 })).stdout).frames;
+    const pts = frames.map((f) => Number(f.pts_time));
+    const step = fixture.seconds / fixture.frameCount;
+    const uneven = pts.slice(1).map((t, i) => [i + 1, t - pts[i]]).filter(([, d]) => Math.abs(d - step) > step / 4);
+    assert.deepEqual(uneven, [], 'frame spacing');
+    assert.ok(Math.abs(pts[0]) < 1e-6, `first frame at ${pts[0]} s`);
+    assert.equal(pts.length, fixture.frameCount);
 
     const playlist = await (await fetch(`${api.url}${status.hlsUrl}`)).text();
     assert.match(playlist, /#EXT-X-ENDLIST/);

@@ -70,7 +70,8 @@ export function renderReadySegmentsArgs(opts: {
     ...colourTagArgs(opts.matrix, opts.range),
   ];
   if (times.length) args.push('-force_key_frames', times.join(','));
-  args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1');
+  // Every segment file starts at 0, the first one too (see encodeSegmentRunArgs).
+  args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1');
   if (times.length) args.push('-segment_times', times.join(','));
   else args.push('-segment_time', '1000000');
   args.push(opts.segmentPattern);
@@ -166,7 +167,10 @@ export function encodeSegmentRunArgs(opts: {
   ];
   // A quarter frame early, as for the story media: rounding can never land on the frame before.
   if (cuts.length) args.push('-force_key_frames', cuts.map((f) => ((f - 0.25) / fps).toFixed(6)).join(','));
-  args.push('-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1', '-segment_start_number', String(opts.startNumber));
+  // Every file starts at 0 (an edit list covers the B-frame delay), the first one of a run too:
+  // by default ffmpeg shifts the whole output so the first file starts 2 frames late, and the
+  // joined video then has a gap and a duplicate where such a file meets its neighbours.
+  args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1', '-segment_start_number', String(opts.startNumber));
   if (cuts.length) args.push('-segment_frames', cuts.join(','));
   else args.push('-segment_time', '1000000');
   if (opts.reportFiles ?? true) args.push('-segment_list', 'pipe:1', '-segment_list_type', 'flat');
