@@ -73,9 +73,13 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
   const blocking = chosen.findings.find((q) => q.blocking);
   if (blocking) return { ok: false, code: blocking.code as 'FACE_TOO_SMALL' | 'FACE_TURNED', message: blocking.message, details: { faceCount: candidates.length, faceIndex: chosen.index } };
 
-  const aligned = alignFace(photo.data, photo.width, photo.height, chosen.landmarks, ALIGNED_SIZE);
+  // The chosen face's points measured again on a crop turned with the face: on a tilted photo the
+  // detector's upright crop pulls the jaw in, and the alignment and every frame's warp follow these
+  // points (story a × sample1: the output's jaw 8.8% of the eye distance off the story's, 4.4%).
+  const landmarks = Float32Array.from(await detector.refineLandmarks(working, chosen.face.landmarks), (v) => v * k);
+  const aligned = alignFace(photo.data, photo.width, photo.height, landmarks, ALIGNED_SIZE);
   const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo' });
-  const measures = measureFace(chosen.landmarks, 0, 0);
+  const measures = measureFace(landmarks, 0, 0);
   return {
     ok: true,
     candidates: candidates.map((c) => ({ index: c.index, box: c.box, score: c.face.score, usable: c.usable, findings: c.findings })),

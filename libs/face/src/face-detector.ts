@@ -2,6 +2,7 @@
 // descriptors. Tensors are always disposed. Knows nothing of files, HTTP or the database.
 import { Box, DetectedFace, DetectOptions, EXPRESSION_LABELS, ExpressionScores, RgbImage } from './face-types';
 import { LoadedFaceModels } from './face-models';
+import { uprightLandmarks } from './oriented-landmarks';
 
 export class FaceDetector {
   constructor(private readonly models: LoadedFaceModels) {}
@@ -41,6 +42,12 @@ export class FaceDetector {
     } finally {
       input.dispose();
     }
+  }
+
+  /** A face's landmarks measured again on crops turned with it (see uprightLandmarks): far closer
+   *  than the detector's own on a tilted face. */
+  refineLandmarks(image: RgbImage, landmarks: ArrayLike<number>): Promise<Float32Array> {
+    return uprightLandmarks(this.models, image, landmarks);
   }
 
   /**

@@ -3,12 +3,12 @@
 // follows each role's face in between with the landmark network, and records per frame the raw
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
-import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector } from '@talecast/face';
+import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
 import { applyAffine, fitSimilarity, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { decodeRangeArgs, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
 import { frameThumbnail, ShotCutDetector, thumbnailDifference, THUMB_SIZE } from './shot-detector';
-import { BoxCalibration, boundingBoxOf, calibrate, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFaceInput, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
+import { BoxCalibration, boundingBoxOf, calibrate, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 
 export const LANDMARK_DIMS = 136;
@@ -388,45 +388,6 @@ async function detectAround(tf: any, faceapi: any, rgb: Uint8Array, width: numbe
   } finally {
     tensor.dispose();
   }
-}
-
-/** Index of each landmark's mirror partner in the 68-point layout. */
-const MIRROR = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65];
-
-/**
- * 68 landmarks for the face in an oriented region: the network's input is sampled straight from
- * the frame along the face's axes (see orientedFaceInput), optionally also mirrored and averaged.
- * Returns the input tensor too (the expression network takes the same input).
- */
-export async function landmarksForRegion(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, region: OrientedBox, mirrored: boolean, input: Float32Array): Promise<{ landmarks: Float32Array; crop: any }> {
-  const map = orientedFaceInput(rgb, width, height, region, INPUT, input);
-  const crop = tf.tensor3d(input, [INPUT, INPUT, 3], 'float32');
-  const pts: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crop)).positions;
-  const local = new Float32Array(LANDMARK_DIMS);
-  for (let i = 0; i < 68; i++) {
-    local[2 * i] = pts[i].x;
-    local[2 * i + 1] = pts[i].y;
-  }
-  if (mirrored) {
-    const flipped = tf.reverse(crop, 1);
-    try {
-      const mp: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(flipped)).positions;
-      for (let i = 0; i < 68; i++) {
-        const j = MIRROR[i];
-        local[2 * i] = (local[2 * i] + (INPUT - mp[j].x)) / 2;
-        local[2 * i + 1] = (local[2 * i + 1] + mp[j].y) / 2;
-      }
-    } finally {
-      flipped.dispose();
-    }
-  }
-  const lm = new Float32Array(LANDMARK_DIMS);
-  for (let i = 0; i < 68; i++) {
-    const [x, y] = map.toFrame(local[2 * i], local[2 * i + 1]);
-    lm[2 * i] = x;
-    lm[2 * i + 1] = y;
-  }
-  return { landmarks: lm, crop };
 }
 
 async function expressionsFor(faceapi: any, crop: any): Promise<Float32Array> {
