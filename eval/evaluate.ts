@@ -48,14 +48,15 @@ function printTable(r: EvaluationReport): void {
   const db = (v: number | null) => (v === null ? '—' : Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'identical');
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   console.log(`\ninsertion quality on ${r.machine.cores} cores, faces on ${r.faceBackend}, ffmpeg ${r.ffmpeg}`);
-  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right', 'jitter out / bound', 'seam ΔE out / orig', 'untouched'];
+  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched'];
   const rows: string[][] = [];
   for (const s of r.stories) {
     for (const x of s.runs) {
       rows.push([
         `${s.variant} × ${x.face}`,
         `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)} | ${pct(x.identity.wherePrecomputeRight)} where data right`,
-        `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr)`,
+        `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
+          `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})`,
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
@@ -67,7 +68,7 @@ function printTable(r: EvaluationReport): void {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
-    `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target; floor = the detector on the story's own face; ` +
+    `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
     `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam reported only`);
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '@talecast/config';
-import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory } from '@talecast/face';
+import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, uprightLandmarks, landmarksForRegion, predictOrientedBox, eyeLineAngle, SSD_CALIBRATION, LANDMARK_INPUT } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
 import { precomputeStory } from '@talecast/precompute';
@@ -82,8 +82,10 @@ export interface RunResult {
   };
   placement: {
     mean: number; inner: number; p95: number; max: number; frames: number;
-    /** The same detector on the story's own face vs the precomputed target, and vs the ground truth. */
+    /** The same instrument on the story's own face vs the precomputed target, and vs the ground truth. */
     detectorOnStoryFace: number; detectorVsTruth: number; precomputedVsTruth: number;
+    /** The same figures with face-api's own landmarks (upright crop of its box) as the instrument. */
+    uprightDetector: { mean: number; onStoryFace: number; vsTruth: number; outputVsTruth: number };
     /** The output face's detected landmarks vs the fixture's ground truth (where the story's face really is). */
     vsTruth: number;
     /** Diagnostic: vs the target, only over frames whose precomputed target is within the placement
@@ -95,7 +97,7 @@ export interface RunResult {
   stability: {
     output: number; precomputed: number; detectorNoise: number; bound: number; ratio: number;
     storyFace: number; truth: number; outputResidual: number; frames: number;
-    /** Output landmarks found in the story face's box vs found by a full detection (same frames). */
+    /** Output landmarks found in the story face's turned region vs measured from a full detection (same frames). */
     boxCheck: number | null;
   };
   seam: { output: number; original: number; excess: number; outputLightness: number; originalLightness: number; skinShift: number; frames: number };
@@ -229,13 +231,14 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
   };
 }
 
-/** A photo's largest face, found as the upload service finds it (on a working copy ≤ 1280 px). */
+/** A photo's largest face, found and measured as the upload service does (on a working copy ≤ 1280 px). */
 async function photoFace(detector: FaceDetector, file: string): Promise<{ image: RgbFrame; landmarks: Float32Array; face: DetectedFace }> {
   const photo = await decodePhoto(await fs.readFile(file), 50_000_000);
   const working = await workingCopy(photo, 1280);
   const [face] = await detector.detectAll(working, { expressions: true, minConfidence: 0.5 });
   if (!face?.expressions) throw new Error(`no usable face in ${file}`);
-  return { image: { data: photo.data, width: photo.width, height: photo.height }, landmarks: Float32Array.from(face.landmarks, (v) => v / working.scale), face };
+  const landmarks = await detector.refineLandmarks(working, face.landmarks);
+  return { image: { data: photo.data, width: photo.width, height: photo.height }, landmarks: Float32Array.from(landmarks, (v) => v / working.scale), face };
 }
 
 /** The child's photo as the upload service makes it (largest face, aligned), plus its identity. */
@@ -285,7 +288,9 @@ interface StoryFace {
   box: Box;
   /** Full detection's landmarks. */
   landmarks: Float32Array;
-  /** Landmarks found again in `box` the way the output's are in window frames (same crop, same net). */
+  /** Measured again on a crop turned with the face (the placement instrument, see uprightLandmarks). */
+  placed?: Float32Array;
+  /** Landmarks found in the region turned with this face, as the output's are in window frames (same crop, same net). */
   tracked?: Float32Array;
   descriptor?: Float32Array;
 }
@@ -310,8 +315,10 @@ interface RunInput {
 interface OutputFace {
   /** Full detection (sampled frames). */
   detected: DetectedFace | null;
+  /** The detection's landmarks measured again on a crop turned with the face (placement). */
+  placed: Float32Array | null;
   descriptor: Float32Array | null;
-  /** Landmarks found in the story face's box (window frames). */
+  /** Landmarks found in the region turned with the story's face (window frames). */
   tracked: Float32Array | null;
   seam: { output: number; original: number; outL: number; origL: number; skinShift: number } | null;
 }
@@ -365,15 +372,19 @@ async function measureRun(input: RunInput): Promise<Measured> {
         sf = d ? { box: d.box, landmarks: d.landmarks } : null;
         input.storyFaces.set(i, sf);
       }
-      if (sf && inWindow && !sf.tracked) sf.tracked = (await detector.analyseBox(storyRgb, sf.box)).landmarks;
+      if (sf && inWindow && !sf.tracked) sf.tracked = await landmarksInTurnedRegion(models, storyRgb, sf.landmarks);
       if (sf && sampled && !sf.descriptor) sf.descriptor = await identityDescriptor(models, storyRgb, sf.landmarks);
+      if (sf && sampled && !sf.placed) sf.placed = await uprightLandmarks(models, storyRgb, sf.landmarks);
 
-      const m: OutputFace = { detected: null, descriptor: null, tracked: null, seam: null };
+      const m: OutputFace = { detected: null, placed: null, descriptor: null, tracked: null, seam: null };
       if (sampled) {
         m.detected = pick(await detector.detectAll(outRgb, DETECT), reference);
-        if (m.detected) m.descriptor = await identityDescriptor(models, outRgb, m.detected.landmarks);
+        if (m.detected) {
+          m.descriptor = await identityDescriptor(models, outRgb, m.detected.landmarks);
+          m.placed = await uprightLandmarks(models, outRgb, m.detected.landmarks);
+        }
       }
-      if (inWindow && sf) m.tracked = (await detector.analyseBox(outRgb, sf.box)).landmarks;
+      if (inWindow && sf) m.tracked = await landmarksInTurnedRegion(models, outRgb, sf.landmarks);
       if (target) m.seam = seam(outRgb, storyRgb, target);
       measures.set(i, m);
       if (plan.sheet.includes(i) && reference) {
@@ -415,24 +426,30 @@ async function measureRun(input: RunInput): Promise<Measured> {
   }
   const share = plan.sampled.size ? passed / plan.sampled.size : 0;
 
-  // Placement: the output face's detected landmarks against the precomputed target.
+  // Placement: the output face's landmarks (found by the detector, measured on a crop turned with
+  // the face) against the precomputed target; face-api's own upright-crop landmarks for comparison.
   const errors: number[] = [], inner: number[] = [], onStory: number[] = [], storyVsTruth: number[] = [], preVsTruth: number[] = [];
   const outVsTruth: number[] = [], perFrame: [number, number][] = [], whereRight: number[] = [];
+  const upright = { errors: [] as number[], onStory: [] as number[], storyVsTruth: [] as number[], outVsTruth: [] as number[] };
   for (const i of plan.sampled) {
     const target = input.target(i);
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
     const gt = truth.frames[i].hero;
-    if (sf && gt) storyVsTruth.push(landmarkError(sf.landmarks, gt));
+    if (sf?.placed && gt) storyVsTruth.push(landmarkError(sf.placed, gt));
+    if (sf && gt) upright.storyVsTruth.push(landmarkError(sf.landmarks, gt));
     if (!target) continue;
-    if (m.detected) {
-      errors.push(landmarkError(m.detected.landmarks, target));
-      inner.push(innerError(m.detected.landmarks, target));
+    if (m.detected && m.placed) {
+      errors.push(landmarkError(m.placed, target));
+      inner.push(innerError(m.placed, target));
       perFrame.push([i, round(errors[errors.length - 1], 4)]);
-      if (gt) outVsTruth.push(landmarkError(m.detected.landmarks, gt));
+      if (gt) outVsTruth.push(landmarkError(m.placed, gt));
       if (gt && landmarkError(target, gt) <= TARGETS.placement) whereRight.push(errors[errors.length - 1]);
+      upright.errors.push(landmarkError(m.detected.landmarks, target));
+      if (gt) upright.outVsTruth.push(landmarkError(m.detected.landmarks, gt));
     }
-    if (sf) onStory.push(landmarkError(sf.landmarks, target));
+    if (sf?.placed) onStory.push(landmarkError(sf.placed, target));
+    if (sf) upright.onStory.push(landmarkError(sf.landmarks, target));
     if (gt) preVsTruth.push(landmarkError(target, gt));
   }
 
@@ -460,7 +477,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
     windowFrames += w.length;
     for (const i of w) {
       const m = measures.get(i);
-      if (m?.detected && m.tracked) boxCheck.push(landmarkError(m.tracked, m.detected.landmarks));
+      if (m?.placed && m.tracked) boxCheck.push(landmarkError(m.tracked, m.placed));
     }
   }
   const j = (k: keyof typeof acc) => (acc[k][1] ? acc[k][0] / acc[k][1] : NaN);
@@ -484,6 +501,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
       mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
       detectorOnStoryFace: round(mean(onStory), 4), detectorVsTruth: round(mean(storyVsTruth), 4), precomputedVsTruth: round(mean(preVsTruth), 4),
       vsTruth: round(mean(outVsTruth), 4),
+      uprightDetector: {
+        mean: round(mean(upright.errors), 4), onStoryFace: round(mean(upright.onStory), 4),
+        vsTruth: round(mean(upright.storyVsTruth), 4), outputVsTruth: round(mean(upright.outVsTruth), 4),
+      },
       wherePrecomputeRight: round(mean(whereRight), 4), wherePrecomputeRightFrames: whereRight.length,
       worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
     },
@@ -518,6 +539,20 @@ function innerError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 17; i < 68; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
   return sum / 51 / interOcularDistance(b);
+}
+
+const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
+
+/**
+ * Landmarks found in one fixed region turned with the story's face in this frame (one inference,
+ * no refinement, so nothing but the pixels changes between the story's frame and the output's):
+ * the jitter measure's instrument, the same turned crop as the placement's.
+ */
+async function landmarksInTurnedRegion(models: LoadedFaceModels, rgb: RgbFrame, reference: ArrayLike<number>): Promise<Float32Array> {
+  const region = predictOrientedBox(reference, SSD_CALIBRATION, eyeLineAngle(reference));
+  const { landmarks, crop } = await landmarksForRegion(models.tf, models.faceapi, rgb.data, rgb.width, rgb.height, region, false, turnedInput);
+  crop.dispose();
+  return landmarks;
 }
 
 /** The detected face that belongs to the reference landmarks (nearest centre, within half an eye distance). */

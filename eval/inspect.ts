@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { loadConfig } from '@talecast/config';
-import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels } from '@talecast/face';
+import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels, uprightLandmarks } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
 import { precomputeStory } from '@talecast/precompute';
@@ -66,14 +66,14 @@ async function main(): Promise<void> {
     const c = await prepareChildFace(models, detector, f);
     for (const cfg of configs) {
       const prepared: PreparedFace = prepareFace({ rgba: c.render.rgba, size: c.render.size, landmarks: c.render.landmarks, matrix, range, style: manifest.story.style, ...cfg.prep });
-      children.push({ c, cfg, label: `${c.name}/${cfg.name}`, prepared, toChild: [] as number[], ok: 0, n: 0, place: [] as number[], placeTruth: [] as number[], fails: [] as string[] });
+      children.push({ c, cfg, label: `${c.name}/${cfg.name}`, prepared, toChild: [] as number[], ok: 0, n: 0, place: [] as number[], placeAligned: [] as number[], groups: new Float64Array(GROUPS.length), placeTruth: [] as number[], fails: [] as string[] });
     }
   }
   const heroFrames = truth.frames.filter((f) => f.hero).map((f) => f.i);
   const sampled = new Set(heroFrames.filter((_, k) => k % every === 0));
   const reader = new FrameReader(ffmpeg.ffmpeg, manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)), width, height);
   const compositor = new FrameCompositor();
-  const storyPlace: number[] = [], prePlace: number[] = [];
+  const storyPlace: number[] = [], storyAligned: number[] = [], prePlace: number[] = [];
   for (let i = 0; i < truth.frameCount; i++) {
     const buf = await reader.next();
     if (!buf) break;
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     const sd = pick(await detector.detectAll(storyRgb, { minConfidence: 0.3 }), lm);
     const storyDesc = sd ? await identityDescriptor(models, storyRgb, sd.landmarks) : null;
     if (sd) storyPlace.push(landmarkError(sd.landmarks, lm));
+    if (sd) storyAligned.push(landmarkError(await uprightLandmarks(models, storyRgb, sd.landmarks), lm));
     if (gt) prePlace.push(landmarkError(lm, gt));
     const tiles: Buffer[] = [await tile(storyRgb, lm)];
     if (pngFrames.has(i)) tiles.push(await tile(dots(storyRgb, lm, gt), lm));
@@ -109,6 +110,20 @@ async function main(): Promise<void> {
       const dc = descriptorDistance(desc, ch.c.descriptor), ds = storyDesc ? descriptorDistance(desc, storyDesc) : null;
       ch.toChild.push(dc);
       ch.place.push(landmarkError(d.landmarks, lm));
+      const placed = await uprightLandmarks(models, rgb, d.landmarks);
+      ch.placeAligned.push(landmarkError(placed, lm));
+      GROUPS.forEach(([, from, to], g) => { ch.groups[g] += groupError(placed, lm, from, to); });
+      if (process.env.INSPECT_OFFSETS) {
+        // Signed offsets along the face's axes (across, down), per jaw point, over the eye distance.
+        const ang = Math.atan2(lm[2 * 45 + 1] - lm[2 * 36 + 1], lm[2 * 45] - lm[2 * 36]), iod = interOcularDistance(lm);
+        const cos = Math.cos(ang), sin = Math.sin(ang);
+        const offs: string[] = [];
+        for (const k of [0, 4, 8, 12, 16, 19, 24, 30, 39, 42, 48, 54, 57]) {
+          const dx = placed[2 * k] - lm[2 * k], dy = placed[2 * k + 1] - lm[2 * k + 1];
+          offs.push(`${k}:${(100 * (dx * cos + dy * sin) / iod).toFixed(0)},${(100 * (-dx * sin + dy * cos) / iod).toFixed(0)}`);
+        }
+        console.log(`#${i} ${ch.label} ${offs.join(' ')}`);
+      }
       if (gt) ch.placeTruth.push(landmarkError(d.landmarks, gt));
       if (dc < 0.5 && (ds === null || dc < ds)) ch.ok++;
       else ch.fails.push(`${i}:${dc.toFixed(3)}`);
@@ -123,11 +138,21 @@ async function main(): Promise<void> {
     }
   }
   reader.close();
-  console.log(`story ${variant}: detector on story vs precomputed ${(100 * mean(storyPlace)).toFixed(2)}%, precomputed vs truth ${(100 * mean(prePlace)).toFixed(2)}%`);
+  console.log(`story ${variant}: detector on story vs precomputed ${(100 * mean(storyPlace)).toFixed(2)}% (aligned ${(100 * mean(storyAligned)).toFixed(2)}%), precomputed vs truth ${(100 * mean(prePlace)).toFixed(2)}%`);
   for (const ch of children) {
     console.log(`${variant} × ${ch.label}: identity ${ch.ok}/${ch.n} (${(100 * ch.ok / ch.n).toFixed(1)}%), mean to child ${mean(ch.toChild).toFixed(3)}, ` +
-      `placement vs precomputed ${(100 * mean(ch.place)).toFixed(2)}%, vs truth ${(100 * mean(ch.placeTruth)).toFixed(2)}%; fails ${ch.fails.join(' ')}`);
+      `placement vs precomputed ${(100 * mean(ch.place)).toFixed(2)}% (aligned ${(100 * mean(ch.placeAligned)).toFixed(2)}%: ` +
+      `${GROUPS.map(([name], g) => `${name} ${(100 * ch.groups[g] / ch.placeAligned.length).toFixed(1)}%`).join(', ')}), vs truth ${(100 * mean(ch.placeTruth)).toFixed(2)}%; fails ${ch.fails.join(' ')}`);
   }
+}
+
+/** Landmark groups of the 68-point layout, for where a placement error comes from. */
+const GROUPS: [string, number, number][] = [['jaw', 0, 17], ['brows', 17, 27], ['nose', 27, 36], ['eyes', 36, 48], ['mouth', 48, 68]];
+
+function groupError(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
+  return sum / (to - from) / interOcularDistance(b);
 }
 
 function pick<T extends { landmarks: Float32Array }>(faces: T[], reference: ArrayLike<number>): T | null {
