@@ -42,4 +42,23 @@ describe('face models', async () => {
     assert.ok(err / 136 < interOcularDistance(full.landmarks) * 0.05, 'same landmarks from the box alone');
     assert.ok(descriptorDistance(followed.descriptor!, full.descriptor!) < 0.25, 'same identity');
   });
+
+  test('tf.concat on the wasm backend (our Concat kernel) gives the same values on every axis', () => {
+    const { tf } = models;
+    const a = tf.tensor4d(Array.from({ length: 24 }, (_, k) => k), [1, 2, 3, 4]);
+    const b = tf.tensor4d(Array.from({ length: 12 }, (_, k) => 100 + k), [1, 2, 3, 2]);
+    const c = tf.tensor4d(Array.from({ length: 6 }, (_, k) => -k), [1, 2, 3, 1]);
+    const last = tf.concat([a, b, c], 3);
+    assert.deepEqual(last.shape, [1, 2, 3, 7]);
+    const values = Array.from(last.dataSync() as Float32Array);
+    for (let p = 0; p < 6; p++) {
+      assert.deepEqual(values.slice(p * 7, p * 7 + 7), [4 * p, 4 * p + 1, 4 * p + 2, 4 * p + 3, 100 + 2 * p, 101 + 2 * p, -p]);
+    }
+    const rows = tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6], [1, 2])], 0);
+    assert.deepEqual(Array.from(rows.dataSync() as Float32Array), [1, 2, 3, 4, 5, 6]);
+    const ints = tf.concat([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3], 'int32')]);
+    assert.equal(ints.dtype, 'int32');
+    assert.deepEqual(Array.from(ints.dataSync() as Int32Array), [1, 2, 3]);
+    tf.dispose([a, b, c, last, rows, ints]);
+  });
 });

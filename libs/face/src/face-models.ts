@@ -2,6 +2,7 @@
 // tfjs-node binding when it is installed and loads, else the WASM backend. Weights and .wasm
 // files come from node_modules; this module must never fetch anything from the network.
 import path from 'node:path';
+import { installWasmConcatKernel } from './wasm-concat-kernel';
 
 export type FaceBackend = 'tfjs-node' | 'wasm';
 
@@ -53,6 +54,7 @@ async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFa
     // usePlatformFetch=false: emscripten reads the .wasm from disk instead of fetching a URL.
     wasm.setWasmPaths(wasmDir, false);
     faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+    installWasmConcatKernel(tf);
     await tf.setBackend('wasm');
   }
   await tf.ready();

@@ -9,7 +9,7 @@ import Piscina from 'piscina';
 import { StorageCore, isStorySlug, writeFileAtomic } from '@talecast/storage';
 import { canonicalLandmarks, alignmentWeights, EXPRESSION_LABELS, FaceDetector, dominantExpression, ExpressionScores } from '@talecast/face';
 import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
-import { FfmpegInfo, hlsSegmentArgs, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
+import { FfmpegInfo, hlsSegmentsArgs, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
 import { InvalidMasksError, MasksFile, parseMasksFile } from './masks-file';
 import { AnalysisWorkerTask } from './analysis.worker';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult } from './range-analyzer';
@@ -66,6 +66,9 @@ export interface PrecomputeSummary {
   raw?: Record<string, { present: Uint8Array; landmarks: Float32Array }>;
   timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; interpolated: number; setup: number; encode: number; finish: number };
 }
+
+/** HLS pieces muxed by one ffmpeg at the end of a precompute. */
+const HLS_PIECES_PER_FFMPEG = 8;
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
 export const ANALYSIS = {
@@ -221,29 +224,34 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     const finishStarted = Date.now();
     progress(0.95, 'encoding');
     // Check every segment's frame count and write its HLS piece (face-free ones are served as
-    // they are by every render), a few ffmpeg/ffprobe processes at a time.
+    // they are by every render): a few runners, each muxing a batch of pieces per ffmpeg (a
+    // process start costs about as much as muxing a piece).
     const manifestSegments = segments.map((seg) => {
       const file = `seg-${String(seg.index).padStart(4, '0')}.mp4`;
       return { ...seg, file: `media/${file}`, hlsFile: `media/${file.replace(/\.mp4$/, '.ts')}`, bytes: 0 };
     });
+    const runners = Math.max(2, deps.threads);
+    const batchSize = Math.max(1, Math.min(HLS_PIECES_PER_FFMPEG, Math.ceil(manifestSegments.length / runners)));
     const queue = [...manifestSegments];
-    await Promise.all(Array.from({ length: Math.max(2, deps.threads) }, async () => {
-      for (let seg = queue.shift(); seg; seg = queue.shift()) {
-        const full = path.join(staging, seg.file);
+    await Promise.all(Array.from({ length: runners }, async () => {
+      for (let batch = queue.splice(0, batchSize); batch.length > 0; batch = queue.splice(0, batchSize)) {
         const fail = (err: unknown) => {
-          queue.length = 0; // the other runners stop after their current piece
+          queue.length = 0; // the other runners stop after their current batch
           throw err;
         };
-        const probed = await probeMedia(deps.ffmpeg.ffprobe, full).catch(() => null);
-        const frames = probed?.video?.frameCount ?? -1;
-        if (frames !== seg.end - seg.start) {
-          fail(new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`));
+        for (const seg of batch) {
+          const full = path.join(staging, seg.file);
+          const probed = await probeMedia(deps.ffmpeg.ffprobe, full).catch(() => null);
+          const frames = probed?.video?.frameCount ?? -1;
+          if (frames !== seg.end - seg.start) {
+            fail(new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`));
+          }
+          seg.bytes = (await fs.stat(full)).size;
         }
-        seg.bytes = (await fs.stat(full)).size;
-        await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentArgs({
-          video: full, audio: audioFile ? path.join(mediaDir, audioFile) : null,
+        await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((seg) => ({
+          video: path.join(staging, seg.file), audio: audioFile ? path.join(mediaDir, audioFile) : null,
           startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: path.join(staging, seg.hlsFile),
-        }), deps.signal).catch(fail);
+        }))), deps.signal).catch(fail);
       }
     }));
     const extra = await fs.readdir(mediaDir);

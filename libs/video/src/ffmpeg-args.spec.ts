@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRangeArgs, h264Args } from './ffmpeg-args';
 import { parseEncoders, parseVersion } from './ffmpeg-locator';
-import { toMediaInfo } from './media-probe';
+import { probeArgs, toMediaInfo } from './media-probe';
 
 test('h264Args pins the settings every segment shares', () => {
   assert.deepEqual(h264Args({ preset: 'veryfast', crf: 20, threads: 0 }, 60), [
@@ -66,4 +66,8 @@ test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment st
   assert.equal(dec[dec.indexOf('-fps_mode') + 1], 'passthrough');
   assert.deepEqual(dec.slice(dec.indexOf('-f'), dec.indexOf('-i') + 2), ['-f', 'concat', '-safe', '0', '-i', '/l.txt']);
   assert.deepEqual(dec.slice(-5), ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
+});
+
+test('probeArgs asks ffprobe for the format and every stream as JSON, errors only', () => {
+  assert.deepEqual(probeArgs('/x/story.mp4'), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', '/x/story.mp4']);
 });
