@@ -226,4 +226,39 @@ describe('blendChildShape', () => {
       assert.equal(shaped.frame.y.data[y * W + x], exact.frame.y.data[y * W + x]);
     }
   });
+
+  test('a face drawn at a third of its size is sampled from a smaller copy, so fine texture does not alias', () => {
+    // A 1-texel checkerboard of two greys: its local mean is flat, so any variation in the output
+    // is aliasing from skipping texels.
+    const size = 512;
+    const base = flatFace(size, [128, 128, 128]);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      const v = (x + y) % 2 ? 88 : 168;
+      base.rgba.set([v, v, v], 4 * (y * size + x));
+    }
+    const t = target({ landmarks: syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: (size * 0.58) / 3 }) });
+    const spread = (smallerLevels: number) => {
+      const prepared = prepareFace({ ...base, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels });
+      const frame = greyFrame(W, H);
+      new FrameCompositor().composite(frame, prepared, t, { colourStrength: 0 });
+      const inner = pixelsInside(gatherPoints(t.landmarks, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 26, 17]));
+      const values = inner.map(([x, y]) => frame.y.data[y * W + x]);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    };
+    const aliased = spread(0), filtered = spread(2);
+    assert.ok(aliased > 10, `without smaller copies the checkerboard aliases (luma std ${aliased.toFixed(1)})`);
+    assert.ok(filtered < aliased / 4, `with smaller copies: luma std ${filtered.toFixed(1)} vs ${aliased.toFixed(1)}`);
+  });
+
+  test('smaller copies have half the size and landmarks each, and keep the style', () => {
+    const p = prepareFace({ ...flatFace(256, [200, 150, 120]), matrix: 'bt709', range: 'tv', style: 'toon' });
+    assert.deepEqual(p.smaller.map((f) => f.size), [128, 64]);
+    for (const [k, f] of p.smaller.entries()) {
+      assert.equal(f.style, 'toon');
+      assert.equal(f.texture.y.width, f.size);
+      assert.ok(Math.abs(f.landmarks[60] - p.landmarks[60] / 2 ** (k + 1)) < 1e-3);
+      assert.equal(f.smaller.length, 0);
+    }
+  });
 });

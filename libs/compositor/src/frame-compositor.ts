@@ -18,7 +18,7 @@ import {
   ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
   forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
   FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
-  yuvCoefficients,
+  yuvCoefficients, centroid, LEFT_EYE, RIGHT_EYE,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 
@@ -110,14 +110,35 @@ export class FrameCompositor {
   private readonly transfer: ColourTransfer = { gain: [1, 1, 1], offset: [0, 0, 0] };
   private readonly reinhard: ReinhardOptions = {};
   private readonly chroma = new ChromaBlendSpans();
+  /** The copy each face was last drawn from (see levelFor). */
+  private readonly levels = new WeakMap<PreparedFace, number>();
+
+  /**
+   * Which copy of the face to sample: the smallest whose eye distance is at least about the
+   * frame's (log2 of texture/frame eye distance, + 0.2, floored: a texture is shrunk by at most
+   * ~1.75× and never enlarged by more than ~1.15×), with hysteresis so a face scaling through a
+   * boundary does not flip between copies frame to frame.
+   */
+  private levelFor(face: PreparedFace, landmarks: ArrayLike<number>): PreparedFace {
+    if (!face.smaller.length) return face;
+    const target = eyeDistance(landmarks);
+    if (!(target > 0)) return face;
+    const s = Math.log2(eyeDistance(face.landmarks) / target);
+    let level = this.levels.get(face);
+    if (level === undefined || s < level - 0.3 || s >= level + 0.9) level = Math.floor(s + 0.2);
+    level = Math.max(0, Math.min(face.smaller.length, level));
+    this.levels.set(face, level);
+    return level === 0 ? face : face.smaller[level - 1];
+  }
 
   /** The last composite's luma alpha over its bbox (diagnostics; overwritten by the next call). */
   get lastAlpha(): FloatPlane {
     return this.alpha;
   }
 
-  composite(frame: YuvFrame, face: PreparedFace, target: FrameTarget, options: CompositeOptions = {}): CompositeReport {
+  composite(frame: YuvFrame, prepared: PreparedFace, target: FrameTarget, options: CompositeOptions = {}): CompositeReport {
     const W = frame.y.width, H = frame.y.height;
+    const face = this.levelFor(prepared, target.landmarks);
     if (frame.u.width !== (W + 1) >> 1 || frame.u.height !== (H + 1) >> 1 ||
         frame.v.width !== frame.u.width || frame.v.height !== frame.u.height) {
       throw new RangeError('frame is not 4:2:0');
@@ -462,6 +483,12 @@ export function compositeFace(frame: YuvFrame, face: PreparedFace, target: Frame
 /** 1 below `start` degrees of |yaw|, 0 beyond `end`, smoothstep between. */
 export function yawFade(yawDegrees: number, start = 35, end = 60): number {
   return 1 - smoothstep(start, end, Math.abs(yawDegrees));
+}
+
+function eyeDistance(landmarks: ArrayLike<number>): number {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  return Math.hypot(lx - rx, ly - ry);
 }
 
 function smoothstep(edge0: number, edge1: number, x: number): number {

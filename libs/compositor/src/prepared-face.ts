@@ -31,6 +31,9 @@ export interface PrepareFaceInput {
    *  (default true). The eyes, brows, nose and mouth are never cut this way. */
   hairCut?: boolean;
   toon?: ToonOptions;
+  /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
+   *  frames where the face is drawn small (default SMALLER_LEVELS). */
+  smallerLevels?: number;
 }
 
 export interface PreparedFace {
@@ -55,7 +58,18 @@ export interface PreparedFace {
   /** Skin statistics (outline minus eyes, brows, inner mouth): Lab, and [Y, Cb, Cr] in matrix/range. */
   skinLab: ChannelStats;
   skinYuv: ChannelStats;
+  /**
+   * The same face prepared again at half, quarter… size (each from the previous one, averaged 2×2),
+   * so a face drawn at a fraction of its texture's size is sampled from a copy close to that size
+   * instead of skipping texels (which shimmers frame to frame as the face moves). See
+   * FrameCompositor's level choice.
+   */
+  smaller: PreparedFace[];
 }
+
+/** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
+export const SMALLER_LEVELS = 2;
+const MIN_LEVEL_SIZE = 64;
 
 export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const { size, landmarks } = input;
@@ -71,6 +85,16 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? FOREHEAD_FADE);
   if (input.hairCut ?? true) minMasks(mask, skinLikelihood(rgba, size, landmarks, meshPoints), mask);
   snapMask(mask);
+  const smaller: PreparedFace[] = [];
+  const levels = input.smallerLevels ?? SMALLER_LEVELS;
+  if (levels > 0 && size / 2 >= MIN_LEVEL_SIZE && (size / 2) % 2 === 0) {
+    // Each level from the (already stylised) pixels of this one; the smaller ones prepare their own.
+    const half = prepareFace({
+      ...input, rgba: halveRgba(rgba, size), size: size / 2, landmarks: Float32Array.from(landmarks, (v) => v / 2),
+      style: 'photo', featherRadius: input.featherRadius === undefined ? undefined : Math.max(1, input.featherRadius / 2), smallerLevels: levels - 1,
+    });
+    smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));
+  }
   return {
     size,
     matrix: input.matrix,
@@ -85,7 +109,30 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     maskFootprints: bilinearFootprints(mask),
     skinLab: skinStatsLab(rgba, size, size, landmarks),
     skinYuv: skinStatsYuv(texture, landmarks),
+    smaller,
   };
+}
+
+/** RGBA at half size, each pixel the alpha-weighted mean of a 2×2 block (no dark fringes at alpha edges). */
+export function halveRgba(rgba: Uint8Array, size: number): Uint8Array {
+  const h = size / 2;
+  const out = new Uint8Array(h * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < h; x++) {
+      let r = 0, g = 0, b = 0, a = 0;
+      for (let k = 0; k < 4; k++) {
+        const i = 4 * ((2 * y + (k >> 1)) * size + 2 * x + (k & 1));
+        const w = rgba[i + 3];
+        r += rgba[i] * w; g += rgba[i + 1] * w; b += rgba[i + 2] * w; a += w;
+      }
+      const o = 4 * (y * h + x);
+      if (a > 0) {
+        out[o] = Math.round(r / a); out[o + 1] = Math.round(g / a); out[o + 2] = Math.round(b / a);
+      }
+      out[o + 3] = Math.round(a / 4);
+    }
+  }
+  return out;
 }
 
 /**
