@@ -78,7 +78,8 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
   // points (story a × sample1: the output's jaw 8.8% of the eye distance off the story's, 4.4%).
   const landmarks = Float32Array.from(await detector.refineLandmarks(working, chosen.face.landmarks), (v) => v * k);
   const aligned = alignFace(photo.data, photo.width, photo.height, landmarks, ALIGNED_SIZE);
-  const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo' });
+  // Only the mask and colour are kept from it here (renders prepare the face again, smaller copies included).
+  const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels: 0 });
   const measures = measureFace(landmarks, 0, 0);
   return {
     ok: true,
