@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '@talecast/config';
-import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, uprightLandmarks, landmarksForRegion, predictOrientedBox, eyeLineAngle, SSD_CALIBRATION, LANDMARK_INPUT } from '@talecast/face';
+import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
 import { precomputeStory } from '@talecast/precompute';
@@ -20,7 +20,7 @@ import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
 import {
-  deltaE, faceOutline, generousFaceBox, landmarkCentre, landmarkDifference, landmarkError, landmarkJitter, mean, percentile,
+  deltaE, faceOutline, generousFaceBox, landmarkCentre, landmarkDifference, landmarkError, landmarkGroupError, landmarkJitter, mean, percentile,
   PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
@@ -372,7 +372,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
         sf = d ? { box: d.box, landmarks: d.landmarks } : null;
         input.storyFaces.set(i, sf);
       }
-      if (sf && inWindow && !sf.tracked) sf.tracked = await landmarksInTurnedRegion(models, storyRgb, sf.landmarks);
+      if (sf && inWindow && !sf.tracked) sf.tracked = await turnedLandmarks(models, storyRgb, sf.landmarks, turnedInput);
       if (sf && sampled && !sf.descriptor) sf.descriptor = await identityDescriptor(models, storyRgb, sf.landmarks);
       if (sf && sampled && !sf.placed) sf.placed = await uprightLandmarks(models, storyRgb, sf.landmarks);
 
@@ -384,7 +384,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
           m.placed = await uprightLandmarks(models, outRgb, m.detected.landmarks);
         }
       }
-      if (inWindow && sf) m.tracked = await landmarksInTurnedRegion(models, outRgb, sf.landmarks);
+      if (inWindow && sf) m.tracked = await turnedLandmarks(models, outRgb, sf.landmarks, turnedInput);
       if (target) m.seam = seam(outRgb, storyRgb, target);
       measures.set(i, m);
       if (plan.sheet.includes(i) && reference) {
@@ -536,24 +536,15 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
 /** Landmark error without the jaw (brows, eyes, nose, mouth: 17–67), where the detector is surest. */
 function innerError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 17; i < 68; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
-  return sum / 51 / interOcularDistance(b);
+  return landmarkGroupError(a, b, 17, 68);
 }
-
-const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
 
 /**
- * Landmarks found in one fixed region turned with the story's face in this frame (one inference,
- * no refinement, so nothing but the pixels changes between the story's frame and the output's):
- * the jitter measure's instrument, the same turned crop as the placement's.
+ * Scratch for the jitter measure's instrument: one inference in the region turned with the story's
+ * face in that frame (turnedLandmarks from the story face's points, so nothing but the pixels
+ * changes between the story's frame and the output's).
  */
-async function landmarksInTurnedRegion(models: LoadedFaceModels, rgb: RgbFrame, reference: ArrayLike<number>): Promise<Float32Array> {
-  const region = predictOrientedBox(reference, SSD_CALIBRATION, eyeLineAngle(reference));
-  const { landmarks, crop } = await landmarksForRegion(models.tf, models.faceapi, rgb.data, rgb.width, rgb.height, region, false, turnedInput);
-  crop.dispose();
-  return landmarks;
-}
+const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
 
 /** The detected face that belongs to the reference landmarks (nearest centre, within half an eye distance). */
 function pick(faces: DetectedFace[], reference: ArrayLike<number> | null): DetectedFace | null {

@@ -14,6 +14,13 @@ export function landmarkError(a: ArrayLike<number>, b: ArrayLike<number>, iod: n
   return sum / POINTS / iod;
 }
 
+/** The same over points `from` … `to` − 1 only (a feature group), still over the reference's eye distance. */
+export function landmarkGroupError(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
+  return sum / (to - from) / interOcularDistance(b);
+}
+
 /** Centre of a landmark set (mean of its points). */
 export function landmarkCentre(lm: ArrayLike<number>): [number, number] {
   let x = 0, y = 0;

@@ -21,7 +21,7 @@ import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
 import { prepareChildFace } from './insertion-eval';
-import { landmarkCentre, landmarkError, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
+import { landmarkCentre, landmarkError, landmarkGroupError, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
 
 const { values: opts } = parseArgs({
   options: {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       ch.place.push(landmarkError(d.landmarks, lm));
       const placed = await uprightLandmarks(models, rgb, d.landmarks);
       ch.placeAligned.push(landmarkError(placed, lm));
-      GROUPS.forEach(([, from, to], g) => { ch.groups[g] += groupError(placed, lm, from, to); });
+      GROUPS.forEach(([, from, to], g) => { ch.groups[g] += landmarkGroupError(placed, lm, from, to); });
       if (process.env.INSPECT_OFFSETS) {
         // Signed offsets along the face's axes (across, down), per jaw point, over the eye distance.
         const ang = Math.atan2(lm[2 * 45 + 1] - lm[2 * 36 + 1], lm[2 * 45] - lm[2 * 36]), iod = interOcularDistance(lm);
@@ -148,12 +148,6 @@ async function main(): Promise<void> {
 
 /** Landmark groups of the 68-point layout, for where a placement error comes from. */
 const GROUPS: [string, number, number][] = [['jaw', 0, 17], ['brows', 17, 27], ['nose', 27, 36], ['eyes', 36, 48], ['mouth', 48, 68]];
-
-function groupError(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]);
-  return sum / (to - from) / interOcularDistance(b);
-}
 
 function pick<T extends { landmarks: Float32Array }>(faces: T[], reference: ArrayLike<number>): T | null {
   const [cx, cy] = landmarkCentre(reference);

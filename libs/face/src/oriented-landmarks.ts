@@ -181,15 +181,22 @@ export async function landmarksForRegion(tf: any, faceapi: any, rgb: Uint8Array,
 export async function uprightLandmarks(models: LoadedFaceModels, image: RgbImage, first: ArrayLike<number>, passes = 2): Promise<Float32Array> {
   const input = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
   let lm: ArrayLike<number> = first;
-  for (let pass = 0; pass < passes; pass++) {
-    const region = predictOrientedBox(lm, SSD_CALIBRATION, eyeLineAngle(lm));
-    const { landmarks, crop } = await landmarksForRegion(models.tf, models.faceapi, image.data, image.width, image.height, region, false, input);
-    crop.dispose();
-    lm = landmarks;
-  }
+  for (let pass = 0; pass < passes; pass++) lm = await turnedLandmarks(models, image, lm, input);
   // A first answer far off the face (a profile, a half-hidden face) can send the turned crop
   // elsewhere: an answer that moved that far is not trusted, the first one is kept.
   return meanDistance(lm, first) <= MAX_REFINE_SHIFT * interOcularDistance(first) ? Float32Array.from(lm) : Float32Array.from(first);
+}
+
+/**
+ * One measurement on the crop turned with the face whose points are `around` (roll from their eye
+ * line, the detector-style box from their extent): one inference, no mirror. `input` is scratch,
+ * LANDMARK_INPUT²×3 floats.
+ */
+export async function turnedLandmarks(models: LoadedFaceModels, image: RgbImage, around: ArrayLike<number>, input: Float32Array): Promise<Float32Array> {
+  const region = predictOrientedBox(around, SSD_CALIBRATION, eyeLineAngle(around));
+  const { landmarks, crop } = await landmarksForRegion(models.tf, models.faceapi, image.data, image.width, image.height, region, false, input);
+  crop.dispose();
+  return landmarks;
 }
 
 /** Largest mean move (in eye distances) a refinement may make; seen: 3–24% on good faces, 43–62% on lost ones. */
