@@ -2,7 +2,7 @@
 // reads a subject's history. Details are small facts (bytes freed, a reason code) — never image
 // data, landmarks or anything from a photo.
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { LIFECYCLE_REPOSITORY, LifecycleEventEntity, LifecycleEventName, SubjectKind } from '@talecast/persistence';
 
 export type LifecycleDetails = Record<string, string | number | boolean | null>;
@@ -13,8 +13,9 @@ export class LifecycleService {
 
   constructor(@Inject(LIFECYCLE_REPOSITORY) private readonly events: Repository<LifecycleEventEntity>) {}
 
-  async record(subjectKind: SubjectKind, subjectId: string, event: LifecycleEventName, details: LifecycleDetails = {}): Promise<void> {
-    await this.events.insert({ subjectKind, subjectId, event, details: sanitise(details) });
+  /** Appends one event; with `manager`, inside that transaction (so a state change and its event land together). */
+  async record(subjectKind: SubjectKind, subjectId: string, event: LifecycleEventName, details: LifecycleDetails = {}, manager?: EntityManager): Promise<void> {
+    await (manager ? manager.getRepository(LifecycleEventEntity) : this.events).insert({ subjectKind, subjectId, event, details: sanitise(details) });
     this.logger.debug(`${subjectKind} ${subjectId.slice(0, 6)}… ${event}`);
   }
 

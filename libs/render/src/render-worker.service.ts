@@ -114,15 +114,20 @@ export class RenderWorker implements OnApplicationShutdown {
         },
       });
       const now = new Date();
-      const result = await this.renders.update({ id, status: 'rendering' }, {
-        status: 'done', progress: 1, segmentsDone: outcome.segments, segmentsTotal: outcome.segments, finishedAt: now,
-        expiresAt: new Date(now.getTime() + this.config.retention.renderSeconds * 1000),
-        bytes: await treeSize(this.storage.renderDir(id)),
-        timings: { ...timings, wallMs: outcome.timings.wallMs, firstHlsMs: outcome.timings.firstHlsMs ?? -1, compositeMs: outcome.timings.compositeMs, renderedSegments: outcome.renderedSegments, reusedSegments: outcome.reusedSegments, resumedSegments: outcome.resumedSegments, speed: outcome.durationSeconds / (outcome.timings.wallMs / 1000) },
-        error: null,
+      const bytes = await treeSize(this.storage.renderDir(id));
+      // The status and its 'rendered' event in one transaction: a client that sees 'done' sees the event.
+      const finished = await this.renders.manager.transaction(async (m) => {
+        const result = await m.getRepository(RenderEntity).update({ id, status: 'rendering' }, {
+          status: 'done', progress: 1, segmentsDone: outcome.segments, segmentsTotal: outcome.segments, finishedAt: now,
+          expiresAt: new Date(now.getTime() + this.config.retention.renderSeconds * 1000),
+          bytes,
+          timings: { ...timings, wallMs: outcome.timings.wallMs, firstHlsMs: outcome.timings.firstHlsMs ?? -1, compositeMs: outcome.timings.compositeMs, renderedSegments: outcome.renderedSegments, reusedSegments: outcome.reusedSegments, resumedSegments: outcome.resumedSegments, speed: outcome.durationSeconds / (outcome.timings.wallMs / 1000) },
+          error: null,
+        });
+        if (result.affected) await this.lifecycle.record('render', id, 'rendered', { seconds: Math.round(outcome.timings.wallMs / 100) / 10, bytes: outcome.bytes }, m);
+        return Boolean(result.affected);
       });
-      if (result.affected) await this.lifecycle.record('render', id, 'rendered', { seconds: Math.round(outcome.timings.wallMs / 100) / 10, bytes: outcome.bytes });
-      else await this.discardIfDeleted(id);
+      if (!finished) await this.discardIfDeleted(id);
       return outcome;
     } catch (err) {
       if (Atomics.load(cancel, 0) !== 0) {
@@ -147,8 +152,10 @@ export class RenderWorker implements OnApplicationShutdown {
 
   private async fail(render: RenderEntity, message: string, reason = 'RENDER_FAILED'): Promise<void> {
     const now = new Date();
-    const r = await this.renders.update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 1000), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
-    if (r.affected) await this.lifecycle.record('render', render.id, 'failed', { reason });
+    await this.renders.manager.transaction(async (m) => {
+      const r = await m.getRepository(RenderEntity).update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 1000), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
+      if (r.affected) await this.lifecycle.record('render', render.id, 'failed', { reason }, m);
+    });
   }
 
   /** A render deleted while it was running: remove whatever the worker wrote after the delete. */
