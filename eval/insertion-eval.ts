@@ -134,7 +134,6 @@ export interface EvaluationReport {
   seconds: number;
 }
 
-const ENCODER = { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 };
 /** Same detector settings as the fixture's ground-truth check: a face is looked for everywhere. */
 const DETECT = { minConfidence: 0.3 } as const;
 
@@ -149,7 +148,10 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
   const models = await loadFaceModels('wasm');
   const detector = new FaceDetector(models);
   const dir = await tempDir('talecast-eval-');
-  const storage = new StorageCore(loadConfig({ TALECAST_DATA_DIR: dir.path }).roots);
+  // The encoder the app is configured with (TALECAST_X264_PRESET / _CRF), so the eval measures what parents get.
+  const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: dir.path });
+  const storage = new StorageCore(config.roots);
+  const ENCODER = { ...config.encoder, threads: 0 };
   const pool = renderPool(threads);
   const stories: StoryResult[] = [];
   const sheet: ContactSheetBlock[] = [];

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     if (gt) prePlace.push(landmarkError(lm, gt));
     const tiles: Buffer[] = [await tile(storyRgb, lm)];
     if (pngFrames.has(i)) tiles.push(await tile(dots(storyRgb, lm, gt), lm));
-    const line: string[] = [`#${i} pre-vs-truth ${gt ? (100 * landmarkError(lm, gt)).toFixed(1) : '-'}% story-det-vs-pre ${sd ? (100 * landmarkError(sd.landmarks, lm)).toFixed(1) : '-'}%`];
+    const line: string[] = [`#${i} iod ${interOcularDistance(lm).toFixed(1)} pre-vs-truth ${gt ? (100 * landmarkError(lm, gt)).toFixed(1) : '-'}% story-det-vs-pre ${sd ? (100 * landmarkError(sd.landmarks, lm)).toFixed(1) : '-'}%`];
     for (const ch of children) {
       const copy = Buffer.from(buf);
       compositor.composite(yuvView(copy, width, height), ch.prepared, target, ch.cfg.comp);

@@ -73,11 +73,6 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
-export function calibrate(detected: Box, lm: ArrayLike<number>): BoxCalibration {
-  const b = landmarkBounds(lm);
-  return { dx: (detected.x - b.x) / b.width, dy: (detected.y - b.y) / b.height, sw: detected.width / b.width, sh: detected.height / b.height };
-}
-
 export function predictBox(lm: ArrayLike<number>, c: BoxCalibration): Box {
   const b = landmarkBounds(lm);
   return { x: b.x + c.dx * b.width, y: b.y + c.dy * b.height, width: b.width * c.sw, height: b.height * c.sh };

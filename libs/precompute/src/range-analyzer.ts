@@ -8,7 +8,7 @@ import { applyAffine, fitSimilarity, yuvCoefficients, YuvMatrix, YuvRange } from
 import { decodeRangeArgs, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
 import { frameThumbnail, ShotCutDetector, thumbnailDifference, THUMB_SIZE } from './shot-detector';
-import { BoxCalibration, boundingBoxOf, calibrate, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
+import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 
 export const LANDMARK_DIMS = 136;
@@ -53,7 +53,6 @@ export interface RangeResult {
 interface Track {
   /** Where the landmark network looks next: the predicted detector-style box, turned with the face. */
   region: OrientedBox;
-  calibration: BoxCalibration;
   landmarks: Float32Array;
   /** Last frame where a detector confirmed the face. */
   verifiedAt: number;
@@ -96,6 +95,15 @@ const VERIFY_INPUT = 160;
 const MIRRORED_LANDMARKS = false;
 /** Turn the network's input with the face's roll (from the previous frame's eyes). */
 const ROTATE = true;
+/**
+ * Landmark passes at a track's start after the first (on the detector's box), each on the crop
+ * the previous answer predicts with the fixed SSD_CALIBRATION — the same crops every later frame
+ * and every upload use. This replaced an SSD detection per track start (~0.8 s each on WASM, 7 of
+ * the 60 s story's 11 s of detection) and a per-track calibration from it; stored error vs ground
+ * truth (precompute-eval): a 10 s 2.39 → 2.50%, b 10 s 4.64 → 4.31%, a 60 s 2.15 → 2.42%.
+ * 1 or 3 passes measured the same (later frames converge anyway).
+ */
+const START_PASSES = 2;
 /**
  * Look at every second frame of a followed face only when the face barely changes, interpolating
  * the frame in between. Off: measured on the 10 s fixtures it skipped few frames (the network's own
@@ -189,10 +197,8 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
           track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
         } else if (chosen) {
           // The landmark network expects SSD-style boxes; the tiny detector's are looser.
-          const started = performance.now();
-          detected = (await ssdBoxAround(tf, faceapi, rgb, width, height, chosen.box)) ?? chosen.box;
-          timings.detectMs += performance.now() - started;
-          track = { region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k, calibration: SSD_CALIBRATION, landmarks: new Float32Array(LANDMARK_DIMS), verifiedAt: i };
+          detected = ssdStyleBox(chosen.box);
+          track = { region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k, landmarks: new Float32Array(LANDMARK_DIMS), verifiedAt: i };
         }
       } else if (track && i - track.verifiedAt >= task.detectEvery) {
         checked = true;
@@ -220,14 +226,11 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
       const started = performance.now();
       let { landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, rgb, width, height, detected ? track.region : regionAt(track, k), MIRRORED_LANDMARKS, netInput);
       if (detected) {
-        // The detector's box relative to these landmarks (per track: the landmark network was
-        // trained on SSD boxes; a fixed calibration measured 4.4% instead of 3.7% on variant a).
-        track.calibration = calibrate(detected, lm);
-        const angle = eyeLineAngle(lm);
-        if (ROTATE && Math.abs(angle) > 0.1) {
-          // A tilted face at a track's start: look again with the crop turned upright.
+        // A track's start: the detector's box only roughly frames the face; look again on the
+        // crop its landmarks predict (turned with the face), as every later frame does.
+        for (let pass = 0; pass < START_PASSES; pass++) {
           crop.dispose();
-          ({ landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, rgb, width, height, predictOrientedBox(lm, track.calibration, angle), MIRRORED_LANDMARKS, netInput));
+          ({ landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, rgb, width, height, predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0), MIRRORED_LANDMARKS, netInput));
         }
       }
       timings.landmarkMs += performance.now() - started;
@@ -249,7 +252,7 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
           await computePending(name, p);
         }
       }
-      const next = predictOrientedBox(lm, track.calibration, ROTATE ? eyeLineAngle(lm) : 0);
+      const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
       if (!detected) {
         // Velocity of the face's centre between the last two computed frames (smoothed).
         const gap = Math.max(1, k - track.computedAt);
@@ -360,24 +363,15 @@ async function detectFaces(tf: any, faceapi: any, rgb: Uint8Array, width: number
   }
 }
 
-/** The SSD detector's box for the face near `box` (SSD on a crop around it), if it finds one. */
-async function ssdBoxAround(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, box: Box): Promise<Box | undefined> {
-  const side = Math.max(box.width, box.height) * 2;
-  const x = Math.max(0, Math.floor(box.x + box.width / 2 - side / 2));
-  const y = Math.max(0, Math.floor(box.y + box.height / 2 - side / 2));
-  const w = Math.min(width, Math.floor(x + side)) - x;
-  const h = Math.min(height, Math.floor(y + side)) - y;
-  if (w < 8 || h < 8) return undefined;
-  const region = new Uint8Array(w * h * 3);
-  for (let row = 0; row < h; row++) region.set(rgb.subarray(((y + row) * width + x) * 3, ((y + row) * width + x + w) * 3), row * w * 3);
-  const tensor = tf.tensor3d(region, [h, w, 3], 'int32');
-  try {
-    const found: any[] = await faceapi.nets.ssdMobilenetv1.locateFaces(tensor, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 }));
-    const boxes: Box[] = found.map((d) => ({ x: x + d.box.x, y: y + d.box.y, width: d.box.width, height: d.box.height }));
-    return boxes.filter((b) => sameFaceScore(b, box) > 0.2).sort((a, b) => sameFaceScore(b, box) - sameFaceScore(a, box))[0];
-  } finally {
-    tensor.dispose();
-  }
+/**
+ * The tiny detector's box made SSD-like: SSD boxes (the landmark network's training crops) are
+ * on average 0.72 as wide and 0.85 as tall, 4% of the height higher (measured: 12 track starts on
+ * the 5 s and 10 s fixtures, SSD on a crop around each tiny box; widths 0.67–0.77).
+ */
+export function ssdStyleBox(b: Box): Box {
+  const w = b.width * 0.719, h = b.height * 0.854;
+  const cx = b.x + b.width * (0.5 - 0.010), cy = b.y + b.height * (0.5 - 0.040);
+  return { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
 }
 
 /** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
