@@ -9,7 +9,7 @@ import Piscina from 'piscina';
 import { StorageCore, isStorySlug, writeFileAtomic } from '@talecast/storage';
 import { canonicalLandmarks, alignmentWeights, EXPRESSION_LABELS, FaceDetector, dominantExpression, ExpressionScores } from '@talecast/face';
 import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
-import { FfmpegInfo, hlsSegmentsArgs, MediaInfo, NotMediaError, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
+import { FfmpegInfo, hlsSegmentsArgs, MediaInfo, NotMediaError, parseSegmentList, probeMedia, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
 import { InvalidMasksError, MasksFile, parseMasksFile } from './masks-file';
 import { AnalysisWorkerTask } from './analysis.worker';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult } from './range-analyzer';
@@ -214,7 +214,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     const encodeStarted = Date.now();
     await runFfmpeg(deps.ffmpeg.ffmpeg, renderReadySegmentsArgs({
       input: req.video, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-      segmentStarts: segments.map((s) => s.start), segmentPattern: path.join(mediaDir, 'seg-%04d.mp4'),
+      segmentStarts: segments.map((s) => s.start), segmentPattern: path.join(mediaDir, 'seg-%04d.mp4'), segmentList: path.join(staging, 'segments.csv'),
       audioOut: audioFile ? path.join(mediaDir, audioFile) : null, audioCodec: info.audio?.codec ?? null,
       encoder: { preset: deps.encoder.preset, crf: deps.encoder.crf, threads: deps.encoder.threads, maxGopFrames: Math.max(deps.encoder.maxGopFrames, 1) },
       fpsModeOption: deps.ffmpeg.fpsModeOption,
@@ -223,9 +223,21 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     timings.encode = Date.now() - encodeStarted;
     const finishStarted = Date.now();
     progress(0.95, 'encoding');
-    // Check every segment's frame count and write its HLS piece (face-free ones are served as
-    // they are by every render): a few runners, each muxing a batch of pieces per ffmpeg (a
-    // process start costs about as much as muxing a piece).
+    // Every segment must hold exactly its planned frames (a variable frame rate could shift a cut):
+    // checked against the times the segment muxer listed, without probing each file.
+    const listFile = path.join(staging, 'segments.csv');
+    const listed = parseSegmentList(await fs.readFile(listFile, 'utf8'));
+    await fs.rm(listFile);
+    if (listed.length !== segments.length) throw new PrecomputeError('FRAME_COUNT_MISMATCH', `the encoder produced ${listed.length} segments, ${segments.length} were planned`);
+    for (const [i, seg] of segments.entries()) {
+      const first = Math.round(listed[i].start * fps), end = Math.round(listed[i].end * fps);
+      if (first !== seg.start || end !== seg.end) {
+        throw new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has frames ${first}..${end}, expected ${seg.start}..${seg.end}: is the video variable frame rate? Convert it to a constant frame rate first`);
+      }
+    }
+    // Write each segment's HLS piece (face-free ones are served as they are by every render): a
+    // few runners, each muxing a batch of pieces per ffmpeg (a process start costs about as much
+    // as muxing a piece).
     const manifestSegments = segments.map((seg) => {
       const file = `seg-${String(seg.index).padStart(4, '0')}.mp4`;
       return { ...seg, file: `media/${file}`, hlsFile: `media/${file.replace(/\.mp4$/, '.ts')}`, bytes: 0 };
@@ -239,15 +251,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
           queue.length = 0; // the other runners stop after their current batch
           throw err;
         };
-        for (const seg of batch) {
-          const full = path.join(staging, seg.file);
-          const probed = await probeMedia(deps.ffmpeg.ffprobe, full).catch(() => null);
-          const frames = probed?.video?.frameCount ?? -1;
-          if (frames !== seg.end - seg.start) {
-            fail(new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has ${frames} frames, expected ${seg.end - seg.start}: is the video variable frame rate? Convert it to a constant frame rate first`));
-          }
-          seg.bytes = (await fs.stat(full)).size;
-        }
+        for (const seg of batch) seg.bytes = (await fs.stat(path.join(staging, seg.file))).size;
         await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((seg) => ({
           video: path.join(staging, seg.file), audio: audioFile ? path.join(mediaDir, audioFile) : null,
           startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: path.join(staging, seg.hlsFile),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRangeArgs, h264Args } from './ffmpeg-args';
+import { decodeRangeArgs, h264Args, parseSegmentList } from './ffmpeg-args';
 import { parseEncoders, parseVersion } from './ffmpeg-locator';
 import { probeArgs, toMediaInfo } from './media-probe';
 
@@ -70,4 +70,11 @@ test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment st
 
 test('probeArgs asks ffprobe for the format and every stream as JSON, errors only', () => {
   assert.deepEqual(probeArgs('/x/story.mp4'), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', '/x/story.mp4']);
+});
+
+test('parseSegmentList reads the segment muxer\'s CSV list in order', () => {
+  // As ffmpeg writes it (-segment_list_type csv): name, start and end time per file.
+  const list = parseSegmentList('seg-0000.mp4,0.000000,1.000000\nseg-0001.mp4,1.000000,2.333333\n\nseg-0002.mp4,2.333333,4.000000\n');
+  assert.deepEqual(list.map((s) => s.file), ['seg-0000.mp4', 'seg-0001.mp4', 'seg-0002.mp4']);
+  assert.deepEqual(list.map((s) => Math.round(s.end * 30) - Math.round(s.start * 30)), [30, 40, 50]);
 });

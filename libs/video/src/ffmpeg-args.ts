@@ -49,6 +49,8 @@ export function renderReadySegmentsArgs(opts: {
   fpsDen: number;
   segmentStarts: number[];
   segmentPattern: string;
+  /** Where the segment muxer lists each file with its start and end time (CSV: name,start,end). */
+  segmentList: string;
   audioOut: string | null;
   audioCodec: string | null;
   encoder: H264Settings & { maxGopFrames: number };
@@ -74,7 +76,7 @@ export function renderReadySegmentsArgs(opts: {
   args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1');
   if (times.length) args.push('-segment_times', times.join(','));
   else args.push('-segment_time', '1000000');
-  args.push(opts.segmentPattern);
+  args.push('-segment_list', opts.segmentList, '-segment_list_type', 'csv', opts.segmentPattern);
   if (opts.audioOut) {
     args.push('-map', '0:a:0', '-vn', '-sn', '-dn');
     if (opts.audioCodec === 'aac') args.push('-c:a', 'copy');
@@ -233,4 +235,15 @@ export function assembleArgs(opts: { concatList: string; audio: string | null; o
   else args.push('-map', '0:v:0');
   args.push('-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', opts.out);
   return args;
+}
+
+/**
+ * The segment muxer's CSV list (`-segment_list_type csv`): per file, its first and end time in
+ * seconds, in order. File names here never need CSV quoting (they come from our own pattern).
+ */
+export function parseSegmentList(text: string): { file: string; start: number; end: number }[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
+    const [file, start, end] = line.split(',');
+    return { file, start: Number(start), end: Number(end) };
+  });
 }
