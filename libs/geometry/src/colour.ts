@@ -219,6 +219,47 @@ export function yuv420ToRgba(frame: Yuv420, matrix: YuvMatrix, range: YuvRange, 
   return rgba;
 }
 
+/** The three planes of a packed yuv420p frame (as ffmpeg's rawvideo writes it) as views of `buf`. */
+export function yuv420View(buf: Uint8Array, width: number, height: number): Yuv420 {
+  const cw = (width + 1) >> 1, ch = (height + 1) >> 1, ySize = width * height, cSize = cw * ch;
+  return {
+    y: { data: buf.subarray(0, ySize), width, height, stride: width },
+    u: { data: buf.subarray(ySize, ySize + cSize), width: cw, height: ch, stride: cw },
+    v: { data: buf.subarray(ySize + cSize, ySize + 2 * cSize), width: cw, height: ch, stride: cw },
+  };
+}
+
+/** Bytes of a packed yuv420p frame. */
+export function yuv420FrameBytes(width: number, height: number): number {
+  return width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
+}
+
+/**
+ * Converts the pixels of `frame` inside the rectangle [x0, x1) × [y0, y1) (already clipped) to
+ * interleaved RGB bytes in `out`, laid out as a whole frame (3 bytes per pixel, rows of the
+ * frame's width); chroma replicated over each 2×2 block, as ffmpeg's unscaled conversion does.
+ */
+export function yuv420ToRgbRect(frame: Yuv420, k: YuvCoefficients, x0: number, y0: number, x1: number, y1: number, out: Uint8Array): void {
+  const width = frame.y.width;
+  const ys = 1 / k.yScale, cs = 1 / k.cScale;
+  const rv = 2 * (1 - k.kr) * cs, bu = 2 * (1 - k.kb) * cs;
+  const gu = ((-2 * (1 - k.kb) * k.kb) / k.kg) * cs, gv = ((-2 * (1 - k.kr) * k.kr) / k.kg) * cs;
+  const Y = frame.y.data, U = frame.u.data, V = frame.v.data, yStride = frame.y.stride, cStride = frame.u.stride;
+  for (let j = y0; j < y1; j++) {
+    const yr = j * yStride, cr = (j >> 1) * cStride;
+    let o = (j * width + x0) * 3;
+    for (let i = x0; i < x1; i++, o += 3) {
+      const yy = (Y[yr + i] - k.yOffset) * ys;
+      const c = cr + (i >> 1);
+      const u = U[c] - 128, v = V[c] - 128;
+      const r = yy + rv * v, g = yy + gu * u + gv * v, b = yy + bu * u;
+      out[o] = r <= 0 ? 0 : r >= 255 ? 255 : r + 0.5;
+      out[o + 1] = g <= 0 ? 0 : g >= 255 ? 255 : g + 0.5;
+      out[o + 2] = b <= 0 ? 0 : b >= 255 ? 255 : b + 0.5;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- statistics and transfer
 
 /** Per-channel weighted mean and standard deviation; `weight` is the total weight used. */

@@ -4,10 +4,12 @@
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
 import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
-import { applyAffine, fitSimilarity, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { applyAffine, fitSimilarity, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
-import { frameThumbnail, ShotCutDetector, thumbnailDifference, THUMB_SIZE } from './shot-detector';
+import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOffsets, THUMB_SIZE } from './shot-detector';
+import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 
@@ -47,7 +49,7 @@ export interface RangeResult {
   /** Frames within the range that start a new shot (may include startFrame). */
   cuts: number[];
   roles: Record<string, RoleTrackData>;
-  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number; interpolated: number };
+  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
 }
 
 interface Track {
@@ -60,8 +62,6 @@ interface Track {
   computedAt: number;
   vx: number;
   vy: number;
-  /** A frame left for interpolation between its neighbours. */
-  pending?: { k: number; t: number; rgb: Uint8Array; region: OrientedBox };
 }
 
 /** The track's region moved on by its velocity to frame k. */
@@ -70,15 +70,6 @@ function regionAt(track: Track, k: number): OrientedBox {
   return { ...track.region, cx: track.region.cx + track.vx * dt, cy: track.region.cy + track.vy * dt };
 }
 
-/** Largest landmark change between two frames (two apart), relative to the inter-ocular distance. */
-const MAX_INTERPOLATED_CHANGE = 0.12;
-
-function smallChange(a: Float32Array, b: Float32Array): boolean {
-  const iod = interOcularDistance(b);
-  let worst = 0;
-  for (let i = 0; i < 68; i++) worst = Math.max(worst, Math.hypot(a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1]));
-  return worst <= MAX_INTERPOLATED_CHANGE * iod;
-}
 
 const CANONICAL = canonicalLandmarks();
 const WEIGHTS = alignmentWeights();
@@ -104,20 +95,16 @@ const ROTATE = true;
  * 1 or 3 passes measured the same (later frames converge anyway).
  */
 const START_PASSES = 2;
-/**
- * Look at every second frame of a followed face only when the face barely changes, interpolating
- * the frame in between. Off: measured on the 10 s fixtures it skipped few frames (the network's own
- * jitter exceeds the change limit) and cost accuracy (variant a 3.56% → 3.73% raw).
- */
-const LANDMARK_STRIDE = false;
 
 export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
   const { tf, faceapi } = models;
   const { width, height, fps } = task;
-  const frameBytes = width * height * 3;
+  // Frames arrive as yuv420p (half the bytes of RGB, no conversion in ffmpeg); RGB is made only
+  // where the analysis reads it (LazyRgbFrame).
+  const frameBytes = yuv420FrameBytes(width, height);
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
-  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps, pixelFormat: 'rgb24' }), { stdout: true, signal });
+  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps, pixelFormat: 'yuv420p' }), { stdout: true, signal });
   const roleNames = Object.keys(task.masks.roles);
   const capacity = Math.max(1, Math.min(wanted, task.endFrame - task.startFrame));
   const roles: Record<string, RoleTrackData> = {};
@@ -130,9 +117,12 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
     };
   }
   const yuv = yuvCoefficients(task.matrix, task.range);
+  const frameRgb = new LazyRgbFrame(width, height, yuv);
+  const rgb = frameRgb.rgb;
+  const thumbPixels = thumbnailSampleOffsets(width, height);
   const cuts: number[] = [];
   const cutDetector = new ShotCutDetector();
-  const timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0, interpolated: 0 };
+  const timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
   const lastExpression: Record<string, number> = Object.fromEntries(roleNames.map((n) => [n, -Infinity]));
   const tracks = new Map<string, Track>();
   const verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
@@ -145,8 +135,16 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
   let frameIndex = decodeFrom;
   let analysed = 0;
 
-  const processFrame = async (rgb: Uint8Array) => {
+  /** The landmark network on a region of the current frame (converted to RGB first). */
+  const landmarksIn = (region: OrientedBox) => {
+    frameRgb.ensure(boundingBoxOf(region));
+    return landmarksForRegion(tf, faceapi, rgb, width, height, region, MIRRORED_LANDMARKS, netInput);
+  };
+
+  const processFrame = async (frame: Uint8Array) => {
     const i = frameIndex++;
+    frameRgb.reset(yuv420View(frame, width, height));
+    frameRgb.ensurePixels(thumbPixels);
     frameThumbnail(rgb, width, height, thumb);
     const isCut = previousThumb !== null && cutDetector.isCut(thumbnailDifference(previousThumb, thumb));
     const spare: Float32Array = previousThumb ?? new Float32Array(THUMB_SIZE);
@@ -157,7 +155,6 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
     analysed = k + 1;
     if (isCut) {
       cuts.push(i);
-      for (const [name, track] of tracks) await settlePending(name, track);
       tracks.clear();
     }
     const t = i / fps;
@@ -167,6 +164,7 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
     let detections: { box: Box; score: number }[] | null = null;
     if (isCut || k === 0 || (searching && i - lastDetection >= task.detectEvery)) {
       const started = performance.now();
+      frameRgb.ensureAll();
       detections = await detectFaces(tf, faceapi, rgb, width, height, small);
       timings.detectMs += performance.now() - started;
       timings.detections++;
@@ -176,19 +174,14 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
       const role = task.masks.roles[name];
       let track = tracks.get(name);
       let detected: Box | undefined;
-      let checked = false;
       if (detections) {
-        checked = true;
         const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
         let chosen: { box: Box; score: number } | undefined;
         if (track) {
           // Continue the role's track when a detection overlaps it; else it has been lost.
           const tracked = boundingBoxOf(regionAt(track, k));
           chosen = candidates.map((c) => ({ c, o: sameFaceScore(c.box, tracked) })).filter((x) => x.o > 0.3).sort((a, b) => b.o - a.o)[0]?.c;
-          if (!chosen) {
-            await settlePending(name, track);
-            track = undefined;
-          }
+          if (!chosen) track = undefined;
         }
         if (!chosen && candidates.length > 0) {
           chosen = await pickCandidate(detector, rgb, width, height, candidates, task.reference?.role === name ? task.reference.descriptor : null);
@@ -201,56 +194,33 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
           track = { region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k, landmarks: new Float32Array(LANDMARK_DIMS), verifiedAt: i };
         }
       } else if (track && i - track.verifiedAt >= task.detectEvery) {
-        checked = true;
         const started = performance.now();
         const tracked = boundingBoxOf(regionAt(track, k));
-        const found = await detectAround(tf, faceapi, rgb, width, height, tracked, verifyInput);
+        const found = await detectAround(tf, faceapi, frameRgb, tracked, verifyInput);
         timings.detectMs += performance.now() - started;
         const match = found.filter((b) => sameFaceScore(b, tracked) > 0.3).sort((a, b) => sameFaceScore(b, tracked) - sameFaceScore(a, tracked))[0];
         if (match) track.verifiedAt = i;
-        else {
-          await settlePending(name, track);
-          track = undefined;
-        }
+        else track = undefined;
       }
       if (!track) {
         tracks.delete(name);
         continue;
       }
-      // Every second frame of a followed face may wait: it is interpolated from its neighbours
-      // once the next frame is known, unless the face moved or changed too much in between.
-      if (LANDMARK_STRIDE && !detected && !checked && !track.pending && track.computedAt === k - 1 && k + 1 < capacity) {
-        track.pending = { k, t, rgb, region: regionAt(track, k) };
-        continue;
-      }
       const started = performance.now();
-      let { landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, rgb, width, height, detected ? track.region : regionAt(track, k), MIRRORED_LANDMARKS, netInput);
+      let { landmarks: lm, crop } = await landmarksIn(detected ? track.region : regionAt(track, k));
       if (detected) {
         // A track's start: the detector's box only roughly frames the face; look again on the
         // crop its landmarks predict (turned with the face), as every later frame does.
         for (let pass = 0; pass < START_PASSES; pass++) {
           crop.dispose();
-          ({ landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, rgb, width, height, predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0), MIRRORED_LANDMARKS, netInput));
+          ({ landmarks: lm, crop } = await landmarksIn(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0)));
         }
       }
       timings.landmarkMs += performance.now() - started;
       if (!acceptable(role, t, lm)) {
         crop.dispose();
-        await settlePending(name, track);
         tracks.delete(name);
         continue;
-      }
-      if (track.pending) {
-        const p = track.pending;
-        track.pending = undefined;
-        if (smallChange(track.landmarks, lm)) {
-          const mid = new Float32Array(LANDMARK_DIMS);
-          for (let c = 0; c < LANDMARK_DIMS; c++) mid[c] = (track.landmarks[c] + lm[c]) / 2;
-          timings.interpolated++;
-          await record(name, p.k, p.rgb, mid, null, false);
-        } else {
-          await computePending(name, p);
-        }
       }
       const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
       if (!detected) {
@@ -263,17 +233,17 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
       track.region = next;
       track.computedAt = k;
       tracks.set(name, track);
-      await record(name, k, rgb, lm, crop, detected !== undefined);
+      await record(name, k, lm, crop, detected !== undefined);
       crop.dispose();
     }
   };
 
   /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
-  const record = async (name: string, k: number, rgb: Uint8Array, lm: Float32Array, crop: any | null, force: boolean) => {
+  const record = async (name: string, k: number, lm: Float32Array, crop: any, force: boolean) => {
     const data = roles[name];
     data.present[k] = 1;
     data.landmarks.set(lm, k * LANDMARK_DIMS);
-    if (crop && (force || k - lastExpression[name] >= task.expressionEvery)) {
+    if (force || k - lastExpression[name] >= task.expressionEvery) {
       const t0 = performance.now();
       const expr = await expressionsFor(faceapi, crop);
       data.expressions.set(expr, k * EXPRESSION_DIMS);
@@ -281,35 +251,19 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
       timings.expressionMs += performance.now() - t0;
     }
     const t1 = performance.now();
+    frameRgb.ensure(skinRegion(lm, width, height));
     const stats = skinColourStats(rgb, width, height, lm, yuv);
     timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
-  };
-
-  /** Runs the network on a frame that was left for interpolation (its track ends or it moved fast). */
-  const computePending = async (name: string, p: NonNullable<Track['pending']>) => {
-    const started = performance.now();
-    const { landmarks: lm, crop } = await landmarksForRegion(tf, faceapi, p.rgb, width, height, p.region, MIRRORED_LANDMARKS, netInput);
-    timings.landmarkMs += performance.now() - started;
-    if (acceptable(task.masks.roles[name], p.t, lm)) await record(name, p.k, p.rgb, lm, crop, false);
-    crop.dispose();
-  };
-
-  const settlePending = async (name: string, track: Track | undefined) => {
-    if (!track?.pending) return;
-    const p = track.pending;
-    track.pending = undefined;
-    await computePending(name, p);
   };
 
   const acceptable = (role: MasksFile['roles'][string], t: number, lm: Float32Array) => plausible(lm) && regionContaining(role, t, lm[2 * 30] / width, lm[2 * 30 + 1] / height);
 
   // Read exact frames from the pipe; analyse them one at a time (back-pressure by pausing).
   const stdout = proc.child.stdout!;
-  // Three frame buffers in turn: the one filling, the one being analysed (the pipe is paused
-  // until it is done) and one a track may keep waiting for its successor (LANDMARK_STRIDE).
-  // A fresh 2.7 MB buffer per 720p frame cost zeroing and garbage collection.
-  const buffers = [new Uint8Array(frameBytes), new Uint8Array(frameBytes), new Uint8Array(frameBytes)];
+  // Two frame buffers in turn: the one filling and the one being analysed (the pipe is paused
+  // until it is done). A fresh buffer per frame cost zeroing and garbage collection.
+  const buffers = [new Uint8Array(frameBytes), new Uint8Array(frameBytes)];
   let next = 0;
   let frame = buffers[next];
   let filled = 0;
@@ -335,12 +289,6 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
   });
   await proc.done;
   await chain;
-  // The range ended while a frame waited for its successor.
-  if (!failure) {
-    for (const [name, track] of tracks) {
-      await settlePending(name, track).catch((err) => { failure ??= err; });
-    }
-  }
   timings.decodeMs = performance.now() - decodeStarted - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
   if (failure) throw failure;
   const frameCount = Math.min(analysed, capacity);
@@ -380,10 +328,11 @@ export function ssdStyleBox(b: Box): Box {
 }
 
 /** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
-async function detectAround(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, box: Box, input: Float32Array): Promise<Box[]> {
+async function detectAround(tf: any, faceapi: any, frame: LazyRgbFrame, box: Box, input: Float32Array): Promise<Box[]> {
   const side = Math.max(box.width, box.height) * 1.8;
   const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
-  const { scale, ox, oy } = cropFaceInput(rgb, width, height, crop, VERIFY_INPUT, input);
+  frame.ensure(crop);
+  const { scale, ox, oy } = cropFaceInput(frame.rgb, frame.width, frame.height, crop, VERIFY_INPUT, input);
   const tensor = tf.tensor3d(input, [VERIFY_INPUT, VERIFY_INPUT, 3], 'float32');
   try {
     const found: any[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }));

@@ -8,27 +8,42 @@ export const THUMB_H = 18;
 /** Values per thumbnail: three colour channels per cell (two shots of equal brightness differ in hue). */
 export const THUMB_SIZE = THUMB_W * THUMB_H * 3;
 
-/** Downsamples an RGB frame to a THUMB_W×THUMB_H colour thumbnail (average of a 4×4 sample grid per cell). */
-export function frameThumbnail(rgb: Uint8Array, width: number, height: number, out: Float32Array = new Float32Array(THUMB_SIZE)): Float32Array {
+/** Samples per thumbnail cell: a 4×4 grid is plenty for cut detection. */
+const CELL_SAMPLES = 16;
+let sampleCache: { width: number; height: number; offsets: Int32Array } | undefined;
+
+/**
+ * The pixels the thumbnail reads (offsets `y * width + x`), cell by cell in row order, 16 per
+ * cell: the centres of a 4×4 grid over each of the THUMB_W×THUMB_H cells.
+ */
+export function thumbnailSampleOffsets(width: number, height: number): Int32Array {
+  if (sampleCache && sampleCache.width === width && sampleCache.height === height) return sampleCache.offsets;
+  const offsets = new Int32Array(THUMB_W * THUMB_H * CELL_SAMPLES);
   const sx = width / THUMB_W;
   const sy = height / THUMB_H;
+  let n = 0;
   for (let ty = 0; ty < THUMB_H; ty++) {
     for (let tx = 0; tx < THUMB_W; tx++) {
-      let r = 0, g = 0, b = 0;
-      let n = 0;
-      // 4x4 samples per cell are plenty for cut detection.
       for (let j = 0; j < 4; j++) {
         const y = Math.min(height - 1, Math.floor((ty + (j + 0.5) / 4) * sy));
-        for (let i = 0; i < 4; i++) {
-          const x = Math.min(width - 1, Math.floor((tx + (i + 0.5) / 4) * sx));
-          const o = (y * width + x) * 3;
-          r += rgb[o]; g += rgb[o + 1]; b += rgb[o + 2];
-          n++;
-        }
+        for (let i = 0; i < 4; i++) offsets[n++] = y * width + Math.min(width - 1, Math.floor((tx + (i + 0.5) / 4) * sx));
       }
-      const c = (ty * THUMB_W + tx) * 3;
-      out[c] = r / n; out[c + 1] = g / n; out[c + 2] = b / n;
     }
+  }
+  sampleCache = { width, height, offsets };
+  return offsets;
+}
+
+/** Downsamples an RGB frame to a THUMB_W×THUMB_H colour thumbnail (mean of each cell's samples). */
+export function frameThumbnail(rgb: Uint8Array, width: number, height: number, out: Float32Array = new Float32Array(THUMB_SIZE)): Float32Array {
+  const offsets = thumbnailSampleOffsets(width, height);
+  for (let c = 0, n = 0; c < THUMB_SIZE; c += 3) {
+    let r = 0, g = 0, b = 0;
+    for (let s = 0; s < CELL_SAMPLES; s++, n++) {
+      const o = offsets[n] * 3;
+      r += rgb[o]; g += rgb[o + 1]; b += rgb[o + 2];
+    }
+    out[c] = r / CELL_SAMPLES; out[c + 1] = g / CELL_SAMPLES; out[c + 2] = b / CELL_SAMPLES;
   }
   return out;
 }

@@ -64,7 +64,7 @@ export interface PrecomputeSummary {
   manifest: StoryManifest;
   /** Where the time went (ms): analysis wall time and its parts summed over workers, encoding. */
   raw?: Record<string, { present: Uint8Array; landmarks: Float32Array }>;
-  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; interpolated: number; setup: number; encode: number; finish: number };
+  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; setup: number; encode: number; finish: number };
 }
 
 /** HLS pieces muxed by one ffmpeg at the end of a precompute. */
@@ -145,7 +145,6 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     expressions: sum(results.map((r) => r.timings.expressionMs)),
     colour: sum(results.map((r) => r.timings.colourMs)),
     detections: sum(results.map((r) => r.timings.detections)),
-    interpolated: sum(results.map((r) => r.timings.interpolated)),
     setup: analysisStarted - started,
     encode: 0,
     finish: 0,
