@@ -3,7 +3,7 @@
 // frames (whole frame or outside a box), the colour contrast across the face mask's edge.
 // Must never run ffmpeg, face models or touch files (evaluate.ts does that).
 import { interOcularDistance } from '@talecast/face';
-import { FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, gatherPoints, pointInPolygon, Rect, srgbToLab, Yuv420 } from '@talecast/geometry';
+import { FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, gatherPoints, pointInPolygon, Rect, srgbToLab, Yuv420, yuv420ToRgbRect, yuv420View, yuvCoefficients } from '@talecast/geometry';
 
 const POINTS = 68;
 
@@ -222,40 +222,15 @@ export function deltaE(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** 4:2:0 planes over one yuv420p frame buffer. */
-export function yuvView(buf: Uint8Array, width: number, height: number): Yuv420 {
-  const cw = (width + 1) >> 1, ch = (height + 1) >> 1, ySize = width * height, cSize = cw * ch;
-  return {
-    y: { data: buf.subarray(0, ySize), width, height, stride: width },
-    u: { data: buf.subarray(ySize, ySize + cSize), width: cw, height: ch, stride: cw },
-    v: { data: buf.subarray(ySize + cSize, ySize + 2 * cSize), width: cw, height: ch, stride: cw },
-  };
-}
+/** A packed yuv420p frame's planes (as ffmpeg writes them). */
+export const yuvView = yuv420View;
 
-/** Y'CbCr 4:2:0 (BT.709 or BT.601, limited or full range) to interleaved RGB, chroma bilinear-free (nearest). */
+/** Y'CbCr 4:2:0 (BT.709 or BT.601, limited or full range) to interleaved RGB, chroma nearest. */
 export function yuvToRgb(frame: Yuv420, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc'): RgbFrame {
   const { width, height } = frame.y;
-  const [kr, kb] = matrix === 'bt709' ? [0.2126, 0.0722] : [0.299, 0.114];
-  const kg = 1 - kr - kb;
-  const [yOff, yScale, cScale] = range === 'tv' ? [16, 255 / 219, 255 / 224] : [0, 1, 1];
-  const rv = 2 * (1 - kr) * cScale, bu = 2 * (1 - kb) * cScale;
-  const gu = (-2 * (1 - kb) * kb / kg) * cScale, gv = (-2 * (1 - kr) * kr / kg) * cScale;
   const out = new Uint8Array(width * height * 3);
-  for (let j = 0; j < height; j++) {
-    const yr = j * frame.y.stride, cr = (j >> 1) * frame.u.stride;
-    for (let i = 0; i < width; i++) {
-      const yy = (frame.y.data[yr + i] - yOff) * yScale;
-      const u = frame.u.data[cr + (i >> 1)] - 128, v = frame.v.data[cr + (i >> 1)] - 128;
-      const o = (j * width + i) * 3;
-      out[o] = clamp(yy + rv * v);
-      out[o + 1] = clamp(yy + gu * u + gv * v);
-      out[o + 2] = clamp(yy + bu * u);
-    }
-  }
+  yuv420ToRgbRect(frame, yuvCoefficients(matrix, range), 0, 0, width, height, out);
   return { data: out, width, height };
-}
-
-function clamp(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }
 
 export function mean(values: number[]): number {
