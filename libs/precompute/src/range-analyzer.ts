@@ -70,7 +70,6 @@ function regionAt(track: Track, k: number): OrientedBox {
   return { ...track.region, cx: track.region.cx + track.vx * dt, cy: track.region.cy + track.vy * dt };
 }
 
-
 const CANONICAL = canonicalLandmarks();
 const WEIGHTS = alignmentWeights();
 const INPUT = 112;

@@ -72,7 +72,7 @@ const HLS_PIECES_PER_FFMPEG = 8;
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
 export const ANALYSIS = {
-  /** Each range starts its tracks afresh (a full detection and an SSD box per face): ~0.5 s of CPU each. */
+  /** Each range starts its tracks afresh (a full detection and three landmark passes per face). */
   rangeSeconds: 10,
   detectEverySeconds: 0.5,
   expressionEvery: 3,
