@@ -151,7 +151,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
   // The encoder the app is configured with (TALECAST_X264_PRESET / _CRF), so the eval measures what parents get.
   const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: dir.path });
   const storage = new StorageCore(config.roots);
-  const ENCODER = { ...config.encoder, threads: 0 };
+  const encoder = { ...config.encoder, threads: 0 };
   const pool = renderPool(threads);
   const stories: StoryResult[] = [];
   const sheet: ContactSheetBlock[] = [];
@@ -165,7 +165,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
       const storyId = `eval-${variant}-${options.seconds}s`;
       const t0 = performance.now();
-      const pre = await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder: ENCODER });
+      const pre = await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
       const precomputeSeconds = (performance.now() - t0) / 1000;
       log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
       const { manifest, frames } = await loadStory(storage, storyId);
@@ -187,7 +187,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       for (const face of faces) {
         const r0 = performance.now();
         const renderId = newId();
-        await renderVideo({ renderId, storyId, faces: { hero: [face.render] } }, { storage, ffmpeg, pool, encoder: ENCODER });
+        await renderVideo({ renderId, storyId, faces: { hero: [face.render] } }, { storage, ffmpeg, pool, encoder });
         const renderSeconds = (performance.now() - r0) / 1000;
         const a0 = performance.now();
         const measured = await measureRun({

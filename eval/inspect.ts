@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const ffmpeg = await locateFfmpeg();
   const models = await loadFaceModels('wasm');
   const detector = new FaceDetector(models);
-  const storage = new StorageCore(loadConfig({ TALECAST_DATA_DIR: opts.data! }).roots);
+  const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: opts.data! });
+  const storage = new StorageCore(config.roots);
   const fixture = await sharedFixture(seconds, variant);
   const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
   const storyId = `inspect-${variant}-${seconds}s`;
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   try {
     story = await loadStory(storage, storyId);
   } catch {
-    await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 } });
+    await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: config.encoder });
     story = await loadStory(storage, storyId);
   }
   const { manifest, frames } = story;

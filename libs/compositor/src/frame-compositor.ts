@@ -18,7 +18,7 @@ import {
   ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
   forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
   FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
-  yuvCoefficients, centroid, LEFT_EYE, RIGHT_EYE,
+  yuvCoefficients, interOcularDistance,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 
@@ -121,9 +121,9 @@ export class FrameCompositor {
    */
   private levelFor(face: PreparedFace, landmarks: ArrayLike<number>): PreparedFace {
     if (!face.smaller.length) return face;
-    const target = eyeDistance(landmarks);
+    const target = interOcularDistance(landmarks);
     if (!(target > 0)) return face;
-    const s = Math.log2(eyeDistance(face.landmarks) / target);
+    const s = Math.log2(interOcularDistance(face.landmarks) / target);
     let level = this.levels.get(face);
     if (level === undefined || s < level - 0.3 || s >= level + 0.9) level = Math.floor(s + 0.2);
     level = Math.max(0, Math.min(face.smaller.length, level));
@@ -483,12 +483,6 @@ export function compositeFace(frame: YuvFrame, face: PreparedFace, target: Frame
 /** 1 below `start` degrees of |yaw|, 0 beyond `end`, smoothstep between. */
 export function yawFade(yawDegrees: number, start = 35, end = 60): number {
   return 1 - smoothstep(start, end, Math.abs(yawDegrees));
-}
-
-function eyeDistance(landmarks: ArrayLike<number>): number {
-  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
-  const [lx, ly] = centroid(landmarks, LEFT_EYE);
-  return Math.hypot(lx - rx, ly - ry);
 }
 
 function smoothstep(edge0: number, edge1: number, x: number): number {

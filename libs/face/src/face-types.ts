@@ -46,11 +46,7 @@ export function dominantExpression(scores: ExpressionScores): ExpressionLabel {
   return best;
 }
 
-export function interOcularDistance(landmarks: ArrayLike<number>): number {
-  const [lx, ly] = centroid(landmarks, 36, 42);
-  const [rx, ry] = centroid(landmarks, 42, 48);
-  return Math.hypot(rx - lx, ry - ly);
-}
+export { interOcularDistance } from '@talecast/geometry';
 
 export function centroid(landmarks: ArrayLike<number>, from: number, to: number): [number, number] {
   let x = 0;

@@ -6,7 +6,8 @@
 // precompute (every tracked frame), the photo upload (the child's landmarks) and the evaluation.
 // Pure pixel work plus the network; no tensors of the whole picture.
 import type { LoadedFaceModels } from './face-models';
-import { interOcularDistance, RgbImage } from './face-types';
+import { centroid, interOcularDistance, LEFT_EYE, RIGHT_EYE } from '@talecast/geometry';
+import { RgbImage } from './face-types';
 
 /** The landmark network's input side (face-api's 68-point net). */
 export const LANDMARK_INPUT = 112;
@@ -29,7 +30,6 @@ export interface BoxCalibration {
  */
 export const SSD_CALIBRATION: BoxCalibration = { dx: 0.046, dy: -0.37, sw: 0.934, sh: 1.413 };
 
-
 /**
  * A face region turned with the face: centre in frame pixels, size along the face's own axes
  * (width across, height down the face), and the angle of the face's x axis (radians, image
@@ -43,12 +43,10 @@ export interface OrientedBox {
   angle: number;
 }
 
-
 /** Roll of the face from its eye centres (radians, image coordinates). */
 export function eyeLineAngle(lm: ArrayLike<number>): number {
-  let rx = 0, ry = 0, lx = 0, ly = 0;
-  for (let i = 36; i < 42; i++) { rx += lm[2 * i]; ry += lm[2 * i + 1]; }
-  for (let i = 42; i < 48; i++) { lx += lm[2 * i]; ly += lm[2 * i + 1]; }
+  const [rx, ry] = centroid(lm, RIGHT_EYE);
+  const [lx, ly] = centroid(lm, LEFT_EYE);
   return Math.atan2(ly - ry, lx - rx);
 }
 

@@ -188,6 +188,13 @@ export function eyeOpenness(landmarks: ArrayLike<number>): number {
   return (ear(36) + ear(42)) / 2;
 }
 
+/** Distance between the eye centres of a 68-point face: the unit of every face-relative measure. */
+export function interOcularDistance(landmarks: ArrayLike<number>): number {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  return Math.hypot(lx - rx, ly - ry);
+}
+
 /** Mean of the given landmarks. */
 export function centroid(points: ArrayLike<number>, indices: ArrayLike<number>): [number, number] {
   let x = 0, y = 0;

@@ -28,13 +28,15 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-pre-eval-'));
   const report: unknown[] = [];
   try {
-    const storage = new StorageCore(loadConfig({ TALECAST_DATA_DIR: tmp }).roots);
+    // The encoder the app is configured with, as the precompute service uses it.
+    const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: tmp });
+    const storage = new StorageCore(config.roots);
     for (const dir of args) {
       const truth: GroundTruth = JSON.parse(await fs.readFile(path.join(dir, 'ground-truth.json'), 'utf8'));
       const storyId = path.basename(dir).replace(/[^a-z0-9-]/g, '-');
       const summary = await precomputeStory(
         { storyId, video: path.join(dir, 'story.mp4'), masks: path.join(dir, 'masks.json') },
-        { storage, ffmpeg, threads, faceBackend: 'wasm', encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 }, collectRaw: true },
+        { storage, ffmpeg, threads, faceBackend: 'wasm', encoder: config.encoder, collectRaw: true },
       );
       const frames = FrameData.fromBuffer(summary.manifest, await fs.readFile(storage.storyFile(storyId, 'frames.bin')));
       const raw = summary.raw!.hero;

@@ -257,8 +257,6 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
         }))), deps.signal).catch(fail);
       }
     }));
-    const extra = await fs.readdir(mediaDir);
-    if (extra.filter((f) => f.startsWith('seg-') && f.endsWith('.mp4')).length !== segments.length) throw new PrecomputeError('FRAME_COUNT_MISMATCH', 'the encoder produced a different number of segments than planned');
 
     // 4. Thumbnail: the middle of the first segment with a face (else of the video).
     const thumbSeg = segments.find((s) => s.hasFace) ?? segments[0];

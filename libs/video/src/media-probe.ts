@@ -1,6 +1,5 @@
 // Probes media files with one direct ffprobe call (JSON output). It used fluent-ffmpeg, archived
-// upstream, whose probe took ~85 ms per file against ~15 ms for ffprobe itself; the precompute
-// probes every segment it writes.
+// upstream, whose probe took ~85 ms per file against ~15 ms for ffprobe itself.
 import { execFile } from 'node:child_process';
 
 export interface VideoStreamInfo {
