@@ -43,7 +43,8 @@ function serveDist({ root = path.join(__dirname, 'dist'), apiUrl, port = 0, host
       return;
     }
     let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
+    // A render's private link is the parents' page (the API itself also answers 404 for a gone render).
+    if (rel === '/' || rel === '' || /^\/v\/[A-Za-z0-9_-]{22}\/?$/.test(rel)) rel = '/index.html';
     else if (!path.extname(rel)) rel = `${rel.replace(/\/+$/, '')}.html`;
     const file = path.resolve(rootDir, `.${rel}`);
     if (!file.startsWith(rootDir + path.sep)) {

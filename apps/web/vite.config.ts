@@ -1,4 +1,4 @@
-// Vite build of the parents' page (index.html) and the admin page (admin.html): plain TypeScript,
+// Vite build of the parents' page (index.html), the privacy page (privacy.html) and the admin page (admin.html): plain TypeScript,
 // bundled CSS, hls.js split into its own chunk (loaded only by browsers without native HLS).
 // Output: apps/web/dist/, served by the API at / and /admin. `vite` in this folder proxies /api
 // to a local API (TALECAST_API_URL, default http://127.0.0.1:3000) for development.
@@ -23,6 +23,7 @@ export default defineConfig({
       input: {
         index: here('./index.html'),
         admin: here('./admin.html'),
+        privacy: here('./privacy.html'),
       },
     },
   },

@@ -51,6 +51,17 @@ function watchPage(page: Page): { errors: string[] } {
   return { errors };
 }
 
+/** The one-time consent before the first upload: shown instead of the upload buttons until given. */
+async function agreeToConsent(page: Page): Promise<void> {
+  const consent = page.locator('#consent');
+  await consent.waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#photo-body input[type=file]').count(), 0, 'no upload before the consent');
+  assert.equal(await page.locator('#consent-agree').isDisabled(), true, 'the consent needs the box ticked');
+  await page.locator('#consent-check').check();
+  await page.locator('#consent-agree').click();
+  await page.locator('#photo-body input[type=file][data-kind="choose"]').waitFor({ state: 'attached' });
+}
+
 async function imagesLoaded(page: Page, selector: string): Promise<void> {
   await page.waitForFunction((sel) => {
     const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(sel));
@@ -114,12 +125,20 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
   test('a story is picked with the keyboard, and a text file is refused in plain words', async () => {
     await page.getByRole('radio', { name: new RegExp(STORY_TITLE) }).focus();
     await page.keyboard.press('Space');
-    await page.locator('#step-photo:not(.is-locked) input[type=file][data-kind="choose"]').waitFor({ state: 'attached' });
+    await page.locator('#step-photo:not(.is-locked) #consent').waitFor();
+    assert.match(await page.locator('#consent').innerText(), /24 hours.*7 days/s, 'the consent says how long things are kept');
+    assert.equal(await page.locator('footer a[href="/privacy"]').count(), 1, 'the footer links the privacy page');
+    const privacy = await fetch(`${base}/privacy`);
+    assert.equal(privacy.status, 200);
+    assert.match(await privacy.text(), /data-app="talecast-privacy"/);
+    await shot('02a-consent.png');
+    await agreeToConsent(page);
     await page.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not a photo\n') });
     const error = page.locator('[data-error-code="NOT_AN_IMAGE"]');
     await error.waitFor({ timeout: 30_000 });
     assert.equal(await error.getAttribute('role'), 'alert');
     assert.match(await error.innerText(), /This file isn’t a photo/);
+    assert.equal(await error.locator('details .notice-code').isVisible(), false, 'the reason code is folded away');
     await shot('02-not-an-image.png');
   });
 
@@ -166,10 +185,14 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const bar = document.getElementById('render-progress')!;
       new MutationObserver(() => w.__progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
     });
+    await page.locator('#child-name').fill('Mina');
     await page.getByRole('button', { name: 'Make my video' }).click();
     await page.locator('#render[data-render-id]').waitFor({ timeout: 30_000 });
     renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
     assert.ok(renderId);
+    assert.equal(new URL(page.url()).pathname, `/v/${renderId}`, 'the address becomes the private link');
+    assert.equal(await page.locator('#share-url').inputValue(), `${base}/v/${renderId}`);
+    assert.equal(await page.locator(`#my-videos .my-video-link[data-render-id="${renderId}"]`).count(), 1, 'My videos lists it');
     await page.waitForFunction(() => /\S/.test(document.getElementById('render-state')?.textContent ?? ''));
     await page.locator('#step-make').screenshot({ path: path.join(ARTIFACTS, '05-render-started.png') });
 
@@ -198,7 +221,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
 
     const download = page.getByRole('link', { name: 'Download the video (MP4)' });
     await download.waitFor({ timeout: 240_000 });
-    assert.equal(await download.getAttribute('download'), 'talecast.mp4');
+    assert.equal(await download.getAttribute('download'), `${STORY_ID}-Mina.mp4`);
     const seen = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
     assert.ok(seen.some((v) => v > 0 && v < 100), `an intermediate progress value was shown: ${seen.join(',')}`);
     assert.equal(seen.at(-1), 100);
@@ -207,6 +230,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await shot('08-done.png');
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    assert.equal(file.suggestedFilename(), `${STORY_ID}-Mina.mp4`, 'the download is named <story>-<name>.mp4');
     const saved = path.join(ARTIFACTS, 'talecast.mp4');
     await file.saveAs(saved);
     const head = (await fs.readFile(saved)).subarray(0, 12);
@@ -216,6 +240,36 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.ok(info.durationSeconds > 9 && info.durationSeconds < 11, `duration ${info.durationSeconds}`);
     const status = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.json() as Promise<{ status: string; videoUrl: string }>);
     assert.equal(status.status, 'done');
+  });
+
+  test('the private link opens the render in a fresh browser (phone, Korean) and plays; a reload comes back to it', async () => {
+    assert.ok(renderId, 'needs the render of the previous test');
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' });
+    try {
+      const p = await phone.newPage();
+      const errors = watchPage(p);
+      const res = await p.goto(`${base}/v/${renderId}`);
+      assert.equal(res?.status(), 200);
+      await p.waitForFunction(() => {
+        const v = document.querySelector('video');
+        return !!v && v.currentTime > 0.5;
+      }, undefined, { timeout: 60_000 });
+      assert.equal(await p.locator('#download').isVisible(), true, 'the download is there');
+      assert.equal(await p.locator('#delete-button').isVisible(), true, 'the delete button is there');
+      assert.match(await p.locator('#keep-until').innerText(), /까지 보관/, 'the expiry date, in Korean');
+      assert.equal(await p.locator(`#my-videos .my-video-link[data-render-id="${renderId}"]`).count(), 1, 'this browser now remembers it too');
+      const layout = await p.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(layout <= 360, `no horizontal scrolling (${layout} px)`);
+      await p.screenshot({ path: path.join(ARTIFACTS, '08b-private-link-phone-ko.png'), fullPage: true });
+      assert.deepEqual(errors.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    } finally {
+      await phone.close();
+    }
+    await page.reload();
+    await page.locator('#download:not([hidden])').waitFor({ timeout: 60_000 });
+    assert.equal(new URL(page.url()).pathname, `/v/${renderId}`);
+    assert.equal(await page.locator('#child-name').inputValue(), 'Mina', 'the name is remembered with the video');
+    await shot('08c-after-reload.png');
   });
 
   test('deletes the video and the photos after a confirmation', async () => {
@@ -238,6 +292,20 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     if (face.status !== 404) assert.equal(((await face.json()) as { status: string }).status, 'deleted');
     const preview = await fetch(`${api.url}/api/faces/${faceId}/preview.png`);
     assert.equal(preview.status, 404);
+    assert.equal(new URL(page.url()).pathname, '/', 'the address leaves the deleted link');
+    assert.equal(await page.locator(`.my-video-link[data-render-id="${renderId}"]`).count(), 0, 'My videos forgets it');
+    assert.equal((await fetch(`${base}/v/${renderId}`)).status, 404, 'the private link answers 404');
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    try {
+      const p = await fresh.newPage();
+      const res = await p.goto(`${base}/v/${renderId}`);
+      assert.equal(res?.status(), 404);
+      await p.locator('[data-link-gone]').waitFor({ timeout: 30_000 });
+      assert.match(await p.locator('[data-link-gone]').innerText(), /deleted or has expired/);
+      await p.screenshot({ path: path.join(ARTIFACTS, '10b-link-gone.png'), fullPage: true });
+    } finally {
+      await fresh.close();
+    }
     assert.deepEqual(pageErrors.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script errors on the page');
   });
 
@@ -250,6 +318,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       await imagesLoaded(p, '.story-card img');
       await p.screenshot({ path: path.join(ARTIFACTS, '11-phone-start.png') });
       await p.locator(`[data-story-id="${STORY_ID}"]`).tap();
+      await agreeToConsent(p);
       assert.equal(await p.locator('input[type=file][capture="user"]').count(), 1, 'phones get a camera button');
       await p.locator('input[type=file][data-kind="choose"]').setInputFiles(SAMPLE_PHOTO);
       await p.locator('.face-item').waitFor({ timeout: 60_000 });
@@ -281,6 +350,9 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       assert.equal(await p.locator('h1').innerText(), '우리 아이가 주인공이 되는 동화');
       assert.match(await p.locator('#step-story-title').innerText(), /동화 고르기/);
       await p.locator(`[data-story-id="${STORY_ID}"]`).click();
+      await p.locator('#consent').waitFor();
+      await p.screenshot({ path: path.join(ARTIFACTS, '13a-korean-consent.png'), fullPage: true });
+      await agreeToConsent(p);
       await p.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('nope') });
       await p.locator('[data-error-code="NOT_AN_IMAGE"]').waitFor({ timeout: 30_000 });
       assert.match(await p.locator('[data-error-code="NOT_AN_IMAGE"]').innerText(), /사진 파일이 아니에요/);

@@ -1,12 +1,13 @@
 // HTTP entry point: reads the configuration, builds the app from the shared core and listens.
 // A bad configuration or a busy port ends the process with a clear message, never a hang.
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@talecast/config';
 import { AppModule, WorkerModule } from './app.module';
+import { webDistDir } from './pages/web-dist';
 import helmet from 'helmet';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -47,9 +48,10 @@ async function bootstrap(): Promise<void> {
   }));
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'DELETE'], maxAge: 600 });
   app.useBodyParser('json', { limit: '64kb' });
-  app.setGlobalPrefix('api');
+  // Everything under /api, except the private link of a render (/v/<token>, a page).
+  app.setGlobalPrefix('api', { exclude: [{ path: 'v/:token', method: RequestMethod.GET }] });
   // The parents' page at / and the admin page at /admin: the static Vite build, if it was built.
-  const web = path.resolve(__dirname, '../../../../apps/web/dist');
+  const web = webDistDir();
   if (existsSync(path.join(web, 'index.html'))) {
     app.useStaticAssets(web, {
       index: ['index.html'], extensions: ['html'], dotfiles: 'ignore', redirect: false,

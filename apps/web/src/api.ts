@@ -163,6 +163,7 @@ export interface RenderProgress {
 export interface RenderInfo {
   id: string;
   storyId: string;
+  faces?: Record<string, string[]>;
   status: RenderStatus;
   progress: number;
   segmentsDone: number;
@@ -199,6 +200,7 @@ export const api = {
   deleteFace: (id: string) => request<unknown>('DELETE', `/api/faces/${encodeURIComponent(id)}`),
   createRender: (storyId: string, faces: Record<string, string[]>) => request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces } }),
   render: (id: string) => request<RenderInfo>('GET', `/api/renders/${encodeURIComponent(id)}`),
+  renderUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}`,
   deleteRender: (id: string) => request<unknown>('DELETE', `/api/renders/${encodeURIComponent(id)}`),
   renderEventsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/events`,
   hlsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/hls/index.m3u8`,

@@ -31,7 +31,7 @@ export function errorKey(code: string): MessageKey {
   return hasKey(key) ? key : 'error.UNKNOWN';
 }
 
-/** An alert box for an error: a plain-words message and, small, the code for support. */
+/** An alert box for an error: a plain-words message and, folded away, the code for support. */
 export function errorBox(err: unknown, onRetry?: () => void): HTMLElement {
   const e: ApiError = asApiError(err);
   const box = h('div', { class: 'notice notice-error', role: 'alert', 'data-error-code': e.code });
@@ -39,7 +39,8 @@ export function errorBox(err: unknown, onRetry?: () => void): HTMLElement {
     h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
     h('div', { class: 'notice-body' },
       tx(h('p', { class: 'notice-text' }), errorKey(e.code)),
-      tx(h('p', { class: 'notice-code' }), 'error.code', { code: e.code }),
+      // The reason code is for support, not for parents: folded away in a details element.
+      h('details', { class: 'notice-details' }, tx(h('summary'), 'error.details'), tx(h('p', { class: 'notice-code' }), 'error.code', { code: e.code })),
       onRetry ? tx(h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: onRetry }), 'retry') : null,
     ),
   );

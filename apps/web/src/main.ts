@@ -1,9 +1,13 @@
-// The parents' page: 1 pick a story, 2 add the child's photo(s), 3 make the video (live progress,
-// play while rendering, download), 4 keep or delete. Plain TypeScript over the HTTP API; all
-// words come from the dictionaries in i18n.ts. The page keeps the ids of everything it created
-// so "delete now" can remove the video and every photo it used.
+// The parents' page: 1 pick a story, 2 add the child's photo(s) (after a one-time consent), 3 make
+// the video (live progress, play while rendering, download), 4 keep or delete. Plain TypeScript
+// over the HTTP API; all words come from the dictionaries in i18n.ts. The page keeps the ids of
+// everything it created so "delete now" can remove the video and every photo it used. Once a
+// render starts, the address becomes its private link (/v/<id>), which reopens that render's page
+// after a reload or on another device; "My videos" lists this browser's renders (my-videos.ts).
 import './styles.css';
-import { api, ApiError, asApiError, FaceUpload, RenderCreated, RenderProgress, Story } from './api';
+import { api, ApiError, asApiError, FaceUpload, RenderCreated, RenderInfo, RenderProgress, Story } from './api';
+import { giveConsent, hasConsent } from './consent';
+import { findVideo, forgetVideo, listVideos, privateLink, privateLinkPath, saveVideo, tokenFromPath, updateVideo } from './my-videos';
 import { $, announce, clear, errorBox, errorKey, fatal, h } from './dom';
 import { hasKey, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
 import { StoryPlayer } from './player';
@@ -67,6 +71,14 @@ const els = {
   deleteButton: $<HTMLButtonElement>('#delete-button'),
   deleteResult: $('#delete-result'),
   deleteDialog: $<HTMLDialogElement>('#delete-dialog'),
+  childName: $<HTMLInputElement>('#child-name'),
+  share: $('#share'),
+  shareUrl: $<HTMLInputElement>('#share-url'),
+  copyLink: $<HTMLButtonElement>('#copy-link'),
+  shareLink: $<HTMLButtonElement>('#share-link'),
+  shareResult: $('#share-result'),
+  myVideos: $('#my-videos'),
+  myVideosList: $('#my-videos-list'),
 };
 
 const player = new StoryPlayer(els.video, {
@@ -220,8 +232,37 @@ const coarsePointer = matchMedia('(pointer: coarse)').matches;
 
 function renderPhotos(): void {
   clear(els.photoBody);
-  for (const role of state.roles) els.photoBody.append(roleCard(role));
+  if (state.roles.length && !hasConsent() && !state.render) els.photoBody.append(consentCard());
+  else for (const role of state.roles) els.photoBody.append(roleCard(role));
   refreshSteps();
+}
+
+/** Asked once per device before the first upload: what is kept, for how long, how to delete it. */
+function consentCard(): HTMLElement {
+  const check = h('input', { type: 'checkbox', id: 'consent-check' });
+  const agree = tx(h('button', { type: 'button', class: 'btn btn-primary', id: 'consent-agree', 'data-force-disabled': 'true' }), 'consent.agree');
+  agree.disabled = true;
+  check.addEventListener('change', () => {
+    agree.disabled = !check.checked;
+    agree.dataset.forceDisabled = String(!check.checked);
+  });
+  agree.addEventListener('click', () => {
+    if (!check.checked) return;
+    giveConsent();
+    renderPhotos();
+    els.photoBody.querySelector<HTMLElement>('input[type=file]')?.closest('label')?.focus();
+  });
+  return h('div', { class: 'consent-card', id: 'consent', role: 'group', 'aria-labelledby': 'consent-title' },
+    tx(h('h3', { id: 'consent-title' }), 'consent.title'),
+    h('ul', { class: 'consent-points' },
+      tx(h('li'), 'consent.kept'),
+      tx(h('li'), 'consent.howLong', { face: t('consent.faceTime'), video: t('consent.videoTime') }),
+      tx(h('li'), 'consent.delete'),
+    ),
+    h('p', {}, tx(h('a', { href: '/privacy', target: '_blank', rel: 'noopener' }), 'consent.more')),
+    h('label', { class: 'consent-check', for: 'consent-check' }, check, tx(h('span'), 'consent.check')),
+    agree,
+  );
 }
 
 function roleCard(role: RoleState): HTMLElement {
@@ -232,6 +273,7 @@ function roleCard(role: RoleState): HTMLElement {
   const head = h('div', { class: 'role-head' }, title);
   if (role.faces.length) head.append(tx(h('span', { class: 'role-count' }), 'role.count', { n: role.faces.length, max: MAX_FACES_PER_ROLE }));
   card.append(head);
+  if (role.faces.length) card.append(tx(h('p', { class: 'hint role-count-hint' }), 'role.countHint', { n: role.faces.length, max: MAX_FACES_PER_ROLE }));
 
   const list = h('ul', { class: 'face-list' });
   role.faces.forEach((f, i) => list.append(faceItem(role, f, i)));
@@ -242,7 +284,6 @@ function roleCard(role: RoleState): HTMLElement {
 
   if (role.faces.length < MAX_FACES_PER_ROLE) card.append(dropZone(role));
   else card.append(tx(h('p', { class: 'hint' }), 'upload.full', { max: MAX_FACES_PER_ROLE }));
-  if (role.faces.length > 0 && role.faces.length < MAX_FACES_PER_ROLE) card.append(tx(h('p', { class: 'hint' }), 'role.moreHint'));
   return card;
 }
 
@@ -306,7 +347,7 @@ function dropZone(role: RoleState): HTMLElement {
 function faceItem(role: RoleState, f: FaceEntry, i: number): HTMLElement {
   const n = i + 1;
   const item = h('li', { class: 'face-item', 'data-face-id': f.id });
-  const preview = tattr(h('img', { class: 'face-preview', src: f.result.previewUrl, width: 160, height: 160 }), 'alt', 'face.previewAlt');
+  const preview = h('span', { class: 'face-portrait' }, tattr(h('img', { class: 'face-preview', src: f.result.previewUrl, width: 160, height: 160 }), 'alt', 'face.previewAlt'));
   const info = h('div', { class: 'face-info' });
   const warnings = f.result.warnings ?? [];
   if (warnings.length === 0) info.append(h('p', { class: 'face-ok' }, icon('check'), tx(h('span'), 'face.ok')));
@@ -441,6 +482,8 @@ async function makeVideo(): Promise<void> {
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
     const created = await api.createRender(state.story.id, faces);
+    saveVideo({ id: created.id, storyId: state.story.id, title: state.story.title, childName: els.childName.value.trim(), createdAt: new Date().toISOString(), expiresAt: null });
+    if (location.pathname !== privateLinkPath(created.id)) history.pushState({ render: created.id }, '', privateLinkPath(created.id));
     startWatching(created, Object.values(faces).flat());
   } catch (err) {
     const e = asApiError(err);
@@ -465,6 +508,8 @@ function startWatching(created: RenderCreated, faceIds: string[]): void {
   els.deleteResult.replaceChildren();
   els.deleteButton.hidden = false;
   els.keepUntil.textContent = '';
+  showShare(created.id);
+  renderMyVideos();
   showProgress({ status: created.status ?? 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
   refreshSteps();
   render.stopWatch = watchRender(created.id, created.eventsUrl || api.renderEventsUrl(created.id), {
@@ -526,7 +571,7 @@ async function finished(render: RenderState, p: RenderProgress): Promise<void> {
   els.trouble.hidden = true;
   if (p.status === 'done') {
     announce(t('render.done'));
-    els.download.href = api.downloadUrl(render.created.id);
+    setDownloadLink(render.created.id);
     els.download.hidden = false;
     els.makeAnother.hidden = false;
     if (!player.started || player.streamFailed) {
@@ -554,6 +599,8 @@ async function finished(render: RenderState, p: RenderProgress): Promise<void> {
   } catch {
     render.expiresAt = null;
   }
+  if (render.expiresAt) updateVideo(render.created.id, { expiresAt: render.expiresAt });
+  renderMyVideos();
   showExpiry(render);
   refreshSteps();
 }
@@ -572,8 +619,13 @@ function makeAnother(): void {
   state.render = null;
   els.render.hidden = true;
   els.unmute.hidden = true;
+  els.share.hidden = true;
   els.deleteResult.replaceChildren();
+  if (location.pathname !== '/') history.pushState({}, '', '/');
+  renderStories();
+  renderPhotos();
   refreshSteps();
+  renderMyVideos();
   focusStep('step-story-title');
 }
 
@@ -617,6 +669,10 @@ async function deleteEverything(): Promise<void> {
     return;
   }
   for (const r of state.roles) for (const f of r.faces) URL.revokeObjectURL(f.objectUrl);
+  forgetVideo(render.created.id);
+  if (location.pathname !== '/') history.replaceState({}, '', '/');
+  els.share.hidden = true;
+  renderMyVideos();
   state.render = null;
   state.story = null;
   state.roles = [];
@@ -636,6 +692,100 @@ async function deleteEverything(): Promise<void> {
   notice.replaceChildren(done);
   notice.focus({ preventScroll: true });
   window.scrollTo({ top: 0, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+}
+
+// ---------------------------------------------------------------- private link and "My videos"
+
+const canShare = typeof navigator.share === 'function' && coarsePointer;
+
+function showShare(id: string): void {
+  els.share.hidden = false;
+  els.shareUrl.value = privateLink(id);
+  els.shareLink.hidden = !canShare;
+  els.shareResult.textContent = '';
+}
+
+async function copyLink(): Promise<void> {
+  els.shareUrl.select();
+  try {
+    await navigator.clipboard.writeText(els.shareUrl.value);
+    tx(els.shareResult, 'link.copied');
+  } catch {
+    // no clipboard permission (http, old browser): the selected text can be copied by hand
+    tx(els.shareResult, document.execCommand?.('copy') ? 'link.copied' : 'link.copyFailed');
+  }
+}
+
+async function shareLink(): Promise<void> {
+  try {
+    await navigator.share({ title: state.story?.title ?? t('app.name'), text: t('link.shareText'), url: els.shareUrl.value });
+  } catch {
+    // the parent closed the share sheet
+  }
+}
+
+/** The download names the file `<story>-<child's name>.mp4` when a name was given. */
+function setDownloadLink(id: string): void {
+  const name = els.childName.value.trim();
+  els.download.href = api.downloadUrl(id) + (name ? `&name=${encodeURIComponent(name)}` : '');
+  // The server names the file the same way (Content-Disposition wins over this attribute).
+  const storyId = state.story?.id ?? findVideo(id)?.storyId ?? 'talecast';
+  els.download.setAttribute('download', name ? `${storyId}-${name.replace(/[^\p{L}\p{N}]+/gu, '-')}.mp4` : 'talecast.mp4');
+}
+
+function onChildNameChange(): void {
+  const render = state.render;
+  if (!render) return;
+  updateVideo(render.created.id, { childName: els.childName.value.trim() });
+  if (!els.download.hidden) setDownloadLink(render.created.id);
+}
+
+function renderMyVideos(): void {
+  const videos = listVideos();
+  els.myVideos.hidden = videos.length === 0;
+  els.myVideosList.replaceChildren(
+    ...videos.map((v) => {
+      const current = state.render?.created.id === v.id;
+      const link = h('a', { href: privateLinkPath(v.id), class: 'my-video-link', 'data-render-id': v.id }, v.childName ? `${v.title} · ${v.childName}` : v.title);
+      if (current) link.setAttribute('aria-current', 'page');
+      const when = current ? tx(h('span', { class: 'my-video-when' }), 'mine.current') : v.expiresAt ? tx(h('span', { class: 'my-video-when' }), 'mine.until', { at: v.expiresAt }) : tx(h('span', { class: 'my-video-when' }), 'mine.rendering');
+      return h('li', { class: 'my-video' }, link, when);
+    }),
+  );
+}
+
+/** Opens the render named by the private link in the address: playing, still rendering, or gone. */
+async function openPrivateLink(id: string): Promise<void> {
+  let info: RenderInfo;
+  try {
+    info = await api.render(id);
+  } catch (err) {
+    const e = asApiError(err);
+    if (e.code === 'RENDER_NOT_FOUND' || e.code === 'NOT_FOUND') linkGone(id);
+    else $('#page-notice').replaceChildren(errorBox(e, () => void openPrivateLink(id)));
+    return;
+  }
+  if (['deleted', 'purged', 'expired'].includes(info.status)) {
+    linkGone(id);
+    return;
+  }
+  const saved = findVideo(id);
+  state.story = state.stories.find((s) => s.id === info.storyId) ?? null;
+  els.childName.value = saved?.childName ?? '';
+  if (!saved) saveVideo({ id, storyId: info.storyId, title: state.story?.title ?? info.storyId, childName: '', createdAt: new Date().toISOString(), expiresAt: info.expiresAt });
+  renderStories();
+  const faceIds = Object.values(info.faces ?? {}).flat();
+  startWatching({ id, status: info.status, statusUrl: api.renderUrl(id), eventsUrl: api.renderEventsUrl(id) }, faceIds);
+}
+
+function linkGone(id: string): void {
+  forgetVideo(id);
+  history.replaceState({}, '', '/');
+  renderMyVideos();
+  $('#page-notice').replaceChildren(h('div', { class: 'notice notice-info', role: 'status', 'data-link-gone': 'true' },
+    h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, 'i'),
+    h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'link.gone')),
+  ));
 }
 
 // ---------------------------------------------------------------- icons (inline, no fonts)
@@ -682,8 +832,17 @@ function start(): void {
   // A photo dropped outside a drop zone must not make the browser navigate away from the page.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
+  els.copyLink.addEventListener('click', () => void copyLink());
+  els.shareLink.addEventListener('click', () => void shareLink());
+  els.childName.addEventListener('input', onChildNameChange);
+  // Back/forward between the home page and a private link: load that address afresh.
+  window.addEventListener('popstate', () => location.reload());
   refreshSteps();
-  void loadStories();
+  renderMyVideos();
+  const token = tokenFromPath(location.pathname);
+  void loadStories().then(() => {
+    if (token) void openPrivateLink(token);
+  });
 }
 
 try {

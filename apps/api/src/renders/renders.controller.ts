@@ -7,6 +7,7 @@ import { Observable } from 'rxjs';
 import { TalecastError } from '@talecast/core';
 import { RenderService } from '@talecast/render';
 import { notFoundUnlessId } from '../faces/faces.controller';
+import { contentDisposition, downloadFileName } from './download-name';
 
 @ApiTags('renders')
 @Controller('renders')
@@ -82,14 +83,14 @@ export class RendersController {
   }
 
   @Get(':id/video.mp4')
-  @ApiOperation({ summary: 'The finished MP4 (HTTP range requests supported); ?download=1 to save it' })
+  @ApiOperation({ summary: 'The finished MP4 (HTTP range requests supported); ?download=1 to save it, &name=<child> names the file <story>-<child>.mp4' })
   async video(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     notFoundUnlessId(id);
     const { file, render } = await this.renders.videoFile(id);
     const range = req.headers.range;
     if (!range || /^bytes=0-/.test(range)) await this.renders.recordDownload(id).catch(() => undefined);
-    const name = `talecast-${render.storyId}.mp4`;
-    res.setHeader('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
+    // ?name=<child's name> (optional, never stored) names the download `<story>-<name>.mp4`.
+    res.setHeader('Content-Disposition', contentDisposition(req.query.download ? 'attachment' : 'inline', downloadFileName(render.storyId, req.query.name)));
     res.setHeader('Cache-Control', 'private, no-store');
     res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
       if (!err || res.headersSent) return;
