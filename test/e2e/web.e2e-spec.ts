@@ -15,6 +15,9 @@ const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'web');
 const SAMPLE_PHOTO = path.join(REPO_ROOT, 'node_modules/@vladmandic/face-api/demo/sample2.jpg');
 const STORY_ID = 'brave-little-fox';
 const STORY_TITLE = 'The Brave Little Fox';
+const STORY_TITLE_KO = '용감한 아기 여우';
+// The story's meta as the masks file gives it (CONTRACTS.md): words per language and an age range.
+const STORY_META = { title: { en: STORY_TITLE, ko: STORY_TITLE_KO }, description: { en: 'A little fox finds its courage in the forest.', ko: '아기 여우가 숲에서 용기를 찾아요.' }, ages: [3, 7], defaultLanguage: 'en' };
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface StaticServer {
@@ -91,7 +94,9 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     db = await createTestDatabase();
     dir = await tempDir();
     const env = { DATABASE_URL: db.url, TALECAST_DATA_DIR: dir.path };
-    const pre = await runNode(CLI_MAIN, ['precompute', '--story', STORY_ID, '--video', fixture.video, '--masks', fixture.masks, '--title', STORY_TITLE], env, 8 * 60_000);
+    const masks = path.join(dir.path, 'masks-with-meta.json');
+    await fs.writeFile(masks, JSON.stringify({ ...JSON.parse(await fs.readFile(fixture.masks, 'utf8')), meta: STORY_META }));
+    const pre = await runNode(CLI_MAIN, ['precompute', '--story', STORY_ID, '--video', fixture.video, '--masks', masks], env, 8 * 60_000);
     assert.equal(pre.code, 0, `precompute failed:\n${pre.output}`);
     api = await startApi(env);
     ({ base, server } = await pagesFor(api, 'talecast'));
@@ -118,6 +123,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await imagesLoaded(page, `[data-story-id="${STORY_ID}"] img`);
     assert.match(await card.innerText(), /10 sec/);
     assert.match(await card.innerText(), /1 child/);
+    assert.match(await card.innerText(), /A little fox finds its courage/, 'the description in the page\'s language');
+    assert.match(await card.innerText(), /Ages 3–7/);
     assert.equal(await page.locator('#step-photo').getAttribute('aria-disabled'), 'true', 'step 2 waits for a story');
     await shot('01-stories.png');
   });
@@ -345,7 +352,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     try {
       const p = await ko.newPage();
       await p.goto(base);
-      await p.getByRole('radio', { name: new RegExp(STORY_TITLE) }).waitFor({ state: 'attached' });
+      await p.getByRole('radio', { name: new RegExp(STORY_TITLE_KO) }).waitFor({ state: 'attached' });
+      assert.match(await p.locator(`[data-story-id="${STORY_ID}"]`).innerText(), /아기 여우가 숲에서 용기를 찾아요.*3–7세/s, 'title, description and ages in Korean');
       assert.equal(await p.getAttribute('html', 'lang'), 'ko');
       assert.equal(await p.locator('h1').innerText(), '우리 아이가 주인공이 되는 동화');
       assert.match(await p.locator('#step-story-title').innerText(), /동화 고르기/);
@@ -361,6 +369,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       await toggle.click();
       assert.equal(await p.getAttribute('html', 'lang'), 'en');
       assert.equal(await p.locator('h1').innerText(), 'Your child, the hero of a fairy tale');
+      assert.match(await p.locator(`[data-story-id="${STORY_ID}"]`).innerText(), new RegExp(STORY_TITLE), 'the story title follows the language');
       assert.match(await p.locator('[data-error-code="NOT_AN_IMAGE"]').innerText(), /This file isn’t a photo/, 'shown messages are re-translated');
       await p.getByRole('button', { name: '한국어' }).waitFor();
     } finally {

@@ -114,6 +114,12 @@ export interface Story {
   roles: StoryRole[];
   roleCount: number;
   thumbnailUrl: string | null;
+  /** Per language, from the masks file's meta (absent for older stories). */
+  titles?: Record<string, string> | null;
+  descriptions?: Record<string, string> | null;
+  ages?: [number, number] | null;
+  defaultLanguage?: string | null;
+  previewUrl?: string | null;
 }
 
 export interface FaceBox {

@@ -9,7 +9,7 @@ import { api, ApiError, asApiError, FaceUpload, RenderCreated, RenderInfo, Rende
 import { giveConsent, hasConsent } from './consent';
 import { findVideo, forgetVideo, listVideos, privateLink, privateLinkPath, saveVideo, tokenFromPath, updateVideo } from './my-videos';
 import { $, announce, clear, errorBox, errorKey, fatal, h } from './dom';
-import { hasKey, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
+import { hasKey, lang, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
 import { StoryPlayer } from './player';
 import { watchRender } from './render-watch';
 
@@ -139,7 +139,7 @@ function renderSummaries(show: boolean): void {
   if (story.hidden || !state.story) return;
   story.replaceChildren(
     state.story.thumbnailUrl ? h('img', { class: 'summary-thumb', src: state.story.thumbnailUrl, alt: '', width: 96, height: 54 }) : '',
-    h('span', { class: 'summary-text' }, h('strong', {}, state.story.title), ' · ', tx(h('span'), 'story.duration', { d: state.story.durationSeconds })),
+    h('span', { class: 'summary-text' }, h('strong', {}, storyTitle(state.story)), ' · ', tx(h('span'), 'story.duration', { d: state.story.durationSeconds })),
   );
   const faces = state.roles.flatMap((r) => r.faces);
   photos.replaceChildren(
@@ -179,24 +179,43 @@ function renderStories(): void {
     input.checked = state.story?.id === story.id;
     input.addEventListener('change', () => chooseStory(story));
     const thumb = story.thumbnailUrl
-      ? tattr(h('img', { src: story.thumbnailUrl, loading: 'lazy', decoding: 'async', width: 320, height: 180 }), 'alt', 'story.thumbAlt', { title: story.title })
+      ? tattr(h('img', { src: story.thumbnailUrl, loading: 'lazy', decoding: 'async', width: 320, height: 180 }), 'alt', 'story.thumbAlt', { title: storyTitle(story) })
       : h('div', { class: 'story-thumb-empty', 'aria-hidden': 'true' }, '✦');
     const roles = story.roleCount ?? story.roles?.length ?? 1;
     const card = h('label', { class: 'story-card', for: input.id, 'data-story-id': story.id },
       input,
       h('span', { class: 'story-thumb' }, thumb, tx(h('span', { class: 'story-chosen', 'aria-hidden': 'true' }), 'story.chosen')),
       h('span', { class: 'story-text' },
-        h('span', { class: 'story-title' }, story.title),
+        h('span', { class: 'story-title' }, storyTitle(story)),
+        storyDescription(story) ? h('span', { class: 'story-desc' }, storyDescription(story)) : null,
         h('span', { class: 'story-meta' },
           h('span', { class: 'meta-item' }, icon('clock'), tx(h('span'), 'story.duration', { d: story.durationSeconds })),
           h('span', { class: 'meta-item' }, icon('child'), tx(h('span'), 'story.children', { n: roles })),
+          story.ages ? h('span', { class: 'meta-item', 'data-ages': story.ages.join('-') }, tx(h('span'), 'story.ages', { from: story.ages[0], to: story.ages[1] })) : null,
         ),
       ),
     );
+    if (story.previewUrl) {
+      // A few seconds of the story, silent, looping; plays on hover or focus, never by itself.
+      const clip = tattr(h('video', { class: 'story-preview-video', src: story.previewUrl, muted: true, loop: true, playsinline: true, preload: 'none', poster: story.thumbnailUrl ?? undefined }), 'aria-label', 'story.previewLabel', { title: storyTitle(story) });
+      clip.muted = true;
+      card.addEventListener('mouseenter', () => void clip.play().catch(() => undefined));
+      card.addEventListener('mouseleave', () => clip.pause());
+      card.append(clip);
+    }
     list.append(card);
   }
   els.storyBody.replaceChildren(list);
   refreshSteps();
+}
+
+/** The story's words in the page's language, else its default language, else the admin's title. */
+function storyTitle(story: Story): string {
+  return story.titles?.[lang()] ?? story.titles?.[story.defaultLanguage ?? ''] ?? story.title;
+}
+
+function storyDescription(story: Story): string {
+  return story.descriptions?.[lang()] ?? story.descriptions?.[story.defaultLanguage ?? ''] ?? '';
 }
 
 function chooseStory(story: Story): void {
@@ -482,7 +501,7 @@ async function makeVideo(): Promise<void> {
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
     const created = await api.createRender(state.story.id, faces);
-    saveVideo({ id: created.id, storyId: state.story.id, title: state.story.title, childName: els.childName.value.trim(), createdAt: new Date().toISOString(), expiresAt: null });
+    saveVideo({ id: created.id, storyId: state.story.id, title: storyTitle(state.story), childName: els.childName.value.trim(), createdAt: new Date().toISOString(), expiresAt: null });
     if (location.pathname !== privateLinkPath(created.id)) history.pushState({ render: created.id }, '', privateLinkPath(created.id));
     startWatching(created, Object.values(faces).flat());
   } catch (err) {
@@ -772,7 +791,7 @@ async function openPrivateLink(id: string): Promise<void> {
   const saved = findVideo(id);
   state.story = state.stories.find((s) => s.id === info.storyId) ?? null;
   els.childName.value = saved?.childName ?? '';
-  if (!saved) saveVideo({ id, storyId: info.storyId, title: state.story?.title ?? info.storyId, childName: '', createdAt: new Date().toISOString(), expiresAt: info.expiresAt });
+  if (!saved) saveVideo({ id, storyId: info.storyId, title: state.story ? storyTitle(state.story) : info.storyId, childName: '', createdAt: new Date().toISOString(), expiresAt: info.expiresAt });
   renderStories();
   const faceIds = Object.values(info.faces ?? {}).flat();
   startWatching({ id, status: info.status, statusUrl: api.renderUrl(id), eventsUrl: api.renderEventsUrl(id) }, faceIds);
@@ -815,6 +834,8 @@ function icon(name: 'clock' | 'child' | 'image' | 'camera' | 'check' | 'info'): 
 function start(): void {
   setupLanguageToggle($<HTMLButtonElement>('#lang-toggle'));
   onLangChange(() => {
+    if (state.stories.length) renderStories();
+    renderSummaries(state.render !== null);
     if (state.render) showProgress(state.render.last ?? { status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
   });
   els.makeButton.addEventListener('click', () => void makeVideo());

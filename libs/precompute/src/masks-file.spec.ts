@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidMasksError, parseMasksFile, regionContaining, roleActiveAt } from './masks-file';
+import { defaultTitle, InvalidMasksError, parseMasksFile, regionContaining, roleActiveAt } from './masks-file';
 
 const valid = {
   version: 1,
@@ -51,5 +51,34 @@ describe('parseMasksFile', () => {
     assert.equal(regionContaining(m.roles.hero, 4.2, 0.3, 0.5), undefined, 'after the region');
     assert.ok(roleActiveAt(m.roles.hero, 4.0));
     assert.ok(!roleActiveAt(m.roles.hero, 4.1), 'to is exclusive');
+  });
+});
+
+describe('story meta in the masks file', () => {
+  const meta = { title: { en: 'The Golden Key', ko: '황금 열쇠' }, description: { en: 'A fox finds a key.', ko: '여우가 열쇠를 찾아요.' }, ages: [3, 8], defaultLanguage: 'en' };
+
+  test('is kept as given, and the default title comes from the default language', () => {
+    const m = parseMasksFile(JSON.stringify({ ...valid, meta }));
+    assert.deepEqual(m.meta, meta);
+    assert.equal(defaultTitle(m.meta), 'The Golden Key');
+    assert.equal(defaultTitle({ ...m.meta, defaultLanguage: 'ko' }), '황금 열쇠');
+    assert.equal(defaultTitle(undefined), undefined);
+    assert.equal(parseMasksFile(JSON.stringify(valid)).meta, undefined, 'optional');
+  });
+
+  test('names each problem', () => {
+    const bad = { title: { en: '', 'EN-us': 'x' }, description: 'plain text', ages: [9, 3], defaultLanguage: 'english', colour: 'red' };
+    try {
+      parseMasksFile(JSON.stringify({ ...valid, meta: bad }));
+      assert.fail('expected InvalidMasksError');
+    } catch (err) {
+      assert.ok(err instanceof InvalidMasksError);
+      const text = err.problems.join('\n');
+      for (const field of ['meta.colour', 'meta.title.en', 'meta.title.EN-us', 'meta.description', 'meta.ages', 'meta.defaultLanguage']) assert.match(text, new RegExp(field.replace('.', '\\.')), field);
+    }
+  });
+
+  test('the default language must have a title', () => {
+    assert.throws(() => parseMasksFile(JSON.stringify({ ...valid, meta: { title: { ko: '황금 열쇠' }, defaultLanguage: 'en' } })), /meta.title must have the default language "en"/);
   });
 });

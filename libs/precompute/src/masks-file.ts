@@ -21,10 +21,23 @@ export interface MaskRole {
   /** Optional per-role style override is not part of v1; the story has one style. */
 }
 
+/** Words in several languages: `{ "en": "…", "ko": "…" }` (language codes as BCP 47 primary tags). */
+export type LocalizedText = Record<string, string>;
+
+/** The story's metadata shown to parents (CONTRACTS.md "Story metadata"). */
+export interface StoryMeta {
+  title?: LocalizedText;
+  description?: LocalizedText;
+  /** [youngest, oldest] in years. */
+  ages?: [number, number];
+  defaultLanguage?: string;
+}
+
 export interface MasksFile {
   version: 1;
   roles: Record<string, MaskRole>;
   style?: 'photo' | 'toon';
+  meta?: StoryMeta;
 }
 
 export class InvalidMasksError extends Error {
@@ -72,8 +85,55 @@ export function validateMasks(raw: unknown): MasksFile {
       roles[name] = { regions, occluders };
     }
   }
+  const meta = raw.meta === undefined ? undefined : storyMeta(raw.meta, problems);
   if (problems.length > 0) throw new InvalidMasksError(problems);
-  return { version: 1, roles, ...(raw.style ? { style: raw.style as 'photo' | 'toon' } : {}) };
+  return { version: 1, roles, ...(raw.style ? { style: raw.style as 'photo' | 'toon' } : {}), ...(meta ? { meta } : {}) };
+}
+
+const LANGUAGE = /^[a-z]{2,3}$/;
+
+function storyMeta(m: unknown, problems: string[]): StoryMeta | undefined {
+  if (!isObject(m)) {
+    problems.push('meta must be an object { title, description, ages, defaultLanguage }');
+    return undefined;
+  }
+  for (const key of Object.keys(m)) if (!['title', 'description', 'ages', 'defaultLanguage'].includes(key)) problems.push(`meta.${key} is not a known field (title, description, ages, defaultLanguage)`);
+  const meta: StoryMeta = {};
+  if (m.title !== undefined) meta.title = localized(m.title, 'meta.title', 200, problems);
+  if (m.description !== undefined) meta.description = localized(m.description, 'meta.description', 1000, problems);
+  if (m.ages !== undefined) {
+    const a = m.ages;
+    if (!Array.isArray(a) || a.length !== 2 || !a.every((v) => Number.isInteger(v) && v >= 0 && v <= 18) || a[0] > a[1]) problems.push('meta.ages must be [youngest, oldest]: whole years from 0 to 18, youngest first');
+    else meta.ages = [a[0], a[1]];
+  }
+  if (m.defaultLanguage !== undefined) {
+    if (typeof m.defaultLanguage !== 'string' || !LANGUAGE.test(m.defaultLanguage)) problems.push('meta.defaultLanguage must be a language code such as "en" or "ko"');
+    else meta.defaultLanguage = m.defaultLanguage;
+  }
+  const lang = meta.defaultLanguage;
+  if (lang && meta.title && !(lang in meta.title)) problems.push(`meta.title must have the default language "${lang}"`);
+  return meta;
+}
+
+function localized(v: unknown, at: string, max: number, problems: string[]): LocalizedText {
+  if (!isObject(v) || Object.keys(v).length === 0) {
+    problems.push(`${at} must be an object of language → text, e.g. {"en": "…", "ko": "…"}`);
+    return {};
+  }
+  const out: LocalizedText = {};
+  for (const [lang, text] of Object.entries(v)) {
+    if (!LANGUAGE.test(lang)) problems.push(`${at}.${lang}: language codes are 2-3 lower-case letters, e.g. "en", "ko"`);
+    else if (typeof text !== 'string' || text.trim() === '') problems.push(`${at}.${lang} must be a non-empty string`);
+    else if (text.length > max) problems.push(`${at}.${lang} must be at most ${max} characters`);
+    else out[lang] = text.trim();
+  }
+  return out;
+}
+
+/** The story's title in its default language (or the first one given), if the meta has one. */
+export function defaultTitle(meta: StoryMeta | undefined): string | undefined {
+  if (!meta?.title) return undefined;
+  return meta.title[meta.defaultLanguage ?? ''] ?? Object.values(meta.title)[0];
 }
 
 function region(r: unknown, at: string, problems: string[]): MaskRegion {

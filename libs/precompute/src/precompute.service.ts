@@ -12,6 +12,7 @@ import { FfmpegService } from '@talecast/video';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { PrecomputeError, PrecomputeRequest, PrecomputeSummary, precomputeStory } from './story-precomputer';
 import { validateManifest } from './story-manifest';
+import { defaultTitle, parseMasksFile, StoryMeta } from './masks-file';
 
 @Injectable()
 export class PrecomputeService {
@@ -72,11 +73,14 @@ export class PrecomputeService {
         },
       });
       const m = summary.manifest;
+      const meta = await this.publishedMeta(req.storyId);
       await this.stories.update({ id: req.storyId }, {
         status: 'ready',
         progress: 1,
         error: null,
-        title: m.story.title,
+        // --title (the admin's title field) overrides the masks file's default-language title.
+        title: (req.title ?? defaultTitle(meta) ?? m.story.title).slice(0, 200),
+        meta: meta ?? null,
         style: m.story.style,
         durationSeconds: m.video.durationSeconds,
         fps: m.video.fps,
@@ -104,6 +108,15 @@ export class PrecomputeService {
   async run(req: PrecomputeRequest, onProgress?: (fraction: number, stage: string) => void): Promise<PrecomputeSummary> {
     await this.begin(req);
     return this.execute(req, onProgress);
+  }
+
+  /** The story meta from the masks file the precompute published beside the story (none if absent). */
+  private async publishedMeta(storyId: string): Promise<StoryMeta | undefined> {
+    try {
+      return parseMasksFile(await fs.readFile(this.storage.masksFile(storyId), 'utf8')).meta;
+    } catch {
+      return undefined;
+    }
   }
 
   private async publishedManifestIsValid(storyId: string): Promise<boolean> {

@@ -19,6 +19,11 @@ export function storyView(s: StoryEntity) {
     roles: s.roles,
     roleCount: s.roles.length,
     thumbnailUrl: s.status === 'ready' ? `/api/stories/${s.id}/thumbnail.jpg` : null,
+    // Words per language from the masks file's meta ({en, ko}); the page picks its language.
+    titles: s.meta?.title ?? null,
+    descriptions: s.meta?.description ?? null,
+    ages: s.meta?.ages ?? null,
+    defaultLanguage: s.meta?.defaultLanguage ?? null,
   };
 }
 

@@ -3,6 +3,14 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 export type StoryStatus = 'pending' | 'precomputing' | 'ready' | 'failed';
 export type StoryStyle = 'photo' | 'toon';
 
+/** Shown to parents: words per language (`{en, ko}`), the age range; from the masks file's `meta`. */
+export interface StoryMetaSummary {
+  title?: Record<string, string>;
+  description?: Record<string, string>;
+  ages?: [number, number];
+  defaultLanguage?: string;
+}
+
 export interface StoryRoleSummary {
   name: string;
   faceFrames: number;
@@ -52,6 +60,9 @@ export class StoryEntity {
 
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   warnings!: string[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  meta!: StoryMetaSummary | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
