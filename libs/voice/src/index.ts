@@ -5,3 +5,5 @@ export * from './recording-analysis';
 export * from './wav';
 export * from './voice-ffmpeg-args';
 export * from './recording-fitter';
+export * from './stand-in-voice';
+export * from './voice-mixer';

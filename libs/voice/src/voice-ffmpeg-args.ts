@@ -79,7 +79,8 @@ export function voiceMixFilter(plan: VoiceMixPlan): string {
     parts.push(`[story][minus][child]amix=inputs=3:normalize=0:duration=first[mix]`);
   } else {
     // No stem: the story is pressed down (side-chain) while the child speaks.
-    parts.push(`[child]asplit=2[childmix][key]`);
+    // The key is padded with silence: the compressor stops at the end of its shorter input.
+    parts.push(`[child]asplit=2[childmix][keyline]`, `[keyline]apad[key]`);
     parts.push(`[story][key]sidechaincompress=threshold=0.015:ratio=8:attack=15:release=250:makeup=1[ducked]`);
     parts.push(`[ducked][childmix]amix=inputs=2:normalize=0:duration=first[mix]`);
   }
