@@ -181,6 +181,16 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     const old = await fetch(`${api.url}/api/faces/${oldId}`).then((r) => r.json() as Promise<{ status: string }>);
     assert.equal(old.status, 'deleted', 'the face first chosen is deleted when another is picked');
     assert.equal(await page.locator('#make-button').isEnabled(), true);
+    // The first look: the child's face on the hero in one still of the story, from the server's compositor.
+    await page.locator(`.hero-preview[data-ready="true"][data-preview-face="${faceId}"]`).waitFor({ timeout: 30_000 });
+    const still = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      const img = document.querySelector<HTMLImageElement>('.hero-preview img')!;
+      return { status: r.status, type: r.headers.get('content-type'), width: img.naturalWidth, height: img.naturalHeight };
+    }, `/api/stories/${STORY_ID}/faces/${faceId}/preview.jpg`);
+    assert.equal(still.status, 200);
+    assert.match(still.type ?? '', /image\/jpeg/);
+    assert.ok(still.width > 0 && still.height > 0, `the still decodes (${still.width}x${still.height})`);
     await shot('04-photo-other-face.png');
   });
 
@@ -299,6 +309,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     if (face.status !== 404) assert.equal(((await face.json()) as { status: string }).status, 'deleted');
     const preview = await fetch(`${api.url}/api/faces/${faceId}/preview.png`);
     assert.equal(preview.status, 404);
+    const still = await fetch(`${api.url}/api/stories/${STORY_ID}/faces/${faceId}/preview.jpg`);
+    assert.ok(still.status >= 400 && still.status < 500, `the story still of a deleted face is gone (${still.status})`);
     assert.equal(new URL(page.url()).pathname, '/', 'the address leaves the deleted link');
     assert.equal(await page.locator(`.my-video-link[data-render-id="${renderId}"]`).count(), 0, 'My videos forgets it');
     assert.equal((await fetch(`${base}/v/${renderId}`)).status, 404, 'the private link answers 404');

@@ -5,6 +5,8 @@ import './styles.css';
 import { AdminStory, ApiError, asApiError, request, StorySample, upload } from './api';
 import { $, announce, errorBox, fatal, h } from './dom';
 import { hasKey, MessageKey, setupLanguageToggle, t, tattr, tx } from './i18n';
+// The precompute's own validator (pure TypeScript, no Node): the admin sees the same problems before uploading.
+import { InvalidMasksError, parseMasksFile } from '../../../libs/precompute/src/masks-file';
 
 const TOKEN_KEY = 'talecast.adminToken';
 const POLL_MS = 2000;
@@ -96,6 +98,7 @@ async function loadStories(): Promise<void> {
     showContent();
     els.storiesError.replaceChildren();
     renderStories(stories);
+    noteWhenDone(stories);
     if (stories.some((s) => s.status === 'pending' || s.status === 'precomputing')) pollTimer = window.setTimeout(() => void loadStories(), POLL_MS);
   } catch (err) {
     const e = asApiError(err);
@@ -106,6 +109,17 @@ async function loadStories(): Promise<void> {
   } finally {
     loading = false;
   }
+}
+
+/** The story uploaded last: its "Precomputing…" note is replaced once it is ready (or failed). */
+let awaitingStory: string | null = null;
+
+function noteWhenDone(stories: AdminStory[]): void {
+  const s = awaitingStory ? stories.find((x) => x.id === awaitingStory) : undefined;
+  if (!s || (s.status !== 'ready' && s.status !== 'failed')) return;
+  tx(els.uploadStatus, s.status === 'ready' ? 'admin.readyNote' : 'admin.failedNote', { id: s.id });
+  announce(t(s.status === 'ready' ? 'admin.readyNote' : 'admin.failedNote', { id: s.id }));
+  awaitingStory = null;
 }
 
 function renderStories(stories: AdminStory[]): void {
@@ -247,12 +261,42 @@ async function loadImage(url: string): Promise<string | null> {
 
 // ---------------------------------------------------------------- upload
 
+/**
+ * Checks the chosen masks file with the same validator the precompute uses (libs/precompute
+ * masks-file.ts, pure) and lists every problem by field; true when the file is valid.
+ */
+async function checkMasks(): Promise<boolean> {
+  const input = $<HTMLInputElement>('#f-masks');
+  const box = $('#masks-problems');
+  box.replaceChildren();
+  input.removeAttribute('aria-invalid');
+  const file = input.files?.[0];
+  if (!file) return false;
+  let problems: string[] = [];
+  try {
+    parseMasksFile(await file.text());
+  } catch (err) {
+    problems = err instanceof InvalidMasksError ? err.problems : [(err as Error).message];
+  }
+  if (problems.length === 0) return true;
+  input.setAttribute('aria-invalid', 'true');
+  box.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', 'data-masks-invalid': 'true' },
+    h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
+    h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'admin.masksInvalid'), h('ul', { class: 'masks-problem-list' }, ...problems.map((p) => h('li', {}, p)))),
+  ));
+  return false;
+}
+
 async function submitUpload(e: SubmitEvent): Promise<void> {
   e.preventDefault();
   els.uploadError.replaceChildren();
   const form = els.uploadForm;
   if (!form.checkValidity()) {
     form.reportValidity();
+    return;
+  }
+  if (!(await checkMasks())) {
+    $<HTMLInputElement>('#f-masks').focus();
     return;
   }
   const data = new FormData(form);
@@ -272,6 +316,7 @@ async function submitUpload(e: SubmitEvent): Promise<void> {
     });
     tx(els.uploadStatus, 'admin.accepted', { id: storyId });
     announce(t('admin.accepted', { id: storyId }));
+    awaitingStory = storyId;
     form.reset();
     void loadStories();
   } catch (err) {
@@ -307,6 +352,7 @@ function start(): void {
   });
   els.refresh.addEventListener('click', () => void loadStories());
   els.uploadForm.addEventListener('submit', (e) => void submitUpload(e));
+  $<HTMLInputElement>('#f-masks').addEventListener('change', () => void checkMasks());
   if (memoryToken) void loadStories();
   else showTokenForm(null);
 }

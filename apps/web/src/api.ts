@@ -211,5 +211,6 @@ export const api = {
   renderEventsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/events`,
   hlsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/hls/index.m3u8`,
   mp4Url: (id: string) => `/api/renders/${encodeURIComponent(id)}/video.mp4`,
+  heroPreviewUrl: (storyId: string, faceId: string) => `/api/stories/${encodeURIComponent(storyId)}/faces/${encodeURIComponent(faceId)}/preview.jpg`,
   downloadUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/video.mp4?download=1`,
 };

@@ -240,6 +240,12 @@ const en = {
   'admin.samplesMissing': 'Sampled frames are not available on this server yet.',
   'admin.sampleAlt': 'Frame {frame} at {t} s',
   'admin.noBox': 'no face',
+  'admin.masksFormat': 'The masks file format, with an example',
+  'admin.masksFormatHint': 'Times in seconds; boxes [x0, y0, x1, y1] from 0 to 1 of the frame; a region says where a role’s face is; an occluder is a polygon drawn in front of the face; meta (titles, description, ages) is optional.',
+  'admin.linesFormatHint': 'Spoken lines go in a separate lines file beside the masks (masks/<story>.lines.json):',
+  'admin.masksInvalid': 'This masks file has problems. Nothing was uploaded:',
+  'admin.readyNote': '“{id}” is ready and published.',
+  'admin.failedNote': 'The precompute of “{id}” failed. See the story below.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -482,6 +488,12 @@ const ko: Dictionary = {
   'admin.samplesMissing': '이 서버에서는 아직 샘플 프레임을 볼 수 없어요.',
   'admin.sampleAlt': '{t}초의 {frame}번 프레임',
   'admin.noBox': '얼굴 없음',
+  'admin.masksFormat': '마스크 파일 형식과 예시',
+  'admin.masksFormatHint': '시간은 초 단위, 상자 [x0, y0, x1, y1]는 화면의 0~1 비율이에요. region은 역할의 얼굴이 있는 곳, occluder는 얼굴 앞을 가리는 다각형이에요. meta(제목, 설명, 나이)는 선택이에요.',
+  'admin.linesFormatHint': '대사는 마스크 옆의 별도 대사 파일(masks/<story>.lines.json)에 넣어요:',
+  'admin.masksInvalid': '마스크 파일에 문제가 있어요. 아무것도 올리지 않았어요:',
+  'admin.readyNote': '“{id}” 준비가 끝나 공개되었어요.',
+  'admin.failedNote': '“{id}” 사전 계산에 실패했어요. 아래 동화를 확인해 주세요.',
 };
 
 export type Lang = 'en' | 'ko';

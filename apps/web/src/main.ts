@@ -301,9 +301,32 @@ function roleCard(role: RoleState): HTMLElement {
   if (role.busy) card.append(h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'upload.working')));
   if (role.error) card.append(errorBox(role.error));
 
+  const previewFace = role.faces[0];
+  if (previewFace && state.story && role.name === previewRoleName()) card.append(heroPreview(state.story, previewFace));
   if (role.faces.length < MAX_FACES_PER_ROLE) card.append(dropZone(role));
   else card.append(tx(h('p', { class: 'hint' }), 'upload.full', { max: MAX_FACES_PER_ROLE }));
   return card;
+}
+
+/** The role the preview still shows: the hero, else the story's first role (as the API picks it). */
+function previewRoleName(): string | undefined {
+  const names = state.roles.map((r) => r.name);
+  return names.includes('hero') ? 'hero' : names[0];
+}
+
+/** The child's face on the hero in one still of the story, made by the server's compositor. */
+function heroPreview(story: Story, face: FaceEntry): HTMLElement {
+  const status = h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'preview.working'));
+  const img = tattr(h('img', { class: 'hero-preview-img', width: 640, height: 360, decoding: 'async', src: api.heroPreviewUrl(story.id, face.id) }), 'alt', 'preview.alt');
+  img.hidden = true;
+  const box = h('figure', { class: 'hero-preview', 'data-preview-face': face.id }, tx(h('h3'), 'preview.title'), status, img, tx(h('figcaption', { class: 'hint' }), 'preview.hint'));
+  img.addEventListener('load', () => {
+    status.remove();
+    img.hidden = false;
+    box.dataset.ready = 'true';
+  });
+  img.addEventListener('error', () => box.remove()); // no still for this story: the steps go on without it
+  return box;
 }
 
 function fileInput(role: RoleState, camera: boolean, onFiles: (files: File[]) => void): HTMLInputElement {

@@ -6,3 +6,5 @@ export * from './render-pool';
 export * from './render.service';
 export * from './render-worker.service';
 export * from './render.module';
+export * from './hero-preview';
+export * from './hero-preview.service';

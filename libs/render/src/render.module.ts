@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FaceUploadModule } from '@talecast/face-upload';
 import { RenderService } from './render.service';
 import { RenderWorker } from './render-worker.service';
+import { HeroPreviewService } from './hero-preview.service';
 
-@Module({ imports: [FaceUploadModule], providers: [RenderService, RenderWorker], exports: [RenderService, RenderWorker] })
+@Module({ imports: [FaceUploadModule], providers: [RenderService, RenderWorker, HeroPreviewService], exports: [RenderService, RenderWorker, HeroPreviewService] })
 export class RenderModule {}

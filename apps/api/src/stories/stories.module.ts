@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RenderModule } from '@talecast/render';
 import { StoriesController } from './stories.controller';
+import { HeroPreviewController } from './hero-preview.controller';
 
-@Module({ controllers: [StoriesController] })
+@Module({ imports: [RenderModule], controllers: [StoriesController, HeroPreviewController] })
 export class StoriesModule {}
