@@ -125,6 +125,21 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.match(await card.innerText(), /1 child/);
     assert.match(await card.innerText(), /A little fox finds its courage/, 'the description in the page\'s language');
     assert.match(await card.innerText(), /Ages 3–7/);
+    // The preview clip: a few silent seconds of the story at 480p, played over the thumbnail on hover.
+    const clipUrl = await card.locator('video[data-preview-clip]').getAttribute('src');
+    assert.equal(clipUrl, `/api/stories/${STORY_ID}/preview.mp4`);
+    const clipFile = path.join(ARTIFACTS, 'preview-clip.mp4');
+    await fs.writeFile(clipFile, Buffer.from(await (await fetch(`${base}${clipUrl}`)).arrayBuffer()));
+    const clip = await probeMedia((await locateFfmpeg()).ffprobe, clipFile);
+    assert.equal(clip.video?.height, 480);
+    assert.ok(clip.durationSeconds > 3.5 && clip.durationSeconds < 4.5, `clip duration ${clip.durationSeconds}`);
+    assert.equal(clip.audio ?? null, null, 'silent');
+    await card.hover();
+    await page.waitForFunction((id) => {
+      const v = document.querySelector<HTMLVideoElement>(`video[data-preview-clip="${id}"]`);
+      return !!v && v.currentTime > 0.3;
+    }, STORY_ID, { timeout: 20_000 });
+    await page.mouse.move(0, 0);
     assert.equal(await page.locator('#step-photo').getAttribute('aria-disabled'), 'true', 'step 2 waits for a story');
     await shot('01-stories.png');
   });
@@ -243,7 +258,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.ok(seen.some((v) => v > 0 && v < 100), `an intermediate progress value was shown: ${seen.join(',')}`);
     assert.equal(seen.at(-1), 100);
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `progress never goes back: ${seen.join(',')}`);
-    assert.match(await page.locator('#keep-until').innerText(), /We keep this video until/);
+    // The expiry date follows the end of the render (one more request): wait for it.
+    await page.locator('#keep-until', { hasText: /We keep this video until/ }).waitFor({ timeout: 30_000 });
     await shot('08-done.png');
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);

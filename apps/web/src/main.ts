@@ -196,12 +196,20 @@ function renderStories(): void {
       ),
     );
     if (story.previewUrl) {
-      // A few seconds of the story, silent, looping; plays on hover or focus, never by itself.
-      const clip = tattr(h('video', { class: 'story-preview-video', src: story.previewUrl, muted: true, loop: true, playsinline: true, preload: 'none', poster: story.thumbnailUrl ?? undefined }), 'aria-label', 'story.previewLabel', { title: storyTitle(story) });
+      // A few seconds of the story, silent, looping, over the thumbnail: plays while the pointer is
+      // on the card and once the story is chosen (phones have no hover); never with sound.
+      const clip = tattr(h('video', { class: 'story-preview-video', src: story.previewUrl, muted: true, loop: true, playsinline: true, preload: 'none', 'data-preview-clip': story.id }), 'aria-label', 'story.previewLabel', { title: storyTitle(story) });
       clip.muted = true;
-      card.addEventListener('mouseenter', () => void clip.play().catch(() => undefined));
-      card.addEventListener('mouseleave', () => clip.pause());
-      card.append(clip);
+      const play = () => void clip.play().catch(() => undefined);
+      clip.addEventListener('playing', () => clip.classList.add('is-playing'));
+      clip.addEventListener('pause', () => clip.classList.remove('is-playing'));
+      card.addEventListener('mouseenter', play);
+      card.addEventListener('mouseleave', () => {
+        if (!input.checked) clip.pause();
+      });
+      input.addEventListener('change', play);
+      const thumbBox = card.querySelector('.story-thumb');
+      thumbBox?.insertBefore(clip, thumbBox.querySelector('.story-chosen')); // under the "chosen" badge
     }
     list.append(card);
   }

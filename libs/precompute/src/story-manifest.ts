@@ -1,7 +1,7 @@
 // The published description of a precomputed story (precomputed/<id>/manifest.json) and the
 // layout of its compact per-frame data (frames.bin). Versioned and validated: a render refuses
 // a manifest it cannot read rather than producing a half-right video.
-import type { MaskOccluder } from './masks-file';
+import type { MaskOccluder, StoryMeta } from './masks-file';
 
 export const MANIFEST_VERSION = 1;
 
@@ -52,6 +52,10 @@ export interface StoryManifest {
   segments: ManifestSegment[];
   frameData: { file: string; recordFloats: number; fields: typeof FRAME_FIELDS; roles: string[] };
   thumbnail: string;
+  /** ≈4 s silent 480p clip of the hero's best shot (story cards); absent in older stories. */
+  preview?: string;
+  /** Titles/descriptions per language and the age range, from the masks file (CONTRACTS.md). */
+  meta?: StoryMeta;
   createdAt: string;
   warnings: string[];
 }

@@ -1,9 +1,10 @@
 // The precompute's media steps, all inside the story's staging folder: render-ready segment files
 // and the audio (one ffmpeg), checked frame-exact against the segment muxer's list; each
-// segment's HLS piece with its audio slice; the thumbnail. Never writes outside the staging folder.
+// segment's HLS piece with its audio slice (the thumbnail and preview clip: story-showcase.ts).
+// Never writes outside the staging folder.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FfmpegInfo, hlsSegmentsArgs, MediaInfo, parseSegmentList, renderReadySegmentsArgs, runFfmpeg, thumbnailArgs } from '@talecast/video';
+import { FfmpegInfo, hlsSegmentsArgs, MediaInfo, parseSegmentList, renderReadySegmentsArgs, runFfmpeg } from '@talecast/video';
 import { Segment } from './segment-planner';
 import { ManifestSegment } from './story-manifest';
 import { PrecomputeError } from './precompute-error';
@@ -90,11 +91,4 @@ export async function writeHlsPieces(job: StoryMediaJob, segments: ManifestSegme
       }))), job.signal).catch(fail);
     }
   }));
-}
-
-/** thumbnail.jpg: the middle of the first segment with a face (else of the video). */
-export async function writeThumbnail(job: StoryMediaJob): Promise<void> {
-  const fps = job.info.video!.fps;
-  const seg = job.segments.find((s) => s.hasFace) ?? job.segments[0];
-  await runFfmpeg(job.ffmpeg.ffmpeg, thumbnailArgs(job.video, ((seg.start + seg.end) / 2) / fps, 480, path.join(job.staging, 'thumbnail.jpg')), job.signal);
 }

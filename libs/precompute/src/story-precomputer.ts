@@ -16,7 +16,8 @@ import { RangeResult } from './range-analyzer';
 import { cleanRoleTrack, CleanTrack } from './track-cleaning';
 import { ExpressionFrame, storyFrameRecords } from './frame-records';
 import { planSegments } from './segment-planner';
-import { encodeStoryMedia, manifestSegments, writeHlsPieces, writeThumbnail } from './story-media';
+import { encodeStoryMedia, manifestSegments, writeHlsPieces } from './story-media';
+import { chooseShowcase, writeShowcase } from './story-showcase';
 import { PrecomputeError } from './precompute-error';
 import { FRAME_FIELDS, MANIFEST_VERSION, RECORD_FLOATS, StoryManifest } from './story-manifest';
 
@@ -116,7 +117,8 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     progress(0.95, 'encoding');
     const published = manifestSegments(segments);
     await writeHlsPieces(media, published, audioFile, Math.max(2, deps.threads));
-    await writeThumbnail(media);
+    // The story card's thumbnail (the hero large and frontal) and preview clip (story-showcase.ts).
+    await writeShowcase({ ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal }, chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts));
 
     // 5. Publish: frame data and manifest into the staging folder, side files (atomic each), then swap the folder in.
     const manifest = buildManifest(req, input, { frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
@@ -241,6 +243,8 @@ function buildManifest(
     segments: story.segments,
     frameData: { file: 'frames.bin', recordFloats: RECORD_FLOATS, fields: FRAME_FIELDS, roles: story.roleNames },
     thumbnail: 'thumbnail.jpg',
+    preview: 'preview.mp4',
+    ...(masks.meta ? { meta: masks.meta } : {}),
     createdAt: new Date().toISOString(),
     warnings: story.warnings,
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRangeArgs, h264Args, parseSegmentList } from './ffmpeg-args';
+import { decodeRangeArgs, h264Args, parseSegmentList, previewClipArgs } from './ffmpeg-args';
 import { parseEncoders, parseVersion } from './ffmpeg-locator';
 import { probeArgs, toMediaInfo } from './media-probe';
 
@@ -77,4 +77,13 @@ test('parseSegmentList reads the segment muxer\'s CSV list in order', () => {
   const list = parseSegmentList('seg-0000.mp4,0.000000,1.000000\nseg-0001.mp4,1.000000,2.333333\n\nseg-0002.mp4,2.333333,4.000000\n');
   assert.deepEqual(list.map((s) => s.file), ['seg-0000.mp4', 'seg-0001.mp4', 'seg-0002.mp4']);
   assert.deepEqual(list.map((s) => Math.round(s.end * 30) - Math.round(s.start * 30)), [30, 40, 50]);
+});
+
+test('previewClipArgs: a silent, scaled, streamable H.264 clip of the given span', () => {
+  const a = previewClipArgs('/in/story.mp4', 12.5, 4, 480, '/out/preview.mp4');
+  assert.deepEqual(a.slice(a.indexOf('-ss'), a.indexOf('-ss') + 6), ['-ss', '12.500', '-i', '/in/story.mp4', '-t', '4.000']);
+  assert.ok(a.includes('-an'));
+  assert.equal(a[a.indexOf('-vf') + 1], 'scale=-2:480');
+  assert.equal(a[a.indexOf('-movflags') + 1], '+faststart');
+  assert.equal(a.at(-1), '/out/preview.mp4');
 });

@@ -252,3 +252,12 @@ export function parseSegmentList(text: string): { file: string; start: number; e
     return { file, start: Number(start), end: Number(end) };
   });
 }
+
+/** A short silent H.264 clip for a story card: `seconds` from `start`, `height` pixels tall, streamable. */
+export function previewClipArgs(input: string, start: number, seconds: number, height: number, out: string): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', start.toFixed(3), '-i', input, '-t', seconds.toFixed(3),
+    '-map', '0:v:0', '-an', '-vf', `scale=-2:${height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-profile:v', 'high',
+    '-movflags', '+faststart', out,
+  ];
+}

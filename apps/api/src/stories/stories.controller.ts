@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isStorySlug, StorageCore } from '@talecast/storage';
+import { existsSync } from 'node:fs';
 
 export function storyView(s: StoryEntity) {
   return {
@@ -36,12 +37,29 @@ export class StoriesController {
   @ApiOperation({ summary: 'Stories ready to render' })
   async list() {
     const rows = await this.stories.find({ where: { status: 'ready' }, order: { title: 'ASC' } });
-    return { stories: rows.map(storyView) };
+    return { stories: rows.map((s) => this.withPreview(s)) };
   }
 
   @Get(':id')
   async get(@Param('id') id: string) {
-    return storyView(await this.find(id));
+    return this.withPreview(await this.find(id));
+  }
+
+  @Get(':id/preview.mp4')
+  @ApiOperation({ summary: 'A few silent seconds of the story (480p), for the story card' })
+  async preview(@Param('id') id: string, @Res() res: Response) {
+    const story = await this.find(id);
+    if (story.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'the story is not ready');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.sendFile(this.storage.storyFile(id, 'preview.mp4'), { dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: { code: 'NOT_FOUND', message: 'not found' } });
+    });
+  }
+
+  /** The story's view, with its preview clip's URL when the precompute made one (older stories have none). */
+  private withPreview(s: StoryEntity) {
+    const hasPreview = s.status === 'ready' && existsSync(this.storage.storyFile(s.id, 'preview.mp4'));
+    return { ...storyView(s), previewUrl: hasPreview ? `/api/stories/${s.id}/preview.mp4` : null };
   }
 
   @Get(':id/thumbnail.jpg')
