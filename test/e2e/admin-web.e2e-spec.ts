@@ -151,9 +151,32 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
       return { inside: b.left >= f.left - 1 && b.right <= f.right + 1 && b.top >= f.top - 1 && b.bottom <= f.bottom + 1, w: b.width, h: b.height };
     });
     assert.ok(geometry.inside && geometry.w > 4 && geometry.h > 4, `the box lies on the image: ${JSON.stringify(geometry)}`);
+    const outline = await fox.locator('.sample-outline[data-role="hero"]').first().evaluate((el) => {
+      const b = el.getBoundingClientRect();
+      return { points: (el.getAttribute('points') ?? '').trim().split(/\s+/).length, w: b.width, h: b.height };
+    });
+    assert.equal(outline.points, 27, 'the hero outline: jaw (17) and brows (10)');
+    assert.ok(outline.w > 4 && outline.h > 4, `the outline has a size: ${JSON.stringify(outline)}`);
     await fox.locator('.samples').scrollIntoViewIfNeeded();
     await shot('05-samples.png');
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('unpublishes, publishes again and deletes a story', async () => {
+    const listed = async () => ((await (await fetch(`${api.url}/api/stories`)).json()) as { stories: { id: string }[] }).stories.map((s) => s.id);
+    const fox = page.locator('[data-story-id="fox-tale"]');
+    await fox.locator('[data-action="unpublish"]').click();
+    await page.locator('[data-story-id="fox-tale"][data-status="unpublished"]').waitFor({ timeout: 30_000 });
+    assert.ok(!(await listed()).includes('fox-tale'), 'hidden from parents');
+    await page.locator('[data-story-id="fox-tale"] [data-action="publish"]').click();
+    await page.locator('[data-story-id="fox-tale"][data-status="ready"]').waitFor({ timeout: 30_000 });
+    assert.ok((await listed()).includes('fox-tale'), 'shown again');
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-story-id="fox-tale"] [data-action="delete"]').click();
+    await page.locator('[data-story-id="fox-tale"]').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal((await fetch(`${api.url}/api/stories/fox-tale`)).status, 404);
+    await assert.rejects(fs.access(path.join(dir.path, 'precomputed', 'fox-tale')), 'the precomputed files are gone');
+    await shot('06-deleted.png');
   });
 
   test('signing out forgets the token', async () => {

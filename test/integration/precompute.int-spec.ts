@@ -12,7 +12,7 @@ import { interOcularDistance } from '@talecast/face';
 import { GroundTruth } from '@talecast/fixtures';
 import { FrameData, precomputeStory, PrecomputeSummary, secondDifference, PrecomputeError } from '@talecast/precompute';
 import { StorageCore } from '@talecast/storage';
-import { locateFfmpeg, FfmpegInfo } from '@talecast/video';
+import { locateFfmpeg, FfmpegInfo, probeMedia } from '@talecast/video';
 import { sharedFixture, tempDir } from '@talecast/testing';
 
 const run = promisify(execFile);
@@ -104,7 +104,7 @@ describe('precompute of a generated story', async () => {
     assert.ok(es <= er * 1.01, `smoothed error ${es.toFixed(0)} vs raw ${er.toFixed(0)}`);
   });
 
-  test('writes the manifest, expressions (DESIGN contract), masks copy and thumbnail', async () => {
+  test('writes the manifest, expressions (DESIGN contract), masks copy, thumbnail and preview clip', async () => {
     const expressions = JSON.parse(await fs.readFile(storage.expressionsFile('tale'), 'utf8'));
     assert.equal(expressions.story, 'tale');
     assert.equal(expressions.frameCount, truth.frameCount);
@@ -115,6 +115,12 @@ describe('precompute of a generated story', async () => {
     await fs.access(storage.masksFile('tale'));
     const thumb = await fs.readFile(storage.storyFile('tale', 'thumbnail.jpg'));
     assert.equal(thumb[0], 0xff);
+    // The story card's clip: ≈4 s, silent, 480 p, named in the manifest.
+    assert.equal(summary.manifest.preview, 'preview.mp4');
+    const clip = await probeMedia(ffmpeg.ffprobe, storage.storyFile('tale', 'preview.mp4'));
+    assert.equal(clip.video?.height, 480);
+    assert.equal(clip.audio, null);
+    assert.ok(Math.abs(clip.durationSeconds - 4) < 0.2, `preview clip ${clip.durationSeconds} s`);
     const left = (await fs.readdir(storage.root('precomputed'))).filter((n) => n.startsWith('.staging'));
     assert.deepEqual(left, [], 'no staging folder left');
   });

@@ -174,16 +174,41 @@ function storyCard(s: AdminStory): HTMLElement {
     body.append(h('div', { class: 'admin-block' }, tx(h('h4'), 'admin.warnings'), ul));
   }
   if (s.error) body.append(h('div', { class: 'notice notice-error' }, h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'), h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-title' }), 'admin.error'), h('p', {}, s.error))));
+  const actions = h('div', { class: 'admin-actions' });
   if (s.status === 'ready') {
     const open = samplePanels.has(s.id);
     const button = tx(h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': `samples-${s.id}` }), open ? 'admin.hideSamples' : 'admin.samples');
     button.addEventListener('click', () => toggleSamples(s, button, card));
-    body.append(h('div', { class: 'admin-actions' }, button));
+    actions.append(button, storyAction(s, 'unpublish', 'admin.unpublish'));
   }
+  if (s.status === 'unpublished') actions.append(storyAction(s, 'publish', 'admin.publish'));
+  if (s.status !== 'precomputing' && s.status !== 'pending') actions.append(storyAction(s, 'delete', 'admin.delete'));
+  if (actions.childElementCount) body.append(actions);
   card.append(thumb, body);
   const panel = samplePanels.get(s.id);
   if (panel) card.append(panel);
   return card;
+}
+
+/** Unpublish, publish again or delete a story (delete asks first); the list reloads after. */
+function storyAction(s: AdminStory, action: 'unpublish' | 'publish' | 'delete', label: MessageKey): HTMLButtonElement {
+  const button = tx(h('button', { type: 'button', class: `btn btn-small ${action === 'delete' ? 'btn-danger' : 'btn-secondary'}`, 'data-action': action }), label);
+  button.addEventListener('click', async () => {
+    if (action === 'delete' && !window.confirm(t('admin.deleteConfirm', { id: s.id }))) return;
+    button.disabled = true;
+    try {
+      const url = `/api/admin/stories/${encodeURIComponent(s.id)}${action === 'delete' ? '' : `/${action}`}`;
+      await request(action === 'delete' ? 'DELETE' : 'POST', url, { token: memoryToken });
+      announce(t(action === 'delete' ? 'admin.deleted' : action === 'publish' ? 'admin.published' : 'admin.unpublished', { id: s.id }));
+      samplePanels.delete(s.id);
+      await loadStories();
+    } catch (err) {
+      const e = asApiError(err);
+      if (!authFailure(e)) els.storiesError.replaceChildren(errorBox(e));
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 function toggleSamples(s: AdminStory, button: HTMLButtonElement, card: HTMLElement): void {
@@ -242,6 +267,22 @@ function sampleFigure(sample: StorySample, roleNames: string[]): HTMLElement {
       style: `left:${x * 100}%;top:${y * 100}%;width:${w * 100}%;height:${hh * 100}%;border-color:${colour}`,
     }, h('span', { class: 'sample-box-label', style: `background:${colour}` }, b.role)));
   }
+  // The hero's outline (jaw and brows from its landmarks) drawn over the frame, one colour per role.
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 1 1');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('class', 'sample-outlines');
+  svg.setAttribute('aria-hidden', 'true');
+  for (const b of sample.boxes) {
+    if (!b.outline?.length) continue;
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polygon');
+    line.setAttribute('points', b.outline.map((v, i) => (i % 2 ? `${v} ` : `${v},`)).join('').trim());
+    line.setAttribute('data-role', b.role);
+    line.setAttribute('class', 'sample-outline');
+    line.setAttribute('stroke', ROLE_COLOURS[Math.max(0, roleNames.indexOf(b.role)) % ROLE_COLOURS.length]);
+    svg.append(line);
+  }
+  frame.append(svg);
   const caption = h('figcaption', {}, `#${sample.frame} · ${sample.time.toFixed(2)} s`);
   if (sample.boxes.length === 0) caption.append(' · ', tx(h('span'), 'admin.noBox'));
   return h('figure', { class: 'sample', 'data-frame': sample.frame, 'data-boxes': sample.boxes.length }, frame, caption);

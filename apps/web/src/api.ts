@@ -192,7 +192,7 @@ export interface StorySample {
   frame: number;
   time: number;
   imageUrl: string;
-  boxes: { role: string; box: [number, number, number, number] }[];
+  boxes: { role: string; box: [number, number, number, number]; outline?: number[] }[];
 }
 
 export const api = {

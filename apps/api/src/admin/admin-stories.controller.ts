@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import { StorySamples } from './story-samples';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
@@ -8,7 +8,7 @@ import { Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core';
 import { PrecomputeJobs } from '@talecast/precompute';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
-import { isStorySlug } from '@talecast/storage';
+import { isStorySlug, StorageCore } from '@talecast/storage';
 import { AdminTokenGuard } from '../http/admin-token.guard';
 import { storyView } from '../stories/stories.controller';
 
@@ -17,7 +17,7 @@ import { storyView } from '../stories/stories.controller';
 @UseGuards(AdminTokenGuard)
 @Controller('admin/stories')
 export class AdminStoriesController {
-  constructor(private readonly precompute: PrecomputeJobs, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples) {}
+  constructor(private readonly precompute: PrecomputeJobs, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples, private readonly storage: StorageCore) {}
 
   @Post()
   @HttpCode(202)
@@ -73,6 +73,47 @@ export class AdminStoriesController {
     const file = await this.storySamples.image(id, Number(frame));
     res.setHeader('Cache-Control', 'private, max-age=300');
     res.type('jpeg').sendFile(file, { dotfiles: 'allow' });
+  }
+
+  @Post(':id/unpublish')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hide a ready story from parents (its files stay; POST …/publish shows it again)' })
+  async unpublish(@Param('id') id: string) {
+    const s = await this.findStory(id);
+    if (s.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'only a ready story can be unpublished');
+    await this.stories.update({ id }, { status: 'unpublished' });
+    return { id, status: 'unpublished' };
+  }
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Show an unpublished story to parents again' })
+  async publish(@Param('id') id: string) {
+    const s = await this.findStory(id);
+    if (s.status !== 'unpublished') throw new TalecastError('BAD_REQUEST', 'only an unpublished story can be published again');
+    await this.stories.update({ id }, { status: 'ready' });
+    return { id, status: 'ready' };
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a story: its precomputed files, masks and expressions, then its row (not while it precomputes)' })
+  async remove(@Param('id') id: string) {
+    const s = await this.findStory(id);
+    if (s.status === 'precomputing' || s.status === 'pending') throw new TalecastError('STORY_BUSY', 'the story is being precomputed; delete it when that ends');
+    // Unlisted first, so no new render starts while the files go.
+    await this.stories.update({ id }, { status: 'unpublished' });
+    await fs.rm(this.storage.storyDir(id), { recursive: true, force: true });
+    for (const file of [this.storage.masksFile(id), this.storage.expressionsFile(id)]) await fs.rm(file, { force: true });
+    await this.stories.delete({ id });
+    return { id, status: 'deleted' };
+  }
+
+  private async findStory(id: string): Promise<StoryEntity> {
+    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const s = await this.stories.findOneBy({ id });
+    if (!s) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    return s;
   }
 
   @Get(':id')

@@ -14,7 +14,8 @@ const SAMPLES = 6;
 export interface StorySample {
   frame: number;
   time: number;
-  boxes: { role: string; box: [number, number, number, number] }[];
+  /** Per role found in the frame: its face box and its outline (jaw, then brows; [x, y, …] normalised 0..1). */
+  boxes: { role: string; box: [number, number, number, number]; outline: number[] }[];
 }
 
 @Injectable()
@@ -45,7 +46,7 @@ export class StorySamples {
         y0 -= h * 0.35;
         const { width: W, height: H } = manifest.video;
         const box = [x0 / W, y0 / H, (x1 - x0) / W, (y1 - y0) / H].map((v) => Math.round(v * 10000) / 10000) as [number, number, number, number];
-        return [{ role, box }];
+        return [{ role, box, outline: faceOutline(lm, W, H) }];
       }),
     }));
   }
@@ -67,4 +68,10 @@ export class StorySamples {
     }
     return file;
   }
+}
+
+/** The face's outline from its 68 landmarks: the jaw (0–16) then the brows right to left (26–17), normalised. */
+export function faceOutline(lm: ArrayLike<number>, width: number, height: number): number[] {
+  const order = [...Array.from({ length: 17 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 26 - i)];
+  return order.flatMap((i) => [Math.round((lm[2 * i] / width) * 10000) / 10000, Math.round((lm[2 * i + 1] / height) * 10000) / 10000]);
 }

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type StoryStatus = 'pending' | 'precomputing' | 'ready' | 'failed';
+/** `unpublished`: precomputed but hidden from parents by an admin (no new renders). */
+export type StoryStatus = 'pending' | 'precomputing' | 'ready' | 'failed' | 'unpublished';
 export type StoryStyle = 'photo' | 'toon';
 
 /** Shown to parents: words per language (`{en, ko}`), the age range; from the masks file's `meta`. */
