@@ -142,6 +142,8 @@ function renderSummaries(show: boolean): void {
     h('span', { class: 'summary-text' }, h('strong', {}, storyTitle(state.story)), ' · ', tx(h('span'), 'story.duration', { d: state.story.durationSeconds })),
   );
   const faces = state.roles.flatMap((r) => r.faces);
+  // A render opened from its private link on another device has no photos on this page: no line.
+  photos.hidden = faces.length === 0;
   photos.replaceChildren(
     h('span', { class: 'summary-faces' }, ...faces.map((f) => tattr(h('img', { class: 'summary-face', src: f.result.previewUrl, width: 48, height: 48 }), 'alt', 'face.previewAlt'))),
     tx(h('span', { class: 'summary-text' }), 'summary.photos', { n: faces.length }),
