@@ -233,21 +233,21 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
 
     // The player starts from the growing HLS stream (or, for a very quick render, the MP4) and plays.
     await page.waitForFunction(() => {
-      const v = document.querySelector('video');
+      const v = document.querySelector<HTMLVideoElement>('#video');
       return !!v && v.currentTime > 0.5 && !v.paused;
     }, undefined, { timeout: 240_000 }).catch(async (err: Error) => {
       const render = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.text()).catch((e: Error) => e.message);
       const video = await page.evaluate(() => {
-        const v = document.querySelector('video')!;
+        const v = document.querySelector<HTMLVideoElement>('#video')!;
         return { engine: v.dataset.engine, currentTime: v.currentTime, paused: v.paused, readyState: v.readyState, error: v.error?.message, state: document.getElementById('render-state')?.textContent };
       });
       throw new Error(`${err.message}\nvideo: ${JSON.stringify(video)}\nrender: ${render}\npage errors: ${pageErrors.errors.join('\n')}\nAPI output (tail):\n${api.output().slice(-3000)}`);
     });
-    const whilePlaying = await page.evaluate(() => ({ engine: document.querySelector('video')!.dataset.engine, done: !document.getElementById('download')!.hidden }));
+    const whilePlaying = await page.evaluate(() => ({ engine: document.querySelector<HTMLVideoElement>('#video')!.dataset.engine, done: !document.getElementById('download')!.hidden }));
     console.log(`# playback via ${whilePlaying.engine}; render ${whilePlaying.done ? 'had already finished' : 'still running'}`);
-    const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    const t1 = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.currentTime);
     await page.waitForTimeout(1200);
-    const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    const t2 = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.currentTime);
     assert.ok(t2 > t1, `currentTime advances (${t1} → ${t2})`);
     await page.locator('#step-make').screenshot({ path: path.join(ARTIFACTS, '07-playing.png') });
 
@@ -284,7 +284,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const res = await p.goto(`${base}/v/${renderId}`);
       assert.equal(res?.status(), 200);
       await p.waitForFunction(() => {
-        const v = document.querySelector('video');
+        const v = document.querySelector<HTMLVideoElement>('#video');
         return !!v && v.currentTime > 0.5;
       }, undefined, { timeout: 60_000 });
       assert.equal(await p.locator('#download').isVisible(), true, 'the download is there');

@@ -126,6 +126,7 @@ function refreshSteps(): void {
   tx(els.makeLocked, state.roles.length > 1 ? 'step3.lockedRoles' : 'step3.locked');
   // While a render exists the story and photos are fixed (and folded away); "make another" unlocks them.
   $('#step-story').classList.toggle('is-collapsed', rendering);
+  if (rendering) document.querySelectorAll<HTMLVideoElement>('video[data-preview-clip]').forEach((v) => v.pause()); // folded away: no clip plays
   $('#step-photo').classList.toggle('is-collapsed', rendering);
   renderSummaries(rendering);
   document.querySelectorAll<HTMLInputElement | HTMLButtonElement>('#story-body input, #photo-body input, #photo-body button').forEach((c) => (c.disabled = rendering || c.dataset.forceDisabled === 'true'));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
-import { chooseShowcase, clipAround } from './story-showcase';
+import { chooseShowcase, clipAround, steadyFrames } from './story-showcase';
 
 /** Records for roles × frames: per (role, frame) present?, eye distance in px, yaw in degrees. */
 function records(roles: { present: boolean; eyes: number; yaw: number }[][]): Float32Array {
@@ -25,7 +25,17 @@ test('the thumbnail is the hero\'s largest frontal frame, not a larger turned on
   const friend = [none, { present: true, eyes: 90, yaw: 0 }, none, none, none];
   const hero = [none, { present: true, eyes: 30, yaw: 5 }, { present: true, eyes: 70, yaw: 40 }, { present: true, eyes: 45, yaw: -12 }, none];
   const s = chooseShowcase(records([friend, hero]), ['friend', 'hero'], 5, 1, []);
-  assert.equal(s.thumbnailFrame, 3);
+  assert.equal(s.thumbnailFrame, 3, 'no run is long enough for steady frames: all frames count');
+});
+
+test('a large face at the start of its run (a dissolve) loses to a steady one', () => {
+  const fading = { present: true, eyes: 90, yaw: 0 };
+  const solid = { present: true, eyes: 50, yaw: 0 };
+  // 2 fps, margin round(0.6 × 2) = 1 frame: frame 1 starts the run, frames 2..4 are steady.
+  const hero = [none, fading, solid, solid, { present: true, eyes: 60, yaw: 0 }, solid, none];
+  assert.equal(chooseShowcase(records([hero]), ['hero'], 7, 2, []).thumbnailFrame, 4);
+  assert.deepEqual([...steadyFrames((f) => hero[f].present, 7, 1, [])], [0, 0, 1, 1, 1, 0, 0]);
+  assert.deepEqual([...steadyFrames((f) => hero[f].present, 7, 1, [4])], [0, 0, 1, 0, 0, 0, 0], 'and away from cuts');
 });
 
 test('without any face the thumbnail is the middle of the video', () => {

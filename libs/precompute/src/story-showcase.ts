@@ -9,6 +9,28 @@ import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
 
 export const PREVIEW_CLIP_SECONDS = 4;
 export const FRONTAL_YAW_DEGREES = 15;
+/** Seconds kept clear of a face run's ends and of cuts: dissolves and walk-ins show a faint or partial face there. */
+export const STEADY_MARGIN_SECONDS = 0.6;
+
+/**
+ * Frames well inside a run of frames with the face and away from cuts: `margin` frames from each
+ * end of the run and from every cut. A face fading in through a dissolve is detected at once but
+ * only becomes solid later; these frames are where it is solid. Empty when no run is long enough.
+ */
+export function steadyFrames(present: (frame: number) => boolean, frameCount: number, margin: number, cuts: number[]): Uint8Array {
+  const steady = new Uint8Array(frameCount);
+  let start = -1;
+  for (let f = 0; f <= frameCount; f++) {
+    const on = f < frameCount && present(f);
+    if (on && start < 0) start = f;
+    if (!on && start >= 0) {
+      for (let k = start + margin; k < f - margin; k++) steady[k] = 1;
+      start = -1;
+    }
+  }
+  for (const c of cuts) for (let k = Math.max(0, c - margin); k < Math.min(frameCount, c + margin); k++) steady[k] = 0;
+  return steady;
+}
 
 export interface Showcase {
   /** The thumbnail's frame. */
@@ -18,17 +40,21 @@ export interface Showcase {
 }
 
 /**
- * The hero's (else the first role's) largest frontal frame, and a clip around it kept inside its
- * shot when the shot is long enough. Without any face: the middle of the video.
+ * The hero's (else the first role's) largest frontal frame among its steady frames (else among
+ * all its frames), and a clip around it kept inside its shot when the shot is long enough.
+ * Without any face: the middle of the video.
  */
 export function chooseShowcase(records: Float32Array, roleNames: string[], frameCount: number, fps: number, cuts: number[]): Showcase {
   const role = roleNames.includes('hero') ? roleNames.indexOf('hero') : 0;
+  const present = (f: number) => roleNames.length > 0 && records[(role * frameCount + f) * RECORD_FLOATS + FRAME_FIELDS.present[0]] === 1;
+  let steady = steadyFrames(present, frameCount, Math.round(STEADY_MARGIN_SECONDS * fps), cuts);
+  if (!steady.includes(1)) steady = Uint8Array.from({ length: frameCount }, (_, f) => (present(f) ? 1 : 0));
   let best = -1;
   let bestSize = 0;
   let bestFrontal = false;
-  for (let f = 0; f < frameCount && roleNames.length > 0; f++) {
+  for (let f = 0; f < frameCount; f++) {
     const o = (role * frameCount + f) * RECORD_FLOATS;
-    if (records[o + FRAME_FIELDS.present[0]] !== 1) continue;
+    if (!steady[f]) continue;
     const size = interOcularDistance(records.subarray(o + FRAME_FIELDS.landmarks[0], o + FRAME_FIELDS.landmarks[0] + 136));
     const frontal = Math.abs(records[o + FRAME_FIELDS.yaw[0]]) <= FRONTAL_YAW_DEGREES;
     // A frontal face always beats a turned one; among equals, the larger.

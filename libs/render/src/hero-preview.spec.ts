@@ -4,8 +4,8 @@ import { FRAME_FIELDS, FrameData, RECORD_FLOATS, StoryManifest } from '@talecast
 import { pickPreviewFrame, previewRole } from './hero-preview';
 
 /** Frame data for one role: per frame, present?, inter-ocular distance (px) and yaw (degrees). */
-function framesOf(spec: { present: boolean; eyes: number; yaw: number }[]): FrameData {
-  const manifest = { video: { frameCount: spec.length }, frameData: { roles: ['hero'] } } as unknown as StoryManifest;
+function framesOf(spec: { present: boolean; eyes: number; yaw: number }[], fps = 30): FrameData {
+  const manifest = { video: { frameCount: spec.length, fps }, cuts: [], frameData: { roles: ['hero'] } } as unknown as StoryManifest;
   const records = new Float32Array(spec.length * RECORD_FLOATS);
   spec.forEach((s, f) => {
     const o = f * RECORD_FLOATS;
@@ -42,4 +42,11 @@ test('the preview shows the hero, else the first role', () => {
   assert.equal(previewRole(['friend', 'hero']), 'hero');
   assert.equal(previewRole(['fox']), 'fox');
   assert.equal(previewRole([]), null);
+});
+
+test('a face fading in (the first frames of its run) is passed over for a steady one', () => {
+  const on = (eyes: number) => ({ present: true, eyes, yaw: 0 });
+  // 2 fps: a margin of round(0.6 × 2) = 1 frame at each end of the run 1..5.
+  const frames = framesOf([{ present: false, eyes: 0, yaw: 0 }, on(80), on(30), on(50), on(55), on(60), { present: false, eyes: 0, yaw: 0 }], 2);
+  assert.equal(pickPreviewFrame(frames, 'hero'), 3, 'frame 1 (the dissolve) and 2 (too small against 55) are skipped');
 });

@@ -1,9 +1,10 @@
 // The still shown to a parent right after the photo: which story frame to use. Pure: the story's
 // frame data in, a frame number out. "Good" = the hero is present, looks roughly at the camera
-// (|yaw| ≤ 15°) and is drawn at least 60 % as large as at its largest; the first such frame in
-// story order, so the parent sees the hero as the story introduces it.
+// (|yaw| ≤ 15°) and is drawn at least 60 % as large as at its largest, in a steady part of its
+// shot (not in a dissolve or a walk-in: steadyFrames); the first such frame in story order, so
+// the parent sees the hero as the story introduces it.
 import { interOcularDistance } from '@talecast/geometry';
-import { FrameData } from '@talecast/precompute';
+import { FrameData, STEADY_MARGIN_SECONDS, steadyFrames } from '@talecast/precompute';
 
 export const PREVIEW_MAX_YAW_DEGREES = 15;
 export const PREVIEW_MIN_SIZE_FRACTION = 0.6;
@@ -13,11 +14,14 @@ export function pickPreviewFrame(frames: FrameData, role: string): number | null
   const r = frames.roleIndex(role);
   if (r < 0) return null;
   const n = frames.manifest.video.frameCount;
+  const present = (f: number) => frames.present(r, f);
+  let steady = steadyFrames(present, n, Math.round(STEADY_MARGIN_SECONDS * (frames.manifest.video.fps ?? 30)), frames.manifest.cuts ?? []);
+  if (!steady.includes(1)) steady = Uint8Array.from({ length: n }, (_, f) => (present(f) ? 1 : 0));
   const sizes = new Float64Array(n);
   let largest = 0;
   let largestAt = -1;
   for (let f = 0; f < n; f++) {
-    if (!frames.present(r, f)) continue;
+    if (!steady[f]) continue;
     sizes[f] = interOcularDistance(frames.field(r, f, 'landmarks'));
     if (sizes[f] > largest) {
       largest = sizes[f];
