@@ -21,6 +21,7 @@ import {
   yuvCoefficients, interOcularDistance,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
+import { EyeAnimator, EyeState } from './eye-animator';
 
 export type YuvFrame = Yuv420;
 
@@ -35,6 +36,12 @@ export interface FrameTarget {
   mouthOpen: number;
   /** Polygons (flat [x0, y0, ...] in frame pixels) that must never be painted over. */
   occluders: Float32Array[];
+  /**
+   * The story's eyes this frame (per-eye lid openness and gaze, see CONTRACTS). When given, the
+   * child's own eye shape is kept, its lids move to this openness and its irises follow the gaze;
+   * when absent, the eyes are warped with the landmarks as before.
+   */
+  eyes?: EyeState | null;
 }
 
 export interface CompositeOptions {
@@ -93,6 +100,9 @@ export class FrameCompositor {
   private blender: LaplacianBlender | undefined;
   private readonly mesh = new Float32Array(FACE_MESH_POINT_COUNT * 2);
   private readonly shaped = new Float32Array(LANDMARK_COUNT * 2);
+  private readonly eyed = new Float32Array(LANDMARK_COUNT * 2);
+  private readonly eyeAnimator = new EyeAnimator();
+  private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
@@ -101,6 +111,9 @@ export class FrameCompositor {
   private readonly lutY = new Uint8Array(256);
   private readonly lutU = new Uint8Array(256);
   private readonly lutV = new Uint8Array(256);
+  constructor() {
+    this.luts = [this.lutY, this.lutU, this.lutV];
+  }
   private readonly layersY = { a: { src: this.warpedY, out: this.warpedY }, mask: { src: this.alpha, out: this.alpha } };
   private readonly luma = new LumaBlendSpans();
   // Reused small objects, so a frame allocates nothing but its report.
@@ -152,7 +165,9 @@ export class FrameCompositor {
     const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
     const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
     const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
-    const landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    let landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    const eyes = target.eyes ?? null;
+    if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
@@ -233,6 +248,7 @@ export class FrameCompositor {
     this.chroma.setup(frame, face, region, this.alpha, this.lutU, this.lutV);
     forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, chromaRegion, this.chroma, 0.5, this.warpScratch);
     this.chroma.release();
+    if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
   }
 
