@@ -40,7 +40,7 @@ export interface ChildEyes extends EyeState {
 const MIN_IRIS_CONTRAST = 12;
 
 /** Openness of each eye in a photo: aspect ratio over OPEN_EYE_ASPECT, at most 1. */
-export function photoEyeOpenness(landmarks: ArrayLike<number>, out = new Float32Array(2)): Float32Array {
+export function photoEyeOpenness(landmarks: ArrayLike<number>, out: Float32Array = new Float32Array(2)): Float32Array {
   for (const eye of [0, 1] as const) out[eye] = Math.min(1, eyeAspect(landmarks, eye) / OPEN_EYE_ASPECT);
   return out;
 }

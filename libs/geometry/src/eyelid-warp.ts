@@ -24,7 +24,7 @@ export function eyeAspect(landmarks: ArrayLike<number>, eye: 0 | 1): number {
 }
 
 /** Both eyes' aspect ratios [right, left]. */
-export function eyeAspects(landmarks: ArrayLike<number>, out = new Float32Array(2)): Float32Array {
+export function eyeAspects(landmarks: ArrayLike<number>, out: Float32Array = new Float32Array(2)): Float32Array {
   out[0] = eyeAspect(landmarks, 0);
   out[1] = eyeAspect(landmarks, 1);
   return out;
@@ -95,7 +95,7 @@ export interface Iris {
  * each corner (an iris may tuck under a corner a little, never leave the eye), across it within
  * `maxDown` of the gap from the eye centre (a vertical gaze is mostly the lids' job).
  */
-export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, to: ArrayLike<number>, out = new Float32Array(2), maxDown = 0.25): Float32Array {
+export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, to: ArrayLike<number>, out: Float32Array = new Float32Array(2), maxDown = 0.25): Float32Array {
   const du = (to[0] - from[0]) * frame.width;
   const dn = (to[1] - from[1]) * frame.gap;
   // Iris centre in the eye's frame, then the wanted one, clamped.
@@ -112,7 +112,7 @@ export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, 
 }
 
 /** Gaze of an iris in its eye: [x along the eye line / width, y down / gap] from the eye centre. */
-export function gazeOf(frame: EyeFrame, iris: { x: number; y: number }, out = new Float32Array(2)): Float32Array {
+export function gazeOf(frame: EyeFrame, iris: { x: number; y: number }, out: Float32Array = new Float32Array(2)): Float32Array {
   const dx = iris.x - frame.cx, dy = iris.y - frame.cy;
   out[0] = frame.width > 0 ? (dx * frame.ux + dy * frame.uy) / frame.width : 0;
   out[1] = frame.gap > 0 ? (dx * frame.nx + dy * frame.ny) / frame.gap : 0;

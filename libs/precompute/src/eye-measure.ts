@@ -1,0 +1,116 @@
+// Per-frame eye data of a story's character (CONTRACTS: per-frame eye data, FRAME_FIELDS eyeData /
+// eyeOpen / gaze). Per analysed frame: the gaze of each eye from the frame's luma (`findIris` on
+// the detected landmarks: the darkest iris-sized disc in the eye contour). Per role, once the
+// track is joined: each eye's lid openness as its aspect ratio over that character's own fully
+// open aspect (a high percentile over the story's frames, so a cartoon's big eyes and a real
+// face's both read 1 when open), measured on the RAW landmarks (the landmark smoothing would
+// flatten a 3-frame blink) and only lightly smoothed; gaps in the gaze (closed or unclear eye)
+// held from the neighbours. Pure: arrays in, arrays out.
+import { eyeAspect, eyeFrame, findIris, gazeOf, Plane } from '@talecast/geometry';
+import { smoothTracks } from './landmark-smoother';
+
+/** Floats per frame in an eye track: [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy]. */
+export const EYE_TRACK_DIMS = 6;
+/** Percentile of a role's eye aspect ratios taken as "fully open" for that character. */
+export const OPEN_PERCENTILE = 0.9;
+/** Iris contrast (luma) under which a frame's gaze is not trusted. */
+export const MIN_GAZE_CONTRAST = 10;
+/** Temporal smoothing (frames, Gaussian sigma): light on the lids (a blink is 3–6 frames), more on the gaze. */
+export const LID_SIGMA = 0.7;
+export const GAZE_SIGMA = 1.5;
+
+/**
+ * Gaze of both eyes in one frame from its luma plane and the frame's 68 landmarks, into
+ * `out[0..3]` as [rx, ry, lx, ly]; NaN for an eye whose iris is not found or not clear.
+ */
+export function measureGaze(luma: Plane, landmarks: ArrayLike<number>, out: Float32Array): Float32Array {
+  for (const eye of [0, 1] as const) {
+    const frame = eyeFrame(landmarks, eye);
+    const iris = findIris(luma, landmarks, eye, frame);
+    if (!iris || iris.contrast < MIN_GAZE_CONTRAST) {
+      out[2 * eye] = out[2 * eye + 1] = NaN;
+      continue;
+    }
+    gazeOf(frame, iris, out.subarray(2 * eye, 2 * eye + 2));
+  }
+  return out;
+}
+
+/**
+ * One role's eye track (frameCount × EYE_TRACK_DIMS) from its raw per-frame landmarks
+ * (frameCount × 136) and raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
+ * gaze 0), where `present`; runs never cross a cut. Frames without the face are left 0.
+ */
+export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | null, present: Uint8Array, cuts: ReadonlySet<number>): Float32Array {
+  const n = present.length;
+  const out = new Float32Array(n * EYE_TRACK_DIMS);
+  const aspects: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!present[i]) continue;
+    const lm = rawLandmarks.subarray(i * 136, i * 136 + 136);
+    for (const eye of [0, 1] as const) {
+      const a = eyeAspect(lm, eye);
+      out[i * EYE_TRACK_DIMS + eye] = a;
+      aspects.push(a);
+    }
+  }
+  if (!aspects.length) return out;
+  aspects.sort((a, b) => a - b);
+  const open = aspects[Math.min(aspects.length - 1, Math.floor(OPEN_PERCENTILE * aspects.length))];
+  for (let i = 0; i < n; i++) {
+    if (!present[i]) continue;
+    for (let eye = 0; eye < 2; eye++) {
+      const k = i * EYE_TRACK_DIMS + eye;
+      out[k] = open > 0 ? Math.min(1, out[k] / open) : 1;
+    }
+  }
+  const lids = smoothTracks(pick(out, 0, 2), 2, present, cuts, LID_SIGMA);
+  const gaze = rawGaze ? holdGaps(rawGaze, present, cuts) : new Float32Array(n * 4);
+  const gazeSmooth = smoothTracks(gaze, 4, present, cuts, GAZE_SIGMA);
+  for (let i = 0; i < n; i++) {
+    if (!present[i]) continue;
+    for (let d = 0; d < 2; d++) out[i * EYE_TRACK_DIMS + d] = clamp01(lids[i * 2 + d]);
+    for (let d = 0; d < 4; d++) out[i * EYE_TRACK_DIMS + 2 + d] = gazeSmooth[i * 4 + d];
+  }
+  return out;
+}
+
+/** NaN gaze values replaced by the nearest known value in the same run (0 when the run has none). */
+function holdGaps(raw: Float32Array, present: Uint8Array, cuts: ReadonlySet<number>): Float32Array {
+  const n = present.length, out = new Float32Array(raw);
+  for (let d = 0; d < 4; d++) {
+    let start = -1;
+    for (let i = 0; i <= n; i++) {
+      const inRun = i < n && present[i] === 1 && !(start >= 0 && cuts.has(i));
+      if (inRun && start < 0) start = i;
+      if (inRun) continue;
+      if (start >= 0) fillRun(out, d, start, i);
+      start = i < n && present[i] === 1 ? i : -1;
+    }
+  }
+  return out;
+}
+
+function fillRun(v: Float32Array, d: number, from: number, to: number): void {
+  let last = NaN;
+  for (let i = from; i < to; i++) {
+    if (Number.isNaN(v[i * 4 + d])) v[i * 4 + d] = last;
+    else last = v[i * 4 + d];
+  }
+  last = NaN;
+  for (let i = to - 1; i >= from; i--) {
+    if (Number.isNaN(v[i * 4 + d])) v[i * 4 + d] = last;
+    else last = v[i * 4 + d];
+  }
+  for (let i = from; i < to; i++) if (Number.isNaN(v[i * 4 + d])) v[i * 4 + d] = 0;
+}
+
+function pick(track: Float32Array, from: number, count: number): Float32Array {
+  const n = track.length / EYE_TRACK_DIMS, out = new Float32Array(n * count);
+  for (let i = 0; i < n; i++) for (let d = 0; d < count; d++) out[i * count + d] = track[i * EYE_TRACK_DIMS + from + d];
+  return out;
+}
+
+function clamp01(v: number): number {
+  return v > 0 ? (v < 1 ? v : 1) : 0;
+}
