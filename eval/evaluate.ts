@@ -47,8 +47,10 @@ function printTable(r: EvaluationReport): void {
   const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : 'n/a');
   const db = (v: number | null) => (v === null ? '—' : Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'identical');
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const follow = (f: { correlation: number; applicable: boolean; storyVariation: number }) =>
+    `${Number.isFinite(f.correlation) ? f.correlation.toFixed(2) : 'n/a'}${f.applicable ? '' : ` (story still, sd ${f.storyVariation.toFixed(3)})`}`;
   console.log(`\ninsertion quality on ${r.machine.cores} cores, faces on ${r.faceBackend}, ffmpeg ${r.ffmpeg}`);
-  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched'];
+  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched', 'eyes r / blinks', 'mouth r'];
   const rows: string[][] = [];
   for (const s of r.stories) {
     for (const x of s.runs) {
@@ -58,8 +60,10 @@ function printTable(r: EvaluationReport): void {
         `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
           `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})`,
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
-        `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)}`,
+        `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
+        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}`,
+        `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}`,
       ]);
     }
   }
@@ -70,7 +74,8 @@ function printTable(r: EvaluationReport): void {
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
     `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
-    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam reported only`);
+    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
+    `eyes: openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`);
 }
 
 main().then((code) => process.exit(code), (err) => {

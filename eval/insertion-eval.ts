@@ -24,6 +24,8 @@ import {
   PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
+import { followMeasure, FollowResult, MIN_VARIATION } from './follow-metrics';
+import { eyeAspect, mouthOpenness } from '@talecast/geometry';
 
 export const TARGETS = {
   /** Share of sampled hero frames whose output face is the child's. */
@@ -34,6 +36,9 @@ export const TARGETS = {
   placement: 0.05,
   /** PSNR outside the face (dB). */
   untouchedPsnr: 45,
+  /** Correlation of the output's eye / mouth openness with the story character's (same instrument on both). */
+  eyesCorrelation: 0.6,
+  mouthCorrelation: 0.6,
 } as const;
 
 export interface EvaluationOptions {
@@ -106,7 +111,14 @@ export interface RunResult {
     faceFrames: number; psnrOutsideFace: number; psnrOutsideFaceY: number; worstFramePsnr: number; worstFrame: number;
     faceFreeRenderedFrames: number; psnrFaceFreeRendered: number | null;
   };
-  pass: Record<'identity' | 'placement' | 'stability' | 'untouched', boolean>;
+  /**
+   * Does the output face do what the story's does: per hero frame, the landmark net on the crop
+   * turned with the story's face (precomputed points) of the story's frame and of the output
+   * gives eye aspect (mean of both eyes) and mouth openness; correlations and blinks. `applicable`
+   * is false where the story's openness hardly varies (nothing to follow: no pass/fail then).
+   */
+  follow: { eyes: FollowResult & { applicable: boolean }; mouth: FollowResult & { applicable: boolean } };
+  pass: Record<'identity' | 'placement' | 'stability' | 'untouched' | 'seam' | 'eyes' | 'mouth', boolean>;
 }
 
 export interface StoryResult {
@@ -183,6 +195,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       };
       const block: ContactSheetBlock = { title: `story ${variant} (${fixture.seconds} s)`, frames: plan.sheet, rows: [] };
       const storyFaces = new Map<number, StoryFace | null>();
+      const storyOpenness = new Map<number, [number, number] | null>();
 
       for (const face of faces) {
         const r0 = performance.now();
@@ -191,7 +204,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         const renderSeconds = (performance.now() - r0) / 1000;
         const a0 = performance.now();
         const measured = await measureRun({
-          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces,
+          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces, storyOpenness,
           output: storage.renderFile(renderId, 'video.mp4'),
           readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
           storyVideo: fixture.video,
@@ -306,6 +319,8 @@ interface RunInput {
   face: ChildFace;
   heroPhotoDescriptor: Float32Array;
   storyFaces: Map<number, StoryFace | null>;
+  /** The story face's [eye aspect, mouth openness] per frame (shared by the story's runs; null = not measured). */
+  storyOpenness: Map<number, [number, number] | null>;
   output: string;
   readyMedia: string[];
   storyVideo: string;
@@ -341,6 +356,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
   // The story's own frames go on the sheet once, with the story's first run.
   const needOriginals = input.sheetRow.rows.length === 0;
   const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [];
+  const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
+  const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   try {
     for (let i = 0; i < truth.frameCount; i++) {
       const [o, r, s] = await Promise.all([out.next(), ready.next(), story.next()]);
@@ -363,10 +380,23 @@ async function measureRun(input: RunInput): Promise<Measured> {
         faceFree.frame(i, ov, rv, null, 'yuv');
       }
       const sampled = plan.sampled.has(i), inWindow = plan.inWindow.has(i);
-      if (!sampled && !inWindow) continue;
+      if (!sampled && !inWindow && !target) continue;
 
       const outRgb = yuvToRgb(ov, matrix, range);
       const storyRgb = yuvToRgb(yuvView(s, width, height), matrix, range);
+      if (target) {
+        let so = input.storyOpenness.get(i);
+        if (so === undefined) {
+          so = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
+          input.storyOpenness.set(i, so);
+        }
+        const oo = openness(await turnedLandmarks(models, outRgb, target, turnedInput));
+        if (so && oo) {
+          opennessStory.eyes[i] = so[0]; opennessStory.mouth[i] = so[1];
+          opennessOut.eyes[i] = oo[0]; opennessOut.mouth[i] = oo[1];
+        }
+      }
+      if (!sampled && !inWindow) continue;
       const reference = target ?? truth.frames[i].hero;
       let sf = input.storyFaces.get(i);
       if (sf === undefined) {
@@ -490,6 +520,11 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const seamOut = mean(seams.map((x) => x.output)), seamOrig = mean(seams.map((x) => x.original));
 
   const placementMean = mean(errors);
+  const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true), mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
+  const follow = {
+    eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION },
+    mouth: { ...roundFollow(mouth), applicable: mouth.storyVariation >= MIN_VARIATION },
+  };
   return {
     identity: {
       share: round(share, 4), frames: plan.sampled.size, passed, outputDetected: detected,
@@ -525,7 +560,13 @@ async function measureRun(input: RunInput): Promise<Measured> {
       faceFrames, psnrOutsideFace: round(outside.value), psnrOutsideFaceY: round(outsideY.value), worstFramePsnr: round(outside.worst), worstFrame: outside.worstFrame,
       faceFreeRenderedFrames: faceFreeRendered, psnrFaceFreeRendered: faceFree.frames ? round(faceFree.value) : null,
     },
+    follow,
     pass: {
+      // The colour step across the mask's edge no larger than the story's own at the same ring.
+      seam: !(seamOut > seamOrig),
+      // Where the story's face hardly moves its eyes / mouth there is nothing to follow: not failed.
+      eyes: !follow.eyes.applicable || (eyes.correlation >= TARGETS.eyesCorrelation && eyes.blinksShown === eyes.blinks),
+      mouth: !follow.mouth.applicable || mouth.correlation >= TARGETS.mouthCorrelation,
       identity: share >= TARGETS.identityShare,
       placement: placementMean <= TARGETS.placement,
       // Not measured (no windows) counts as not failed.
@@ -534,6 +575,16 @@ async function measureRun(input: RunInput): Promise<Measured> {
         (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
     },
   };
+}
+
+/** [mean eye aspect of both eyes, mouth openness] of one measurement, or null when it failed. */
+function openness(lm: Float32Array | null): [number, number] | null {
+  if (!lm || lm.length < 136) return null;
+  return [(eyeAspect(lm, 0) + eyeAspect(lm, 1)) / 2, mouthOpenness(lm)];
+}
+
+function roundFollow(f: FollowResult): FollowResult {
+  return { ...f, correlation: round(f.correlation, 3), storyVariation: round(f.storyVariation, 3), missedBlinks: f.missedBlinks.slice(0, 20) };
 }
 
 /** Landmark error without the jaw (brows, eyes, nose, mouth: 17–67), where the detector is surest. */
