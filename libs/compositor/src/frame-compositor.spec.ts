@@ -58,16 +58,31 @@ const t0 = target();
 const cheek: [number, number] = [Math.round((t0.landmarks[2 * 29] + t0.landmarks[2 * 2]) / 2), Math.round(t0.landmarks[2 * 29 + 1])];
 
 describe('FrameCompositor', () => {
+  test('a closed-lipped photo on a slightly open story mouth: a dark interior is drawn between the lips, not the stretched lips', () => {
+    const open = target({}, 0.09);
+    const drawn = run(open).frame;
+    const stretched = run(open, { mouthInterior: false }).frame;
+    const inside = pixelsInside(gatherPoints(open.landmarks, INNER_MOUTH));
+    assert.ok(inside.length > 10, `${inside.length} pixels between the lips`);
+    for (const [x, y] of inside) {
+      assert.ok(drawn.y.data[y * W + x] < 60, `interior luma ${drawn.y.data[y * W + x]} at ${x},${y}`);
+      assert.equal(stretched.y.data[y * W + x], 90, 'without it: the lips stretched (the face colour)');
+    }
+  });
+
   test('deep inside the face carries the transferred colour; outside the bbox is bit-identical', () => {
     const { frame, before, report, compositor } = run(target());
     assert.ok(report.bbox);
     assert.deepEqual(at(frame, cheek[0], cheek[1]), [90, 140, 110]);
     assertOutsideUntouched(frame, before, report.bbox);
-    // Every fully opaque pixel got exactly the target colour.
+    // Every fully opaque pixel got exactly the target colour (but the drawn mouth interior).
     const alpha = compositor.lastAlpha;
+    const mouth = gatherPoints(target().landmarks, INNER_MOUTH);
     let solid = 0;
     for (let j = 0; j < report.bbox.height; j++) for (let i = 0; i < report.bbox.width; i++) {
       if (alpha.data[j * alpha.width + i] !== 1) continue;
+      const px = report.bbox.x + i, py = report.bbox.y + j;
+      if ([[0, 0], [1, 0], [0, 1], [1, 1]].some(([dx, dy]) => pointInPolygon(mouth, px + dx, py + dy))) continue;
       solid++;
       assert.equal(frame.y.data[(report.bbox.y + j) * W + report.bbox.x + i], 90);
     }

@@ -22,6 +22,7 @@ import {
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
+import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
 
 export type YuvFrame = Yuv420;
 
@@ -71,6 +72,9 @@ export interface CompositeOptions {
   /** The same for the mouth (default CHILD_MOUTH_SHAPE = 0: the mouth follows the story exactly,
    *  which kept placement best; always scaled down as the story's open mouth is cut in). */
   childMouthShape?: number;
+  /** Draw a dark interior between the lips when the photo's mouth is closed (default true), so its
+   *  closed lips are never stretched over the story's open mouth. */
+  mouthInterior?: boolean;
 }
 
 /** Default share of the child's own brow/eye/nose proportions kept in every frame. */
@@ -102,6 +106,9 @@ export class FrameCompositor {
   private readonly shaped = new Float32Array(LANDMARK_COUNT * 2);
   private readonly eyed = new Float32Array(LANDMARK_COUNT * 2);
   private readonly eyeAnimator = new EyeAnimator();
+  private readonly mouthInterior = new MouthInterior();
+  /** Per face: its inner-mouth triangles when its photo's mouth is closed (empty: the photo's own interior is warped). */
+  private readonly mouthTriangles = new WeakMap<PreparedFace, Uint32Array>();
   private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
@@ -248,6 +255,14 @@ export class FrameCompositor {
     this.chroma.setup(frame, face, region, this.alpha, this.lutU, this.lutV);
     forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, chromaRegion, this.chroma, 0.5, this.warpScratch);
     this.chroma.release();
+    if (options.mouthInterior !== false) {
+      let tris = this.mouthTriangles.get(face);
+      if (!tris) {
+        tris = photoMouthClosed(face.landmarks) ? innerMouthTriangles(face.faceTriangles) : new Uint32Array(0);
+        this.mouthTriangles.set(face, tris);
+      }
+      this.mouthInterior.draw(frame, face.meshPoints, dst, tris, region, alpha, this.coefficients, this.warpScratch);
+    }
     if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
   }

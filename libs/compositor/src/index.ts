@@ -7,3 +7,4 @@ export * from './skin-stats';
 export * from './toon-style';
 export * from './expression-matcher';
 export * from './eye-animator';
+export * from './mouth-interior';
