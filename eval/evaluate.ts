@@ -2,6 +2,7 @@
 // 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
 // prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
+//          --story name=video.mp4:masks.json (stories without ground truth, e.g. the animated tale)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
@@ -19,15 +20,23 @@ const { values: opts } = parseArgs({
     window: { type: 'string', default: '15' },
     out: { type: 'string', default: 'eval/results.json' },
     sheet: { type: 'string', default: 'eval/contact-sheet.png' },
+    /** Extra stories without ground truth: name=video:masks, comma-separated (e.g. the animated fairy tale). */
+    story: { type: 'string', default: '' },
   },
 });
 
 async function main(): Promise<number> {
-  const variants = opts.variants!.split(',').map((v) => v.trim()) as FixtureVariant[];
-  if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b');
+  const variants = opts.variants!.split(',').map((v) => v.trim()).filter(Boolean) as FixtureVariant[];
+  if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b (or none: --variants "")');
   const report = await evaluateInsertion({
     seconds: Number(opts.seconds),
     variants,
+    external: opts.story ? opts.story.split(',').filter(Boolean).map((spec) => {
+      const [name, files] = spec.split('=');
+      const [video, masks] = (files ?? '').split(':');
+      if (!name || !video || !masks) throw new Error('--story name=video:masks[,…]');
+      return { name, video: path.resolve(video), masks: path.resolve(masks) };
+    }) : [],
     faces: opts.faces!.split(',').map((f) => f.trim()).filter(Boolean),
     sampleEvery: Number(opts.every),
     windowFrames: Number(opts.window),

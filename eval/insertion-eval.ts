@@ -12,7 +12,7 @@ import { loadConfig } from '@talecast/config';
 import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
-import { precomputeStory } from '@talecast/precompute';
+import { precomputeStory, StoryManifest } from '@talecast/precompute';
 import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
 import { newId, StorageCore } from '@talecast/storage';
 import { sharedFixture, tempDir } from '@talecast/testing';
@@ -45,6 +45,12 @@ export interface EvaluationOptions {
   /** Length of each generated story. */
   seconds: number;
   variants: FixtureVariant[];
+  /**
+   * Further stories without ground truth (e.g. the animated fairy tale): video + masks file. Their
+   * "truth" is the precomputed hero track (so the vs-truth figures say nothing there), their shots
+   * the precompute's cuts, and there is no hero photo to calibrate identity against.
+   */
+  external?: { name: string; video: string; masks: string; seconds?: number }[];
   /** Children's photos: file names in face-api's sample folder, or paths. */
   faces: string[];
   /** Identity and placement on every n-th hero frame. */
@@ -69,7 +75,7 @@ export interface ChildFace {
 
 export interface RunResult {
   story: string;
-  variant: FixtureVariant;
+  variant: FixtureVariant | 'external';
   face: string;
   renderSeconds: number;
   analysisSeconds: number;
@@ -123,7 +129,7 @@ export interface RunResult {
 
 export interface StoryResult {
   story: string;
-  variant: FixtureVariant;
+  variant: FixtureVariant | 'external';
   seconds: number;
   frames: number;
   heroFrames: number;
@@ -172,28 +178,36 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
     for (const f of options.faces) faces.push(await prepareChildFace(models, detector, f));
     log(`children: ${faces.map((f) => f.name).join(', ')}`);
 
-    for (const variant of options.variants) {
-      const fixture = await sharedFixture(options.seconds, variant);
-      const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
-      const storyId = `eval-${variant}-${options.seconds}s`;
+    const inputs: { variant: FixtureVariant | 'external'; name?: string; video?: string; masks?: string }[] = [
+      ...options.variants.map((variant) => ({ variant })),
+      ...(options.external ?? []).map((e) => ({ variant: 'external' as const, ...e })),
+    ];
+    for (const input of inputs) {
+      const variant = input.variant;
+      const fixture = variant === 'external' ? null : await sharedFixture(options.seconds, variant);
+      const storyId = fixture ? `eval-${variant}-${options.seconds}s` : `eval-${input.name}`;
       const t0 = performance.now();
-      const pre = await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
+      const pre = await precomputeStory({ storyId, video: fixture?.video ?? input.video!, masks: fixture?.masks ?? input.masks!, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
       const precomputeSeconds = (performance.now() - t0) / 1000;
       log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
       const { manifest, frames } = await loadStory(storage, storyId);
       const role = frames.roleIndex('hero');
-      const heroPhoto = await photoFace(detector, fixture.heroPhoto);
-      const heroPhotoDescriptor = await identityDescriptor(models, heroPhoto.image, heroPhoto.landmarks);
+      const truth: GroundTruth = fixture ? JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8')) : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
+      let heroPhotoDescriptor: Float32Array | null = null;
+      if (fixture) {
+        const heroPhoto = await photoFace(detector, fixture.heroPhoto);
+        heroPhotoDescriptor = await identityDescriptor(models, heroPhoto.image, heroPhoto.landmarks);
+      }
 
       const plan = framePlan(truth, sampleEvery, windowFrames, sheetFrames, (i) => frames.present(role, i));
       const story: StoryResult = {
-        story: storyId, variant, seconds: options.seconds, frames: truth.frameCount,
+        story: storyId, variant, seconds: fixture ? options.seconds : round(truth.frameCount / truth.fps), frames: truth.frameCount,
         heroFrames: truth.frames.filter((f) => f.hero).length,
         precomputedHeroFrames: pre.faceFrames.hero,
         segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
         precomputeSeconds: round(precomputeSeconds), runs: [],
       };
-      const block: ContactSheetBlock = { title: `story ${variant} (${fixture.seconds} s)`, frames: plan.sheet, rows: [] };
+      const block: ContactSheetBlock = { title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`, frames: plan.sheet, rows: [] };
       const storyFaces = new Map<number, StoryFace | null>();
       const storyOpenness = new Map<number, [number, number] | null>();
 
@@ -207,7 +221,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
           ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces, storyOpenness,
           output: storage.renderFile(renderId, 'video.mp4'),
           readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
-          storyVideo: fixture.video,
+          storyVideo: fixture?.video ?? input.video!,
           manifest: { width: manifest.video.width, height: manifest.video.height, matrix: manifest.video.matrix, range: manifest.video.range, segments: manifest.segments },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
           sheetRow: block,
@@ -269,6 +283,25 @@ export async function prepareChildFace(models: LoadedFaceModels, detector: FaceD
   };
 }
 
+/**
+ * A stand-in ground truth for a story that has none: the hero is where the precompute put it
+ * (so placement "vs truth" equals vs target there), shots run between the precompute's cuts.
+ */
+function precomputedTruth(manifest: StoryManifest, target: (i: number) => Float32Array | null): GroundTruth {
+  const n = manifest.video.frameCount;
+  const frames = Array.from({ length: n }, (_, i) => {
+    const t = target(i);
+    return { i, hero: t ? Array.from(t) : null, distractor: null };
+  });
+  const bounds = [0, ...manifest.cuts.filter((c) => c > 0 && c < n), n];
+  const shots = bounds.slice(0, -1).map((start, k) => {
+    const end = bounds[k + 1];
+    const hero = frames.slice(start, end).some((f) => f.hero);
+    return { kind: (hero ? 'hero' : 'empty') as 'hero' | 'empty', startFrame: start, endFrame: end };
+  });
+  return { version: 1, width: manifest.video.width, height: manifest.video.height, fps: manifest.video.fps, frameCount: n, shots, cuts: manifest.cuts, frames };
+}
+
 interface FramePlan {
   /** Every n-th hero frame (ground truth): identity and placement. */
   sampled: Set<number>;
@@ -317,7 +350,7 @@ interface RunInput {
   truth: GroundTruth;
   plan: FramePlan;
   face: ChildFace;
-  heroPhotoDescriptor: Float32Array;
+  heroPhotoDescriptor: Float32Array | null;
   storyFaces: Map<number, StoryFace | null>;
   /** The story face's [eye aspect, mouth openness] per frame (shared by the story's runs; null = not measured). */
   storyOpenness: Map<number, [number, number] | null>;
@@ -440,7 +473,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   for (const i of plan.sampled) {
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
-    if (sf?.descriptor) storyToHero.push(descriptorDistance(sf.descriptor, input.heroPhotoDescriptor));
+    if (sf?.descriptor && input.heroPhotoDescriptor) storyToHero.push(descriptorDistance(sf.descriptor, input.heroPhotoDescriptor));
     const dc = m.descriptor ? descriptorDistance(m.descriptor, input.face.descriptor) : null;
     const ds = m.descriptor && sf?.descriptor ? descriptorDistance(m.descriptor, sf.descriptor) : null;
     if (dc !== null) {
@@ -529,7 +562,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
     identity: {
       share: round(share, 4), frames: plan.sampled.size, passed, outputDetected: detected,
       meanToChild: round(mean(toChild), 3), meanToStoryFace: round(mean(toStory), 3), worstToChild: round(Math.max(...toChild), 3),
-      childToStoryHeroPhoto: round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3),
+      childToStoryHeroPhoto: input.heroPhotoDescriptor ? round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3) : NaN,
       storyFaceToHeroPhoto: round(mean(storyToHero), 3),
       failures: failures.slice(0, 20),
       wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN, wherePrecomputeRightFrames: rightFrames,
