@@ -18,7 +18,7 @@ import {
   ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
   forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
   FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
-  yuvCoefficients, interOcularDistance,
+  yuvCoefficients, interOcularDistance, pointInPolygon,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -169,7 +169,11 @@ export class FrameCompositor {
 
     // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
     const threshold = options.mouthOpenThreshold ?? 0.12;
-    const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
+    let mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
+    // The story's own interior only where it looks like one (darker than the face's skin); else
+    // the child's mouth stays (and a closed-lipped photo gets the drawn interior).
+    if (mouthCut > 0 && options.mouthInterior !== false &&
+        !storyInteriorDark(frame.y, gatherPoints(target.landmarks, INNER_MOUTH, this.mouth), target.colour)) mouthCut = 0;
     const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
     const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
     let landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
@@ -509,6 +513,33 @@ let shared: FrameCompositor | undefined;
 export function compositeFace(frame: YuvFrame, face: PreparedFace, target: FrameTarget, options?: CompositeOptions): CompositeReport {
   shared ??= new FrameCompositor();
   return shared.composite(frame, face, target, options);
+}
+
+/** The story's inner mouth is at most this share of its skin's luma when it shows a real interior. */
+const DARK_INTERIOR = 0.75;
+
+/**
+ * Whether the frame's own mouth interior (inside the inner-lip polygon) is clearly darker than the
+ * face's skin, as a real open mouth is. A drawn or warped mouth whose "interior" is lip or skin
+ * (or a polygon too small to tell) is not.
+ */
+export function storyInteriorDark(y: Plane, polygon: Float32Array, skin: ChannelStats): boolean {
+  if (!(skin && skin.weight > 0 && skin.mean[0] > 0)) return true;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let k = 0; k < polygon.length; k += 2) {
+    x0 = Math.min(x0, polygon[k]); x1 = Math.max(x1, polygon[k]);
+    y0 = Math.min(y0, polygon[k + 1]); y1 = Math.max(y1, polygon[k + 1]);
+  }
+  let sum = 0, n = 0;
+  for (let j = Math.max(0, Math.floor(y0)); j < Math.min(y.height, Math.ceil(y1)); j++) {
+    for (let i = Math.max(0, Math.floor(x0)); i < Math.min(y.width, Math.ceil(x1)); i++) {
+      if (!pointInPolygon(polygon, i + 0.5, j + 0.5)) continue;
+      sum += y.data[j * y.stride + i];
+      n++;
+    }
+  }
+  if (n < 4) return true;
+  return sum / n <= DARK_INTERIOR * skin.mean[0];
 }
 
 /** 1 below `start` degrees of |yaw|, 0 beyond `end`, smoothstep between. */
