@@ -2,7 +2,8 @@
 // 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
 // prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
-//          --story name=video.mp4:masks.json (stories without ground truth, e.g. the animated tale)
+//          --tale 20 --tale-size 640x360 (the generated animated fairy tale, with its drawn truth)
+//          --story name=video.mp4:masks.json (stories without ground truth)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
@@ -22,6 +23,9 @@ const { values: opts } = parseArgs({
     sheet: { type: 'string', default: 'eval/contact-sheet.png' },
     /** Extra stories without ground truth: name=video:masks, comma-separated (e.g. the animated fairy tale). */
     story: { type: 'string', default: '' },
+    /** The generated animated tale: seconds (0 = not run) and size. */
+    tale: { type: 'string', default: '0' },
+    'tale-size': { type: 'string', default: '640x360' },
   },
 });
 
@@ -31,6 +35,8 @@ async function main(): Promise<number> {
   const report = await evaluateInsertion({
     seconds: Number(opts.seconds),
     variants,
+    taleSeconds: Number(opts.tale),
+    taleSize: (() => { const [w, h] = opts['tale-size']!.split('x').map(Number); return { width: w, height: h }; })(),
     external: opts.story ? opts.story.split(',').filter(Boolean).map((spec) => {
       const [name, files] = spec.split('=');
       const [video, masks] = (files ?? '').split(':');
@@ -80,6 +86,11 @@ function printTable(r: EvaluationReport): void {
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  for (const s of r.stories) {
+    if (!s.eyeData) continue;
+    const e = s.eyeData;
+    console.log(`${s.story}: precomputed eye data vs the drawn truth: lid openness r ${e.openCorrelation}, blinks found ${e.blinksFound}/${e.blinks} (±1 frame), gaze error ${e.gazeError} eye units (${e.frames} eye-frames)`);
+  }
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
     `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +

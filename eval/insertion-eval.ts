@@ -10,12 +10,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '@talecast/config';
 import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
-import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
+import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
-import { precomputeStory, StoryManifest } from '@talecast/precompute';
+import { FrameData, precomputeStory, StoryManifest } from '@talecast/precompute';
 import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
 import { newId, StorageCore } from '@talecast/storage';
-import { sharedFixture, tempDir } from '@talecast/testing';
+import { sharedFixture, sharedTale, tempDir } from '@talecast/testing';
 import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
@@ -24,7 +24,7 @@ import {
   PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
-import { followMeasure, FollowResult, MIN_VARIATION } from './follow-metrics';
+import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
 import { eyeAspect, mouthOpenness } from '@talecast/geometry';
 
 export const TARGETS = {
@@ -51,6 +51,9 @@ export interface EvaluationOptions {
    * the precompute's cuts, and there is no hero photo to calibrate identity against.
    */
   external?: { name: string; video: string; masks: string; seconds?: number }[];
+  /** The generated animated fairy tale ("The Golden Key", with its drawn ground truth): its length (0 = not run) and size. */
+  taleSeconds?: number;
+  taleSize?: { width: number; height: number };
   /** Children's photos: file names in face-api's sample folder, or paths. */
   faces: string[];
   /** Identity and placement on every n-th hero frame. */
@@ -75,7 +78,7 @@ export interface ChildFace {
 
 export interface RunResult {
   story: string;
-  variant: FixtureVariant | 'external';
+  variant: FixtureVariant | 'external' | 'tale';
   face: string;
   renderSeconds: number;
   analysisSeconds: number;
@@ -129,7 +132,7 @@ export interface RunResult {
 
 export interface StoryResult {
   story: string;
-  variant: FixtureVariant | 'external';
+  variant: FixtureVariant | 'external' | 'tale';
   seconds: number;
   frames: number;
   heroFrames: number;
@@ -137,6 +140,12 @@ export interface StoryResult {
   segments: { total: number; withFace: number };
   precomputeSeconds: number;
   runs: RunResult[];
+  /**
+   * The precompute's per-frame eye data against the drawn truth (the tale only): lid openness
+   * correlation and blinks (truth under half) found within ±1 frame, over both eyes; mean gaze error
+   * (eye units) where the truth's eye is at least half open.
+   */
+  eyeData: { openCorrelation: number; blinks: number; blinksFound: number; gazeError: number; frames: number } | null;
 }
 
 export interface EvaluationReport {
@@ -178,13 +187,20 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
     for (const f of options.faces) faces.push(await prepareChildFace(models, detector, f));
     log(`children: ${faces.map((f) => f.name).join(', ')}`);
 
-    const inputs: { variant: FixtureVariant | 'external'; name?: string; video?: string; masks?: string }[] = [
+    const inputs: { variant: FixtureVariant | 'external' | 'tale'; name?: string; video?: string; masks?: string }[] = [
       ...options.variants.map((variant) => ({ variant })),
+      ...(options.taleSeconds ? [{ variant: 'tale' as const }] : []),
       ...(options.external ?? []).map((e) => ({ variant: 'external' as const, ...e })),
     ];
     for (const input of inputs) {
       const variant = input.variant;
-      const fixture = variant === 'external' ? null : await sharedFixture(options.seconds, variant);
+      const fixture = variant === 'external' || variant === 'tale' ? null : await sharedFixture(options.seconds, variant);
+      const tale = variant === 'tale' ? await sharedTale(options.taleSeconds!, options.taleSize ?? { width: 640, height: 360 }) : null;
+      if (tale) {
+        input.name = `golden-key-${tale.width}x${tale.height}-${tale.seconds}s`;
+        input.video = tale.video;
+        input.masks = tale.masks;
+      }
       const storyId = fixture ? `eval-${variant}-${options.seconds}s` : `eval-${input.name}`;
       const t0 = performance.now();
       const pre = await precomputeStory({ storyId, video: fixture?.video ?? input.video!, masks: fixture?.masks ?? input.masks!, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
@@ -192,7 +208,8 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
       const { manifest, frames } = await loadStory(storage, storyId);
       const role = frames.roleIndex('hero');
-      const truth: GroundTruth = fixture ? JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8')) : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
+      const truthFile = fixture?.groundTruth ?? tale?.groundTruth;
+      const truth: GroundTruth = truthFile ? JSON.parse(await fs.readFile(truthFile, 'utf8')) : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
       let heroPhotoDescriptor: Float32Array | null = null;
       if (fixture) {
         const heroPhoto = await photoFace(detector, fixture.heroPhoto);
@@ -206,6 +223,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         precomputedHeroFrames: pre.faceFrames.hero,
         segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
         precomputeSeconds: round(precomputeSeconds), runs: [],
+        eyeData: eyeDataVsTruth(truth as GroundTruth & Partial<TaleTruth>, frames, role),
       };
       const block: ContactSheetBlock = { title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`, frames: plan.sheet, rows: [] };
       const storyFaces = new Map<number, StoryFace | null>();
@@ -280,6 +298,35 @@ export async function prepareChildFace(models: LoadedFaceModels, detector: FaceD
     file: full,
     descriptor: await identityDescriptor(models, image, landmarks),
     render: { id: newId(), size: ALIGNED_SIZE, rgba: aligned.rgba, landmarks: aligned.landmarks, expressionScores: face.expressions!, yaw: measureFace(landmarks, 0, 0).yaw },
+  };
+}
+
+/** The precomputed eye fields against the tale's drawn eyes (null for stories without eye truth). */
+function eyeDataVsTruth(truth: GroundTruth & Partial<TaleTruth>, frames: FrameData, role: number): StoryResult['eyeData'] {
+  if (truth.kind !== 'tale' || role < 0) return null;
+  const t = truth as unknown as TaleTruth;
+  const pre: number[][] = [[], []], gt: number[][] = [[], []];
+  const gazeErr: number[] = [];
+  for (const f of t.frames) {
+    const hero = f.roles.hero;
+    const has = frames.present(role, f.i) && frames.hasEyes(role, f.i);
+    for (const e of [0, 1]) {
+      pre[e].push(has ? frames.field(role, f.i, 'eyeOpen')[e] : NaN);
+      gt[e].push(hero?.visible ? hero.eyes[e].open : NaN);
+      if (has && hero?.visible && hero.eyes[e].open >= 0.5) {
+        const g = frames.field(role, f.i, 'gaze');
+        gazeErr.push(Math.hypot(g[2 * e] - hero.eyes[e].gaze[0], g[2 * e + 1] - hero.eyes[e].gaze[1]));
+      }
+    }
+  }
+  // Both eyes as one series: the truth is already in "this character's" units, so no normalisation.
+  const a = [...gt[0], ...gt[1]], b = [...pre[0], ...pre[1]];
+  const blinks = followMeasure(gt[0], pre[0], true), blinksLeft = followMeasure(gt[1], pre[1], true);
+  const { r, n } = pearson(a, b);
+  return {
+    openCorrelation: round(r, 3), frames: n,
+    blinks: blinks.blinks + blinksLeft.blinks, blinksFound: blinks.blinksShown + blinksLeft.blinksShown,
+    gazeError: round(mean(gazeErr), 3),
   };
 }
 
