@@ -25,7 +25,7 @@ import {
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
-import { eyeAspect, mouthOpenness } from '@talecast/geometry';
+import { eyeOpening, mouthOpenness } from '@talecast/geometry';
 
 export const TARGETS = {
   /** Share of sampled hero frames whose output face is the child's. */
@@ -123,7 +123,7 @@ export interface RunResult {
   /**
    * Does the output face do what the story's does: per hero frame, the landmark net on the crop
    * turned with the story's face (precomputed points) of the story's frame and of the output
-   * gives eye aspect (mean of both eyes) and mouth openness; correlations and blinks. `applicable`
+   * gives the eyes' opening (lid gap over nose length, mean of both eyes) and mouth openness; correlations and blinks. `applicable`
    * is false where the story's openness hardly varies (nothing to follow: no pass/fail then).
    */
   follow: { eyes: FollowResult & { applicable: boolean }; mouth: FollowResult & { applicable: boolean } };
@@ -399,7 +399,7 @@ interface RunInput {
   face: ChildFace;
   heroPhotoDescriptor: Float32Array | null;
   storyFaces: Map<number, StoryFace | null>;
-  /** The story face's [eye aspect, mouth openness] per frame (shared by the story's runs; null = not measured). */
+  /** The story face's [eye opening, mouth openness] per frame (shared by the story's runs; null = not measured). */
   storyOpenness: Map<number, [number, number] | null>;
   output: string;
   readyMedia: string[];
@@ -657,10 +657,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
   };
 }
 
-/** [mean eye aspect of both eyes, mouth openness] of one measurement, or null when it failed. */
+/** [mean eye opening of both eyes (see eyeOpening), mouth openness] of one measurement, or null when it failed. */
 function openness(lm: Float32Array | null): [number, number] | null {
   if (!lm || lm.length < 136) return null;
-  return [(eyeAspect(lm, 0) + eyeAspect(lm, 1)) / 2, mouthOpenness(lm)];
+  return [(eyeOpening(lm, 0) + eyeOpening(lm, 1)) / 2, mouthOpenness(lm)];
 }
 
 function roundFollow(f: FollowResult): FollowResult {

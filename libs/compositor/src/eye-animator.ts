@@ -16,7 +16,8 @@ import {
 export interface EyeState {
   /** Lid openness per eye [right, left], 0 closed .. 1 fully open for that character. */
   open: ArrayLike<number>;
-  /** Gaze per eye [rx, ry, lx, ly]: iris offset from the eye centre over eye width (x) / lid gap (y). */
+  /** Gaze per eye [rx, ry, lx, ly]: iris offset from the eye centre over eye width (x); y down over the
+   *  lid gap, relative to the character's resting iris height. */
   gaze: ArrayLike<number>;
 }
 
@@ -137,6 +138,8 @@ const EYE_POSE_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 &&
 export class EyeAnimator {
   private readonly scale = new Float32Array(2);
   private readonly shift = new Float32Array(4);
+  private readonly from = new Float32Array(2);
+  private readonly to = new Float32Array(2);
   private readonly luma = new IrisSpans();
   private readonly chroma = new IrisSpans();
   private readonly chromaRegion: Rect = { x: 0, y: 0, width: 0, height: 0 };
@@ -182,7 +185,12 @@ export class EyeAnimator {
       s[0] = s[1] = 0;
       if (!iris) continue;
       const fr = eyeFrame(meshPoints, eye);
-      irisShift(fr, iris, eyes.gaze.subarray(2 * eye, 2 * eye + 2), [state.gaze[2 * eye], state.gaze[2 * eye + 1]], s);
+      // Vertical gaze is relative (the story's to its character's rest, see eye-measure): from the photo's rest.
+      this.from[0] = eyes.gaze[2 * eye];
+      this.from[1] = 0;
+      this.to[0] = state.gaze[2 * eye];
+      this.to[1] = state.gaze[2 * eye + 1];
+      irisShift(fr, iris, this.from, this.to, s);
       if (Math.abs(s[0]) + Math.abs(s[1]) > 0.25) any = true;
     }
     if (!any) return false;

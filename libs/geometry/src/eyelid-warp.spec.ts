@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EYE_LID_PAIRS, eyeAspect, eyeFrame, gazeOf, irisShift, lidScale, LID_MEET, setEyelids } from './eyelid-warp';
+import { EYE_LID_PAIRS, eyeAspect, eyeFrame, eyeOpening, gazeOf, irisShift, lidScale, LID_MEET, setEyelids } from './eyelid-warp';
 import { findIris, IRIS_RADIUS } from './iris';
 import { createPlane } from './plane';
 import { syntheticFaceLandmarks } from './synthetic-face';
@@ -85,5 +85,16 @@ describe('findIris', () => {
     assert.ok(found.contrast > 100);
     assert.ok(Math.abs(gazeOf(f, found)[0] - 0.15) < 0.03);
     assert.equal(findIris(plane, setEyelids(lm, [0, 0], new Float32Array(136)), 0), null, 'a closed eye has no iris');
+  });
+});
+
+describe('eyeOpening', () => {
+  test('follows the lids and hardly moves when the head turns', () => {
+    const front = syntheticFaceLandmarks({ centerX: 256, centerY: 256, faceWidth: 270 });
+    const turned = syntheticFaceLandmarks({ centerX: 256, centerY: 256, faceWidth: 270, yawDegrees: 35 });
+    const rel = (a: number, b: number) => Math.abs(a - b) / b;
+    assert.ok(rel(eyeOpening(turned, 0), eyeOpening(front, 0)) < 0.05, 'opening steady under yaw');
+    const half = setEyelids(front, [0.5, 0.5], new Float32Array(136));
+    assert.ok(Math.abs(eyeOpening(half, 1) - 0.5 * eyeOpening(front, 1)) < 1e-4);
   });
 });

@@ -1,12 +1,13 @@
 // Per-frame eye data of a story's character (CONTRACTS: per-frame eye data, FRAME_FIELDS eyeData /
 // eyeOpen / gaze). Per analysed frame: the gaze of each eye from the frame's luma (`findIris` on
 // the detected landmarks: the darkest iris-sized disc in the eye contour). Per role, once the
-// track is joined: each eye's lid openness as its aspect ratio over that character's own fully
-// open aspect (a high percentile over the story's frames, so a cartoon's big eyes and a real
-// face's both read 1 when open), measured on the RAW landmarks (the landmark smoothing would
+// track is joined: each eye's lid openness as its lid gap over the nose length (`eyeOpening`: the
+// aspect ratio moves with head turns) over that character's own fully open value (a high
+// percentile over the story's frames, so a cartoon's big eyes and a real face's both read 1 when
+// open), measured on the RAW landmarks (the landmark smoothing would
 // flatten a 3-frame blink) and only lightly smoothed; gaps in the gaze (closed or unclear eye)
 // held from the neighbours. Pure: arrays in, arrays out.
-import { eyeAspect, eyeFrame, findIris, gazeOf, Plane } from '@talecast/geometry';
+import { eyeFrame, eyeOpening, findIris, gazeOf, Plane } from '@talecast/geometry';
 import { smoothTracks } from './landmark-smoother';
 
 /** Floats per frame in an eye track: [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy]. */
@@ -49,7 +50,7 @@ export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | nul
     if (!present[i]) continue;
     const lm = rawLandmarks.subarray(i * 136, i * 136 + 136);
     for (const eye of [0, 1] as const) {
-      const a = eyeAspect(lm, eye);
+      const a = eyeOpening(lm, eye);
       out[i * EYE_TRACK_DIMS + eye] = a;
       aspects.push(a);
     }
@@ -66,6 +67,7 @@ export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | nul
   }
   const lids = smoothTracks(pick(out, 0, 2), 2, present, cuts, LID_SIGMA);
   const gaze = rawGaze ? holdGaps(rawGaze, present, cuts) : new Float32Array(n * 4);
+  centreVerticalGaze(gaze, present);
   const gazeSmooth = smoothTracks(gaze, 4, present, cuts, GAZE_SIGMA);
   for (let i = 0; i < n; i++) {
     if (!present[i]) continue;
@@ -73,6 +75,22 @@ export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | nul
     for (let d = 0; d < 4; d++) out[i * EYE_TRACK_DIMS + 2 + d] = gazeSmooth[i * 4 + d];
   }
   return out;
+}
+
+/**
+ * The vertical gaze relative to the character's own resting iris height (its median): where an
+ * iris sits in a drawn eye is a matter of style, only its movement is the character looking up
+ * or down. (Horizontal gaze stays absolute: eyes at rest look straight ahead.)
+ */
+function centreVerticalGaze(gaze: Float32Array, present: Uint8Array): void {
+  for (const d of [1, 3]) {
+    const values: number[] = [];
+    for (let i = 0; i < present.length; i++) if (present[i] && Number.isFinite(gaze[i * 4 + d])) values.push(gaze[i * 4 + d]);
+    if (!values.length) continue;
+    values.sort((a, b) => a - b);
+    const median = values[values.length >> 1];
+    for (let i = 0; i < present.length; i++) if (present[i]) gaze[i * 4 + d] -= median;
+  }
 }
 
 /** NaN gaze values replaced by the nearest known value in the same run (0 when the run has none). */

@@ -21,7 +21,8 @@ export const FRAME_FIELDS = {
   eyeData: [166, 1],
   /** Lid openness per eye [right, left] (subject's right = image left): 0 closed .. 1 fully open for that character. */
   eyeOpen: [167, 2],
-  /** Gaze per eye [rx, ry, lx, ly]: iris offset from the eye centre over the eye width (x, right) and lid gap (y, down). */
+  /** Gaze per eye [rx, ry, lx, ly]: iris offset from the eye centre over the eye width (x, right) and lid gap (y, down,
+   *  relative to the character's resting iris height). */
   gaze: [169, 4],
 } as const;
 export const RECORD_FLOATS = 173;
