@@ -5,8 +5,9 @@
 // aspect ratio moves with head turns) over that character's own fully open value (a high
 // percentile over the story's frames, so a cartoon's big eyes and a real face's both read 1 when
 // open), measured on the RAW landmarks (the landmark smoothing would
-// flatten a 3-frame blink) and only lightly smoothed; gaps in the gaze (closed or unclear eye)
-// held from the neighbours. Pure: arrays in, arrays out.
+// flatten a 3-frame blink), capped where the iris has gone from a fixed eye box (drawn eyes'
+// lid landmarks often stay open through a blink), and only lightly smoothed; gaps in the gaze
+// (closed or unclear eye) held from the neighbours. Pure: arrays in, arrays out.
 import { eyeFrame, eyeOpening, findIris, gazeOf, Plane } from '@talecast/geometry';
 import { smoothTracks } from './landmark-smoother';
 
@@ -38,11 +39,35 @@ export function measureGaze(luma: Plane, landmarks: ArrayLike<number>, out: Floa
 }
 
 /**
+ * How clearly each eye shows an iris, into `out[0..1]`: the darkest-disc contrast (luma) in a
+ * fixed eye box from the corners alone (lids at ±0.3 of the width), so it does not depend on the
+ * lid landmarks — which on drawn eyes often stay open through a blink. A closed eye shows only
+ * the lid and its thin lash line: low contrast. NaN when the eye is too small to tell.
+ */
+export function irisVisibility(luma: Plane, landmarks: ArrayLike<number>, out: Float32Array, scratch: Float32Array = new Float32Array(136)): Float32Array {
+  for (let i = 0; i < 136; i++) scratch[i] = landmarks[i];
+  for (const eye of [0, 1] as const) {
+    const f = eyeFrame(landmarks, eye), o = 36 + 6 * eye;
+    const set = (i: number, u: number, n: number) => {
+      scratch[2 * i] = f.cx + u * f.width * f.ux + n * f.width * f.nx;
+      scratch[2 * i + 1] = f.cy + u * f.width * f.uy + n * f.width * f.ny;
+    };
+    set(o + 1, -1 / 6, -0.3); set(o + 2, 1 / 6, -0.3); set(o + 4, 1 / 6, 0.3); set(o + 5, -1 / 6, 0.3);
+    const iris = f.width >= 10 ? findIris(luma, scratch, eye) : null;
+    out[eye] = iris ? Math.max(0, iris.contrast) : NaN;
+  }
+  return out;
+}
+
+/** Iris visibility (over the role's own high percentile) under which the eye counts as closing: 0 at IRIS_SHUT[0], 1 from IRIS_SHUT[1]. */
+export const IRIS_SHUT: [number, number] = [0.25, 0.6];
+
+/**
  * One role's eye track (frameCount × EYE_TRACK_DIMS) from its raw per-frame landmarks
  * (frameCount × 136) and raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
  * gaze 0), where `present`; runs never cross a cut. Frames without the face are left 0.
  */
-export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | null, present: Uint8Array, cuts: ReadonlySet<number>): Float32Array {
+export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | null, present: Uint8Array, cuts: ReadonlySet<number>, irisContrast: Float32Array | null = null): Float32Array {
   const n = present.length;
   const out = new Float32Array(n * EYE_TRACK_DIMS);
   const aspects: number[] = [];
@@ -58,11 +83,15 @@ export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | nul
   if (!aspects.length) return out;
   aspects.sort((a, b) => a - b);
   const open = aspects[Math.min(aspects.length - 1, Math.floor(OPEN_PERCENTILE * aspects.length))];
+  const irisOpen = irisContrast ? percentile(irisContrast, present, 2, OPEN_PERCENTILE) : NaN;
   for (let i = 0; i < n; i++) {
     if (!present[i]) continue;
     for (let eye = 0; eye < 2; eye++) {
       const k = i * EYE_TRACK_DIMS + eye;
       out[k] = open > 0 ? Math.min(1, out[k] / open) : 1;
+      // An eye whose iris has gone is closing, whatever its lid landmarks say.
+      const c = irisContrast ? irisContrast[i * 2 + eye] : NaN;
+      if (irisOpen > 0 && Number.isFinite(c)) out[k] = Math.min(out[k], smoothstep(IRIS_SHUT[0], IRIS_SHUT[1], c / irisOpen));
     }
   }
   const lids = smoothTracks(pick(out, 0, 2), 2, present, cuts, LID_SIGMA);
@@ -121,6 +150,25 @@ function fillRun(v: Float32Array, d: number, from: number, to: number): void {
     else last = v[i * 4 + d];
   }
   for (let i = from; i < to; i++) if (Number.isNaN(v[i * 4 + d])) v[i * 4 + d] = 0;
+}
+
+/** The q-quantile of the finite values of `values` (frames × dims) over present frames. */
+function percentile(values: Float32Array, present: Uint8Array, dims: number, q: number): number {
+  const known: number[] = [];
+  for (let i = 0; i < present.length; i++) {
+    if (!present[i]) continue;
+    for (let d = 0; d < dims; d++) if (Number.isFinite(values[i * dims + d])) known.push(values[i * dims + d]);
+  }
+  if (!known.length) return NaN;
+  known.sort((a, b) => a - b);
+  return known[Math.min(known.length - 1, Math.floor(q * known.length))];
+}
+
+function smoothstep(a: number, b: number, x: number): number {
+  if (!(x > a)) return 0;
+  if (x >= b) return 1;
+  const t = (x - a) / (b - a);
+  return t * t * (3 - 2 * t);
 }
 
 function pick(track: Float32Array, from: number, count: number): Float32Array {

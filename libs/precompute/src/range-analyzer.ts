@@ -12,7 +12,7 @@ import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOf
 import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
-import { measureGaze } from './eye-measure';
+import { irisVisibility, measureGaze } from './eye-measure';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -43,6 +43,8 @@ export interface RoleTrackData {
   colour: Float32Array;
   /** Per frame [rx, ry, lx, ly]: each eye's gaze from the frame's pixels (see eye-measure); NaN where unknown. */
   gaze: Float32Array;
+  /** Per frame [right, left]: how clearly each eye shows an iris (see eye-measure's irisVisibility); NaN where unknown. */
+  irisContrast: Float32Array;
 }
 
 export interface RangeResult {
@@ -166,6 +168,8 @@ class RangeAnalysis {
   /** The current frame's luma (for the eyes' gaze). */
   private luma: Plane | null = null;
   private readonly gaze = new Float32Array(4);
+  private readonly contrast = new Float32Array(2);
+  private readonly eyeScratch = new Float32Array(136);
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
@@ -191,6 +195,7 @@ class RangeAnalysis {
         expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
         gaze: new Float32Array(capacity * 4).fill(NaN),
+        irisContrast: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -357,7 +362,10 @@ class RangeAnalysis {
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
     const t2 = performance.now();
-    if (this.luma) data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
+    if (this.luma) {
+      data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
+      data.irisContrast.set(irisVisibility(this.luma, lm, this.contrast, this.eyeScratch), k * 2);
+    }
     this.timings.eyesMs += performance.now() - t2;
   }
 
@@ -375,6 +383,7 @@ class RangeAnalysis {
         expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
         gaze: d.gaze.slice(0, frameCount * 4),
+        irisContrast: d.irisContrast.slice(0, frameCount * 2),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };

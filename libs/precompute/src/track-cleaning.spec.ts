@@ -52,7 +52,7 @@ test('cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
     roles: { hero: {
       present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * LANDMARK_DIMS),
       expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1), colour: new Float32Array(n * COLOUR_DIMS).fill(100),
-      gaze: new Float32Array(n * 4).fill(0.1),
+      gaze: new Float32Array(n * 4).fill(0.1), irisContrast: new Float32Array(n * 2).fill(NaN),
     } },
     timings: { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 },
   };
