@@ -12,3 +12,4 @@ export * from './precompute.service';
 export * from './precompute.module';
 export * from './precompute-jobs.service';
 export * from './story-showcase';
+export * from './eye-measure';
