@@ -169,6 +169,8 @@ class RangeAnalysis {
   private previousThumb: Float32Array | null = null;
   private thumb: Float32Array = new Float32Array(THUMB_SIZE);
   private lastDetection = -Infinity;
+  /** Frame where the current search began (a cut, the range start, a lost track). */
+  private searchStart = 0;
   private frameIndex: number;
   private analysed = 0;
 
@@ -207,6 +209,7 @@ class RangeAnalysis {
       this.cuts.push(i);
       this.tracks.clear();
     }
+    if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
     const detections = await this.detectIfDue(i, k, t, isCut);
     for (const name of this.roleNames) await this.followRole(name, i, k, t, detections);
@@ -225,12 +228,15 @@ class RangeAnalysis {
   }
 
   /**
-   * Full-frame detection at shot starts, at the range start, and every detectEvery frames while
-   * some role active now has no track; tracked roles are verified on a crop instead (null here).
+   * Full-frame detection at shot starts, at the range start, and while some role active now has no
+   * track: again after 1, 2, 4, 8 … frames from the search's start (a cut, a lost track), then
+   * every detectEvery frames. A face the first detection after a cut misses (a dissolve, motion
+   * blur, a face entering) is found within a frame or two, not half a second later, which is the
+   * whole of a short shot. Tracked roles are verified on a crop instead (null here).
    */
   private async detectIfDue(i: number, k: number, t: number, isCut: boolean): Promise<Detection[] | null> {
     const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
-    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= this.task.detectEvery))) return null;
+    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery)))) return null;
     const started = performance.now();
     this.frameRgb.ensureAll();
     const detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
@@ -252,11 +258,21 @@ class RangeAnalysis {
       return;
     }
     const started = performance.now();
-    const { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
+    let { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
     this.timings.landmarkMs += performance.now() - started;
-    if (!this.acceptable(role, t, lm)) {
+    if (!this.acceptable(role, t, lm) && !detected) {
+      // Lost while following (a fast turn or move outran the prediction): look for the face
+      // around where it was going and start again from it on this very frame.
       crop.dispose();
+      const found = await this.relocate(track, k);
+      if (found) ({ track, detected } = found);
+      if (found) ({ landmarks: lm, crop } = await this.locateLandmarks(track, k, true));
+      else crop = null;
+    }
+    if (!crop || !this.acceptable(role, t, lm)) {
+      crop?.dispose();
       this.tracks.delete(name);
+      this.searchStart = i;
       return;
     }
     advanceTrack(track, lm, k, detected !== undefined);
@@ -302,6 +318,23 @@ class RangeAnalysis {
     if (!match) return undefined;
     track.verifiedAt = i;
     return track;
+  }
+
+  /**
+   * The tiny detector on a wide crop around where a lost track was heading: the face nearest the
+   * prediction (within one face width of it) starts a new track there; none: the track is lost.
+   */
+  private async relocate(track: Track, k: number): Promise<{ track: Track; detected: Box } | undefined> {
+    const started = performance.now();
+    const predicted = boundingBoxOf(regionAt(track, k));
+    const found = await detectAround(this.tf, this.faceapi, this.frameRgb, predicted, this.verifyInput, RELOCATE_CROP);
+    this.timings.detectMs += performance.now() - started;
+    const size = Math.sqrt(predicted.width * predicted.height);
+    const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - (predicted.x + predicted.width / 2), b.y + b.height / 2 - (predicted.y + predicted.height / 2));
+    const nearest = found.filter((b) => centre(b) < size).sort((a, b) => centre(a) - centre(b))[0];
+    if (!nearest) return undefined;
+    const detected = ssdStyleBox(nearest);
+    return { track: { ...track, region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k }, detected };
   }
 
   /**
@@ -405,9 +438,20 @@ export function ssdStyleBox(b: Box): Box {
   return { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
 }
 
+/**
+ * Frames between full-frame detections while searching, `since` frames after the search began:
+ * 1, 1, 2, 4, 8 … up to `every` (so detections at +1, +2, +4, +8, +16 …).
+ */
+export function searchInterval(since: number, every: number): number {
+  return Math.max(1, Math.min(every, since));
+}
+
+/** Side of the crop around a lost track's predicted box (in box sizes) where it is looked for. */
+const RELOCATE_CROP = 2.6;
+
 /** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
-async function detectAround(tf: any, faceapi: any, frame: LazyRgbFrame, box: Box, input: Float32Array): Promise<Box[]> {
-  const side = Math.max(box.width, box.height) * 1.8;
+async function detectAround(tf: any, faceapi: any, frame: LazyRgbFrame, box: Box, input: Float32Array, cropSides = 1.8): Promise<Box[]> {
+  const side = Math.max(box.width, box.height) * cropSides;
   const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
   frame.ensure(crop);
   const { scale, ox, oy } = cropFaceInput(frame.rgb, frame.width, frame.height, crop, VERIFY_INPUT, input);

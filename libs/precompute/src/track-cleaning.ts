@@ -75,18 +75,36 @@ export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, c
   }
 }
 
-/** Runs shorter than `min` frames (spurious detections) are removed; a cut ends a run. */
+/**
+ * Runs shorter than `min` frames (spurious detections) are removed; a cut ends a run. A short run
+ * that fills most of a short shot (at least SHORT_SHOT_SHARE of it, and MIN_SHORT_RUN frames) is
+ * the face of that shot and stays: a 0.3 s shot is still a shot.
+ */
 export function dropShortRuns(present: Uint8Array, cuts: ReadonlySet<number>, min: number): void {
+  const sortedCuts = [...cuts].sort((a, b) => a - b);
+  const shotAround = (i: number): [number, number] => {
+    let from = 0, to = present.length;
+    for (const c of sortedCuts) {
+      if (c <= i) from = c;
+      else { to = Math.min(to, c); break; }
+    }
+    return [from, to];
+  };
   let start = -1;
   for (let i = 0; i <= present.length; i++) {
     const on = i < present.length && present[i] === 1 && !(start >= 0 && cuts.has(i));
     if (on && start < 0) start = i;
     if (!on && start >= 0) {
-      if (i - start < min) present.fill(0, start, i);
+      const length = i - start;
+      const [from, to] = shotAround(start);
+      const fillsShot = length >= MIN_SHORT_RUN && length >= SHORT_SHOT_SHARE * (to - from);
+      if (length < min && !fillsShot) present.fill(0, start, i);
       start = i < present.length && present[i] === 1 ? i : -1;
     }
   }
 }
+export const SHORT_SHOT_SHARE = 0.6;
+export const MIN_SHORT_RUN = 3;
 
 /** NaN samples of present frames take the nearest known value in the same run (0 when none). */
 export function fillMissing(values: Float32Array, dims: number, present: Uint8Array, cuts: ReadonlySet<number>): void {
