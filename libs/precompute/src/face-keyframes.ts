@@ -132,7 +132,7 @@ let FACE_UNITS: ReturnType<typeof canonicalFaceUnits> | null = null;
  * for mouthOpen, turned by yaw about a vertical axis, rolled, scaled and placed with its eye
  * midpoint on the centre.
  */
-export function posedLandmarks(pose: FacePose, width: number, height: number, out = new Float32Array(136)): Float32Array {
+export function posedLandmarks(pose: FacePose, width: number, height: number, out: Float32Array = new Float32Array(136)): Float32Array {
   FACE_UNITS ??= canonicalFaceUnits();
   const { points, depth } = FACE_UNITS;
   const p = Float64Array.from(points);

@@ -12,6 +12,7 @@ import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOf
 import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
+import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -40,6 +41,8 @@ export interface RoleTrackData {
   landmarks: Float32Array;
   expressions: Float32Array;
   colour: Float32Array;
+  /** Roles with authored keyframes: the posed face wherever the keyframes give one (face-keyframes.ts). */
+  keyed?: KeyedTrack;
 }
 
 export interface RangeResult {
@@ -186,6 +189,7 @@ class RangeAnalysis {
         landmarks: new Float32Array(capacity * LANDMARK_DIMS),
         expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
+        ...(task.masks.roles[name].keyframes ? { keyed: { present: new Uint8Array(capacity), landmarks: new Float32Array(capacity * LANDMARK_DIMS) } } : {}),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -212,7 +216,31 @@ class RangeAnalysis {
     if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
     const detections = await this.detectIfDue(i, k, t, isCut);
-    for (const name of this.roleNames) await this.followRole(name, i, k, t, detections);
+    for (const name of this.roleNames) {
+      await this.followRole(name, i, k, t, detections);
+      this.recordKeyed(name, k, t);
+    }
+  }
+
+  /**
+   * A role with authored keyframes: the posed face of frame k, and where detection found nothing
+   * the skin colour under it and a neutral expression (the cleaning picks detection or keyframes
+   * per shot).
+   */
+  private recordKeyed(name: string, k: number, t: number): void {
+    const data = this.roles[name];
+    if (!data.keyed) return;
+    const lm = keyedLandmarksAt(this.task.masks.roles[name], t, this.task.fps, this.width, this.height, data.keyed.landmarks.subarray(k * LANDMARK_DIMS, (k + 1) * LANDMARK_DIMS));
+    if (!lm) return;
+    data.keyed.present[k] = 1;
+    if (data.present[k]) return;
+    const t1 = performance.now();
+    this.frameRgb.ensure(skinRegion(lm, this.width, this.height));
+    const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
+    this.timings.colourMs += performance.now() - t1;
+    if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    data.expressions.fill(0, k * EXPRESSION_DIMS, (k + 1) * EXPRESSION_DIMS);
+    data.expressions[k * EXPRESSION_DIMS + EXPRESSION_LABELS.indexOf('neutral')] = 1;
   }
 
   /** The frame becomes the current one; true when it starts a new shot. */
@@ -395,6 +423,7 @@ class RangeAnalysis {
         landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
         expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
+        ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };

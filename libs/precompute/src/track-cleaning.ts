@@ -5,6 +5,7 @@
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult, RoleTrackData } from './range-analyzer';
 import { COLOUR_DIMS } from './colour-stats';
 import { smoothTracks } from './landmark-smoother';
+import { KeyedTrack, preferKeyframesPerShot } from './keyed-faces';
 
 export interface TrackCleaningSettings {
   fps: number;
@@ -24,6 +25,7 @@ export interface CleanTrack extends RoleTrackData {
 /** Joins, cleans and smooths one role's track. */
 export function cleanRoleTrack(results: RangeResult[], role: string, frameCount: number, cuts: ReadonlySet<number>, s: TrackCleaningSettings): CleanTrack {
   const joined = joinRole(results, role, frameCount);
+  if (joined.keyed) preferKeyframesPerShot(joined, joined.keyed, cuts);
   fillShortGaps(joined, cuts, s.maxGapFrames);
   dropShortRuns(joined.present, cuts, Math.round(s.minTrackSeconds * s.fps));
   const landmarks = smoothTracks(joined.landmarks, LANDMARK_DIMS, joined.present, cuts, s.landmarkSigma);
@@ -42,9 +44,15 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     expressions: new Float32Array(frameCount * EXPRESSION_DIMS).fill(NaN),
     colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
   };
+  const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed) ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) } : undefined;
+  if (keyed) out.keyed = keyed;
   for (const r of results) {
     const d = r.roles[name];
     const n = Math.min(r.frameCount, frameCount - r.startFrame);
+    if (keyed && d.keyed) {
+      keyed.present.set(d.keyed.present.subarray(0, n), r.startFrame);
+      keyed.landmarks.set(d.keyed.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
+    }
     out.present.set(d.present.subarray(0, n), r.startFrame);
     out.landmarks.set(d.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
     out.expressions.set(d.expressions.subarray(0, n * EXPRESSION_DIMS), r.startFrame * EXPRESSION_DIMS);
