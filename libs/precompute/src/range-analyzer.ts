@@ -13,6 +13,7 @@ import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
+import { edgeSparsity, faceStyleBox } from './style-proposal';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -52,6 +53,8 @@ export interface RangeResult {
   /** Frames within the range that start a new shot (may include startFrame). */
   cuts: number[];
   roles: Record<string, RoleTrackData>;
+  /** Edge sparsity of the hero's face on some frames (style-proposal.ts). */
+  styleSamples: number[];
   timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
 }
 
@@ -174,6 +177,10 @@ class RangeAnalysis {
   private lastDetection = -Infinity;
   /** Frame where the current search began (a cut, the range start, a lost track). */
   private searchStart = 0;
+  /** The role whose face proposes the story's style (the hero), its samples and the last sampled frame. */
+  private readonly styleRole: string;
+  private readonly styleSamples: number[] = [];
+  private lastStyleSample = -Infinity;
   private frameIndex: number;
   private analysed = 0;
 
@@ -183,6 +190,7 @@ class RangeAnalysis {
     this.width = task.width;
     this.height = task.height;
     this.roleNames = Object.keys(task.masks.roles);
+    this.styleRole = task.reference?.role ?? ('hero' in task.masks.roles ? 'hero' : this.roleNames[0]);
     for (const name of this.roleNames) {
       this.roles[name] = {
         present: new Uint8Array(capacity),
@@ -239,6 +247,7 @@ class RangeAnalysis {
     const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    this.sampleStyle(name, k, lm);
     data.expressions.fill(0, k * EXPRESSION_DIMS, (k + 1) * EXPRESSION_DIMS);
     data.expressions[k * EXPRESSION_DIMS + EXPRESSION_LABELS.indexOf('neutral')] = 1;
   }
@@ -408,6 +417,18 @@ class RangeAnalysis {
     const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    this.sampleStyle(name, k, lm);
+  }
+
+  /** Every STYLE_SAMPLE_SECONDS, the hero face's edge sparsity (for the style proposal). */
+  private sampleStyle(name: string, k: number, lm: Float32Array): void {
+    if (name !== this.styleRole || k - this.lastStyleSample < Math.round(STYLE_SAMPLE_SECONDS * this.task.fps)) return;
+    const box = faceStyleBox(lm);
+    this.frameRgb.ensure({ x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4 });
+    const v = edgeSparsity(this.rgb, this.width, this.height, box);
+    if (v === null) return;
+    this.styleSamples.push(v);
+    this.lastStyleSample = k;
   }
 
   /** The range's result, trimmed to the frames analysed; decoding time is what the reading took beyond the analysis. */
@@ -426,7 +447,7 @@ class RangeAnalysis {
         ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
       };
     }
-    return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };
+    return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };
   }
 }
 
@@ -474,6 +495,9 @@ export function ssdStyleBox(b: Box): Box {
 export function searchInterval(since: number, every: number): number {
   return Math.max(1, Math.min(every, since));
 }
+
+/** Seconds between samples of the hero's face for the style proposal. */
+const STYLE_SAMPLE_SECONDS = 1;
 
 /** Side of the crop around a lost track's predicted box (in box sizes) where it is looked for. */
 const RELOCATE_CROP = 2.6;
