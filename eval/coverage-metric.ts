@@ -120,3 +120,28 @@ export function coverageTruthOfFixture(truth: { frames: { hero: number[] | null;
     others: f.distractor ? [f.distractor] : [],
   }));
 }
+
+/**
+ * The coverage of a generated story's hero from its precomputed frame data (`present`, landmarks),
+ * shots under a second counting as short. For the eval and the precompute's own benchmark.
+ */
+export function storyCoverage(
+  truth: { fps: number; cuts: number[]; frames: { hero: number[] | null; distractor: number[] | null }[] },
+  present: (i: number) => boolean,
+  landmarks: (i: number) => ArrayLike<number>,
+  interOcular: (lm: ArrayLike<number>) => number,
+): CoverageReport {
+  return measureCoverage({
+    truth: coverageTruthOfFixture(truth), cuts: truth.cuts, shortShotFrames: Math.round(truth.fps),
+    present, nose: (i) => { const lm = landmarks(i); return [lm[60], lm[61]]; },
+    interOcular: (i) => (truth.frames[i].hero ? interOcular(truth.frames[i].hero!) : 1),
+  });
+}
+
+/** The eval's failures for a story's coverage: under COVERAGE_TARGET, or any frame on a wrong face. */
+export function coverageFailures(story: string, r: CoverageReport): string[] {
+  const out: string[] = [];
+  if (r.visible.share < COVERAGE_TARGET) out.push(`${story}: coverage ${(r.visible.share * 100).toFixed(1)}% < ${COVERAGE_TARGET * 100}%`);
+  if (r.wrongFace > 0) out.push(`${story}: hero on a wrong face in ${r.wrongFace} frames`);
+  return out;
+}

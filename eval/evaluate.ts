@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
 
 const { values: opts } = parseArgs({
   options: {
@@ -67,6 +68,7 @@ function printTable(r: EvaluationReport): void {
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  for (const s of r.stories) console.log(`coverage ${s.story}: ${formatCoverage(s.coverage)} (target ≥ ${COVERAGE_TARGET * 100}% of the frames where the hero is visible, never on a wrong face)`);
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
     `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
