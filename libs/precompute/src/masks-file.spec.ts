@@ -87,5 +87,7 @@ describe('parseMasksFile', () => {
     }
     withKeys.roles.hero.keyframes = [{ t: 0, centre: [0.3, 0.4], size: 0.06, roll: 0 }];
     assert.throws(() => parseMasksFile(JSON.stringify(withKeys)), /at least two keyframes/);
+    withKeys.roles.hero.keyframes = [];
+    assert.equal(parseMasksFile(JSON.stringify(withKeys)).roles.hero.keyframes, undefined, 'an empty list is no keyframes');
   });
 });

@@ -77,7 +77,7 @@ export function validateMasks(raw: unknown): MasksFile {
       const occluders = arrayAt(role.occluders ?? [], `${at}.occluders`, problems, false).map((o, i) => occluder(o, `${at}.occluders[${i}]`, problems));
       if (regions.length === 0 && Array.isArray(role.regions)) problems.push(`${at}.regions must have at least one region`);
       const keyframes = role.keyframes === undefined ? undefined : keyframeList(role.keyframes, `${at}.keyframes`, problems);
-      roles[name] = { regions, occluders, ...(keyframes ? { keyframes } : {}) };
+      roles[name] = { regions, occluders, ...(keyframes?.length ? { keyframes } : {}) };
     }
   }
   if (problems.length > 0) throw new InvalidMasksError(problems);
@@ -99,13 +99,13 @@ function region(r: unknown, at: string, problems: string[]): MaskRegion {
 
 const BOX_PARTS = ['x0', 'y0', 'x1', 'y1'];
 
-/** Authored face keyframes (CONTRACTS.md): at least two, times increasing. */
+/** Authored face keyframes (CONTRACTS.md): none (an empty list) or at least two, times increasing. */
 function keyframeList(v: unknown, at: string, problems: string[]): FaceKeyframe[] {
   if (!Array.isArray(v)) {
     problems.push(`${at} must be an array of { t, centre: [x, y], size, roll, yaw?, mouthOpen?, eyesOpen? }`);
     return [];
   }
-  if (v.length < 2) problems.push(`${at} needs at least two keyframes (the face is interpolated between the first and the last)`);
+  if (v.length === 1) problems.push(`${at} needs at least two keyframes (the face is interpolated between the first and the last)`);
   const out = v.map((k, i) => keyframe(k, `${at}[${i}]`, problems));
   for (let i = 1; i < out.length; i++) if (!(out[i].t > out[i - 1].t)) problems.push(`${at}[${i}].t must be later than ${at}[${i - 1}].t`);
   return out;
