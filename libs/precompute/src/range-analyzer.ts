@@ -68,6 +68,8 @@ interface Track {
   computedAt: number;
   vx: number;
   vy: number;
+  /** Whether the velocity has been measured yet (the first measurement is taken whole). */
+  moved?: boolean;
 }
 
 /** The track's region moved on by its velocity to frame k. */
@@ -371,7 +373,8 @@ class RangeAnalysis {
     const nearest = found.filter((b) => centre(b) < size).sort((a, b) => centre(a) - centre(b))[0];
     if (!nearest) return undefined;
     const detected = ssdStyleBox(nearest);
-    return { track: { ...track, region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k }, detected };
+    // The lost track's velocity stays: the face was moving that way (a fast turn or move).
+    return { track: { ...track, region: orientedFromBox(detected), computedAt: k }, detected };
   }
 
   /**
@@ -456,9 +459,13 @@ function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boole
   const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
   if (!starting) {
     // Velocity of the face's centre between the last two computed frames (smoothed).
+    // The first measurement after a start is taken whole: averaging it with the zero a track
+    // starts with halved the prediction of a face already moving fast, which then lagged behind.
     const gap = Math.max(1, k - track.computedAt);
-    track.vx = (track.vx + (next.cx - track.region.cx) / gap) / 2;
-    track.vy = (track.vy + (next.cy - track.region.cy) / gap) / 2;
+    const vx = (next.cx - track.region.cx) / gap, vy = (next.cy - track.region.cy) / gap;
+    track.vx = track.moved ? (track.vx + vx) / 2 : vx;
+    track.vy = track.moved ? (track.vy + vy) / 2 : vy;
+    track.moved = true;
   }
   track.landmarks = lm;
   track.region = next;
