@@ -11,7 +11,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { RENDER_REPOSITORY, RenderEntity } from '@talecast/persistence';
-import { StorageCore, treeSize } from '@talecast/storage';
+import { removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
@@ -79,7 +79,9 @@ export class RenderWorker implements OnApplicationShutdown {
   private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
     const id = render.id;
     const firstStart = render.status === 'queued';
-    await this.renders.update({ id }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    // Only a render still wanted: a delete or cancel between the read and here wins.
+    const taken = await this.renders.update({ id, status: In(['queued', 'rendering']) }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    if (!taken.affected) return undefined;
     if (firstStart) await this.lifecycle.record('render', id, 'rendering', { worker: this.workerName });
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancels.set(id, cancel);
@@ -182,7 +184,7 @@ export class RenderWorker implements OnApplicationShutdown {
   /** A render deleted while it was running: remove whatever the worker wrote after the delete. */
   private async discardIfDeleted(id: string): Promise<void> {
     const r = await this.renders.findOneBy({ id });
-    if (r && ['deleted', 'purged', 'cancelled'].includes(r.status)) await fs.rm(this.storage.renderDir(id), { recursive: true, force: true });
+    if (r && ['deleted', 'purged', 'cancelled'].includes(r.status)) await removeTree(this.storage.renderDir(id));
   }
 
   /** Re-queues renders whose worker stopped sending heartbeats (crashed or killed). */

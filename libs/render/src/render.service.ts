@@ -10,7 +10,7 @@ import { In, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
-import { isRandomId, isStorySlug, newId, StorageCore, treeSize } from '@talecast/storage';
+import { isRandomId, isStorySlug, newId, removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
 import { JobQueue } from '@talecast/queue';
@@ -168,7 +168,7 @@ export class RenderService {
     await this.renders.update({ id }, { status: 'deleted', purgedAt: new Date() });
     const dir = this.storage.renderDir(id);
     const bytes = await treeSize(dir);
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     await this.renders.update({ id }, { bytes: 0 });
     return { id, bytes };
   }
@@ -197,7 +197,7 @@ export class RenderService {
       return rows.map((r) => r.id);
     });
     for (const id of cancelled) {
-      await fs.rm(this.storage.renderDir(id), { recursive: true, force: true });
+      await removeTree(this.storage.renderDir(id));
       await this.renders.update({ id }, { bytes: 0 });
     }
     const removed = await this.faceUploads.remove(faceId);
