@@ -39,6 +39,17 @@ export const REASON_STATUS = {
   REFERENCE_HAS_NO_FACE: 422,
   FRAME_COUNT_MISMATCH: 422,
   VIDEO_TOO_LONG: 422,
+  // the child's voice
+  LINE_NOT_FOUND: 404,
+  RECORDING_NOT_FOUND: 404,
+  LINE_NOT_RECORDABLE: 422,
+  NOT_AUDIO: 422,
+  EMPTY_RECORDING: 422,
+  ONLY_SILENCE: 422,
+  RECORDING_CLIPPED: 422,
+  RECORDING_TOO_LONG: 422,
+  READ_FASTER: 422,
+  READ_SLOWER: 422,
   RATE_LIMITED: 429,
   // A render that ended without a video (stored on the render; never an HTTP answer by itself).
   RENDER_FAILED: 500,
