@@ -167,10 +167,13 @@ describe('privacy and abuse', async () => {
     await waitFor('rendering', async () => ((await status(id)).status === 'rendering' ? true : undefined));
     const before = api.output().length;
     assert.equal((await fetch(`${api.url}/api/renders/${id}`, { method: 'DELETE' })).status, 200);
-    await sleep(5000); // the worker notices between frames and stops
+    // The worker notices between frames, stops and removes what it wrote after the delete.
+    const files = path.join(dir.path, 'generated', id);
+    await waitFor('the files to go', async () => (await fs.access(files).then(() => false, () => true)) || undefined, 30_000);
+    await sleep(3000);
+    await assert.rejects(fs.access(files), 'no files left once the worker has stopped');
     const log = api.output().slice(before);
     assert.ok(!/unhandled rejection|attempt \d+ failed|ERROR/i.test(log), log);
-    await assert.rejects(fs.access(path.join(dir.path, 'generated', id)));
   });
 
   // 4 --------------------------------------------------------------------------------------------
