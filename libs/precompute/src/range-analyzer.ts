@@ -4,7 +4,7 @@
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
 import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
-import { applyAffine, fitSimilarity, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
@@ -14,6 +14,7 @@ import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, Oriented
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
+import { irisVisibility, measureGaze } from './eye-measure';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -44,6 +45,10 @@ export interface RoleTrackData {
   colour: Float32Array;
   /** Roles with authored keyframes: the posed face wherever the keyframes give one (face-keyframes.ts). */
   keyed?: KeyedTrack;
+  /** Per frame [rx, ry, lx, ly]: each eye's gaze from the frame's pixels (see eye-measure); NaN where unknown. */
+  gaze: Float32Array;
+  /** Per frame [right, left]: how clearly each eye shows an iris (see eye-measure's irisVisibility); NaN where unknown. */
+  irisContrast: Float32Array;
 }
 
 export interface RangeResult {
@@ -54,8 +59,8 @@ export interface RangeResult {
   cuts: number[];
   roles: Record<string, RoleTrackData>;
   /** Edge sparsity of the hero's face on some frames (style-proposal.ts). */
-  styleSamples: number[];
-  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
+  styleSamples?: number[];
+  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; eyesMs: number; detections: number };
 }
 
 interface Track {
@@ -167,7 +172,12 @@ class RangeAnalysis {
   private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
   private readonly cuts: number[] = [];
   private readonly cutDetector = new ShotCutDetector();
-  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
+  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 };
+  /** The current frame's luma (for the eyes' gaze). */
+  private luma: Plane | null = null;
+  private readonly gaze = new Float32Array(4);
+  private readonly contrast = new Float32Array(2);
+  private readonly eyeScratch = new Float32Array(136);
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
@@ -200,6 +210,8 @@ class RangeAnalysis {
         expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
         ...(task.masks.roles[name].keyframes ? { keyed: { present: new Uint8Array(capacity), landmarks: new Float32Array(capacity * LANDMARK_DIMS) } } : {}),
+        gaze: new Float32Array(capacity * 4).fill(NaN),
+        irisContrast: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -256,7 +268,9 @@ class RangeAnalysis {
 
   /** The frame becomes the current one; true when it starts a new shot. */
   private shotCutAt(frame: Uint8Array): boolean {
-    this.frameRgb.reset(yuv420View(frame, this.width, this.height));
+    const view = yuv420View(frame, this.width, this.height);
+    this.frameRgb.reset(view);
+    this.luma = view.y;
     this.frameRgb.ensurePixels(this.thumbPixels);
     frameThumbnail(this.rgb, this.width, this.height, this.thumb);
     const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
@@ -420,6 +434,12 @@ class RangeAnalysis {
     const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    const t2 = performance.now();
+    if (this.luma) {
+      data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
+      data.irisContrast.set(irisVisibility(this.luma, lm, this.contrast, this.eyeScratch), k * 2);
+    }
+    this.timings.eyesMs += performance.now() - t2;
     this.sampleStyle(name, k, lm);
   }
 
@@ -437,7 +457,7 @@ class RangeAnalysis {
   /** The range's result, trimmed to the frames analysed; decoding time is what the reading took beyond the analysis. */
   result(readingMs: number): RangeResult {
     const { timings } = this;
-    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
+    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs - timings.eyesMs;
     const frameCount = Math.min(this.analysed, this.capacity);
     const roles: Record<string, RoleTrackData> = {};
     for (const name of this.roleNames) {
@@ -448,6 +468,8 @@ class RangeAnalysis {
         expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
         ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
+        gaze: d.gaze.slice(0, frameCount * 4),
+        irisContrast: d.irisContrast.slice(0, frameCount * 2),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };
