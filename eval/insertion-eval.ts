@@ -4,6 +4,7 @@
 // precomputed targets (identity, placement, stability, seam, untouched pixels). Everything runs
 // in a temporary data dir that is removed at the end; only the report (and an optional contact
 // sheet) leaves it. Must never change what it measures: the libs are used exactly as the app does.
+import { CoverageReport, coverageFailures, formatCoverage, storyCoverage } from './coverage-metric';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,6 +140,8 @@ export interface StoryResult {
   precomputedHeroFrames: number;
   segments: { total: number; withFace: number };
   precomputeSeconds: number;
+  /** The hero found where its face is visible (eval/coverage-metric.ts); null without ground truth. */
+  coverage: CoverageReport | null;
   runs: RunResult[];
   /**
    * The precompute's per-frame eye data against the drawn truth (the tale only): lid openness
@@ -224,7 +227,9 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
         precomputeSeconds: round(precomputeSeconds), runs: [],
         eyeData: eyeDataVsTruth(truth as GroundTruth & Partial<TaleTruth>, frames, role),
+        coverage: truthFile ? storyCoverage(truth, (i) => frames.present(role, i), (i) => frames.field(role, i, 'landmarks'), interOcularDistance) : null,
       };
+      if (story.coverage) log(`${storyId}: coverage ${formatCoverage(story.coverage)}`);
       const block: ContactSheetBlock = { title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`, frames: plan.sheet, rows: [] };
       const storyFaces = new Map<number, StoryFace | null>();
       const storyOpenness = new Map<number, [number, number] | null>();
@@ -260,7 +265,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
     await dir.cleanup();
   }
 
-  const failures: string[] = [];
+  const failures: string[] = stories.flatMap((s) => (s.coverage ? coverageFailures(s.story, s.coverage) : []));
   for (const s of stories) {
     for (const r of s.runs) {
       for (const [k, ok] of Object.entries(r.pass)) if (!ok) failures.push(`${s.story} × ${r.face}: ${k}`);
