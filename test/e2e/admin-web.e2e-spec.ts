@@ -1,7 +1,7 @@
 // The admin page in a real headless Chromium against the real API: the bearer token (asked for,
 // refused with a clear message when wrong, kept for the tab only), uploading a story and
-// following its precompute to "ready" with per-role frame counts, a broken masks file shown as
-// a failed story, and the sampled frames with the hero's boxes drawn over them. Screenshots go to
+// following its precompute to "ready" with per-role frame counts, a broken masks file refused at
+// the upload, and the sampled frames with the hero's boxes drawn over them. Screenshots go to
 // test-artifacts/admin/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,13 +86,16 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
     const fixture = await sharedFixture(5);
     const badMasks = path.join(dir.path, 'bad-masks.json');
     await fs.writeFile(badMasks, '{"version": 1, "roles": "nope"}');
-    const upload = async (id: string, title: string, masks: string) => {
+    const fill = async (id: string, title: string, masks: string) => {
       await page.getByLabel('Story video').setInputFiles(fixture.video);
       await page.getByLabel('Masks file (JSON)').setInputFiles(masks);
       await page.getByLabel('Story id').fill(id);
       await page.getByLabel('Title').fill(title);
       await page.getByLabel('Style').selectOption('photo');
       await page.getByRole('button', { name: 'Upload and precompute' }).click();
+    };
+    const upload = async (id: string, title: string, masks: string) => {
+      await fill(id, title, masks);
       await page.locator('#upload-status', { hasText: `Precomputing “${id}”` }).waitFor({ timeout: 60_000 });
     };
     // A broken masks file is refused before any upload, naming the problem (the precompute's own validator).
@@ -110,6 +113,7 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
     const before = await fetch(`${api.url}/api/admin/stories/broken-tale`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     assert.equal(before.status, 404, 'the broken story never reached the server');
     await upload('fox-tale', 'The Fox and the Moon', fixture.masks);
+    assert.equal(await page.locator('[data-story-id="broken-tale"]').count(), 0, 'no story was begun for the refused upload');
 
     const fox = page.locator('[data-story-id="fox-tale"]');
     await page.locator('[data-story-id="fox-tale"][data-status="precomputing"] [role="progressbar"]').waitFor({ timeout: 30_000 });

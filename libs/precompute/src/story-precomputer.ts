@@ -19,6 +19,7 @@ import { planSegments } from './segment-planner';
 import { encodeStoryMedia, manifestSegments, writeHlsPieces } from './story-media';
 import { chooseShowcase, writeShowcase } from './story-showcase';
 import { PrecomputeError } from './precompute-error';
+import { chooseStyle } from './style-choice';
 import { FRAME_FIELDS, MANIFEST_VERSION, RECORD_FLOATS, StoryManifest } from './story-manifest';
 
 export { PrecomputeError } from './precompute-error';
@@ -121,7 +122,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     await writeShowcase({ ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal }, chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts));
 
     // 5. Publish: frame data and manifest into the staging folder, side files (atomic each), then swap the folder in.
-    const manifest = buildManifest(req, input, { frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
+    const manifest = buildManifest(req, input, { styleSamples: analysis.results.flatMap((r) => r.styleSamples ?? []), frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
     await publishStory(deps.storage, req.storyId, staging, { manifest, records: frames.records, expressionFrames: frames.expressionFrames, masks: input.masks });
     progress(1, 'published');
     timings.finish = Date.now() - finishStarted;
@@ -230,12 +231,12 @@ function rawTracks(roleNames: string[], tracks: CleanTrack[]): Record<string, { 
 function buildManifest(
   req: PrecomputeRequest,
   input: StoryInput,
-  story: { frameCount: number; roleNames: string[]; faceFrames: Record<string, number>; cuts: number[]; segments: StoryManifest['segments']; audioFile: string | null; warnings: string[]; encoder: PrecomputeDependencies['encoder'] },
+  story: { styleSamples: number[]; frameCount: number; roleNames: string[]; faceFrames: Record<string, number>; cuts: number[]; segments: StoryManifest['segments']; audioFile: string | null; warnings: string[]; encoder: PrecomputeDependencies['encoder'] },
 ): StoryManifest {
   const { video, fps, matrix, range, masks } = input;
   return {
     version: MANIFEST_VERSION,
-    story: { id: req.storyId, title: req.title ?? req.storyId, style: req.style ?? masks.style ?? 'photo' },
+    story: { id: req.storyId, title: req.title ?? req.storyId, ...chooseStyle(req.style, masks.style, story.styleSamples) },
     video: { width: video.width, height: video.height, fps, fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: story.frameCount, durationSeconds: story.frameCount / fps, matrix, range },
     audio: story.audioFile ? { file: `media/${story.audioFile}`, codec: 'aac' } : null,
     encoder: { preset: story.encoder.preset, crf: story.encoder.crf, profile: 'high', pixelFormat: 'yuv420p' },
