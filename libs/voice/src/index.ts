@@ -7,3 +7,4 @@ export * from './voice-ffmpeg-args';
 export * from './recording-fitter';
 export * from './stand-in-voice';
 export * from './voice-mixer';
+export * from './story-voice-data';
