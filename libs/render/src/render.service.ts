@@ -12,11 +12,14 @@ import { isRandomId, isStorySlug, newId, StorageCore, treeSize } from '@talecast
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
 import { JobQueue } from '@talecast/queue';
+import { RecordingService } from '@talecast/voice';
 
 export interface RenderRequest {
   storyId: string;
   /** role → face ids (a face set, 1..5 per role). */
   faces: Record<string, string[]>;
+  /** line id → recording id: the child's voice for those lines (optional). */
+  voices?: Record<string, string>;
 }
 
 const ACTIVE = ['queued', 'rendering'] as const;
@@ -31,6 +34,7 @@ export class RenderService {
     private readonly faceUploads: FaceUploadService,
     private readonly queue: JobQueue,
     readonly lifecycle: LifecycleService,
+    private readonly recordings: RecordingService,
   ) {}
 
   /** Validates and records a render; `enqueue: false` leaves it for an in-process run (CLI). */
@@ -56,15 +60,17 @@ export class RenderService {
       faces[role] = [...ids];
     }
     if (Object.keys(faces).length === 0) throw new TalecastError('BAD_REQUEST', 'give at least one face: {"faces": {"hero": ["<faceId>"]}}');
+    if (req.voices !== undefined && (typeof req.voices !== 'object' || req.voices === null || Array.isArray(req.voices) || Object.keys(req.voices).length > 200)) throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
+    const voices = await this.recordings.checkForRender(req.storyId, req.voices ?? {});
 
-    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort()])).digest('hex');
+    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort()])).digest('hex');
     const recent = await this.renders.findOne({
       where: { requestKey, status: In(['queued', 'rendering', 'done']), createdAt: MoreThan(new Date(Date.now() - 60_000)) },
       order: { createdAt: 'DESC' },
     });
     if (recent) return { render: recent, created: false };
 
-    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
+    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, voices, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
     // Count and insert under one cluster-wide transaction lock so a burst cannot overshoot the bound.
     await this.renders.manager.transaction(async (m) => {
       if (options.enqueue !== false) {
@@ -99,6 +105,7 @@ export class RenderService {
       id: r.id,
       storyId: r.storyId,
       faces: r.faces,
+      voices: r.voices ?? {},
       status: r.status,
       progress: r.progress,
       segmentsDone: r.segmentsDone,
@@ -154,6 +161,8 @@ export class RenderService {
     const bytes = await treeSize(dir);
     await fs.rm(dir, { recursive: true, force: true });
     await this.renders.update({ id }, { bytes: 0 });
+    // The child's recordings go with the video they were made for.
+    await this.recordings.removeAll(Object.values(r.voices ?? {}));
     return { id, bytes };
   }
 }

@@ -8,3 +8,5 @@ export * from './recording-fitter';
 export * from './stand-in-voice';
 export * from './voice-mixer';
 export * from './story-voice-data';
+export * from './recording.service';
+export * from './voice.module';

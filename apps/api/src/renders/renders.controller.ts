@@ -17,11 +17,11 @@ export class RendersController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ uploads: true })
-  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
-  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
+  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}} (or faceIds for the first role)' })
+  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } }, voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' } } } })
   async create(@Body() body: unknown, @Req() req: Request) {
     if (!req.is('application/json')) throw new TalecastError('BAD_REQUEST', 'send JSON: {"storyId": "…", "faces": {"hero": ["<faceId>"]}}');
-    const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown };
+    const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown; voices?: unknown };
     if (typeof b.storyId !== 'string') throw new TalecastError('BAD_REQUEST', 'storyId is required');
     let faces: Record<string, string[]>;
     if (b.faces !== undefined) {
@@ -31,7 +31,12 @@ export class RendersController {
     } else if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string')) {
       faces = { hero: b.faceIds as string[] };
     } else throw new TalecastError('BAD_REQUEST', 'faces is required: {"hero": ["<faceId>"]}');
-    const { render } = await this.renders.create({ storyId: b.storyId, faces });
+    let voices: Record<string, string> | undefined;
+    if (b.voices !== undefined) {
+      if (typeof b.voices !== 'object' || b.voices === null || Array.isArray(b.voices) || Object.values(b.voices).some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
+      voices = b.voices as Record<string, string>;
+    }
+    const { render } = await this.renders.create({ storyId: b.storyId, faces, voices });
     return this.renders.view(render);
   }
 
