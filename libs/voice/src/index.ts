@@ -10,3 +10,4 @@ export * from './voice-mixer';
 export * from './story-voice-data';
 export * from './recording.service';
 export * from './voice.module';
+export * from './mouth-from-voice';
