@@ -28,3 +28,13 @@ export function f32leSamples(raw: Buffer): Float32Array {
   for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(4 * i);
   return out;
 }
+
+/** Mono float samples of a 16-bit PCM mono WAV written by `encodeWav`; null for anything else. */
+export function decodeWav(buf: Buffer): { samples: Float32Array; rate: number } | null {
+  if (buf.length < 44 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return null;
+  if (buf.readUInt16LE(20) !== 1 || buf.readUInt16LE(22) !== 1 || buf.readUInt16LE(34) !== 16 || buf.toString('ascii', 36, 40) !== 'data') return null;
+  const n = Math.floor(Math.min(buf.readUInt32LE(40), buf.length - 44) / 2);
+  const samples = new Float32Array(n);
+  for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(44 + 2 * i) / 32767;
+  return { samples, rate: buf.readUInt32LE(24) };
+}
