@@ -19,19 +19,21 @@ export interface StandInVoice {
   silenceAfter?: number;
   /** Peak level of the speech (1 = full scale). */
   level?: number;
+  /** espeak-ng pitch 0-99 (default 85: high, child-like). */
+  pitch?: number;
 }
 
 /** espeak-ng's reading of `text` as a WAV. */
-async function speak(text: string, language: string, file: string): Promise<void> {
-  // -p 85: a high, child-like pitch; -s 150 words per minute.
-  await exec('espeak-ng', ['-v', language, '-p', '85', '-s', '150', '-w', file, text]);
+async function speak(text: string, language: string, pitch: number, file: string): Promise<void> {
+  // -s 150 words per minute.
+  await exec('espeak-ng', ['-v', language, '-p', String(pitch), '-s', '150', '-w', file, text]);
 }
 
 export async function makeStandInVoice(ffmpeg: string, voice: StandInVoice, out: string): Promise<void> {
   const raw = `${out}.espeak.wav`;
   const trimmed = `${out}.trimmed.wav`;
   try {
-    await speak(voice.text, voice.language, raw);
+    await speak(voice.text, voice.language, voice.pitch ?? 85, raw);
     // The speech without espeak's own silences, as 16-bit mono at 48 kHz (44-byte header).
     await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', raw, '-af', 'silenceremove=start_periods=1:start_threshold=-50dB:stop_periods=-1:stop_threshold=-50dB:stop_duration=0.3', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', trimmed]);
     const seconds = ((await fs.stat(trimmed)).size - 44) / 2 / 48000;
