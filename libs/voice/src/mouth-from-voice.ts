@@ -62,7 +62,7 @@ const CHIN = [5, 6, 7, 8, 9, 10, 11];
  * the face's down direction so the inner-lip gap is `open` × mouth width, blended by `weight`.
  * Writes into `out` (may be `landmarks`); returns it.
  */
-export function openMouth(landmarks: Float32Array, open: number, weight: number, out = new Float32Array(136)): Float32Array {
+export function openMouth(landmarks: Float32Array<ArrayBufferLike>, open: number, weight: number, out: Float32Array<ArrayBufferLike> = new Float32Array(136)): Float32Array<ArrayBufferLike> {
   if (out !== landmarks) out.set(landmarks);
   if (weight <= 0) return out;
   const p = (i: number) => [landmarks[2 * i], landmarks[2 * i + 1]];
