@@ -114,7 +114,7 @@ export class PrecomputeService {
     try {
       const read = await readAuthoredLines(req.lines!, roles);
       const stemFiles = { ...read.stemFiles, ...(req.stems ?? {}) };
-      for (const role of Object.keys(stemFiles)) if (!roles.includes(role)) throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
+      for (const role of Object.keys(stemFiles)) if (!roles.includes(role) && role !== 'narrator') throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
       for (const f of Object.values(stemFiles)) await fs.access(f).catch(() => {
         throw new InvalidLinesError([`a stem file is missing: ${f.split('/').pop()}`]);
       });
