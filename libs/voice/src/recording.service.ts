@@ -89,6 +89,7 @@ export class RecordingService {
     const id = newId();
     const dir = this.storage.recordingDir(id);
     try {
+      await fs.mkdir(path.dirname(incoming), { recursive: true });
       await fs.writeFile(incoming, audio, { mode: 0o640 });
       const fitted = await fitRecording({ ffmpeg, input: incoming, slotSeconds: line.to - line.from, targetLufs });
       await fs.mkdir(dir, { recursive: true, mode: 0o750 });

@@ -1,5 +1,6 @@
 // A stand-in "child" recording for the demo and the tests: the speech synthesiser (espeak-ng)
-// at a raised pitch, given an exact length of speech, some silence around it and a faint room
+// at a raised pitch (espeak speaks at about -20 LUFS; no loudnorm: it is unreliable on clips
+// shorter than its 3 s window), given an exact length of speech, some silence around it and a faint room
 // hiss, written as a WAV (or any container ffmpeg can write, by the output's extension).
 // Never used on a real recording.
 import { execFile } from 'node:child_process';
@@ -40,7 +41,7 @@ export async function makeStandInVoice(ffmpeg: string, voice: StandInVoice, out:
     const before = voice.silenceBefore ?? 0.4, after = voice.silenceAfter ?? 0.3;
     const total = before + voice.speechSeconds + after;
     const filter = [
-      `[0:a]atempo=${(seconds / voice.speechSeconds).toFixed(5)},loudnorm=I=-20:TP=-3,aresample=48000,volume=${(voice.level ?? 1).toFixed(3)},adelay=${Math.round(before * 1000)},apad[v]`,
+      `[0:a]atempo=${(seconds / voice.speechSeconds).toFixed(5)},volume=${(voice.level ?? 1).toFixed(3)},adelay=${Math.round(before * 1000)},apad[v]`,
       `anoisesrc=color=pink:amplitude=0.002:sample_rate=48000:seed=7[n]`,
       `[v][n]amix=inputs=2:normalize=0:duration=shortest,atrim=0:${total.toFixed(3)}[out]`,
     ].join(';');
