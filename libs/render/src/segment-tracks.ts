@@ -66,6 +66,8 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
       colour: new Float32Array(n * 6),
       yaw: new Float32Array(n),
       mouthOpen: new Float32Array(n),
+      hasEyes: new Uint8Array(n),
+      eyes: new Float32Array(n * 6),
       occluders: [],
     };
     let any = false;
@@ -85,6 +87,11 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
         const i = f - m.startFrame;
         openMouth(track.landmarks.subarray(k * 136, k * 136 + 136), m.open[i], m.weight[i], track.landmarks.subarray(k * 136, k * 136 + 136));
         track.mouthOpen[k] *= 1 - m.weight[i];
+      }
+      if (frames.hasEyes(r, f)) {
+        track.hasEyes![k] = 1;
+        track.eyes!.set(frames.field(r, f, 'eyeOpen'), k * 6);
+        track.eyes!.set(frames.field(r, f, 'gaze'), k * 6 + 2);
       }
     }
     if (any) tracks.push(track);

@@ -7,7 +7,7 @@ import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { TalecastError } from '@talecast/core';
 import { isRecordable, RecordingService } from '@talecast/voice';
-import { UploadSlotsGuard } from '../http/upload-slots.guard';
+import { UploadSlotsInterceptor } from '../http/upload-slots.interceptor';
 import { notFoundUnlessId } from '../faces/faces.controller';
 
 @ApiTags('voice')
@@ -30,9 +30,9 @@ export class RecordingsController {
   @ApiOperation({ summary: "A recording of the child reading one line (field `audio`: webm/opus, ogg, mp4/aac or wav; ≤ 30 s, ≤ 5 MB), fitted to the line's slot" })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['audio'], properties: { audio: { type: 'string', format: 'binary' } } } })
-  @UseGuards(ThrottlerGuard, UploadSlotsGuard)
+  @UseGuards(ThrottlerGuard)
   @SkipThrottle({ renders: true })
-  @UseInterceptors(FileInterceptor('audio'))
+  @UseInterceptors(FileInterceptor('audio'), UploadSlotsInterceptor)
   async upload(@Param('id') storyId: string, @Param('lineId') lineId: string, @UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
     if (!req.is('multipart/form-data')) throw new TalecastError('BAD_REQUEST', 'send the recording as multipart/form-data in the field "audio"');
     if (!file) throw new TalecastError('BAD_REQUEST', 'no recording: send it in the multipart field "audio"');

@@ -3,7 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { RECORDING_LIMITS, VoiceModule } from '@talecast/voice';
 import { RecordingsController } from './recordings.controller';
-import { UploadSlotsGuard } from '../http/upload-slots.guard';
+import { UploadSlotsInterceptor } from '../http/upload-slots.interceptor';
 
 @Module({
   imports: [
@@ -12,6 +12,6 @@ import { UploadSlotsGuard } from '../http/upload-slots.guard';
     MulterModule.register({ storage: memoryStorage(), limits: { fileSize: RECORDING_LIMITS.maxBytes, files: 1, fields: 2, parts: 3, fieldNameSize: 64, fieldSize: 256, headerPairs: 50 } }),
   ],
   controllers: [RecordingsController],
-  providers: [UploadSlotsGuard],
+  providers: [UploadSlotsInterceptor],
 })
 export class VoiceApiModule {}

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Recordings of a child reading story lines, and which recording a render uses per line. */
-export class Recordings1763820000000 implements MigrationInterface {
-  name = 'Recordings1763820000000';
+export class Recordings1765100000000 implements MigrationInterface {
+  name = 'Recordings1765100000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "recording" (
