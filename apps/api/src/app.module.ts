@@ -13,6 +13,7 @@ import { StoriesModule } from './stories/stories.module';
 import { AdminModule } from './admin/admin.module';
 import { RendersModule } from './renders/renders.module';
 import { PagesModule } from './pages/pages.module';
+import { VoiceApiModule } from './voice/voice-api.module';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
 import { PurgeModule } from '@talecast/purge';
@@ -65,7 +66,7 @@ export class AppModule {
           { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
           { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
         ]),
-        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, PagesModule, RenderModule, PurgeModule],
+        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, VoiceApiModule, PagesModule, RenderModule, PurgeModule],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

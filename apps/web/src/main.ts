@@ -12,6 +12,7 @@ import { $, announce, clear, errorBox, errorKey, fatal, h } from './dom';
 import { hasKey, lang, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
 import { StoryPlayer } from './player';
 import { watchRender } from './render-watch';
+import { mountRecordLines } from './record-lines';
 
 const MAX_FACES_PER_ROLE = 5;
 
@@ -80,6 +81,9 @@ const els = {
   myVideos: $('#my-videos'),
   myVideosList: $('#my-videos-list'),
 };
+
+// The optional step "Record your child's lines" (its own module), before "Make the video".
+const recordLines = mountRecordLines($('#step-make'));
 
 const player = new StoryPlayer(els.video, {
   onStreamFailed: () => {
@@ -237,6 +241,7 @@ function chooseStory(story: Story): void {
   }
   const previous = state.roles;
   state.story = story;
+  void recordLines.setStory(story.id);
   const names = (story.roles?.length ? story.roles.map((r) => r.name) : ['hero']);
   // Keep photos already added: same role name first, then by order; photos of roles the new story
   // does not have are deleted (they are a child's photos; nothing is kept without a use).
@@ -534,7 +539,7 @@ async function makeVideo(): Promise<void> {
   const faces: Record<string, string[]> = {};
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
-    const created = await api.createRender(state.story.id, faces);
+    const created = await api.createRender(state.story.id, faces, recordLines.voices());
     saveVideo({ id: created.id, storyId: state.story.id, title: storyTitle(state.story), childName: els.childName.value.trim(), createdAt: new Date().toISOString(), expiresAt: null });
     if (location.pathname !== privateLinkPath(created.id)) history.pushState({ render: created.id }, '', privateLinkPath(created.id));
     startWatching(created, Object.values(faces).flat());
@@ -707,6 +712,7 @@ async function deleteEverything(): Promise<void> {
   } catch (err) {
     if (!gone(asApiError(err))) failures.push(asApiError(err));
   }
+  failures.push(...(await recordLines.deleteAll()));
   const faceIds = new Set([...render.faceIds, ...state.roles.flatMap((r) => r.faces.map((f) => f.id))]);
   for (const id of faceIds) {
     try {

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { FaceUploadModule } from '@talecast/face-upload';
+import { VoiceModule } from '@talecast/voice';
 import { RenderService } from './render.service';
 import { RenderWorker } from './render-worker.service';
 import { HeroPreviewService } from './hero-preview.service';
 
-@Module({ imports: [FaceUploadModule], providers: [RenderService, RenderWorker, HeroPreviewService], exports: [RenderService, RenderWorker, HeroPreviewService] })
+@Module({ imports: [FaceUploadModule, VoiceModule], providers: [RenderService, RenderWorker, HeroPreviewService], exports: [RenderService, RenderWorker, HeroPreviewService] })
 export class RenderModule {}
