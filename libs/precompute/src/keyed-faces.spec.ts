@@ -19,7 +19,7 @@ const role: MaskRole = {
 test('keyed landmarks come from the keyframes of the region active at that time, never across regions', () => {
   const a = keyedLandmarksAt(role, 0.48, 25, 1000, 500)!;
   assert.ok(Math.abs(interOcularDistance(a) - 50) < 0.1);
-  assert.equal(keyedLandmarksAt(role, 0.98, 25, 1000, 500), null, 'after the first region\'s last keyframe: no pose (not interpolated towards the next region)');
+  assert.equal(keyedLandmarksAt(role, 0.99, 25, 1000, 500), null, 'after the first region\'s last keyframe: no pose (not interpolated towards the next region)');
   const b = keyedLandmarksAt(role, 1.25, 25, 1000, 500)!;
   assert.ok(Math.abs(interOcularDistance(b) - 100) < 0.1, 'second region, its own keyframes');
   assert.equal(keyedLandmarksAt(role, 1.6, 25, 1000, 500), null, 'after the last keyframe');
@@ -77,4 +77,22 @@ test('keyed gap filling reaches only so far from a detection, never across a cut
   const filled = fillGapsFromKeyframes({ present, landmarks }, keyed, new Set([6]), 3);
   assert.equal(filled, 3);
   assert.deepEqual([...present], [1, 1, 1, 1, 0, 0, 0, 0, 0, 0], 'three frames of reach; the shot from the cut at 6 has no detection; frame 7 has no keys');
+});
+
+test('a keyframe on the next region\'s first frame does not pull this region\'s last frames towards it', () => {
+  const wide: MaskRole = {
+    regions: [{ from: 0, to: 1, box: [0, 0, 1, 1] }, { from: 1, to: 2, box: [0, 0, 1, 1] }],
+    occluders: [],
+    keyframes: [
+      { t: 0, centre: [0.2, 0.5], size: 0.05, roll: 0 },
+      { t: 0.5, centre: [0.7, 0.5], size: 0.05, roll: 0 },
+      { t: 1, centre: [0.3, 0.5], size: 0.05, roll: 0 },
+      { t: 2, centre: [0.3, 0.5], size: 0.05, roll: 0 },
+    ],
+  };
+  assert.equal(keyedLandmarksAt(wide, 0.8, 25, 1000, 500), null, 'after the region\'s last own key: no pose');
+  assert.ok(keyedLandmarksAt(wide, 0.5, 25, 1000, 500));
+  assert.ok(keyedLandmarksAt(wide, 1, 25, 1000, 500), 'the key belongs to the region it starts');
+  const last = keyedLandmarksAt({ ...wide, regions: [wide.regions[0]] }, 0.98, 25, 1000, 500)!;
+  assert.ok(last, 'with no region starting there, a key at the region\'s end is still its own');
 });

@@ -24,7 +24,7 @@ export function keyedLandmarksAt(role: MaskRole, t: number, fps: number, width: 
   const slack = 0.5 / fps;
   for (const region of role.regions) {
     if (!(t >= region.from && t < region.to)) continue;
-    const keys = role.keyframes.filter((k) => k.t >= region.from - slack && k.t <= region.to + slack);
+    const keys = role.keyframes.filter((k) => k.t >= region.from - slack && k.t <= region.to + slack && !startsAnotherRegion(role, region, k.t, slack));
     const pose = poseAt(keys, t, slack);
     if (!pose) continue;
     const [x, y] = pose.centre;
@@ -33,6 +33,15 @@ export function keyedLandmarksAt(role: MaskRole, t: number, fps: number, width: 
     return posedLandmarks(pose, width, height, out);
   }
   return null;
+}
+
+/**
+ * A keyframe at (or within half a frame of) a region's end that falls in another region of the
+ * role belongs to that one: regions are half-open [from, to), and the key authored on the next
+ * shot's first frame must not pull this shot's last frames towards the next shot's face.
+ */
+function startsAnotherRegion(role: MaskRole, region: MaskRole['regions'][number], t: number, slack: number): boolean {
+  return t >= region.to - slack && role.regions.some((other) => other !== region && t >= other.from - slack && t < other.to);
 }
 
 /**
