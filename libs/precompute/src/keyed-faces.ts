@@ -2,7 +2,7 @@
 // role's region active then, never across regions, so never across the shot cuts regions follow),
 // the per-shot choice between what detection found and what the keyframes say, and the frames
 // detection lost inside a shot filled from the keyframes fitted to the detected frames. Pure.
-import type { MaskRole } from './masks-file';
+import { MaskRole, regionActive } from './masks-file';
 import { applyAffine, decomposeSimilarity, fitSimilarity, similarityFromParts, SimilarityParts } from '@talecast/geometry';
 import { poseAt, posedLandmarks } from './face-keyframes';
 
@@ -23,7 +23,7 @@ export function keyedLandmarksAt(role: MaskRole, t: number, fps: number, width: 
   if (!role.keyframes) return null;
   const slack = 0.5 / fps;
   for (const region of role.regions) {
-    if (!(t >= region.from && t < region.to)) continue;
+    if (!regionActive(region, t, slack)) continue;
     const keys = role.keyframes.filter((k) => k.t >= region.from - slack && k.t <= region.to + slack && !startsAnotherRegion(role, region, k.t, slack));
     const pose = poseAt(keys, t, slack);
     if (!pose) continue;
