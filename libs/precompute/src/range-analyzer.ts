@@ -288,7 +288,7 @@ class RangeAnalysis {
    * whole of a short shot. Tracked roles are verified on a crop instead (null here).
    */
   private async detectIfDue(i: number, k: number, t: number, isCut: boolean): Promise<Detection[] | null> {
-    const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t, 0.5 / this.task.fps));
+    const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
     if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery)))) return null;
     const started = performance.now();
     this.frameRgb.ensureAll();
@@ -341,7 +341,7 @@ class RangeAnalysis {
   private async matchDetections(name: string, track: Track | undefined, detections: Detection[], i: number, k: number, t: number): Promise<{ track?: Track; detected?: Box }> {
     const role = this.task.masks.roles[name];
     const { width, height } = this;
-    const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height, 0.5 / this.task.fps));
+    const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
     let chosen: Detection | undefined;
     if (track) {
       const tracked = boundingBoxOf(regionAt(track, k));
@@ -414,7 +414,7 @@ class RangeAnalysis {
   }
 
   private acceptable(role: MasksFile['roles'][string], t: number, lm: Float32Array): boolean {
-    return plausible(lm) && Boolean(regionContaining(role, t, lm[2 * 30] / this.width, lm[2 * 30 + 1] / this.height, 0.5 / this.task.fps));
+    return plausible(lm) && Boolean(regionContaining(role, t, lm[2 * 30] / this.width, lm[2 * 30 + 1] / this.height));
   }
 
   /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
