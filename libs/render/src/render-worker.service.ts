@@ -89,6 +89,12 @@ export class RenderWorker implements OnApplicationShutdown {
       }).catch(() => undefined);
     }, HEARTBEAT_MS);
     const started = Date.now();
+    // What happened before the first HLS segment was published, as `trace:<event>` = ms since the
+    // job was taken, in the row's timings (the bench's click-to-first-frame breakdown).
+    let traced = 0;
+    const mark = (event: string) => {
+      if (timings.firstHlsAt === undefined && traced++ < 40) timings[`trace:${event.slice(0, 120)}`] = Date.now() - started;
+    };
     try {
       const faces: Record<string, RenderFace[]> = {};
       for (const [role, ids] of Object.entries(render.faces)) {
@@ -99,6 +105,7 @@ export class RenderWorker implements OnApplicationShutdown {
           faces[role].push({ id: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks, expressionScores: f.expressionScores, yaw: f.yaw });
         }
       }
+      mark('faces loaded');
       const ffmpeg = await this.ffmpeg.locate();
       const outcome = await renderVideo({ renderId: id, storyId: render.storyId, faces }, {
         storage: this.storage,
@@ -106,7 +113,10 @@ export class RenderWorker implements OnApplicationShutdown {
         pool: renderPool(this.config.renderThreads),
         encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
         cancel,
-        onTrace,
+        onTrace: (ms, event) => {
+          onTrace?.(ms, event);
+          mark(event);
+        },
         onProgress: async (p) => {
           onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
           if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;
