@@ -10,6 +10,7 @@ import { demoCommand } from './commands/demo.command';
 import { precomputeCommand } from './commands/precompute.command';
 import { renderCommand } from './commands/render.command';
 import { purgeCommand } from './commands/purge.command';
+import { taleCommand } from './commands/tale.command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   demo: { run: demoCommand, usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened' },
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   precompute: { run: precomputeCommand, usage: 'precompute --story <id> --video <file> --masks <file> [--title <text>] [--reference <image>] [--style photo|toon]' },
   render: { run: renderCommand, usage: 'render --story <id> --face <image> [--face <image> …] [--out <file.mp4>]' },
   purge: { run: purgeCommand, usage: 'purge [--dry-run]                                    remove expired faces, videos and orphaned files (--dry-run: only list them)' },
+  tale: { run: taleCommand, usage: 'tale [--seconds 30] [--size 1280x720] [--fps 30] [--seed 1] [--silent] [--out DIR]  generate the animated fairy tale "The Golden Key"' },
   stories: { run: storiesCommand, usage: 'stories [--json]                                     list stories and their status' },
 };
 
