@@ -41,6 +41,7 @@ export class RenderWorker implements OnApplicationShutdown {
   /** Registers the job handler and starts taking jobs and sweeping for abandoned renders. */
   async start(): Promise<void> {
     this.queue.register('render', (data) => this.handle(data.renderId), 1);
+    renderPool(this.config.renderThreads); // the segment threads start now, not at the first render
     await this.queue.startWorkers();
     const every = Math.max(1000, Math.min(5000, (this.config.renderStaleSeconds * 1000) / 2));
     void this.sweep().catch(() => undefined);
