@@ -6,7 +6,7 @@
 import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
 import { applyAffine, fitSimilarity, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
-import { decodeRangeArgs, startFfmpeg } from '@talecast/video';
+import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
 import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOffsets, THUMB_SIZE } from './shot-detector';
 import { LazyRgbFrame } from './lazy-rgb-frame';
@@ -96,179 +96,31 @@ const ROTATE = true;
 const START_PASSES = 2;
 
 export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
-  const { tf, faceapi } = models;
-  const { width, height, fps } = task;
   // Frames arrive as yuv420p (half the bytes of RGB, no conversion in ffmpeg); RGB is made only
   // where the analysis reads it (LazyRgbFrame).
-  const frameBytes = yuv420FrameBytes(width, height);
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
-  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps, pixelFormat: 'yuv420p' }), { stdout: true, signal });
-  const roleNames = Object.keys(task.masks.roles);
-  const capacity = Math.max(1, Math.min(wanted, task.endFrame - task.startFrame));
-  const roles: Record<string, RoleTrackData> = {};
-  for (const name of roleNames) {
-    roles[name] = {
-      present: new Uint8Array(capacity),
-      landmarks: new Float32Array(capacity * LANDMARK_DIMS),
-      expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
-      colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
-    };
-  }
-  const yuv = yuvCoefficients(task.matrix, task.range);
-  const frameRgb = new LazyRgbFrame(width, height, yuv);
-  const rgb = frameRgb.rgb;
-  const thumbPixels = thumbnailSampleOffsets(width, height);
-  const cuts: number[] = [];
-  const cutDetector = new ShotCutDetector();
-  const timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
-  const lastExpression: Record<string, number> = Object.fromEntries(roleNames.map((n) => [n, -Infinity]));
-  const tracks = new Map<string, Track>();
-  const verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
-  const netInput = new Float32Array(INPUT * INPUT * 3);
-  const small = { width: DETECT_WIDTH, height: Math.round((height / width) * DETECT_WIDTH), data: new Float32Array(DETECT_WIDTH * Math.round((height / width) * DETECT_WIDTH) * 3) };
-  const detector = new FaceDetector(models);
-  let previousThumb: Float32Array | null = null;
-  let thumb: Float32Array = new Float32Array(THUMB_SIZE);
-  let lastDetection = -Infinity;
-  let frameIndex = decodeFrom;
-  let analysed = 0;
+  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps: task.fps, pixelFormat: 'yuv420p' }), { stdout: true, signal });
+  const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)));
+  const decodeStarted = performance.now();
+  await readFrames(proc, yuv420FrameBytes(task.width, task.height), (frame) => analysis.processFrame(frame));
+  return analysis.result(performance.now() - decodeStarted);
+}
 
-  /** The landmark network on a region of the current frame (converted to RGB first). */
-  const landmarksIn = (region: OrientedBox) => {
-    frameRgb.ensure(boundingBoxOf(region));
-    return landmarksForRegion(tf, faceapi, rgb, width, height, region, MIRRORED_LANDMARKS, netInput);
-  };
-
-  const processFrame = async (frame: Uint8Array) => {
-    const i = frameIndex++;
-    frameRgb.reset(yuv420View(frame, width, height));
-    frameRgb.ensurePixels(thumbPixels);
-    frameThumbnail(rgb, width, height, thumb);
-    const isCut = previousThumb !== null && cutDetector.isCut(thumbnailDifference(previousThumb, thumb));
-    const spare: Float32Array = previousThumb ?? new Float32Array(THUMB_SIZE);
-    previousThumb = thumb;
-    thumb = spare;
-    if (i < task.startFrame) return;
-    const k = i - task.startFrame;
-    analysed = k + 1;
-    if (isCut) {
-      cuts.push(i);
-      tracks.clear();
-    }
-    const t = i / fps;
-    // Full-frame detection at shot starts, at the range start, and every detectEvery frames
-    // while some role active now has no track; tracked roles are verified on a crop instead.
-    const searching = roleNames.some((name) => !tracks.has(name) && roleActiveAt(task.masks.roles[name], t));
-    let detections: { box: Box; score: number }[] | null = null;
-    if (isCut || k === 0 || (searching && i - lastDetection >= task.detectEvery)) {
-      const started = performance.now();
-      frameRgb.ensureAll();
-      detections = await detectFaces(tf, faceapi, rgb, width, height, small);
-      timings.detectMs += performance.now() - started;
-      timings.detections++;
-      lastDetection = i;
-    }
-    for (const name of roleNames) {
-      const role = task.masks.roles[name];
-      let track = tracks.get(name);
-      let detected: Box | undefined;
-      if (detections) {
-        const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
-        let chosen: { box: Box; score: number } | undefined;
-        if (track) {
-          // Continue the role's track when a detection overlaps it; else it has been lost.
-          const tracked = boundingBoxOf(regionAt(track, k));
-          chosen = candidates.map((c) => ({ c, o: sameFaceScore(c.box, tracked) })).filter((x) => x.o > 0.3).sort((a, b) => b.o - a.o)[0]?.c;
-          if (!chosen) track = undefined;
-        }
-        if (!chosen && candidates.length > 0) {
-          chosen = await pickCandidate(detector, rgb, width, height, candidates, task.reference?.role === name ? task.reference.descriptor : null);
-        }
-        if (chosen && track) {
-          track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
-        } else if (chosen) {
-          // The landmark network expects SSD-style boxes; the tiny detector's are looser.
-          detected = ssdStyleBox(chosen.box);
-          track = { region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k, landmarks: new Float32Array(LANDMARK_DIMS), verifiedAt: i };
-        }
-      } else if (track && i - track.verifiedAt >= task.detectEvery) {
-        const started = performance.now();
-        const tracked = boundingBoxOf(regionAt(track, k));
-        const found = await detectAround(tf, faceapi, frameRgb, tracked, verifyInput);
-        timings.detectMs += performance.now() - started;
-        const match = found.filter((b) => sameFaceScore(b, tracked) > 0.3).sort((a, b) => sameFaceScore(b, tracked) - sameFaceScore(a, tracked))[0];
-        if (match) track.verifiedAt = i;
-        else track = undefined;
-      }
-      if (!track) {
-        tracks.delete(name);
-        continue;
-      }
-      const started = performance.now();
-      let { landmarks: lm, crop } = await landmarksIn(detected ? track.region : regionAt(track, k));
-      if (detected) {
-        // A track's start: the detector's box only roughly frames the face; look again on the
-        // crop its landmarks predict (turned with the face), as every later frame does.
-        for (let pass = 0; pass < START_PASSES; pass++) {
-          crop.dispose();
-          ({ landmarks: lm, crop } = await landmarksIn(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0)));
-        }
-      }
-      timings.landmarkMs += performance.now() - started;
-      if (!acceptable(role, t, lm)) {
-        crop.dispose();
-        tracks.delete(name);
-        continue;
-      }
-      const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
-      if (!detected) {
-        // Velocity of the face's centre between the last two computed frames (smoothed).
-        const gap = Math.max(1, k - track.computedAt);
-        track.vx = (track.vx + (next.cx - track.region.cx) / gap) / 2;
-        track.vy = (track.vy + (next.cy - track.region.cy) / gap) / 2;
-      }
-      track.landmarks = lm;
-      track.region = next;
-      track.computedAt = k;
-      tracks.set(name, track);
-      await record(name, k, lm, crop, detected !== undefined);
-      crop.dispose();
-    }
-  };
-
-  /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
-  const record = async (name: string, k: number, lm: Float32Array, crop: any, force: boolean) => {
-    const data = roles[name];
-    data.present[k] = 1;
-    data.landmarks.set(lm, k * LANDMARK_DIMS);
-    if (force || k - lastExpression[name] >= task.expressionEvery) {
-      const t0 = performance.now();
-      const expr = await expressionsFor(faceapi, crop);
-      data.expressions.set(expr, k * EXPRESSION_DIMS);
-      lastExpression[name] = k;
-      timings.expressionMs += performance.now() - t0;
-    }
-    const t1 = performance.now();
-    frameRgb.ensure(skinRegion(lm, width, height));
-    const stats = skinColourStats(rgb, width, height, lm, yuv);
-    timings.colourMs += performance.now() - t1;
-    if (stats) data.colour.set(stats, k * COLOUR_DIMS);
-  };
-
-  const acceptable = (role: MasksFile['roles'][string], t: number, lm: Float32Array) => plausible(lm) && regionContaining(role, t, lm[2 * 30] / width, lm[2 * 30 + 1] / height);
-
-  // Read exact frames from the pipe; analyse them one at a time (back-pressure by pausing).
+/**
+ * Reads exact frames from the decoder's pipe and hands them to `analyse` one at a time
+ * (back-pressure by pausing the pipe). Two frame buffers in turn: the one filling and the one
+ * being analysed. A fresh buffer per frame cost zeroing and garbage collection. Rejects with the
+ * first failure of the decoder or of `analyse`, after the decoder exited.
+ */
+async function readFrames(proc: FfmpegRun, frameBytes: number, analyse: (frame: Uint8Array) => Promise<void>): Promise<void> {
   const stdout = proc.child.stdout!;
-  // Two frame buffers in turn: the one filling and the one being analysed (the pipe is paused
-  // until it is done). A fresh buffer per frame cost zeroing and garbage collection.
   const buffers = [new Uint8Array(frameBytes), new Uint8Array(frameBytes)];
   let next = 0;
   let frame = buffers[next];
   let filled = 0;
   let chain = Promise.resolve();
   let failure: unknown;
-  const decodeStarted = performance.now();
   stdout.on('data', (chunk: Buffer) => {
     let offset = 0;
     while (offset < chunk.length) {
@@ -282,25 +134,252 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
         next = (next + 1) % buffers.length;
         frame = buffers[next];
         stdout.pause();
-        chain = chain.then(() => processFrame(full)).catch((err) => { failure ??= err; }).finally(() => stdout.resume());
+        chain = chain.then(() => analyse(full)).catch((err) => { failure ??= err; }).finally(() => stdout.resume());
       }
     }
   });
   await proc.done;
   await chain;
-  timings.decodeMs = performance.now() - decodeStarted - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
   if (failure) throw failure;
-  const frameCount = Math.min(analysed, capacity);
-  for (const name of roleNames) {
-    const d = roles[name];
-    roles[name] = {
-      present: d.present.slice(0, frameCount),
-      landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
-      expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
-      colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
-    };
+}
+
+type Detection = { box: Box; score: number };
+
+/** The state of one range's analysis: frame by frame, shot cuts, each role's track and what was recorded. */
+class RangeAnalysis {
+  private readonly tf: any;
+  private readonly faceapi: any;
+  private readonly width: number;
+  private readonly height: number;
+  private readonly roleNames: string[];
+  private readonly roles: Record<string, RoleTrackData> = {};
+  private readonly yuv: ReturnType<typeof yuvCoefficients>;
+  private readonly frameRgb: LazyRgbFrame;
+  private readonly rgb: Uint8Array;
+  private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
+  private readonly cuts: number[] = [];
+  private readonly cutDetector = new ShotCutDetector();
+  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
+  private readonly lastExpression: Record<string, number>;
+  private readonly tracks = new Map<string, Track>();
+  private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
+  private readonly netInput = new Float32Array(INPUT * INPUT * 3);
+  private readonly small: { width: number; height: number; data: Float32Array };
+  private readonly detector: FaceDetector;
+  private previousThumb: Float32Array | null = null;
+  private thumb: Float32Array = new Float32Array(THUMB_SIZE);
+  private lastDetection = -Infinity;
+  private frameIndex: number;
+  private analysed = 0;
+
+  constructor(models: LoadedFaceModels, private readonly task: RangeTask, decodeFrom: number, private readonly capacity: number) {
+    this.tf = models.tf;
+    this.faceapi = models.faceapi;
+    this.width = task.width;
+    this.height = task.height;
+    this.roleNames = Object.keys(task.masks.roles);
+    for (const name of this.roleNames) {
+      this.roles[name] = {
+        present: new Uint8Array(capacity),
+        landmarks: new Float32Array(capacity * LANDMARK_DIMS),
+        expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
+        colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
+      };
+    }
+    this.yuv = yuvCoefficients(task.matrix, task.range);
+    this.frameRgb = new LazyRgbFrame(this.width, this.height, this.yuv);
+    this.rgb = this.frameRgb.rgb;
+    this.thumbPixels = thumbnailSampleOffsets(this.width, this.height);
+    this.lastExpression = Object.fromEntries(this.roleNames.map((n) => [n, -Infinity]));
+    const smallHeight = Math.round((this.height / this.width) * DETECT_WIDTH);
+    this.small = { width: DETECT_WIDTH, height: smallHeight, data: new Float32Array(DETECT_WIDTH * smallHeight * 3) };
+    this.detector = new FaceDetector(models);
+    this.frameIndex = decodeFrom;
   }
-  return { startFrame: task.startFrame, frameCount, cuts, roles, timings };
+
+  async processFrame(frame: Uint8Array): Promise<void> {
+    const i = this.frameIndex++;
+    const isCut = this.shotCutAt(frame);
+    if (i < this.task.startFrame) return;
+    const k = i - this.task.startFrame;
+    this.analysed = k + 1;
+    if (isCut) {
+      this.cuts.push(i);
+      this.tracks.clear();
+    }
+    const t = i / this.task.fps;
+    const detections = await this.detectIfDue(i, k, t, isCut);
+    for (const name of this.roleNames) await this.followRole(name, i, k, t, detections);
+  }
+
+  /** The frame becomes the current one; true when it starts a new shot. */
+  private shotCutAt(frame: Uint8Array): boolean {
+    this.frameRgb.reset(yuv420View(frame, this.width, this.height));
+    this.frameRgb.ensurePixels(this.thumbPixels);
+    frameThumbnail(this.rgb, this.width, this.height, this.thumb);
+    const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
+    const spare: Float32Array = this.previousThumb ?? new Float32Array(THUMB_SIZE);
+    this.previousThumb = this.thumb;
+    this.thumb = spare;
+    return isCut;
+  }
+
+  /**
+   * Full-frame detection at shot starts, at the range start, and every detectEvery frames while
+   * some role active now has no track; tracked roles are verified on a crop instead (null here).
+   */
+  private async detectIfDue(i: number, k: number, t: number, isCut: boolean): Promise<Detection[] | null> {
+    const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
+    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= this.task.detectEvery))) return null;
+    const started = performance.now();
+    this.frameRgb.ensureAll();
+    const detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
+    this.timings.detectMs += performance.now() - started;
+    this.timings.detections++;
+    this.lastDetection = i;
+    return detections;
+  }
+
+  /** One role on frame i (k within the range): keep, start or lose its track; record the frame when found. */
+  private async followRole(name: string, i: number, k: number, t: number, detections: Detection[] | null): Promise<void> {
+    const role = this.task.masks.roles[name];
+    let track = this.tracks.get(name);
+    let detected: Box | undefined;
+    if (detections) ({ track, detected } = await this.matchDetections(name, track, detections, i, k, t));
+    else if (track && i - track.verifiedAt >= this.task.detectEvery) track = await this.verifyTrack(track, i, k);
+    if (!track) {
+      this.tracks.delete(name);
+      return;
+    }
+    const started = performance.now();
+    const { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
+    this.timings.landmarkMs += performance.now() - started;
+    if (!this.acceptable(role, t, lm)) {
+      crop.dispose();
+      this.tracks.delete(name);
+      return;
+    }
+    advanceTrack(track, lm, k, detected !== undefined);
+    this.tracks.set(name, track);
+    await this.record(name, k, lm, crop, detected !== undefined);
+    crop.dispose();
+  }
+
+  /**
+   * Continues the role's track when a detection overlaps it, else it has been lost; a role without
+   * a track starts one on its best candidate (`detected`: the SSD-style box it starts from).
+   */
+  private async matchDetections(name: string, track: Track | undefined, detections: Detection[], i: number, k: number, t: number): Promise<{ track?: Track; detected?: Box }> {
+    const role = this.task.masks.roles[name];
+    const { width, height } = this;
+    const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
+    let chosen: Detection | undefined;
+    if (track) {
+      const tracked = boundingBoxOf(regionAt(track, k));
+      chosen = candidates.map((c) => ({ c, o: sameFaceScore(c.box, tracked) })).filter((x) => x.o > 0.3).sort((a, b) => b.o - a.o)[0]?.c;
+      if (!chosen) track = undefined;
+    }
+    if (!chosen && candidates.length > 0) {
+      chosen = await pickCandidate(this.detector, this.rgb, width, height, candidates, this.task.reference?.role === name ? this.task.reference.descriptor : null);
+    }
+    if (chosen && track) {
+      track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
+      return { track };
+    }
+    if (!chosen) return {};
+    // The landmark network expects SSD-style boxes; the tiny detector's are looser.
+    const detected = ssdStyleBox(chosen.box);
+    return { track: { region: orientedFromBox(detected), vx: 0, vy: 0, computedAt: k, landmarks: new Float32Array(LANDMARK_DIMS), verifiedAt: i }, detected };
+  }
+
+  /** The tiny detector on a crop around the track: confirmed (kept) or lost (undefined). */
+  private async verifyTrack(track: Track, i: number, k: number): Promise<Track | undefined> {
+    const started = performance.now();
+    const tracked = boundingBoxOf(regionAt(track, k));
+    const found = await detectAround(this.tf, this.faceapi, this.frameRgb, tracked, this.verifyInput);
+    this.timings.detectMs += performance.now() - started;
+    const match = found.filter((b) => sameFaceScore(b, tracked) > 0.3).sort((a, b) => sameFaceScore(b, tracked) - sameFaceScore(a, tracked))[0];
+    if (!match) return undefined;
+    track.verifiedAt = i;
+    return track;
+  }
+
+  /**
+   * The landmark network where the track says the face is now. At a track's start the detector's
+   * box only roughly frames the face: look again on the crop its landmarks predict (turned with
+   * the face), as every later frame does.
+   */
+  private async locateLandmarks(track: Track, k: number, starting: boolean): Promise<{ landmarks: Float32Array; crop: any }> {
+    let { landmarks: lm, crop } = await this.landmarksIn(starting ? track.region : regionAt(track, k));
+    if (starting) {
+      for (let pass = 0; pass < START_PASSES; pass++) {
+        crop.dispose();
+        ({ landmarks: lm, crop } = await this.landmarksIn(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0)));
+      }
+    }
+    return { landmarks: lm, crop };
+  }
+
+  /** The landmark network on a region of the current frame (converted to RGB first). */
+  private landmarksIn(region: OrientedBox) {
+    this.frameRgb.ensure(boundingBoxOf(region));
+    return landmarksForRegion(this.tf, this.faceapi, this.rgb, this.width, this.height, region, MIRRORED_LANDMARKS, this.netInput);
+  }
+
+  private acceptable(role: MasksFile['roles'][string], t: number, lm: Float32Array): boolean {
+    return plausible(lm) && Boolean(regionContaining(role, t, lm[2 * 30] / this.width, lm[2 * 30 + 1] / this.height));
+  }
+
+  /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
+  private async record(name: string, k: number, lm: Float32Array, crop: any, force: boolean): Promise<void> {
+    const data = this.roles[name];
+    data.present[k] = 1;
+    data.landmarks.set(lm, k * LANDMARK_DIMS);
+    if (force || k - this.lastExpression[name] >= this.task.expressionEvery) {
+      const t0 = performance.now();
+      const expr = await expressionsFor(this.faceapi, crop);
+      data.expressions.set(expr, k * EXPRESSION_DIMS);
+      this.lastExpression[name] = k;
+      this.timings.expressionMs += performance.now() - t0;
+    }
+    const t1 = performance.now();
+    this.frameRgb.ensure(skinRegion(lm, this.width, this.height));
+    const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
+    this.timings.colourMs += performance.now() - t1;
+    if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+  }
+
+  /** The range's result, trimmed to the frames analysed; decoding time is what the reading took beyond the analysis. */
+  result(readingMs: number): RangeResult {
+    const { timings } = this;
+    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
+    const frameCount = Math.min(this.analysed, this.capacity);
+    const roles: Record<string, RoleTrackData> = {};
+    for (const name of this.roleNames) {
+      const d = this.roles[name];
+      roles[name] = {
+        present: d.present.slice(0, frameCount),
+        landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
+        expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
+        colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
+      };
+    }
+    return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };
+  }
+}
+
+/** After a frame's landmarks: the track's next region and (when not just started) its velocity, smoothed. */
+function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boolean): void {
+  const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
+  if (!starting) {
+    // Velocity of the face's centre between the last two computed frames (smoothed).
+    const gap = Math.max(1, k - track.computedAt);
+    track.vx = (track.vx + (next.cx - track.region.cx) / gap) / 2;
+    track.vy = (track.vy + (next.cy - track.region.cy) / gap) / 2;
+  }
+  track.landmarks = lm;
+  track.region = next;
+  track.computedAt = k;
 }
 
 /** Tiny detector on a downscaled copy of the frame (no full-size tensor); boxes in frame pixels. */

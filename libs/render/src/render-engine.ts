@@ -3,26 +3,19 @@
 // segments finish in order, the HLS playlist grows; at the end the segments and the story's
 // audio are joined into video.mp4 (faststart), written under a temporary name and renamed.
 // Completed segments survive a crash: a rerun skips them. Cancellation stops between frames.
+// Steps: load the story → plan (render-plan.ts) → reused and resumed segments are ready at once,
+// runs go to the pool → HLS as segments finish (hls-publisher.ts) → assemble (render-assembly.ts).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Piscina from 'piscina';
 import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
-import { StorageCore, temporarySibling } from '@talecast/storage';
-import { assembleArgs, FfmpegInfo, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
-import { ExpressionPose } from '@talecast/compositor';
+import { StorageCore } from '@talecast/storage';
+import { FfmpegInfo } from '@talecast/video';
 import { MessageChannel } from 'node:worker_threads';
-import { FaceTexture, RunSegment, SegmentDone, segmentFileName, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
-import { chooseFaces, RoleFaceSet, segmentTracks } from './segment-tracks';
-import { HlsEntry, hlsPlaylist } from './hls-playlist';
-
-export interface RenderFace {
-  id: string;
-  size: number;
-  rgba: Uint8Array;
-  landmarks: Float32Array;
-  expressionScores: Record<string, number>;
-  yaw: number;
-}
+import { SegmentDone, segmentFileName, SegmentResult, SegmentTask } from './segment-task';
+import { DEFAULT_MAX_RUN_FRAMES, planRender, RenderFace, RenderRunPlan } from './render-plan';
+import { HlsPublisher } from './hls-publisher';
+import { assembleVideo } from './render-assembly';
 
 export interface RenderJob {
   renderId: string;
@@ -88,254 +81,64 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const started = Date.now();
   const trace = (event: string) => deps.onTrace?.(Date.now() - started, event);
   const cancel = deps.cancel ?? new Int32Array(new SharedArrayBuffer(4));
+
+  // 1. The story and the render's folders (temporary files of a dead attempt removed).
   const { manifest, frames } = await loadStory(deps.storage, job.storyId);
-  const { fps, fpsNum, fpsDen, width, height } = manifest.video;
-  const segmentsDir = deps.storage.renderFile(job.renderId, 'segments');
-  const hlsDir = deps.storage.renderFile(job.renderId, 'hls');
-  await fs.mkdir(segmentsDir, { recursive: true });
-  await fs.mkdir(hlsDir, { recursive: true });
-  // Temporary files of an earlier attempt whose process died (the caller holds the render's lock).
-  for (const d of [deps.storage.renderDir(job.renderId), segmentsDir, hlsDir]) {
-    for (const name of await fs.readdir(d)) if (name.endsWith('.tmp')) await fs.rm(path.join(d, name), { force: true });
-  }
+  const dirs = await prepareRenderDirs(deps.storage, job.renderId);
+  const storyDir = deps.storage.storyDir(job.storyId);
 
-  // Faces: one list for the whole render; per role, which entries form its set.
-  const faceList: FaceTexture[] = [];
-  const sets: RoleFaceSet[] = [];
-  for (const [role, faces] of Object.entries(job.faces)) {
-    if (!manifest.frameData.roles.includes(role) || faces.length === 0) continue;
-    const set: RoleFaceSet = { role, candidates: [], faceListIndex: [] };
-    for (const f of faces) {
-      set.faceListIndex.push(faceList.length);
-      set.candidates.push({ expressionScores: f.expressionScores, yaw: f.yaw } satisfies ExpressionPose);
-      faceList.push({ key: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks });
-    }
-    sets.push(set);
-  }
-  const choices = chooseFaces(frames, sets);
+  // 2. The plan: faces per frame, what becomes of each segment, the runs.
+  const plan = planRender(manifest, frames, job.faces, {
+    lanes: deps.pool.options.maxThreads,
+    maxRunFrames: deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES,
+    alreadyRendered: await renderedSegmentFiles(dirs.segments, manifest),
+  });
+  const output = plan.segments.map((s) => (s.kind === 'reuse' ? path.join(storyDir, manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
+  const audio = manifest.audio ? path.join(storyDir, manifest.audio.file) : null;
 
+  // 3. Segments become HLS pieces as they are ready; progress follows the playlist.
+  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyDir, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, started, trace });
+  const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
   const total = manifest.segments.length;
-  const output: string[] = new Array(total);
-  const ready: boolean[] = new Array(total).fill(false);
-  const hls: HlsEntry[] = [];
-  const audioPath = manifest.audio ? path.join(deps.storage.storyDir(job.storyId), manifest.audio.file) : null;
-  const targetSeconds = Math.max(...manifest.segments.map((s) => (s.end - s.start) / fps));
-  let done = 0;
-  let compositeMs = 0;
-  let rendered = 0;
-  let resumed = 0;
-  let firstHlsMs: number | null = null;
-  let hlsChain = Promise.resolve();
-
   const report = async () => {
-    await deps.onProgress?.({ segmentsDone: done, segmentsTotal: total, hlsSegments: hls.length, progress: total ? done / total : 1 });
-  };
-
-  // Each segment gets its HLS piece as soon as it is ready (face-free ones are linked from the
-  // story's media); the playlist grows strictly in order: k is listed once 0..k have pieces.
-  const hlsName = (k: number) => `seg-${String(k).padStart(4, '0')}.ts`;
-  // Pieces of rendered segments are muxed by one ffmpeg for all the segments waiting at that
-  // moment (an ffmpeg start costs about as much CPU as muxing a piece): the first one alone, as
-  // soon as it is rendered, later ones in small batches while the render goes on.
-  const hlsWaiting: { k: number; target: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let hlsMuxing = false;
-  const muxWaiting = async () => {
-    if (hlsMuxing) return;
-    hlsMuxing = true;
-    try {
-      while (hlsWaiting.length) {
-        const batch = hlsWaiting.splice(0, HLS_BATCH);
-        const tmps = batch.map((b) => temporarySibling(b.target));
-        try {
-          // The story's piece of the same segment has the audio slice already encoded: copy it.
-          const pieces = await Promise.all(batch.map(async (b, i) => {
-            const seg = manifest.segments[b.k];
-            const storyPiece = path.join(deps.storage.storyDir(job.storyId), seg.hlsFile);
-            const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
-            if (!t || t.video === null) return null;
-            return { video: output[b.k], storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / fps, out: tmps[i] };
-          }));
-          if (pieces.every((p) => p !== null)) await runFfmpeg(deps.ffmpeg.ffmpeg, hlsPiecesFromStoryArgs(pieces as NonNullable<(typeof pieces)[number]>[]));
-          else {
-            // A story piece we cannot read: re-encode the audio slices from the story's audio.
-            await runFfmpeg(deps.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((b, i) => {
-              const seg = manifest.segments[b.k];
-              return { video: output[b.k], audio: audioPath, startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: tmps[i] };
-            })));
-          }
-          for (let i = 0; i < batch.length; i++) await fs.rename(tmps[i], batch[i].target);
-          trace(`hls pieces ${batch.map((b) => b.k).join(',')} muxed`);
-          batch.forEach((b) => b.resolve());
-        } catch (err) {
-          batch.forEach((b) => b.reject(err));
-        } finally {
-          await Promise.all(tmps.map((t) => fs.rm(t, { force: true })));
-        }
-      }
-    } finally {
-      hlsMuxing = false;
-    }
-  };
-  const makeHlsPiece = async (k: number, rendered: boolean) => {
-    const seg = manifest.segments[k];
-    const target = path.join(hlsDir, hlsName(k));
-    if (await exists(target)) return;
-    if (rendered) {
-      const muxed = new Promise<void>((resolve, reject) => hlsWaiting.push({ k, target, resolve, reject }));
-      void muxWaiting();
-      return muxed;
-    }
-    const tmp = temporarySibling(target);
-    try {
-      await linkOrCopy(path.join(deps.storage.storyDir(job.storyId), seg.hlsFile), tmp);
-      await fs.rename(tmp, target);
-    } finally {
-      await fs.rm(tmp, { force: true });
-    }
-  };
-  const publishHls = async () => {
-    let changed = false;
-    while (hls.length < total && ready[hls.length]) {
-      const k = hls.length;
-      const seg = manifest.segments[k];
-      hls.push({ file: hlsName(k), durationSeconds: (seg.end - seg.start) / fps });
-      changed = true;
-      trace(`hls ${k} published`);
-    }
-    if (changed) {
-      await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, false, targetSeconds));
-      firstHlsMs ??= Date.now() - started;
-    }
+    await deps.onProgress?.({ segmentsDone: counts.done, segmentsTotal: total, hlsSegments: hls.published, progress: total ? counts.done / total : 1 });
   };
   const segmentReady = async (k: number, rendered: boolean) => {
-    await makeHlsPiece(k, rendered);
-    ready[k] = true;
-    done++;
-    hlsChain = hlsChain.then(publishHls).then(report);
-    return hlsChain;
+    await hls.addPiece(k, rendered);
+    counts.done++;
+    return hls.publish(report);
   };
 
+  // 4. Reused and resumed segments are ready at once; runs go to the pool, a few at a time.
   const work: Promise<unknown>[] = [];
-  // Face segments to render, in story order; everything else is ready at once.
-  const toRender: { k: number; tracks: SegmentRoleTrack[] }[] = [];
-  for (const seg of manifest.segments) {
-    const k = seg.index;
-    const story = path.join(deps.storage.storyDir(job.storyId), seg.file);
-    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
-    if (tracks.length === 0) {
-      output[k] = story; // copied untouched: never decoded or encoded
-      work.push(segmentReady(k, false));
-      continue;
-    }
-    const out = path.join(segmentsDir, segmentFileName(k));
-    output[k] = out;
-    if (await exists(out)) {
-      resumed++;
-      work.push(segmentReady(k, true));
-      continue;
-    }
-    toRender.push({ k, tracks });
+  for (const s of plan.segments) {
+    if (s.kind === 'resume') counts.resumed++;
+    if (s.kind !== 'render') work.push(segmentReady(s.k, s.kind === 'resume'));
   }
-
-  // Runs are handed to the pool a few at a time (in order, so the start of the video is ready
-  // first); the rest wait here as small task descriptions, never as frames.
-  const slots = Math.max(2, deps.pool.options.maxThreads * 2);
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const submit = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-
-  // Runs: slices of the face segments in story order, each rendered by one decoder + one
-  // encoder (per-run process start and encoder drain are paid once per run, not per segment).
-  // The segments of a run need not be adjacent: each gets its own file starting with a keyframe.
-  const lanes = Math.max(1, deps.pool.options.maxThreads);
-  const runs = planRuns(toRender.map((r) => manifest.segments[r.k].end - manifest.segments[r.k].start), lanes, deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES);
-  const finished = new Set<number>();
-  const finish = async (d: SegmentDone) => {
-    if (finished.has(d.segmentIndex)) return;
-    finished.add(d.segmentIndex);
+  const slots = new TaskSlots(Math.max(2, deps.pool.options.maxThreads * 2));
+  const finish = onceEachSegment(async (d: SegmentDone) => {
     await fs.rename(d.file, output[d.segmentIndex]);
-    rendered++;
+    counts.rendered++;
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
-  };
-  let next = 0;
-  for (const size of runs) {
-    const items = toRender.slice(next, next + size);
-    next += size;
-    const usedFaces = new Set<number>();
-    for (const { tracks } of items) for (const t of tracks) for (const i of t.faceIndex) if (i >= 0) usedFaces.add(i);
-    // Only the faces this run uses travel to the worker (indices are remapped).
-    const remap = new Map<number, number>();
-    const faces: FaceTexture[] = [];
-    for (const i of [...usedFaces].sort((a, b) => a - b)) {
-      remap.set(i, faces.length);
-      faces.push(faceList[i]);
-    }
-    for (const { tracks } of items) for (const t of tracks) t.faceIndex = t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1));
-    const segments: RunSegment[] = items.map(({ k, tracks }) => ({
-      segmentIndex: k, input: path.join(deps.storage.storyDir(job.storyId), manifest.segments[k].file),
-      frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
+  });
+  const runContext: RunContext = { job, deps, manifest, storyDir, segmentsDir: dirs.segments, cancel, trace, finish };
+  for (const run of plan.runs) {
+    work.push(slots.submit(async () => {
+      counts.compositeMs += (await renderRunOnPool(run, runContext)).compositeMs;
     }));
-    work.push(
-      submit(async () => {
-        const channel = new MessageChannel();
-        const completions: Promise<void>[] = [];
-        channel.port1.on('message', (d: SegmentDone) => completions.push(finish(d)));
-        const task: SegmentTask = {
-          renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: segmentsDir,
-          width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
-          style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces, cancel, port: channel.port2,
-        };
-        try {
-          const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
-          trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
-          compositeMs += r.compositeMs;
-          // Completions not yet seen through the port (messages and the result travel apart).
-          for (const d of r.segments) completions.push(finish(d));
-          await Promise.all(completions);
-        } catch (err) {
-          await Promise.allSettled(completions);
-          const prefix = `run-${String(segments[0].segmentIndex).padStart(4, '0')}-`;
-          for (const name of await fs.readdir(segmentsDir)) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
-          throw err;
-        } finally {
-          channel.port1.close();
-        }
-      }),
-    );
   }
   trace(`${work.length} segments scheduled`);
-  const results = await Promise.allSettled(work);
-  const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failure) throw failure.reason;
-  await hlsChain;
+  await allOrFirstFailure(work);
+  await hls.settled();
   if (Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled');
 
-  // Assemble: segments in order + the story's audio → video.mp4 (faststart), atomically.
+  // 5. Assemble: segments in order + the story's audio → video.mp4 (faststart), atomically.
   const assembleStarted = Date.now();
   trace('assembling');
-  const list = deps.storage.renderFile(job.renderId, 'concat.txt');
-  await fs.writeFile(list, output.map((f) => `file '${f.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');
-  const tmp = temporarySibling(final);
-  try {
-    await runFfmpeg(deps.ffmpeg.ffmpeg, assembleArgs({ concatList: list, audio: audioPath, out: tmp }));
-    await fs.rename(tmp, final);
-  } finally {
-    await fs.rm(tmp, { force: true });
-    await fs.rm(list, { force: true });
-  }
-  await writeAtomic(path.join(hlsDir, 'index.m3u8'), hlsPlaylist(hls, true, targetSeconds));
-  const bytes = (await fs.stat(final)).size;
+  const bytes = await assembleVideo({ ffmpeg: deps.ffmpeg.ffmpeg, segments: output, audio, concatList: deps.storage.renderFile(job.renderId, 'concat.txt'), out: final });
+  await hls.finish();
   trace('assembled');
   return {
     file: final,
@@ -343,80 +146,116 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     frames: manifest.video.frameCount,
     durationSeconds: manifest.video.durationSeconds,
     segments: total,
-    renderedSegments: rendered,
-    reusedSegments: total - rendered - resumed,
-    resumedSegments: resumed,
-    timings: { wallMs: Date.now() - started, firstHlsMs, compositeMs: Math.round(compositeMs), assembleMs: Date.now() - assembleStarted },
+    renderedSegments: counts.rendered,
+    reusedSegments: total - counts.rendered - counts.resumed,
+    resumedSegments: counts.resumed,
+    timings: { wallMs: Date.now() - started, firstHlsMs: hls.firstHlsMs, compositeMs: Math.round(counts.compositeMs), assembleMs: Date.now() - assembleStarted },
   };
 }
 
-/** HLS pieces muxed by one ffmpeg at most. */
-const HLS_BATCH = 6;
+/** The render's segments and hls folders, made if missing; `.tmp` files of an earlier attempt whose process died are removed (the caller holds the render's lock). */
+async function prepareRenderDirs(storage: StorageCore, renderId: string): Promise<{ segments: string; hls: string }> {
+  const segments = storage.renderFile(renderId, 'segments');
+  const hls = storage.renderFile(renderId, 'hls');
+  await fs.mkdir(segments, { recursive: true });
+  await fs.mkdir(hls, { recursive: true });
+  for (const d of [storage.renderDir(renderId), segments, hls]) {
+    for (const name of await fs.readdir(d)) if (name.endsWith('.tmp')) await fs.rm(path.join(d, name), { force: true });
+  }
+  return { segments, hls };
+}
 
-/** Frames per run at most by default (20 s at 30 fps): a task's size does not grow with the story. */
-export const DEFAULT_MAX_RUN_FRAMES = 600;
+/** Indices of segments whose rendered file an earlier attempt completed. */
+async function renderedSegmentFiles(segmentsDir: string, manifest: StoryManifest): Promise<Set<number>> {
+  const names = new Set(await fs.readdir(segmentsDir));
+  return new Set(manifest.segments.map((s) => s.index).filter((k) => names.has(segmentFileName(k))));
+}
+
+interface RunContext {
+  job: RenderJob;
+  deps: RenderEngineDeps;
+  manifest: StoryManifest;
+  storyDir: string;
+  segmentsDir: string;
+  cancel: Int32Array;
+  trace: (event: string) => void;
+  /** Called once per completed segment file (through the port or the result, whichever comes first). */
+  finish: (d: SegmentDone) => Promise<void>;
+}
+
+/** Hands one run to the pool; each segment is passed to `finish` as soon as its file is complete. */
+async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<SegmentResult> {
+  const { job, deps, manifest } = ctx;
+  const { width, height, fpsNum, fpsDen } = manifest.video;
+  const segments = run.segments.map(({ k, tracks }) => ({
+    segmentIndex: k, input: path.join(ctx.storyDir, manifest.segments[k].file), frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
+  }));
+  const channel = new MessageChannel();
+  const completions: Promise<void>[] = [];
+  channel.port1.on('message', (d: SegmentDone) => completions.push(ctx.finish(d)));
+  const task: SegmentTask = {
+    renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: ctx.segmentsDir,
+    width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
+    style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces: run.faces, cancel: ctx.cancel, port: channel.port2,
+  };
+  try {
+    const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
+    ctx.trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
+    // Completions not yet seen through the port (messages and the result travel apart).
+    for (const d of r.segments) completions.push(ctx.finish(d));
+    await Promise.all(completions);
+    return r;
+  } catch (err) {
+    await Promise.allSettled(completions);
+    await removeRunTemporaries(ctx.segmentsDir, segments[0].segmentIndex);
+    throw err;
+  } finally {
+    channel.port1.close();
+  }
+}
+
+/** The `.tmp` files a failed run left (named after its first segment). */
+async function removeRunTemporaries(segmentsDir: string, firstSegment: number): Promise<void> {
+  const prefix = `run-${String(firstSegment).padStart(4, '0')}-`;
+  for (const name of await fs.readdir(segmentsDir)) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
+}
+
+/** `fn` for the first completion of each segment; later reports of the same segment are ignored. */
+function onceEachSegment(fn: (d: SegmentDone) => Promise<void>): (d: SegmentDone) => Promise<void> {
+  const seen = new Set<number>();
+  return async (d) => {
+    if (seen.has(d.segmentIndex)) return;
+    seen.add(d.segmentIndex);
+    await fn(d);
+  };
+}
 
 /**
- * Splits `frames` (the frame count of each segment to render, in story order) into runs of
- * consecutive entries (sizes returned, in order): about one run per lane so each lane starts one
- * decoder and one encoder, each at most `maxRunFrames` (unless a single segment is longer). Runs
- * are handed out in order, so the start of the video is ready first.
+ * At most `slots` tasks at once, started in submission order: runs are handed to the pool a few
+ * at a time (the start of the video is ready first); the rest wait as small task descriptions,
+ * never as frames.
  */
-export function planRuns(frames: number[], lanes: number, maxRunFrames: number): number[] {
-  const total = frames.reduce((a, b) => a + b, 0);
-  if (frames.length === 0) return [];
-  const count = Math.max(Math.min(lanes, frames.length), Math.ceil(total / Math.max(1, maxRunFrames)));
-  const target = total / count;
-  const runs: number[] = [];
-  let size = 0;
-  let sum = 0;
-  let acc = 0;
-  for (let i = 0; i < frames.length; i++) {
-    size++;
-    sum += frames[i];
-    acc += frames[i];
-    const left = frames.length - i - 1;
-    // Close the run when it reached its share (rounded to the nearer segment boundary) or the cap.
-    const wanted = (runs.length + 1) * target;
-    const next = frames[i + 1] ?? 0;
-    const over = sum + next > maxRunFrames;
-    if (left > 0 && (over || (acc >= wanted - next / 2 && runs.length + 1 < count))) {
-      runs.push(size);
-      size = 0;
-      sum = 0;
+class TaskSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly slots: number) {}
+
+  async submit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
     }
   }
-  if (size > 0) runs.push(size);
-  return runs;
 }
 
-/** A hard link (instant, no extra space) or, across file systems, a copy. */
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await fs.link(from, to);
-  } catch {
-    await fs.copyFile(from, to);
-  }
-}
-
-/** The first `bytes` bytes of a file. */
-async function readStart(file: string, bytes: number): Promise<Uint8Array> {
-  const h = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await h.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await h.close();
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = temporarySibling(file);
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
+/** Waits for every promise; then throws the first failure, if any. */
+async function allOrFirstFailure(work: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }

@@ -15,7 +15,8 @@ import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
 import { JobQueue } from '@talecast/queue';
 import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
-import { RenderFace, renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
+import { renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
+import { RenderFace } from './render-plan';
 
 const MAX_ATTEMPTS = 3;
 const HEARTBEAT_MS = 2000;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRuns } from './render-engine';
+import { planRuns } from './render-plan';
 
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 

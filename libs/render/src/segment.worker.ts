@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
-import { decodeSegmentListArgs, encodeSegmentRunArgs, startFfmpeg } from '@talecast/video';
-import { SegmentDone, SegmentResult, SegmentTask } from './segment-task';
+import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
+import { SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
@@ -37,67 +37,131 @@ function preparedFace(task: SegmentTask, index: number): PreparedFace {
 
 export default async function renderRun(task: SegmentTask): Promise<SegmentResult> {
   const started = performance.now();
-  const { width, height, segments } = task;
-  if (segments.length === 0) throw new Error('empty segment run');
-  const cw = (width + 1) >> 1;
-  const ch = (height + 1) >> 1;
-  const ySize = width * height;
-  const cSize = cw * ch;
-  const frameBytes = ySize + 2 * cSize;
-  const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
-  const first = segments[0].segmentIndex;
-  const runPrefix = `run-${String(first).padStart(4, '0')}-`;
-  const temp = (name: string) => path.join(task.outputDir, `${runPrefix}${name}.tmp`);
-  const listFile = temp('concat');
-  // Frames cross through two FIFOs read and written synchronously by this thread, one whole frame
-  // per call straight into one reused buffer: no stream chunks, no allocation, no extra copy
-  // (measured: Node streams over the child's stdio cost ~4 ms of CPU per 720p frame, a third of
-  // what x264 needs). Reads end at EOF when the decoder exits, writes fail with EPIPE when the
-  // encoder exits: a dead process never leaves this thread blocked.
-  // The FIFOs live in a private directory of their own, not in the render's: a DELETE removes the
-  // render's directory, and a FIFO whose path vanished could no longer be opened to release a
-  // pending open (seen as a render that never ended in the e2e suite).
-  const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
-  const fromDecoder = path.join(fifoDir, 'decoded.fifo');
-  const toEncoder = path.join(fifoDir, 'encoder.fifo');
-  const cleanup = () => Promise.all([fs.rm(listFile, { force: true }), fs.rm(fifoDir, { recursive: true, force: true })]);
+  if (task.segments.length === 0) throw new Error('empty segment run');
+  const names = runFileNames(task);
+  const pipes = await openRunFolder(task, names);
+  const procs = startRunProcesses(task, names, pipes);
+  const done = reportEncodedFiles(task, names, procs);
+  const stats: FrameStats = { frames: 0, composited: 0, compositeMs: 0, encoderWaitMs: 0, firstFrameMs: 0 };
+  let input: number | null = null;
+  let output: number | null = null;
   try {
-    await fs.writeFile(listFile, segments.map((s) => `file '${s.input.replace(/'/g, `'\\''`)}'`).join('\n') + '\n');
-    makeFifo(fromDecoder);
-    makeFifo(toEncoder);
+    // Opening a FIFO waits for its other end; a process that exits first is replaced by a
+    // momentary opener of that end so the wait ends (and the failure is reported below).
+    [input, output] = await Promise.all([openFifo(pipes.fromDecoder, 'r', procs.decoder.done), openFifo(pipes.toEncoder, 'w', procs.encoder.done)]);
+    // Prepare the run's faces while the processes start.
+    for (let i = 0; i < task.faces.length; i++) preparedFace(task, i);
+    await pumpFrames(task, input, output, procs, stats, started);
+    closeSync(output);
+    output = null;
+    await Promise.all([procs.decoder.done, procs.encoder.done]);
+    if (procs.failure) throw procs.failure;
   } catch (err) {
-    await cleanup();
+    procs.kill();
+    throw err;
+  } finally {
+    if (input !== null) closeSync(input);
+    if (output !== null) closeSync(output);
+    await pipes.cleanup();
+  }
+  if (done.length !== task.segments.length) throw new Error(`segments ${names.first}..: the encoder finished ${done.length} of ${task.segments.length} files`);
+  const { frames, composited, compositeMs, encoderWaitMs, firstFrameMs } = stats;
+  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started, firstFrameMs, encoderWaitMs };
+}
+
+interface RunFileNames {
+  /** Index of the run's first segment (names its files). */
+  first: number;
+  /** The decoder's concat list. */
+  listFile: string;
+  /** The encoder's output pattern (files numbered within the run; the engine renames them). */
+  pattern: string;
+  /** Base name of the run's n-th output file. */
+  output: (n: number) => string;
+}
+
+function runFileNames(task: SegmentTask): RunFileNames {
+  const first = task.segments[0].segmentIndex;
+  const runPrefix = `run-${String(first).padStart(4, '0')}-`;
+  return {
+    first,
+    listFile: path.join(task.outputDir, `${runPrefix}concat.tmp`),
+    pattern: path.join(task.outputDir, `${runPrefix}%04d.mp4.tmp`),
+    output: (n) => `${runPrefix}${String(n).padStart(4, '0')}.mp4.tmp`,
+  };
+}
+
+interface RunPipes {
+  fromDecoder: string;
+  toEncoder: string;
+  /** Removes the list file and the FIFOs' folder. */
+  cleanup: () => Promise<unknown>;
+}
+
+/**
+ * The decoder's list file and two FIFOs. Frames cross through the FIFOs read and written
+ * synchronously by this thread, one whole frame per call straight into one reused buffer: no
+ * stream chunks, no allocation, no extra copy (measured: Node streams over the child's stdio cost
+ * ~4 ms of CPU per 720p frame, a third of what x264 needs). Reads end at EOF when the decoder
+ * exits, writes fail with EPIPE when the encoder exits: a dead process never leaves this thread
+ * blocked. The FIFOs live in a private directory of their own, not in the render's: a DELETE
+ * removes the render's directory, and a FIFO whose path vanished could no longer be opened to
+ * release a pending open (seen as a render that never ended in the e2e suite).
+ */
+async function openRunFolder(task: SegmentTask, names: RunFileNames): Promise<RunPipes> {
+  const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
+  const pipes: RunPipes = {
+    fromDecoder: path.join(fifoDir, 'decoded.fifo'),
+    toEncoder: path.join(fifoDir, 'encoder.fifo'),
+    cleanup: () => Promise.all([fs.rm(names.listFile, { force: true }), fs.rm(fifoDir, { recursive: true, force: true })]),
+  };
+  try {
+    await fs.writeFile(names.listFile, concatListText(task.segments.map((s) => s.input)));
+    makeFifo(pipes.fromDecoder);
+    makeFifo(pipes.toEncoder);
+  } catch (err) {
+    await pipes.cleanup();
     throw err;
   }
-  const decoder = startFfmpeg(task.ffmpeg, decodeSegmentListArgs(listFile, task.fpsModeOption, fromDecoder), {});
+  return pipes;
+}
+
+interface RunProcesses {
+  decoder: FfmpegRun;
+  encoder: FfmpegRun;
+  /** The first failure of either process (or of the file reports). */
+  failure: unknown;
+  kill: () => void;
+}
+
+function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPipes): RunProcesses {
+  const decoder = startFfmpeg(task.ffmpeg, decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), {});
   const encoder = startFfmpeg(task.ffmpeg, encodeSegmentRunArgs({
-    width, height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range, rawInput: toEncoder,
-    // Files are numbered within the run (its segments need not be adjacent); the engine renames them.
-    segmentFrames: segments.map((s) => s.frameCount), startNumber: 0, pattern: path.join(task.outputDir, `${runPrefix}%04d.mp4.tmp`),
+    width: task.width, height: task.height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range, rawInput: pipes.toEncoder,
+    segmentFrames: task.segments.map((s) => s.frameCount), startNumber: 0, pattern: names.pattern,
   }), { stdout: true });
-  const kill = () => {
-    decoder.child.kill('SIGKILL');
-    encoder.child.kill('SIGKILL');
+  const procs: RunProcesses = {
+    decoder,
+    encoder,
+    failure: null,
+    kill: () => {
+      decoder.child.kill('SIGKILL');
+      encoder.child.kill('SIGKILL');
+    },
   };
-  let failure: unknown = null;
-  decoder.done.catch((err) => (failure ??= err));
-  encoder.done.catch((err) => (failure ??= err));
-  let compositeMs = 0;
-  let composited = 0;
-  let frames = 0;
-  let encoderWaitMs = 0;
-  let firstFrameMs = 0;
-  const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [] };
-  const buf = Buffer.allocUnsafeSlow(frameBytes);
-  const frame = {
-    y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
-    u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: cw, height: ch, stride: cw },
-    v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: cw, height: ch, stride: cw },
-  };
+  decoder.done.catch((err) => (procs.failure ??= err));
+  encoder.done.catch((err) => (procs.failure ??= err));
+  return procs;
+}
+
+/**
+ * The encoder names each segment file on stdout once its trailer is written: each is checked
+ * against the expected name, added to the returned list and posted to the engine at once.
+ */
+function reportEncodedFiles(task: SegmentTask, names: RunFileNames, procs: RunProcesses): SegmentDone[] {
   const done: SegmentDone[] = [];
-  // The encoder names each segment file on stdout once its trailer is written.
   let lines = '';
-  const encoderOut = encoder.child.stdout!;
+  const encoderOut = procs.encoder.child.stdout!;
   encoderOut.setEncoding('utf8');
   encoderOut.on('data', (text: string) => {
     lines += text;
@@ -106,11 +170,11 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
       const name = path.basename(lines.slice(0, nl).trim());
       lines = lines.slice(nl + 1);
       if (!name) continue;
-      const s = segments[done.length];
-      const expected = `${runPrefix}${String(done.length).padStart(4, '0')}.mp4.tmp`;
+      const s = task.segments[done.length];
+      const expected = names.output(done.length);
       if (!s || name !== expected) {
-        failure ??= new Error(`segments ${first}..: the encoder wrote ${name}, expected ${s ? expected : 'no more files'}`);
-        kill();
+        procs.failure ??= new Error(`segments ${names.first}..: the encoder wrote ${name}, expected ${s ? expected : 'no more files'}`);
+        procs.kill();
         return;
       }
       const d: SegmentDone = { segmentIndex: s.segmentIndex, file: path.join(task.outputDir, name) };
@@ -118,65 +182,78 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
       task.port?.postMessage(d);
     }
   });
+  return done;
+}
 
-  let input: number | null = null;
-  let output: number | null = null;
-  try {
-    // Opening a FIFO waits for its other end; a process that exits first is replaced by a
-    // momentary opener of that end so the wait ends (and the failure is reported below).
-    [input, output] = await Promise.all([
-      openFifo(fromDecoder, 'r', decoder.done),
-      openFifo(toEncoder, 'w', encoder.done),
-    ]);
-    // Prepare the run's faces while the processes start.
-    for (let i = 0; i < task.faces.length; i++) preparedFace(task, i);
-    for (let seg = 0; seg < segments.length; seg++) {
-      const tracks = segments[seg].tracks;
-      for (let k = 0; k < segments[seg].frameCount; k++) {
-        if (failure) throw failure;
-        if (Atomics.load(task.cancel, 0) !== 0) throw new RenderCancelled();
-        if (!readFull(input, buf)) throw failure ?? new Error(`segments ${first}..: the decoder gave ${frames} frames, expected ${totalFrames}`);
-        if (frames === 0) firstFrameMs = performance.now() - started;
-        const t0 = performance.now();
-        for (const track of tracks) {
-          if (k >= track.faceIndex.length) continue;
-          const faceIndex = track.faceIndex[k];
-          if (faceIndex < 0) continue;
-          target.landmarks = track.landmarks.subarray(k * 136, k * 136 + 136);
-          const c = track.colour.subarray(k * 6, k * 6 + 6);
-          target.colour.mean[0] = c[0]; target.colour.mean[1] = c[1]; target.colour.mean[2] = c[2];
-          target.colour.std[0] = c[3]; target.colour.std[1] = c[4]; target.colour.std[2] = c[5];
-          target.yaw = track.yaw[k];
-          target.mouthOpen = track.mouthOpen[k];
-          target.occluders = track.occluders[k] ?? [];
-          compositor.composite(frame, preparedFace(task, faceIndex), target, { blend: task.blend });
-          composited++;
-        }
-        const t1 = performance.now();
-        compositeMs += t1 - t0;
-        writeFull(output, buf);
-        encoderWaitMs += performance.now() - t1;
-        frames++;
-        // Let this thread's event loop run (the encoder's file reports, process exits).
-        if ((frames & 7) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+interface FrameStats {
+  frames: number;
+  composited: number;
+  compositeMs: number;
+  encoderWaitMs: number;
+  firstFrameMs: number;
+}
+
+/** Every frame of the run: read from the decoder, composited in place, written to the encoder. */
+async function pumpFrames(task: SegmentTask, input: number, output: number, procs: RunProcesses, stats: FrameStats, started: number): Promise<void> {
+  const { segments } = task;
+  const first = segments[0].segmentIndex;
+  const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
+  const { buf, frame } = frameBuffer(task.width, task.height);
+  const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [] };
+  for (const segment of segments) {
+    for (let k = 0; k < segment.frameCount; k++) {
+      if (procs.failure) throw procs.failure;
+      if (Atomics.load(task.cancel, 0) !== 0) throw new RenderCancelled();
+      if (!readFull(input, buf)) throw procs.failure ?? new Error(`segments ${first}..: the decoder gave ${stats.frames} frames, expected ${totalFrames}`);
+      if (stats.frames === 0) stats.firstFrameMs = performance.now() - started;
+      const t0 = performance.now();
+      stats.composited += compositeFrame(task, frame, segment.tracks, k, target);
+      const t1 = performance.now();
+      stats.compositeMs += t1 - t0;
+      writeFull(output, buf);
+      stats.encoderWaitMs += performance.now() - t1;
+      stats.frames++;
+      // Let this thread's event loop run (the encoder's file reports, process exits).
+      if ((stats.frames & 7) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    // All frames read: the decoder must have nothing more.
-    if (readFull(input, buf, true)) throw new Error(`segments ${first}..: the decoder gave more than the ${totalFrames} frames expected`);
-    closeSync(output);
-    output = null;
-    await Promise.all([decoder.done, encoder.done]);
-    if (failure) throw failure;
-  } catch (err) {
-    kill();
-    throw err;
-  } finally {
-    if (input !== null) closeSync(input);
-    if (output !== null) closeSync(output);
-    await cleanup();
   }
-  if (done.length !== segments.length) throw new Error(`segments ${first}..: the encoder finished ${done.length} of ${segments.length} files`);
-  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started, firstFrameMs, encoderWaitMs };
+  // All frames read: the decoder must have nothing more.
+  if (readFull(input, buf, true)) throw new Error(`segments ${first}..: the decoder gave more than the ${totalFrames} frames expected`);
+}
+
+/** One reused yuv420p frame buffer and its planes. */
+function frameBuffer(width: number, height: number) {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  const ySize = width * height;
+  const cSize = cw * ch;
+  const buf = Buffer.allocUnsafeSlow(ySize + 2 * cSize);
+  const frame = {
+    y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
+    u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: cw, height: ch, stride: cw },
+    v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: cw, height: ch, stride: cw },
+  };
+  return { buf, frame };
+}
+
+/** Inserts the chosen face of every track into frame k of a segment; returns how many were inserted. */
+function compositeFrame(task: SegmentTask, frame: ReturnType<typeof frameBuffer>['frame'], tracks: SegmentRoleTrack[], k: number, target: FrameTarget): number {
+  let composited = 0;
+  for (const track of tracks) {
+    if (k >= track.faceIndex.length) continue;
+    const faceIndex = track.faceIndex[k];
+    if (faceIndex < 0) continue;
+    target.landmarks = track.landmarks.subarray(k * 136, k * 136 + 136);
+    const c = track.colour.subarray(k * 6, k * 6 + 6);
+    target.colour.mean[0] = c[0]; target.colour.mean[1] = c[1]; target.colour.mean[2] = c[2];
+    target.colour.std[0] = c[3]; target.colour.std[1] = c[4]; target.colour.std[2] = c[5];
+    target.yaw = track.yaw[k];
+    target.mouthOpen = track.mouthOpen[k];
+    target.occluders = track.occluders[k] ?? [];
+    compositor.composite(frame, preparedFace(task, faceIndex), target, { blend: task.blend });
+    composited++;
+  }
+  return composited;
 }
 
 function makeFifo(file: string): void {

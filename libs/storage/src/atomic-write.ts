@@ -7,6 +7,27 @@ export function temporarySibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/**
+ * Lets `write` produce each target under a temporary sibling (an ffmpeg output, a copy), then
+ * renames them over their targets, in order, once `write` resolved. The temporary files never
+ * survive, whether `write` succeeded or not.
+ */
+export async function replaceFiles<T>(targets: readonly string[], write: (temporaries: string[]) => Promise<T>): Promise<T> {
+  const temporaries = targets.map(temporarySibling);
+  try {
+    const result = await write(temporaries);
+    for (let i = 0; i < targets.length; i++) await fs.rename(temporaries[i], targets[i]);
+    return result;
+  } finally {
+    await Promise.all(temporaries.map((t) => fs.rm(t, { force: true })));
+  }
+}
+
+/** `replaceFiles` for one target. */
+export function replaceFile<T>(target: string, write: (temporary: string) => Promise<T>): Promise<T> {
+  return replaceFiles([target], ([temporary]) => write(temporary));
+}
+
 /** Writes `data` to a temporary sibling, fsyncs, then renames over `target`. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });

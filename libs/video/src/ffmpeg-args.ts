@@ -122,6 +122,11 @@ export function encodeSegmentArgs(opts: {
   ];
 }
 
+/** The text of a concat demuxer list naming `files` in order (single quotes escaped). */
+export function concatListText(files: readonly string[]): string {
+  return files.map((f) => `file '${f.replace(/'/g, `'\\''`)}'`).join('\n') + '\n';
+}
+
 /**
  * Decode consecutive segment files as one stream of raw yuv420p frames on stdout (the concat
  * demuxer over a list file; the files share codec settings, so one decoder reads them all).

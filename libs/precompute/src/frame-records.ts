@@ -1,0 +1,77 @@
+// Per-frame records of a story (frames.bin) and its expressions file, from the cleaned tracks:
+// per role and frame the landmarks, the similarity transform to the canonical face, pose, mouth
+// and eye openness, colour statistics and expression scores. Pure: tracks in, typed arrays and
+// plain objects out; never touches files.
+import { alignmentWeights, canonicalLandmarks, dominantExpression, EXPRESSION_LABELS, ExpressionScores } from '@talecast/face';
+import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
+import { COLOUR_DIMS } from './colour-stats';
+import { EXPRESSION_DIMS, LANDMARK_DIMS, RoleTrackData } from './range-analyzer';
+import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
+
+/** One line of expressions/<story>.json. */
+export interface ExpressionFrame {
+  i: number;
+  role: string;
+  expression: string;
+  scores: Record<string, number>;
+  mouthOpen: number;
+  eyesOpen: number;
+  yaw: number;
+}
+
+export interface StoryFrameRecords {
+  /** Role-major records (see FRAME_FIELDS). */
+  records: Float32Array;
+  /** 1 where any role has a face. */
+  anyFace: Uint8Array;
+  /** Frames with a face, per role. */
+  faceFrames: Record<string, number>;
+  /** Sorted by frame, then role. */
+  expressionFrames: ExpressionFrame[];
+}
+
+export function storyFrameRecords(roleNames: string[], tracks: RoleTrackData[], frameCount: number): StoryFrameRecords {
+  const out: StoryFrameRecords = { records: new Float32Array(roleNames.length * frameCount * RECORD_FLOATS), anyFace: new Uint8Array(frameCount), faceFrames: {}, expressionFrames: [] };
+  const canonical = canonicalLandmarks();
+  const weights = alignmentWeights();
+  for (const [r, name] of roleNames.entries()) {
+    const track = tracks[r];
+    let count = 0;
+    for (let i = 0; i < frameCount; i++) {
+      if (!track.present[i]) continue;
+      count++;
+      out.anyFace[i] = 1;
+      const o = (r * frameCount + i) * RECORD_FLOATS;
+      out.expressionFrames.push(writeFrameRecord(out.records, o, track, i, name, canonical, weights));
+    }
+    out.faceFrames[name] = count;
+  }
+  out.expressionFrames.sort((a, b) => a.i - b.i || a.role.localeCompare(b.role));
+  return out;
+}
+
+/** Fills the record at offset `o` from frame i of the track; returns the frame's expressions line. */
+function writeFrameRecord(records: Float32Array, o: number, track: RoleTrackData, i: number, role: string, canonical: Float32Array, weights: Float32Array): ExpressionFrame {
+  const lm = track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS);
+  records[o] = 1;
+  records.set(lm, o + FRAME_FIELDS.landmarks[0]);
+  records.set(fitSimilarity(canonical, lm, weights), o + FRAME_FIELDS.transform[0]);
+  const yaw = estimateYaw(lm);
+  records[o + FRAME_FIELDS.yaw[0]] = yaw;
+  records[o + FRAME_FIELDS.roll[0]] = estimateRoll(lm);
+  const mouth = mouthOpenness(lm);
+  const eyes = eyeOpenness(lm);
+  records[o + FRAME_FIELDS.mouthOpen[0]] = mouth;
+  records[o + FRAME_FIELDS.eyesOpen[0]] = eyes;
+  records.set(track.colour.subarray(i * COLOUR_DIMS, i * COLOUR_DIMS + 6), o + FRAME_FIELDS.colourLab[0]);
+  records.set(track.colour.subarray(i * COLOUR_DIMS + 6, (i + 1) * COLOUR_DIMS), o + FRAME_FIELDS.colourYuv[0]);
+  const e = track.expressions.subarray(i * EXPRESSION_DIMS, (i + 1) * EXPRESSION_DIMS);
+  records.set(e, o + FRAME_FIELDS.expressions[0]);
+  const scores = Object.fromEntries(EXPRESSION_LABELS.map((l, k) => [l, round(e[k], 4)])) as ExpressionScores;
+  return { i, role, expression: dominantExpression(scores), scores, mouthOpen: round(mouth, 3), eyesOpen: round(eyes, 3), yaw: round(yaw, 1) };
+}
+
+function round(v: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}

@@ -1,0 +1,117 @@
+// The precompute's track cleaning: the analysed ranges joined into one track per role, short
+// gaps inside a shot filled, spurious short runs dropped, missing samples filled from their
+// neighbours, and everything smoothed within shots. Pure: range results in, typed arrays out;
+// never crosses a shot cut, never touches files.
+import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult, RoleTrackData } from './range-analyzer';
+import { COLOUR_DIMS } from './colour-stats';
+import { smoothTracks } from './landmark-smoother';
+
+export interface TrackCleaningSettings {
+  fps: number;
+  maxGapFrames: number;
+  minTrackSeconds: number;
+  landmarkSigma: number;
+  colourSigma: number;
+  expressionSigma: number;
+}
+
+/** One role's cleaned and smoothed track over the whole story. */
+export interface CleanTrack extends RoleTrackData {
+  /** The landmarks before smoothing (after gap filling and dropping short runs). */
+  rawLandmarks: Float32Array;
+}
+
+/** Joins, cleans and smooths one role's track. */
+export function cleanRoleTrack(results: RangeResult[], role: string, frameCount: number, cuts: ReadonlySet<number>, s: TrackCleaningSettings): CleanTrack {
+  const joined = joinRole(results, role, frameCount);
+  fillShortGaps(joined, cuts, s.maxGapFrames);
+  dropShortRuns(joined.present, cuts, Math.round(s.minTrackSeconds * s.fps));
+  const landmarks = smoothTracks(joined.landmarks, LANDMARK_DIMS, joined.present, cuts, s.landmarkSigma);
+  fillMissing(joined.colour, COLOUR_DIMS, joined.present, cuts);
+  const colour = smoothTracks(joined.colour, COLOUR_DIMS, joined.present, cuts, s.colourSigma);
+  fillMissing(joined.expressions, EXPRESSION_DIMS, joined.present, cuts);
+  const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
+  return { present: joined.present, landmarks, colour, expressions, rawLandmarks: joined.landmarks };
+}
+
+/** The ranges' data of one role laid end to end (each range clipped to the story's frames). */
+export function joinRole(results: RangeResult[], name: string, frameCount: number): RoleTrackData {
+  const out: RoleTrackData = {
+    present: new Uint8Array(frameCount),
+    landmarks: new Float32Array(frameCount * LANDMARK_DIMS),
+    expressions: new Float32Array(frameCount * EXPRESSION_DIMS).fill(NaN),
+    colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
+  };
+  for (const r of results) {
+    const d = r.roles[name];
+    const n = Math.min(r.frameCount, frameCount - r.startFrame);
+    out.present.set(d.present.subarray(0, n), r.startFrame);
+    out.landmarks.set(d.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
+    out.expressions.set(d.expressions.subarray(0, n * EXPRESSION_DIMS), r.startFrame * EXPRESSION_DIMS);
+    out.colour.set(d.colour.subarray(0, n * COLOUR_DIMS), r.startFrame * COLOUR_DIMS);
+  }
+  return out;
+}
+
+/** Gaps of a few frames inside one shot are filled by linear interpolation of the landmarks. */
+export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, cuts: ReadonlySet<number>, maxGap: number): void {
+  const n = d.present.length;
+  let i = 0;
+  while (i < n) {
+    if (d.present[i] || i === 0 || !d.present[i - 1]) { i++; continue; }
+    let j = i;
+    while (j < n && !d.present[j]) j++;
+    const gap = j - i;
+    let crossesCut = false;
+    for (let k = i; k <= j && k < n; k++) if (cuts.has(k)) crossesCut = true;
+    if (j < n && gap <= maxGap && !crossesCut) {
+      for (let k = i; k < j; k++) {
+        const t = (k - (i - 1)) / (j - (i - 1));
+        for (let c = 0; c < LANDMARK_DIMS; c++) d.landmarks[k * LANDMARK_DIMS + c] = lerp(d.landmarks[(i - 1) * LANDMARK_DIMS + c], d.landmarks[j * LANDMARK_DIMS + c], t);
+        d.present[k] = 1;
+      }
+    }
+    i = j;
+  }
+}
+
+/** Runs shorter than `min` frames (spurious detections) are removed; a cut ends a run. */
+export function dropShortRuns(present: Uint8Array, cuts: ReadonlySet<number>, min: number): void {
+  let start = -1;
+  for (let i = 0; i <= present.length; i++) {
+    const on = i < present.length && present[i] === 1 && !(start >= 0 && cuts.has(i));
+    if (on && start < 0) start = i;
+    if (!on && start >= 0) {
+      if (i - start < min) present.fill(0, start, i);
+      start = i < present.length && present[i] === 1 ? i : -1;
+    }
+  }
+}
+
+/** NaN samples of present frames take the nearest known value in the same run (0 when none). */
+export function fillMissing(values: Float32Array, dims: number, present: Uint8Array, cuts: ReadonlySet<number>): void {
+  const n = present.length;
+  for (let d = 0; d < dims; d++) {
+    let last = NaN;
+    for (let i = 0; i < n; i++) {
+      if (!present[i] || cuts.has(i)) last = NaN;
+      if (!present[i]) continue;
+      const v = values[i * dims + d];
+      if (Number.isNaN(v)) values[i * dims + d] = last;
+      else last = v;
+    }
+    let next = NaN;
+    for (let i = n - 1; i >= 0; i--) {
+      if (!present[i]) { next = NaN; continue; }
+      const v = values[i * dims + d];
+      if (Number.isNaN(v)) values[i * dims + d] = next;
+      else next = v;
+      if (cuts.has(i)) next = NaN;
+    }
+    for (let i = 0; i < n; i++) if (present[i] && Number.isNaN(values[i * dims + d])) values[i * dims + d] = 0;
+  }
+}
+
+function lerp(a: number, b: number, t: number): number {
+  return a + (b - a) * t;
+}

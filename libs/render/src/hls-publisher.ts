@@ -1,0 +1,193 @@
+// The HLS side of a render: each segment gets its piece as soon as it is ready (face-free ones
+// are linked from the story's media, rendered ones are muxed with the story's audio slice), and
+// the playlist grows strictly in order: segment k is listed once 0..k have pieces. Never lists a
+// piece that is not complete; never writes outside the render's hls folder.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StoryManifest } from '@talecast/precompute';
+import { replaceFile, replaceFiles, writeFileAtomic } from '@talecast/storage';
+import { hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
+import { HlsEntry, hlsPlaylist } from './hls-playlist';
+
+/** HLS pieces muxed by one ffmpeg at most. */
+const HLS_BATCH = 6;
+
+export interface HlsPublisherOptions {
+  ffmpeg: string;
+  manifest: StoryManifest;
+  /** The story's folder (its media and HLS pieces). */
+  storyDir: string;
+  /** The render's hls folder. */
+  hlsDir: string;
+  /** Per segment: the video the render uses (the story's media or the rendered file). */
+  videoOf: (k: number) => string;
+  /** The story's audio, or null. */
+  audio: string | null;
+  /** When the render started (Date.now()), for firstHlsMs. */
+  started: number;
+  trace: (event: string) => void;
+}
+
+interface WaitingPiece {
+  k: number;
+  target: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class HlsPublisher {
+  private readonly entries: HlsEntry[] = [];
+  private readonly ready: boolean[];
+  private readonly targetSeconds: number;
+  private readonly fps: number;
+  private readonly waiting: WaitingPiece[] = [];
+  private muxing = false;
+  private chain = Promise.resolve();
+  /** Milliseconds from the render's start to its first playlist, once written. */
+  firstHlsMs: number | null = null;
+
+  constructor(private readonly o: HlsPublisherOptions) {
+    this.ready = new Array(o.manifest.segments.length).fill(false);
+    this.fps = o.manifest.video.fps;
+    this.targetSeconds = Math.max(...o.manifest.segments.map((s) => (s.end - s.start) / this.fps));
+  }
+
+  /** Segments listed in the playlist, from the start. */
+  get published(): number {
+    return this.entries.length;
+  }
+
+  /** Makes segment k's piece (muxed when `rendered`, else linked from the story). */
+  async addPiece(k: number, rendered: boolean): Promise<void> {
+    await this.makePiece(k, rendered);
+    this.ready[k] = true;
+  }
+
+  /** Lists every segment now ready, in order, then calls `then`; resolves when both are done. */
+  publish(then: () => void | Promise<void>): Promise<void> {
+    this.chain = this.chain.then(() => this.publishReady()).then(then);
+    return this.chain;
+  }
+
+  /** Resolves once every playlist update asked for so far is written. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** The final playlist (ended). */
+  async finish(): Promise<void> {
+    await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, true, this.targetSeconds));
+  }
+
+  private pieceName(k: number): string {
+    return `seg-${String(k).padStart(4, '0')}.ts`;
+  }
+
+  private playlistFile(): string {
+    return path.join(this.o.hlsDir, 'index.m3u8');
+  }
+
+  private async makePiece(k: number, rendered: boolean): Promise<void> {
+    const target = path.join(this.o.hlsDir, this.pieceName(k));
+    if (await exists(target)) return;
+    if (rendered) {
+      const muxed = new Promise<void>((resolve, reject) => this.waiting.push({ k, target, resolve, reject }));
+      void this.muxWaiting();
+      return muxed;
+    }
+    const storyPiece = path.join(this.o.storyDir, this.o.manifest.segments[k].hlsFile);
+    await replaceFile(target, (tmp) => linkOrCopy(storyPiece, tmp));
+  }
+
+  /**
+   * Pieces of rendered segments are muxed by one ffmpeg for all the segments waiting at that
+   * moment (an ffmpeg start costs about as much CPU as muxing a piece): the first one alone, as
+   * soon as it is rendered, later ones in small batches while the render goes on.
+   */
+  private async muxWaiting(): Promise<void> {
+    if (this.muxing) return;
+    this.muxing = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, HLS_BATCH);
+        try {
+          await replaceFiles(batch.map((b) => b.target), (tmps) => this.muxBatch(batch, tmps));
+          this.o.trace(`hls pieces ${batch.map((b) => b.k).join(',')} muxed`);
+          batch.forEach((b) => b.resolve());
+        } catch (err) {
+          batch.forEach((b) => b.reject(err));
+        }
+      }
+    } finally {
+      this.muxing = false;
+    }
+  }
+
+  /** The story's piece of the same segment has the audio slice already encoded: copy it. */
+  private async muxBatch(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    const { manifest, videoOf } = this.o;
+    const pieces = await Promise.all(
+      batch.map(async (b, i) => {
+        const seg = manifest.segments[b.k];
+        const storyPiece = path.join(this.o.storyDir, seg.hlsFile);
+        const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
+        if (!t || t.video === null) return null;
+        return { video: videoOf(b.k), storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / this.fps, out: tmps[i] };
+      }),
+    );
+    if (pieces.every((p) => p !== null)) {
+      await runFfmpeg(this.o.ffmpeg, hlsPiecesFromStoryArgs(pieces as NonNullable<(typeof pieces)[number]>[]));
+      return;
+    }
+    // A story piece we cannot read: re-encode the audio slices from the story's audio.
+    const slices = batch.map((b, i) => {
+      const seg = manifest.segments[b.k];
+      return { video: videoOf(b.k), audio: this.o.audio, startSeconds: seg.start / this.fps, durationSeconds: (seg.end - seg.start) / this.fps, out: tmps[i] };
+    });
+    await runFfmpeg(this.o.ffmpeg, hlsSegmentsArgs(slices));
+  }
+
+  private async publishReady(): Promise<void> {
+    const { manifest } = this.o;
+    let changed = false;
+    while (this.entries.length < manifest.segments.length && this.ready[this.entries.length]) {
+      const k = this.entries.length;
+      const seg = manifest.segments[k];
+      this.entries.push({ file: this.pieceName(k), durationSeconds: (seg.end - seg.start) / this.fps });
+      changed = true;
+      this.o.trace(`hls ${k} published`);
+    }
+    if (changed) {
+      await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, false, this.targetSeconds));
+      this.firstHlsMs ??= Date.now() - this.o.started;
+    }
+  }
+}
+
+/** A hard link (instant, no extra space) or, across file systems, a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
+
+/** The first `bytes` bytes of a file. */
+async function readStart(file: string, bytes: number): Promise<Uint8Array> {
+  const h = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await h.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await h.close();
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
