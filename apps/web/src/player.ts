@@ -13,6 +13,16 @@ export interface PlayerEvents {
 
 type Engine = 'native' | 'hls.js' | 'mp4';
 
+let hlsModule: Promise<typeof Hls> | undefined;
+/** hls.js, loaded once (a failed load is tried again next time). */
+function loadHls(): Promise<typeof Hls> {
+  hlsModule ??= import('hls.js/light').then((m) => m.default, (err: unknown) => {
+    hlsModule = undefined;
+    throw err;
+  });
+  return hlsModule;
+}
+
 export class StoryPlayer {
   private hls: Hls | null = null;
   private engine: Engine | null = null;
@@ -26,6 +36,13 @@ export class StoryPlayer {
 
   constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {
     video.addEventListener('error', this.onVideoError);
+    // Where hls.js will be needed, fetch and parse it while the parent is still choosing, not
+    // in the seconds between "the stream is ready" and the first frame.
+    if (!video.canPlayType('application/vnd.apple.mpegurl')) {
+      const load = () => void loadHls().catch(() => undefined);
+      if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(load, { timeout: 3000 });
+      else window.setTimeout(load, 1000);
+    }
   }
 
   /**
@@ -53,7 +70,7 @@ export class StoryPlayer {
   }
 
   private async nativeToHlsJs(): Promise<void> {
-    const { default: HlsClass } = await import('hls.js/light');
+    const HlsClass = await loadHls();
     if (this.engine !== 'native' || !HlsClass.isSupported()) return; // keep waiting natively
     const at = this.video.error ? 0 : this.video.currentTime;
     this.detach();
@@ -96,14 +113,15 @@ export class StoryPlayer {
   }
 
   private async startHlsJs(startPosition: number): Promise<void> {
-    const { default: HlsClass } = await import('hls.js/light');
+    const HlsClass = await loadHls();
     if (!HlsClass.isSupported()) {
       this.giveUp();
       return;
     }
     this.engine = 'hls.js';
     this.video.dataset.engine = 'hls.js';
-    const hls = new HlsClass({ startPosition, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+    // startFragPrefetch: the first segment loads while the media source opens.
+    const hls = new HlsClass({ startPosition, startFragPrefetch: true, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal || this.hls !== hls) return;
