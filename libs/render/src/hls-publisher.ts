@@ -91,7 +91,15 @@ export class HlsPublisher {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
     if (rendered) {
+      if (this.muxing && this.ready.slice(0, k).every(Boolean)) {
+        // Playback waits on this very piece: mux it now, beside the batch under way.
+        const piece: WaitingPiece = { k, target, resolve: () => undefined, reject: () => undefined };
+        await replaceFiles([target], (tmps) => this.muxBatch([piece], tmps));
+        this.o.trace(`hls piece ${k} muxed at once`);
+        return;
+      }
       const muxed = new Promise<void>((resolve, reject) => this.waiting.push({ k, target, resolve, reject }));
+      this.waiting.sort((a, b) => a.k - b.k); // the start of the video first
       void this.muxWaiting();
       return muxed;
     }
