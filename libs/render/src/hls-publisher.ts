@@ -91,8 +91,9 @@ export class HlsPublisher {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
     if (rendered) {
-      if (this.muxing && this.ready.slice(0, k).every(Boolean)) {
-        // Playback waits on this very piece: mux it now, beside the batch under way.
+      if (this.muxing && this.entries.length === 0 && this.ready.slice(0, k).every(Boolean)) {
+        // Playback cannot start before this very piece: mux it now, beside the batch under way
+        // (later pieces wait for the batch: an ffmpeg start each would cost more than it saves).
         const piece: WaitingPiece = { k, target, resolve: () => undefined, reject: () => undefined };
         await replaceFiles([target], (tmps) => this.muxBatch([piece], tmps));
         this.o.trace(`hls piece ${k} muxed at once`);
