@@ -115,7 +115,7 @@ export class StoryPlayer {
     // Buffered ranges change without an event under MSE: look a few times a second until playing.
     let ticks = 0;
     const gapTimer = window.setInterval(() => {
-      if (++ticks > 75 || this.video.played.length > 0 || this.engine === null || this.engine === 'mp4') window.clearInterval(gapTimer);
+      if (++ticks > 75 || this.video.played.length > 0 || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
       else this.skipStartGap();
     }, 200);
     if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
