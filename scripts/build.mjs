@@ -38,7 +38,6 @@ const diff = diffStamp(await readStamp(stampFile), setup, hashes);
 // An output deleted by hand is compiled again even when its source did not change.
 const missing = diff.all ? [] : (await Promise.all(Object.keys(hashes).filter((k) => !diff.changed.includes(k)).map(async (k) => (await fs.access(destOf(k)).then(() => true, () => false)) ? null : k))).filter(Boolean);
 const todo = [...diff.changed, ...missing];
-await Promise.all(diff.removed.map((rel) => Promise.all([fs.rm(destOf(rel), { force: true }), fs.rm(destOf(rel) + '.map', { force: true })])));
 await Promise.all(todo.map(async (rel) => {
   const file = path.join(root, rel);
   const result = await transformFile(file, { ...options, filename: file, sourceFileName: path.relative(path.join(out, path.dirname(rel)), file) });
@@ -47,6 +46,9 @@ await Promise.all(todo.map(async (rel) => {
   await fs.writeFile(dest, result.code + `\n//# sourceMappingURL=${path.basename(dest)}.map\n`);
   if (result.map) await fs.writeFile(dest + '.map', result.map);
 }));
+// Outputs of deleted sources go last: a process starting meanwhile never meets new code that
+// still requires them half-written.
+await Promise.all(diff.removed.map((rel) => Promise.all([fs.rm(destOf(rel), { force: true }), fs.rm(destOf(rel) + '.map', { force: true })])));
 await writeStamp(stampFile, setup, hashes);
 if (!process.argv.includes('--quiet')) {
   const what = todo.length === 0 && diff.removed.length === 0 ? 'nothing changed' : `${todo.length} of ${sources.length} files compiled${diff.removed.length ? `, ${diff.removed.length} removed` : ''}`;
