@@ -1,14 +1,18 @@
 // `npm run eval`: the insertion-quality evaluation on two generated stories (variants a and b,
-// 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
-// prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
+// 10 s each) with two children's faces, then the precompute measured on the animated tale
+// "The Golden Key" against its generator's truth (coverage and landmark error per role and shot).
+// Writes eval/results.json and eval/contact-sheet.png, prints tables and exits 1 when an
+// insertion target is missed (so scripts and tests can rely on it); the tale is reported only.
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
+//          --tale 10 (seconds of the tale; 0 = skip) --tale-size 1280x720
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+import { evaluateTale, printTaleTable, TaleEvaluation } from './tale-eval';
 
 const { values: opts } = parseArgs({
   options: {
@@ -19,11 +23,13 @@ const { values: opts } = parseArgs({
     window: { type: 'string', default: '15' },
     out: { type: 'string', default: 'eval/results.json' },
     sheet: { type: 'string', default: 'eval/contact-sheet.png' },
+    tale: { type: 'string', default: '10' },
+    'tale-size': { type: 'string', default: '1280x720' },
   },
 });
 
 async function main(): Promise<number> {
-  const variants = opts.variants!.split(',').map((v) => v.trim()) as FixtureVariant[];
+  const variants = opts.variants!.split(',').map((v) => v.trim()).filter(Boolean) as FixtureVariant[];
   if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b');
   const report = await evaluateInsertion({
     seconds: Number(opts.seconds),
@@ -34,10 +40,17 @@ async function main(): Promise<number> {
     contactSheet: opts.sheet ? path.resolve(opts.sheet) : null,
     log: (line) => console.log(line),
   });
+  const taleSeconds = Number(opts.tale);
+  const size = /^(\d+)x(\d+)$/.exec(opts['tale-size']!);
+  if (!size) throw new Error('--tale-size: WIDTHxHEIGHT');
+  const tale: TaleEvaluation | null = taleSeconds > 0
+    ? await evaluateTale({ seconds: taleSeconds, width: Number(size[1]), height: Number(size[2]), log: (line) => console.log(line) })
+    : null;
   const out = path.resolve(opts.out!);
   await fs.mkdir(path.dirname(out), { recursive: true });
-  await fs.writeFile(out, JSON.stringify(report, null, 2));
+  await fs.writeFile(out, JSON.stringify({ ...report, tale }, null, 2));
   printTable(report);
+  if (tale) printTaleTable(tale);
   console.log(`\nresults: ${path.relative(process.cwd(), out)}${opts.sheet ? `, contact sheet: ${opts.sheet}` : ''} (${report.seconds} s)`);
   if (!report.pass) console.log(`MISSED: ${report.failures.join('; ')}`);
   return report.pass ? 0 : 1;
