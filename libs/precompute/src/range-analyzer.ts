@@ -4,7 +4,7 @@
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
 import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
-import { applyAffine, fitSimilarity, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
@@ -12,6 +12,7 @@ import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOf
 import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
+import { irisVisibility, measureGaze } from './eye-measure';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -40,6 +41,10 @@ export interface RoleTrackData {
   landmarks: Float32Array;
   expressions: Float32Array;
   colour: Float32Array;
+  /** Per frame [rx, ry, lx, ly]: each eye's gaze from the frame's pixels (see eye-measure); NaN where unknown. */
+  gaze: Float32Array;
+  /** Per frame [right, left]: how clearly each eye shows an iris (see eye-measure's irisVisibility); NaN where unknown. */
+  irisContrast: Float32Array;
 }
 
 export interface RangeResult {
@@ -49,7 +54,7 @@ export interface RangeResult {
   /** Frames within the range that start a new shot (may include startFrame). */
   cuts: number[];
   roles: Record<string, RoleTrackData>;
-  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
+  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; eyesMs: number; detections: number };
 }
 
 interface Track {
@@ -159,7 +164,12 @@ class RangeAnalysis {
   private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
   private readonly cuts: number[] = [];
   private readonly cutDetector = new ShotCutDetector();
-  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
+  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 };
+  /** The current frame's luma (for the eyes' gaze). */
+  private luma: Plane | null = null;
+  private readonly gaze = new Float32Array(4);
+  private readonly contrast = new Float32Array(2);
+  private readonly eyeScratch = new Float32Array(136);
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
@@ -184,6 +194,8 @@ class RangeAnalysis {
         landmarks: new Float32Array(capacity * LANDMARK_DIMS),
         expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
+        gaze: new Float32Array(capacity * 4).fill(NaN),
+        irisContrast: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -214,7 +226,9 @@ class RangeAnalysis {
 
   /** The frame becomes the current one; true when it starts a new shot. */
   private shotCutAt(frame: Uint8Array): boolean {
-    this.frameRgb.reset(yuv420View(frame, this.width, this.height));
+    const view = yuv420View(frame, this.width, this.height);
+    this.frameRgb.reset(view);
+    this.luma = view.y;
     this.frameRgb.ensurePixels(this.thumbPixels);
     frameThumbnail(this.rgb, this.width, this.height, this.thumb);
     const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
@@ -347,12 +361,18 @@ class RangeAnalysis {
     const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    const t2 = performance.now();
+    if (this.luma) {
+      data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
+      data.irisContrast.set(irisVisibility(this.luma, lm, this.contrast, this.eyeScratch), k * 2);
+    }
+    this.timings.eyesMs += performance.now() - t2;
   }
 
   /** The range's result, trimmed to the frames analysed; decoding time is what the reading took beyond the analysis. */
   result(readingMs: number): RangeResult {
     const { timings } = this;
-    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
+    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs - timings.eyesMs;
     const frameCount = Math.min(this.analysed, this.capacity);
     const roles: Record<string, RoleTrackData> = {};
     for (const name of this.roleNames) {
@@ -362,6 +382,8 @@ class RangeAnalysis {
         landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
         expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
+        gaze: d.gaze.slice(0, frameCount * 4),
+        irisContrast: d.irisContrast.slice(0, frameCount * 2),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };

@@ -197,6 +197,7 @@ async function analyseStory(req: PrecomputeRequest, deps: PrecomputeDependencies
     landmarks: sum(results.map((r) => r.timings.landmarkMs)),
     expressions: sum(results.map((r) => r.timings.expressionMs)),
     colour: sum(results.map((r) => r.timings.colourMs)),
+    eyes: sum(results.map((r) => r.timings.eyesMs ?? 0)),
     detections: sum(results.map((r) => r.timings.detections)),
   };
   return { results, started, timings };

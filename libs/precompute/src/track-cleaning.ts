@@ -5,6 +5,7 @@
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult, RoleTrackData } from './range-analyzer';
 import { COLOUR_DIMS } from './colour-stats';
 import { smoothTracks } from './landmark-smoother';
+import { eyeTrack } from './eye-measure';
 
 export interface TrackCleaningSettings {
   fps: number;
@@ -19,6 +20,8 @@ export interface TrackCleaningSettings {
 export interface CleanTrack extends RoleTrackData {
   /** The landmarks before smoothing (after gap filling and dropping short runs). */
   rawLandmarks: Float32Array;
+  /** Per frame [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy] (see eye-measure's eyeTrack). */
+  eyes: Float32Array;
 }
 
 /** Joins, cleans and smooths one role's track. */
@@ -31,7 +34,9 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
   const colour = smoothTracks(joined.colour, COLOUR_DIMS, joined.present, cuts, s.colourSigma);
   fillMissing(joined.expressions, EXPRESSION_DIMS, joined.present, cuts);
   const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
-  return { present: joined.present, landmarks, colour, expressions, rawLandmarks: joined.landmarks };
+  // Lid openness from the raw landmarks: the landmark smoothing would flatten a 3-frame blink.
+  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.irisContrast);
+  return { present: joined.present, landmarks, colour, expressions, gaze: joined.gaze, irisContrast: joined.irisContrast, rawLandmarks: joined.landmarks, eyes };
 }
 
 /** The ranges' data of one role laid end to end (each range clipped to the story's frames). */
@@ -41,6 +46,8 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     landmarks: new Float32Array(frameCount * LANDMARK_DIMS),
     expressions: new Float32Array(frameCount * EXPRESSION_DIMS).fill(NaN),
     colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
+    gaze: new Float32Array(frameCount * 4).fill(NaN),
+    irisContrast: new Float32Array(frameCount * 2).fill(NaN),
   };
   for (const r of results) {
     const d = r.roles[name];
@@ -49,6 +56,8 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     out.landmarks.set(d.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
     out.expressions.set(d.expressions.subarray(0, n * EXPRESSION_DIMS), r.startFrame * EXPRESSION_DIMS);
     out.colour.set(d.colour.subarray(0, n * COLOUR_DIMS), r.startFrame * COLOUR_DIMS);
+    if (d.gaze) out.gaze.set(d.gaze.subarray(0, n * 4), r.startFrame * 4);
+    if (d.irisContrast) out.irisContrast.set(d.irisContrast.subarray(0, n * 2), r.startFrame * 2);
   }
   return out;
 }
