@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
 import { evaluateTale, printTaleTable, TaleEvaluation } from './tale-eval';
+import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
 
 const { values: opts } = parseArgs({
   options: {
@@ -100,6 +101,7 @@ function printTable(r: EvaluationReport): void {
     const e = s.eyeData;
     console.log(`${s.story}: precomputed eye data vs the drawn truth: lid openness r ${e.openCorrelation}, blinks found ${e.blinksFound}/${e.blinks} (±1 frame), gaze error ${e.gazeError} eye units (${e.frames} eye-frames)`);
   }
+  for (const s of r.stories) if (s.coverage) console.log(`coverage ${s.story}: ${formatCoverage(s.coverage)} (target ≥ ${COVERAGE_TARGET * 100}% of the frames where the hero is visible, never on a wrong face)`);
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
     `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +

@@ -16,7 +16,7 @@ describe('embedded PostgreSQL', async () => {
     const first = await Database.open(config);
     assert.equal(first.mode, 'embedded');
     const tables = await first.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ['face', 'lifecycle_event', 'render', 'story', 'typeorm_migrations']);
+    assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ['face', 'lifecycle_event', 'recording', 'render', 'story', 'typeorm_migrations']);
     await first.dataSource.getRepository(StoryEntity).insert({ id: 'kept-story', title: 'Kept', status: 'pending' });
     await first.close();
 

@@ -95,7 +95,7 @@ export class FaceUploadService implements OnApplicationShutdown {
     const working = await workingCopy(decoded, WORKING_SIDE);
     // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
     const analysis = (await this.pool().run({ backend: this.config.faceBackend, photo: { data: decoded.data, width: decoded.width, height: decoded.height }, working, faceIndex: options.faceIndex } satisfies PhotoWorkerTask)) as PhotoAnalysis;
-    if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, analysis.details);
+    if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, { ...analysis.details, ...(analysis.hint ? { hint: analysis.hint } : {}) });
     const { candidates, aligned, expressionScores } = analysis;
     const chosen = candidates[analysis.chosenIndex];
 

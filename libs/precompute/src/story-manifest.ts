@@ -2,6 +2,7 @@
 // layout of its compact per-frame data (frames.bin). Versioned and validated: a render refuses
 // a manifest it cannot read rather than producing a half-right video.
 import type { MaskOccluder } from './masks-file';
+import type { StyleProposal } from './style-proposal';
 
 export const MANIFEST_VERSION = 1;
 
@@ -42,7 +43,8 @@ export interface ManifestSegment {
 
 export interface StoryManifest {
   version: typeof MANIFEST_VERSION;
-  story: { id: string; title: string; style: 'photo' | 'toon' };
+  /** style: what renders use; styleSource/styleProposal: who chose it and what the footage proposed (style-choice.ts; absent in older manifests). */
+  story: { id: string; title: string; style: 'photo' | 'toon'; styleSource?: 'admin' | 'masks' | 'footage'; styleProposal?: StyleProposal };
   video: {
     width: number;
     height: number;

@@ -34,6 +34,16 @@ test('dropShortRuns: runs shorter than the minimum go, a cut splits a run', () =
   assert.equal(text(q), '..####');
 });
 
+test('dropShortRuns: a short run that fills most of a short shot is the face of that shot and stays', () => {
+  // Shots: 0..9, 10..14 (5 frames), 15..24. Minimum run 9 frames.
+  const p = presence('..####....####.....####...');
+  dropShortRuns(p, new Set([10, 15]), 9);
+  assert.equal(text(p), '..........####............', 'the 4 frames of the 5-frame shot stay; the others are short in long shots');
+  const q = presence('..........##..............');
+  dropShortRuns(q, new Set([10, 15]), 9);
+  assert.equal(text(q), '..........................', '2 of 5 frames are not enough');
+});
+
 test('fillMissing: NaN samples take the nearest known value in their run, else 0', () => {
   const present = presence('####.##');
   const v = Float32Array.from([NaN, 2, NaN, NaN, 7, NaN, NaN]);

@@ -21,8 +21,10 @@ export interface HlsPublisherOptions {
   hlsDir: string;
   /** Per segment: the video the render uses (the story's media or the rendered file). */
   videoOf: (k: number) => string;
-  /** The story's audio, or null. */
+  /** The render's audio (the story's, or its mix with the child's voice), or null. */
   audio: string | null;
+  /** Segments whose audio is not the story's (the child's voice): their pieces take `audio`, never the story's piece. */
+  voiced?: ReadonlySet<number>;
   /** When the render started (Date.now()), for firstHlsMs. */
   started: number;
   trace: (event: string) => void;
@@ -90,7 +92,7 @@ export class HlsPublisher {
   private async makePiece(k: number, rendered: boolean): Promise<void> {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
-    if (rendered) {
+    if (rendered || this.o.voiced?.has(k)) {
       const muxed = new Promise<void>((resolve, reject) => this.waiting.push({ k, target, resolve, reject }));
       void this.muxWaiting();
       return muxed;
@@ -123,8 +125,15 @@ export class HlsPublisher {
     }
   }
 
-  /** The story's piece of the same segment has the audio slice already encoded: copy it. */
+  /** The story's piece of the same segment has the audio slice already encoded: copy it (the voiced ones take theirs from the mix). */
   private async muxBatch(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    const voiced = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => this.o.voiced?.has(b.k));
+    if (voiced.length) {
+      await this.muxFromAudio(voiced.map((v) => v.b), voiced.map((v) => v.tmp));
+      const rest = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => !this.o.voiced?.has(b.k));
+      if (rest.length) await this.muxBatch(rest.map((r) => r.b), rest.map((r) => r.tmp));
+      return;
+    }
     const { manifest, videoOf } = this.o;
     const pieces = await Promise.all(
       batch.map(async (b, i) => {
@@ -140,6 +149,12 @@ export class HlsPublisher {
       return;
     }
     // A story piece we cannot read: re-encode the audio slices from the story's audio.
+    await this.muxFromAudio(batch, tmps);
+  }
+
+  /** Pieces whose audio slice is encoded from the render's audio file. */
+  private async muxFromAudio(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    const { manifest, videoOf } = this.o;
     const slices = batch.map((b, i) => {
       const seg = manifest.segments[b.k];
       return { video: videoOf(b.k), audio: this.o.audio, startSeconds: seg.start / this.fps, durationSeconds: (seg.end - seg.start) / this.fps, out: tmps[i] };

@@ -7,6 +7,7 @@ import { ExpressionPose } from '@talecast/compositor';
 import { FrameData, StoryManifest } from '@talecast/precompute';
 import { FaceTexture, SegmentRoleTrack } from './segment-task';
 import { chooseFaces, RoleFaceSet, segmentTracks } from './segment-tracks';
+import type { LineMouth } from '@talecast/voice';
 
 export interface RenderFace {
   id: string;
@@ -52,12 +53,14 @@ export interface RenderPlanOptions {
   maxRunFrames: number;
   /** Indices of face segments whose rendered file already exists. */
   alreadyRendered: ReadonlySet<number>;
+  /** Per role, the mouths of the child's recorded lines (render-voice.ts). */
+  mouths?: ReadonlyMap<string, LineMouth[]>;
 }
 
 export function planRender(manifest: StoryManifest, frames: FrameData, faces: Record<string, RenderFace[]>, options: RenderPlanOptions): RenderPlan {
   const selection = selectFaces(faces, manifest.frameData.roles);
   const choices = chooseFaces(frames, selection.sets);
-  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered);
+  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered, options.mouths);
   const runs = groupRuns(manifest, segments, selection.faceList, options);
   return { faces: selection, segments, runs };
 }
@@ -80,10 +83,10 @@ export function selectFaces(faces: Record<string, RenderFace[]>, storyRoles: rea
 }
 
 /** Per segment in story order: reused when no face is inserted, resumed when already rendered, else rendered. */
-export function classifySegments(manifest: StoryManifest, frames: FrameData, choices: Map<string, Int32Array>, alreadyRendered: ReadonlySet<number>): SegmentStep[] {
+export function classifySegments(manifest: StoryManifest, frames: FrameData, choices: Map<string, Int32Array>, alreadyRendered: ReadonlySet<number>, mouths?: ReadonlyMap<string, LineMouth[]>): SegmentStep[] {
   return manifest.segments.map((seg): SegmentStep => {
     const k = seg.index;
-    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
+    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices, mouths) : [];
     if (tracks.length === 0) return { k, kind: 'reuse' };
     if (alreadyRendered.has(k)) return { k, kind: 'resume' };
     return { k, kind: 'render', tracks };

@@ -16,6 +16,7 @@ import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
 import { JobQueue } from '@talecast/queue';
+import { RecordingService } from '@talecast/voice';
 import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
 import { renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
 import { RenderFace } from './render-plan';
@@ -39,6 +40,7 @@ export class RenderWorker implements OnApplicationShutdown {
     private readonly faceUploads: FaceUploadService,
     private readonly lifecycle: LifecycleService,
     private readonly queue: JobQueue,
+    private readonly recordings: RecordingService,
   ) {}
 
   /** Registers the job handler and starts taking jobs and sweeping for abandoned renders. */
@@ -104,8 +106,10 @@ export class RenderWorker implements OnApplicationShutdown {
           faces[role].push({ id: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks, expressionScores: f.expressionScores, yaw: f.yaw });
         }
       }
+      // The child's recorded lines (each marked used; its retention starts again).
+      const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
       const ffmpeg = await this.ffmpeg.locate();
-      const outcome = await renderVideo({ renderId: id, storyId: render.storyId, faces }, {
+      const outcome = await renderVideo({ renderId: id, storyId: render.storyId, faces, voices }, {
         storage: this.storage,
         ffmpeg,
         pool: renderPool(this.config.renderThreads),

@@ -21,8 +21,8 @@ export class RendersController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ uploads: true })
-  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
-  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
+  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}} (or faceIds for the first role)' })
+  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } }, voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' } } } })
   async create(@RenderRequest() body: RenderRequestBody) {
     const { render } = await this.renders.create(body);
     return this.renders.view(render);
