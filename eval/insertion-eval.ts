@@ -600,6 +600,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
   let windowFrames = 0;
   const boxCheck: number[] = [];
   for (const w of plan.windows) {
+    // A window needs the face in every frame (a drawn story's hero can leave a shot's middle).
+    if (w.some((i) => !input.target(i) && !truth.frames[i].hero)) continue;
     const iod = w.map((i) => interOcularDistance(input.target(i) ?? truth.frames[i].hero!));
     const outLm = w.map((i) => measures.get(i)?.tracked ?? null);
     const storyLm = w.map((i) => input.storyFaces.get(i)?.tracked ?? null);

@@ -13,7 +13,7 @@ import { StorageCore } from '@talecast/storage';
 import { FfmpegInfo } from '@talecast/video';
 import { MessageChannel } from 'node:worker_threads';
 import { SegmentDone, segmentFileName, SegmentResult, SegmentTask } from './segment-task';
-import { DEFAULT_MAX_RUN_FRAMES, planRender, RenderFace, RenderRunPlan } from './render-plan';
+import { DEFAULT_MAX_RUN_FRAMES, planRender, QUICK_START_SECONDS, RenderFace, RenderRunPlan } from './render-plan';
 import { HlsPublisher } from './hls-publisher';
 import { assembleVideo } from './render-assembly';
 import { prepareRenderAudio, RenderVoice } from './render-voice';
@@ -99,6 +99,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const plan = planRender(manifest, frames, job.faces, {
     lanes: deps.pool.options.maxThreads,
     maxRunFrames: deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES,
+    quickStartSeconds: QUICK_START_SECONDS,
     alreadyRendered: await renderedSegmentFiles(dirs.segments, manifest),
     mouths: voice.mouths,
   });
