@@ -25,6 +25,8 @@ export interface HlsPublisherOptions {
   audio: string | null;
   /** Segments whose audio is not the story's (the child's voice): their pieces take `audio`, never the story's piece. */
   voiced?: ReadonlySet<number>;
+  /** Resolves when `audio` is complete (a mix still being made). */
+  audioReady?: Promise<void>;
   /** When the render started (Date.now()), for firstHlsMs. */
   started: number;
   trace: (event: string) => void;
@@ -93,7 +95,16 @@ export class HlsPublisher {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
     if (rendered || this.o.voiced?.has(k)) {
+      if (this.muxing && this.entries.length === 0 && this.ready.slice(0, k).every(Boolean)) {
+        // Playback cannot start before this very piece: mux it now, beside the batch under way
+        // (later pieces wait for the batch: an ffmpeg start each would cost more than it saves).
+        const piece: WaitingPiece = { k, target, resolve: () => undefined, reject: () => undefined };
+        await replaceFiles([target], (tmps) => this.muxBatch([piece], tmps));
+        this.o.trace(`hls piece ${k} muxed at once`);
+        return;
+      }
       const muxed = new Promise<void>((resolve, reject) => this.waiting.push({ k, target, resolve, reject }));
+      this.waiting.sort((a, b) => a.k - b.k); // the start of the video first
       void this.muxWaiting();
       return muxed;
     }
@@ -154,6 +165,7 @@ export class HlsPublisher {
 
   /** Pieces whose audio slice is encoded from the render's audio file. */
   private async muxFromAudio(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    await this.o.audioReady;
     const { manifest, videoOf } = this.o;
     const slices = batch.map((b, i) => {
       const seg = manifest.segments[b.k];

@@ -21,6 +21,9 @@ export interface RenderFace {
 /** Frames per run at most by default (20 s at 30 fps): a task's size does not grow with the story. */
 export const DEFAULT_MAX_RUN_FRAMES = 600;
 
+/** The engine's quick start (RenderPlanOptions.quickStartSeconds): the parent is waiting for the first seconds. */
+export const QUICK_START_SECONDS = 10;
+
 export interface FaceSelection {
   /** Every face of the render, once. */
   faceList: FaceTexture[];
@@ -53,6 +56,13 @@ export interface RenderPlanOptions {
   maxRunFrames: number;
   /** Indices of face segments whose rendered file already exists. */
   alreadyRendered: ReadonlySet<number>;
+  /**
+   * When the first segment to render starts within this many seconds of the story's start, it
+   * is a run of its own: playback waits for it, and a one-segment run finishes (encoder drained,
+   * file written) as soon as its frames are encoded, not when the next segment's frames have
+   * pushed it through the encoder's lookahead. 0 (default): no such run.
+   */
+  quickStartSeconds?: number;
   /** Per role, the mouths of the child's recorded lines (render-voice.ts). */
   mouths?: ReadonlyMap<string, LineMouth[]>;
 }
@@ -98,12 +108,14 @@ export function classifySegments(manifest: StoryManifest, frames: FrameData, cho
  * encoder (per-run process start and encoder drain are paid once per run, not per segment). The
  * segments of a run need not be adjacent: each gets its own file starting with a keyframe.
  */
-export function groupRuns(manifest: StoryManifest, steps: SegmentStep[], faceList: FaceTexture[], options: { lanes: number; maxRunFrames: number }): RenderRunPlan[] {
+export function groupRuns(manifest: StoryManifest, steps: SegmentStep[], faceList: FaceTexture[], options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): RenderRunPlan[] {
   const toRender = steps.filter((s): s is Extract<SegmentStep, { kind: 'render' }> => s.kind === 'render');
   const frameCounts = toRender.map((r) => manifest.segments[r.k].end - manifest.segments[r.k].start);
+  const firstStart = toRender.length ? manifest.segments[toRender[0].k].start / manifest.video.fps : Infinity;
+  const sizes = planRunSizes(frameCounts, firstStart, { ...options, lanes: Math.max(1, options.lanes) });
   const runs: RenderRunPlan[] = [];
   let next = 0;
-  for (const size of planRuns(frameCounts, Math.max(1, options.lanes), options.maxRunFrames)) {
+  for (const size of sizes) {
     runs.push(runWithOwnFaces(toRender.slice(next, next + size), faceList));
     next += size;
   }
@@ -125,6 +137,12 @@ export function runWithOwnFaces(items: { k: number; tracks: SegmentRoleTrack[] }
     tracks: tracks.map((t) => ({ ...t, faceIndex: t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1)) })),
   }));
   return { segments, faces };
+}
+
+/** Frames per run (planRuns), with the first segment alone when it starts (at `firstStartSeconds`) within the quick start. */
+export function planRunSizes(frames: number[], firstStartSeconds: number, options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): number[] {
+  const quick = frames.length > 1 && firstStartSeconds < (options.quickStartSeconds ?? 0);
+  return quick ? [1, ...planRuns(frames.slice(1), options.lanes, options.maxRunFrames)] : planRuns(frames, options.lanes, options.maxRunFrames);
 }
 
 /**

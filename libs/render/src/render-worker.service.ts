@@ -46,6 +46,7 @@ export class RenderWorker implements OnApplicationShutdown {
   /** Registers the job handler and starts taking jobs and sweeping for abandoned renders. */
   async start(): Promise<void> {
     this.queue.register('render', (data) => this.handle(data.renderId), 1);
+    renderPool(this.config.renderThreads); // the segment threads start now, not at the first render
     await this.queue.startWorkers();
     const every = Math.max(1000, Math.min(5000, (this.config.renderStaleSeconds * 1000) / 2));
     void this.sweep().catch(() => undefined);
@@ -96,6 +97,12 @@ export class RenderWorker implements OnApplicationShutdown {
       }).catch(() => undefined);
     }, HEARTBEAT_MS);
     const started = Date.now();
+    // What happened before the first HLS segment was published, as `trace:<event>` = ms since the
+    // job was taken, in the row's timings (the bench's click-to-first-frame breakdown).
+    let traced = 0;
+    const mark = (event: string) => {
+      if (timings.firstHlsAt === undefined && traced++ < 40) timings[`trace:${event.slice(0, 120)}`] = Date.now() - started;
+    };
     try {
       const faces: Record<string, RenderFace[]> = {};
       for (const [role, ids] of Object.entries(render.faces)) {
@@ -106,6 +113,7 @@ export class RenderWorker implements OnApplicationShutdown {
           faces[role].push({ id: f.id, size: f.size, rgba: f.rgba, landmarks: f.landmarks, expressionScores: f.expressionScores, yaw: f.yaw });
         }
       }
+      mark('faces loaded');
       // The child's recorded lines (each marked used; its retention starts again).
       const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
       const ffmpeg = await this.ffmpeg.locate();
@@ -115,7 +123,10 @@ export class RenderWorker implements OnApplicationShutdown {
         pool: renderPool(this.config.renderThreads),
         encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
         cancel,
-        onTrace,
+        onTrace: (ms, event) => {
+          onTrace?.(ms, event);
+          mark(event);
+        },
         onProgress: async (p) => {
           onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
           if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;

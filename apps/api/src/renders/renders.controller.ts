@@ -46,8 +46,11 @@ export class RendersController {
       let stopped = false;
       const tick = async () => {
         if (stopped) return;
+        let every = 400;
         try {
           const view = this.renders.view(await this.renders.findLive(id));
+          // Until the stream can play, the page waits on this event: look more often (a light query).
+          if (!view.hlsReady) every = 100;
           const data = { status: view.status, progress: view.progress, segmentsDone: view.segmentsDone, segmentsTotal: view.segmentsTotal, hlsReady: view.hlsReady, etaSeconds: view.etaSeconds, videoUrl: view.videoUrl, hlsUrl: view.hlsUrl, error: view.error };
           // A change of state is sent at once; the time remaining refreshes every few seconds.
           const key = JSON.stringify({ ...data, etaSeconds: undefined });
@@ -68,7 +71,7 @@ export class RendersController {
           subscriber.complete();
           return;
         }
-        setTimeout(tick, 400);
+        setTimeout(tick, every);
       };
       void tick();
       return () => {
