@@ -5,6 +5,7 @@
 //   every frame); peak memory for a 60 s and a 240 s story; face upload latency.
 // Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip).
 import 'reflect-metadata';
+import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -42,7 +43,7 @@ async function main() {
     { module: class Bench {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule] },
     { logger: ['error', 'warn'] },
   );
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: require('node:os').availableParallelism(), node: process.version } };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: os.availableParallelism(), node: process.version } };
   try {
     const ff = await app.get(FfmpegService).locate();
     const detector = await app.get(FaceAnalysisService).detector();
@@ -183,8 +184,8 @@ async function main() {
     const long = Number(opts.long);
     if (long > 0) {
       results[`story${long}s`] = await runStory(long, false);
-      const a = (results[`story${main}s`] as any).render.peakMemoryMB;
-      const b = (results[`story${long}s`] as any).render.peakMemoryMB;
+      const a = (results[`story${main}s`] as StoryFigures).render.peakMemoryMB;
+      const b = (results[`story${long}s`] as StoryFigures).render.peakMemoryMB;
       results.memoryGrowth = { [`${main}s`]: a, [`${long}s`]: b, growth: round(b / a - 1) };
     }
   } finally {
@@ -192,12 +193,29 @@ async function main() {
   }
   await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
   await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
-  printTable(results);
+  printTable(results as BenchResults);
 }
 
-function printTable(r: Record<string, any>): void {
-  const main = Object.keys(r).find((k) => /^story\d+s$/.test(k) && r[k].floor)!;
-  const m = r[main];
+/** The figures printTable reads (results.json holds more). */
+interface StoryFigures {
+  floor?: unknown;
+  precompute: { speed: number };
+  render: { speed: number; seconds: number; firstHlsSeconds: number; peakMemoryMB: number };
+  ratios: { renderOverFloor: number; naiveOverRender: number; compositeShareOfFloor: number };
+}
+
+interface BenchResults {
+  machine: { cores: number };
+  ffmpeg: string;
+  faceBackend: string;
+  upload: { p50Ms: number };
+  memoryGrowth?: { growth: number };
+  [story: string]: unknown;
+}
+
+function printTable(r: BenchResults): void {
+  const main = Object.keys(r).find((k) => /^story\d+s$/.test(k) && (r[k] as StoryFigures).floor)!;
+  const m = r[main] as StoryFigures;
   const rows: [string, string, string][] = [
     ['precompute speed', `${m.precompute.speed}x real time`, 'target ≥ 1.5x'],
     ['render speed', `${m.render.speed}x real time (${m.render.seconds} s)`, 'target ≥ 6x'],

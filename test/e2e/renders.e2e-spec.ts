@@ -31,11 +31,11 @@ async function requestRender(api: ApiProcess, body: unknown) {
 }
 
 /** Reads server-sent events until `done`/`failed`; returns the event names and the last data. */
-async function followEvents(url: string, timeoutMs = 120_000): Promise<{ names: string[]; last: any }> {
+async function followEvents(url: string, timeoutMs = 120_000): Promise<{ names: string[]; last: unknown }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   assert.equal(res.headers.get('content-type')?.split(';')[0], 'text/event-stream');
   const names: string[] = [];
-  let last: any;
+  let last: unknown;
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

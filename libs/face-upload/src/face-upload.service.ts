@@ -141,7 +141,7 @@ export class FaceUploadService implements OnApplicationShutdown {
         id,
         status: 'ready',
         expression: result.expression,
-        summary: { faceCount: result.faceCount, chosenIndex: result.chosenIndex, faces: result.faces, warnings: result.warnings, pose: result.pose, expressionScores } as any,
+        summary: { faceCount: result.faceCount, chosenIndex: result.chosenIndex, faces: result.faces, warnings: result.warnings, pose: result.pose, expressionScores },
         bytes: await treeSize(dir),
         createdAt: now,
         expiresAt,

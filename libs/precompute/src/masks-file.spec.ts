@@ -20,7 +20,7 @@ describe('parseMasksFile', () => {
   });
 
   test('names the field of each problem', () => {
-    const bad = structuredClone(valid) as any;
+    const bad = structuredClone(valid);
     bad.roles.hero.regions[0].box[2] = 1.5;
     bad.roles.hero.regions.push({ from: 3, to: 2, box: [0, 0, 1, 1] });
     bad.roles.hero.occluders[0].polygon = [[0, 0]];

@@ -28,7 +28,7 @@ export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger('JobQueue');
   private boss: PgBoss | undefined;
   private starting: Promise<PgBoss> | undefined;
-  private readonly handlers = new Map<JobName, { handler: JobHandler<any>; concurrency: number }>();
+  private readonly handlers = new Map<JobName, { handler: (data: object) => Promise<void>; concurrency: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly database: Database) {}
 
@@ -68,7 +68,7 @@ export class JobQueue implements OnApplicationShutdown {
   /** Registers the one handler of a job name (a second registration is a programming error). */
   register<N extends JobName>(name: N, handler: JobHandler<N>, concurrency = 1): void {
     if (this.handlers.has(name)) throw new Error(`job ${name} already has a handler`);
-    this.handlers.set(name, { handler, concurrency });
+    this.handlers.set(name, { handler: (data) => handler(data as JobPayloads[N]), concurrency });
   }
 
   /** Starts taking jobs; every job name must have exactly one handler. */
@@ -79,7 +79,7 @@ export class JobQueue implements OnApplicationShutdown {
     for (const [name, { handler, concurrency }] of this.handlers) {
       for (let i = 0; i < concurrency; i++) {
         await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
-          for (const job of jobs) await handler(job.data as JobPayloads[typeof name]);
+          for (const job of jobs) await handler(job.data);
         });
       }
     }

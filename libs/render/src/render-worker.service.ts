@@ -55,7 +55,7 @@ export class RenderWorker implements OnApplicationShutdown {
 
   /** Renders one video if it still needs it; idempotent. Returns the outcome when it rendered. */
   async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
-    const runner = await this.dataSource.createQueryRunner();
+    const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
     try {
