@@ -21,7 +21,10 @@ export default tseslint.config(
       // Optional or backend-dependent packages are loaded lazily, only when present or chosen.
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^@tensorflow/', '^@vladmandic/face-api', '^@ffmpeg-installer/', '^@ffprobe-installer/'] }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // sharp is set up once (libs/face/src/sharp-image.ts); nothing else imports it.
+      'no-restricted-imports': ['error', { paths: [{ name: 'sharp', message: "import { sharp } from '@talecast/face/sharp-image' (its cache is turned off there)" }] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  { files: ['libs/face/src/sharp-image.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

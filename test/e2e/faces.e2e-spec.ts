@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import zlib from 'node:zlib';
 import { samplePhotoDirectory } from '@talecast/face';
 import { ApiProcess, createTestDatabase, startApi, TestDatabase, tempDir } from '@talecast/testing';

@@ -4,7 +4,7 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { Database } from '@talecast/persistence';
+import { advisoryLock, advisoryUnlock, Database } from '@talecast/persistence';
 
 export interface JobPayloads {
   render: { renderId: string };
@@ -41,14 +41,14 @@ export class JobQueue implements OnApplicationShutdown {
       const setup = this.database.dataSource.createQueryRunner();
       await setup.connect();
       try {
-        await setup.query(`SELECT pg_advisory_lock(hashtext('talecast:queue-setup'))`);
+        await advisoryLock(setup, 'talecast:queue-setup');
         await boss.start();
         for (const name of JOB_NAMES) {
           const existing = await boss.getQueue(name);
           if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
         }
       } finally {
-        await setup.query(`SELECT pg_advisory_unlock(hashtext('talecast:queue-setup'))`).catch(() => undefined);
+        await advisoryUnlock(setup, 'talecast:queue-setup');
         await setup.release();
       }
       this.boss = boss;

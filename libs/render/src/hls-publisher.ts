@@ -15,8 +15,8 @@ const HLS_BATCH = 6;
 export interface HlsPublisherOptions {
   ffmpeg: string;
   manifest: StoryManifest;
-  /** The story's folder (its media and HLS pieces). */
-  storyDir: string;
+  /** A story file named by the manifest (its media and HLS pieces), as a path. */
+  storyPath: (relative: string) => string;
   /** The render's hls folder. */
   hlsDir: string;
   /** Per segment: the video the render uses (the story's media or the rendered file). */
@@ -95,7 +95,7 @@ export class HlsPublisher {
       void this.muxWaiting();
       return muxed;
     }
-    const storyPiece = path.join(this.o.storyDir, this.o.manifest.segments[k].hlsFile);
+    const storyPiece = this.o.storyPath(this.o.manifest.segments[k].hlsFile);
     await replaceFile(target, (tmp) => linkOrCopy(storyPiece, tmp));
   }
 
@@ -129,7 +129,7 @@ export class HlsPublisher {
     const pieces = await Promise.all(
       batch.map(async (b, i) => {
         const seg = manifest.segments[b.k];
-        const storyPiece = path.join(this.o.storyDir, seg.hlsFile);
+        const storyPiece = this.o.storyPath(seg.hlsFile);
         const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
         if (!t || t.video === null) return null;
         return { video: videoOf(b.k), storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / this.fps, out: tmps[i] };

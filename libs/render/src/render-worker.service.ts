@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { DataSource, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { RENDER_REPOSITORY, RenderEntity } from '@talecast/persistence';
+import { advisoryUnlock, RENDER_REPOSITORY, RenderEntity, tryAdvisoryLock } from '@talecast/persistence';
 import { StorageCore, treeSize } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -59,8 +59,7 @@ export class RenderWorker implements OnApplicationShutdown {
     await runner.connect();
     let locked = false;
     try {
-      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`render:${renderId}`]);
-      locked = ok === true;
+      locked = await tryAdvisoryLock(runner, `render:${renderId}`);
       if (!locked) return undefined; // another live worker has it
       const render = await this.renders.findOneBy({ id: renderId });
       if (!render || !['queued', 'rendering'].includes(render.status)) return undefined;
@@ -70,7 +69,7 @@ export class RenderWorker implements OnApplicationShutdown {
       }
       return await this.run(render, onProgress, onTrace);
     } finally {
-      if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`render:${renderId}`]).catch(() => undefined);
+      if (locked) await advisoryUnlock(runner, `render:${renderId}`);
       await runner.release();
     }
   }

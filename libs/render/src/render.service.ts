@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { In, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { advisoryTransactionLock, RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isRandomId, isStorySlug, newId, StorageCore, treeSize } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -68,7 +68,7 @@ export class RenderService {
     // Count and insert under one cluster-wide transaction lock so a burst cannot overshoot the bound.
     await this.renders.manager.transaction(async (m) => {
       if (options.enqueue !== false) {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext('talecast:render-capacity'))`);
+        await advisoryTransactionLock(m, 'talecast:render-capacity');
         const active = await m.getRepository(RenderEntity).countBy({ status: In([...ACTIVE]) });
         if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
       }
