@@ -122,6 +122,10 @@ describe('renders over HTTP', async () => {
     assert.equal(ts.headers.get('content-type'), 'video/mp2t');
     assert.equal((await fetch(`${api.url}/api/renders/${created.body.id}/hls/..%2Fvideo.mp4`)).status, 404);
 
+    // Each request from byte 0 (the range 0-99 and the full download) is a download in the lifecycle log.
+    const downloaded = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
+    assert.equal(downloaded.events.filter((e: { event: string }) => e.event === 'downloaded').length, 2);
+
     const del = await fetch(`${api.url}/api/renders/${created.body.id}`, { method: 'DELETE' });
     assert.equal(del.status, 200);
     await assert.rejects(fs.access(path.join(dir.path, 'generated', created.body.id)));

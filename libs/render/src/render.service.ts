@@ -138,9 +138,12 @@ export class RenderService {
     return this.storage.renderFile(id, 'hls', name);
   }
 
-  @RecordsLifecycle<{ id: string; bytes: number } | undefined>('render', 'downloaded', (r) => r?.id)
-  async recordDownload(id: string): Promise<{ id: string; bytes: number }> {
-    return { id, bytes: 0 };
+  /**
+   * A download of the finished video began (the controller streams it and calls this for a
+   * request from byte 0). Recorded directly: there is no service method the decorator could wrap.
+   */
+  async recordDownload(id: string): Promise<void> {
+    await this.lifecycle.record('render', id, 'downloaded', {});
   }
 
   /** The parent deletes the video now: a running render is cancelled first; files, then the row. */
