@@ -2,6 +2,8 @@
 // 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
 // prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
+//          --tale 20 --tale-size 640x360 (the generated animated fairy tale, with its drawn truth)
+//          --story name=video.mp4:masks.json (stories without ground truth)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
 
 const { values: opts } = parseArgs({
   options: {
@@ -19,15 +22,28 @@ const { values: opts } = parseArgs({
     window: { type: 'string', default: '15' },
     out: { type: 'string', default: 'eval/results.json' },
     sheet: { type: 'string', default: 'eval/contact-sheet.png' },
+    /** Extra stories without ground truth: name=video:masks, comma-separated (e.g. the animated fairy tale). */
+    story: { type: 'string', default: '' },
+    /** The generated animated tale: seconds (0 = not run) and size. */
+    tale: { type: 'string', default: '0' },
+    'tale-size': { type: 'string', default: '640x360' },
   },
 });
 
 async function main(): Promise<number> {
-  const variants = opts.variants!.split(',').map((v) => v.trim()) as FixtureVariant[];
-  if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b');
+  const variants = opts.variants!.split(',').map((v) => v.trim()).filter(Boolean) as FixtureVariant[];
+  if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b (or none: --variants "")');
   const report = await evaluateInsertion({
     seconds: Number(opts.seconds),
     variants,
+    taleSeconds: Number(opts.tale),
+    taleSize: (() => { const [w, h] = opts['tale-size']!.split('x').map(Number); return { width: w, height: h }; })(),
+    external: opts.story ? opts.story.split(',').filter(Boolean).map((spec) => {
+      const [name, files] = spec.split('=');
+      const [video, masks] = (files ?? '').split(':');
+      if (!name || !video || !masks) throw new Error('--story name=video:masks[,…]');
+      return { name, video: path.resolve(video), masks: path.resolve(masks) };
+    }) : [],
     faces: opts.faces!.split(',').map((f) => f.trim()).filter(Boolean),
     sampleEvery: Number(opts.every),
     windowFrames: Number(opts.window),
@@ -47,8 +63,10 @@ function printTable(r: EvaluationReport): void {
   const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : 'n/a');
   const db = (v: number | null) => (v === null ? '—' : Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'identical');
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const follow = (f: { correlation: number; applicable: boolean; storyVariation: number }) =>
+    `${Number.isFinite(f.correlation) ? f.correlation.toFixed(2) : 'n/a'}${f.applicable ? '' : ` (story still, sd ${f.storyVariation.toFixed(3)})`}`;
   console.log(`\ninsertion quality on ${r.machine.cores} cores, faces on ${r.faceBackend}, ffmpeg ${r.ffmpeg}`);
-  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched'];
+  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched', 'eyes r / blinks', 'mouth r'];
   const rows: string[][] = [];
   for (const s of r.stories) {
     for (const x of s.runs) {
@@ -58,8 +76,10 @@ function printTable(r: EvaluationReport): void {
         `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
           `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})`,
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
-        `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)}`,
+        `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
+        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}`,
+        `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}`,
       ]);
     }
   }
@@ -67,10 +87,17 @@ function printTable(r: EvaluationReport): void {
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  for (const s of r.stories) {
+    if (!s.eyeData) continue;
+    const e = s.eyeData;
+    console.log(`${s.story}: precomputed eye data vs the drawn truth: lid openness r ${e.openCorrelation}, blinks found ${e.blinksFound}/${e.blinks} (±1 frame), gaze error ${e.gazeError} eye units (${e.frames} eye-frames)`);
+  }
+  for (const s of r.stories) if (s.coverage) console.log(`coverage ${s.story}: ${formatCoverage(s.coverage)} (target ≥ ${COVERAGE_TARGET * 100}% of the frames where the hero is visible, never on a wrong face)`);
   console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
     `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
     `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
-    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam reported only`);
+    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
+    `eyes: openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`);
 }
 
 main().then((code) => process.exit(code), (err) => {

@@ -4,18 +4,19 @@
 // precomputed targets (identity, placement, stability, seam, untouched pixels). Everything runs
 // in a temporary data dir that is removed at the end; only the report (and an optional contact
 // sheet) leaves it. Must never change what it measures: the libs are used exactly as the app does.
+import { CoverageReport, coverageFailures, formatCoverage, storyCoverage } from './coverage-metric';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
 import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
-import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
+import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
-import { precomputeStory } from '@talecast/precompute';
+import { FrameData, precomputeStory, StoryManifest } from '@talecast/precompute';
 import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
 import { newId, StorageCore } from '@talecast/storage';
-import { sharedFixture, tempDir } from '@talecast/testing';
+import { sharedFixture, sharedTale, tempDir } from '@talecast/testing';
 import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
@@ -24,6 +25,8 @@ import {
   PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
+import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
+import { eyeOpening, mouthOpenness } from '@talecast/geometry';
 
 export const TARGETS = {
   /** Share of sampled hero frames whose output face is the child's. */
@@ -34,12 +37,24 @@ export const TARGETS = {
   placement: 0.05,
   /** PSNR outside the face (dB). */
   untouchedPsnr: 45,
+  /** Correlation of the output's eye / mouth openness with the story character's (same instrument on both). */
+  eyesCorrelation: 0.6,
+  mouthCorrelation: 0.6,
 } as const;
 
 export interface EvaluationOptions {
   /** Length of each generated story. */
   seconds: number;
   variants: FixtureVariant[];
+  /**
+   * Further stories without ground truth (e.g. the animated fairy tale): video + masks file. Their
+   * "truth" is the precomputed hero track (so the vs-truth figures say nothing there), their shots
+   * the precompute's cuts, and there is no hero photo to calibrate identity against.
+   */
+  external?: { name: string; video: string; masks: string; seconds?: number }[];
+  /** The generated animated fairy tale ("The Golden Key", with its drawn ground truth): its length (0 = not run) and size. */
+  taleSeconds?: number;
+  taleSize?: { width: number; height: number };
   /** Children's photos: file names in face-api's sample folder, or paths. */
   faces: string[];
   /** Identity and placement on every n-th hero frame. */
@@ -64,7 +79,7 @@ export interface ChildFace {
 
 export interface RunResult {
   story: string;
-  variant: FixtureVariant;
+  variant: FixtureVariant | 'external' | 'tale';
   face: string;
   renderSeconds: number;
   analysisSeconds: number;
@@ -106,19 +121,34 @@ export interface RunResult {
     faceFrames: number; psnrOutsideFace: number; psnrOutsideFaceY: number; worstFramePsnr: number; worstFrame: number;
     faceFreeRenderedFrames: number; psnrFaceFreeRendered: number | null;
   };
-  pass: Record<'identity' | 'placement' | 'stability' | 'untouched', boolean>;
+  /**
+   * Does the output face do what the story's does: per hero frame, the landmark net on the crop
+   * turned with the story's face (precomputed points) of the story's frame and of the output
+   * gives the eyes' opening (lid gap over nose length, mean of both eyes) and mouth openness; correlations and blinks. `applicable`
+   * is false where the story's openness hardly varies (nothing to follow: no pass/fail then).
+   */
+  follow: { eyes: FollowResult & { applicable: boolean }; mouth: FollowResult & { applicable: boolean } };
+  pass: Record<'identity' | 'placement' | 'stability' | 'untouched' | 'seam' | 'eyes' | 'mouth', boolean>;
 }
 
 export interface StoryResult {
   story: string;
-  variant: FixtureVariant;
+  variant: FixtureVariant | 'external' | 'tale';
   seconds: number;
   frames: number;
   heroFrames: number;
   precomputedHeroFrames: number;
   segments: { total: number; withFace: number };
   precomputeSeconds: number;
+  /** The hero found where its face is visible (eval/coverage-metric.ts); null without ground truth. */
+  coverage: CoverageReport | null;
   runs: RunResult[];
+  /**
+   * The precompute's per-frame eye data against the drawn truth (the tale only): lid openness
+   * correlation and blinks (truth under half) found within ±1 frame, over both eyes; mean gaze error
+   * (eye units) where the truth's eye is at least half open.
+   */
+  eyeData: { openCorrelation: number; blinks: number; blinksFound: number; gazeError: number; frames: number } | null;
 }
 
 export interface EvaluationReport {
@@ -160,29 +190,49 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
     for (const f of options.faces) faces.push(await prepareChildFace(models, detector, f));
     log(`children: ${faces.map((f) => f.name).join(', ')}`);
 
-    for (const variant of options.variants) {
-      const fixture = await sharedFixture(options.seconds, variant);
-      const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
-      const storyId = `eval-${variant}-${options.seconds}s`;
+    const inputs: { variant: FixtureVariant | 'external' | 'tale'; name?: string; video?: string; masks?: string }[] = [
+      ...options.variants.map((variant) => ({ variant })),
+      ...(options.taleSeconds ? [{ variant: 'tale' as const }] : []),
+      ...(options.external ?? []).map((e) => ({ variant: 'external' as const, ...e })),
+    ];
+    for (const input of inputs) {
+      const variant = input.variant;
+      const fixture = variant === 'external' || variant === 'tale' ? null : await sharedFixture(options.seconds, variant);
+      const tale = variant === 'tale' ? await sharedTale(options.taleSeconds!, options.taleSize ?? { width: 640, height: 360 }) : null;
+      if (tale) {
+        input.name = `golden-key-${tale.width}x${tale.height}-${tale.seconds}s`;
+        input.video = tale.video;
+        input.masks = tale.masks;
+      }
+      const storyId = fixture ? `eval-${variant}-${options.seconds}s` : `eval-${input.name}`;
       const t0 = performance.now();
-      const pre = await precomputeStory({ storyId, video: fixture.video, masks: fixture.masks, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
+      const pre = await precomputeStory({ storyId, video: fixture?.video ?? input.video!, masks: fixture?.masks ?? input.masks!, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
       const precomputeSeconds = (performance.now() - t0) / 1000;
       log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
       const { manifest, frames } = await loadStory(storage, storyId);
       const role = frames.roleIndex('hero');
-      const heroPhoto = await photoFace(detector, fixture.heroPhoto);
-      const heroPhotoDescriptor = await identityDescriptor(models, heroPhoto.image, heroPhoto.landmarks);
+      const truthFile = fixture?.groundTruth ?? tale?.groundTruth;
+      const truth: GroundTruth = truthFile ? JSON.parse(await fs.readFile(truthFile, 'utf8')) : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
+      let heroPhotoDescriptor: Float32Array | null = null;
+      if (fixture) {
+        const heroPhoto = await photoFace(detector, fixture.heroPhoto);
+        heroPhotoDescriptor = await identityDescriptor(models, heroPhoto.image, heroPhoto.landmarks);
+      }
 
       const plan = framePlan(truth, sampleEvery, windowFrames, sheetFrames, (i) => frames.present(role, i));
       const story: StoryResult = {
-        story: storyId, variant, seconds: options.seconds, frames: truth.frameCount,
+        story: storyId, variant, seconds: fixture ? options.seconds : round(truth.frameCount / truth.fps), frames: truth.frameCount,
         heroFrames: truth.frames.filter((f) => f.hero).length,
         precomputedHeroFrames: pre.faceFrames.hero,
         segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
         precomputeSeconds: round(precomputeSeconds), runs: [],
+        eyeData: eyeDataVsTruth(truth as GroundTruth & Partial<TaleTruth>, frames, role),
+        coverage: truthFile ? storyCoverage(truth, (i) => frames.present(role, i), (i) => frames.field(role, i, 'landmarks'), interOcularDistance) : null,
       };
-      const block: ContactSheetBlock = { title: `story ${variant} (${fixture.seconds} s)`, frames: plan.sheet, rows: [] };
+      if (story.coverage) log(`${storyId}: coverage ${formatCoverage(story.coverage)}`);
+      const block: ContactSheetBlock = { title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`, frames: plan.sheet, rows: [] };
       const storyFaces = new Map<number, StoryFace | null>();
+      const storyOpenness = new Map<number, [number, number] | null>();
 
       for (const face of faces) {
         const r0 = performance.now();
@@ -191,10 +241,10 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         const renderSeconds = (performance.now() - r0) / 1000;
         const a0 = performance.now();
         const measured = await measureRun({
-          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces,
+          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces, storyOpenness,
           output: storage.renderFile(renderId, 'video.mp4'),
           readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
-          storyVideo: fixture.video,
+          storyVideo: fixture?.video ?? input.video!,
           manifest: { width: manifest.video.width, height: manifest.video.height, matrix: manifest.video.matrix, range: manifest.video.range, segments: manifest.segments },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
           sheetRow: block,
@@ -213,7 +263,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
     await dir.cleanup();
   }
 
-  const failures: string[] = [];
+  const failures: string[] = stories.flatMap((s) => (s.coverage ? coverageFailures(s.story, s.coverage) : []));
   for (const s of stories) {
     for (const r of s.runs) {
       for (const [k, ok] of Object.entries(r.pass)) if (!ok) failures.push(`${s.story} × ${r.face}: ${k}`);
@@ -254,6 +304,54 @@ export async function prepareChildFace(models: LoadedFaceModels, detector: FaceD
     descriptor: await identityDescriptor(models, image, landmarks),
     render: { id: newId(), size: ALIGNED_SIZE, rgba: aligned.rgba, landmarks: aligned.landmarks, expressionScores: face.expressions!, yaw: measureFace(landmarks, 0, 0).yaw },
   };
+}
+
+/** The precomputed eye fields against the tale's drawn eyes (null for stories without eye truth). */
+function eyeDataVsTruth(truth: GroundTruth & Partial<TaleTruth>, frames: FrameData, role: number): StoryResult['eyeData'] {
+  if (truth.kind !== 'tale' || role < 0) return null;
+  const t = truth as unknown as TaleTruth;
+  const pre: number[][] = [[], []], gt: number[][] = [[], []];
+  const gazeErr: number[] = [];
+  for (const f of t.frames) {
+    const hero = f.roles.hero;
+    const has = frames.present(role, f.i) && frames.hasEyes(role, f.i);
+    for (const e of [0, 1]) {
+      pre[e].push(has ? frames.field(role, f.i, 'eyeOpen')[e] : NaN);
+      gt[e].push(hero?.visible ? hero.eyes[e].open : NaN);
+      if (has && hero?.visible && hero.eyes[e].open >= 0.5) {
+        const g = frames.field(role, f.i, 'gaze');
+        gazeErr.push(Math.hypot(g[2 * e] - hero.eyes[e].gaze[0], g[2 * e + 1] - hero.eyes[e].gaze[1]));
+      }
+    }
+  }
+  // Both eyes as one series: the truth is already in "this character's" units, so no normalisation.
+  const a = [...gt[0], ...gt[1]], b = [...pre[0], ...pre[1]];
+  const blinks = followMeasure(gt[0], pre[0], true), blinksLeft = followMeasure(gt[1], pre[1], true);
+  const { r, n } = pearson(a, b);
+  return {
+    openCorrelation: round(r, 3), frames: n,
+    blinks: blinks.blinks + blinksLeft.blinks, blinksFound: blinks.blinksShown + blinksLeft.blinksShown,
+    gazeError: round(mean(gazeErr), 3),
+  };
+}
+
+/**
+ * A stand-in ground truth for a story that has none: the hero is where the precompute put it
+ * (so placement "vs truth" equals vs target there), shots run between the precompute's cuts.
+ */
+function precomputedTruth(manifest: StoryManifest, target: (i: number) => Float32Array | null): GroundTruth {
+  const n = manifest.video.frameCount;
+  const frames = Array.from({ length: n }, (_, i) => {
+    const t = target(i);
+    return { i, hero: t ? Array.from(t) : null, distractor: null };
+  });
+  const bounds = [0, ...manifest.cuts.filter((c) => c > 0 && c < n), n];
+  const shots = bounds.slice(0, -1).map((start, k) => {
+    const end = bounds[k + 1];
+    const hero = frames.slice(start, end).some((f) => f.hero);
+    return { kind: (hero ? 'hero' : 'empty') as 'hero' | 'empty', startFrame: start, endFrame: end };
+  });
+  return { version: 1, width: manifest.video.width, height: manifest.video.height, fps: manifest.video.fps, frameCount: n, shots, cuts: manifest.cuts, frames };
 }
 
 interface FramePlan {
@@ -304,8 +402,10 @@ interface RunInput {
   truth: GroundTruth;
   plan: FramePlan;
   face: ChildFace;
-  heroPhotoDescriptor: Float32Array;
+  heroPhotoDescriptor: Float32Array | null;
   storyFaces: Map<number, StoryFace | null>;
+  /** The story face's [eye opening, mouth openness] per frame (shared by the story's runs; null = not measured). */
+  storyOpenness: Map<number, [number, number] | null>;
   output: string;
   readyMedia: string[];
   storyVideo: string;
@@ -341,6 +441,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
   // The story's own frames go on the sheet once, with the story's first run.
   const needOriginals = input.sheetRow.rows.length === 0;
   const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [];
+  const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
+  const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   try {
     for (let i = 0; i < truth.frameCount; i++) {
       const [o, r, s] = await Promise.all([out.next(), ready.next(), story.next()]);
@@ -363,10 +465,23 @@ async function measureRun(input: RunInput): Promise<Measured> {
         faceFree.frame(i, ov, rv, null, 'yuv');
       }
       const sampled = plan.sampled.has(i), inWindow = plan.inWindow.has(i);
-      if (!sampled && !inWindow) continue;
+      if (!sampled && !inWindow && !target) continue;
 
       const outRgb = yuvToRgb(ov, matrix, range);
       const storyRgb = yuvToRgb(yuvView(s, width, height), matrix, range);
+      if (target) {
+        let so = input.storyOpenness.get(i);
+        if (so === undefined) {
+          so = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
+          input.storyOpenness.set(i, so);
+        }
+        const oo = openness(await turnedLandmarks(models, outRgb, target, turnedInput));
+        if (so && oo) {
+          opennessStory.eyes[i] = so[0]; opennessStory.mouth[i] = so[1];
+          opennessOut.eyes[i] = oo[0]; opennessOut.mouth[i] = oo[1];
+        }
+      }
+      if (!sampled && !inWindow) continue;
       const reference = target ?? truth.frames[i].hero;
       let sf = input.storyFaces.get(i);
       if (sf === undefined) {
@@ -410,7 +525,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   for (const i of plan.sampled) {
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
-    if (sf?.descriptor) storyToHero.push(descriptorDistance(sf.descriptor, input.heroPhotoDescriptor));
+    if (sf?.descriptor && input.heroPhotoDescriptor) storyToHero.push(descriptorDistance(sf.descriptor, input.heroPhotoDescriptor));
     const dc = m.descriptor ? descriptorDistance(m.descriptor, input.face.descriptor) : null;
     const ds = m.descriptor && sf?.descriptor ? descriptorDistance(m.descriptor, sf.descriptor) : null;
     if (dc !== null) {
@@ -490,11 +605,16 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const seamOut = mean(seams.map((x) => x.output)), seamOrig = mean(seams.map((x) => x.original));
 
   const placementMean = mean(errors);
+  const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true), mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
+  const follow = {
+    eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION },
+    mouth: { ...roundFollow(mouth), applicable: mouth.storyVariation >= MIN_VARIATION },
+  };
   return {
     identity: {
       share: round(share, 4), frames: plan.sampled.size, passed, outputDetected: detected,
       meanToChild: round(mean(toChild), 3), meanToStoryFace: round(mean(toStory), 3), worstToChild: round(Math.max(...toChild), 3),
-      childToStoryHeroPhoto: round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3),
+      childToStoryHeroPhoto: input.heroPhotoDescriptor ? round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3) : NaN,
       storyFaceToHeroPhoto: round(mean(storyToHero), 3),
       failures: failures.slice(0, 20),
       wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN, wherePrecomputeRightFrames: rightFrames,
@@ -525,7 +645,13 @@ async function measureRun(input: RunInput): Promise<Measured> {
       faceFrames, psnrOutsideFace: round(outside.value), psnrOutsideFaceY: round(outsideY.value), worstFramePsnr: round(outside.worst), worstFrame: outside.worstFrame,
       faceFreeRenderedFrames: faceFreeRendered, psnrFaceFreeRendered: faceFree.frames ? round(faceFree.value) : null,
     },
+    follow,
     pass: {
+      // The colour step across the mask's edge no larger than the story's own at the same ring.
+      seam: !(seamOut > seamOrig),
+      // Where the story's face hardly moves its eyes / mouth there is nothing to follow: not failed.
+      eyes: !follow.eyes.applicable || (eyes.correlation >= TARGETS.eyesCorrelation && eyes.blinksShown === eyes.blinks),
+      mouth: !follow.mouth.applicable || mouth.correlation >= TARGETS.mouthCorrelation,
       identity: share >= TARGETS.identityShare,
       placement: placementMean <= TARGETS.placement,
       // Not measured (no windows) counts as not failed.
@@ -534,6 +660,16 @@ async function measureRun(input: RunInput): Promise<Measured> {
         (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
     },
   };
+}
+
+/** [mean eye opening of both eyes (see eyeOpening), mouth openness] of one measurement, or null when it failed. */
+function openness(lm: Float32Array | null): [number, number] | null {
+  if (!lm || lm.length < 136) return null;
+  return [(eyeOpening(lm, 0) + eyeOpening(lm, 1)) / 2, mouthOpenness(lm)];
+}
+
+function roundFollow(f: FollowResult): FollowResult {
+  return { ...f, correlation: round(f.correlation, 3), storyVariation: round(f.storyVariation, 3), missedBlinks: f.missedBlinks.slice(0, 20) };
 }
 
 /** Landmark error without the jaw (brows, eyes, nose, mouth: 17–67), where the detector is surest. */

@@ -129,10 +129,9 @@ describe('renders over HTTP', async () => {
     const del = await fetch(`${api.url}/api/renders/${created.body.id}`, { method: 'DELETE' });
     assert.equal(del.status, 200);
     await assert.rejects(fs.access(path.join(dir.path, 'generated', created.body.id)));
-    const after = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
-    assert.equal(after.status, 'deleted');
-    assert.equal(after.events.at(-1).event, 'deleted-by-parent');
-    assert.equal((await fetch(`${api.url}${status.videoUrl}`)).status, 409);
+    // Deleted means gone: every URL of the render is a 404 (issue 16).
+    assert.equal((await fetch(`${api.url}/api/renders/${created.body.id}`)).status, 404);
+    assert.equal((await fetch(`${api.url}${status.videoUrl}`)).status, 404);
   });
 
   test('bad requests: unknown story 404, story not ready 409, missing face 422, malformed 400/404', async () => {
@@ -173,9 +172,7 @@ describe('renders over HTTP', async () => {
     assert.equal(del.status, 200);
     await new Promise((r) => setTimeout(r, 4000)); // the worker notices between frames
     await assert.rejects(fs.access(path.join(dir.path, 'generated', created.body.id)), 'no files left');
-    const status = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
-    assert.equal(status.status, 'deleted');
-    assert.ok(!status.events.some((e: { event: string }) => e.event === 'rendered'));
+    assert.equal((await fetch(`${api.url}/api/renders/${created.body.id}`)).status, 404);
   });
 
   test('a server killed mid-render: after a restart the render completes, once, valid', async () => {

@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '@talecast/config';
-import { Database, StoryEntity, startEmbeddedPostgres } from '@talecast/persistence';
+import { Database, MIGRATIONS, StoryEntity, startEmbeddedPostgres } from '@talecast/persistence';
 import { createTestDatabase, tempDir } from '@talecast/testing';
 import { JOB_NAMES, JobQueue } from '@talecast/queue';
 
@@ -24,7 +24,7 @@ describe('embedded PostgreSQL', async () => {
     const kept = await second.dataSource.getRepository(StoryEntity).findOneBy({ id: 'kept-story' });
     assert.equal(kept?.title, 'Kept');
     const migrations = await second.dataSource.query('SELECT count(*)::int AS n FROM typeorm_migrations');
-    assert.equal(migrations[0].n, 2, 'migrations are not applied twice');
+    assert.equal(migrations[0].n, MIGRATIONS.length, 'migrations are not applied twice');
 
     // While `second` runs the cluster, another start on the same folder connects to it.
     const third = await startEmbeddedPostgres({ dataDir: `${dir.path}/state/postgres`, database: 'talecast' });

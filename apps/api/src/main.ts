@@ -10,6 +10,8 @@ import { AppModule, WorkerModule } from './app.module';
 import helmet from 'helmet';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import type { NextFunction, Request, Response } from 'express';
+import { enforceMinimumBodyRate, sameOrigin } from './http/request-limits';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -36,15 +38,16 @@ async function bootstrap(): Promise<void> {
   });
   app.set('x-powered-by', false);
   // Security headers; media and workers from blob: URLs are allowed for HLS playback (hls.js).
-  app.use(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], mediaSrc: ["'self'", 'blob:'], workerSrc: ["'self'", 'blob:'],
-        scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  }));
+  // `upgrade-insecure-requests` only behind HTTPS: on plain HTTP (a LAN address) it breaks the page.
+  const directives = {
+    defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], mediaSrc: ["'self'", 'blob:'], workerSrc: ["'self'", 'blob:'],
+    scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
+  };
+  const overHttps = helmet({ contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: [] } }, crossOriginEmbedderPolicy: false });
+  const overHttp = helmet({ contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } }, crossOriginEmbedderPolicy: false });
+  app.use((req: Request, res: Response, next: NextFunction) => (isHttps(req) ? overHttps : overHttp)(req, res, next));
+  app.use(sameOrigin(config));
+  enforceMinimumBodyRate(app.getHttpServer(), config);
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'DELETE'], maxAge: 600 });
   app.useBodyParser('json', { limit: '64kb' });
   app.setGlobalPrefix('api');
@@ -80,6 +83,11 @@ async function bootstrap(): Promise<void> {
   const url = await app.getUrl();
   new Logger('Talecast').log(`listening on ${url} (role ${config.role})`);
   if (process.send) process.send({ ready: true, url });
+}
+
+/** Served over TLS here, or behind a proxy that terminated it. */
+function isHttps(req: Request): boolean {
+  return req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }
 
 function levelsFrom(level: string): ('error' | 'warn' | 'log' | 'debug')[] {

@@ -2,11 +2,18 @@
 // yuv420p frame, a 512 px canonical face inserted about 180 px wide, mouth open, one occluder.
 // Run: node scripts/build.mjs && node dist/libs/compositor/bench/composite.bench.js
 // Must never be imported by library code.
-import { syntheticFaceLandmarks } from '@talecast/geometry';
+import { eyeFrame, gatherPoints, IRIS_RADIUS, LEFT_EYE, pointInPolygon, RIGHT_EYE, syntheticFaceLandmarks } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace } from '@talecast/compositor';
 import { cloneFrame, flatFace, greyFrame } from '../src/test-faces';
 
-const input = flatFace(512, [205, 160, 130], { eyes: [30, 20, 20], brows: [90, 60, 40], mouth: [120, 20, 30] }, 0.05);
+const input = flatFace(512, [205, 160, 130], { eyes: [240, 240, 235], brows: [90, 60, 40], mouth: [120, 20, 30] }, 0.05);
+// A dark iris in each (white) eye, so the eye pass has an iris to move.
+for (const eye of [0, 1] as const) {
+  const f = eyeFrame(input.landmarks, eye), poly = gatherPoints(input.landmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
+  for (let y = 0; y < 512; y++) for (let x = 0; x < 512; x++) {
+    if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < IRIS_RADIUS * f.width && pointInPolygon(poly, x + 0.5, y + 0.5)) input.rgba.set([50, 35, 25], 4 * (y * 512 + x));
+  }
+}
 let seed = 7;
 for (let k = 0; k < input.rgba.length; k++) {
   if (k % 4 === 3) continue;
@@ -30,7 +37,8 @@ const target: FrameTarget = {
   occluders: [Float32Array.of(600, 380, 680, 360, 700, 460, 610, 470)],
 };
 
-function bench(label: string, options: CompositeOptions): void {
+function bench(label: string, options: CompositeOptions, eyes = false): void {
+  target.eyes = eyes ? { open: [0.6, 0.6], gaze: [0.12, 0.05, 0.12, 0.05] } : null;
   const compositor = new FrameCompositor();
   const restore = () => {
     frame.y.data.set(pristine.y.data);
@@ -53,7 +61,7 @@ function bench(label: string, options: CompositeOptions): void {
   }
   runs.sort((a, b) => a - b);
   const box = report.bbox!;
-  console.log(`${label.padEnd(10)} best ${runs[0].toFixed(3)} ms/frame  median ${runs[20].toFixed(3)}  ` +
+  console.log(`${label.padEnd(12)} best ${runs[0].toFixed(3)} ms/frame  median ${runs[20].toFixed(3)}  ` +
     `(bbox ${box.width}x${box.height}, ${report.coveredPixels} covered px, mean alpha ${report.meanAlpha.toFixed(2)})`);
 }
 
@@ -75,3 +83,5 @@ function calibrate(): void {
 calibrate();
 bench('alpha', {});
 bench('laplacian', { blend: 'laplacian', pyramidLevels: 4 });
+bench('alpha+eyes', {}, true);
+bench('no mouth', { mouthInterior: false });

@@ -7,6 +7,8 @@ import { cloneFrame, flatFace, greyFrame } from './test-faces';
 
 const W = 320, H = 240;
 const TARGET_COLOUR = { mean: [90, 140, 110], std: [5, 3, 3], weight: 1000 };
+// A bright-skinned story face: the grey frame's mouth (128) is a dark interior against it.
+const BRIGHT_SKIN = { mean: [200, 120, 140], std: [5, 3, 3], weight: 1000 };
 // A flat face: zero std, so the transfer maps it exactly onto the target mean.
 const face = prepareFace({ ...flatFace(128, [205, 160, 130], undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
 
@@ -58,16 +60,39 @@ const t0 = target();
 const cheek: [number, number] = [Math.round((t0.landmarks[2 * 29] + t0.landmarks[2 * 2]) / 2), Math.round(t0.landmarks[2 * 29 + 1])];
 
 describe('FrameCompositor', () => {
+  test('an open story mouth whose "interior" is not darker than its skin is not cut in: the drawn interior instead', () => {
+    const open = target({}, 0.4); // grey frame 128 against skin luma 90
+    const r = run(open);
+    assert.equal(r.report.mouthCut, 0);
+    const inside = pixelsInside(gatherPoints(open.landmarks, INNER_MOUTH));
+    for (const [x, y] of inside) assert.ok(r.frame.y.data[y * W + x] < 60, `interior luma ${r.frame.y.data[y * W + x]}`);
+  });
+
+  test('a closed-lipped photo on a slightly open story mouth: a dark interior is drawn between the lips, not the stretched lips', () => {
+    const open = target({}, 0.09);
+    const drawn = run(open).frame;
+    const stretched = run(open, { mouthInterior: false }).frame;
+    const inside = pixelsInside(gatherPoints(open.landmarks, INNER_MOUTH));
+    assert.ok(inside.length > 10, `${inside.length} pixels between the lips`);
+    for (const [x, y] of inside) {
+      assert.ok(drawn.y.data[y * W + x] < 60, `interior luma ${drawn.y.data[y * W + x]} at ${x},${y}`);
+      assert.equal(stretched.y.data[y * W + x], 90, 'without it: the lips stretched (the face colour)');
+    }
+  });
+
   test('deep inside the face carries the transferred colour; outside the bbox is bit-identical', () => {
     const { frame, before, report, compositor } = run(target());
     assert.ok(report.bbox);
     assert.deepEqual(at(frame, cheek[0], cheek[1]), [90, 140, 110]);
     assertOutsideUntouched(frame, before, report.bbox);
-    // Every fully opaque pixel got exactly the target colour.
+    // Every fully opaque pixel got exactly the target colour (but the drawn mouth interior).
     const alpha = compositor.lastAlpha;
+    const mouth = gatherPoints(target().landmarks, INNER_MOUTH);
     let solid = 0;
     for (let j = 0; j < report.bbox.height; j++) for (let i = 0; i < report.bbox.width; i++) {
       if (alpha.data[j * alpha.width + i] !== 1) continue;
+      const px = report.bbox.x + i, py = report.bbox.y + j;
+      if ([[0, 0], [1, 0], [0, 1], [1, 1]].some(([dx, dy]) => pointInPolygon(mouth, px + dx, py + dy))) continue;
       solid++;
       assert.equal(frame.y.data[(report.bbox.y + j) * W + report.bbox.x + i], 90);
     }
@@ -101,7 +126,7 @@ describe('FrameCompositor', () => {
   });
 
   test('the story mouth interior is untouched when the mouth is open, painted when it is not', () => {
-    const open = target({}, 0.4);
+    const open = target({ colour: BRIGHT_SKIN }, 0.4);
     const mouth = pixelsInside(gatherPoints(open.landmarks, INNER_MOUTH));
     assert.ok(mouth.length > 40, `${mouth.length} mouth pixels`);
     const kept = run(open);
@@ -216,7 +241,7 @@ describe('blendChildShape', () => {
   });
 
   test('the compositor keeps the open mouth exactly on the story (its interior shows through)', () => {
-    const t = target({}, 0.4);
+    const t = target({ colour: BRIGHT_SKIN }, 0.4);
     const shaped = run(t, { childShape: 0.5, childMouthShape: 1 });
     const exact = run(t, { childShape: 0, childMouthShape: 0 });
     assert.ok(shaped.report.mouthCut === 1);

@@ -18,9 +18,11 @@ import {
   ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
   forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
   FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
-  yuvCoefficients, interOcularDistance,
+  yuvCoefficients, interOcularDistance, pointInPolygon,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
+import { EyeAnimator, EyeState } from './eye-animator';
+import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
 
 export type YuvFrame = Yuv420;
 
@@ -35,6 +37,12 @@ export interface FrameTarget {
   mouthOpen: number;
   /** Polygons (flat [x0, y0, ...] in frame pixels) that must never be painted over. */
   occluders: Float32Array[];
+  /**
+   * The story's eyes this frame (per-eye lid openness and gaze, see CONTRACTS). When given, the
+   * child's own eye shape is kept, its lids move to this openness and its irises follow the gaze;
+   * when absent, the eyes are warped with the landmarks as before.
+   */
+  eyes?: EyeState | null;
 }
 
 export interface CompositeOptions {
@@ -64,6 +72,9 @@ export interface CompositeOptions {
   /** The same for the mouth (default CHILD_MOUTH_SHAPE = 0: the mouth follows the story exactly,
    *  which kept placement best; always scaled down as the story's open mouth is cut in). */
   childMouthShape?: number;
+  /** Draw a dark interior between the lips when the photo's mouth is closed (default true), so its
+   *  closed lips are never stretched over the story's open mouth. */
+  mouthInterior?: boolean;
 }
 
 /** Default share of the child's own brow/eye/nose proportions kept in every frame. */
@@ -93,6 +104,12 @@ export class FrameCompositor {
   private blender: LaplacianBlender | undefined;
   private readonly mesh = new Float32Array(FACE_MESH_POINT_COUNT * 2);
   private readonly shaped = new Float32Array(LANDMARK_COUNT * 2);
+  private readonly eyed = new Float32Array(LANDMARK_COUNT * 2);
+  private readonly eyeAnimator = new EyeAnimator();
+  private readonly mouthInterior = new MouthInterior();
+  /** Per face: its inner-mouth triangles when its photo's mouth is closed (empty: the photo's own interior is warped). */
+  private readonly mouthTriangles = new WeakMap<PreparedFace, Uint32Array>();
+  private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
@@ -101,6 +118,9 @@ export class FrameCompositor {
   private readonly lutY = new Uint8Array(256);
   private readonly lutU = new Uint8Array(256);
   private readonly lutV = new Uint8Array(256);
+  constructor() {
+    this.luts = [this.lutY, this.lutU, this.lutV];
+  }
   private readonly layersY = { a: { src: this.warpedY, out: this.warpedY }, mask: { src: this.alpha, out: this.alpha } };
   private readonly luma = new LumaBlendSpans();
   // Reused small objects, so a frame allocates nothing but its report.
@@ -149,10 +169,16 @@ export class FrameCompositor {
 
     // Limits: yaw fade and opacity as a scalar; the open mouth and occluders cut into a plane.
     const threshold = options.mouthOpenThreshold ?? 0.12;
-    const mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
+    let mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
+    // The story's own interior only where it looks like one (darker than the face's skin); else
+    // the child's mouth stays (and a closed-lipped photo gets the drawn interior).
+    if (mouthCut > 0 && options.mouthInterior !== false &&
+        !storyInteriorDark(frame.y, gatherPoints(target.landmarks, INNER_MOUTH, this.mouth), target.colour)) mouthCut = 0;
     const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
     const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
-    const landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    let landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    const eyes = target.eyes ?? null;
+    if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
@@ -233,6 +259,15 @@ export class FrameCompositor {
     this.chroma.setup(frame, face, region, this.alpha, this.lutU, this.lutV);
     forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, chromaRegion, this.chroma, 0.5, this.warpScratch);
     this.chroma.release();
+    if (options.mouthInterior !== false) {
+      let tris = this.mouthTriangles.get(face);
+      if (!tris) {
+        tris = photoMouthClosed(face.landmarks) ? innerMouthTriangles(face.faceTriangles) : new Uint32Array(0);
+        this.mouthTriangles.set(face, tris);
+      }
+      this.mouthInterior.draw(frame, face.meshPoints, dst, tris, region, alpha, this.coefficients, this.warpScratch);
+    }
+    if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
   }
 
@@ -478,6 +513,33 @@ let shared: FrameCompositor | undefined;
 export function compositeFace(frame: YuvFrame, face: PreparedFace, target: FrameTarget, options?: CompositeOptions): CompositeReport {
   shared ??= new FrameCompositor();
   return shared.composite(frame, face, target, options);
+}
+
+/** The story's inner mouth is at most this share of its skin's luma when it shows a real interior. */
+const DARK_INTERIOR = 0.75;
+
+/**
+ * Whether the frame's own mouth interior (inside the inner-lip polygon) is clearly darker than the
+ * face's skin, as a real open mouth is. A drawn or warped mouth whose "interior" is lip or skin
+ * (or a polygon too small to tell) is not.
+ */
+export function storyInteriorDark(y: Plane, polygon: Float32Array, skin: ChannelStats): boolean {
+  if (!(skin && skin.weight > 0 && skin.mean[0] > 0)) return true;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let k = 0; k < polygon.length; k += 2) {
+    x0 = Math.min(x0, polygon[k]); x1 = Math.max(x1, polygon[k]);
+    y0 = Math.min(y0, polygon[k + 1]); y1 = Math.max(y1, polygon[k + 1]);
+  }
+  let sum = 0, n = 0;
+  for (let j = Math.max(0, Math.floor(y0)); j < Math.min(y.height, Math.ceil(y1)); j++) {
+    for (let i = Math.max(0, Math.floor(x0)); i < Math.min(y.width, Math.ceil(x1)); i++) {
+      if (!pointInPolygon(polygon, i + 0.5, j + 0.5)) continue;
+      sum += y.data[j * y.stride + i];
+      n++;
+    }
+  }
+  if (n < 4) return true;
+  return sum / n <= DARK_INTERIOR * skin.mean[0];
 }
 
 /** 1 below `start` degrees of |yaw|, 0 beyond `end`, smoothstep between. */

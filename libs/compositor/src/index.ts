@@ -6,3 +6,5 @@ export * from './frame-compositor';
 export * from './skin-stats';
 export * from './toon-style';
 export * from './expression-matcher';
+export * from './eye-animator';
+export * from './mouth-interior';

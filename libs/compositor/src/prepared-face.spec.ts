@@ -72,14 +72,40 @@ describe('prepareFace', () => {
     assert.equal(f.mask.data[70 * 128 + 70], 1);
   });
 
-  test("'toon' stylises the texture before the statistics are taken", () => {
-    const toon = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon' });
+  test("'toon' stylises the texture before the statistics are taken (posterised on request)", () => {
+    const toon = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon', toon: { levels: 10 } });
     const levels = new Set<number>();
-    const rgbaToon = stylizeToon(input.rgba, 128, 128);
+    const rgbaToon = stylizeToon(input.rgba, 128, 128, { levels: 10 });
     for (let k = 0; k < rgbaToon.length; k += 4) levels.add(rgbaToon[k]);
     assert.ok(levels.size <= 10, `${levels.size} red levels`);
     // The flat skin is quantised: 205 -> the nearest of 10 levels (step 255/9) = 198.
     assert.ok(Math.abs(toon.skinLab.mean[0] - srgbToLab(198, 170, 142)[0]) < 1.5, `${toon.skinLab.mean}`);
+  });
+
+  test("the soft 'toon' look smooths skin texture, keeps strong edges and never posterises", () => {
+    // Skin with fine noise (±5) and one strong dark line (a feature edge).
+    const size = 64, rgba = new Uint8Array(size * size * 4);
+    let seed = 7;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 11) - 5;
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      const line = x >= 30 && x < 33;
+      const v = line ? 40 : 190 + noise();
+      rgba.set([v, line ? 30 : v - 40, line ? 25 : v - 70, 255], 4 * (y * size + x));
+    }
+    const soft = stylizeToon(rgba, size, size);
+    const spread = (img: Uint8Array) => {
+      const vals: number[] = [];
+      for (let y = 4; y < 60; y++) for (let x = 4; x < 24; x++) vals.push(img[4 * (y * size + x)]);
+      const m = vals.reduce((a, b) => a + b, 0) / vals.length;
+      return Math.sqrt(vals.reduce((a, b) => a + (b - m) ** 2, 0) / vals.length);
+    };
+    assert.ok(spread(soft) < 0.4 * spread(rgba), `skin texture ${spread(soft)} vs ${spread(rgba)}`);
+    const levels = new Set<number>();
+    for (let k = 0; k < soft.length; k += 4) levels.add(soft[k]);
+    assert.ok(levels.size > 10, 'not posterised');
+    // The line stays dark and narrow: its centre dark, 3 px to the side skin-bright.
+    assert.ok(soft[4 * (32 * size + 31)] < 90, `line centre ${soft[4 * (32 * size + 31)]}`);
+    assert.ok(soft[4 * (32 * size + 26)] > 150 && soft[4 * (32 * size + 37)] > 150, 'edges stay crisp');
   });
 });
 

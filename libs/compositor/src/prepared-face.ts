@@ -9,6 +9,7 @@ import {
 } from '@talecast/geometry';
 import { paintSkinMask, skinStatsLab, skinStatsYuv } from './skin-stats';
 import { stylizeToon, ToonOptions } from './toon-style';
+import { ChildEyes, measureChildEyes } from './eye-animator';
 
 export type FaceStyle = 'photo' | 'toon';
 
@@ -65,6 +66,8 @@ export interface PreparedFace {
    * FrameCompositor's level choice.
    */
   smaller: PreparedFace[];
+  /** The photo's eyes: openness, irises and gaze, and the iris-less texture (see eye-animator). */
+  eyes: ChildEyes;
 }
 
 /** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
@@ -81,6 +84,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
   const meshPoints = faceMeshPoints(landmarks);
   const triangles = faceMeshTriangles(meshPoints);
+  const insideTriangles = faceTriangles(meshPoints, triangles);
   const mask = canonicalMask(rgba, size, meshPoints, input.featherRadius ?? Math.max(1, Math.round(size / 85)));
   limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? FOREHEAD_FADE);
   if (input.hairCut ?? true) minMasks(mask, skinLikelihood(rgba, size, landmarks, meshPoints), mask);
@@ -104,12 +108,13 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     landmarks: Float32Array.from(landmarks),
     meshPoints,
     triangles,
-    faceTriangles: faceTriangles(meshPoints, triangles),
+    faceTriangles: insideTriangles,
     mask,
     maskFootprints: bilinearFootprints(mask),
     skinLab: skinStatsLab(rgba, size, size, landmarks),
     skinYuv: skinStatsYuv(texture, landmarks),
     smaller,
+    eyes: measureChildEyes(texture, landmarks, insideTriangles),
   };
 }
 

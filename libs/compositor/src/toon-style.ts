@@ -1,6 +1,10 @@
-// The 'toon' look for a child's face, applied once per face before anything else: edge-preserving
-// smoothing (a few bilateral iterations on a half-size copy, so flat areas go flat while the
-// outlines of eyes, mouth and jaw stay sharp) and colour quantisation to a few levels per channel.
+// The 'toon' look for a child's face in an animated story, applied once per face before anything
+// else: soft and smooth, features clean. Edge-preserving smoothing (a few bilateral iterations on
+// a half-size copy: skin texture, pores and noise go, the shading and the outlines of eyes, mouth
+// and jaw stay), then the photo's detail added back through a coring curve (small differences —
+// skin texture — mostly dropped, large ones — the features' edges, which the half-size pass
+// softened — kept), and a slightly richer colour. No posterisation: quantising skin into a few
+// levels made blotchy patches on real animation (issue 18); `levels` still does it on request.
 // Must never run per frame; must never touch the alpha channel.
 
 export interface ToonOptions {
@@ -11,8 +15,14 @@ export interface ToonOptions {
   /** Spatial and range sigmas (default 2 px and 24 code values). */
   sigmaSpace?: number;
   sigmaRange?: number;
-  /** Quantisation levels per channel (default 10). */
+  /** Quantisation levels per channel (default none: the soft look never posterises). */
   levels?: number;
+  /** Detail coring: differences from the smoothed face under `coring[0]` code values are kept at
+   *  `detailFloor`, above `coring[1]` fully (default [6, 26], floor 0.2). */
+  coring?: [number, number];
+  detailFloor?: number;
+  /** Saturation gain around each pixel's luma (default 1.08). */
+  saturation?: number;
 }
 
 /** A stylised copy of square-or-not RGBA `rgba` (width x height). */
@@ -21,7 +31,10 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
   const radius = options.radius ?? 3;
   const sigmaSpace = options.sigmaSpace ?? 2;
   const sigmaRange = options.sigmaRange ?? 24;
-  const levels = Math.max(2, Math.round(options.levels ?? 10));
+  const levels = options.levels === undefined ? 0 : Math.max(2, Math.round(options.levels));
+  const [c0, c1] = options.coring ?? [6, 26];
+  const floor = options.detailFloor ?? 0.2;
+  const saturation = options.saturation ?? 1.08;
 
   // Half-size RGB copy (2x2 box).
   const hw = Math.max(1, width >> 1), hh = Math.max(1, height >> 1);
@@ -80,9 +93,10 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
     next = t;
   }
 
-  // Bilinear upsampling back to full size, quantisation, alpha copied.
+  // Bilinear upsampling back to full size, cored detail, saturation (or quantisation), alpha copied.
   const out = new Uint8Array(rgba.length);
-  const step = 255 / (levels - 1);
+  const step = levels ? 255 / (levels - 1) : 1;
+  const v3 = new Float32Array(3);
   for (let y = 0; y < height; y++) {
     const sy = Math.min(hh - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
     const y0 = Math.floor(sy), y1 = Math.min(hh - 1, y0 + 1), fy = sy - y0;
@@ -93,8 +107,22 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
       for (let c = 0; c < 3; c++) {
         const top = small[3 * (y0 * hw + x0) + c] * (1 - fx) + small[3 * (y0 * hw + x1) + c] * fx;
         const bottom = small[3 * (y1 * hw + x0) + c] * (1 - fx) + small[3 * (y1 * hw + x1) + c] * fx;
-        const v = top * (1 - fy) + bottom * fy;
-        out[o + c] = Math.round(Math.round(v / step) * step);
+        v3[c] = top * (1 - fy) + bottom * fy;
+      }
+      if (levels) {
+        for (let c = 0; c < 3; c++) out[o + c] = Math.round(Math.round(v3[c] / step) * step);
+      } else {
+        // Detail back through the coring curve, on luma so colours do not fringe.
+        const ly = 0.299 * v3[0] + 0.587 * v3[1] + 0.114 * v3[2];
+        const oy = 0.299 * rgba[o] + 0.587 * rgba[o + 1] + 0.114 * rgba[o + 2];
+        const d = oy - ly, ad = Math.abs(d);
+        const t = ad <= c0 ? 0 : ad >= c1 ? 1 : (ad - c0) / (c1 - c0);
+        const detail = d * (floor + (1 - floor) * t * t * (3 - 2 * t));
+        const y = ly + detail;
+        for (let c = 0; c < 3; c++) {
+          const v = y + saturation * (v3[c] - ly);
+          out[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+        }
       }
       out[o + 3] = rgba[o + 3];
     }

@@ -57,6 +57,8 @@ export interface AppConfig {
   encoder: EncoderSettings;
   /** `threads`: worker threads that detect and align uploaded faces (each loads the face models). */
   upload: { maxBytes: number; maxPixels: number; keepOriginal: boolean; maxInFlight: number; threads: number };
+  /** A request body must arrive at least this fast, measured over each window, or it ends with 408. */
+  bodyMinRate: { bytesPerSecond: number; windowSeconds: number };
   maxQueuedRenders: number;
   /** Per-client limits per minute on uploads and render requests. */
   rateLimits: { uploadsPerMinute: number; rendersPerMinute: number };
@@ -130,6 +132,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       keepOriginal: read.bool('TALECAST_KEEP_ORIGINAL', false),
       maxInFlight: read.int('TALECAST_UPLOADS_IN_FLIGHT', 8, 1, 1000),
       threads: read.int('TALECAST_UPLOAD_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
+    },
+    bodyMinRate: {
+      bytesPerSecond: read.int('TALECAST_BODY_MIN_RATE', 2048, 1, 100 * 1024 * 1024),
+      windowSeconds: read.duration('TALECAST_BODY_RATE_WINDOW', '10s'),
     },
     maxQueuedRenders: read.int('TALECAST_MAX_QUEUED_RENDERS', 50, 1, 100_000),
     rateLimits: {

@@ -13,7 +13,18 @@ describe('judgeQuality', () => {
     assert.deepEqual(codes({ interOcular: 50 }), ['SMALL_FACE:false']);
     assert.deepEqual(codes({ yaw: -50 }), ['FACE_TURNED:true']);
     assert.deepEqual(codes({ yaw: 25 }), ['TURNED:false']);
-    assert.deepEqual(codes({ eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20 }), ['EYES_CLOSED:false', 'MOUTH_OPEN:false', 'BLURRY:false', 'DARK:false']);
+    assert.deepEqual(codes({ eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20 }), ['EYES_CLOSED:true', 'MOUTH_OPEN:false', 'BLURRY:false', 'DARK:false']);
+    assert.deepEqual(codes({ eyesOpen: 0.2 }), ['EYES_CLOSED:true'], 'looking down');
+    const light = { sideContrast: 0.1, eyeDarkness: 0.7, eyeTexture: 0.2 };
+    assert.deepEqual(codes({ light }), []);
+    assert.deepEqual(codes({ light: { ...light, sideContrast: 0.7 } }), ['SIDE_LIGHT:true']);
+    assert.deepEqual(codes({ light: { ...light, eyeDarkness: 0.2 }, eyesOpen: 0.1 }), ['SUNGLASSES:true'], 'hidden eyes are not reported as closed too');
+  });
+
+  test('every finding says what is wrong and how to take a better photo', () => {
+    const all = judgeQuality({ interOcular: 30, yaw: 50, roll: 40, eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20, light: { sideContrast: 0.8, eyeDarkness: 0.7, eyeTexture: 0.2 } });
+    assert.ok(all.length >= 7);
+    for (const q of all) assert.ok(q.message.length > 10 && q.hint.length > 10, `${q.code}: ${q.message} / ${q.hint}`);
   });
 });
 

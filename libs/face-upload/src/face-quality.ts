@@ -1,14 +1,19 @@
-// Quality checks of a detected face, each a named finding: blocking when insertion would fail,
-// a warning otherwise. Pure: landmarks and pixel statistics in, findings out.
+// Quality checks of a detected face, each a named finding: blocking when insertion would fail or
+// look wrong, a warning otherwise; each says in a parent's words what is wrong and gives a hint
+// for a better photo. Pure: landmarks and pixel statistics in, findings out.
 import { interOcularDistance } from '@talecast/face';
 import { estimateYaw, eyeOpenness, mouthOpenness, estimateRoll } from '@talecast/geometry';
+import type { FaceLight } from './face-light';
 
-export type QualityCode = 'FACE_TOO_SMALL' | 'FACE_TURNED' | 'EYES_CLOSED' | 'MOUTH_OPEN' | 'BLURRY' | 'DARK' | 'SMALL_FACE' | 'TURNED' | 'ROTATED';
+export type QualityCode = 'FACE_TOO_SMALL' | 'FACE_TURNED' | 'EYES_CLOSED' | 'SUNGLASSES' | 'SIDE_LIGHT' | 'MOUTH_OPEN' | 'BLURRY' | 'DARK' | 'SMALL_FACE' | 'TURNED' | 'ROTATED';
 
 export interface QualityFinding {
   code: QualityCode;
   blocking: boolean;
+  /** What is wrong, in a parent's words. */
   message: string;
+  /** How to take a better photo. */
+  hint: string;
 }
 
 export interface FaceMeasures {
@@ -19,6 +24,8 @@ export interface FaceMeasures {
   mouthOpen: number;
   sharpness: number;
   brightness: number;
+  /** Side light and eye darkness (face-light.ts); absent: not judged. */
+  light?: FaceLight;
 }
 
 export const QUALITY_LIMITS = {
@@ -27,15 +34,25 @@ export const QUALITY_LIMITS = {
   maxYaw: 35,
   warnYaw: 20,
   warnRoll: 25,
-  eyesClosed: 0.15,
+  /**
+   * Eye aspect ratio under which the eyes are closed or the child looks down (the eyes would stay
+   * shut for the whole story). face-api's sample photos: open eyes 0.25–0.50; the woman looking
+   * down in sample2.jpg 0.20.
+   */
+  eyesClosed: 0.22,
+  /** Cheek-to-cheek luma contrast above which one side is in deep shadow (sample photos ≤ 0.43, turned faces included). */
+  sideLight: 0.55,
+  /** Eyes' luma over the cheeks' under which the eyes are hidden (sunglasses); sample photos ≥ 0.45. */
+  sunglasses: 0.35,
   mouthOpen: 0.35,
   blurry: 40,
   dark: 55,
 };
 
 /** Landmarks in original-photo pixels; `sharpness` = Laplacian variance, `brightness` = mean luma of the face. */
-export function measureFace(landmarks: ArrayLike<number>, sharpness: number, brightness: number): FaceMeasures {
+export function measureFace(landmarks: ArrayLike<number>, sharpness: number, brightness: number, light?: FaceLight): FaceMeasures {
   return {
+    ...(light ? { light } : {}),
     interOcular: interOcularDistance(landmarks),
     yaw: estimateYaw(landmarks),
     roll: estimateRoll(landmarks),
@@ -49,15 +66,19 @@ export function measureFace(landmarks: ArrayLike<number>, sharpness: number, bri
 export function judgeQuality(m: FaceMeasures): QualityFinding[] {
   const L = QUALITY_LIMITS;
   const out: QualityFinding[] = [];
-  if (m.interOcular < L.minInterOcular) out.push({ code: 'FACE_TOO_SMALL', blocking: true, message: `the face is too small (eyes ${m.interOcular.toFixed(0)} px apart; at least ${L.minInterOcular} needed)` });
-  else if (m.interOcular < L.warnInterOcular) out.push({ code: 'SMALL_FACE', blocking: false, message: 'the face is small; a closer photo will look sharper' });
-  if (Math.abs(m.yaw) > L.maxYaw) out.push({ code: 'FACE_TURNED', blocking: true, message: 'the face is turned too far to the side; use a photo looking at the camera' });
-  else if (Math.abs(m.yaw) > L.warnYaw) out.push({ code: 'TURNED', blocking: false, message: 'the face is turned a little; a straight-on photo works best' });
-  if (Math.abs(m.roll) > L.warnRoll) out.push({ code: 'ROTATED', blocking: false, message: 'the head is tilted; it is straightened automatically' });
-  if (m.eyesOpen < L.eyesClosed) out.push({ code: 'EYES_CLOSED', blocking: false, message: 'the eyes look closed' });
-  if (m.mouthOpen > L.mouthOpen) out.push({ code: 'MOUTH_OPEN', blocking: false, message: 'the mouth is wide open; a closed or smiling mouth works best' });
-  if (m.sharpness < L.blurry) out.push({ code: 'BLURRY', blocking: false, message: 'the photo looks blurry' });
-  if (m.brightness < L.dark) out.push({ code: 'DARK', blocking: false, message: 'the photo is dark' });
+  const add = (code: QualityCode, blocking: boolean, message: string, hint: string) => out.push({ code, blocking, message, hint });
+  if (m.interOcular < L.minInterOcular) add('FACE_TOO_SMALL', true, `the face is too small in this photo (the eyes are ${m.interOcular.toFixed(0)} pixels apart; at least ${L.minInterOcular} are needed)`, 'take the photo closer, so the face fills about a third of the picture, or crop it around the face');
+  else if (m.interOcular < L.warnInterOcular) add('SMALL_FACE', false, 'the face is small; a closer photo will look sharper', 'come closer or crop the photo around the face');
+  if (Math.abs(m.yaw) > L.maxYaw) add('FACE_TURNED', true, 'the face is turned too far to the side', 'use a photo where your child looks straight at the camera');
+  else if (Math.abs(m.yaw) > L.warnYaw) add('TURNED', false, 'the face is turned a little; a straight-on photo works best', 'ask your child to look straight at the camera');
+  if (Math.abs(m.roll) > L.warnRoll) add('ROTATED', false, 'the head is tilted; it is straightened automatically', 'an upright head works best');
+  const hidden = m.light !== undefined && m.light.eyeDarkness < L.sunglasses;
+  if (hidden) add('SUNGLASSES', true, 'the eyes are hidden (sunglasses or a dark shadow over them)', 'take off sunglasses or hats that shade the eyes, and use a photo where both eyes are clearly visible');
+  else if (m.eyesOpen < L.eyesClosed) add('EYES_CLOSED', true, 'the eyes are closed or looking down, so they would stay shut for the whole story', 'use a photo where your child looks at the camera with the eyes open');
+  if (m.light && m.light.sideContrast > L.sideLight) add('SIDE_LIGHT', true, 'one side of the face is in deep shadow (strong light from the side)', 'face a window or take the photo in even daylight, without a lamp to one side');
+  if (m.mouthOpen > L.mouthOpen) add('MOUTH_OPEN', false, 'the mouth is wide open; a closed or smiling mouth works best', 'a gentle smile with the lips closed works best');
+  if (m.sharpness < L.blurry) add('BLURRY', false, 'the photo looks blurry', 'hold the camera still and tap the face to focus');
+  if (m.brightness < L.dark) add('DARK', false, 'the photo is dark', 'take the photo in daylight or a well-lit room');
   return out;
 }
 

@@ -95,7 +95,7 @@ export class FaceUploadService implements OnApplicationShutdown {
     const working = await workingCopy(decoded, WORKING_SIDE);
     // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
     const analysis = (await this.pool().run({ backend: this.config.faceBackend, photo: { data: decoded.data, width: decoded.width, height: decoded.height }, working, faceIndex: options.faceIndex } satisfies PhotoWorkerTask)) as PhotoAnalysis;
-    if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, analysis.details);
+    if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, { ...analysis.details, ...(analysis.hint ? { hint: analysis.hint } : {}) });
     const { candidates, aligned, expressionScores } = analysis;
     const chosen = candidates[analysis.chosenIndex];
 
@@ -160,8 +160,15 @@ export class FaceUploadService implements OnApplicationShutdown {
     return face;
   }
 
-  async describe(id: string) {
+  /** A face a parent may still see: deleted, purged or expired faces are not found. */
+  async findLive(id: string): Promise<FaceEntity> {
     const face = await this.find(id);
+    if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now()) throw new TalecastError('FACE_NOT_FOUND', 'no such face');
+    return face;
+  }
+
+  async describe(id: string) {
+    const face = await this.findLive(id);
     return {
       id: face.id,
       status: face.status,
@@ -176,8 +183,7 @@ export class FaceUploadService implements OnApplicationShutdown {
 
   /** Path of the preview PNG of a face that is still available. */
   async previewFile(id: string): Promise<string> {
-    const face = await this.find(id);
-    if (face.status !== 'ready') throw new TalecastError('FACE_NOT_FOUND', 'this face has been deleted');
+    await this.findLive(id);
     return this.storage.faceFile(id, 'preview.png');
   }
 

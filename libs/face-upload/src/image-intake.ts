@@ -24,7 +24,7 @@ export async function decodePhoto(input: Buffer, maxPixels: number): Promise<Dec
   } catch (err) {
     throw classify(err);
   }
-  if (!meta.format || !ACCEPTED.has(meta.format)) throw new TalecastError('NOT_AN_IMAGE', 'the file is not an image');
+  refuseUnsupported(meta.format, meta.compression);
   if (!meta.width || !meta.height) throw new TalecastError('NOT_AN_IMAGE', 'the image has no size');
   if (meta.width * meta.height > maxPixels) {
     throw new TalecastError('IMAGE_TOO_LARGE', `the image has ${meta.width}x${meta.height} pixels; at most ${maxPixels} are accepted`);
@@ -51,8 +51,24 @@ export async function decodePhoto(input: Buffer, maxPixels: number): Promise<Dec
   }
 }
 
+/** Formats sharp reads that are not photos, and HEIC (this sharp build has no HEVC decoder). */
+function refuseUnsupported(format: string | undefined, compression: string | undefined): void {
+  if (format === 'heif' && compression === 'hevc' && !HEVC_DECODER) throw heicRefusal();
+  if (format === 'svg') throw new TalecastError('NOT_AN_IMAGE', 'an SVG drawing is not a photo; please send a photo (JPEG or PNG)');
+  if (format === 'pdf') throw new TalecastError('NOT_AN_IMAGE', 'a PDF document is not a photo; please send a photo (JPEG or PNG)');
+  if (!format || !ACCEPTED.has(format)) throw new TalecastError('NOT_AN_IMAGE', 'the file is not a photo; please send a JPEG or PNG');
+}
+
+/** The prebuilt sharp reads AVIF but not HEVC-coded HEIF (no libde265): phones' HEIC photos. */
+const HEVC_DECODER = (sharp.format.heif?.input?.fileSuffix ?? []).some((s: string) => /hei[cf]/i.test(s));
+
+function heicRefusal(): TalecastError {
+  return new TalecastError('UNSUPPORTED_IMAGE', 'HEIC photos are not supported; please send a JPEG (on an iPhone: Settings → Camera → Formats → Most Compatible)');
+}
+
 function classify(err: unknown, format?: string): TalecastError {
   const message = (err as Error).message ?? '';
+  if (/compression format has not been built in|HEVC/i.test(message)) return heicRefusal();
   if (/pixel limit/i.test(message)) return new TalecastError('IMAGE_TOO_LARGE', 'the image has too many pixels');
   if (/unsupported image format|bad seek|not a known file format/i.test(message)) return new TalecastError('NOT_AN_IMAGE', 'the file is not an image');
   if (/premature end|truncated|corrupt|unexpected end|Invalid|VipsJpeg|read error|gifload|pngload|incomplete/i.test(message)) {
@@ -69,8 +85,9 @@ export async function workingCopy(photo: DecodedPhoto, maxSide: number): Promise
   const longer = Math.max(photo.width, photo.height);
   if (longer <= maxSide) return { data: photo.data, width: photo.width, height: photo.height, scale: 1 };
   const scale = maxSide / longer;
-  const width = Math.round(photo.width * scale);
-  const height = Math.round(photo.height * scale);
+  // A very wide or tall photo (3000x1) must not round a side to 0 pixels.
+  const width = Math.max(1, Math.round(photo.width * scale));
+  const height = Math.max(1, Math.round(photo.height * scale));
   const data = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).resize(width, height, { kernel: 'linear' }).raw().toBuffer();
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, scale: width / photo.width };
 }

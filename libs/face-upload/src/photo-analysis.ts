@@ -6,7 +6,8 @@
 import type { DetectedFace, ExpressionScores, FaceDetector } from '@talecast/face';
 import type { ReasonCode } from '@talecast/core/talecast-error';
 import { prepareFace } from '@talecast/compositor';
-import { judgeQuality, laplacianVariance, measureFace, QualityFinding } from './face-quality';
+import { judgeQuality, laplacianVariance, measureFace, QualityFinding, QUALITY_LIMITS } from './face-quality';
+import { measureLight } from './face-light';
 import { alignFace } from './face-aligner';
 
 export const ALIGNED_SIZE = 512;
@@ -47,12 +48,23 @@ export type PhotoAnalysis =
       expressionScores: ExpressionScores;
       pose: { yaw: number; roll: number };
     }
-  | { ok: false; code: ReasonCode; message: string; details?: Record<string, unknown> };
+  | { ok: false; code: ReasonCode; message: string; hint?: string; details?: Record<string, unknown> };
 
 export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTask): Promise<PhotoAnalysis> {
   const { photo, working } = task;
   const detected: DetectedFace[] = await detector.detectAll(working, { expressions: true, minConfidence: 0.5 });
-  if (detected.length === 0) return { ok: false, code: 'NO_FACE', message: 'no face was found in the photo' };
+  if (detected.length === 0) {
+    // A face too small for the detector on the whole picture is still a face: look on tiles.
+    const small = await smallFaces(detector, working);
+    if (small.length > 0) {
+      return {
+        ok: false, code: 'FACE_TOO_SMALL', message: 'the face is too small in this photo to be used',
+        hint: 'take the photo closer, so the face fills about a third of the picture, or crop it around the face',
+        details: { faceCount: small.length, boxes: small.map((b) => ({ x: b.x / working.scale, y: b.y / working.scale, width: b.width / working.scale, height: b.height / working.scale })) },
+      };
+    }
+    return { ok: false, code: 'NO_FACE', message: 'no face was found in the photo', hint: 'use a photo where your child’s face is clearly visible, looking at the camera' };
+  }
 
   // Landmarks back in full-resolution pixels; judge every face.
   const k = 1 / working.scale;
@@ -60,7 +72,7 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     const landmarks = Float32Array.from(f.landmarks, (v) => v * k);
     const box = { x: f.box.x * k, y: f.box.y * k, width: f.box.width * k, height: f.box.height * k };
     const { variance, mean } = laplacianVariance(photo.data, photo.width, photo.height, box);
-    const findings = judgeQuality(measureFace(landmarks, variance, mean));
+    const findings = judgeQuality(measureFace(landmarks, variance, mean, measureLight(photo.data, photo.width, photo.height, landmarks)));
     return { index, face: f, landmarks, box, findings, usable: !findings.some((q) => q.blocking) };
   });
   let chosen;
@@ -71,7 +83,11 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     chosen = candidates.find((c) => c.usable) ?? candidates[0];
   }
   const blocking = chosen.findings.find((q) => q.blocking);
-  if (blocking) return { ok: false, code: blocking.code as 'FACE_TOO_SMALL' | 'FACE_TURNED', message: blocking.message, details: { faceCount: candidates.length, faceIndex: chosen.index } };
+  if (blocking) {
+    // Every face in the photo with what is wrong with it: the parent can pick another one (faceIndex).
+    const faces = candidates.map((c) => ({ index: c.index, box: c.box, usable: c.usable, findings: c.findings.filter((q) => q.blocking).map((q) => q.code) }));
+    return { ok: false, code: blocking.code as ReasonCode, message: blocking.message, hint: blocking.hint, details: { faceCount: candidates.length, faceIndex: chosen.index, faces } };
+  }
 
   // The chosen face's points measured again on a crop turned with the face: on a tilted photo the
   // detector's upright crop pulls the jaw in, and the alignment and every frame's warp follow these
@@ -91,4 +107,17 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     expressionScores: chosen.face.expressions!,
     pose: { yaw: measures.yaw, roll: measures.roll },
   };
+}
+
+/**
+ * Faces too small for the detector on the whole picture (it sees a 512² copy): the tiny detector
+ * at the working copy's own resolution, once (about a second on WASM), only when nothing was
+ * found, to tell "too small" from "no face". Boxes in working-copy pixels; only faces whose eyes
+ * would be too close together to use count.
+ */
+async function smallFaces(detector: FaceDetector, working: RgbPicture & { scale: number }): Promise<{ x: number; y: number; width: number; height: number }[]> {
+  const side = Math.ceil(Math.max(working.width, working.height) / 32) * 32;
+  const boxes = await detector.detectBoxes(working, { detector: 'tiny', tinyInputSize: Math.min(1280, side), minConfidence: 0.5 });
+  // The eyes of a face this wide are about 0.4 of its width apart.
+  return boxes.map((b) => b.box).filter((b) => (0.4 * b.width) / working.scale < QUALITY_LIMITS.minInterOcular);
 }

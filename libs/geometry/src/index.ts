@@ -10,3 +10,5 @@ export * from './warp';
 export * from './mask';
 export * from './colour';
 export * from './pyramid';
+export * from './eyelid-warp';
+export * from './iris';

@@ -12,6 +12,7 @@ import type { GroundTruth } from '@talecast/fixtures';
 import { StorageCore } from '@talecast/storage';
 import { locateFfmpeg } from '@talecast/video';
 import { FrameData, precomputeStory, secondDifference } from '../src';
+import { coverageTruthOfFixture, formatCoverage, measureCoverage } from '../../../eval/coverage-metric';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -60,9 +61,14 @@ async function main(): Promise<void> {
       const cuts = new Set(summary.manifest.cuts);
       const jitter = secondDifference(raw.landmarks, 136, raw.present, cuts) / Math.max(1e-9, secondDifference(smoothAll, 136, raw.present, cuts));
       const heroFrames = truth.frames.filter((f) => f.hero).length;
+      const coverage = measureCoverage({
+        truth: coverageTruthOfFixture(truth), cuts: truth.cuts, shortShotFrames: Math.round(truth.fps),
+        present: (i) => frames.present(0, i), nose: (i) => { const lm = frames.field(0, i, 'landmarks'); return [lm[60], lm[61]]; },
+        interOcular: (i) => (truth.frames[i].hero ? interOcularDistance(truth.frames[i].hero!) : 1),
+      });
       const line = {
         fixture: dir, frames: summary.frames, seconds: round(summary.seconds, 2), speed: round(summary.speed, 3),
-        heroFound: `${all.n}/${heroFrames}`, errSmooth: pct(all.smooth / all.n), errRaw: pct(all.raw / all.n), jitterRatio: round(jitter, 2),
+        heroFound: `${all.n}/${heroFrames}`, coverage: formatCoverage(coverage), missed: coverage.missedRuns.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' '), errSmooth: pct(all.smooth / all.n), errRaw: pct(all.raw / all.n), jitterRatio: round(jitter, 2),
         shots: Object.fromEntries(Object.entries(perShot).map(([k, v]) => [k, v.n ? `${v.n}/${v.truthFrames} mean ${pct(v.smooth / v.n)} raw ${pct(v.raw / v.n)} max ${pct(v.max)}` : `0/${v.truthFrames}`])),
         timings: summary.timings,
       };

@@ -1,12 +1,14 @@
 // Per-frame records of a story (frames.bin) and its expressions file, from the cleaned tracks:
 // per role and frame the landmarks, the similarity transform to the canonical face, pose, mouth
-// and eye openness, colour statistics and expression scores. Pure: tracks in, typed arrays and
+// and eye openness, colour statistics, expression scores and (when measured) each eye's lid
+// openness and gaze. Pure: tracks in, typed arrays and
 // plain objects out; never touches files.
 import { alignmentWeights, canonicalLandmarks, dominantExpression, EXPRESSION_LABELS, ExpressionScores } from '@talecast/face';
 import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
 import { COLOUR_DIMS } from './colour-stats';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RoleTrackData } from './range-analyzer';
 import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
+import { EYE_TRACK_DIMS } from './eye-measure';
 
 /** One line of expressions/<story>.json. */
 export interface ExpressionFrame {
@@ -30,7 +32,10 @@ export interface StoryFrameRecords {
   expressionFrames: ExpressionFrame[];
 }
 
-export function storyFrameRecords(roleNames: string[], tracks: RoleTrackData[], frameCount: number): StoryFrameRecords {
+/** A role's track as the records need it; `eyes` (see eye-measure's eyeTrack) when the eyes were measured. */
+export type RecordTrack = RoleTrackData & { eyes?: Float32Array };
+
+export function storyFrameRecords(roleNames: string[], tracks: RecordTrack[], frameCount: number): StoryFrameRecords {
   const out: StoryFrameRecords = { records: new Float32Array(roleNames.length * frameCount * RECORD_FLOATS), anyFace: new Uint8Array(frameCount), faceFrames: {}, expressionFrames: [] };
   const canonical = canonicalLandmarks();
   const weights = alignmentWeights();
@@ -51,7 +56,7 @@ export function storyFrameRecords(roleNames: string[], tracks: RoleTrackData[], 
 }
 
 /** Fills the record at offset `o` from frame i of the track; returns the frame's expressions line. */
-function writeFrameRecord(records: Float32Array, o: number, track: RoleTrackData, i: number, role: string, canonical: Float32Array, weights: Float32Array): ExpressionFrame {
+function writeFrameRecord(records: Float32Array, o: number, track: RecordTrack, i: number, role: string, canonical: Float32Array, weights: Float32Array): ExpressionFrame {
   const lm = track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS);
   records[o] = 1;
   records.set(lm, o + FRAME_FIELDS.landmarks[0]);
@@ -67,6 +72,12 @@ function writeFrameRecord(records: Float32Array, o: number, track: RoleTrackData
   records.set(track.colour.subarray(i * COLOUR_DIMS + 6, (i + 1) * COLOUR_DIMS), o + FRAME_FIELDS.colourYuv[0]);
   const e = track.expressions.subarray(i * EXPRESSION_DIMS, (i + 1) * EXPRESSION_DIMS);
   records.set(e, o + FRAME_FIELDS.expressions[0]);
+  if (track.eyes) {
+    const eyeData = track.eyes.subarray(i * EYE_TRACK_DIMS, (i + 1) * EYE_TRACK_DIMS);
+    records[o + FRAME_FIELDS.eyeData[0]] = 1;
+    records.set(eyeData.subarray(0, 2), o + FRAME_FIELDS.eyeOpen[0]);
+    records.set(eyeData.subarray(2, 6), o + FRAME_FIELDS.gaze[0]);
+  }
   const scores = Object.fromEntries(EXPRESSION_LABELS.map((l, k) => [l, round(e[k], 4)])) as ExpressionScores;
   return { i, role, expression: dominantExpression(scores), scores, mouthOpen: round(mouth, 3), eyesOpen: round(eyes, 3), yaw: round(yaw, 1) };
 }

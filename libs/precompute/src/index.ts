@@ -11,3 +11,4 @@ export * from './frame-data';
 export * from './precompute.service';
 export * from './precompute.module';
 export * from './precompute-jobs.service';
+export * from './eye-measure';

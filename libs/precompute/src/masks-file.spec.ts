@@ -30,7 +30,7 @@ describe('parseMasksFile', () => {
     } catch (err) {
       assert.ok(err instanceof InvalidMasksError);
       const text = err.problems.join('\n');
-      assert.match(text, /roles\.hero\.regions\[0\]\.box\[2\] must be a number from 0 to 1/);
+      assert.match(text, /roles\.hero\.regions\[0\]\.box\[2\] \(x1 of \[x0, y0, x1, y1\]\) must be a number from 0 to 1/);
       assert.match(text, /roles\.hero\.regions\[1\]\.to must be greater than from/);
       assert.match(text, /roles\.hero\.occluders\[0\]\.polygon must have at least 3 points/);
     }
@@ -51,5 +51,43 @@ describe('parseMasksFile', () => {
     assert.equal(regionContaining(m.roles.hero, 4.2, 0.3, 0.5), undefined, 'after the region');
     assert.ok(roleActiveAt(m.roles.hero, 4.0));
     assert.ok(!roleActiveAt(m.roles.hero, 4.1), 'to is exclusive');
+  });
+
+  test('a box says it is [x0, y0, x1, y1], not [x, y, w, h]', () => {
+    const bad = structuredClone(valid);
+    bad.roles.hero.regions[0].box = [0.5, 0.2, 0.3, 0.4]; // looks like x, y, w, h
+    assert.throws(() => parseMasksFile(JSON.stringify(bad)), /box is \[x0, y0, x1, y1\] \(left, top, right, bottom; not \[x, y, w, h\]\): it must have x1 > x0/);
+    bad.roles.hero.regions[0].box = [0.5, 0.2];
+    assert.throws(() => parseMasksFile(JSON.stringify(bad)), /box must be \[x0, y0, x1, y1\]/);
+  });
+
+  test('authored face keyframes: accepted with optional fields, each problem named', () => {
+    const withKeys: typeof valid & { roles: { hero: { keyframes?: unknown[] } } } = structuredClone(valid);
+    withKeys.roles.hero.keyframes = [
+      { t: 0, centre: [0.3, 0.4], size: 0.06, roll: -5 },
+      { t: 2, centre: [0.35, 0.42], size: 0.07, roll: 175, yaw: 20, mouthOpen: 0.5, eyesOpen: 0 },
+    ];
+    const m = parseMasksFile(JSON.stringify(withKeys));
+    assert.deepEqual(m.roles.hero.keyframes![1], { t: 2, centre: [0.35, 0.42], size: 0.07, roll: 175, yaw: 20, mouthOpen: 0.5, eyesOpen: 0 });
+    assert.equal(parseMasksFile(JSON.stringify(valid)).roles.hero.keyframes, undefined);
+
+    withKeys.roles.hero.keyframes = [
+      { t: 1, centre: [1.3, 0.4], size: 0, roll: 'x', yaw: 120, mouthOpen: 2, extra: 1 },
+      { t: 1, centre: [0.3], size: 0.05, roll: 0 },
+    ];
+    try {
+      parseMasksFile(JSON.stringify(withKeys));
+      assert.fail('expected InvalidMasksError');
+    } catch (err) {
+      assert.ok(err instanceof InvalidMasksError);
+      const text = err.problems.join('\n');
+      for (const re of [/keyframes\[0\]\.centre\[0\] must be a number from 0 to 1/, /keyframes\[0\]\.size must be the eye distance/, /keyframes\[0\]\.roll must be a number of degrees/,
+        /keyframes\[0\]\.yaw must be a number of degrees from -90 to 90/, /keyframes\[0\]\.mouthOpen must be a number from 0 to 1/, /keyframes\[0\]\.extra is not a keyframe field/,
+        /keyframes\[1\]\.centre must be \[x, y\]/, /keyframes\[1\]\.t must be later than roles\.hero\.keyframes\[0\]\.t/]) assert.match(text, re);
+    }
+    withKeys.roles.hero.keyframes = [{ t: 0, centre: [0.3, 0.4], size: 0.06, roll: 0 }];
+    assert.throws(() => parseMasksFile(JSON.stringify(withKeys)), /at least two keyframes/);
+    withKeys.roles.hero.keyframes = [];
+    assert.equal(parseMasksFile(JSON.stringify(withKeys)).roles.hero.keyframes, undefined, 'an empty list is no keyframes');
   });
 });

@@ -1,5 +1,7 @@
 // Parses and validates a story's masks file (DESIGN.md contract). Every problem names the
 // field, e.g. `roles.hero.regions[0].box[2]`. Pure: takes text, returns data or throws.
+// A `box` is always [x0, y0, x1, y1] (left, top, right, bottom), normalised 0..1, never [x, y, w, h].
+import type { FaceKeyframe } from './face-keyframes';
 
 export interface MaskRegion {
   from: number;
@@ -18,6 +20,11 @@ export interface MaskOccluder {
 export interface MaskRole {
   regions: MaskRegion[];
   occluders: MaskOccluder[];
+  /**
+   * Authored face keyframes (drawn characters no detector finds): when present, the role's face
+   * comes from them instead of detection, wherever a region of the role is active (face-keyframes.ts).
+   */
+  keyframes?: FaceKeyframe[];
   /** Optional per-role style override is not part of v1; the story has one style. */
 }
 
@@ -53,7 +60,7 @@ export function validateMasks(raw: unknown): MasksFile {
   if (raw.style !== undefined && raw.style !== 'photo' && raw.style !== 'toon') problems.push('style must be "photo" or "toon"');
   const roles: Record<string, MaskRole> = {};
   if (!isObject(raw.roles)) {
-    problems.push('roles must be an object of role name → { regions, occluders }');
+    problems.push('roles must be an object of role name → { regions, occluders, keyframes? }');
   } else {
     const names = Object.keys(raw.roles);
     if (names.length === 0) problems.push('roles must name at least one role (e.g. "hero")');
@@ -69,7 +76,8 @@ export function validateMasks(raw: unknown): MasksFile {
       const regions = arrayAt(role.regions, `${at}.regions`, problems, true).map((r, i) => region(r, `${at}.regions[${i}]`, problems));
       const occluders = arrayAt(role.occluders ?? [], `${at}.occluders`, problems, false).map((o, i) => occluder(o, `${at}.occluders[${i}]`, problems));
       if (regions.length === 0 && Array.isArray(role.regions)) problems.push(`${at}.regions must have at least one region`);
-      roles[name] = { regions, occluders };
+      const keyframes = role.keyframes === undefined ? undefined : keyframeList(role.keyframes, `${at}.keyframes`, problems);
+      roles[name] = { regions, occluders, ...(keyframes?.length ? { keyframes } : {}) };
     }
   }
   if (problems.length > 0) throw new InvalidMasksError(problems);
@@ -83,11 +91,52 @@ function region(r: unknown, at: string, problems: string[]): MaskRegion {
   }
   const [from, to] = times(r, at, problems);
   const box = Array.isArray(r.box) && r.box.length === 4 ? r.box : undefined;
-  if (!box) problems.push(`${at}.box must be [x0, y0, x1, y1]`);
-  const b = (box ?? [0, 0, 0, 0]).map((v, k) => unit(v, `${at}.box[${k}]`, problems)) as [number, number, number, number];
-  if (box && (b[2] <= b[0] || b[3] <= b[1])) problems.push(`${at}.box must have x1 > x0 and y1 > y0`);
+  if (!box) problems.push(`${at}.box must be [x0, y0, x1, y1] (left, top, right, bottom; not [x, y, w, h])`);
+  const b = (box ?? [0, 0, 0, 0]).map((v, k) => unit(v, `${at}.box[${k}] (${BOX_PARTS[k]} of [x0, y0, x1, y1])`, problems)) as [number, number, number, number];
+  if (box && (b[2] <= b[0] || b[3] <= b[1])) problems.push(`${at}.box is [x0, y0, x1, y1] (left, top, right, bottom; not [x, y, w, h]): it must have x1 > x0 and y1 > y0`);
   return { from, to, box: b };
 }
+
+const BOX_PARTS = ['x0', 'y0', 'x1', 'y1'];
+
+/** Authored face keyframes (CONTRACTS.md): none (an empty list) or at least two, times increasing. */
+function keyframeList(v: unknown, at: string, problems: string[]): FaceKeyframe[] {
+  if (!Array.isArray(v)) {
+    problems.push(`${at} must be an array of { t, centre: [x, y], size, roll, yaw?, mouthOpen?, eyesOpen? }`);
+    return [];
+  }
+  if (v.length === 1) problems.push(`${at} needs at least two keyframes (the face is interpolated between the first and the last)`);
+  const out = v.map((k, i) => keyframe(k, `${at}[${i}]`, problems));
+  for (let i = 1; i < out.length; i++) if (!(out[i].t > out[i - 1].t)) problems.push(`${at}[${i}].t must be later than ${at}[${i - 1}].t`);
+  return out;
+}
+
+function keyframe(k: unknown, at: string, problems: string[]): FaceKeyframe {
+  if (!isObject(k)) {
+    problems.push(`${at} must be an object { t, centre: [x, y], size, roll, yaw?, mouthOpen?, eyesOpen? }`);
+    return { t: 0, centre: [0, 0], size: 0, roll: 0 };
+  }
+  const t = k.t;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) problems.push(`${at}.t must be a number of seconds ≥ 0`);
+  const centre = Array.isArray(k.centre) && k.centre.length === 2 ? k.centre : undefined;
+  if (!centre) problems.push(`${at}.centre must be [x, y] (the point between the eyes, normalised 0..1)`);
+  const [cx, cy] = (centre ?? [0, 0]).map((c, j) => unit(c, `${at}.centre[${j}]`, problems));
+  const size = k.size;
+  if (typeof size !== 'number' || !Number.isFinite(size) || size <= 0 || size > 1) problems.push(`${at}.size must be the eye distance over the frame width, above 0 and at most 1`);
+  const roll = k.roll;
+  if (typeof roll !== 'number' || !Number.isFinite(roll)) problems.push(`${at}.roll must be a number of degrees (clockwise on screen)`);
+  const out: FaceKeyframe = { t: Number(t) || 0, centre: [cx, cy], size: Number(size) || 0, roll: Number(roll) || 0 };
+  if (k.yaw !== undefined) {
+    if (typeof k.yaw !== 'number' || !Number.isFinite(k.yaw) || Math.abs(k.yaw) > 90) problems.push(`${at}.yaw must be a number of degrees from -90 to 90 (positive: the nose points right)`);
+    else out.yaw = k.yaw;
+  }
+  if (k.mouthOpen !== undefined) out.mouthOpen = unit(k.mouthOpen, `${at}.mouthOpen`, problems);
+  if (k.eyesOpen !== undefined) out.eyesOpen = unit(k.eyesOpen, `${at}.eyesOpen`, problems);
+  for (const key of Object.keys(k)) if (!KEYFRAME_FIELDS.has(key)) problems.push(`${at}.${key} is not a keyframe field (t, centre, size, roll, yaw, mouthOpen, eyesOpen)`);
+  return out;
+}
+
+const KEYFRAME_FIELDS = new Set(['t', 'centre', 'size', 'roll', 'yaw', 'mouthOpen', 'eyesOpen']);
 
 function occluder(o: unknown, at: string, problems: string[]): MaskOccluder {
   if (!isObject(o)) {

@@ -15,6 +15,7 @@ import { advisoryTransactionLock, advisoryUnlock, STORY_REPOSITORY, StoryEntity,
 import { newId, StorageCore } from '@talecast/storage';
 import { JobPayloads, JobQueue } from '@talecast/queue';
 import { PrecomputeService } from './precompute.service';
+import { InvalidMasksError, parseMasksFile } from './masks-file';
 
 export interface PrecomputeUpload {
   storyId: string;
@@ -37,6 +38,17 @@ export class PrecomputeJobs {
     private readonly precompute: PrecomputeService,
   ) {}
 
+  /** A masks file that is not valid is refused now (400 naming the field), not after queueing. */
+  private async checkMasks(upload: PrecomputeUpload): Promise<void> {
+    try {
+      parseMasksFile(await fs.readFile(upload.masks, 'utf8'));
+    } catch (err) {
+      for (const f of [upload.video, upload.masks]) await fs.rm(f, { force: true });
+      if (err instanceof InvalidMasksError) throw new TalecastError('INVALID_MASKS', `the field "masks": ${err.message}`.slice(0, 1000), { field: 'masks' });
+      throw err;
+    }
+  }
+
   private incoming(name: string): string {
     return this.storage.stateDir('incoming', name);
   }
@@ -47,6 +59,7 @@ export class PrecomputeJobs {
    */
   async enqueue(upload: PrecomputeUpload): Promise<void> {
     const { storyId } = upload;
+    await this.checkMasks(upload);
     const token = newId();
     const names = { video: `${storyId}--${token}.video`, masks: `${storyId}--${token}.masks` };
     try {

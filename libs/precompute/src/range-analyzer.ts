@@ -4,7 +4,7 @@
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
 import { EXPRESSION_LABELS, FaceApi, FaceApiResult, FaceApiTensor, Tfjs, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
-import { applyAffine, fitSimilarity, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
@@ -12,6 +12,9 @@ import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOf
 import { LazyRgbFrame } from './lazy-rgb-frame';
 import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
+import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
+import { edgeSparsity, faceStyleBox } from './style-proposal';
+import { irisVisibility, measureGaze } from './eye-measure';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -40,6 +43,12 @@ export interface RoleTrackData {
   landmarks: Float32Array;
   expressions: Float32Array;
   colour: Float32Array;
+  /** Roles with authored keyframes: the posed face wherever the keyframes give one (face-keyframes.ts). */
+  keyed?: KeyedTrack;
+  /** Per frame [rx, ry, lx, ly]: each eye's gaze from the frame's pixels (see eye-measure); NaN where unknown. */
+  gaze: Float32Array;
+  /** Per frame [right, left]: how clearly each eye shows an iris (see eye-measure's irisVisibility); NaN where unknown. */
+  irisContrast: Float32Array;
 }
 
 export interface RangeResult {
@@ -49,7 +58,9 @@ export interface RangeResult {
   /** Frames within the range that start a new shot (may include startFrame). */
   cuts: number[];
   roles: Record<string, RoleTrackData>;
-  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; detections: number };
+  /** Edge sparsity of the hero's face on some frames (style-proposal.ts). */
+  styleSamples?: number[];
+  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; eyesMs: number; detections: number };
 }
 
 interface Track {
@@ -62,6 +73,8 @@ interface Track {
   computedAt: number;
   vx: number;
   vy: number;
+  /** Whether the velocity has been measured yet (the first measurement is taken whole). */
+  moved?: boolean;
 }
 
 /** The track's region moved on by its velocity to frame k. */
@@ -159,7 +172,12 @@ class RangeAnalysis {
   private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
   private readonly cuts: number[] = [];
   private readonly cutDetector = new ShotCutDetector();
-  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, detections: 0 };
+  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 };
+  /** The current frame's luma (for the eyes' gaze). */
+  private luma: Plane | null = null;
+  private readonly gaze = new Float32Array(4);
+  private readonly contrast = new Float32Array(2);
+  private readonly eyeScratch = new Float32Array(136);
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
@@ -169,6 +187,12 @@ class RangeAnalysis {
   private previousThumb: Float32Array | null = null;
   private thumb: Float32Array = new Float32Array(THUMB_SIZE);
   private lastDetection = -Infinity;
+  /** Frame where the current search began (a cut, the range start, a lost track). */
+  private searchStart = 0;
+  /** The role whose face proposes the story's style (the hero), its samples and the last sampled frame. */
+  private readonly styleRole: string;
+  private readonly styleSamples: number[] = [];
+  private lastStyleSample = -Infinity;
   private frameIndex: number;
   private analysed = 0;
 
@@ -178,12 +202,16 @@ class RangeAnalysis {
     this.width = task.width;
     this.height = task.height;
     this.roleNames = Object.keys(task.masks.roles);
+    this.styleRole = task.reference?.role ?? ('hero' in task.masks.roles ? 'hero' : this.roleNames[0]);
     for (const name of this.roleNames) {
       this.roles[name] = {
         present: new Uint8Array(capacity),
         landmarks: new Float32Array(capacity * LANDMARK_DIMS),
         expressions: new Float32Array(capacity * EXPRESSION_DIMS).fill(NaN),
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
+        ...(task.masks.roles[name].keyframes ? { keyed: { present: new Uint8Array(capacity), landmarks: new Float32Array(capacity * LANDMARK_DIMS) } } : {}),
+        gaze: new Float32Array(capacity * 4).fill(NaN),
+        irisContrast: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -207,14 +235,42 @@ class RangeAnalysis {
       this.cuts.push(i);
       this.tracks.clear();
     }
+    if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
     const detections = await this.detectIfDue(i, k, t, isCut);
-    for (const name of this.roleNames) await this.followRole(name, i, k, t, detections);
+    for (const name of this.roleNames) {
+      await this.followRole(name, i, k, t, detections);
+      this.recordKeyed(name, k, t);
+    }
+  }
+
+  /**
+   * A role with authored keyframes: the posed face of frame k, and where detection found nothing
+   * the skin colour under it and a neutral expression (the cleaning picks detection or keyframes
+   * per shot).
+   */
+  private recordKeyed(name: string, k: number, t: number): void {
+    const data = this.roles[name];
+    if (!data.keyed) return;
+    const lm = keyedLandmarksAt(this.task.masks.roles[name], t, this.task.fps, this.width, this.height, data.keyed.landmarks.subarray(k * LANDMARK_DIMS, (k + 1) * LANDMARK_DIMS));
+    if (!lm) return;
+    data.keyed.present[k] = 1;
+    if (data.present[k]) return;
+    const t1 = performance.now();
+    this.frameRgb.ensure(skinRegion(lm, this.width, this.height));
+    const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
+    this.timings.colourMs += performance.now() - t1;
+    if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    this.sampleStyle(name, k, lm);
+    data.expressions.fill(0, k * EXPRESSION_DIMS, (k + 1) * EXPRESSION_DIMS);
+    data.expressions[k * EXPRESSION_DIMS + EXPRESSION_LABELS.indexOf('neutral')] = 1;
   }
 
   /** The frame becomes the current one; true when it starts a new shot. */
   private shotCutAt(frame: Uint8Array): boolean {
-    this.frameRgb.reset(yuv420View(frame, this.width, this.height));
+    const view = yuv420View(frame, this.width, this.height);
+    this.frameRgb.reset(view);
+    this.luma = view.y;
     this.frameRgb.ensurePixels(this.thumbPixels);
     frameThumbnail(this.rgb, this.width, this.height, this.thumb);
     const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
@@ -225,12 +281,15 @@ class RangeAnalysis {
   }
 
   /**
-   * Full-frame detection at shot starts, at the range start, and every detectEvery frames while
-   * some role active now has no track; tracked roles are verified on a crop instead (null here).
+   * Full-frame detection at shot starts, at the range start, and while some role active now has no
+   * track: again after 1, 2, 4, 8 … frames from the search's start (a cut, a lost track), then
+   * every detectEvery frames. A face the first detection after a cut misses (a dissolve, motion
+   * blur, a face entering) is found within a frame or two, not half a second later, which is the
+   * whole of a short shot. Tracked roles are verified on a crop instead (null here).
    */
   private async detectIfDue(i: number, k: number, t: number, isCut: boolean): Promise<Detection[] | null> {
     const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
-    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= this.task.detectEvery))) return null;
+    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery)))) return null;
     const started = performance.now();
     this.frameRgb.ensureAll();
     const detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
@@ -252,11 +311,21 @@ class RangeAnalysis {
       return;
     }
     const started = performance.now();
-    const { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
+    let { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
     this.timings.landmarkMs += performance.now() - started;
-    if (!this.acceptable(role, t, lm)) {
+    if (!this.acceptable(role, t, lm) && !detected) {
+      // Lost while following (a fast turn or move outran the prediction): look for the face
+      // around where it was going and start again from it on this very frame.
       crop.dispose();
+      const found = await this.relocate(track, k);
+      if (found) ({ track, detected } = found);
+      if (found) ({ landmarks: lm, crop } = await this.locateLandmarks(track, k, true));
+      else crop = null;
+    }
+    if (!crop || !this.acceptable(role, t, lm)) {
+      crop?.dispose();
       this.tracks.delete(name);
+      this.searchStart = i;
       return;
     }
     advanceTrack(track, lm, k, detected !== undefined);
@@ -305,6 +374,24 @@ class RangeAnalysis {
   }
 
   /**
+   * The tiny detector on a wide crop around where a lost track was heading: the face nearest the
+   * prediction (within one face width of it) starts a new track there; none: the track is lost.
+   */
+  private async relocate(track: Track, k: number): Promise<{ track: Track; detected: Box } | undefined> {
+    const started = performance.now();
+    const predicted = boundingBoxOf(regionAt(track, k));
+    const found = await detectAround(this.tf, this.faceapi, this.frameRgb, predicted, this.verifyInput, RELOCATE_CROP);
+    this.timings.detectMs += performance.now() - started;
+    const size = Math.sqrt(predicted.width * predicted.height);
+    const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - (predicted.x + predicted.width / 2), b.y + b.height / 2 - (predicted.y + predicted.height / 2));
+    const nearest = found.filter((b) => centre(b) < size).sort((a, b) => centre(a) - centre(b))[0];
+    if (!nearest) return undefined;
+    const detected = ssdStyleBox(nearest);
+    // The lost track's velocity stays: the face was moving that way (a fast turn or move).
+    return { track: { ...track, region: orientedFromBox(detected), computedAt: k }, detected };
+  }
+
+  /**
    * The landmark network where the track says the face is now. At a track's start the detector's
    * box only roughly frames the face: look again on the crop its landmarks predict (turned with
    * the face), as every later frame does.
@@ -347,12 +434,30 @@ class RangeAnalysis {
     const stats = skinColourStats(this.rgb, this.width, this.height, lm, this.yuv);
     this.timings.colourMs += performance.now() - t1;
     if (stats) data.colour.set(stats, k * COLOUR_DIMS);
+    const t2 = performance.now();
+    if (this.luma) {
+      data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
+      data.irisContrast.set(irisVisibility(this.luma, lm, this.contrast, this.eyeScratch), k * 2);
+    }
+    this.timings.eyesMs += performance.now() - t2;
+    this.sampleStyle(name, k, lm);
+  }
+
+  /** Every STYLE_SAMPLE_SECONDS, the hero face's edge sparsity (for the style proposal). */
+  private sampleStyle(name: string, k: number, lm: Float32Array): void {
+    if (name !== this.styleRole || k - this.lastStyleSample < Math.round(STYLE_SAMPLE_SECONDS * this.task.fps)) return;
+    const box = faceStyleBox(lm);
+    this.frameRgb.ensure({ x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4 });
+    const v = edgeSparsity(this.rgb, this.width, this.height, box);
+    if (v === null) return;
+    this.styleSamples.push(v);
+    this.lastStyleSample = k;
   }
 
   /** The range's result, trimmed to the frames analysed; decoding time is what the reading took beyond the analysis. */
   result(readingMs: number): RangeResult {
     const { timings } = this;
-    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs;
+    timings.decodeMs = readingMs - timings.detectMs - timings.landmarkMs - timings.expressionMs - timings.colourMs - timings.eyesMs;
     const frameCount = Math.min(this.analysed, this.capacity);
     const roles: Record<string, RoleTrackData> = {};
     for (const name of this.roleNames) {
@@ -362,9 +467,12 @@ class RangeAnalysis {
         landmarks: d.landmarks.slice(0, frameCount * LANDMARK_DIMS),
         expressions: d.expressions.slice(0, frameCount * EXPRESSION_DIMS),
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
+        ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
+        gaze: d.gaze.slice(0, frameCount * 4),
+        irisContrast: d.irisContrast.slice(0, frameCount * 2),
       };
     }
-    return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, timings };
+    return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };
   }
 }
 
@@ -373,9 +481,13 @@ function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boole
   const next = predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0);
   if (!starting) {
     // Velocity of the face's centre between the last two computed frames (smoothed).
+    // The first measurement after a start is taken whole: averaging it with the zero a track
+    // starts with halved the prediction of a face already moving fast, which then lagged behind.
     const gap = Math.max(1, k - track.computedAt);
-    track.vx = (track.vx + (next.cx - track.region.cx) / gap) / 2;
-    track.vy = (track.vy + (next.cy - track.region.cy) / gap) / 2;
+    const vx = (next.cx - track.region.cx) / gap, vy = (next.cy - track.region.cy) / gap;
+    track.vx = track.moved ? (track.vx + vx) / 2 : vx;
+    track.vy = track.moved ? (track.vy + vy) / 2 : vy;
+    track.moved = true;
   }
   track.landmarks = lm;
   track.region = next;
@@ -405,9 +517,23 @@ export function ssdStyleBox(b: Box): Box {
   return { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
 }
 
+/**
+ * Frames between full-frame detections while searching, `since` frames after the search began:
+ * 1, 1, 2, 4, 8 … up to `every` (so detections at +1, +2, +4, +8, +16 …).
+ */
+export function searchInterval(since: number, every: number): number {
+  return Math.max(1, Math.min(every, since));
+}
+
+/** Seconds between samples of the hero's face for the style proposal. */
+const STYLE_SAMPLE_SECONDS = 1;
+
+/** Side of the crop around a lost track's predicted box (in box sizes) where it is looked for. */
+const RELOCATE_CROP = 2.6;
+
 /** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
-async function detectAround(tf: Tfjs, faceapi: FaceApi, frame: LazyRgbFrame, box: Box, input: Float32Array): Promise<Box[]> {
-  const side = Math.max(box.width, box.height) * 1.8;
+async function detectAround(tf: Tfjs, faceapi: FaceApi, frame: LazyRgbFrame, box: Box, input: Float32Array, cropSides = 1.8): Promise<Box[]> {
+  const side = Math.max(box.width, box.height) * cropSides;
   const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
   frame.ensure(crop);
   const { scale, ox, oy } = cropFaceInput(frame.rgb, frame.width, frame.height, crop, VERIFY_INPUT, input);

@@ -2,6 +2,7 @@
 // layout of its compact per-frame data (frames.bin). Versioned and validated: a render refuses
 // a manifest it cannot read rather than producing a half-right video.
 import type { MaskOccluder } from './masks-file';
+import type { StyleProposal } from './style-proposal';
 
 export const MANIFEST_VERSION = 1;
 
@@ -17,8 +18,17 @@ export const FRAME_FIELDS = {
   colourLab: [147, 6],
   colourYuv: [153, 6],
   expressions: [159, 7],
+  /** 1 when this frame's eye fields were measured (0: no eye data, the render warps the eyes with the landmarks). */
+  eyeData: [166, 1],
+  /** Lid openness per eye [right, left] (subject's right = image left): 0 closed .. 1 fully open for that character. */
+  eyeOpen: [167, 2],
+  /** Gaze per eye [rx, ry, lx, ly]: iris offset from the eye centre over the eye width (x, right) and lid gap (y, down,
+   *  relative to the character's resting iris height). */
+  gaze: [169, 4],
 } as const;
-export const RECORD_FLOATS = 166;
+export const RECORD_FLOATS = 173;
+/** The record size before the eye fields: such manifests stay readable and simply carry no eye data. */
+export const RECORD_FLOATS_NO_EYES = 166;
 
 export interface ManifestSegment {
   index: number;
@@ -33,7 +43,8 @@ export interface ManifestSegment {
 
 export interface StoryManifest {
   version: typeof MANIFEST_VERSION;
-  story: { id: string; title: string; style: 'photo' | 'toon' };
+  /** style: what renders use; styleSource/styleProposal: who chose it and what the footage proposed (style-choice.ts; absent in older manifests). */
+  story: { id: string; title: string; style: 'photo' | 'toon'; styleSource?: 'admin' | 'masks' | 'footage'; styleProposal?: StyleProposal };
   video: {
     width: number;
     height: number;
@@ -80,7 +91,8 @@ export function validateManifest(raw: unknown): StoryManifest {
     expected = s.end;
   }
   if (expected !== v.frameCount) fail(`segments cover ${expected} frames, the video has ${v.frameCount}`);
-  if (!m.frameData || m.frameData.recordFloats !== RECORD_FLOATS || !Array.isArray(m.frameData.roles)) fail('frame data layout');
+  const floats = m.frameData?.recordFloats;
+  if (!m.frameData || (floats !== RECORD_FLOATS && floats !== RECORD_FLOATS_NO_EYES) || !Array.isArray(m.frameData.roles)) fail('frame data layout');
   if (!Array.isArray(m.roles) || m.roles.length !== m.frameData.roles.length) fail('roles');
   return m;
 }

@@ -18,6 +18,7 @@ import { ExpressionFrame, storyFrameRecords } from './frame-records';
 import { planSegments } from './segment-planner';
 import { encodeStoryMedia, manifestSegments, writeHlsPieces, writeThumbnail } from './story-media';
 import { PrecomputeError } from './precompute-error';
+import { chooseStyle } from './style-choice';
 import { FRAME_FIELDS, MANIFEST_VERSION, RECORD_FLOATS, StoryManifest } from './story-manifest';
 
 export { PrecomputeError } from './precompute-error';
@@ -119,7 +120,7 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     await writeThumbnail(media);
 
     // 5. Publish: frame data and manifest into the staging folder, side files (atomic each), then swap the folder in.
-    const manifest = buildManifest(req, input, { frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
+    const manifest = buildManifest(req, input, { styleSamples: analysis.results.flatMap((r) => r.styleSamples ?? []), frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
     await publishStory(deps.storage, req.storyId, staging, { manifest, records: frames.records, expressionFrames: frames.expressionFrames, masks: input.masks });
     progress(1, 'published');
     timings.finish = Date.now() - finishStarted;
@@ -197,6 +198,7 @@ async function analyseStory(req: PrecomputeRequest, deps: PrecomputeDependencies
     landmarks: sum(results.map((r) => r.timings.landmarkMs)),
     expressions: sum(results.map((r) => r.timings.expressionMs)),
     colour: sum(results.map((r) => r.timings.colourMs)),
+    eyes: sum(results.map((r) => r.timings.eyesMs ?? 0)),
     detections: sum(results.map((r) => r.timings.detections)),
   };
   return { results, started, timings };
@@ -227,12 +229,12 @@ function rawTracks(roleNames: string[], tracks: CleanTrack[]): Record<string, { 
 function buildManifest(
   req: PrecomputeRequest,
   input: StoryInput,
-  story: { frameCount: number; roleNames: string[]; faceFrames: Record<string, number>; cuts: number[]; segments: StoryManifest['segments']; audioFile: string | null; warnings: string[]; encoder: PrecomputeDependencies['encoder'] },
+  story: { styleSamples: number[]; frameCount: number; roleNames: string[]; faceFrames: Record<string, number>; cuts: number[]; segments: StoryManifest['segments']; audioFile: string | null; warnings: string[]; encoder: PrecomputeDependencies['encoder'] },
 ): StoryManifest {
   const { video, fps, matrix, range, masks } = input;
   return {
     version: MANIFEST_VERSION,
-    story: { id: req.storyId, title: req.title ?? req.storyId, style: req.style ?? masks.style ?? 'photo' },
+    story: { id: req.storyId, title: req.title ?? req.storyId, ...chooseStyle(req.style, masks.style, story.styleSamples) },
     video: { width: video.width, height: video.height, fps, fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: story.frameCount, durationSeconds: story.frameCount / fps, matrix, range },
     audio: story.audioFile ? { file: `media/${story.audioFile}`, codec: 'aac' } : null,
     encoder: { preset: story.encoder.preset, crf: story.encoder.crf, profile: 'high', pixelFormat: 'yuv420p' },

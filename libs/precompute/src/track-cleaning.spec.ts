@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropShortRuns, fillMissing, fillShortGaps } from './track-cleaning';
-import { LANDMARK_DIMS } from './range-analyzer';
+import { setEyelids, syntheticFaceLandmarks } from '@talecast/geometry';
+import { cleanRoleTrack, dropShortRuns, fillMissing, fillShortGaps } from './track-cleaning';
+import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult } from './range-analyzer';
+import { COLOUR_DIMS } from './colour-stats';
+import { EYE_TRACK_DIMS } from './eye-measure';
+import { storyFrameRecords } from './frame-records';
+import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
 
 const presence = (s: string) => Uint8Array.from(s, (c) => (c === '#' ? 1 : 0));
 const text = (p: Uint8Array) => Array.from(p, (v) => (v ? '#' : '.')).join('');
@@ -29,6 +34,16 @@ test('dropShortRuns: runs shorter than the minimum go, a cut splits a run', () =
   assert.equal(text(q), '..####');
 });
 
+test('dropShortRuns: a short run that fills most of a short shot is the face of that shot and stays', () => {
+  // Shots: 0..9, 10..14 (5 frames), 15..24. Minimum run 9 frames.
+  const p = presence('..####....####.....####...');
+  dropShortRuns(p, new Set([10, 15]), 9);
+  assert.equal(text(p), '..........####............', 'the 4 frames of the 5-frame shot stay; the others are short in long shots');
+  const q = presence('..........##..............');
+  dropShortRuns(q, new Set([10, 15]), 9);
+  assert.equal(text(q), '..........................', '2 of 5 frames are not enough');
+});
+
 test('fillMissing: NaN samples take the nearest known value in their run, else 0', () => {
   const present = presence('####.##');
   const v = Float32Array.from([NaN, 2, NaN, NaN, 7, NaN, NaN]);
@@ -37,4 +52,27 @@ test('fillMissing: NaN samples take the nearest known value in their run, else 0
   const w = Float32Array.from([1, NaN, NaN, 5]);
   fillMissing(w, 1, presence('####'), new Set([2]));
   assert.deepEqual([...w], [1, 1, 5, 5]);
+});
+
+test('cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blink survives the landmark smoothing) and the ranges\' gaze; the records carry it', () => {
+  const n = 30, open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 160 });
+  const closed = setEyelids(open, [0.05, 0.05], new Float32Array(136));
+  const range: RangeResult = {
+    startFrame: 0, frameCount: n, cuts: [],
+    roles: { hero: {
+      present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * LANDMARK_DIMS),
+      expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1), colour: new Float32Array(n * COLOUR_DIMS).fill(100),
+      gaze: new Float32Array(n * 4).fill(0.1), irisContrast: new Float32Array(n * 2).fill(NaN),
+    } },
+    timings: { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 },
+  };
+  for (let i = 0; i < n; i++) range.roles.hero.landmarks.set(i >= 14 && i < 17 ? closed : open, i * LANDMARK_DIMS);
+  const track = cleanRoleTrack([range], 'hero', n, new Set(), { fps: 30, maxGapFrames: 3, minTrackSeconds: 0.2, landmarkSigma: 2, colourSigma: 2, expressionSigma: 2 });
+  for (const i of [14, 15, 16]) assert.ok(track.eyes[i * EYE_TRACK_DIMS] < 0.5, `frame ${i}: ${track.eyes[i * EYE_TRACK_DIMS]}`);
+  assert.ok(track.eyes[5 * EYE_TRACK_DIMS] > 0.95 && Math.abs(track.eyes[5 * EYE_TRACK_DIMS + 2] - 0.1) < 1e-5);
+  const { records } = storyFrameRecords(['hero'], [track], n);
+  const at = (i: number, field: keyof typeof FRAME_FIELDS, k = 0) => records[i * RECORD_FLOATS + FRAME_FIELDS[field][0] + k];
+  assert.equal(at(15, 'eyeData'), 1);
+  assert.ok(at(15, 'eyeOpen') < 0.5 && at(15, 'eyeOpen', 1) < 0.5 && at(5, 'eyeOpen') > 0.95);
+  assert.ok(Math.abs(at(5, 'gaze', 2) - 0.1) < 1e-5);
 });

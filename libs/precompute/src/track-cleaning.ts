@@ -5,6 +5,8 @@
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult, RoleTrackData } from './range-analyzer';
 import { COLOUR_DIMS } from './colour-stats';
 import { smoothTracks } from './landmark-smoother';
+import { KeyedTrack, preferKeyframesPerShot } from './keyed-faces';
+import { eyeTrack } from './eye-measure';
 
 export interface TrackCleaningSettings {
   fps: number;
@@ -19,11 +21,14 @@ export interface TrackCleaningSettings {
 export interface CleanTrack extends RoleTrackData {
   /** The landmarks before smoothing (after gap filling and dropping short runs). */
   rawLandmarks: Float32Array;
+  /** Per frame [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy] (see eye-measure's eyeTrack). */
+  eyes: Float32Array;
 }
 
 /** Joins, cleans and smooths one role's track. */
 export function cleanRoleTrack(results: RangeResult[], role: string, frameCount: number, cuts: ReadonlySet<number>, s: TrackCleaningSettings): CleanTrack {
   const joined = joinRole(results, role, frameCount);
+  if (joined.keyed) preferKeyframesPerShot(joined, joined.keyed, cuts);
   fillShortGaps(joined, cuts, s.maxGapFrames);
   dropShortRuns(joined.present, cuts, Math.round(s.minTrackSeconds * s.fps));
   const landmarks = smoothTracks(joined.landmarks, LANDMARK_DIMS, joined.present, cuts, s.landmarkSigma);
@@ -31,7 +36,9 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
   const colour = smoothTracks(joined.colour, COLOUR_DIMS, joined.present, cuts, s.colourSigma);
   fillMissing(joined.expressions, EXPRESSION_DIMS, joined.present, cuts);
   const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
-  return { present: joined.present, landmarks, colour, expressions, rawLandmarks: joined.landmarks };
+  // Lid openness from the raw landmarks: the landmark smoothing would flatten a 3-frame blink.
+  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.irisContrast);
+  return { present: joined.present, landmarks, colour, expressions, gaze: joined.gaze, irisContrast: joined.irisContrast, rawLandmarks: joined.landmarks, eyes };
 }
 
 /** The ranges' data of one role laid end to end (each range clipped to the story's frames). */
@@ -41,14 +48,24 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     landmarks: new Float32Array(frameCount * LANDMARK_DIMS),
     expressions: new Float32Array(frameCount * EXPRESSION_DIMS).fill(NaN),
     colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
+    gaze: new Float32Array(frameCount * 4).fill(NaN),
+    irisContrast: new Float32Array(frameCount * 2).fill(NaN),
   };
+  const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed) ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) } : undefined;
+  if (keyed) out.keyed = keyed;
   for (const r of results) {
     const d = r.roles[name];
     const n = Math.min(r.frameCount, frameCount - r.startFrame);
+    if (keyed && d.keyed) {
+      keyed.present.set(d.keyed.present.subarray(0, n), r.startFrame);
+      keyed.landmarks.set(d.keyed.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
+    }
     out.present.set(d.present.subarray(0, n), r.startFrame);
     out.landmarks.set(d.landmarks.subarray(0, n * LANDMARK_DIMS), r.startFrame * LANDMARK_DIMS);
     out.expressions.set(d.expressions.subarray(0, n * EXPRESSION_DIMS), r.startFrame * EXPRESSION_DIMS);
     out.colour.set(d.colour.subarray(0, n * COLOUR_DIMS), r.startFrame * COLOUR_DIMS);
+    if (d.gaze) out.gaze.set(d.gaze.subarray(0, n * 4), r.startFrame * 4);
+    if (d.irisContrast) out.irisContrast.set(d.irisContrast.subarray(0, n * 2), r.startFrame * 2);
   }
   return out;
 }
@@ -75,18 +92,36 @@ export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, c
   }
 }
 
-/** Runs shorter than `min` frames (spurious detections) are removed; a cut ends a run. */
+/**
+ * Runs shorter than `min` frames (spurious detections) are removed; a cut ends a run. A short run
+ * that fills most of a short shot (at least SHORT_SHOT_SHARE of it, and MIN_SHORT_RUN frames) is
+ * the face of that shot and stays: a 0.3 s shot is still a shot.
+ */
 export function dropShortRuns(present: Uint8Array, cuts: ReadonlySet<number>, min: number): void {
+  const sortedCuts = [...cuts].sort((a, b) => a - b);
+  const shotAround = (i: number): [number, number] => {
+    let from = 0, to = present.length;
+    for (const c of sortedCuts) {
+      if (c <= i) from = c;
+      else { to = Math.min(to, c); break; }
+    }
+    return [from, to];
+  };
   let start = -1;
   for (let i = 0; i <= present.length; i++) {
     const on = i < present.length && present[i] === 1 && !(start >= 0 && cuts.has(i));
     if (on && start < 0) start = i;
     if (!on && start >= 0) {
-      if (i - start < min) present.fill(0, start, i);
+      const length = i - start;
+      const [from, to] = shotAround(start);
+      const fillsShot = length >= MIN_SHORT_RUN && length >= SHORT_SHOT_SHARE * (to - from);
+      if (length < min && !fillsShot) present.fill(0, start, i);
       start = i < present.length && present[i] === 1 ? i : -1;
     }
   }
 }
+export const SHORT_SHOT_SHARE = 0.6;
+export const MIN_SHORT_RUN = 3;
 
 /** NaN samples of present frames take the nearest known value in the same run (0 when none). */
 export function fillMissing(values: Float32Array, dims: number, present: Uint8Array, cuts: ReadonlySet<number>): void {

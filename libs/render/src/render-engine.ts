@@ -193,7 +193,14 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
   }));
   const channel = new MessageChannel();
   const completions: Promise<void>[] = [];
-  channel.port1.on('message', (d: SegmentDone) => completions.push(ctx.finish(d)));
+  // A completion that fails while the run is still going (a render deleted meanwhile) is awaited
+  // only when the run ends: marked handled now so it is never an unhandled rejection.
+  const complete = (d: SegmentDone) => {
+    const done = ctx.finish(d);
+    done.catch(() => undefined);
+    completions.push(done);
+  };
+  channel.port1.on('message', complete);
   const task: SegmentTask = {
     renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: ctx.segmentsDir,
     width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
@@ -203,7 +210,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
     const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
     ctx.trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
     // Completions not yet seen through the port (messages and the result travel apart).
-    for (const d of r.segments) completions.push(ctx.finish(d));
+    for (const d of r.segments) complete(d);
     await Promise.all(completions);
     return r;
   } catch (err) {
@@ -218,7 +225,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
 /** The `.tmp` files a failed run left (named after its first segment). */
 async function removeRunTemporaries(segmentsDir: string, firstSegment: number): Promise<void> {
   const prefix = `run-${String(firstSegment).padStart(4, '0')}-`;
-  for (const name of await fs.readdir(segmentsDir)) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
+  for (const name of await fs.readdir(segmentsDir).catch(() => [] as string[])) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
 }
 
 /** `fn` for the first completion of each segment; later reports of the same segment are ignored. */

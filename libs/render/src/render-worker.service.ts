@@ -1,7 +1,9 @@
 // Takes render jobs: one render at a time per job slot, guarded by a PostgreSQL advisory lock
 // so two workers never write the same output; a heartbeat on the row lets any worker pick up a
 // render whose worker died (its completed segments are kept and skipped). Expected failures end
-// the render as failed; unexpected ones are retried by the queue, up to three attempts.
+// the render as failed; unexpected ones are retried by the queue, up to three attempts. A render
+// deleted or cancelled while it runs stops quietly: no warning, no retry, its files removed. The
+// parent sees a reason code and a plain sentence; the system error goes to the server log only.
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import os from 'node:os';
 import { promises as fs } from 'node:fs';
@@ -9,7 +11,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { advisoryUnlock, RENDER_REPOSITORY, RenderEntity, tryAdvisoryLock } from '@talecast/persistence';
-import { StorageCore, treeSize } from '@talecast/storage';
+import { removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
 import { LifecycleService } from '@talecast/lifecycle';
@@ -64,7 +66,7 @@ export class RenderWorker implements OnApplicationShutdown {
       const render = await this.renders.findOneBy({ id: renderId });
       if (!render || !['queued', 'rendering'].includes(render.status)) return undefined;
       if (render.attempts >= MAX_ATTEMPTS) {
-        await this.fail(render, 'the render failed repeatedly');
+        await this.fail(render, 'the video could not be made; please try again', 'RENDER_FAILED');
         return undefined;
       }
       return await this.run(render, onProgress, onTrace);
@@ -77,7 +79,9 @@ export class RenderWorker implements OnApplicationShutdown {
   private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
     const id = render.id;
     const firstStart = render.status === 'queued';
-    await this.renders.update({ id }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    // Only a render still wanted: a delete or cancel between the read and here wins.
+    const taken = await this.renders.update({ id, status: In(['queued', 'rendering']) }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    if (!taken.affected) return undefined;
     if (firstStart) await this.lifecycle.record('render', id, 'rendering', { worker: this.workerName });
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancels.set(id, cancel);
@@ -113,6 +117,9 @@ export class RenderWorker implements OnApplicationShutdown {
           await this.renders.update({ id, status: 'rendering' }, { progress: Math.min(0.99, p.progress), segmentsDone: p.segmentsDone, segmentsTotal: p.segmentsTotal, heartbeatAt: new Date(), timings });
         },
       });
+      // The per-segment files only serve a resume after a crash; the finished video is served as
+      // video.mp4 and hls/ (the HLS pieces are served, so they stay).
+      await fs.rm(this.storage.renderFile(id, 'segments'), { recursive: true, force: true });
       const now = new Date();
       const bytes = await treeSize(this.storage.renderDir(id));
       // The status and its 'rendered' event in one transaction: a client that sees 'done' sees the event.
@@ -130,17 +137,25 @@ export class RenderWorker implements OnApplicationShutdown {
       if (!finished) await this.discardIfDeleted(id);
       return outcome;
     } catch (err) {
-      if (Atomics.load(cancel, 0) !== 0) {
+      // Deleted or cancelled meanwhile (the files vanish under the engine before the heartbeat
+      // notices): not a failure, nothing to retry.
+      if (Atomics.load(cancel, 0) !== 0 || (await this.stillWanted(id)) === false) {
+        Atomics.store(cancel, 0, 1);
         await this.discardIfDeleted(id);
         return undefined;
       }
-      if (err instanceof TalecastError || err instanceof StoryNotRenderableError) {
-        await this.fail(render, err.message, err instanceof TalecastError ? err.code : 'STORY_NOT_READY');
+      if (err instanceof TalecastError) {
+        await this.fail(render, err.message, err.code);
+        return undefined;
+      }
+      if (err instanceof StoryNotRenderableError) {
+        this.logger.warn(`render ${id.slice(0, 6)}…: ${err.message.split('\n')[0]}`);
+        await this.fail(render, 'the story cannot be made into a video right now; please try again later', 'STORY_NOT_READY');
         return undefined;
       }
       this.logger.warn(`render ${id.slice(0, 6)}… attempt ${render.attempts + 1} failed: ${(err as Error).message.split('\n')[0]}`);
       if (render.attempts + 1 >= MAX_ATTEMPTS) {
-        await this.fail(render, `rendering failed: ${(err as Error).message.split('\n')[0].slice(0, 300)}`);
+        await this.fail(render, 'the video could not be made; please try again', 'RENDER_FAILED');
         return undefined;
       }
       throw err; // the queue retries with backoff
@@ -150,10 +165,18 @@ export class RenderWorker implements OnApplicationShutdown {
     }
   }
 
+  /** False once the row says the render was deleted, cancelled or is gone; undefined if unknown. */
+  private async stillWanted(id: string): Promise<boolean | undefined> {
+    const r = await this.renders.findOne({ where: { id }, select: { id: true, status: true } }).catch(() => undefined);
+    if (r === undefined) return undefined;
+    return r !== null && ['queued', 'rendering'].includes(r.status);
+  }
+
+  /** `message` is a plain sentence for the parent (a TalecastError's message, or a fixed one). */
   private async fail(render: RenderEntity, message: string, reason = 'RENDER_FAILED'): Promise<void> {
     const now = new Date();
     await this.renders.manager.transaction(async (m) => {
-      const r = await m.getRepository(RenderEntity).update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 1000), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
+      const r = await m.getRepository(RenderEntity).update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 300), errorCode: reason.slice(0, 32), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
       if (r.affected) await this.lifecycle.record('render', render.id, 'failed', { reason }, m);
     });
   }
@@ -161,7 +184,7 @@ export class RenderWorker implements OnApplicationShutdown {
   /** A render deleted while it was running: remove whatever the worker wrote after the delete. */
   private async discardIfDeleted(id: string): Promise<void> {
     const r = await this.renders.findOneBy({ id });
-    if (r && ['deleted', 'purged'].includes(r.status)) await fs.rm(this.storage.renderDir(id), { recursive: true, force: true });
+    if (r && ['deleted', 'purged', 'cancelled'].includes(r.status)) await removeTree(this.storage.renderDir(id));
   }
 
   /** Re-queues renders whose worker stopped sending heartbeats (crashed or killed). */

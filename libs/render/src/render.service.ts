@@ -1,14 +1,15 @@
 // Render requests as the API and the CLI see them: validate (story ready, faces usable), dedupe
 // the same request made twice quickly, respect the queue capacity, record and enqueue; report
-// status; delete on request (a running render is cancelled first, between frames).
+// status; delete on request (a running render is cancelled first, between frames). A deleted,
+// cancelled or expired render is gone: every URL of it is a 404. Deleting a face cancels the
+// renders that use it.
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { In, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { advisoryTransactionLock, RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
-import { isRandomId, isStorySlug, newId, StorageCore, treeSize } from '@talecast/storage';
+import { isRandomId, isStorySlug, newId, removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
 import { JobQueue } from '@talecast/queue';
@@ -20,6 +21,8 @@ export interface RenderRequest {
 }
 
 const ACTIVE = ['queued', 'rendering'] as const;
+/** Statuses after which nothing of a render is served. */
+const GONE = ['deleted', 'purged', 'expired', 'cancelled'];
 
 @Injectable()
 export class RenderService {
@@ -58,27 +61,31 @@ export class RenderService {
     if (Object.keys(faces).length === 0) throw new TalecastError('BAD_REQUEST', 'give at least one face: {"faces": {"hero": ["<faceId>"]}}');
 
     const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort()])).digest('hex');
-    const recent = await this.renders.findOne({
-      where: { requestKey, status: In(['queued', 'rendering', 'done']), createdAt: MoreThan(new Date(Date.now() - 60_000)) },
-      order: { createdAt: 'DESC' },
-    });
-    if (recent) return { render: recent, created: false };
-
     const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
-    // Count and insert under one cluster-wide transaction lock so a burst cannot overshoot the bound.
-    await this.renders.manager.transaction(async (m) => {
+    // The same request made twice at once: a lock on its key is taken before the duplicate check,
+    // so the second waits for the first's insert and finds it. Capacity is counted under one
+    // cluster-wide lock so a burst cannot overshoot the bound.
+    const recent = await this.renders.manager.transaction(async (m) => {
+      await advisoryTransactionLock(m, `talecast:render-request:${requestKey}`);
+      const existing = await m.getRepository(RenderEntity).findOne({
+        where: { requestKey, status: In(['queued', 'rendering', 'done']), createdAt: MoreThan(new Date(Date.now() - 60_000)) },
+        order: { createdAt: 'DESC' },
+      });
+      if (existing) return existing;
       if (options.enqueue !== false) {
         await advisoryTransactionLock(m, 'talecast:render-capacity');
         const active = await m.getRepository(RenderEntity).countBy({ status: In([...ACTIVE]) });
         if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
       }
       await m.getRepository(RenderEntity).insert(render);
+      return undefined;
     });
+    if (recent) return { render: recent, created: false };
     if (options.enqueue !== false) {
       try {
         await this.queue.send('render', { renderId: render.id }, { singletonKey: `${render.id}:0` });
       } catch (err) {
-        await this.renders.update({ id: render.id }, { status: 'failed', error: 'could not queue the render', finishedAt: new Date(), expiresAt: new Date(Date.now() + this.config.retention.failedRenderSeconds * 1000) });
+        await this.renders.update({ id: render.id }, { status: 'failed', error: 'the video could not be queued', errorCode: 'UNAVAILABLE', finishedAt: new Date(), expiresAt: new Date(Date.now() + this.config.retention.failedRenderSeconds * 1000) });
         throw new TalecastError('UNAVAILABLE', 'the render queue is unavailable; try again shortly', { retryAfter: 10 });
       }
     }
@@ -89,6 +96,13 @@ export class RenderService {
     if (!isRandomId(id)) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
     const render = await this.renders.findOneBy({ id });
     if (!render) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
+    return render;
+  }
+
+  /** A render a parent may still see: deleted, cancelled, purged or expired ones are not found. */
+  async findLive(id: string): Promise<RenderEntity> {
+    const render = await this.find(id);
+    if (GONE.includes(render.status) || (render.expiresAt && render.expiresAt.getTime() <= Date.now())) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
     return render;
   }
 
@@ -106,7 +120,8 @@ export class RenderService {
       hlsReady,
       etaSeconds: eta(r),
       timings: r.timings,
-      error: r.error,
+      // A reason code and a plain sentence; paths and system errors stay in the server log.
+      error: r.error ? { code: r.errorCode ?? 'RENDER_FAILED', message: r.error } : null,
       createdAt: r.createdAt.toISOString(),
       startedAt: r.startedAt?.toISOString() ?? null,
       finishedAt: r.finishedAt?.toISOString() ?? null,
@@ -119,20 +134,20 @@ export class RenderService {
   }
 
   async describe(id: string) {
-    const r = await this.find(id);
+    const r = await this.findLive(id);
     return { ...this.view(r), events: await this.lifecycle.history('render', r.id) };
   }
 
   /** The finished video's path (409 while it is not done). */
   async videoFile(id: string): Promise<{ file: string; render: RenderEntity }> {
-    const r = await this.find(id);
+    const r = await this.findLive(id);
     if (r.status !== 'done') throw new TalecastError('RENDER_NOT_READY', r.status === 'rendering' || r.status === 'queued' ? 'the video is still being made' : `the video is ${r.status}`);
     return { file: this.storage.renderFile(id, 'video.mp4'), render: r };
   }
 
   /** A file of the render's HLS stream (playlist or segment). */
   async hlsFile(id: string, name: string): Promise<string> {
-    const r = await this.find(id);
+    const r = await this.findLive(id);
     if (!['rendering', 'done'].includes(r.status)) throw new TalecastError('RENDER_NOT_READY', 'the stream is not available');
     if (name !== 'index.m3u8' && !/^seg-\d{4}\.ts$/.test(name)) throw new TalecastError('NOT_FOUND', 'not found');
     return this.storage.renderFile(id, 'hls', name);
@@ -150,14 +165,45 @@ export class RenderService {
   @RecordsLifecycle<{ id: string; bytes: number }>('render', 'deleted-by-parent', (r) => r.id, { details: (r) => ({ bytesFreed: r.bytes }) })
   async remove(id: string): Promise<{ id: string; bytes: number }> {
     const r = await this.find(id);
-    if (['deleted', 'purged'].includes(r.status)) throw new TalecastError('RENDER_NOT_FOUND', 'this video has already been deleted');
+    if (GONE.includes(r.status)) throw new TalecastError('RENDER_NOT_FOUND', 'this video has already been deleted');
     // Marking the row first makes a worker rendering it stop between frames (it watches the row).
     await this.renders.update({ id }, { status: 'deleted', purgedAt: new Date() });
     const dir = this.storage.renderDir(id);
     const bytes = await treeSize(dir);
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     await this.renders.update({ id }, { bytes: 0 });
     return { id, bytes };
+  }
+
+  /**
+   * The parent deletes a face: every queued or running render using it is cancelled first (its
+   * worker watches the row and stops between frames; whatever it wrote is removed), each with a
+   * lifecycle event, then the face's files and row go.
+   */
+  async removeFace(faceId: string): Promise<{ id: string; bytes: number; cancelledRenders: number }> {
+    await this.faceUploads.findLive(faceId).catch(async (err) => {
+      // An expired face not yet purged may still be deleted by its parent; a deleted one is a 404.
+      const face = await this.faceUploads.find(faceId);
+      if (face.status !== 'ready') throw err;
+    });
+    const now = new Date();
+    const cancelled: string[] = await this.renders.manager.transaction(async (m) => {
+      const rows: { id: string }[] = await m.query(
+        `UPDATE render SET status = 'cancelled', "finishedAt" = $2, "expiresAt" = $2, error = 'a photo it used was deleted', "errorCode" = 'FACE_DELETED'
+          WHERE status IN ('queued', 'rendering')
+            AND EXISTS (SELECT 1 FROM jsonb_each(faces) AS role, jsonb_array_elements_text(role.value) AS face WHERE face = $1)
+          RETURNING id`,
+        [faceId, now],
+      ).then((r: [{ id: string }[], number] | { id: string }[]) => (Array.isArray(r[0]) ? (r[0] as { id: string }[]) : (r as { id: string }[])));
+      for (const { id } of rows) await this.lifecycle.record('render', id, 'cancelled', { reason: 'FACE_DELETED' }, m);
+      return rows.map((r) => r.id);
+    });
+    for (const id of cancelled) {
+      await removeTree(this.storage.renderDir(id));
+      await this.renders.update({ id }, { bytes: 0 });
+    }
+    const removed = await this.faceUploads.remove(faceId);
+    return { ...removed, cancelledRenders: cancelled.length };
   }
 }
 

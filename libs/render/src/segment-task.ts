@@ -20,6 +20,10 @@ export interface SegmentRoleTrack {
   colour: Float32Array;
   yaw: Float32Array;
   mouthOpen: Float32Array;
+  /** Per frame: 1 when the story measured the eyes (then `eyes` holds them), 0 otherwise. */
+  hasEyes?: Uint8Array;
+  /** Per frame: [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy] (FRAME_FIELDS eyeOpen + gaze). */
+  eyes?: Float32Array;
   /** Per frame: the occluder polygons active then, in frame pixels. */
   occluders: Float32Array[][];
 }

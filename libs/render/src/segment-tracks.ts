@@ -60,6 +60,8 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
       colour: new Float32Array(n * 6),
       yaw: new Float32Array(n),
       mouthOpen: new Float32Array(n),
+      hasEyes: new Uint8Array(n),
+      eyes: new Float32Array(n * 6),
       occluders: [],
     };
     let any = false;
@@ -74,6 +76,11 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
       track.colour.set(frames.field(r, f, 'colourYuv'), k * 6);
       track.yaw[k] = frames.field(r, f, 'yaw')[0];
       track.mouthOpen[k] = frames.field(r, f, 'mouthOpen')[0];
+      if (frames.hasEyes(r, f)) {
+        track.hasEyes![k] = 1;
+        track.eyes!.set(frames.field(r, f, 'eyeOpen'), k * 6);
+        track.eyes!.set(frames.field(r, f, 'gaze'), k * 6 + 2);
+      }
     }
     if (any) tracks.push(track);
   }

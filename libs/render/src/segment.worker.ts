@@ -199,7 +199,7 @@ async function pumpFrames(task: SegmentTask, input: number, output: number, proc
   const first = segments[0].segmentIndex;
   const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
   const { buf, frame } = frameBuffer(task.width, task.height);
-  const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [] };
+  const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [], eyes: null };
   for (const segment of segments) {
     for (let k = 0; k < segment.frameCount; k++) {
       if (procs.failure) throw procs.failure;
@@ -236,6 +236,14 @@ function frameBuffer(width: number, height: number) {
   return { buf, frame };
 }
 
+/** The story's eyes on frame k of a track, in one reused object (no allocation per frame). */
+const EYES = { open: new Float32Array(2), gaze: new Float32Array(4) };
+function eyeState(eyes: Float32Array, k: number): typeof EYES {
+  for (let d = 0; d < 2; d++) EYES.open[d] = eyes[k * 6 + d];
+  for (let d = 0; d < 4; d++) EYES.gaze[d] = eyes[k * 6 + 2 + d];
+  return EYES;
+}
+
 /** Inserts the chosen face of every track into frame k of a segment; returns how many were inserted. */
 function compositeFrame(task: SegmentTask, frame: ReturnType<typeof frameBuffer>['frame'], tracks: SegmentRoleTrack[], k: number, target: FrameTarget): number {
   let composited = 0;
@@ -250,6 +258,7 @@ function compositeFrame(task: SegmentTask, frame: ReturnType<typeof frameBuffer>
     target.yaw = track.yaw[k];
     target.mouthOpen = track.mouthOpen[k];
     target.occluders = track.occluders[k] ?? [];
+    target.eyes = track.hasEyes?.[k] ? eyeState(track.eyes!, k) : null;
     compositor.composite(frame, preparedFace(task, faceIndex), target, { blend: task.blend });
     composited++;
   }

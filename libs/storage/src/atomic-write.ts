@@ -59,7 +59,15 @@ export async function treeSize(dir: string): Promise<number> {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) total += await treeSize(p);
-    else total += (await fs.lstat(p)).size;
+    else total += (await fs.lstat(p).catch(() => undefined))?.size ?? 0; // a file removed meanwhile
   }
   return total;
+}
+
+/**
+ * Removes a folder and everything in it, also while another process still writes into it (a
+ * render being cancelled): ENOTEMPTY and EBUSY are retried a few times.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 8, retryDelay: 50 });
 }

@@ -1,5 +1,7 @@
 // Test support: runs the real API as a child process on a free loopback port and waits until
-// it listens. Used by end-to-end tests; the process is always killed in `stop()`.
+// it listens. Used by end-to-end tests; the process is always killed in `stop()`. An unhandled
+// promise rejection in the server (it logs them instead of crashing) fails the test: `stop()`
+// throws when the server logged one.
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '@talecast/persistence';
@@ -15,7 +17,7 @@ export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const API_MAIN = path.join(REPO_ROOT, 'dist/apps/api/src/main.js');
 export const CLI_MAIN = path.join(REPO_ROOT, 'dist/apps/cli/src/main.js');
 
-export async function startApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
+export async function startApi(env: Record<string, string>, timeoutMs = 60_000, options: { allowUnhandledRejections?: boolean } = {}): Promise<ApiProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = fork(API_MAIN, [], {
     env: { ...process.env, TALECAST_LOG_LEVEL: 'warn', TALECAST_UPLOADS_PER_MINUTE: '1000', TALECAST_RENDERS_PER_MINUTE: '1000', ...env, PORT: port, HOST: '127.0.0.1' },
@@ -47,6 +49,8 @@ export async function startApi(env: Record<string, string>, timeoutMs = 60_000):
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const code = await exited;
       clearTimeout(timer);
+      const rejection = /^.*unhandled rejection.*$/im.exec(out);
+      if (rejection && !options.allowUnhandledRejections) throw new Error(`the API had an unhandled promise rejection: ${rejection[0]}`);
       return code;
     },
   };

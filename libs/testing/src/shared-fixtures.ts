@@ -1,12 +1,13 @@
 // Story fixtures shared by test files: generated once into fixtures/ (git-ignored) and reused.
 import path from 'node:path';
 import { FaceDetector, loadFaceModels } from '@talecast/face';
-import { generateStoryFixture, generateTale, FixtureVariant, StoryFixture, TaleFixture } from '@talecast/fixtures';
+import { generateStoryFixture, generateTale, FixtureVariant, ShotPattern, StoryFixture, TaleFixture } from '@talecast/fixtures';
 import { REPO_ROOT } from './api-process';
 
-export async function sharedFixture(seconds: number, variant: FixtureVariant = 'a'): Promise<StoryFixture> {
+export async function sharedFixture(seconds: number, variant: FixtureVariant = 'a', pattern: ShotPattern = 'standard'): Promise<StoryFixture> {
   const detector = new FaceDetector(await loadFaceModels('wasm'));
-  return generateStoryFixture(detector, { outDir: path.join(REPO_ROOT, 'fixtures', `tale-${variant}-${seconds}s`), seconds, variant });
+  const folder = `tale-${variant}-${seconds}s${pattern === 'standard' ? '' : `-${pattern}`}`;
+  return generateStoryFixture(detector, { outDir: path.join(REPO_ROOT, 'fixtures', folder), seconds, variant, pattern });
 }
 
 /** The animated tale ("The Golden Key") at a test size, generated once into fixtures/ and reused. */

@@ -10,6 +10,7 @@ import { PrecomputeJobs } from '@talecast/precompute';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isStorySlug } from '@talecast/storage';
 import { AdminTokenGuard } from '../http/admin-token.guard';
+import { sendError } from '../http/error.filter';
 import { storyView } from '../stories/stories.controller';
 
 @ApiTags('admin')
@@ -72,7 +73,9 @@ export class AdminStoriesController {
     if (!isStorySlug(id) || !/^\d{1,7}$/.test(frame)) throw new TalecastError('NOT_FOUND', 'not found');
     const file = await this.storySamples.image(id, Number(frame));
     res.setHeader('Cache-Control', 'private, max-age=300');
-    res.type('jpeg').sendFile(file, { dotfiles: 'allow' });
+    res.type('jpeg').sendFile(file, { dotfiles: 'allow' }, (err) => {
+      if (err) sendError(res, new TalecastError('NOT_FOUND', 'not found'));
+    });
   }
 
   @Get(':id')

@@ -1,45 +1,42 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors, Body } from '@nestjs/common';
+// The parents' photos: upload (detect, check, align), describe, preview, delete. A deleted or
+// expired face is gone: every URL of it answers 404, and deleting it cancels the renders using it.
+import { Controller, Delete, Get, HttpCode, Param, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
-import { UploadSlotsGuard } from '../http/upload-slots.guard';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { TalecastError } from '@talecast/core';
 import { FaceUploadService } from '@talecast/face-upload';
+import { RenderService } from '@talecast/render';
 import { isRandomId } from '@talecast/storage';
+import { UploadSlotsInterceptor } from '../http/upload-slots.interceptor';
+import { PhotoUpload, UploadedPhoto } from '../http/request-bodies';
+import { sendError } from '../http/error.filter';
 
 @ApiTags('faces')
 @Controller('faces')
 export class FacesController {
-  constructor(private readonly faces: FaceUploadService) {}
+  constructor(private readonly faces: FaceUploadService, private readonly renders: RenderService) {}
 
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: "Upload a child's photo: detect, check, align. Field `photo`; optional `faceIndex`." })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['photo'], properties: { photo: { type: 'string', format: 'binary' }, faceIndex: { type: 'integer' } } } })
-  @UseGuards(ThrottlerGuard, UploadSlotsGuard)
+  @UseGuards(ThrottlerGuard)
   @SkipThrottle({ renders: true })
-  @UseInterceptors(FileInterceptor('photo'))
-  async upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Req() req: Request) {
-    if (!req.is('multipart/form-data')) throw new TalecastError('BAD_REQUEST', 'send the photo as multipart/form-data in the field "photo"');
-    if (!file) throw new TalecastError('BAD_REQUEST', 'no photo: send it in the multipart field "photo"');
-    let faceIndex: number | undefined;
-    if (body?.faceIndex !== undefined && body.faceIndex !== '') {
-      if (typeof body.faceIndex !== 'string') throw new TalecastError('FACE_INDEX_OUT_OF_RANGE', 'faceIndex must be a small non-negative integer');
-      faceIndex = Number(body.faceIndex);
-      if (!Number.isInteger(faceIndex) || faceIndex < 0 || faceIndex > 100) throw new TalecastError('FACE_INDEX_OUT_OF_RANGE', 'faceIndex must be a small non-negative integer');
-    }
-    const result = await this.faces.ingest(file.buffer, { faceIndex });
+  @UseInterceptors(FileInterceptor('photo'), UploadSlotsInterceptor)
+  async upload(@UploadedPhoto() upload: PhotoUpload) {
+    const result = await this.faces.ingest(upload.photo, { faceIndex: upload.faceIndex });
     return { ...result, previewUrl: `/api/faces/${result.id}/preview.png`, url: `/api/faces/${result.id}` };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Face metadata, quality findings and lifecycle events' })
+  @ApiOperation({ summary: 'Face metadata, quality findings and lifecycle events (404 once deleted or expired)' })
   async get(@Param('id') id: string) {
     notFoundUnlessId(id);
     const face = await this.faces.describe(id);
-    return { ...face, previewUrl: face.status === 'ready' ? `/api/faces/${id}/preview.png` : null };
+    return { ...face, previewUrl: `/api/faces/${id}/preview.png` };
   }
 
   @Get(':id/preview.png')
@@ -49,17 +46,17 @@ export class FacesController {
     const file = await this.faces.previewFile(id);
     res.setHeader('Cache-Control', 'private, no-store');
     res.type('png').sendFile(file, { dotfiles: 'deny' }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: { code: 'FACE_NOT_FOUND', message: 'not found' } });
+      if (err) sendError(res, new TalecastError('FACE_NOT_FOUND', 'not found'));
     });
   }
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete the face and its files now' })
+  @ApiOperation({ summary: 'Delete the face and its files now; renders using it are cancelled' })
   async remove(@Param('id') id: string) {
     notFoundUnlessId(id);
-    const r = await this.faces.remove(id);
-    return { id: r.id, status: 'deleted', bytesFreed: r.bytes };
+    const r = await this.renders.removeFace(id);
+    return { id: r.id, status: 'deleted', bytesFreed: r.bytes, cancelledRenders: r.cancelledRenders };
   }
 }
 

@@ -4,7 +4,8 @@ import { memoryStorage } from 'multer';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { FaceUploadModule, FaceUploadService } from '@talecast/face-upload';
 import { FacesController } from './faces.controller';
-import { UploadSlotsGuard } from '../http/upload-slots.guard';
+import { RenderModule } from '@talecast/render';
+import { UploadSlotsInterceptor } from '../http/upload-slots.interceptor';
 
 /** Loads the face models into the upload pool's threads at boot, in the background. */
 @Injectable()
@@ -18,6 +19,7 @@ class UploadPoolWarmup implements OnApplicationBootstrap {
 @Module({
   imports: [
     FaceUploadModule,
+    RenderModule,
     // Hard limits: one file, a few small fields, bounded size; kept in memory within the limit.
     MulterModule.registerAsync({
       inject: [APP_CONFIG],
@@ -28,6 +30,6 @@ class UploadPoolWarmup implements OnApplicationBootstrap {
     }),
   ],
   controllers: [FacesController],
-  providers: [UploadSlotsGuard, UploadPoolWarmup],
+  providers: [UploadSlotsInterceptor, UploadPoolWarmup],
 })
 export class FacesModule {}

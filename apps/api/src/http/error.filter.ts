@@ -1,8 +1,8 @@
 // The one place expected failures become HTTP: a TalecastError's reason code picks the status;
 // framework errors (multer limits, bad JSON, unknown routes) get codes too. Bodies never carry
-// stack traces or user data.
+// stack traces or user data. A request the client abandoned is one short info line, not an error.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { TalecastError } from '@talecast/core';
 
 export interface ErrorBody {
@@ -15,16 +15,18 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) {
+    const req = host.switchToHttp().getRequest<Request>();
+    if ((req as { talecastTimedOut?: boolean }).talecastTimedOut) return; // answered 408 already
+    if (isAbandoned(req, exception)) {
+      this.logger.log(`request abandoned by the client: ${req.method} ${req.path.slice(0, 80)}`);
+      if (!res.headersSent) res.status(400);
       res.end();
       return;
     }
-    const { status, body, headers } = this.toResponse(exception);
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json(body);
+    sendError(res, exception, this.toResponse(exception, req));
   }
 
-  toResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  toResponse(exception: unknown, req?: Request): { status: number; body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof TalecastError) {
       const headers: Record<string, string> = {};
       if (exception.status === 503 || exception.status === 429) headers['Retry-After'] = String(exception.details?.retryAfter ?? 5);
@@ -35,7 +37,7 @@ export class ErrorFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const raw = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
       const message = Array.isArray((response as { message?: unknown }).message) ? ((response as { message: string[] }).message).join('; ') : raw;
-      return { status, body: { error: { code: codeFor(status, message), message: friendly(status, message) } }, headers: status === 429 ? { 'Retry-After': '10' } : {} };
+      return { status, body: { error: { code: codeFor(status, message), message: friendly(status, message, req?.path ?? '') } }, headers: status === 429 ? { 'Retry-After': '10' } : {} };
     }
     if (isDatabaseUnavailable(exception)) {
       return { status: 503, body: { error: { code: 'UNAVAILABLE', message: 'the service is briefly unavailable; try again in a few seconds' } }, headers: { 'Retry-After': '5' } };
@@ -49,6 +51,26 @@ export class ErrorFilter implements ExceptionFilter {
     this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'something went wrong on our side' } }, headers: {} };
   }
+}
+
+/** Writes an error answer (the filter's mapping) unless one has begun; used by sendFile callbacks too. */
+export function sendError(res: Response, exception: unknown, mapped = ERROR_FILTER.toResponse(exception)): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.removeHeader('Content-Type');
+  res.removeHeader('Content-Disposition');
+  for (const [k, v] of Object.entries(mapped.headers)) res.setHeader(k, v);
+  res.status(mapped.status).json(mapped.body);
+}
+
+const ERROR_FILTER = new ErrorFilter();
+
+/** The client went away mid-request (closed the socket while its body was being read). */
+function isAbandoned(req: Request, e: unknown): boolean {
+  const err = e as { message?: string; code?: string };
+  return /^Request aborted$/i.test(err?.message ?? '') || err?.code === 'ECONNABORTED' || (req.readableAborted === true && req.complete !== true);
 }
 
 /** PostgreSQL unreachable or restarting: a temporary condition, answered 503 with Retry-After. */
@@ -74,10 +96,13 @@ function codeFor(status: number, message: string): string {
   return 'BAD_REQUEST';
 }
 
-function friendly(status: number, message: string): string {
+function friendly(status: number, message: string, path: string): string {
   if (status === 413 && /entity too large|request body/i.test(message)) return 'the request body is too large';
   if (status === 413) return 'the file is too large';
-  if (/unexpected (file )?field/i.test(message)) return 'unexpected file field; send the photo in the field "photo"';
+  if (/unexpected (file )?field/i.test(message)) {
+    if (path.startsWith('/api/admin/')) return 'unexpected file field; send one file in the field "video" and one in "masks"';
+    return 'unexpected file field; send the photo in the field "photo"';
+  }
   if (status === 404) return 'not found';
   if (status === 429) return 'too many requests; try again in a minute';
   return message.slice(0, 300);

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, Sse, MessageEvent } from '@nestjs/common';
+// Videos: request one, follow its progress, play it (MP4 or HLS), delete it. A deleted, cancelled
+// or expired render answers 404 on every URL; a failure shows a reason code and a plain sentence.
+import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res, Sse, MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiBody } from '@nestjs/swagger';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { UseGuards } from '@nestjs/common';
@@ -7,6 +9,8 @@ import { Observable } from 'rxjs';
 import { TalecastError } from '@talecast/core';
 import { RenderService } from '@talecast/render';
 import { notFoundUnlessId } from '../faces/faces.controller';
+import { sendError } from '../http/error.filter';
+import { RenderRequest, RenderRequestBody } from '../http/request-bodies';
 
 @ApiTags('renders')
 @Controller('renders')
@@ -19,19 +23,8 @@ export class RendersController {
   @SkipThrottle({ uploads: true })
   @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
   @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
-  async create(@Body() body: unknown, @Req() req: Request) {
-    if (!req.is('application/json')) throw new TalecastError('BAD_REQUEST', 'send JSON: {"storyId": "…", "faces": {"hero": ["<faceId>"]}}');
-    const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown };
-    if (typeof b.storyId !== 'string') throw new TalecastError('BAD_REQUEST', 'storyId is required');
-    let faces: Record<string, string[]>;
-    if (b.faces !== undefined) {
-      if (typeof b.faces !== 'object' || b.faces === null || Array.isArray(b.faces)) throw new TalecastError('BAD_REQUEST', 'faces must be an object of role → face ids');
-      faces = b.faces as Record<string, string[]>;
-      for (const v of Object.values(faces)) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'faces must map roles to arrays of face ids');
-    } else if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string')) {
-      faces = { hero: b.faceIds as string[] };
-    } else throw new TalecastError('BAD_REQUEST', 'faces is required: {"hero": ["<faceId>"]}');
-    const { render } = await this.renders.create({ storyId: b.storyId, faces });
+  async create(@RenderRequest() body: RenderRequestBody) {
+    const { render } = await this.renders.create(body);
     return this.renders.view(render);
   }
 
@@ -45,7 +38,7 @@ export class RendersController {
   @ApiOperation({ summary: 'Server-sent progress events: progress …, then done or failed' })
   async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
     notFoundUnlessId(id);
-    await this.renders.find(id); // an unknown id is a 404, not an event stream
+    await this.renders.findLive(id); // an unknown or deleted id is a 404, not an event stream
     return new Observable<MessageEvent>((subscriber) => {
       let last = '';
       let lastSent = 0;
@@ -53,7 +46,7 @@ export class RendersController {
       const tick = async () => {
         if (stopped) return;
         try {
-          const view = this.renders.view(await this.renders.find(id));
+          const view = this.renders.view(await this.renders.findLive(id));
           const data = { status: view.status, progress: view.progress, segmentsDone: view.segmentsDone, segmentsTotal: view.segmentsTotal, hlsReady: view.hlsReady, etaSeconds: view.etaSeconds, videoUrl: view.videoUrl, hlsUrl: view.hlsUrl, error: view.error };
           // A change of state is sent at once; the time remaining refreshes every few seconds.
           const key = JSON.stringify({ ...data, etaSeconds: undefined });
@@ -68,7 +61,9 @@ export class RendersController {
             return;
           }
         } catch (err) {
-          subscriber.next({ type: 'failed', data: { status: 'failed', error: (err as Error).message } });
+          // Deleted meanwhile (or the database is briefly away): a reason code, never a system message.
+          const gone = err instanceof TalecastError && err.code === 'RENDER_NOT_FOUND';
+          subscriber.next({ type: 'failed', data: { status: gone ? 'deleted' : 'failed', error: gone ? { code: 'RENDER_NOT_FOUND', message: 'this video was deleted' } : { code: 'UNAVAILABLE', message: 'the progress could not be read; reload the page' } } });
           subscriber.complete();
           return;
         }
@@ -93,12 +88,9 @@ export class RendersController {
     res.setHeader('Cache-Control', 'private, no-store');
     res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
       if (!err || res.headersSent) return;
-      const status = (err as { status?: number }).status;
-      res.removeHeader('Content-Type');
-      res.removeHeader('Content-Disposition');
+      if ((err as { status?: number }).status !== 416) return sendError(res, new TalecastError('RENDER_NOT_FOUND', 'not found'));
       for (const [k, v] of Object.entries((err as { headers?: Record<string, string> }).headers ?? {})) res.setHeader(k, v);
-      if (status === 416) res.status(416).json({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'the requested range is outside the video' } });
-      else res.status(404).json({ error: { code: 'RENDER_NOT_FOUND', message: 'not found' } });
+      sendError(res, new TalecastError('RANGE_NOT_SATISFIABLE', 'the requested range is outside the video'));
     });
   }
 
@@ -110,7 +102,7 @@ export class RendersController {
     const playlist = name.endsWith('.m3u8');
     res.setHeader('Cache-Control', playlist ? 'no-cache' : 'private, max-age=3600');
     res.sendFile(file, { dotfiles: 'deny', headers: { 'Content-Type': playlist ? 'application/vnd.apple.mpegurl' : 'video/mp2t' } }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: { code: 'NOT_FOUND', message: 'not found' } });
+      if (err) sendError(res, new TalecastError('NOT_FOUND', 'not found'));
     });
   }
 

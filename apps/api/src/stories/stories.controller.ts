@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isStorySlug, StorageCore } from '@talecast/storage';
+import { sendError } from '../http/error.filter';
 
 export function storyView(s: StoryEntity) {
   return {
@@ -45,7 +46,7 @@ export class StoriesController {
     if (story.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'the story is not ready');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.type('jpeg').sendFile(this.storage.storyFile(id, 'thumbnail.jpg'), { dotfiles: 'deny' }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: { code: 'NOT_FOUND', message: 'not found' } });
+      if (err) sendError(res, new TalecastError('NOT_FOUND', 'not found'));
     });
   }
 

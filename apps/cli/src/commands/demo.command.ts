@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Repository } from 'typeorm';
 import { loadConfig } from '@talecast/config';
-import { CoreModule, TalecastError } from '@talecast/core';
+import { CoreModule, renderFailure } from '@talecast/core';
 import { Database, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
 import { generateStoryFixture } from '@talecast/fixtures';
@@ -65,7 +65,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const t0 = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (f, done, total) => bar.update(f, `${done}/${total} segments`));
     bar.done();
-    if (!outcome) throw new TalecastError('BAD_REQUEST', `render ${(await app.get(RenderService).find(render.id)).error ?? 'failed'}`);
+    if (!outcome) {
+      const final = await app.get(RenderService).find(render.id);
+      throw renderFailure(final.status, final.errorCode, final.error);
+    }
     const wall = (Date.now() - t0) / 1000;
     step(`rendered ${path.relative(process.cwd(), outcome.file)}: ${outcome.durationSeconds.toFixed(1)} s of video in ${wall.toFixed(1)} s = ${(outcome.durationSeconds / wall).toFixed(2)}x real time (${outcome.renderedSegments} segments composited, ${outcome.reusedSegments} copied untouched; first HLS segment after ${((outcome.timings.firstHlsMs ?? 0) / 1000).toFixed(1)} s)`);
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Watch it: ${outcome.file}`);

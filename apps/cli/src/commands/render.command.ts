@@ -2,7 +2,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@talecast/config';
-import { CoreModule, TalecastError } from '@talecast/core';
+import { CoreModule, renderFailure } from '@talecast/core';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -36,7 +36,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
     const outcome = await app.get(RenderWorker).process(render.id, (fraction, done, total) => bar.update(fraction, `${done}/${total} segments`));
     bar.done();
     const final = await app.get(RenderService).find(render.id);
-    if (!outcome || final.status !== 'done') throw new TalecastError('BAD_REQUEST', `render ${final.status}: ${final.error ?? 'unknown reason'}`);
+    if (!outcome || final.status !== 'done') throw renderFailure(final.status, final.errorCode, final.error);
     let file = outcome.file;
     if (o.out) {
       file = path.resolve(o.out);

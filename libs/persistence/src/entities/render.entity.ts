@@ -33,8 +33,13 @@ export class RenderEntity {
   @Column({ type: 'int', default: 0 })
   segmentsTotal!: number;
 
+  /** A plain sentence for the parent (never a path or a system error; those go to the server log). */
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  /** The reason code of a failed render (e.g. RENDER_FAILED, FACE_EXPIRED). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  errorCode!: string | null;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   timings!: Record<string, number>;
