@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoryManifest } from '@talecast/precompute';
-import { replaceFile, replaceFiles, writeFileAtomic } from '@talecast/storage';
+import { replaceFile, replaceFiles } from '@talecast/storage';
 import { hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
 import { HlsEntry, hlsPlaylist } from './hls-playlist';
 
@@ -76,15 +76,20 @@ export class HlsPublisher {
 
   /** The final playlist (ended). */
   async finish(): Promise<void> {
-    await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, true, this.targetSeconds));
+    await this.writePlaylist(true);
   }
 
   private pieceName(k: number): string {
     return `seg-${String(k).padStart(4, '0')}.ts`;
   }
 
-  private playlistFile(): string {
-    return path.join(this.o.hlsDir, 'index.m3u8');
+  /**
+   * The playlist, replaced atomically. Never creates the folder: a render deleted meanwhile must
+   * stay deleted (the write then fails, and the render with it).
+   */
+  private async writePlaylist(ended: boolean): Promise<void> {
+    const text = hlsPlaylist(this.entries, ended, this.targetSeconds);
+    await replaceFile(path.join(this.o.hlsDir, 'index.m3u8'), (tmp) => fs.writeFile(tmp, text));
   }
 
   private async makePiece(k: number, rendered: boolean): Promise<void> {
@@ -158,7 +163,7 @@ export class HlsPublisher {
       this.o.trace(`hls ${k} published`);
     }
     if (changed) {
-      await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, false, this.targetSeconds));
+      await this.writePlaylist(false);
       this.firstHlsMs ??= Date.now() - this.o.started;
     }
   }
