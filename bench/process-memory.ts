@@ -11,27 +11,37 @@ function rssOf(pid: number): number {
   }
 }
 
-function treeRss(root: number): number {
+let scans = 0;
+/**
+ * Parent → children of the processes that can be in the tree. Reading every /proc/<pid>/stat ten
+ * times a second costs ~10% of a core on a machine with a few hundred processes (measured: 0.57
+ * CPU-s per 5 s for the two samplers), taken from the very render being measured; descendants
+ * are started after their root, so pids below the root are skipped, except in a full scan every
+ * tenth call (pid numbers wrap around).
+ */
+function childrenMap(root: number): Map<number, number[]> {
+  const full = scans++ % 10 === 0;
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (!full && pid < root) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const list = children.get(ppid) ?? [];
-      list.push(Number(name));
+      list.push(pid);
       children.set(ppid, list);
     } catch {
       /* gone */
     }
   }
+  return children;
+}
+
+function treeRss(root: number): number {
   let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += rssOf(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
+  for (const pid of treePids(root)) total += rssOf(pid);
   return total;
 }
 
@@ -64,19 +74,7 @@ function cpuTicksOf(pid: number): number {
 }
 
 function treePids(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      /* gone */
-    }
-  }
+  const children = childrenMap(root);
   const out: number[] = [];
   const stack = [root];
   while (stack.length) {

@@ -26,7 +26,7 @@ import {
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
-import { eyeOpening, mouthOpenness } from '@talecast/geometry';
+import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
 
 export const TARGETS = {
   /** Share of sampled hero frames whose output face is the child's. */
@@ -257,7 +257,9 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       stories.push(story);
       if (block.frames.length) sheet.push(block);
     }
-    if (options.contactSheet && sheet.length) await writeContactSheet(options.contactSheet, sheet, ['original', ...faces.map((f) => `output: ${f.name}`)]);
+    if (options.contactSheet && sheet.length) {
+      await writeContactSheet(options.contactSheet, sheet, ['original', 'original: eyes', ...faces.flatMap((f) => [`output: ${f.name}`, `eyes: ${f.name}`])]);
+    }
   } finally {
     await closeRenderPool();
     await dir.cleanup();
@@ -367,6 +369,7 @@ interface FramePlan {
 function framePlan(truth: GroundTruth, every: number, window: number, sheetCount: number, present: (i: number) => boolean): FramePlan {
   const hero = truth.frames.filter((f) => f.hero).map((f) => f.i);
   const sampled = hero.filter((_, k) => k % every === 0);
+  const sampledSet = new Set(sampled);
   const windows: number[][] = [];
   for (const shot of truth.shots) {
     if (shot.kind === 'empty' || window < 3) continue;
@@ -380,7 +383,20 @@ function framePlan(truth: GroundTruth, every: number, window: number, sheetCount
     const i = candidates[Math.min(candidates.length - 1, Math.round(((k + 0.5) / sheetCount) * candidates.length - 0.5))];
     if (!sheet.includes(i)) sheet.push(i);
   }
-  return { sampled: new Set(sampled), windows, inWindow: new Set(windows.flat()), sheet };
+  // The first hero frame after each cut (up to 4): where a shot's first frames go wrong.
+  let afterCuts = 0;
+  for (const c of truth.cuts) {
+    if (afterCuts >= 4 || sheetCount === 0) break;
+    const first = hero.find((i) => i >= c && i < c + 3 && present(i));
+    if (first !== undefined && !sheet.includes(first)) {
+      sheet.push(first);
+      afterCuts++;
+    }
+  }
+  sheet.sort((a, b) => a - b);
+  // Those frames are measured (the sheet reads them in the measuring pass).
+  for (const i of sheet) sampledSet.add(i);
+  return { sampled: sampledSet, windows, inWindow: new Set(windows.flat()), sheet };
 }
 
 /** The story's own hero face in one frame (shared by the story's runs). */
@@ -440,7 +456,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const measures = new Map<number, OutputFace>();
   // The story's own frames go on the sheet once, with the story's first run.
   const needOriginals = input.sheetRow.rows.length === 0;
-  const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [];
+  const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [], sheetOriginalEyes: Buffer[] = [], sheetOutputEyes: Buffer[] = [];
   const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   try {
@@ -505,8 +521,12 @@ async function measureRun(input: RunInput): Promise<Measured> {
       if (target) m.seam = seam(outRgb, storyRgb, target);
       measures.set(i, m);
       if (plan.sheet.includes(i) && reference) {
-        if (needOriginals) sheetOriginals.push(await faceTile(storyRgb, reference));
+        if (needOriginals) {
+          sheetOriginals.push(await faceTile(storyRgb, reference));
+          sheetOriginalEyes.push(await faceTile(storyRgb, reference, 'eyes'));
+        }
         sheetOutputs.push(await faceTile(outRgb, reference));
+        sheetOutputEyes.push(await faceTile(outRgb, reference, 'eyes'));
       }
     }
     if (await out.next()) throw new Error('the output has more frames than the story');
@@ -515,8 +535,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
     ready.close();
     story.close();
   }
-  if (sheetOriginals.length) input.sheetRow.rows.push(sheetOriginals);
-  if (sheetOutputs.length) input.sheetRow.rows.push(sheetOutputs);
+  if (sheetOriginals.length) input.sheetRow.rows.push(sheetOriginals, sheetOriginalEyes);
+  if (sheetOutputs.length) input.sheetRow.rows.push(sheetOutputs, sheetOutputEyes);
 
   // Identity: the output face is the child's, not the story's.
   const failures: RunResult['identity']['failures'] = [];
@@ -580,6 +600,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
   let windowFrames = 0;
   const boxCheck: number[] = [];
   for (const w of plan.windows) {
+    // A window needs the face in every frame (a drawn story's hero can leave a shot's middle).
+    if (w.some((i) => !input.target(i) && !truth.frames[i].hero)) continue;
     const iod = w.map((i) => interOcularDistance(input.target(i) ?? truth.frames[i].hero!));
     const outLm = w.map((i) => measures.get(i)?.tracked ?? null);
     const storyLm = w.map((i) => input.storyFaces.get(i)?.tracked ?? null);
@@ -722,12 +744,21 @@ function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): Outpu
   return { output: mean(o), original: mean(g), outL: mean(ol), origL: mean(gl), skinShift: mean(shift) };
 }
 
-/** A square crop around the face (forehead and chin included), CONTACT_TILE², as raw RGB. */
-async function faceTile(rgb: RgbFrame, landmarks: ArrayLike<number>): Promise<Buffer> {
+/**
+ * A square crop, CONTACT_TILE², as raw RGB: around the face (forehead and chin included) or, with
+ * 'eyes', a close-up of the eyes and brows (1.9 eye distances wide).
+ */
+async function faceTile(rgb: RgbFrame, landmarks: ArrayLike<number>, what: 'face' | 'eyes' = 'face'): Promise<Buffer> {
   const iod = interOcularDistance(landmarks);
-  const [cx, cy] = landmarkCentre(landmarks);
-  const side = Math.round(4.2 * iod);
-  const left = Math.round(cx - side / 2), top = Math.round(cy - 0.3 * iod - side / 2);
+  const [fx, fy] = landmarkCentre(landmarks);
+  let cx = fx, cy = fy - 0.3 * iod;
+  if (what === 'eyes') {
+    const [rx, ry] = centroid(landmarks, RIGHT_EYE), [lx, ly] = centroid(landmarks, LEFT_EYE);
+    cx = (rx + lx) / 2;
+    cy = (ry + ly) / 2 - 0.2 * iod;
+  }
+  const side = Math.max(8, Math.round((what === 'eyes' ? 1.9 : 4.2) * iod));
+  const left = Math.round(cx - side / 2), top = Math.round(cy - side / 2);
   const x0 = Math.max(0, left), y0 = Math.max(0, top);
   const x1 = Math.min(rgb.width, left + side), y1 = Math.min(rgb.height, top + side);
   return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })

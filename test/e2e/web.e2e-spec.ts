@@ -165,7 +165,13 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const bar = document.getElementById('render-progress')!;
       new MutationObserver(() => w.__progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
     });
+    // Click to first frame, printed (the goal lives in `npm run bench`, not here).
+    const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Make my video' }).click();
+    const firstFrame = page.waitForFunction(() => {
+      const v = document.querySelector('video');
+      return !!v && v.currentTime > 0 && !v.paused;
+    }, undefined, { timeout: 240_000, polling: 'raf' }).then(() => Date.now(), () => null);
     await page.locator('#render[data-render-id]').waitFor({ timeout: 30_000 });
     renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
     assert.ok(renderId);
@@ -187,6 +193,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       });
       throw new Error(`${err.message}\nvideo: ${JSON.stringify(video)}\nrender: ${render}\npage errors: ${pageErrors.errors.join('\n')}\nAPI output (tail):\n${api.output().slice(-3000)}`);
     });
+    const firstFrameAt = await firstFrame;
+    console.log(`# click to first frame: ${firstFrameAt === null ? 'not seen' : `${((firstFrameAt - clickedAt) / 1000).toFixed(2)} s`} (10 s story, a shared machine)`);
     const whilePlaying = await page.evaluate(() => ({ engine: document.querySelector('video')!.dataset.engine, done: !document.getElementById('download')!.hidden }));
     console.log(`# playback via ${whilePlaying.engine}; render ${whilePlaying.done ? 'had already finished' : 'still running'}`);
     const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);

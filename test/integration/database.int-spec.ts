@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '@talecast/config';
 import { Database, MIGRATIONS, StoryEntity, startEmbeddedPostgres } from '@talecast/persistence';
 import { createTestDatabase, tempDir } from '@talecast/testing';
-import { JOB_NAMES, JobQueue } from '@talecast/queue';
+import { JOB_NAMES, JobQueue, JobWakeups } from '@talecast/queue';
 
 describe('embedded PostgreSQL', async () => {
   const dir = await tempDir();
@@ -16,7 +16,7 @@ describe('embedded PostgreSQL', async () => {
     const first = await Database.open(config);
     assert.equal(first.mode, 'embedded');
     const tables = await first.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ['face', 'lifecycle_event', 'render', 'story', 'typeorm_migrations']);
+    assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ['face', 'lifecycle_event', 'recording', 'render', 'story', 'typeorm_migrations']);
     await first.dataSource.getRepository(StoryEntity).insert({ id: 'kept-story', title: 'Kept', status: 'pending' });
     await first.close();
 
@@ -89,6 +89,28 @@ describe('the job queue', async () => {
     } finally {
       for (const q of queues) await q.onApplicationShutdown();
       for (const d of databases) await d.close();
+    }
+  });
+
+  test('a job sent by one process wakes the listening workers of another (LISTEN/NOTIFY)', async () => {
+    const config = loadConfig({ DATABASE_URL: db.url });
+    const database = await Database.open(config);
+    const queue = new JobQueue(config, database);
+    const heard: string[] = [];
+    const wakeups = new JobWakeups(db.url, (name) => heard.push(name), () => undefined);
+    try {
+      await wakeups.start();
+      assert.ok(await queue.send('render', { renderId: 'wake-me' }));
+      for (let i = 0; i < 100 && !heard.includes('render'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(heard, ['render']);
+      await wakeups.stop();
+      assert.ok(await queue.send('precompute', { storyId: 'x', video: 'v', masks: 'm' }));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(heard, ['render'], 'nothing is heard after stop');
+    } finally {
+      await wakeups.stop();
+      await queue.onApplicationShutdown();
+      await database.close();
     }
   });
 });

@@ -101,7 +101,7 @@ describe('voice: fitting and mixing', async () => {
   test('with a stem: inside the slot the hero\'s voice is replaced by the child\'s, outside the story is unchanged', async () => {
     const fitted = await fitRecording({ ffmpeg, input: file('child.wav'), slotSeconds: slot.to - slot.from, targetLufs: -20 });
     await fs.writeFile(file('line.wav'), fitted.wav);
-    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stem: file('stem.wav'), lines: [{ file: file('line.wav'), ...slot }], out: file('mix.m4a') });
+    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stems: [{ role: 'hero', file: file('stem.wav') }], lines: [{ file: file('line.wav'), role: 'hero', ...slot }], out: file('mix.m4a') });
     const [story, mix, music] = await Promise.all(['story.m4a', 'mix.m4a', 'music.wav'].map((f) => left(ffmpeg, file(f))));
     assert.ok(Math.abs(mix.length - story.length) < 2048, `${mix.length} vs ${story.length}`);
     const storyLevel = rms(story);
@@ -116,7 +116,7 @@ describe('voice: fitting and mixing', async () => {
   });
 
   test('without a stem: the story is ducked under the child\'s line, unchanged before it and after the release', async () => {
-    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stem: null, lines: [{ file: file('line.wav'), ...slot }], out: file('ducked.m4a') });
+    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stems: [], lines: [{ file: file('line.wav'), role: 'hero', ...slot }], out: file('ducked.m4a') });
     const [story, mix, line] = await Promise.all(['story.m4a', 'ducked.m4a', 'line.wav'].map((f) => left(ffmpeg, file(f))));
     const storyLevel = rms(story);
     assert.ok(db(residual(mix, story, 0, slot.from - 0.01) / storyLevel) < -30);

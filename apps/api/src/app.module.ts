@@ -12,6 +12,7 @@ import { FacesModule } from './faces/faces.module';
 import { StoriesModule } from './stories/stories.module';
 import { AdminModule } from './admin/admin.module';
 import { RendersModule } from './renders/renders.module';
+import { VoiceApiModule } from './voice/voice-api.module';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
 import { PurgeModule } from '@talecast/purge';
@@ -64,7 +65,7 @@ export class AppModule {
           { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
           { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
         ]),
-        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, RenderModule, PurgeModule],
+        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, VoiceApiModule, RenderModule, PurgeModule],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -197,7 +197,7 @@ export const api = {
     return upload<FaceUpload>('/api/faces', form, { onProgress });
   },
   deleteFace: (id: string) => request<unknown>('DELETE', `/api/faces/${encodeURIComponent(id)}`),
-  createRender: (storyId: string, faces: Record<string, string[]>) => request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces } }),
+  createRender: (storyId: string, faces: Record<string, string[]>, voices: Record<string, string> = {}) => request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces, ...(Object.keys(voices).length ? { voices } : {}) } }),
   render: (id: string) => request<RenderInfo>('GET', `/api/renders/${encodeURIComponent(id)}`),
   deleteRender: (id: string) => request<unknown>('DELETE', `/api/renders/${encodeURIComponent(id)}`),
   renderEventsUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}/events`,

@@ -8,6 +8,7 @@ import { $, announce, clear, errorBox, errorKey, fatal, h } from './dom';
 import { hasKey, MessageKey, onLangChange, setupLanguageToggle, t, tattr, tx } from './i18n';
 import { StoryPlayer } from './player';
 import { watchRender } from './render-watch';
+import { mountRecordLines } from './record-lines';
 
 const MAX_FACES_PER_ROLE = 5;
 
@@ -68,6 +69,9 @@ const els = {
   deleteResult: $('#delete-result'),
   deleteDialog: $<HTMLDialogElement>('#delete-dialog'),
 };
+
+// The optional step "Record your child's lines" (its own module), before "Make the video".
+const recordLines = mountRecordLines($('#step-make'));
 
 const player = new StoryPlayer(els.video, {
   onStreamFailed: () => {
@@ -195,6 +199,7 @@ function chooseStory(story: Story): void {
   }
   const previous = state.roles;
   state.story = story;
+  void recordLines.setStory(story.id);
   const names = (story.roles?.length ? story.roles.map((r) => r.name) : ['hero']);
   // Keep photos already added: same role name first, then by order; photos of roles the new story
   // does not have are deleted (they are a child's photos; nothing is kept without a use).
@@ -440,7 +445,7 @@ async function makeVideo(): Promise<void> {
   const faces: Record<string, string[]> = {};
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
-    const created = await api.createRender(state.story.id, faces);
+    const created = await api.createRender(state.story.id, faces, recordLines.voices());
     startWatching(created, Object.values(faces).flat());
   } catch (err) {
     const e = asApiError(err);
@@ -602,6 +607,7 @@ async function deleteEverything(): Promise<void> {
   } catch (err) {
     if (!gone(asApiError(err))) failures.push(asApiError(err));
   }
+  failures.push(...(await recordLines.deleteAll()));
   const faceIds = new Set([...render.faceIds, ...state.roles.flatMap((r) => r.faces.map((f) => f.id))]);
   for (const id of faceIds) {
     try {

@@ -13,6 +13,16 @@ export interface PlayerEvents {
 
 type Engine = 'native' | 'hls.js' | 'mp4';
 
+let hlsModule: Promise<typeof Hls> | undefined;
+/** hls.js, loaded once (a failed load is tried again next time). */
+function loadHls(): Promise<typeof Hls> {
+  hlsModule ??= import('hls.js/light').then((m) => m.default, (err: unknown) => {
+    hlsModule = undefined;
+    throw err;
+  });
+  return hlsModule;
+}
+
 export class StoryPlayer {
   private hls: Hls | null = null;
   private engine: Engine | null = null;
@@ -26,6 +36,14 @@ export class StoryPlayer {
 
   constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {
     video.addEventListener('error', this.onVideoError);
+    for (const e of ['loadeddata', 'canplay', 'progress', 'waiting']) video.addEventListener(e, () => this.skipStartGap());
+    // Where hls.js will be needed, fetch and parse it while the parent is still choosing, not
+    // in the seconds between "the stream is ready" and the first frame.
+    if (!video.canPlayType('application/vnd.apple.mpegurl')) {
+      const load = () => void loadHls().catch(() => undefined);
+      if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(load, { timeout: 3000 });
+      else window.setTimeout(load, 1000);
+    }
   }
 
   /**
@@ -52,8 +70,21 @@ export class StoryPlayer {
     }, 1000);
   }
 
+  /**
+   * A stream's first piece may start its video a frame or two after its audio (0.067 s seen):
+   * the element then waits at 0 with data buffered just ahead, until hls.js's stall detection
+   * nudges it about two seconds later (measured in the bench). Before the first frame, jump
+   * straight to the start of what is buffered when it is that close.
+   */
+  private skipStartGap(): void {
+    const v = this.video;
+    if (this.engine === null || this.engine === 'mp4' || v.played.length > 0 || v.seeking || v.buffered.length === 0) return;
+    const start = v.buffered.start(0);
+    if (v.currentTime < start && start - v.currentTime < 0.5) v.currentTime = start;
+  }
+
   private async nativeToHlsJs(): Promise<void> {
-    const { default: HlsClass } = await import('hls.js/light');
+    const HlsClass = await loadHls();
     if (this.engine !== 'native' || !HlsClass.isSupported()) return; // keep waiting natively
     const at = this.video.error ? 0 : this.video.currentTime;
     this.detach();
@@ -81,6 +112,12 @@ export class StoryPlayer {
   async playHls(url: string): Promise<void> {
     if (this.engine || this.failed) return;
     this.url = url;
+    // Buffered ranges change without an event under MSE: look a few times a second until playing.
+    let ticks = 0;
+    const gapTimer = window.setInterval(() => {
+      if (++ticks > 75 || this.video.played.length > 0 || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
+      else this.skipStartGap();
+    }, 200);
     if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
       this.engine = 'native';
       this.video.dataset.engine = 'native';
@@ -96,14 +133,15 @@ export class StoryPlayer {
   }
 
   private async startHlsJs(startPosition: number): Promise<void> {
-    const { default: HlsClass } = await import('hls.js/light');
+    const HlsClass = await loadHls();
     if (!HlsClass.isSupported()) {
       this.giveUp();
       return;
     }
     this.engine = 'hls.js';
     this.video.dataset.engine = 'hls.js';
-    const hls = new HlsClass({ startPosition, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+    // startFragPrefetch: the first segment loads while the media source opens.
+    const hls = new HlsClass({ startPosition, startFragPrefetch: true, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal || this.hls !== hls) return;

@@ -5,12 +5,14 @@ import { StoryEntity } from './entities/story.entity';
 import { FaceEntity } from './entities/face.entity';
 import { RenderEntity } from './entities/render.entity';
 import { LifecycleEventEntity } from './entities/lifecycle-event.entity';
+import { RecordingEntity } from './entities/recording.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { RenderHeartbeat1763810000000 } from './migrations/1763810000000-render-heartbeat';
 import { RenderErrorCode1765000000000 } from './migrations/1765000000000-render-error-code';
+import { Recordings1765100000000 } from './migrations/1765100000000-recordings';
 
-export const ENTITIES = [StoryEntity, FaceEntity, RenderEntity, LifecycleEventEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, RenderHeartbeat1763810000000, RenderErrorCode1765000000000];
+export const ENTITIES = [StoryEntity, FaceEntity, RenderEntity, LifecycleEventEntity, RecordingEntity];
+export const MIGRATIONS = [InitialSchema1763800000000, RenderHeartbeat1763810000000, RenderErrorCode1765000000000, Recordings1765100000000];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

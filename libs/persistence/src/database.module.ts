@@ -6,11 +6,13 @@ import { StoryEntity } from './entities/story.entity';
 import { FaceEntity } from './entities/face.entity';
 import { RenderEntity } from './entities/render.entity';
 import { LifecycleEventEntity } from './entities/lifecycle-event.entity';
+import { RecordingEntity } from './entities/recording.entity';
 
 export const STORY_REPOSITORY = Symbol('STORY_REPOSITORY');
 export const FACE_REPOSITORY = Symbol('FACE_REPOSITORY');
 export const RENDER_REPOSITORY = Symbol('RENDER_REPOSITORY');
 export const LIFECYCLE_REPOSITORY = Symbol('LIFECYCLE_REPOSITORY');
+export const RECORDING_REPOSITORY = Symbol('RECORDING_REPOSITORY');
 
 class DatabaseShutdown implements OnApplicationShutdown {
   constructor(@Inject(Database) private readonly database: Database) {}
@@ -35,8 +37,9 @@ class DatabaseShutdown implements OnApplicationShutdown {
     { provide: FACE_REPOSITORY, inject: [DataSource], useFactory: (ds: DataSource) => ds.getRepository(FaceEntity) },
     { provide: RENDER_REPOSITORY, inject: [DataSource], useFactory: (ds: DataSource) => ds.getRepository(RenderEntity) },
     { provide: LIFECYCLE_REPOSITORY, inject: [DataSource], useFactory: (ds: DataSource) => ds.getRepository(LifecycleEventEntity) },
+    { provide: RECORDING_REPOSITORY, inject: [DataSource], useFactory: (ds: DataSource) => ds.getRepository(RecordingEntity) },
     DatabaseShutdown,
   ],
-  exports: [Database, DataSource, STORY_REPOSITORY, FACE_REPOSITORY, RENDER_REPOSITORY, LIFECYCLE_REPOSITORY],
+  exports: [Database, DataSource, STORY_REPOSITORY, FACE_REPOSITORY, RENDER_REPOSITORY, LIFECYCLE_REPOSITORY, RECORDING_REPOSITORY],
 })
 export class DatabaseModule {}

@@ -2,6 +2,7 @@ export * from './entities/story.entity';
 export * from './entities/face.entity';
 export * from './entities/render.entity';
 export * from './entities/lifecycle-event.entity';
+export * from './entities/recording.entity';
 export * from './data-source';
 export * from './database';
 export * from './database.module';

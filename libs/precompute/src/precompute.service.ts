@@ -12,6 +12,11 @@ import { FfmpegService } from '@talecast/video';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { PrecomputeError, PrecomputeRequest, PrecomputeSummary, precomputeStory } from './story-precomputer';
 import { validateManifest } from './story-manifest';
+import { parseMasksFile } from './masks-file';
+import { InvalidLinesError, publishStoryVoice, readAuthoredLines, StoryLines } from '@talecast/voice';
+
+/** A precompute with the story's spoken lines: `lines` is the lines file; `stems` overrides its stems (role → audio file). */
+export type PrecomputeWithLines = PrecomputeRequest & { lines?: string; stems?: Record<string, string> };
 
 @Injectable()
 export class PrecomputeService {
@@ -47,10 +52,12 @@ export class PrecomputeService {
   }
 
   /** Runs a precompute begun with `begin`; the row ends `ready` or `failed`. */
-  async execute(req: PrecomputeRequest, onProgress?: (fraction: number, stage: string) => void): Promise<PrecomputeSummary> {
+  async execute(req: PrecomputeWithLines, onProgress?: (fraction: number, stage: string) => void): Promise<PrecomputeSummary> {
     let lastWrite = 0;
     try {
       const ffmpeg = await this.ffmpeg.locate();
+      // The lines are checked before the long analysis, so a bad lines file fails at once.
+      const voice = req.lines ? await this.readLines(req) : null;
       const summary = await precomputeStory(req, {
         storage: this.storage,
         ffmpeg,
@@ -72,6 +79,7 @@ export class PrecomputeService {
         },
       });
       const m = summary.manifest;
+      if (voice) await publishStoryVoice({ ffmpeg: ffmpeg.ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
       await this.stories.update({ id: req.storyId }, {
         status: 'ready',
         progress: 1,
@@ -101,7 +109,23 @@ export class PrecomputeService {
     }
   }
 
-  async run(req: PrecomputeRequest, onProgress?: (fraction: number, stage: string) => void): Promise<PrecomputeSummary> {
+  private async readLines(req: PrecomputeWithLines): Promise<{ lines: StoryLines; stemFiles: Record<string, string> }> {
+    const roles = Object.keys(parseMasksFile(await fs.readFile(req.masks, 'utf8')).roles);
+    try {
+      const read = await readAuthoredLines(req.lines!, roles);
+      const stemFiles = { ...read.stemFiles, ...(req.stems ?? {}) };
+      for (const role of Object.keys(stemFiles)) if (!roles.includes(role) && role !== 'narrator') throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
+      for (const f of Object.values(stemFiles)) await fs.access(f).catch(() => {
+        throw new InvalidLinesError([`a stem file is missing: ${f.split('/').pop()}`]);
+      });
+      return { lines: read.lines, stemFiles };
+    } catch (err) {
+      if (err instanceof InvalidLinesError) throw new TalecastError('INVALID_LINES', err.message);
+      throw err;
+    }
+  }
+
+  async run(req: PrecomputeWithLines, onProgress?: (fraction: number, stage: string) => void): Promise<PrecomputeSummary> {
     await this.begin(req);
     return this.execute(req, onProgress);
   }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DataRoots } from '@talecast/config';
 import { isRandomId } from '@talecast/storage';
 
-export type PurgeKind = 'face' | 'render';
+export type PurgeKind = 'face' | 'render' | 'recording';
 export type PurgeRootName = 'uploads' | 'generated';
 
 export interface PurgeReport {

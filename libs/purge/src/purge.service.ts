@@ -28,8 +28,8 @@ export const PURGE_LOCK = 'talecast:purge';
 /** At most this many subjects of each kind per run; the rest wait for the next tick. */
 const BATCH = 1000;
 
-const TABLE: Record<PurgeKind, 'face' | 'render'> = { face: 'face', render: 'render' };
-const ROOT_OF: Record<PurgeKind, PurgeRootName> = { face: 'uploads', render: 'generated' };
+const TABLE: Record<PurgeKind, 'face' | 'render' | 'recording'> = { face: 'face', render: 'render', recording: 'recording' };
+const ROOT_OF: Record<PurgeKind, PurgeRootName> = { face: 'uploads', render: 'generated', recording: 'uploads' };
 
 /**
  * When a finished render expires. Normally its own expiresAt (set at completion or failure); a
@@ -38,6 +38,10 @@ const ROOT_OF: Record<PurgeKind, PurgeRootName> = { face: 'uploads', render: 'ge
  */
 const renderExpiry = (renderSecondsParam: number, failedSecondsParam: number) =>
   `COALESCE(r."expiresAt", COALESCE(r."finishedAt", r."createdAt") + make_interval(secs => CASE WHEN r.status = 'done' THEN $${renderSecondsParam}::float8 ELSE $${failedSecondsParam}::float8 END))`;
+
+/** The recording row `c` is one of the voices of a render that is still queued or rendering. */
+const RECORDING_IN_USE = `EXISTS (SELECT 1 FROM render r WHERE r.status IN ('queued', 'rendering')
+  AND jsonb_path_exists(r.voices, '$.* ? (@ == $id)', jsonb_build_object('id', c.id)))`;
 
 /** The face row `f` is listed by a render that is still queued or rendering. */
 const FACE_IN_USE = `EXISTS (SELECT 1 FROM render r WHERE r.status IN ('queued', 'rendering')
@@ -87,6 +91,7 @@ export class PurgeService {
   private async sweep(report: PurgeReport): Promise<void> {
     await this.purgeRenders(report);
     await this.purgeFaces(report);
+    await this.purgeRecordings(report);
     await this.removeOrphans(report);
   }
 
@@ -119,11 +124,27 @@ export class PurgeService {
     }
   }
 
+  private async purgeRecordings(report: PurgeReport): Promise<void> {
+    const rows: { id: string; status: string; inUse: boolean }[] = await this.dataSource.query(
+      `SELECT c.id, c.status, ${RECORDING_IN_USE} AS "inUse" FROM recording c
+       WHERE c.status = 'expired' OR (c.status = 'ready' AND c."expiresAt" <= now())
+       ORDER BY c."expiresAt" LIMIT $1`,
+      [BATCH],
+    );
+    for (const row of rows) {
+      if (row.status === 'ready' && row.inUse) {
+        report.inUse.push(row.id);
+        continue;
+      }
+      await this.purgeSubject(report, 'recording', row.id, row.status === 'expired');
+    }
+  }
+
   /** expired → files → purged; `resumed` when an earlier run marked it expired and stopped. */
   private async purgeSubject(report: PurgeReport, kind: PurgeKind, id: string, resumed: boolean): Promise<void> {
     const root = this.storage.root(ROOT_OF[kind]);
     // Rows only ever get ids from newId(); a row with any other id can have no files.
-    const dir = isRandomId(id) ? (kind === 'face' ? this.storage.faceDir(id) : this.storage.renderDir(id)) : undefined;
+    const dir = isRandomId(id) ? (kind === 'face' ? this.storage.faceDir(id) : kind === 'recording' ? this.storage.recordingDir(id) : this.storage.renderDir(id)) : undefined;
     try {
       if (report.dryRun) {
         if (!resumed) report.expired.push(id);
@@ -146,6 +167,10 @@ export class PurgeService {
   }
 
   private markExpired(kind: PurgeKind, id: string): Promise<boolean> {
+    if (kind === 'recording') {
+      return this.transition(kind, id, 'expired', {},
+        `UPDATE recording c SET status = 'expired' WHERE c.id = $1 AND c.status = 'ready' AND c."expiresAt" <= now() AND NOT ${RECORDING_IN_USE}`, [id]);
+    }
     if (kind === 'face') {
       return this.transition(kind, id, 'expired', {},
         `UPDATE face f SET status = 'expired' WHERE f.id = $1 AND f.status = 'ready' AND f."expiresAt" <= now() AND NOT ${FACE_IN_USE}`, [id]);
@@ -229,8 +254,10 @@ export class PurgeService {
   private async liveIds(rootName: PurgeRootName, names: string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
     const table = TABLE[ROOT_KIND[rootName]];
+    // uploads/ holds the recordings beside the faces.
+    const also = rootName === 'uploads' ? ` UNION SELECT id FROM recording WHERE id = ANY($1::text[]) AND status NOT IN ('purged', 'deleted')` : '';
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM "${table}" WHERE id = ANY($1::text[]) AND status NOT IN ('purged', 'deleted')`,
+      `SELECT id FROM "${table}" WHERE id = ANY($1::text[]) AND status NOT IN ('purged', 'deleted')${also}`,
       [names],
     );
     return new Set(rows.map((r) => r.id));

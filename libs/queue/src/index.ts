@@ -1,1 +1,2 @@
 export * from './job-queue.service';
+export * from './job-wakeups';

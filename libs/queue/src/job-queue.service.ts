@@ -1,8 +1,12 @@
 // The durable job queue: pg-boss on the application's PostgreSQL, so any number of worker
 // processes on any number of machines share the work. A typed registry of job names with
 // exactly one handler each, checked when workers start. Handlers must be idempotent.
+// A new job wakes the workers at once instead of at their next poll: workers in this process
+// directly, workers in other processes through PostgreSQL's LISTEN/NOTIFY (JobWakeups); the
+// poll stays as the fallback when a notification is lost.
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+import { JobWakeups, WAKEUP_CHANNEL } from './job-wakeups';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { advisoryLock, advisoryUnlock, Database } from '@talecast/persistence';
 
@@ -29,6 +33,9 @@ export class JobQueue implements OnApplicationShutdown {
   private boss: PgBoss | undefined;
   private starting: Promise<PgBoss> | undefined;
   private readonly handlers = new Map<JobName, { handler: (data: object) => Promise<void>; concurrency: number }>();
+  /** pg-boss worker ids of this process, per job name. */
+  private readonly workerIds = new Map<JobName, string[]>();
+  private wakeups: JobWakeups | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly database: Database) {}
 
@@ -62,7 +69,18 @@ export class JobQueue implements OnApplicationShutdown {
 
   async send<N extends JobName>(name: N, data: JobPayloads[N], options: { singletonKey?: string } = {}): Promise<string | null> {
     const boss = await this.started();
-    return boss.send(name, data as object, { ...QUEUE_OPTIONS[name], ...options });
+    const id = await boss.send(name, data as object, { ...QUEUE_OPTIONS[name], ...options });
+    if (id) {
+      this.wake(name);
+      await this.database.dataSource.query(`SELECT pg_notify($1, $2)`, [WAKEUP_CHANNEL, name]).catch((err: Error) => this.logger.debug(`notify: ${err.message}`));
+    }
+    return id;
+  }
+
+  /** Ends the poll wait of this process's workers of a job name (they fetch at once). */
+  private wake(name: string): void {
+    const boss = this.boss;
+    for (const id of this.workerIds.get(name as JobName) ?? []) boss?.notifyWorker(id);
   }
 
   /** Registers the one handler of a job name (a second registration is a programming error). */
@@ -78,15 +96,19 @@ export class JobQueue implements OnApplicationShutdown {
     const boss = await this.started();
     for (const [name, { handler, concurrency }] of this.handlers) {
       for (let i = 0; i < concurrency; i++) {
-        await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
+        const id = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
           for (const job of jobs) await handler(job.data);
         });
+        this.workerIds.set(name, [...(this.workerIds.get(name) ?? []), id]);
       }
     }
+    this.wakeups ??= new JobWakeups(this.database.url, (name) => this.wake(name), (message) => this.logger.debug(message));
+    await this.wakeups.start();
     this.logger.log(`taking jobs: ${[...this.handlers.keys()].join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.wakeups?.stop();
     const boss = this.boss;
     this.boss = undefined;
     await boss?.stop({ graceful: true, wait: true, timeout: 10_000, close: true }).catch(() => undefined);

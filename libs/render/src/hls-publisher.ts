@@ -21,8 +21,10 @@ export interface HlsPublisherOptions {
   hlsDir: string;
   /** Per segment: the video the render uses (the story's media or the rendered file). */
   videoOf: (k: number) => string;
-  /** The story's audio, or null. */
+  /** The render's audio (the story's, or its mix with the child's voice), or null. */
   audio: string | null;
+  /** Segments whose audio is not the story's (the child's voice): their pieces take `audio`, never the story's piece. */
+  voiced?: ReadonlySet<number>;
   /** When the render started (Date.now()), for firstHlsMs. */
   started: number;
   trace: (event: string) => void;
@@ -95,8 +97,17 @@ export class HlsPublisher {
   private async makePiece(k: number, rendered: boolean): Promise<void> {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
-    if (rendered) {
+    if (rendered || this.o.voiced?.has(k)) {
+      if (this.muxing && this.entries.length === 0 && this.ready.slice(0, k).every(Boolean)) {
+        // Playback cannot start before this very piece: mux it now, beside the batch under way
+        // (later pieces wait for the batch: an ffmpeg start each would cost more than it saves).
+        const piece: WaitingPiece = { k, target, resolve: () => undefined, reject: () => undefined };
+        await replaceFiles([target], (tmps) => this.muxBatch([piece], tmps));
+        this.o.trace(`hls piece ${k} muxed at once`);
+        return;
+      }
       const muxed = new Promise<void>((resolve, reject) => this.waiting.push({ k, target, resolve, reject }));
+      this.waiting.sort((a, b) => a.k - b.k); // the start of the video first
       void this.muxWaiting();
       return muxed;
     }
@@ -128,8 +139,15 @@ export class HlsPublisher {
     }
   }
 
-  /** The story's piece of the same segment has the audio slice already encoded: copy it. */
+  /** The story's piece of the same segment has the audio slice already encoded: copy it (the voiced ones take theirs from the mix). */
   private async muxBatch(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    const voiced = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => this.o.voiced?.has(b.k));
+    if (voiced.length) {
+      await this.muxFromAudio(voiced.map((v) => v.b), voiced.map((v) => v.tmp));
+      const rest = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => !this.o.voiced?.has(b.k));
+      if (rest.length) await this.muxBatch(rest.map((r) => r.b), rest.map((r) => r.tmp));
+      return;
+    }
     const { manifest, videoOf } = this.o;
     const pieces = await Promise.all(
       batch.map(async (b, i) => {
@@ -145,6 +163,12 @@ export class HlsPublisher {
       return;
     }
     // A story piece we cannot read: re-encode the audio slices from the story's audio.
+    await this.muxFromAudio(batch, tmps);
+  }
+
+  /** Pieces whose audio slice is encoded from the render's audio file. */
+  private async muxFromAudio(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    const { manifest, videoOf } = this.o;
     const slices = batch.map((b, i) => {
       const seg = manifest.segments[b.k];
       return { video: videoOf(b.k), audio: this.o.audio, startSeconds: seg.start / this.fps, durationSeconds: (seg.end - seg.start) / this.fps, out: tmps[i] };

@@ -13,15 +13,18 @@ import { StorageCore } from '@talecast/storage';
 import { FfmpegInfo } from '@talecast/video';
 import { MessageChannel } from 'node:worker_threads';
 import { SegmentDone, segmentFileName, SegmentResult, SegmentTask } from './segment-task';
-import { DEFAULT_MAX_RUN_FRAMES, planRender, RenderFace, RenderRunPlan } from './render-plan';
+import { DEFAULT_MAX_RUN_FRAMES, planRender, QUICK_START_SECONDS, RenderFace, RenderRunPlan } from './render-plan';
 import { HlsPublisher } from './hls-publisher';
 import { assembleVideo } from './render-assembly';
+import { prepareRenderAudio, RenderVoice } from './render-voice';
 
 export interface RenderJob {
   renderId: string;
   storyId: string;
   /** role → the child's faces for that role (a face set). */
   faces: Record<string, RenderFace[]>;
+  /** The child's fitted lines (none: the story's audio as it is). */
+  voices?: RenderVoice[];
   blend?: 'alpha' | 'laplacian';
 }
 
@@ -87,17 +90,23 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const dirs = await prepareRenderDirs(deps.storage, job.renderId);
   const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
 
-  // 2. The plan: faces per frame, what becomes of each segment, the runs.
+  // 2. The audio, once, before any video piece: the story's, or mixed with the child's lines.
+  const voice = await prepareRenderAudio({ storage: deps.storage, ffmpeg: deps.ffmpeg, storyId: job.storyId, manifest, voices: job.voices ?? [], out: deps.storage.renderFile(job.renderId, 'audio.m4a') });
+  const audio = voice.audio;
+  if (job.voices?.length) trace(`audio mixed with ${job.voices.length} line(s)`);
+
+  // 3. The plan: faces per frame (mouths following the recordings), what becomes of each segment, the runs.
   const plan = planRender(manifest, frames, job.faces, {
     lanes: deps.pool.options.maxThreads,
     maxRunFrames: deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES,
+    quickStartSeconds: QUICK_START_SECONDS,
     alreadyRendered: await renderedSegmentFiles(dirs.segments, manifest),
+    mouths: voice.mouths,
   });
   const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
-  const audio = manifest.audio ? storyPath(manifest.audio.file) : null;
 
-  // 3. Segments become HLS pieces as they are ready; progress follows the playlist.
-  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, started, trace });
+  // 4. Segments become HLS pieces as they are ready (with the mix where it differs); progress follows the playlist.
+  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, voiced: voice.voicedSegments, started, trace });
   const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
   const total = manifest.segments.length;
   const report = async () => {
@@ -109,7 +118,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     return hls.publish(report);
   };
 
-  // 4. Reused and resumed segments are ready at once; runs go to the pool, a few at a time.
+  // 5. Reused and resumed segments are ready at once; runs go to the pool, a few at a time.
   const work: Promise<unknown>[] = [];
   for (const s of plan.segments) {
     if (s.kind === 'resume') counts.resumed++;
@@ -133,7 +142,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   await hls.settled();
   if (Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled');
 
-  // 5. Assemble: segments in order + the story's audio → video.mp4 (faststart), atomically.
+  // 6. Assemble: segments in order + the audio → video.mp4 (faststart), atomically.
   const assembleStarted = Date.now();
   trace('assembling');
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');

@@ -82,3 +82,15 @@ test('planRender: one lane and a small frame cap still give runs in story order 
   assert.deepEqual(wide.runs[0].faces.map((f) => f.key), ['h-sad', 'v']);
   assert.deepEqual([...wide.runs[0].segments[1].tracks[0].faceIndex].filter((i) => i >= 0), new Array(6).fill(1));
 });
+
+test('planRender: with a quick start, the first segment to render near the start is a run of its own', () => {
+  const { manifest, frames } = story();
+  const quick = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set(), quickStartSeconds: 10 });
+  assert.deepEqual(quick.runs.map((r) => r.segments.map((s) => s.k)), [[1], [2]]);
+  // Segment 1 starts at 1 s: not within a 0.5 s quick start, so the runs are planned as usual.
+  const late = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set(), quickStartSeconds: 0.5 });
+  assert.deepEqual(late.runs.map((r) => r.segments.map((s) => s.k)), [[1, 2]]);
+  // A single segment to render is one run either way.
+  const one = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set([2]), quickStartSeconds: 10 });
+  assert.deepEqual(one.runs.map((r) => r.segments.map((s) => s.k)), [[1]]);
+});

@@ -7,6 +7,7 @@ import { ExpressionPose } from '@talecast/compositor';
 import { FrameData, StoryManifest } from '@talecast/precompute';
 import { FaceTexture, SegmentRoleTrack } from './segment-task';
 import { chooseFaces, RoleFaceSet, segmentTracks } from './segment-tracks';
+import type { LineMouth } from '@talecast/voice';
 
 export interface RenderFace {
   id: string;
@@ -19,6 +20,9 @@ export interface RenderFace {
 
 /** Frames per run at most by default (20 s at 30 fps): a task's size does not grow with the story. */
 export const DEFAULT_MAX_RUN_FRAMES = 600;
+
+/** The engine's quick start (RenderPlanOptions.quickStartSeconds): the parent is waiting for the first seconds. */
+export const QUICK_START_SECONDS = 10;
 
 export interface FaceSelection {
   /** Every face of the render, once. */
@@ -52,12 +56,21 @@ export interface RenderPlanOptions {
   maxRunFrames: number;
   /** Indices of face segments whose rendered file already exists. */
   alreadyRendered: ReadonlySet<number>;
+  /**
+   * When the first segment to render starts within this many seconds of the story's start, it
+   * is a run of its own: playback waits for it, and a one-segment run finishes (encoder drained,
+   * file written) as soon as its frames are encoded, not when the next segment's frames have
+   * pushed it through the encoder's lookahead. 0 (default): no such run.
+   */
+  quickStartSeconds?: number;
+  /** Per role, the mouths of the child's recorded lines (render-voice.ts). */
+  mouths?: ReadonlyMap<string, LineMouth[]>;
 }
 
 export function planRender(manifest: StoryManifest, frames: FrameData, faces: Record<string, RenderFace[]>, options: RenderPlanOptions): RenderPlan {
   const selection = selectFaces(faces, manifest.frameData.roles);
   const choices = chooseFaces(frames, selection.sets);
-  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered);
+  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered, options.mouths);
   const runs = groupRuns(manifest, segments, selection.faceList, options);
   return { faces: selection, segments, runs };
 }
@@ -80,10 +93,10 @@ export function selectFaces(faces: Record<string, RenderFace[]>, storyRoles: rea
 }
 
 /** Per segment in story order: reused when no face is inserted, resumed when already rendered, else rendered. */
-export function classifySegments(manifest: StoryManifest, frames: FrameData, choices: Map<string, Int32Array>, alreadyRendered: ReadonlySet<number>): SegmentStep[] {
+export function classifySegments(manifest: StoryManifest, frames: FrameData, choices: Map<string, Int32Array>, alreadyRendered: ReadonlySet<number>, mouths?: ReadonlyMap<string, LineMouth[]>): SegmentStep[] {
   return manifest.segments.map((seg): SegmentStep => {
     const k = seg.index;
-    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices) : [];
+    const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices, mouths) : [];
     if (tracks.length === 0) return { k, kind: 'reuse' };
     if (alreadyRendered.has(k)) return { k, kind: 'resume' };
     return { k, kind: 'render', tracks };
@@ -95,12 +108,14 @@ export function classifySegments(manifest: StoryManifest, frames: FrameData, cho
  * encoder (per-run process start and encoder drain are paid once per run, not per segment). The
  * segments of a run need not be adjacent: each gets its own file starting with a keyframe.
  */
-export function groupRuns(manifest: StoryManifest, steps: SegmentStep[], faceList: FaceTexture[], options: { lanes: number; maxRunFrames: number }): RenderRunPlan[] {
+export function groupRuns(manifest: StoryManifest, steps: SegmentStep[], faceList: FaceTexture[], options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): RenderRunPlan[] {
   const toRender = steps.filter((s): s is Extract<SegmentStep, { kind: 'render' }> => s.kind === 'render');
   const frameCounts = toRender.map((r) => manifest.segments[r.k].end - manifest.segments[r.k].start);
+  const firstStart = toRender.length ? manifest.segments[toRender[0].k].start / manifest.video.fps : Infinity;
+  const sizes = planRunSizes(frameCounts, firstStart, { ...options, lanes: Math.max(1, options.lanes) });
   const runs: RenderRunPlan[] = [];
   let next = 0;
-  for (const size of planRuns(frameCounts, Math.max(1, options.lanes), options.maxRunFrames)) {
+  for (const size of sizes) {
     runs.push(runWithOwnFaces(toRender.slice(next, next + size), faceList));
     next += size;
   }
@@ -122,6 +137,12 @@ export function runWithOwnFaces(items: { k: number; tracks: SegmentRoleTrack[] }
     tracks: tracks.map((t) => ({ ...t, faceIndex: t.faceIndex.map((i) => (i >= 0 ? remap.get(i)! : -1)) })),
   }));
   return { segments, faces };
+}
+
+/** Frames per run (planRuns), with the first segment alone when it starts (at `firstStartSeconds`) within the quick start. */
+export function planRunSizes(frames: number[], firstStartSeconds: number, options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): number[] {
+  const quick = frames.length > 1 && firstStartSeconds < (options.quickStartSeconds ?? 0);
+  return quick ? [1, ...planRuns(frames.slice(1), options.lanes, options.maxRunFrames)] : planRuns(frames, options.lanes, options.maxRunFrames);
 }
 
 /**

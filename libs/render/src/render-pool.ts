@@ -15,8 +15,9 @@ export function segmentWorkerFile(): string {
   return file;
 }
 
+/** Every lane's thread is started (and its modules loaded) when the pool is made, not at the first render. */
 export function renderPool(threads: number): Piscina {
-  pool ??= new Piscina({ filename: segmentWorkerFile(), minThreads: 1, maxThreads: threads, idleTimeout: 30_000, maxQueue: MAX_QUEUE });
+  pool ??= new Piscina({ filename: segmentWorkerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 30_000, maxQueue: MAX_QUEUE });
   return pool;
 }
 

@@ -13,11 +13,14 @@ import { isRandomId, isStorySlug, newId, removeTree, StorageCore, treeSize } fro
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
 import { JobQueue } from '@talecast/queue';
+import { RecordingService } from '@talecast/voice';
 
 export interface RenderRequest {
   storyId: string;
   /** role → face ids (a face set, 1..5 per role). */
   faces: Record<string, string[]>;
+  /** line id → recording id: the child's voice for those lines (optional). */
+  voices?: Record<string, string>;
 }
 
 const ACTIVE = ['queued', 'rendering'] as const;
@@ -34,6 +37,7 @@ export class RenderService {
     private readonly faceUploads: FaceUploadService,
     private readonly queue: JobQueue,
     readonly lifecycle: LifecycleService,
+    private readonly recordings: RecordingService,
   ) {}
 
   /** Validates and records a render; `enqueue: false` leaves it for an in-process run (CLI). */
@@ -59,9 +63,11 @@ export class RenderService {
       faces[role] = [...ids];
     }
     if (Object.keys(faces).length === 0) throw new TalecastError('BAD_REQUEST', 'give at least one face: {"faces": {"hero": ["<faceId>"]}}');
+    if (req.voices !== undefined && (typeof req.voices !== 'object' || req.voices === null || Array.isArray(req.voices) || Object.keys(req.voices).length > 200)) throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
+    const voices = await this.recordings.checkForRender(req.storyId, req.voices ?? {});
 
-    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort()])).digest('hex');
-    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
+    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort()])).digest('hex');
+    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, voices, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
     // The same request made twice at once: a lock on its key is taken before the duplicate check,
     // so the second waits for the first's insert and finds it. Capacity is counted under one
     // cluster-wide lock so a burst cannot overshoot the bound.
@@ -113,6 +119,7 @@ export class RenderService {
       id: r.id,
       storyId: r.storyId,
       faces: r.faces,
+      voices: r.voices ?? {},
       status: r.status,
       progress: r.progress,
       segmentsDone: r.segmentsDone,
@@ -172,6 +179,8 @@ export class RenderService {
     const bytes = await treeSize(dir);
     await removeTree(dir);
     await this.renders.update({ id }, { bytes: 0 });
+    // The child's recordings go with the video they were made for.
+    await this.recordings.removeAll(Object.values(r.voices ?? {}));
     return { id, bytes };
   }
 

@@ -4,6 +4,7 @@ import { FrameData, StoryManifest, ManifestSegment } from '@talecast/precompute'
 import { chooseFacePerFrame, ExpressionPose } from '@talecast/compositor';
 import { EXPRESSION_LABELS } from '@talecast/face';
 import { SegmentRoleTrack } from './segment-task';
+import { LineMouth, openMouth } from '@talecast/voice';
 
 export interface RoleFaceSet {
   role: string;
@@ -45,7 +46,12 @@ export function chooseFaces(frames: FrameData, sets: RoleFaceSet[]): Map<string,
   return out;
 }
 
-export function segmentTracks(manifest: StoryManifest, frames: FrameData, segment: ManifestSegment, choices: Map<string, Int32Array>): SegmentRoleTrack[] {
+/**
+ * `mouths`: per role, the recorded lines' mouths: in their frames the lower lip and jaw follow the
+ * recording (blended at the slot edges) and the story's mouth interior is not cut in (the
+ * character's own mouth does not match the child's words).
+ */
+export function segmentTracks(manifest: StoryManifest, frames: FrameData, segment: ManifestSegment, choices: Map<string, Int32Array>, mouths?: ReadonlyMap<string, LineMouth[]>): SegmentRoleTrack[] {
   const tracks: SegmentRoleTrack[] = [];
   const n = segment.end - segment.start;
   const { width, height, fps } = manifest.video;
@@ -76,6 +82,12 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
       track.colour.set(frames.field(r, f, 'colourYuv'), k * 6);
       track.yaw[k] = frames.field(r, f, 'yaw')[0];
       track.mouthOpen[k] = frames.field(r, f, 'mouthOpen')[0];
+      const m = mouths?.get(role)?.find((x) => f >= x.startFrame && f < x.startFrame + x.open.length);
+      if (m) {
+        const i = f - m.startFrame;
+        openMouth(track.landmarks.subarray(k * 136, k * 136 + 136), m.open[i], m.weight[i], track.landmarks.subarray(k * 136, k * 136 + 136));
+        track.mouthOpen[k] *= 1 - m.weight[i];
+      }
       if (frames.hasEyes(r, f)) {
         track.hasEyes![k] = 1;
         track.eyes!.set(frames.field(r, f, 'eyeOpen'), k * 6);

@@ -12,9 +12,12 @@ import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
+import { warmUpCompositor } from './worker-warmup';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
+// The thread starts with the worker process (render-pool.ts): warm the compositor up now.
+warmUpCompositor(compositor);
 
 export class RenderCancelled extends Error {
   constructor() {
@@ -45,12 +48,13 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   const stats: FrameStats = { frames: 0, composited: 0, compositeMs: 0, encoderWaitMs: 0, firstFrameMs: 0 };
   let input: number | null = null;
   let output: number | null = null;
+  // Opening a FIFO waits for its other end; a process that exits first is replaced by a
+  // momentary opener of that end so the wait ends (and the failure is reported below).
+  const opening = Promise.all([openFifo(pipes.fromDecoder, 'r', procs.decoder.done), openFifo(pipes.toEncoder, 'w', procs.encoder.done)]);
   try {
-    // Opening a FIFO waits for its other end; a process that exits first is replaced by a
-    // momentary opener of that end so the wait ends (and the failure is reported below).
-    [input, output] = await Promise.all([openFifo(pipes.fromDecoder, 'r', procs.decoder.done), openFifo(pipes.toEncoder, 'w', procs.encoder.done)]);
-    // Prepare the run's faces while the processes start.
+    // Prepare the run's faces while the processes start (the opens complete on their own).
     for (let i = 0; i < task.faces.length; i++) preparedFace(task, i);
+    [input, output] = await opening;
     await pumpFrames(task, input, output, procs, stats, started);
     closeSync(output);
     output = null;
@@ -58,6 +62,8 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
     if (procs.failure) throw procs.failure;
   } catch (err) {
     procs.kill();
+    // Failed before the FIFOs were taken over: close whatever the pending opens give.
+    if (input === null) await opening.then(([i, o]) => [i, o].forEach((fd) => closeSync(fd)), () => undefined);
     throw err;
   } finally {
     if (input !== null) closeSync(input);

@@ -49,6 +49,11 @@ export class StorageCore {
   storyStagingDir(storyId: string): string {
     return this.inside('precomputed', `.staging-${story(storyId)}-${randomBytes(8).toString('hex')}`);
   }
+  /** A role's dialogue stem of a precomputed story (`stems/<role>.wav`). */
+  storyStemFile(storyId: string, role: string): string {
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(role)) throw new InvalidIdError('role');
+    return this.inside('precomputed', story(storyId), 'stems', `${role}.wav`);
+  }
   masksFile(storyId: string): string {
     return this.inside('masks', `${story(storyId)}.json`);
   }
@@ -66,6 +71,14 @@ export class StorageCore {
   /** Where an incoming upload is streamed before it is validated. */
   incomingUploadFile(token: string): string {
     return this.inside('uploads', `.incoming-${random(token, 'upload')}`);
+  }
+
+  // Recordings (a child's voice, fitted to a story line; beside the faces, purged like them) ---
+  recordingDir(recordingId: string): string {
+    return this.inside('uploads', random(recordingId, 'recording'));
+  }
+  recordingFile(recordingId: string, name: string): string {
+    return this.inside('uploads', random(recordingId, 'recording'), safeName(name));
   }
 
   // Renders --------------------------------------------------------------------------------

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './api-process';
 export * from './temp-dir';
 export * from './shared-fixtures';
+export * from './voiced-story';

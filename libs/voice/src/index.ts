@@ -7,3 +7,7 @@ export * from './voice-ffmpeg-args';
 export * from './recording-fitter';
 export * from './stand-in-voice';
 export * from './voice-mixer';
+export * from './story-voice-data';
+export * from './recording.service';
+export * from './voice.module';
+export * from './mouth-from-voice';

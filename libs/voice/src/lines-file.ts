@@ -71,7 +71,7 @@ export function validateLines(raw: unknown, roles: string[], durationSeconds?: n
     if (!isObject(raw.stems)) problems.push('stems must be an object of role → audio file');
     else
       for (const [role, file] of Object.entries(raw.stems)) {
-        if (!roles.includes(role)) problems.push(`stems.${role}: no such role in the masks file`);
+        if (!known.has(role)) problems.push(`stems.${role}: no such role in the masks file`);
         if (typeof file !== 'string' || !STEM_PATH.test(file)) problems.push(`stems.${role} must be a relative path inside the lines file's folder`);
         else stems[role] = file;
       }

@@ -34,14 +34,16 @@ export interface MixLine {
   file: string;
   from: number;
   to: number;
+  /** The role speaking it (its stem, when there is one, is taken out in this slot). */
+  role?: string;
 }
 
 export interface VoiceMixPlan {
   story: string;
   /** Channels of the story's audio (the fitted lines are placed in every channel). */
   channels: number;
-  /** The role's dialogue stem (its voice alone, aligned with the story): subtracted in the slots. */
-  stem: string | null;
+  /** Dialogue stems (a role's voice alone, aligned with the story): subtracted in that role's slots. */
+  stems: { role: string; file: string }[];
   lines: MixLine[];
   out: string;
   /** Fade of the stem's removal at the slot edges, seconds. */
@@ -55,42 +57,49 @@ export function slotWeightExpression(slots: { from: number; to: number }[], edge
 }
 
 /**
- * The filter graph of the mix. Inputs: 0 the story, 1 the stem (when there is one), then the
- * fitted lines. Outside every slot each term but the story is exactly zero (stem) or the
- * compressor sees silence (ducking), so the story's audio passes unchanged there.
+ * The filter graph of the mix. Inputs: 0 the story, then the stems, then the fitted lines. A
+ * role with a stem has its voice subtracted in its slots; lines of a role without one duck the
+ * story (side-chain). Outside every slot each added term is exactly zero and the compressor hears
+ * silence, so the story's audio passes unchanged there.
  */
 export function voiceMixFilter(plan: VoiceMixPlan): string {
   const layout = plan.channels === 1 ? 'mono' : 'stereo';
-  const fmt = `aformat=sample_fmts=fltp:sample_rates=${VOICE_RATE}:channel_layouts=${layout}`;
   const up = plan.channels === 1 ? '' : ',pan=stereo|c0=c0|c1=c0';
-  const first = plan.stem ? 2 : 1;
-  const parts: string[] = [`[0:a]${fmt}[story]`];
+  const mono = `aformat=sample_fmts=fltp:sample_rates=${VOICE_RATE}:channel_layouts=mono${up}`;
+  const parts: string[] = [`[0:a]aformat=sample_fmts=fltp:sample_rates=${VOICE_RATE}:channel_layouts=${layout}[story]`];
+  const withStem = new Set(plan.stems.map((s) => s.role));
+  const terms: string[] = [];
+  plan.stems.forEach((stem, i) => {
+    const slots = plan.lines.filter((l) => l.role === stem.role);
+    if (slots.length === 0) return;
+    const w = slotWeightExpression(slots, plan.edgeSeconds ?? 0.03);
+    parts.push(`[${1 + i}:a]${mono},asetnsamples=n=240,volume=volume='-(${w})':eval=frame[minus${i}]`);
+    terms.push(`[minus${i}]`);
+  });
+  const first = 1 + plan.stems.length;
+  const ducking: string[] = [];
   plan.lines.forEach((l, i) => {
     const ms = Math.round(l.from * 1000);
-    parts.push(`[${first + i}:a]aformat=sample_fmts=fltp:sample_rates=${VOICE_RATE}:channel_layouts=mono${up},adelay=delays=${ms}:all=1[l${i}]`);
+    const ducks = !l.role || !withStem.has(l.role);
+    parts.push(`[${first + i}:a]${mono},adelay=delays=${ms}:all=1${ducks ? `,asplit=2[l${i}][k${i}]` : `[l${i}]`}`);
+    terms.push(`[l${i}]`);
+    if (ducks) ducking.push(`[k${i}]`);
   });
-  const voices = plan.lines.map((_, i) => `[l${i}]`).join('');
-  if (plan.lines.length > 1) parts.push(`${voices}amix=inputs=${plan.lines.length}:normalize=0:duration=longest[child]`);
-  else parts.push(`${voices}anull[child]`);
-  if (plan.stem) {
-    // The story minus the role's own voice inside the slots (the stem is that voice alone).
-    const w = slotWeightExpression(plan.lines, plan.edgeSeconds ?? 0.03);
-    parts.push(`[1:a]aformat=sample_fmts=fltp:sample_rates=${VOICE_RATE}:channel_layouts=mono${up},asetnsamples=n=240,volume=volume='-(${w})':eval=frame[minus]`);
-    parts.push(`[story][minus][child]amix=inputs=3:normalize=0:duration=first[mix]`);
-  } else {
-    // No stem: the story is pressed down (side-chain) while the child speaks.
+  let story = '[story]';
+  if (ducking.length) {
     // The key is padded with silence: the compressor stops at the end of its shorter input.
-    parts.push(`[child]asplit=2[childmix][keyline]`, `[keyline]apad[key]`);
+    parts.push(`${ducking.join('')}${ducking.length > 1 ? `amix=inputs=${ducking.length}:normalize=0:duration=longest,` : ''}apad[key]`);
     parts.push(`[story][key]sidechaincompress=threshold=0.015:ratio=8:attack=15:release=250:makeup=1[ducked]`);
-    parts.push(`[ducked][childmix]amix=inputs=2:normalize=0:duration=first[mix]`);
+    story = '[ducked]';
   }
+  parts.push(`${story}${terms.join('')}amix=inputs=${1 + terms.length}:normalize=0:duration=first[mix]`);
   return parts.join(';');
 }
 
 /** The story's audio with the fitted lines in their slots → AAC in MP4 (as the story's own audio file). */
 export function voiceMixArgs(plan: VoiceMixPlan): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', plan.story];
-  if (plan.stem) args.push('-i', plan.stem);
+  for (const s of plan.stems) args.push('-i', s.file);
   for (const l of plan.lines) args.push('-i', l.file);
   args.push('-filter_complex', voiceMixFilter(plan), '-map', '[mix]', '-c:a', 'aac', '-b:a', '192k', '-ar', String(VOICE_RATE), '-movflags', '+faststart', '-f', 'mp4', plan.out);
   return args;

@@ -3,9 +3,9 @@
 // name and renamed, so the HLS pieces and the MP4 both carry the same mix.
 import { promises as fs } from 'node:fs';
 import { runFfmpeg } from '@talecast/video';
-import { MixLine, voiceMixArgs } from './voice-ffmpeg-args';
+import { VoiceMixPlan, voiceMixArgs } from './voice-ffmpeg-args';
 
-export async function mixStoryAudio(ffmpeg: string, plan: { story: string; channels: number; stem: string | null; lines: MixLine[]; out: string }): Promise<void> {
+export async function mixStoryAudio(ffmpeg: string, plan: VoiceMixPlan): Promise<void> {
   const tmp = `${plan.out}.tmp`;
   try {
     await runFfmpeg(ffmpeg, voiceMixArgs({ ...plan, out: tmp }));

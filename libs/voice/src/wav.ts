@@ -28,3 +28,28 @@ export function f32leSamples(raw: Buffer): Float32Array {
   for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(4 * i);
   return out;
 }
+
+/** Mono float samples of a 16-bit PCM mono WAV (chunks such as ffmpeg's LIST are skipped); null for anything else. */
+export function decodeWav(buf: Buffer): { samples: Float32Array; rate: number } | null {
+  if (buf.length < 44 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return null;
+  let at = 12;
+  let rate = 0;
+  let fmtOk = false;
+  while (at + 8 <= buf.length) {
+    const id = buf.toString('ascii', at, at + 4);
+    const size = buf.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === 'fmt ' && size >= 16) {
+      fmtOk = buf.readUInt16LE(body) === 1 && buf.readUInt16LE(body + 2) === 1 && buf.readUInt16LE(body + 14) === 16;
+      rate = buf.readUInt32LE(body + 4);
+    } else if (id === 'data') {
+      if (!fmtOk) return null;
+      const n = Math.floor(Math.min(size, buf.length - body) / 2);
+      const samples = new Float32Array(n);
+      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(body + 2 * i) / 32767;
+      return { samples, rate };
+    }
+    at = body + size + (size % 2);
+  }
+  return null;
+}

@@ -21,8 +21,8 @@ export class RendersController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ uploads: true })
-  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}} (or faceIds for the first role)' })
-  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } } } } })
+  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}} (or faceIds for the first role)' })
+  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } }, voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' } } } })
   async create(@RenderRequest() body: RenderRequestBody) {
     const { render } = await this.renders.create(body);
     return this.renders.view(render);
@@ -45,8 +45,11 @@ export class RendersController {
       let stopped = false;
       const tick = async () => {
         if (stopped) return;
+        let every = 400;
         try {
           const view = this.renders.view(await this.renders.findLive(id));
+          // Until the stream can play, the page waits on this event: look more often (a light query).
+          if (!view.hlsReady) every = 100;
           const data = { status: view.status, progress: view.progress, segmentsDone: view.segmentsDone, segmentsTotal: view.segmentsTotal, hlsReady: view.hlsReady, etaSeconds: view.etaSeconds, videoUrl: view.videoUrl, hlsUrl: view.hlsUrl, error: view.error };
           // A change of state is sent at once; the time remaining refreshes every few seconds.
           const key = JSON.stringify({ ...data, etaSeconds: undefined });
@@ -67,7 +70,7 @@ export class RendersController {
           subscriber.complete();
           return;
         }
-        setTimeout(tick, 400);
+        setTimeout(tick, every);
       };
       void tick();
       return () => {

@@ -6,12 +6,13 @@ import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { parseOptions, UsageError } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
 
-/** `precompute --story <id> --video <file> --masks <file> [--title <text>] [--reference <image>] [--style photo|toon]` */
+/** `precompute --story <id> --video <file> --masks <file> [--lines <file>] [--title <text>] [--reference <image>] [--style photo|toon]` */
 export async function precomputeCommand(argv: string[]): Promise<void> {
   const o = parseOptions(argv, {
     story: { type: 'string' },
     video: { type: 'string' },
     masks: { type: 'string' },
+    lines: { type: 'string' },
     title: { type: 'string' },
     reference: { type: 'string' },
     style: { type: 'string' },
@@ -26,6 +27,7 @@ export async function precomputeCommand(argv: string[]): Promise<void> {
         storyId: o.story,
         video: path.resolve(o.video),
         masks: path.resolve(o.masks),
+        lines: o.lines ? path.resolve(o.lines) : undefined,
         title: o.title,
         reference: o.reference ? path.resolve(o.reference) : undefined,
         style: o.style as 'photo' | 'toon' | undefined,

@@ -7,22 +7,38 @@ import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { FaceUploadService } from '@talecast/face-upload';
 import { RenderModule, RenderService, RenderWorker } from '@talecast/render';
+import { RecordingService, VoiceModule } from '@talecast/voice';
 import { parseOptions, UsageError } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
 
-/** `render --story <id> --face <image> [--face <image> …] [--out <file.mp4>]`: the same engine, no HTTP. */
+/** `render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--out <file.mp4>]`: the same engine, no HTTP. */
 export async function renderCommand(argv: string[]): Promise<void> {
   const o = parseOptions(argv, {
     story: { type: 'string' },
     face: { type: 'string', multiple: true },
+    voice: { type: 'string', multiple: true },
     out: { type: 'string' },
   });
   if (!o.story || !o.face?.length) throw new UsageError('render needs --story and at least one --face');
   if (o.face.length > 5) throw new UsageError('at most 5 --face photos');
+  const voiceFiles = (o.voice ?? []).map((v) => {
+    const at = v.indexOf('=');
+    if (at <= 0 || at === v.length - 1) throw new UsageError(`--voice must be <lineId>=<audio file>, not "${v}"`);
+    return { lineId: v.slice(0, at), file: path.resolve(v.slice(at + 1)) };
+  });
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext({ module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule] }, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext({ module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, VoiceModule] }, { logger: ['error', 'warn'] });
   const bar = new ProgressBar(`render ${o.story}`);
   try {
+    // Each recording is checked and fitted as the API does (an unknown line or a file that is not audio stops here).
+    const voices: Record<string, string> = {};
+    for (const v of voiceFiles) {
+      const rec = await app.get(RecordingService).ingest(o.story, v.lineId, await fs.readFile(v.file).catch(() => {
+        throw new UsageError(`--voice ${v.lineId}: cannot read ${v.file}`);
+      }));
+      console.log(`voice ${v.lineId}: ${rec.recordedSeconds.toFixed(2)} s read into a ${rec.slotSeconds.toFixed(2)} s slot (tempo ${rec.tempo.toFixed(2)}), ${rec.loudness.toFixed(1)} LUFS`);
+      voices[v.lineId] = rec.id;
+    }
     const uploads = app.get(FaceUploadService);
     const faceIds: string[] = [];
     for (const file of o.face) {
@@ -31,7 +47,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
       console.log(`face ${path.basename(file)}: ${result.faceCount} face(s), using #${result.chosenIndex} (${result.expression})${warnings ? `; warnings: ${warnings}` : ''}`);
       faceIds.push(result.id);
     }
-    const { render } = await app.get(RenderService).create({ storyId: o.story, faces: { hero: faceIds } }, { enqueue: false });
+    const { render } = await app.get(RenderService).create({ storyId: o.story, faces: { hero: faceIds }, voices }, { enqueue: false });
     const started = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (fraction, done, total) => bar.update(fraction, `${done}/${total} segments`));
     bar.done();

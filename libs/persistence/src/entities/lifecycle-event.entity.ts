@@ -1,10 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type SubjectKind = 'face' | 'render' | 'story';
+export type SubjectKind = 'face' | 'render' | 'story' | 'recording';
 export type LifecycleEventName =
   | 'uploaded' | 'aligned' | 'queued' | 'rendering' | 'rendered' | 'downloaded'
   | 'expired' | 'purged' | 'deleted-by-parent' | 'failed' | 'cancelled' | 'orphan-removed'
-  | 'precomputing' | 'published';
+  | 'precomputing' | 'published' | 'used';
 
 /** Append-only: one row per state change of a face, a render or a story. Never image data. */
 @Entity('lifecycle_event')

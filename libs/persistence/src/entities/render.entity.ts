@@ -16,6 +16,10 @@ export class RenderEntity {
   @Column({ type: 'jsonb' })
   faces!: Record<string, string[]>;
 
+  /** line id → recording id: the child's voice for those lines. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  voices!: Record<string, string>;
+
   /** Hash of (story, faces) so the same request made twice quickly yields one job. */
   @Index()
   @Column({ type: 'varchar', length: 64 })
