@@ -2,7 +2,9 @@
 // 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
 // prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
-//          --tale 20 --tale-size 640x360 (the generated animated fairy tale, with its drawn truth)
+//          --tale 10 --tale-size 640x360 (the generated animated fairy tale "The Golden Key", with its
+//          drawn truth: a story of the insertion eval, then the precompute's coverage and landmark
+//          error against the truth per role and shot (eval/tale-eval.ts); --tale 0 = not run)
 //          --story name=video.mp4:masks.json (stories without ground truth)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
 import 'reflect-metadata';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+import { evaluateTale, printTaleTable, TaleEvaluation } from './tale-eval';
 import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
 
 const { values: opts } = parseArgs({
@@ -25,7 +28,7 @@ const { values: opts } = parseArgs({
     /** Extra stories without ground truth: name=video:masks, comma-separated (e.g. the animated fairy tale). */
     story: { type: 'string', default: '' },
     /** The generated animated tale: seconds (0 = not run) and size. */
-    tale: { type: 'string', default: '0' },
+    tale: { type: 'string', default: '10' },
     'tale-size': { type: 'string', default: '640x360' },
   },
 });
@@ -50,10 +53,16 @@ async function main(): Promise<number> {
     contactSheet: opts.sheet ? path.resolve(opts.sheet) : null,
     log: (line) => console.log(line),
   });
+  const taleSeconds = Number(opts.tale);
+  const [taleWidth, taleHeight] = opts['tale-size']!.split('x').map(Number);
+  const tale: TaleEvaluation | null = taleSeconds > 0
+    ? await evaluateTale({ seconds: taleSeconds, width: taleWidth, height: taleHeight, log: (line) => console.log(line) })
+    : null;
   const out = path.resolve(opts.out!);
   await fs.mkdir(path.dirname(out), { recursive: true });
-  await fs.writeFile(out, JSON.stringify(report, null, 2));
+  await fs.writeFile(out, JSON.stringify({ ...report, tale }, null, 2));
   printTable(report);
+  if (tale) printTaleTable(tale);
   console.log(`\nresults: ${path.relative(process.cwd(), out)}${opts.sheet ? `, contact sheet: ${opts.sheet}` : ''} (${report.seconds} s)`);
   if (!report.pass) console.log(`MISSED: ${report.failures.join('; ')}`);
   return report.pass ? 0 : 1;

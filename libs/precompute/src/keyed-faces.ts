@@ -1,7 +1,9 @@
 // Authored face keyframes in the precompute: the posed face of a role at a frame (keyframes of the
 // role's region active then, never across regions, so never across the shot cuts regions follow),
-// and the per-shot choice between what detection found and what the keyframes say. Pure.
-import type { MaskRole } from './masks-file';
+// the per-shot choice between what detection found and what the keyframes say, and the frames
+// detection lost inside a shot filled from the keyframes fitted to the detected frames. Pure.
+import { MaskRole, regionActive } from './masks-file';
+import { applyAffine, decomposeSimilarity, fitSimilarity, similarityFromParts, SimilarityParts } from '@talecast/geometry';
 import { poseAt, posedLandmarks } from './face-keyframes';
 
 const LANDMARK_DIMS = 136;
@@ -21,8 +23,8 @@ export function keyedLandmarksAt(role: MaskRole, t: number, fps: number, width: 
   if (!role.keyframes) return null;
   const slack = 0.5 / fps;
   for (const region of role.regions) {
-    if (!(t >= region.from && t < region.to)) continue;
-    const keys = role.keyframes.filter((k) => k.t >= region.from - slack && k.t <= region.to + slack);
+    if (!regionActive(region, t, slack)) continue;
+    const keys = role.keyframes.filter((k) => k.t >= region.from - slack && k.t <= region.to + slack && !startsAnotherRegion(role, region, k.t, slack));
     const pose = poseAt(keys, t, slack);
     if (!pose) continue;
     const [x, y] = pose.centre;
@@ -31,6 +33,15 @@ export function keyedLandmarksAt(role: MaskRole, t: number, fps: number, width: 
     return posedLandmarks(pose, width, height, out);
   }
   return null;
+}
+
+/**
+ * A keyframe at (or within half a frame of) a region's end that falls in another region of the
+ * role belongs to that one: regions are half-open [from, to), and the key authored on the next
+ * shot's first frame must not pull this shot's last frames towards the next shot's face.
+ */
+function startsAnotherRegion(role: MaskRole, region: MaskRole['regions'][number], t: number, slack: number): boolean {
+  return t >= region.to - slack && role.regions.some((other) => other !== region && t >= other.from - slack && t < other.to);
 }
 
 /**
@@ -66,3 +77,59 @@ export function preferKeyframesPerShot(track: { present: Uint8Array; landmarks: 
 
 /** Share of the keyframed frames detection must find for it to keep the shot. */
 export const KEYFRAMES_WIN_BELOW = 0.5;
+
+/**
+ * Frames of a shot where detection lost the face but the keyframes have it (a drawn face turning,
+ * a face the first frame after a cut, a blur) take the keyframes' face moved onto the detection:
+ * the similarity fitted from the keyed to the detected face on the nearest detected frame before
+ * and after (within `reach` frames, same shot), interpolated between the two (or the one that
+ * exists). Authored keyframes are coarse; the fit carries the detected position, size and roll
+ * into the gap. Changes `present` and `landmarks` in place; returns the frames filled.
+ */
+export function fillGapsFromKeyframes(track: { present: Uint8Array; landmarks: Float32Array }, keyed: KeyedTrack, cuts: ReadonlySet<number>, reach: number): number {
+  const n = track.present.length;
+  const anchor = (j: number) => track.present[j] === 1 && keyed.present[j] === 1;
+  const fits = new Map<number, SimilarityParts>();
+  const fitAt = (j: number): SimilarityParts => {
+    let parts = fits.get(j);
+    if (!parts) {
+      const at = (a: Float32Array) => a.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);
+      parts = decomposeSimilarity(fitSimilarity(at(keyed.landmarks), at(track.landmarks)));
+      fits.set(j, parts);
+    }
+    return parts;
+  };
+  const filled: number[] = [];
+  let start = 0;
+  for (let end = 1; end <= n; end++) {
+    if (end < n && !cuts.has(end)) continue;
+    for (let j = start; j < end; j++) {
+      if (track.present[j] || !keyed.present[j]) continue;
+      let before = -1, after = -1;
+      for (let k = j - 1; k >= start && k >= j - reach; k--) if (anchor(k)) { before = k; break; }
+      for (let k = j + 1; k < end && k <= j + reach; k++) if (anchor(k)) { after = k; break; }
+      if (before < 0 && after < 0) continue;
+      const parts = before >= 0 && after >= 0 ? mixParts(fitAt(before), fitAt(after), (j - before) / (after - before)) : fitAt(before >= 0 ? before : after);
+      const out = track.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);
+      applyAffine(similarityFromParts(parts), keyed.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS), out);
+      filled.push(j);
+    }
+    start = end;
+  }
+  for (const j of filled) track.present[j] = 1;
+  return filled.length;
+}
+
+/** Frames (in seconds) a keyed gap fill reaches from the nearest detected frame. */
+export const KEYED_FILL_REACH_SECONDS = 1;
+
+function mixParts(a: SimilarityParts, b: SimilarityParts, t: number): SimilarityParts {
+  let turn = b.rotationRadians - a.rotationRadians;
+  turn -= 2 * Math.PI * Math.round(turn / (2 * Math.PI));
+  return {
+    scale: a.scale * Math.pow(b.scale / a.scale, t),
+    rotationRadians: a.rotationRadians + turn * t,
+    tx: a.tx + (b.tx - a.tx) * t,
+    ty: a.ty + (b.ty - a.ty) * t,
+  };
+}

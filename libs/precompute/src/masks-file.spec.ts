@@ -53,6 +53,17 @@ describe('parseMasksFile', () => {
     assert.ok(!roleActiveAt(m.roles.hero, 4.1), 'to is exclusive');
   });
 
+  test('with half a frame, a region\'s rounded times cover exactly the frames they stand for', () => {
+    const role = { regions: [{ from: 1.167, to: 3.067, box: [0, 0, 1, 1] as [number, number, number, number] }], occluders: [] };
+    const half = 0.5 / 30;
+    assert.ok(!roleActiveAt(role, 35 / 30), 'without: the cut frame 35 (1.1667 s) falls before 1.167');
+    assert.ok(roleActiveAt(role, 35 / 30, half), 'the cut frame starts the region');
+    assert.ok(!roleActiveAt(role, 34 / 30, half));
+    assert.ok(roleActiveAt(role, 91 / 30, half));
+    assert.ok(!roleActiveAt(role, 92 / 30, half), 'the next cut frame (3.0667 s) is the next region\'s');
+    assert.ok(regionContaining(role, 35 / 30, 0.5, 0.5, half));
+  });
+
   test('a box says it is [x0, y0, x1, y1], not [x, y, w, h]', () => {
     const bad = structuredClone(valid);
     bad.roles.hero.regions[0].box = [0.5, 0.2, 0.3, 0.4]; // looks like x, y, w, h

@@ -182,12 +182,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The region of `role` active at time `t` whose box contains (x, y) (normalised), if any. */
-export function regionContaining(role: MaskRole, t: number, x: number, y: number): MaskRegion | undefined {
-  return role.regions.find((r) => t >= r.from && t < r.to && x >= r.box[0] && x <= r.box[2] && y >= r.box[1] && y <= r.box[3]);
+/**
+ * The region of `role` active at time `t` whose box contains (x, y) (normalised), if any. With
+ * `halfFrame` (half a frame's duration) a frame's time t = i / fps is matched to the frames the
+ * region's rounded times stand for: a region from 1.167 s starts on frame 35 at 30 fps
+ * (35 / 30 = 1.1667 s), the cut's first frame, not one frame later.
+ */
+export function regionContaining(role: MaskRole, t: number, x: number, y: number, halfFrame = 0): MaskRegion | undefined {
+  return role.regions.find((r) => regionActive(r, t, halfFrame) && x >= r.box[0] && x <= r.box[2] && y >= r.box[1] && y <= r.box[3]);
 }
 
-/** True when some region of the role is active at time t. */
-export function roleActiveAt(role: MaskRole, t: number): boolean {
-  return role.regions.some((r) => t >= r.from && t < r.to);
+/** True when some region of the role is active at time t (halfFrame as in regionContaining). */
+export function roleActiveAt(role: MaskRole, t: number, halfFrame = 0): boolean {
+  return role.regions.some((r) => regionActive(r, t, halfFrame));
+}
+
+/** Half-open [from, to), both ends moved back by halfFrame so that neighbouring regions never overlap. */
+export function regionActive(r: MaskRegion, t: number, halfFrame = 0): boolean {
+  return t >= r.from - halfFrame && t < r.to - halfFrame;
 }

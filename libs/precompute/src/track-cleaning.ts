@@ -5,7 +5,7 @@
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RangeResult, RoleTrackData } from './range-analyzer';
 import { COLOUR_DIMS } from './colour-stats';
 import { smoothTracks } from './landmark-smoother';
-import { KeyedTrack, preferKeyframesPerShot } from './keyed-faces';
+import { fillGapsFromKeyframes, KEYED_FILL_REACH_SECONDS, KeyedTrack, preferKeyframesPerShot } from './keyed-faces';
 import { eyeTrack } from './eye-measure';
 
 export interface TrackCleaningSettings {
@@ -28,7 +28,10 @@ export interface CleanTrack extends RoleTrackData {
 /** Joins, cleans and smooths one role's track. */
 export function cleanRoleTrack(results: RangeResult[], role: string, frameCount: number, cuts: ReadonlySet<number>, s: TrackCleaningSettings): CleanTrack {
   const joined = joinRole(results, role, frameCount);
-  if (joined.keyed) preferKeyframesPerShot(joined, joined.keyed, cuts);
+  if (joined.keyed) {
+    preferKeyframesPerShot(joined, joined.keyed, cuts);
+    fillGapsFromKeyframes(joined, joined.keyed, cuts, Math.round(KEYED_FILL_REACH_SECONDS * s.fps));
+  }
   fillShortGaps(joined, cuts, s.maxGapFrames);
   dropShortRuns(joined.present, cuts, Math.round(s.minTrackSeconds * s.fps));
   const landmarks = smoothTracks(joined.landmarks, LANDMARK_DIMS, joined.present, cuts, s.landmarkSigma);

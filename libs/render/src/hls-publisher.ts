@@ -25,6 +25,8 @@ export interface HlsPublisherOptions {
   audio: string | null;
   /** Segments whose audio is not the story's (the child's voice): their pieces take `audio`, never the story's piece. */
   voiced?: ReadonlySet<number>;
+  /** Resolves when `audio` is complete (a mix still being made). */
+  audioReady?: Promise<void>;
   /** When the render started (Date.now()), for firstHlsMs. */
   started: number;
   trace: (event: string) => void;
@@ -168,6 +170,7 @@ export class HlsPublisher {
 
   /** Pieces whose audio slice is encoded from the render's audio file. */
   private async muxFromAudio(batch: WaitingPiece[], tmps: string[]): Promise<void> {
+    await this.o.audioReady;
     const { manifest, videoOf } = this.o;
     const slices = batch.map((b, i) => {
       const seg = manifest.segments[b.k];

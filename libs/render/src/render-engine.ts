@@ -90,7 +90,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const dirs = await prepareRenderDirs(deps.storage, job.renderId);
   const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
 
-  // 2. The audio, once, before any video piece: the story's, or mixed with the child's lines.
+  // 2. The audio, once: the story's, or mixed with the child's lines (the mix runs alongside the video).
   const voice = await prepareRenderAudio({ storage: deps.storage, ffmpeg: deps.ffmpeg, storyId: job.storyId, manifest, voices: job.voices ?? [], out: deps.storage.renderFile(job.renderId, 'audio.m4a') });
   const audio = voice.audio;
   if (job.voices?.length) trace(`audio mixed with ${job.voices.length} line(s)`);
@@ -106,7 +106,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
 
   // 4. Segments become HLS pieces as they are ready (with the mix where it differs); progress follows the playlist.
-  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, voiced: voice.voicedSegments, started, trace });
+  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, audioReady: voice.ready, voiced: voice.voicedSegments, started, trace });
   const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
   const total = manifest.segments.length;
   const report = async () => {
@@ -146,6 +146,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const assembleStarted = Date.now();
   trace('assembling');
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');
+  await voice.ready;
   const bytes = await assembleVideo({ ffmpeg: deps.ffmpeg.ffmpeg, segments: output, audio, concatList: deps.storage.renderFile(job.renderId, 'concat.txt'), out: final });
   await hls.finish();
   trace('assembled');

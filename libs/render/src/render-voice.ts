@@ -1,5 +1,6 @@
-// The child's voice in a render: the story's audio mixed once with the fitted lines (before any
-// video piece is made, so the HLS stream and the MP4 carry the same mix), the segments whose
+// The child's voice in a render: the story's audio mixed once with the fitted lines (started
+// before the video pieces, awaited by every piece that carries it, so the HLS stream and the MP4
+// carry the same mix), the segments whose
 // audio that changes (their HLS pieces cannot be the story's), and, per role, the mouth each
 // recorded line drives. Lines not recorded keep the story's voice.
 import { promises as fs } from 'node:fs';
@@ -21,6 +22,8 @@ export interface RenderVoice {
 export interface RenderAudio {
   /** The audio the render carries (the mix, or the story's own when there are no voices). */
   audio: string | null;
+  /** Resolves once `audio` is complete on disk (the mix runs while the video is rendered). */
+  ready: Promise<void>;
   /** Segments whose audio differs from the story's. */
   voicedSegments: Set<number>;
   /** Role → the mouths of its recorded lines. */
@@ -44,14 +47,17 @@ export function segmentsOverlapping(manifest: Pick<StoryManifest, 'segments' | '
 export async function prepareRenderAudio(opts: { storage: StorageCore; ffmpeg: FfmpegInfo; storyId: string; manifest: StoryManifest & { voice?: { stems?: string[] } }; voices: RenderVoice[]; out: string }): Promise<RenderAudio> {
   const { manifest, storage, storyId } = opts;
   const storyAudio = manifest.audio ? path.join(storage.storyDir(storyId), manifest.audio.file) : null;
-  if (opts.voices.length === 0 || !storyAudio) return { audio: storyAudio, voicedSegments: new Set(), mouths: new Map() };
+  if (opts.voices.length === 0 || !storyAudio) return { audio: storyAudio, ready: Promise.resolve(), voicedSegments: new Set(), mouths: new Map() };
   const stemRoles = new Set(manifest.voice?.stems ?? []);
   const stems = [...new Set(opts.voices.map((v) => v.role))].filter((r) => stemRoles.has(r)).map((role) => ({ role, file: storage.storyStemFile(storyId, role) }));
   // A render resumed after a crash reuses its mix (written under a temporary name, so complete).
-  if (!(await fs.access(opts.out).then(() => true, () => false))) {
+  // The mix is not awaited here: it runs while the video is rendered; `ready` gates its users.
+  const ready = (async () => {
+    if (await fs.access(opts.out).then(() => true, () => false)) return;
     const channels = (await probeMedia(opts.ffmpeg.ffprobe, storyAudio)).audio?.channels ?? 2;
     await mixStoryAudio(opts.ffmpeg.ffmpeg, { story: storyAudio, channels: Math.min(2, channels), stems, lines: opts.voices.map((v) => ({ file: v.file, from: v.from, to: v.to, role: v.role })), out: opts.out });
-  }
+  })();
+  ready.catch(() => undefined); // awaited by the HLS pieces and the assembly; never left unhandled
   const spans = opts.voices.map((v) => ({ from: v.from, to: v.to + (stemRoles.has(v.role) ? 0 : RELEASE_SECONDS) }));
   const mouths = new Map<string, LineMouth[]>();
   for (const v of opts.voices) {
@@ -59,5 +65,5 @@ export async function prepareRenderAudio(opts: { storage: StorageCore; ffmpeg: F
     if (!wav) continue;
     mouths.set(v.role, [...(mouths.get(v.role) ?? []), lineMouth(wav.samples, wav.rate, v.from, manifest.video.fps)]);
   }
-  return { audio: opts.out, voicedSegments: segmentsOverlapping(manifest, spans), mouths };
+  return { audio: opts.out, ready, voicedSegments: segmentsOverlapping(manifest, spans), mouths };
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '@talecast/config';
 import { CoreModule, renderFailure } from '@talecast/core';
 import { Database, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
-import { generateStoryFixture } from '@talecast/fixtures';
+import { generateTale, TALE_META } from '@talecast/fixtures';
 import { FfmpegService } from '@talecast/video';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
@@ -19,11 +19,12 @@ import { ProgressBar } from '../progress-bar';
 
 /**
  * `demo`: the whole product once, on generated data, saying what each step did: embedded
- * PostgreSQL, ffmpeg, face models, a generated story, its precompute, a sample child's photo,
- * and the render; ends with where the MP4 is and how to start the server.
+ * PostgreSQL, ffmpeg, face models, the generated animated tale "The Golden Key" (drawn by code,
+ * spoken by espeak-ng), its precompute, a sample child's photo, and the render with that face on
+ * the hero; ends with where the MP4 is and how to start the server.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const o = parseOptions(argv, { seconds: { type: 'string', default: '20' }, photo: { type: 'string', default: 'sample1.jpg' } });
+  const o = parseOptions(argv, { seconds: { type: 'string', default: '30' }, photo: { type: 'string', default: 'sample1.jpg' } });
   const config = loadConfig();
   const started = Date.now();
   const step = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
@@ -40,10 +41,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
     step(`face models loaded on ${detector.backend}`);
 
     const seconds = Number(o.seconds);
-    const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`), seconds, variant: 'a' });
-    step(`story video ${fixture.generated ? 'generated' : 'reused'}: ${path.relative(process.cwd(), fixture.video)} (${seconds} s, 1280x720, 30 fps, 4+ shots, a distractor face)`);
+    const tale = await generateTale({ outDir: path.join(config.roots.base, 'fixtures', `golden-key-1280x720-${seconds}s`), seconds });
+    step(`story video ${tale.generated ? `generated in ${tale.elapsed.toFixed(1)} s` : 'reused'}: ${path.relative(process.cwd(), tale.video)} ("${TALE_META.title.en}", ${seconds} s, 1280x720, 30 fps, drawn by code; narrator and lines by espeak-ng; roles hero + friend)`);
+    const fixture = { video: tale.video, masks: tale.masks };
 
-    const storyId = `demo-tale-${seconds}s`;
+    const storyId = `golden-key-${seconds}s`;
     const story = await app.get<Repository<StoryEntity>>(STORY_REPOSITORY).findOneBy({ id: storyId });
     const storage = app.get(StorageCore);
     const published = await fs.access(storage.storyFile(storyId, 'manifest.json')).then(() => true, () => false);
@@ -51,7 +53,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       step(`story "${storyId}" already precomputed (${story.segmentCount} segments); reusing it`);
     } else {
       const bar = new ProgressBar('precompute');
-      const s = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: 'The Little Hero' }, (f, stage) => bar.update(f, stage));
+      const s = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: TALE_META.title.en }, (f, stage) => bar.update(f, stage));
       bar.done();
       step(`precomputed "${storyId}": ${s.frames} frames, hero in ${s.faceFrames.hero}, ${s.segments} segments (${s.faceSegments} with the hero), ${s.speed.toFixed(2)}x real time`);
     }
