@@ -7,6 +7,7 @@
 // Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip),
 // --click-runs 3 (0 = skip), --click-only (precompute or --reuse, then only the click runs).
 import 'reflect-metadata';
+import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -53,7 +54,7 @@ async function main() {
     { module: class Bench {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule] },
     { logger: ['error', 'warn'] },
   );
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: require('node:os').availableParallelism(), node: process.version } };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: os.availableParallelism(), node: process.version } };
   try {
     const ff = await app.get(FfmpegService).locate();
     const detector = await app.get(FaceAnalysisService).detector();
@@ -230,8 +231,8 @@ async function main() {
     const long = Number(opts.long);
     if (long > 0) {
       results[`story${long}s`] = await runStory(long, false);
-      const a = (results[`story${main}s`] as any).render.peakMemoryMB;
-      const b = (results[`story${long}s`] as any).render.peakMemoryMB;
+      const a = (results[`story${main}s`] as StoryFigures).render.peakMemoryMB;
+      const b = (results[`story${long}s`] as StoryFigures).render.peakMemoryMB;
       results.memoryGrowth = { [`${main}s`]: a, [`${long}s`]: b, growth: round(b / a - 1) };
     }
   } finally {
@@ -240,12 +241,31 @@ async function main() {
   await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
   await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
   if (opts['click-only']) console.log(`\nclick to first frame (parents' page, Chromium): median ${(results.clickToFirstFrame as { medianSeconds: number }).medianSeconds} s   target ≤ 3 s`);
-  else printTable(results);
+  else printTable(results as BenchResults);
 }
 
-function printTable(r: Record<string, any>): void {
-  const main = Object.keys(r).find((k) => /^story\d+s$/.test(k) && r[k].floor)!;
-  const m = r[main];
+/** The figures printTable reads (results.json holds more). */
+interface StoryFigures {
+  floor?: unknown;
+  precompute: { speed: number };
+  render: { speed: number; seconds: number; firstHlsSeconds: number; peakMemoryMB: number };
+  ratios: { renderOverFloor: number; naiveOverRender: number; compositeShareOfFloor: number };
+}
+
+interface BenchResults {
+  machine: { cores: number };
+  ffmpeg: string;
+  faceBackend: string;
+  upload: { p50Ms: number };
+  memoryGrowth?: { growth: number };
+  talePrecompute?: { speed: number; seconds: number };
+  clickToFirstFrame?: { medianSeconds: number; runsSeconds: number[]; engine: string };
+  [story: string]: unknown;
+}
+
+function printTable(r: BenchResults): void {
+  const main = Object.keys(r).find((k) => /^story\d+s$/.test(k) && (r[k] as StoryFigures).floor)!;
+  const m = r[main] as StoryFigures;
   const rows: [string, string, string][] = [
     ['precompute speed (fixture)', `${m.precompute.speed}x real time`, 'target ≥ 1.5x'],
     ['precompute speed (animated tale)', r.talePrecompute ? `${r.talePrecompute.speed}x real time (${r.talePrecompute.seconds} s)` : 'skipped', 'target ≥ 1.5x'],

@@ -1,9 +1,8 @@
 // The evaluation's contact sheet: per story, one column per sampled frame and one row per
 // source (the story's original frame, then each child's output), face crops side by side, with
 // labels. Built with sharp from raw RGB tiles; written atomically.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import sharp, { OverlayOptions } from 'sharp';
+import { OverlayOptions, sharp } from '@talecast/face/sharp-image';
+import { writeFileAtomic } from '@talecast/storage';
 
 export interface ContactSheetBlock {
   title: string;
@@ -36,10 +35,7 @@ export async function writeContactSheet(file: string, blocks: ContactSheetBlock[
     });
   }
   const png = await sharp({ create: { width, height, channels: 3, background: { r: 24, g: 24, b: 28 } } }).composite(layers).png().toBuffer();
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, png);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, png);
 }
 
 function label(width: number, height: number, text: string, size: number): Buffer {

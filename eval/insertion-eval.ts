@@ -8,7 +8,7 @@ import { CoverageReport, coverageFailures, formatCoverage, storyCoverage } from 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
 import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
 import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';

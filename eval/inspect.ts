@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
 import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels, uprightLandmarks } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';

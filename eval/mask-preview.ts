@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { FaceDetector, loadFaceModels } from '@talecast/face';
 import { prepareFace } from '@talecast/compositor';
 import { FACE_MESH_POINT_COUNT } from '@talecast/geometry';

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import { chromium, Browser, Page } from 'playwright-core';
 import { ApiProcess, createTestDatabase, REPO_ROOT, runNode, sharedFixture, startApi, tempDir, TestDatabase } from '@talecast/testing';
@@ -25,7 +26,7 @@ async function adminPageFor(api: ApiProcess): Promise<{ base: string; server: St
   assert.equal(build.code, 0, `web build failed:\n${build.output}`);
   const own = await fetch(`${api.url}/admin`).then(async (r) => (r.ok ? r.text() : '')).catch(() => '');
   if (own.includes('data-app="talecast-admin"')) return { base: api.url, server: null };
-  const { serveDist } = require(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<StaticServer> };
+  const { serveDist } = createRequire(__filename)(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<StaticServer> };
   const server = await serveDist({ apiUrl: api.url });
   return { base: server.url, server };
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { promises as fs } from 'node:fs';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { Client } from 'pg';
 import { samplePhotoDirectory } from '@talecast/face';
 import { ApiProcess, CLI_MAIN, createTestDatabase, REPO_ROOT, runNode, sharedFixture, startApi, TestDatabase, tempDir } from '@talecast/testing';

@@ -31,11 +31,11 @@ async function requestRender(api: ApiProcess, body: unknown) {
 }
 
 /** Reads server-sent events until `done`/`failed`; returns the event names and the last data. */
-async function followEvents(url: string, timeoutMs = 120_000): Promise<{ names: string[]; last: any }> {
+async function followEvents(url: string, timeoutMs = 120_000): Promise<{ names: string[]; last: unknown }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   assert.equal(res.headers.get('content-type')?.split(';')[0], 'text/event-stream');
   const names: string[] = [];
-  let last: any;
+  let last: unknown;
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -121,6 +121,10 @@ describe('renders over HTTP', async () => {
     const ts = await fetch(`${api.url}/api/renders/${created.body.id}/hls/${segments[0]}`);
     assert.equal(ts.headers.get('content-type'), 'video/mp2t');
     assert.equal((await fetch(`${api.url}/api/renders/${created.body.id}/hls/..%2Fvideo.mp4`)).status, 404);
+
+    // Each request from byte 0 (the range 0-99 and the full download) is a download in the lifecycle log.
+    const downloaded = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
+    assert.equal(downloaded.events.filter((e: { event: string }) => e.event === 'downloaded').length, 2);
 
     const del = await fetch(`${api.url}/api/renders/${created.body.id}`, { method: 'DELETE' });
     assert.equal(del.status, 200);

@@ -14,10 +14,22 @@ import { tempDir } from '@talecast/testing';
 const REPO = path.resolve(__dirname, '../../..');
 
 interface Run { code: number; stdout: string; stderr: string }
+
+/** The parts of `docker compose config` read here. */
+interface ComposeService {
+  environment: Record<string, string>;
+  volumes: (string | { source: string; target: string })[];
+  depends_on: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  container_name?: string;
+  ports?: unknown[];
+}
+interface ComposeConfig { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 127) : 0, stdout, stderr });
+      const code = (err as { code?: unknown } | null)?.code;
+      resolve({ code: err ? (typeof code === 'number' ? code : 127) : 0, stdout, stderr });
     });
   });
 }
@@ -49,7 +61,7 @@ describe('docker compose deployment', async () => {
       assert.equal(valid.code, 0, `docker compose config: ${valid.stderr}`);
       const resolved = await compose('config');
       assert.equal(resolved.code, 0, resolved.stderr);
-      const config = parseYaml(resolved.stdout) as any;
+      const config = parseYaml(resolved.stdout) as ComposeConfig;
       assert.deepEqual(Object.keys(config.services).sort(), ['api', 'postgres', 'worker']);
       const { api, worker, postgres } = config.services;
 
@@ -59,14 +71,14 @@ describe('docker compose deployment', async () => {
       for (const s of [api, worker]) {
         assert.match(s.environment.DATABASE_URL, /^postgres:\/\/talecast:[^@]+@postgres:5432\/talecast$/);
         assert.equal(s.environment.TALECAST_DATA_DIR, '/data');
-        const volumes = s.volumes.map((v: any) => (typeof v === 'string' ? v.split(':').slice(0, 2).join(':') : `${v.source}:${v.target}`));
+        const volumes = s.volumes.map((v) => (typeof v === 'string' ? v.split(':').slice(0, 2).join(':') : `${v.source}:${v.target}`));
         assert.ok(volumes.includes('talecast-data:/data'), `${JSON.stringify(s.volumes)} mounts the shared data volume`);
         assert.equal(s.depends_on.postgres.condition, 'service_healthy');
         assert.ok(s.healthcheck?.test, 'has a health check');
         assert.ok(s.environment.TALECAST_ADMIN_TOKEN, 'secrets come from the env file');
       }
       assert.ok(postgres.healthcheck?.test.join(' ').includes('pg_isready'));
-      assert.ok(postgres.volumes.some((v: any) => (typeof v === 'string' ? v.startsWith('pgdata:') : v.source === 'pgdata')), 'the database has its own volume');
+      assert.ok(postgres.volumes.some((v) => (typeof v === 'string' ? v.startsWith('pgdata:') : v.source === 'pgdata')), 'the database has its own volume');
 
       // `--scale worker=3` needs a worker without a fixed container name or host port.
       assert.equal(worker.container_name, undefined);

@@ -13,10 +13,10 @@ import { DataSource, Repository } from 'typeorm';
 import { loadConfig } from '@talecast/config';
 import { CoreModule } from '@talecast/core';
 import { LifecycleModule, LifecycleService } from '@talecast/lifecycle';
-import { FACE_REPOSITORY, FaceEntity, RENDER_REPOSITORY, RenderEntity, RenderStatus } from '@talecast/persistence';
+import { advisoryLock, FACE_REPOSITORY, FaceEntity, RENDER_REPOSITORY, RenderEntity, RenderStatus } from '@talecast/persistence';
 import { newId, StorageCore } from '@talecast/storage';
 import { FaceUploadModule, FaceUploadService } from '@talecast/face-upload';
-import { PURGE_LOCK_KEY, PurgeModule, PurgeReport, PurgeService, PurgeServiceModule, removeRootEntry } from '@talecast/purge';
+import { PURGE_LOCK, PurgeModule, PurgeReport, PurgeService, PurgeServiceModule, removeRootEntry } from '@talecast/purge';
 import { createTestDatabase, REPO_ROOT, tempDir } from '@talecast/testing';
 
 const FACE_BYTES = 1000 + 234;
@@ -241,7 +241,7 @@ describe('purge', async () => {
     const holder = new Client({ connectionString: db.url });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [PURGE_LOCK_KEY]);
+      await advisoryLock(holder, PURGE_LOCK);
       const skipped = await a.purge.run();
       assert.equal(skipped.skipped, true);
       assert.deepEqual([skipped.expired, skipped.purged, skipped.orphans], [[], [], []]);

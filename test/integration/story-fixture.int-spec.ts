@@ -35,13 +35,13 @@ describe('story fixture (5 s)', async () => {
     assert.ok(Math.abs(info.durationSeconds - 5) < 0.1);
   });
 
-  test('has at least four shots: one without a face and one with a distractor', () => {
+  test('has at least four shots: one without a face and one with a distractor', async () => {
     assert.ok(truth.shots.length >= 4);
     assert.ok(truth.shots.some((s) => s.kind === 'empty'));
     assert.ok(truth.shots.some((s) => s.kind === 'hero+distractor'));
     const empty = truth.shots.find((s) => s.kind === 'empty')!;
     for (let i = empty.startFrame; i < empty.endFrame; i++) assert.equal(truth.frames[i].hero, null);
-    const masks = JSON.parse(require('node:fs').readFileSync(fixture.masks, 'utf8'));
+    const masks = JSON.parse(await fs.readFile(fixture.masks, 'utf8'));
     assert.equal(masks.version, 1);
     assert.ok(masks.roles.hero.regions.length >= 3);
   });

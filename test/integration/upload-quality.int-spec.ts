@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { FaceDetector, loadFaceModels, samplePhotoDirectory } from '@talecast/face';
 import { analysePhoto, PhotoAnalysis } from '../../libs/face-upload/src/photo-analysis';
 import { decodePhoto, workingCopy } from '../../libs/face-upload/src/image-intake';

@@ -50,6 +50,15 @@ export function workerName(p: ApiProcess): string {
   return `${os.hostname()}:${p.child.pid}`.slice(0, 64);
 }
 
+/** A JSON answer of the API as the tests read it (what a field holds is checked by the test). */
+export interface ApiBody {
+  id?: string;
+  status?: string;
+  error?: { code?: string; message?: string };
+  database?: { ok?: boolean };
+  [field: string]: unknown;
+}
+
 export interface Timed<T> {
   status: number;
   body: T;
@@ -57,20 +66,20 @@ export interface Timed<T> {
   retryAfter: string | null;
 }
 
-export async function timedFetch<T = any>(url: string, init: RequestInit = {}, timeoutMs = 120_000): Promise<Timed<T>> {
+export async function timedFetch<T = ApiBody>(url: string, init: RequestInit = {}, timeoutMs = 120_000): Promise<Timed<T>> {
   const started = performance.now();
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
-  let body: any = text;
+  let body: unknown = text;
   try {
     body = JSON.parse(text);
   } catch {
     /* not JSON */
   }
-  return { status: res.status, body, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
+  return { status: res.status, body: body as T, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
 }
 
-export async function uploadPhoto(apiUrl: string, photo: { name: string; data: Buffer }, timeoutMs = 120_000): Promise<Timed<any>> {
+export async function uploadPhoto(apiUrl: string, photo: { name: string; data: Buffer }, timeoutMs = 120_000): Promise<Timed<ApiBody>> {
   const form = new FormData();
   form.append('photo', new Blob([new Uint8Array(photo.data)]), photo.name);
   return timedFetch(`${apiUrl}/api/faces`, { method: 'POST', body: form }, timeoutMs);
@@ -81,7 +90,7 @@ export async function uploadFace(apiUrl: string, i: number): Promise<string> {
   const deadline = Date.now() + 300_000;
   for (;;) {
     const r = await uploadPhoto(apiUrl, await samplePhoto(i));
-    if (r.status === 201) return r.body.id;
+    if (r.status === 201) return r.body.id!;
     assert.ok([429, 503].includes(r.status) && Date.now() < deadline, `upload ${i}: ${r.status} ${JSON.stringify(r.body)}`);
     await sleep(Number(r.retryAfter ?? 1) * 1000);
   }
@@ -95,7 +104,10 @@ export interface RenderStatus {
   id: string;
   status: string;
   events: { event: string; details?: Record<string, unknown> }[];
-  [k: string]: any;
+  segmentsDone?: number;
+  segmentsTotal?: number;
+  error?: unknown;
+  [k: string]: unknown;
 }
 
 export async function renderStatus(apiUrl: string, id: string): Promise<RenderStatus> {
@@ -204,5 +216,5 @@ export function percentile(values: number[], p: number): number {
 
 /** Stops every process given, in parallel, ignoring those already gone. */
 export async function stopAll(processes: (ApiProcess | undefined)[]): Promise<void> {
-  await Promise.all(processes.map((p) => p?.stop().catch(() => undefined)));
+  await Promise.all(processes.map(async (p) => p?.stop().catch(() => undefined)));
 }

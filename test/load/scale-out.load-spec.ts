@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { ApiProcess, createTestDatabase, sharedFixture, TestDatabase, tempDir } from '@talecast/testing';
 import {
   assertValidVideo, countEvents, leftoverTmpFiles, LOAD_SCALE, log, precomputeStory, renderRows, requestRender, sleep, startRole, stopAll, timedFetch, uploadFace, waitForRenders, workerName,
+  ApiBody,
 } from './load-support';
 
 const ADMIN_TOKEN = 'load-admin-token-0123456789abcdef';
@@ -82,14 +83,14 @@ describe('scale-out: one api, two workers', async () => {
     const started = Date.now();
     const created = await timedFetch(`${api!.url}/api/admin/stories`, { method: 'POST', headers: auth, body: form });
     assert.equal(created.status, 202, JSON.stringify(created.body));
-    let story: any;
+    let story: ApiBody | undefined;
     for (;;) {
       story = (await timedFetch(`${api!.url}/api/admin/stories/admin-tale`, { headers: auth })).body;
-      if (story.status !== 'precomputing') break;
+      if (story?.status !== 'precomputing') break;
       assert.ok(Date.now() - started < 8 * 60_000, 'the precompute finished in time');
       await sleep(500);
     }
-    assert.equal(story.status, 'ready', JSON.stringify(story));
+    assert.equal(story?.status, 'ready', JSON.stringify(story));
     const ranIn = [api!, ...workers].filter((p) => p.output().includes('story admin-tale published'));
     assert.equal(ranIn.length, 1, 'exactly one process ran it');
     assert.ok(workers.includes(ranIn[0]), 'a worker ran it, not the api');

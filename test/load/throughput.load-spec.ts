@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
 import {
   assertValidVideo, countEvents, log, percentile, precomputeStory, requestRender, rssMb, samplePhoto, sampleRss, scaled, sleep, startRole, stopAll, Timed, timedFetch, uploadPhoto, waitForRenders,
+  ApiBody,
 } from './load-support';
 
 const UPLOADS = scaled(50, 8);
@@ -51,7 +52,7 @@ describe('load: concurrent uploads and render requests', async () => {
     const rss = sampleRss(pid);
 
     // ---- uploads: all at once; a 503/429 is retried after its Retry-After, as a client should ----
-    const attempts: Timed<any>[] = [];
+    const attempts: Timed<ApiBody>[] = [];
     const uploadsStarted = performance.now();
     const endToEnd: number[] = [];
     // Meanwhile, a status request every 250 ms: how long does a cheap request wait behind the uploads?

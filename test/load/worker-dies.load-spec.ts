@@ -49,7 +49,7 @@ describe('a worker dies mid-render', async () => {
     assert.ok(victim, `the render's worker ${owner} is one of ours`);
     const survivor = workers.find((w) => w !== victim)!;
     // Let it get into its segments (some done, others half written), then kill it outright.
-    const before = await waitForRender(api!.url, id, (s) => s.status !== 'rendering' || s.segmentsDone >= 1, 120_000, 50);
+    const before = await waitForRender(api!.url, id, (s) => s.status !== 'rendering' || (s.segmentsDone ?? 0) >= 1, 120_000, 50);
     assert.equal(before.status, 'rendering', `still rendering when killed (${before.segmentsDone}/${before.segmentsTotal} segments; was ${rendering.status})`);
     const killedAt = Date.now();
     await victim!.stop('SIGKILL');
@@ -68,7 +68,7 @@ describe('a worker dies mid-render', async () => {
     // The survivor keeps working: a new render goes through as well.
     const next = await requestRender(api!.url, [await uploadFace(api!.url, 4)]);
     assert.equal(next.status, 202);
-    const [after] = (await waitForRenders(api!.url, [next.body.id], 300_000)).values();
+    const [after] = (await waitForRenders(api!.url, [next.body.id!], 300_000)).values();
     assert.equal(after.status, 'done');
     assert.equal(countEvents(after, 'rendered'), 1);
   });

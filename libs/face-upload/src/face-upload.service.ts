@@ -7,7 +7,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
@@ -141,7 +141,7 @@ export class FaceUploadService implements OnApplicationShutdown {
         id,
         status: 'ready',
         expression: result.expression,
-        summary: { faceCount: result.faceCount, chosenIndex: result.chosenIndex, faces: result.faces, warnings: result.warnings, pose: result.pose, expressionScores } as any,
+        summary: { faceCount: result.faceCount, chosenIndex: result.chosenIndex, faces: result.faces, warnings: result.warnings, pose: result.pose, expressionScores },
         bytes: await treeSize(dir),
         createdAt: now,
         expiresAt,

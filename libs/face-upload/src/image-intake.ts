@@ -1,7 +1,7 @@
 // Decodes an uploaded photo safely with sharp: by content (never by extension or MIME type),
 // with a pixel limit against decompression bombs, EXIF orientation applied, colour converted to
 // sRGB, alpha flattened. Returns plain RGB pixels. Every refusal is a reason code.
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { TalecastError } from '@talecast/core/talecast-error';
 
 export interface DecodedPhoto {

@@ -3,6 +3,7 @@
 import { Box, DetectedFace, DetectOptions, EXPRESSION_LABELS, ExpressionScores, RgbImage } from './face-types';
 import { LoadedFaceModels } from './face-models';
 import { uprightLandmarks } from './oriented-landmarks';
+import type { FaceApi, FaceApiResult, FaceApiTensor } from './face-api-types';
 
 export class FaceDetector {
   constructor(private readonly models: LoadedFaceModels) {}
@@ -22,7 +23,7 @@ export class FaceDetector {
       let task = faceapi.detectAllFaces(input, detectorOptions).withFaceLandmarks();
       if (options.expressions) task = task.withFaceExpressions();
       if (options.descriptors) task = task.withFaceDescriptors();
-      const results: any[] = await task;
+      const results: FaceApiResult[] = await task;
       return results.map((r) => toDetectedFace(r)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     } finally {
       input.dispose();
@@ -37,7 +38,7 @@ export class FaceDetector {
       const detectorOptions = options.detector === 'tiny'
         ? new faceapi.TinyFaceDetectorOptions({ inputSize: options.tinyInputSize ?? 416, scoreThreshold: options.minConfidence ?? 0.4 })
         : new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.4, maxResults: options.maxResults ?? 20 });
-      const results: any[] = await faceapi.detectAllFaces(input, detectorOptions);
+      const results: FaceApiResult[] = await faceapi.detectAllFaces(input, detectorOptions);
       return results.map((d) => ({ box: boxOf(d.box), score: d.score }));
     } finally {
       input.dispose();
@@ -95,14 +96,14 @@ export class FaceDetector {
   }
 }
 
-async function alignedChip(faceapi: any, input: any, landmarksResult: any, box: Box): Promise<any> {
+async function alignedChip(faceapi: FaceApi, input: FaceApiTensor, landmarksResult: FaceApiResult, box: Box): Promise<FaceApiTensor> {
   const shifted = landmarksResult.forSize(box.width, box.height).shiftBy(box.x, box.y);
   const alignedRect = shifted.align(null, { useDlibAlignment: true });
   const [chip] = await faceapi.extractFaceTensors(input, [alignedRect]);
   return chip;
 }
 
-function toDetectedFace(r: any): DetectedFace {
+function toDetectedFace(r: FaceApiResult): DetectedFace {
   const pts: { x: number; y: number }[] = r.landmarks.positions;
   const landmarks = new Float32Array(136);
   for (let i = 0; i < 68; i++) {
@@ -115,7 +116,7 @@ function toDetectedFace(r: any): DetectedFace {
   return face;
 }
 
-function toScores(probs: any): ExpressionScores {
+function toScores(probs: FaceApiResult): ExpressionScores {
   const scores = {} as ExpressionScores;
   for (const label of EXPRESSION_LABELS) scores[label] = Number(probs[label] ?? 0);
   return scores;

@@ -3,13 +3,14 @@
 // files come from node_modules; this module must never fetch anything from the network.
 import path from 'node:path';
 import { installWasmConcatKernel } from './wasm-concat-kernel';
+import type { FaceApi, Tfjs } from './face-api-types';
 
 export type FaceBackend = 'tfjs-node' | 'wasm';
 
 export interface LoadedFaceModels {
   backend: FaceBackend;
-  faceapi: any;
-  tf: any;
+  faceapi: FaceApi;
+  tf: Tfjs;
   models: string[];
   loadMs: number;
 }
@@ -40,8 +41,8 @@ async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFa
   // turning any stray rejection anywhere in the process into a crash; it is removed after loading.
   const rejectionHandlers = new Set(process.listeners('unhandledRejection'));
   let backend: FaceBackend = 'wasm';
-  let faceapi: any;
-  let tf: any;
+  let faceapi: FaceApi;
+  let tf: Tfjs;
   if (preference !== 'wasm' && nativeBindingLoads()) {
     tf = require('@tensorflow/tfjs-node');
     faceapi = require('@vladmandic/face-api/dist/face-api.node.js');

@@ -4,3 +4,4 @@ export * from './face-detector';
 export * from './oriented-landmarks';
 export * from './face-analysis.module';
 export * from './canonical-face';
+export * from './face-api-types';

@@ -8,6 +8,7 @@
 import type { LoadedFaceModels } from './face-models';
 import { centroid, interOcularDistance, LEFT_EYE, RIGHT_EYE } from '@talecast/geometry';
 import { RgbImage } from './face-types';
+import type { FaceApi, FaceApiTensor, Tfjs } from './face-api-types';
 
 /** The landmark network's input side (face-api's 68-point net). */
 export const LANDMARK_INPUT = 112;
@@ -139,7 +140,7 @@ const MIRROR = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25
  * the frame along the face's axes (see orientedFaceInput), optionally also mirrored and averaged.
  * Returns the input tensor too (the expression network takes the same input).
  */
-export async function landmarksForRegion(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, region: OrientedBox, mirrored: boolean, input: Float32Array): Promise<{ landmarks: Float32Array; crop: any }> {
+export async function landmarksForRegion(tf: Tfjs, faceapi: FaceApi, rgb: Uint8Array, width: number, height: number, region: OrientedBox, mirrored: boolean, input: Float32Array): Promise<{ landmarks: Float32Array; crop: FaceApiTensor }> {
   const map = orientedFaceInput(rgb, width, height, region, LANDMARK_INPUT, input);
   const crop = tf.tensor3d(input, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'float32');
   const pts: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crop)).positions;

@@ -4,6 +4,7 @@
 // 112·112 rows of 1 value each (profiled: ~13% of the precompute's analysis CPU, plus the garbage
 // collection of the subarrays). This kernel copies short rows value by value instead.
 // It only moves values, never computes: results are identical to the stock kernel's.
+import type { Tfjs } from './face-api-types';
 
 /** A numeric typed array as the WASM heap exposes it. */
 type Values = Float32Array | Int32Array | Uint8Array;
@@ -47,7 +48,7 @@ interface WasmBackend {
  * Replaces the 'wasm' backend's Concat kernel (call after the backend is registered). Cases it
  * does not handle (strings, empty or single inputs) go to the stock kernel.
  */
-export function installWasmConcatKernel(tf: any): void {
+export function installWasmConcatKernel(tf: Tfjs): void {
   const stock = tf.getKernel('Concat', 'wasm');
   if (!stock) throw new Error('the wasm backend has no Concat kernel to replace');
   const kernelFunc = (args: { inputs: TensorInfo[]; backend: WasmBackend; attrs: { axis: number | number[] } }) => {

@@ -9,21 +9,21 @@ export interface HasLifecycle {
 }
 
 export interface RecordsLifecycleOptions<R> {
-  details?: (result: R, args: any[]) => LifecycleDetails;
+  details?: (result: R, args: unknown[]) => LifecycleDetails;
   /** Event appended when the method throws; the subject then comes from `subjectOnError`. */
   onError?: LifecycleEventName;
-  subjectOnError?: (args: any[]) => string | undefined;
+  subjectOnError?: (args: unknown[]) => string | undefined;
 }
 
-export function RecordsLifecycle<R = any>(
+export function RecordsLifecycle<R = unknown>(
   kind: SubjectKind,
   event: LifecycleEventName,
-  subject: (result: R, args: any[]) => string | undefined,
+  subject: (result: R, args: unknown[]) => string | undefined,
   options: RecordsLifecycleOptions<R> = {},
 ): MethodDecorator {
   return (_target, _key, descriptor: PropertyDescriptor) => {
-    const original = descriptor.value as (...args: any[]) => Promise<R>;
-    descriptor.value = async function (this: HasLifecycle, ...args: any[]) {
+    const original = descriptor.value as (...args: unknown[]) => Promise<R>;
+    descriptor.value = async function (this: HasLifecycle, ...args: unknown[]) {
       let result: R;
       try {
         result = await original.apply(this, args);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '@talecast/config';
 import { createDataSource } from './data-source';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres-server';
+import { advisoryLock, advisoryUnlock } from './advisory-lock';
 
 export class Database {
   private constructor(
@@ -27,11 +28,11 @@ export class Database {
       const lock = dataSource.createQueryRunner();
       await lock.connect();
       try {
-        await lock.query(`SELECT pg_advisory_lock(hashtext('talecast:migrations'))`);
+        await advisoryLock(lock, 'talecast:migrations');
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         for (const m of applied) log(`migration applied: ${m.name}`);
       } finally {
-        await lock.query(`SELECT pg_advisory_unlock(hashtext('talecast:migrations'))`).catch(() => undefined);
+        await advisoryUnlock(lock, 'talecast:migrations');
         await lock.release();
       }
     } catch (err) {

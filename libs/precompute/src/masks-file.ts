@@ -238,7 +238,7 @@ function arrayAt(v: unknown, at: string, problems: string[], required: boolean):
   return [];
 }
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DataSource, Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { advisoryTransactionLock, advisoryUnlock, STORY_REPOSITORY, StoryEntity, tryAdvisoryLock } from '@talecast/persistence';
 import { newId, StorageCore } from '@talecast/storage';
 import { JobPayloads, JobQueue } from '@talecast/queue';
 import { PrecomputeService } from './precompute.service';
@@ -64,10 +64,9 @@ export class PrecomputeJobs {
     const names = { video: `${storyId}--${token}.video`, masks: `${storyId}--${token}.masks` };
     try {
       await this.dataSource.transaction(async (tx) => {
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`precompute:${storyId}`]);
-        const [{ free }] = await tx.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS free`, [runLock(storyId)]);
-        if (free !== true) throw new TalecastError('STORY_BUSY', `story ${storyId} is already being precomputed`);
-        await tx.query(`SELECT pg_advisory_unlock(hashtext($1))`, [runLock(storyId)]);
+        await advisoryTransactionLock(tx, `precompute:${storyId}`);
+        if (!(await tryAdvisoryLock(tx, runLock(storyId)))) throw new TalecastError('STORY_BUSY', `story ${storyId} is already being precomputed`);
+        await advisoryUnlock(tx, runLock(storyId));
         const repo = tx.getRepository(StoryEntity);
         const existing = await repo.findOneBy({ id: storyId });
         await this.supersede(storyId);
@@ -114,9 +113,8 @@ export class PrecomputeJobs {
     try {
       // Under the story's enqueue lock, so an upload cannot supersede these files in between.
       await runner.startTransaction();
-      await runner.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`precompute:${job.storyId}`]);
-      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [runLock(job.storyId)]);
-      locked = ok === true;
+      await advisoryTransactionLock(runner, `precompute:${job.storyId}`);
+      locked = await tryAdvisoryLock(runner, runLock(job.storyId));
       const present = locked && (await exists(video)) && (await exists(masks));
       await runner.commitTransaction();
       if (!locked) throw new Error(`story ${job.storyId} is being precomputed by another worker; retried later`);
@@ -133,7 +131,7 @@ export class PrecomputeJobs {
       await fs.rm(masks, { force: true });
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [runLock(job.storyId)]).catch(() => undefined);
+      if (locked) await advisoryUnlock(runner, runLock(job.storyId));
       await runner.release();
     }
   }

@@ -3,7 +3,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import { Repository } from 'typeorm';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { FaceAnalysisService } from '@talecast/face';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';

@@ -3,7 +3,7 @@
 // follows each role's face in between with the landmark network, and records per frame the raw
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
-import { EXPRESSION_LABELS, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
+import { EXPRESSION_LABELS, FaceApi, FaceApiResult, FaceApiTensor, Tfjs, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
 import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
@@ -160,8 +160,8 @@ type Detection = { box: Box; score: number };
 
 /** The state of one range's analysis: frame by frame, shot cuts, each role's track and what was recorded. */
 class RangeAnalysis {
-  private readonly tf: any;
-  private readonly faceapi: any;
+  private readonly tf: Tfjs;
+  private readonly faceapi: FaceApi;
   private readonly width: number;
   private readonly height: number;
   private readonly roleNames: string[];
@@ -396,7 +396,7 @@ class RangeAnalysis {
    * box only roughly frames the face: look again on the crop its landmarks predict (turned with
    * the face), as every later frame does.
    */
-  private async locateLandmarks(track: Track, k: number, starting: boolean): Promise<{ landmarks: Float32Array; crop: any }> {
+  private async locateLandmarks(track: Track, k: number, starting: boolean): Promise<{ landmarks: Float32Array; crop: FaceApiTensor }> {
     let { landmarks: lm, crop } = await this.landmarksIn(starting ? track.region : regionAt(track, k));
     if (starting) {
       for (let pass = 0; pass < START_PASSES; pass++) {
@@ -418,7 +418,7 @@ class RangeAnalysis {
   }
 
   /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
-  private async record(name: string, k: number, lm: Float32Array, crop: any, force: boolean): Promise<void> {
+  private async record(name: string, k: number, lm: Float32Array, crop: FaceApiTensor, force: boolean): Promise<void> {
     const data = this.roles[name];
     data.present[k] = 1;
     data.landmarks.set(lm, k * LANDMARK_DIMS);
@@ -495,11 +495,11 @@ function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boole
 }
 
 /** Tiny detector on a downscaled copy of the frame (no full-size tensor); boxes in frame pixels. */
-async function detectFaces(tf: any, faceapi: any, rgb: Uint8Array, width: number, height: number, small: { width: number; height: number; data: Float32Array }): Promise<{ box: Box; score: number }[]> {
+async function detectFaces(tf: Tfjs, faceapi: FaceApi, rgb: Uint8Array, width: number, height: number, small: { width: number; height: number; data: Float32Array }): Promise<{ box: Box; score: number }[]> {
   const { scale: k, ox, oy } = cropFaceInputRect(rgb, width, height, { x: 0, y: 0, width, height }, small.width, small.height, small.data);
   const tensor = tf.tensor3d(small.data, [small.height, small.width, 3], 'float32');
   try {
-    const found: any[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: DETECT_WIDTH, scoreThreshold: 0.45 }));
+    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: DETECT_WIDTH, scoreThreshold: 0.45 }));
     return found.map((d) => ({ box: { x: (d.box.x - ox) / k, y: (d.box.y - oy) / k, width: d.box.width / k, height: d.box.height / k }, score: d.score }));
   } finally {
     tensor.dispose();
@@ -532,21 +532,21 @@ const STYLE_SAMPLE_SECONDS = 1;
 const RELOCATE_CROP = 2.6;
 
 /** Tiny detector on a square crop around a tracked box (cheap verification of a track). */
-async function detectAround(tf: any, faceapi: any, frame: LazyRgbFrame, box: Box, input: Float32Array, cropSides = 1.8): Promise<Box[]> {
+async function detectAround(tf: Tfjs, faceapi: FaceApi, frame: LazyRgbFrame, box: Box, input: Float32Array, cropSides = 1.8): Promise<Box[]> {
   const side = Math.max(box.width, box.height) * cropSides;
   const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
   frame.ensure(crop);
   const { scale, ox, oy } = cropFaceInput(frame.rgb, frame.width, frame.height, crop, VERIFY_INPUT, input);
   const tensor = tf.tensor3d(input, [VERIFY_INPUT, VERIFY_INPUT, 3], 'float32');
   try {
-    const found: any[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }));
+    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }));
     return found.map((d) => ({ x: crop.x + (d.box.x - ox) / scale, y: crop.y + (d.box.y - oy) / scale, width: d.box.width / scale, height: d.box.height / scale }));
   } finally {
     tensor.dispose();
   }
 }
 
-async function expressionsFor(faceapi: any, crop: any): Promise<Float32Array> {
+async function expressionsFor(faceapi: FaceApi, crop: FaceApiTensor): Promise<Float32Array> {
   const probs = await faceapi.nets.faceExpressionNet.predictExpressions(crop);
   return Float32Array.from(EXPRESSION_LABELS, (label) => Number(probs[label] ?? 0));
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, QueryResult } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { Database, LifecycleEventEntity, LifecycleEventName } from '@talecast/persistence';
+import { Database, LifecycleEventEntity, LifecycleEventName, tryAdvisoryLock } from '@talecast/persistence';
 import { isRandomId, StorageCore } from '@talecast/storage';
 import { LifecycleService } from '@talecast/lifecycle';
 import { measureRootEntry, removeRootEntry } from './root-entry';
@@ -22,8 +22,8 @@ import {
   PurgeKind, PurgeReport, PurgeRootName, ROOT_KIND,
 } from './purge-report';
 
-/** Advisory lock key of the purge: 'TalePurg' as a bigint, outside the int4 range of hashtext() keys used elsewhere. */
-export const PURGE_LOCK_KEY = '6080260154324251239';
+/** Name of the purge's advisory lock (libs/persistence advisory-lock.ts; a key collision with another name could only delay one run). */
+export const PURGE_LOCK = 'talecast:purge';
 
 /** At most this many subjects of each kind per run; the rest wait for the next tick. */
 const BATCH = 1000;
@@ -75,8 +75,7 @@ export class PurgeService {
     lock.on('error', (err) => this.logger.warn(`purge lock connection lost: ${err.message}`));
     await lock.connect();
     try {
-      const { rows } = await lock.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS held', [PURGE_LOCK_KEY]);
-      if (rows[0]?.held !== true) {
+      if (!(await tryAdvisoryLock(lock, PURGE_LOCK))) {
         report.skipped = true;
         this.logger.debug('purge skipped: another process holds the purge lock');
         return report;

@@ -8,7 +8,7 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import PgBoss from 'pg-boss';
 import { JobWakeups, WAKEUP_CHANNEL } from './job-wakeups';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { Database } from '@talecast/persistence';
+import { advisoryLock, advisoryUnlock, Database } from '@talecast/persistence';
 
 export interface JobPayloads {
   render: { renderId: string };
@@ -32,7 +32,7 @@ export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger('JobQueue');
   private boss: PgBoss | undefined;
   private starting: Promise<PgBoss> | undefined;
-  private readonly handlers = new Map<JobName, { handler: JobHandler<any>; concurrency: number }>();
+  private readonly handlers = new Map<JobName, { handler: (data: object) => Promise<void>; concurrency: number }>();
   /** pg-boss worker ids of this process, per job name. */
   private readonly workerIds = new Map<JobName, string[]>();
   private wakeups: JobWakeups | undefined;
@@ -48,14 +48,14 @@ export class JobQueue implements OnApplicationShutdown {
       const setup = this.database.dataSource.createQueryRunner();
       await setup.connect();
       try {
-        await setup.query(`SELECT pg_advisory_lock(hashtext('talecast:queue-setup'))`);
+        await advisoryLock(setup, 'talecast:queue-setup');
         await boss.start();
         for (const name of JOB_NAMES) {
           const existing = await boss.getQueue(name);
           if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
         }
       } finally {
-        await setup.query(`SELECT pg_advisory_unlock(hashtext('talecast:queue-setup'))`).catch(() => undefined);
+        await advisoryUnlock(setup, 'talecast:queue-setup');
         await setup.release();
       }
       this.boss = boss;
@@ -86,7 +86,7 @@ export class JobQueue implements OnApplicationShutdown {
   /** Registers the one handler of a job name (a second registration is a programming error). */
   register<N extends JobName>(name: N, handler: JobHandler<N>, concurrency = 1): void {
     if (this.handlers.has(name)) throw new Error(`job ${name} already has a handler`);
-    this.handlers.set(name, { handler, concurrency });
+    this.handlers.set(name, { handler: (data) => handler(data as JobPayloads[N]), concurrency });
   }
 
   /** Starts taking jobs; every job name must have exactly one handler. */
@@ -97,7 +97,7 @@ export class JobQueue implements OnApplicationShutdown {
     for (const [name, { handler, concurrency }] of this.handlers) {
       for (let i = 0; i < concurrency; i++) {
         const id = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
-          for (const job of jobs) await handler(job.data as JobPayloads[typeof name]);
+          for (const job of jobs) await handler(job.data);
         });
         this.workerIds.set(name, [...(this.workerIds.get(name) ?? []), id]);
       }

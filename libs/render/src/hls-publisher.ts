@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoryManifest } from '@talecast/precompute';
-import { replaceFile, replaceFiles, writeFileAtomic } from '@talecast/storage';
+import { replaceFile, replaceFiles } from '@talecast/storage';
 import { hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
 import { HlsEntry, hlsPlaylist } from './hls-playlist';
 
@@ -15,8 +15,8 @@ const HLS_BATCH = 6;
 export interface HlsPublisherOptions {
   ffmpeg: string;
   manifest: StoryManifest;
-  /** The story's folder (its media and HLS pieces). */
-  storyDir: string;
+  /** A story file named by the manifest (its media and HLS pieces), as a path. */
+  storyPath: (relative: string) => string;
   /** The render's hls folder. */
   hlsDir: string;
   /** Per segment: the video the render uses (the story's media or the rendered file). */
@@ -80,15 +80,20 @@ export class HlsPublisher {
 
   /** The final playlist (ended). */
   async finish(): Promise<void> {
-    await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, true, this.targetSeconds));
+    await this.writePlaylist(true);
   }
 
   private pieceName(k: number): string {
     return `seg-${String(k).padStart(4, '0')}.ts`;
   }
 
-  private playlistFile(): string {
-    return path.join(this.o.hlsDir, 'index.m3u8');
+  /**
+   * The playlist, replaced atomically. Never creates the folder: a render deleted meanwhile must
+   * stay deleted (the write then fails, and the render with it).
+   */
+  private async writePlaylist(ended: boolean): Promise<void> {
+    const text = hlsPlaylist(this.entries, ended, this.targetSeconds);
+    await replaceFile(path.join(this.o.hlsDir, 'index.m3u8'), (tmp) => fs.writeFile(tmp, text));
   }
 
   private async makePiece(k: number, rendered: boolean): Promise<void> {
@@ -108,7 +113,7 @@ export class HlsPublisher {
       void this.muxWaiting();
       return muxed;
     }
-    const storyPiece = path.join(this.o.storyDir, this.o.manifest.segments[k].hlsFile);
+    const storyPiece = this.o.storyPath(this.o.manifest.segments[k].hlsFile);
     await replaceFile(target, (tmp) => linkOrCopy(storyPiece, tmp));
   }
 
@@ -149,7 +154,7 @@ export class HlsPublisher {
     const pieces = await Promise.all(
       batch.map(async (b, i) => {
         const seg = manifest.segments[b.k];
-        const storyPiece = path.join(this.o.storyDir, seg.hlsFile);
+        const storyPiece = this.o.storyPath(seg.hlsFile);
         const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
         if (!t || t.video === null) return null;
         return { video: videoOf(b.k), storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / this.fps, out: tmps[i] };
@@ -185,7 +190,7 @@ export class HlsPublisher {
       this.o.trace(`hls ${k} published`);
     }
     if (changed) {
-      await writeFileAtomic(this.playlistFile(), hlsPlaylist(this.entries, false, this.targetSeconds));
+      await this.writePlaylist(false);
       this.firstHlsMs ??= Date.now() - this.o.started;
     }
   }

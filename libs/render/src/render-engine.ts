@@ -88,7 +88,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   // 1. The story and the render's folders (temporary files of a dead attempt removed).
   const { manifest, frames } = await loadStory(deps.storage, job.storyId);
   const dirs = await prepareRenderDirs(deps.storage, job.renderId);
-  const storyDir = deps.storage.storyDir(job.storyId);
+  const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
 
   // 2. The audio, once: the story's, or mixed with the child's lines (the mix runs alongside the video).
   const voice = await prepareRenderAudio({ storage: deps.storage, ffmpeg: deps.ffmpeg, storyId: job.storyId, manifest, voices: job.voices ?? [], out: deps.storage.renderFile(job.renderId, 'audio.m4a') });
@@ -103,10 +103,10 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     alreadyRendered: await renderedSegmentFiles(dirs.segments, manifest),
     mouths: voice.mouths,
   });
-  const output = plan.segments.map((s) => (s.kind === 'reuse' ? path.join(storyDir, manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
+  const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
 
   // 4. Segments become HLS pieces as they are ready (with the mix where it differs); progress follows the playlist.
-  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyDir, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, audioReady: voice.ready, voiced: voice.voicedSegments, started, trace });
+  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, audioReady: voice.ready, voiced: voice.voicedSegments, started, trace });
   const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
   const total = manifest.segments.length;
   const report = async () => {
@@ -131,7 +131,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
   });
-  const runContext: RunContext = { job, deps, manifest, storyDir, segmentsDir: dirs.segments, cancel, trace, finish };
+  const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, finish };
   for (const run of plan.runs) {
     work.push(slots.submit(async () => {
       counts.compositeMs += (await renderRunOnPool(run, runContext)).compositeMs;
@@ -185,7 +185,8 @@ interface RunContext {
   job: RenderJob;
   deps: RenderEngineDeps;
   manifest: StoryManifest;
-  storyDir: string;
+  /** A story file named by the manifest, as a path. */
+  storyPath: (relative: string) => string;
   segmentsDir: string;
   cancel: Int32Array;
   trace: (event: string) => void;
@@ -198,7 +199,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
   const { job, deps, manifest } = ctx;
   const { width, height, fpsNum, fpsDen } = manifest.video;
   const segments = run.segments.map(({ k, tracks }) => ({
-    segmentIndex: k, input: path.join(ctx.storyDir, manifest.segments[k].file), frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
+    segmentIndex: k, input: ctx.storyPath(manifest.segments[k].file), frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
   }));
   const channel = new MessageChannel();
   const completions: Promise<void>[] = [];

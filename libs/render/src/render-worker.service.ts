@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { DataSource, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { RENDER_REPOSITORY, RenderEntity } from '@talecast/persistence';
+import { advisoryUnlock, RENDER_REPOSITORY, RenderEntity, tryAdvisoryLock } from '@talecast/persistence';
 import { removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -60,12 +60,11 @@ export class RenderWorker implements OnApplicationShutdown {
 
   /** Renders one video if it still needs it; idempotent. Returns the outcome when it rendered. */
   async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
-    const runner = await this.dataSource.createQueryRunner();
+    const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
     try {
-      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`render:${renderId}`]);
-      locked = ok === true;
+      locked = await tryAdvisoryLock(runner, `render:${renderId}`);
       if (!locked) return undefined; // another live worker has it
       const render = await this.renders.findOneBy({ id: renderId });
       if (!render || !['queued', 'rendering'].includes(render.status)) return undefined;
@@ -75,7 +74,7 @@ export class RenderWorker implements OnApplicationShutdown {
       }
       return await this.run(render, onProgress, onTrace);
     } finally {
-      if (locked) await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`render:${renderId}`]).catch(() => undefined);
+      if (locked) await advisoryUnlock(runner, `render:${renderId}`);
       await runner.release();
     }
   }

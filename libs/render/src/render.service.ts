@@ -5,11 +5,10 @@
 // renders that use it.
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { In, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
+import { advisoryTransactionLock, RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { isRandomId, isStorySlug, newId, removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -73,14 +72,14 @@ export class RenderService {
     // so the second waits for the first's insert and finds it. Capacity is counted under one
     // cluster-wide lock so a burst cannot overshoot the bound.
     const recent = await this.renders.manager.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`talecast:render-request:${requestKey}`]);
+      await advisoryTransactionLock(m, `talecast:render-request:${requestKey}`);
       const existing = await m.getRepository(RenderEntity).findOne({
         where: { requestKey, status: In(['queued', 'rendering', 'done']), createdAt: MoreThan(new Date(Date.now() - 60_000)) },
         order: { createdAt: 'DESC' },
       });
       if (existing) return existing;
       if (options.enqueue !== false) {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext('talecast:render-capacity'))`);
+        await advisoryTransactionLock(m, 'talecast:render-capacity');
         const active = await m.getRepository(RenderEntity).countBy({ status: In([...ACTIVE]) });
         if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
       }
@@ -161,9 +160,12 @@ export class RenderService {
     return this.storage.renderFile(id, 'hls', name);
   }
 
-  @RecordsLifecycle<{ id: string; bytes: number } | undefined>('render', 'downloaded', (r) => r?.id)
-  async recordDownload(id: string): Promise<{ id: string; bytes: number }> {
-    return { id, bytes: 0 };
+  /**
+   * A download of the finished video began (the controller streams it and calls this for a
+   * request from byte 0). Recorded directly: there is no service method the decorator could wrap.
+   */
+  async recordDownload(id: string): Promise<void> {
+    await this.lifecycle.record('render', id, 'downloaded', {});
   }
 
   /** The parent deletes the video now: a running render is cancelled first; files, then the row. */

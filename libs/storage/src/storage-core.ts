@@ -38,6 +38,10 @@ export class StorageCore {
   storyFile(storyId: string, name: string): string {
     return this.inside('precomputed', story(storyId), safeName(name));
   }
+  /** A file of a published story as its manifest names it (`media/seg-0001.mp4`): every part a safe name. */
+  storyPath(storyId: string, relative: string): string {
+    return this.inside('precomputed', story(storyId), ...relative.split('/').map(safeName));
+  }
   storyMediaFile(storyId: string, name: string): string {
     return this.inside('precomputed', story(storyId), 'media', safeName(name));
   }

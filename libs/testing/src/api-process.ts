@@ -35,7 +35,7 @@ export async function startApi(env: Record<string, string>, timeoutMs = 60_000, 
         resolve();
       }
     });
-    exited.then((code) => {
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`API exited with ${code} before listening:\n${out}`));
     });

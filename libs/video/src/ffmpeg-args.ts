@@ -91,6 +91,11 @@ export function thumbnailArgs(input: string, seconds: number, width: number, out
   return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', seconds.toFixed(3), '-i', input, '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', out];
 }
 
+/** One frame (`frameInFile`, counted from the file's first frame) of a video file as a JPEG `width` wide. */
+export function sampleFrameArgs(input: string, frameInFile: number, width: number, out: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input, '-vf', `select=eq(n\\,${frameInFile}),scale=${width}:-2`, '-frames:v', '1', '-q:v', '4', '-f', 'image2', out];
+}
+
 /** Colour description written into every encoded segment, identical for story media and renders. */
 export function colourTagArgs(matrix: 'bt601' | 'bt709', range: 'tv' | 'pc'): string[] {
   const c = matrix === 'bt709' ? 'bt709' : 'smpte170m';

@@ -56,8 +56,31 @@ export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', file];
 }
 
-export function toMediaInfo(data: any): MediaInfo {
-  const streams: any[] = data.streams ?? [];
+/** The parts of ffprobe's JSON (`-show_format -show_streams`) read here; every field may be missing. */
+export interface FfprobeJson {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string; size?: string };
+}
+
+interface FfprobeStream {
+  index: number;
+  codec_type?: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  nb_frames?: string;
+  pix_fmt?: string;
+  color_space?: string;
+  color_range?: string;
+  sample_rate?: string;
+  channels?: number;
+  disposition?: { attached_pic?: number };
+}
+
+export function toMediaInfo(data: FfprobeJson): MediaInfo {
+  const streams: FfprobeStream[] = data.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   const a = streams.find((s) => s.codec_type === 'audio');
   const format = data.format ?? {};
@@ -68,8 +91,8 @@ export function toMediaInfo(data: any): MediaInfo {
     video = {
       index: v.index,
       codec: v.codec_name,
-      width: v.width,
-      height: v.height,
+      width: v.width ?? 0,
+      height: v.height ?? 0,
       fpsNum: num,
       fpsDen: den,
       fps: den ? num / den : 0,

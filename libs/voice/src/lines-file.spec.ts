@@ -30,7 +30,7 @@ describe('parseLinesFile', () => {
   });
 
   test('names the field of each problem', () => {
-    const bad = structuredClone(valid) as any;
+    const bad: { lines: Record<string, unknown>[]; stems?: Record<string, string> } = structuredClone(valid);
     bad.lines[0].id = 'Hero 2';
     bad.lines[1].role = 'villain';
     bad.lines[2].to = 0.2;
@@ -52,7 +52,7 @@ describe('parseLinesFile', () => {
   });
 
   test('duplicate ids, overlapping lines of one role and lines past the end are refused', () => {
-    const bad = structuredClone(valid) as any;
+    const bad: { lines: Record<string, unknown>[]; stems?: Record<string, string> } = structuredClone(valid);
     bad.lines.push({ id: 'hero-1', role: 'hero', from: 4, to: 6, text: { en: 'again' } });
     bad.lines.push({ id: 'late', role: 'hero', from: 19, to: 21, text: { en: 'late' } });
     assert.throws(() => parseLinesFile(JSON.stringify(bad), ['hero'], 20), (err: InvalidLinesError) =>

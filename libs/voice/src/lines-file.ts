@@ -143,6 +143,6 @@ export function summariseLines(lines: StoryLines, language?: string): LineSummar
   return lines.lines.map((l) => ({ id: l.id, role: l.role, from: l.from, to: l.to, text: (language && l.text[language]) || l.text[lines.defaultLanguage] }));
 }
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

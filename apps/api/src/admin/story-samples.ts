@@ -3,11 +3,10 @@
 // media on first request and cached inside the story's folder.
 import { Injectable } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { TalecastError } from '@talecast/core';
 import { loadStory } from '@talecast/render';
-import { StorageCore, temporarySibling } from '@talecast/storage';
-import { FfmpegService, runFfmpeg } from '@talecast/video';
+import { replaceFile, StorageCore } from '@talecast/storage';
+import { FfmpegService, runFfmpeg, sampleFrameArgs } from '@talecast/video';
 
 const SAMPLES = 6;
 
@@ -59,13 +58,7 @@ export class StorySamples {
     if (await fs.access(file).then(() => true, () => false)) return file;
     const seg = manifest.segments.find((s) => frame >= s.start && frame < s.end)!;
     const { ffmpeg } = await this.ffmpeg.locate();
-    const tmp = temporarySibling(file);
-    try {
-      await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', path.join(this.storage.storyDir(storyId), seg.file), '-vf', `select=eq(n\\,${frame - seg.start}),scale=640:-2`, '-frames:v', '1', '-q:v', '4', '-f', 'image2', tmp]);
-      await fs.rename(tmp, file);
-    } finally {
-      await fs.rm(tmp, { force: true });
-    }
+    await replaceFile(file, (tmp) => runFfmpeg(ffmpeg, sampleFrameArgs(this.storage.storyPath(storyId, seg.file), frame - seg.start, 640, tmp)));
     return file;
   }
 }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Repository } from 'typeorm';
 import { loadConfig } from '@talecast/config';
-import { CoreModule, renderFailure, TalecastError } from '@talecast/core';
+import { CoreModule, renderFailure } from '@talecast/core';
 import { Database, STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
 import { FaceAnalysisService, samplePhotoDirectory } from '@talecast/face';
 import { generateTale, TALE_META } from '@talecast/fixtures';

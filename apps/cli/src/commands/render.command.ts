@@ -2,7 +2,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@talecast/config';
-import { CoreModule, renderFailure, TalecastError } from '@talecast/core';
+import { CoreModule, renderFailure } from '@talecast/core';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { FaceUploadService } from '@talecast/face-upload';
