@@ -5,7 +5,7 @@
 // or expired answers FACE_EXPIRED/FACE_MISSING and its cached stills are dropped at once.
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '@talecast/face/sharp-image';
 import { FrameCompositor, FrameTarget, prepareFace } from '@talecast/compositor';
 import { TalecastError } from '@talecast/core/talecast-error';
 import { FaceUploadService } from '@talecast/face-upload';
