@@ -15,14 +15,24 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // node:test's test()/describe() return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/await-thenable': 'error',
       // Optional or backend-dependent packages are loaded lazily, only when present or chosen.
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^@tensorflow/', '^@vladmandic/face-api', '^@ffmpeg-installer/', '^@ffprobe-installer/'] }],
       '@typescript-eslint/no-explicit-any': 'error',
       // sharp is set up once (libs/face/src/sharp-image.ts); nothing else imports it.
-      'no-restricted-imports': ['error', { paths: [{ name: 'sharp', message: "import { sharp } from '@talecast/face/sharp-image' (its cache is turned off there)" }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'sharp', message: "import { sharp } from '@talecast/face/sharp-image' (its cache is turned off there)" }] },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },

@@ -21,7 +21,19 @@ import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { FaceUploadService } from '@talecast/face-upload';
-import { RenderModule, RenderService, RenderWorker, loadStory, chooseFaces, segmentTracks, closeRenderPool, planRunSizes, DEFAULT_MAX_RUN_FRAMES, QUICK_START_SECONDS, renderEncoderThreads } from '@talecast/render';
+import {
+  RenderModule,
+  RenderService,
+  RenderWorker,
+  loadStory,
+  chooseFaces,
+  segmentTracks,
+  closeRenderPool,
+  planRunSizes,
+  DEFAULT_MAX_RUN_FRAMES,
+  QUICK_START_SECONDS,
+  renderEncoderThreads,
+} from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FrameCompositor, prepareFace } from '@talecast/compositor';
 import { Database } from '@talecast/persistence';
@@ -63,9 +75,18 @@ async function main() {
     const storage = app.get(StorageCore);
 
     if (opts['click-only']) {
-      const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${opts.seconds}s`), seconds: Number(opts.seconds), variant: 'a' });
+      const fixture = await generateStoryFixture(detector, {
+        outDir: path.join(config.roots.base, 'fixtures', `tale-a-${opts.seconds}s`),
+        seconds: Number(opts.seconds),
+        variant: 'a',
+      });
       const storyId = `bench-${opts.seconds}s`;
-      const reused = opts.reuse && await fs.access(path.join(storage.storyDir(storyId), 'bench-precompute.json')).then(() => true, () => false);
+      const reused =
+        opts.reuse &&
+        (await fs.access(path.join(storage.storyDir(storyId), 'bench-precompute.json')).then(
+          () => true,
+          () => false,
+        ));
       if (!reused) await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${opts.seconds}s` });
       results.clickToFirstFrame = await clickRunsFor(Number(opts.seconds));
       return;
@@ -90,22 +111,42 @@ async function main() {
     const precomputeStory = async (seconds: number) => {
       const fixture = await generateStoryFixture(detector, { outDir: path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`), seconds, variant: 'a' });
       const storyId = `bench-${seconds}s`;
-      const reused = opts.reuse ? await fs.readFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), 'utf8').then((t) => JSON.parse(t), () => null) : null;
-      const pre = reused ?? await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` });
-      if (!reused) await fs.writeFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), JSON.stringify({ seconds: pre.seconds, speed: pre.speed, timings: pre.timings }));
+      const reused = opts.reuse
+        ? await fs.readFile(path.join(storage.storyDir(storyId), 'bench-precompute.json'), 'utf8').then(
+            (t) => JSON.parse(t),
+            () => null,
+          )
+        : null;
+      const pre = reused ?? (await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: `Bench ${seconds}s` }));
+      if (!reused)
+        await fs.writeFile(
+          path.join(storage.storyDir(storyId), 'bench-precompute.json'),
+          JSON.stringify({ seconds: pre.seconds, speed: pre.speed, timings: pre.timings }),
+        );
       console.log(`precompute ${seconds}s: ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time${reused ? ' (reused from an earlier run)' : ''}`);
       return { storyId, pre };
     };
 
     const clickRuns = clickRunsFor;
     async function clickRunsFor(seconds: number) {
-      const runs = await clickToFirstFrame({ databaseUrl: app.get(Database).url, dataDir: config.roots.base, storyId: `bench-${seconds}s`, runs: Number(opts['click-runs']), dataSource: app.get(DataSource) });
+      const runs = await clickToFirstFrame({
+        databaseUrl: app.get(Database).url,
+        dataDir: config.roots.base,
+        storyId: `bench-${seconds}s`,
+        runs: Number(opts['click-runs']),
+        dataSource: app.get(DataSource),
+      });
       for (const [i, r] of runs.entries()) {
         console.log(`click to first frame, run ${i + 1}: ${(r.totalMs / 1000).toFixed(2)} s via ${r.engine}`);
         for (const [step, ms] of r.steps) console.log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${step}`);
       }
       const totals = runs.map((r) => r.totalMs).sort((a, b) => a - b);
-      return { medianSeconds: round(totals[Math.floor(totals.length / 2)] / 1000), runsSeconds: runs.map((r) => round(r.totalMs / 1000)), engine: runs[0]?.engine, steps: runs.map((r) => r.steps) };
+      return {
+        medianSeconds: round(totals[Math.floor(totals.length / 2)] / 1000),
+        runsSeconds: runs.map((r) => round(r.totalMs / 1000)),
+        engine: runs[0]?.engine,
+        steps: runs.map((r) => r.steps),
+      };
     }
 
     const runStory = async (seconds: number, detailed: boolean) => {
@@ -115,16 +156,30 @@ async function main() {
       const cpu = new CpuUsage().start();
       const t0 = performance.now();
       const traceLines: string[] = [];
-      const outcome = (await app.get(RenderWorker).process(render.id, undefined, opts.trace ? (ms, e) => traceLines.push(`${(ms / 1000).toFixed(2).padStart(6)} s  ${e}`) : undefined))!;
+      const outcome = (await app
+        .get(RenderWorker)
+        .process(render.id, undefined, opts.trace ? (ms, e) => traceLines.push(`${(ms / 1000).toFixed(2).padStart(6)} s  ${e}`) : undefined))!;
       const renderMs = performance.now() - t0;
       const peak = memory.stop();
       const renderCpu = cpu.stop();
       await closeRenderPool();
       const out: Record<string, unknown> = {
         precompute: { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings },
-        render: { seconds: round(renderMs / 1000), speed: round(outcome.durationSeconds / (renderMs / 1000)), firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000), peakMemoryMB: Math.round(peak / 1048576), compositeSeconds: round(outcome.timings.compositeMs / 1000), cpu: renderCpu, segments: outcome.segments, composited: outcome.renderedSegments, copied: outcome.reusedSegments },
+        render: {
+          seconds: round(renderMs / 1000),
+          speed: round(outcome.durationSeconds / (renderMs / 1000)),
+          firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000),
+          peakMemoryMB: Math.round(peak / 1048576),
+          compositeSeconds: round(outcome.timings.compositeMs / 1000),
+          cpu: renderCpu,
+          segments: outcome.segments,
+          composited: outcome.renderedSegments,
+          copied: outcome.reusedSegments,
+        },
       };
-      console.log(`render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`);
+      console.log(
+        `render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`,
+      );
       if (traceLines.length) console.log(traceLines.join('\n'));
       if (detailed) {
         const { manifest, frames } = await loadStory(storage, storyId);
@@ -136,65 +191,147 @@ async function main() {
         // minus Node, the pipes and the compositing.
         const tmp = storage.stateDir('bench');
         await fs.mkdir(tmp, { recursive: true });
-        const runSizes = planRunSizes(faceSegs.map((s) => s.end - s.start), faceSegs.length ? faceSegs[0].start / manifest.video.fps : Infinity, { lanes: config.renderThreads, maxRunFrames: DEFAULT_MAX_RUN_FRAMES, quickStartSeconds: QUICK_START_SECONDS });
+        const runSizes = planRunSizes(
+          faceSegs.map((s) => s.end - s.start),
+          faceSegs.length ? faceSegs[0].start / manifest.video.fps : Infinity,
+          { lanes: config.renderThreads, maxRunFrames: DEFAULT_MAX_RUN_FRAMES, quickStartSeconds: QUICK_START_SECONDS },
+        );
         const runs: (typeof faceSegs)[] = [];
         for (let i = 0, r = 0; r < runSizes.length; i += runSizes[r++]) runs.push(faceSegs.slice(i, i + runSizes[r]));
         const floorCpu = new CpuUsage().start();
         const f0 = performance.now();
         const queue = [...runs];
-        await Promise.all(Array.from({ length: config.renderThreads }, async (_, lane) => {
-          for (let run = queue.shift(); run; run = queue.shift()) {
-            const list = path.join(tmp, `floor-${lane}.txt`);
-            await fs.writeFile(list, run.map((s) => `file '${path.join(storage.storyDir(storyId), s.file)}'`).join('\n') + '\n');
-            // The render's encoder arguments, with the decoder of the segment files (one thread, as
-            // the render's decoder) in the same process instead of the pipe.
-            await runFfmpeg(ff.ffmpeg, encodeSegmentRunArgs({
-              width: manifest.video.width, height: manifest.video.height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen,
-              encoder: { ...config.encoder, threads: renderEncoderThreads(config.encoder.threads, config.renderThreads) }, matrix: manifest.video.matrix, range: manifest.video.range,
-              segmentFrames: run.map((s) => s.end - s.start), startNumber: run[0].index, pattern: path.join(tmp, 'floor-%04d.mp4'),
-              input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list], reportFiles: false, inputFpsMode: ff.fpsModeOption,
-            }));
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: config.renderThreads }, async (_, lane) => {
+            for (let run = queue.shift(); run; run = queue.shift()) {
+              const list = path.join(tmp, `floor-${lane}.txt`);
+              await fs.writeFile(list, run.map((s) => `file '${path.join(storage.storyDir(storyId), s.file)}'`).join('\n') + '\n');
+              // The render's encoder arguments, with the decoder of the segment files (one thread, as
+              // the render's decoder) in the same process instead of the pipe.
+              await runFfmpeg(
+                ff.ffmpeg,
+                encodeSegmentRunArgs({
+                  width: manifest.video.width,
+                  height: manifest.video.height,
+                  fpsNum: manifest.video.fpsNum,
+                  fpsDen: manifest.video.fpsDen,
+                  encoder: { ...config.encoder, threads: renderEncoderThreads(config.encoder.threads, config.renderThreads) },
+                  matrix: manifest.video.matrix,
+                  range: manifest.video.range,
+                  segmentFrames: run.map((s) => s.end - s.start),
+                  startNumber: run[0].index,
+                  pattern: path.join(tmp, 'floor-%04d.mp4'),
+                  input: ['-threads', '1', '-f', 'concat', '-safe', '0', '-i', list],
+                  reportFiles: false,
+                  inputFpsMode: ff.fpsModeOption,
+                }),
+              );
+            }
+          }),
+        );
         const floorMs = performance.now() - f0;
         const floorCpuUsed = floorCpu.stop();
         // Naive: one process, every frame decoded, composited where the hero is, encoded.
         const runNaive = async () => {
           const face = await uploads.load(faceId);
-          const prepared = prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix: manifest.video.matrix, range: manifest.video.range, style: manifest.story.style });
+          const prepared = prepareFace({
+            rgba: face.rgba,
+            size: face.size,
+            landmarks: face.landmarks,
+            matrix: manifest.video.matrix,
+            range: manifest.video.range,
+            style: manifest.story.style,
+          });
           const choices = chooseFaces(frames, [{ role: 'hero', candidates: [{ expressionScores: face.expressionScores, yaw: face.yaw }], faceListIndex: [0] }]);
           const n0 = performance.now();
           const compositor = new FrameCompositor();
           const { width, height } = manifest.video;
-          const ySize = width * height, cSize = (width >> 1) * (height >> 1), frameBytes = ySize + 2 * cSize;
-          const dec = startFfmpeg(ff.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdout: true });
-          const enc = startFfmpeg(ff.ffmpeg, encodeSegmentArgs({ width, height, fpsNum: manifest.video.fpsNum, fpsDen: manifest.video.fpsDen, out: path.join(tmp, 'naive.mp4'), encoder: config.encoder, matrix: manifest.video.matrix, range: manifest.video.range }), { stdin: true });
-          let buf = Buffer.allocUnsafe(frameBytes), filled = 0, index = 0;
+          const ySize = width * height,
+            cSize = (width >> 1) * (height >> 1),
+            frameBytes = ySize + 2 * cSize;
+          const dec = startFfmpeg(
+            ff.ffmpeg,
+            [
+              '-hide_banner',
+              '-loglevel',
+              'error',
+              '-i',
+              path.join(config.roots.base, 'fixtures', `tale-a-${seconds}s`, 'story.mp4'),
+              '-f',
+              'rawvideo',
+              '-pix_fmt',
+              'yuv420p',
+              'pipe:1',
+            ],
+            { stdout: true },
+          );
+          const enc = startFfmpeg(
+            ff.ffmpeg,
+            encodeSegmentArgs({
+              width,
+              height,
+              fpsNum: manifest.video.fpsNum,
+              fpsDen: manifest.video.fpsDen,
+              out: path.join(tmp, 'naive.mp4'),
+              encoder: config.encoder,
+              matrix: manifest.video.matrix,
+              range: manifest.video.range,
+            }),
+            { stdin: true },
+          );
+          let buf = Buffer.allocUnsafe(frameBytes),
+            filled = 0,
+            index = 0;
           const tracks = manifest.segments.map((s) => ({ s, t: segmentTracks(manifest, frames, s, choices) }));
           await new Promise<void>((resolve, reject) => {
             dec.child.stdout!.on('data', (chunk: Buffer) => {
               let off = 0;
               while (off < chunk.length) {
                 const n = Math.min(frameBytes - filled, chunk.length - off);
-                chunk.copy(buf, filled, off, off + n); filled += n; off += n;
+                chunk.copy(buf, filled, off, off + n);
+                filled += n;
+                off += n;
                 if (filled === frameBytes) {
                   const seg = tracks.find((x) => index >= x.s.start && index < x.s.end)!;
                   const k = index - seg.s.start;
                   for (const tr of seg.t) {
                     if (tr.faceIndex[k] < 0) continue;
                     const c = tr.colour.subarray(k * 6, k * 6 + 6);
-                    compositor.composite({
-                      y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
-                      u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                      v: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
-                    }, prepared, { landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136), colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 }, yaw: tr.yaw[k], mouthOpen: tr.mouthOpen[k], occluders: tr.occluders[k] });
+                    compositor.composite(
+                      {
+                        y: { data: new Uint8Array(buf.buffer, buf.byteOffset, ySize), width, height, stride: width },
+                        u: { data: new Uint8Array(buf.buffer, buf.byteOffset + ySize, cSize), width: width >> 1, height: height >> 1, stride: width >> 1 },
+                        v: {
+                          data: new Uint8Array(buf.buffer, buf.byteOffset + ySize + cSize, cSize),
+                          width: width >> 1,
+                          height: height >> 1,
+                          stride: width >> 1,
+                        },
+                      },
+                      prepared,
+                      {
+                        landmarks: tr.landmarks.subarray(k * 136, k * 136 + 136),
+                        colour: { mean: [c[0], c[1], c[2]], std: [c[3], c[4], c[5]], weight: 1 },
+                        yaw: tr.yaw[k],
+                        mouthOpen: tr.mouthOpen[k],
+                        occluders: tr.occluders[k],
+                      },
+                    );
                   }
-                  if (!enc.child.stdin!.write(buf)) { dec.child.stdout!.pause(); enc.child.stdin!.once('drain', () => dec.child.stdout!.resume()); }
-                  buf = Buffer.allocUnsafe(frameBytes); filled = 0; index++;
+                  if (!enc.child.stdin!.write(buf)) {
+                    dec.child.stdout!.pause();
+                    enc.child.stdin!.once('drain', () => dec.child.stdout!.resume());
+                  }
+                  buf = Buffer.allocUnsafe(frameBytes);
+                  filled = 0;
+                  index++;
                 }
               }
             });
-            dec.child.stdout!.once('end', () => { enc.child.stdin!.end(); Promise.all([dec.done, enc.done]).then(() => resolve(), reject); });
+            dec.child.stdout!.once('end', () => {
+              enc.child.stdin!.end();
+              Promise.all([dec.done, enc.done]).then(() => resolve(), reject);
+            });
             dec.done.catch(reject);
           });
           return performance.now() - n0;
@@ -206,10 +343,12 @@ async function main() {
         out.ratios = {
           renderOverFloor: round(renderMs / floorMs),
           naiveOverRender: round(naiveMs / renderMs),
-          compositeShareOfFloor: round((outcome.timings.compositeMs) / (floorMs * config.renderThreads)),
+          compositeShareOfFloor: round(outcome.timings.compositeMs / (floorMs * config.renderThreads)),
         };
         console.log(`floor ${(floorMs / 1000).toFixed(1)} s, naive ${(naiveMs / 1000).toFixed(1)} s`);
-        console.log(`CPU seconds (ours / other processes / idle): render ${renderCpu.ours} / ${renderCpu.others} / ${renderCpu.idle}, floor ${floorCpuUsed.ours} / ${floorCpuUsed.others} / ${floorCpuUsed.idle}`);
+        console.log(
+          `CPU seconds (ours / other processes / idle): render ${renderCpu.ours} / ${renderCpu.others} / ${renderCpu.idle}, floor ${floorCpuUsed.ours} / ${floorCpuUsed.others} / ${floorCpuUsed.idle}`,
+        );
         console.log(`render CPU by process: ${JSON.stringify(renderCpu.byKind)}; floor: ${JSON.stringify(floorCpuUsed.byKind)}`);
       }
       return out;
@@ -218,9 +357,17 @@ async function main() {
     // Real (animated) footage: the precompute on the generated fairy tale, not a photo fixture.
     const taleSeconds = Number(opts.tale);
     if (taleSeconds > 0) {
-      const tale = await generateTale({ outDir: path.join(config.roots.base, 'fixtures', `golden-key-1280x720-${taleSeconds}s`), seconds: taleSeconds, width: 1280, height: 720, fps: 30 });
+      const tale = await generateTale({
+        outDir: path.join(config.roots.base, 'fixtures', `golden-key-1280x720-${taleSeconds}s`),
+        seconds: taleSeconds,
+        width: 1280,
+        height: 720,
+        fps: 30,
+      });
       const cpu = new CpuUsage().start();
-      const pre = await app.get(PrecomputeService).run({ storyId: `bench-tale-${taleSeconds}s`, video: tale.video, masks: tale.masks, title: `Bench tale ${taleSeconds}s`, style: 'toon' });
+      const pre = await app
+        .get(PrecomputeService)
+        .run({ storyId: `bench-tale-${taleSeconds}s`, video: tale.video, masks: tale.masks, title: `Bench tale ${taleSeconds}s`, style: 'toon' });
       results.talePrecompute = { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings, cpu: cpu.stop() };
       console.log(`precompute of the animated tale (${taleSeconds} s, 1280x720): ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time`);
     }
@@ -240,7 +387,10 @@ async function main() {
   }
   await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
   await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
-  if (opts['click-only']) console.log(`\nclick to first frame (parents' page, Chromium): median ${(results.clickToFirstFrame as { medianSeconds: number }).medianSeconds} s   target ≤ 3 s`);
+  if (opts['click-only'])
+    console.log(
+      `\nclick to first frame (parents' page, Chromium): median ${(results.clickToFirstFrame as { medianSeconds: number }).medianSeconds} s   target ≤ 3 s`,
+    );
   else printTable(results as BenchResults);
 }
 
@@ -268,12 +418,22 @@ function printTable(r: BenchResults): void {
   const m = r[main] as StoryFigures;
   const rows: [string, string, string][] = [
     ['precompute speed (fixture)', `${m.precompute.speed}x real time`, 'target ≥ 1.5x'],
-    ['precompute speed (animated tale)', r.talePrecompute ? `${r.talePrecompute.speed}x real time (${r.talePrecompute.seconds} s)` : 'skipped', 'target ≥ 1.5x'],
+    [
+      'precompute speed (animated tale)',
+      r.talePrecompute ? `${r.talePrecompute.speed}x real time (${r.talePrecompute.seconds} s)` : 'skipped',
+      'target ≥ 1.5x',
+    ],
     ['render speed', `${m.render.speed}x real time (${m.render.seconds} s)`, 'target ≥ 10x'],
     ['render / floor', `${m.ratios.renderOverFloor}`, 'target ≤ 1.3'],
     ['naive / render', `${m.ratios.naiveOverRender}`, 'target ≥ 2'],
     ['first HLS segment', `${m.render.firstHlsSeconds} s`, 'target ≤ 3 s'],
-    ['click to first frame (Chromium)', r.clickToFirstFrame ? `${r.clickToFirstFrame.medianSeconds} s median of ${JSON.stringify(r.clickToFirstFrame.runsSeconds)} via ${r.clickToFirstFrame.engine}` : 'skipped', 'target ≤ 3 s'],
+    [
+      'click to first frame (Chromium)',
+      r.clickToFirstFrame
+        ? `${r.clickToFirstFrame.medianSeconds} s median of ${JSON.stringify(r.clickToFirstFrame.runsSeconds)} via ${r.clickToFirstFrame.engine}`
+        : 'skipped',
+      'target ≤ 3 s',
+    ],
     ['compositing share of floor', `${Math.round(m.ratios.compositeShareOfFloor * 100)}%`, 'target < 15%'],
     ['peak memory (render)', `${m.render.peakMemoryMB} MB`, ''],
     ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
@@ -287,7 +447,10 @@ function round(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

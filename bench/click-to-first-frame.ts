@@ -10,7 +10,15 @@ import { chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { REPO_ROOT, runNode, startApi } from '@talecast/testing';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+];
 const SAMPLE_PHOTO = path.join(REPO_ROOT, 'node_modules/@vladmandic/face-api/demo/sample1.jpg');
 
 export interface ClickRun {
@@ -113,15 +121,23 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   await page.locator('.face-item').waitFor({ timeout: 60_000 });
   await page.waitForFunction(() => !(document.getElementById('make-button') as HTMLButtonElement).disabled, undefined, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Make my video' }).click();
-  await page.waitForFunction(() => {
-    const v = document.querySelector('video');
-    return !!v && v.currentTime > 0 && !v.paused;
-  }, undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('video');
+      return !!v && v.currentTime > 0 && !v.paused;
+    },
+    undefined,
+    { timeout: 120_000 },
+  );
   await page.waitForTimeout(50); // lets the last exposed-function call land
   const renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
   const engine = await page.evaluate(() => document.querySelector('video')!.dataset.engine ?? '?');
   await fetch(`${base}/api/renders/${renderId}`, { method: 'DELETE' }).catch(() => undefined);
-  const [row] = await opts.dataSource.query(`SELECT "createdAt", "startedAt", timings FROM render WHERE id = $1`, [renderId]) as { createdAt: Date; startedAt: Date | null; timings: Record<string, number> }[];
+  const [row] = (await opts.dataSource.query(`SELECT "createdAt", "startedAt", timings FROM render WHERE id = $1`, [renderId])) as {
+    createdAt: Date;
+    startedAt: Date | null;
+    timings: Record<string, number>;
+  }[];
   const post = marks.find(([n]) => n === 'POST sent')?.[1];
   const frame = marks.find(([n]) => n === 'first frame')?.[1];
   if (post === undefined || frame === undefined) throw new Error(`click-to-first-frame: marks missing (${JSON.stringify(marks)})`);

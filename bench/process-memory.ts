@@ -155,6 +155,13 @@ export class CpuUsage {
     const busy = m.busy - this.machine0.busy;
     const total = m.total - this.machine0.total;
     const r = (ticks: number) => Math.round(ticks) / 100;
-    return { ours: r(ours), machineBusy: r(busy), others: r(Math.max(0, busy - ours)), idle: r(total - busy), wall: (Date.now() - this.started) / 1000, byKind };
+    return {
+      ours: r(ours),
+      machineBusy: r(busy),
+      others: r(Math.max(0, busy - ours)),
+      idle: r(total - busy),
+      wall: (Date.now() - this.started) / 1000,
+      byKind,
+    };
   }
 }

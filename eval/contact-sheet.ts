@@ -34,16 +34,20 @@ export async function writeContactSheet(file: string, blocks: ContactSheetBlock[
       y += tile + GAP;
     });
   }
-  const png = await sharp({ create: { width, height, channels: 3, background: { r: 24, g: 24, b: 28 } } }).composite(layers).png().toBuffer();
+  const png = await sharp({ create: { width, height, channels: 3, background: { r: 24, g: 24, b: 28 } } })
+    .composite(layers)
+    .png()
+    .toBuffer();
   await writeFileAtomic(file, png);
 }
 
 function label(width: number, height: number, text: string, size: number): Buffer {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const lines = escaped.split(': ');
-  const tspans = height > HEADER_H
-    ? lines.map((l, k) => `<tspan x="8" dy="${k === 0 ? 0 : size + 4}">${l}${k < lines.length - 1 ? ':' : ''}</tspan>`).join('')
-    : escaped;
+  const tspans =
+    height > HEADER_H ? lines.map((l, k) => `<tspan x="8" dy="${k === 0 ? 0 : size + 4}">${l}${k < lines.length - 1 ? ':' : ''}</tspan>`).join('') : escaped;
   const ty = height > HEADER_H ? height / 2 - ((lines.length - 1) * (size + 4)) / 2 : height - 8;
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><text x="8" y="${ty}" font-family="sans-serif" font-size="${size}" fill="#e8e8e8">${tspans}</text></svg>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><text x="8" y="${ty}" font-family="sans-serif" font-size="${size}" fill="#e8e8e8">${tspans}</text></svg>`,
+  );
 }

@@ -16,7 +16,10 @@ test('coverage counts visible frames, short shots and first frames after cuts', 
   assert.deepEqual(r.visible, { frames: 14, found: 11, share: 11 / 14 });
   assert.deepEqual(r.shortShots, { frames: 4, found: 2, share: 0.5 });
   assert.deepEqual(r.afterCuts, { frames: 2, found: 0, share: 0 });
-  assert.deepEqual(r.missedRuns, [[5, 5], [10, 11]]);
+  assert.deepEqual(r.missedRuns, [
+    [5, 5],
+    [10, 11],
+  ]);
   assert.equal(r.wrongFace, 0);
   assert.equal(r.falseFrames, 0);
 });

@@ -64,8 +64,11 @@ export function measureCoverage(input: CoverageInput): CoverageReport {
     shotLength.push(end - shotStarts[s]);
     shotOf.fill(s, shotStarts[s], end);
   }
-  const visible = counter(), shortShots = counter(), afterCuts = counter();
-  let falseFrames = 0, wrongFace = 0;
+  const visible = counter(),
+    shortShots = counter(),
+    afterCuts = counter();
+  let falseFrames = 0,
+    wrongFace = 0;
   const missedRuns: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     const t = input.truth[i];
@@ -94,7 +97,8 @@ function isWrongFace(t: CoverageTruthFrame, nose: [number, number], iod: number)
 }
 
 function counter() {
-  let frames = 0, found = 0;
+  let frames = 0,
+    found = 0;
   return {
     add(has: boolean) {
       frames++;
@@ -132,8 +136,14 @@ export function storyCoverage(
   interOcular: (lm: ArrayLike<number>) => number,
 ): CoverageReport {
   return measureCoverage({
-    truth: coverageTruthOfFixture(truth), cuts: truth.cuts, shortShotFrames: Math.round(truth.fps),
-    present, nose: (i) => { const lm = landmarks(i); return [lm[60], lm[61]]; },
+    truth: coverageTruthOfFixture(truth),
+    cuts: truth.cuts,
+    shortShotFrames: Math.round(truth.fps),
+    present,
+    nose: (i) => {
+      const lm = landmarks(i);
+      return [lm[60], lm[61]];
+    },
     interOcular: (i) => (truth.frames[i].hero ? interOcular(truth.frames[i].hero!) : 1),
   });
 }

@@ -34,20 +34,34 @@ const { values: opts } = parseArgs({
 });
 
 async function main(): Promise<number> {
-  const variants = opts.variants!.split(',').map((v) => v.trim()).filter(Boolean) as FixtureVariant[];
+  const variants = opts
+    .variants!.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean) as FixtureVariant[];
   if (variants.some((v) => v !== 'a' && v !== 'b')) throw new Error('--variants: a and/or b (or none: --variants "")');
   const report = await evaluateInsertion({
     seconds: Number(opts.seconds),
     variants,
     taleSeconds: Number(opts.tale),
-    taleSize: (() => { const [w, h] = opts['tale-size']!.split('x').map(Number); return { width: w, height: h }; })(),
-    external: opts.story ? opts.story.split(',').filter(Boolean).map((spec) => {
-      const [name, files] = spec.split('=');
-      const [video, masks] = (files ?? '').split(':');
-      if (!name || !video || !masks) throw new Error('--story name=video:masks[,…]');
-      return { name, video: path.resolve(video), masks: path.resolve(masks) };
-    }) : [],
-    faces: opts.faces!.split(',').map((f) => f.trim()).filter(Boolean),
+    taleSize: (() => {
+      const [w, h] = opts['tale-size']!.split('x').map(Number);
+      return { width: w, height: h };
+    })(),
+    external: opts.story
+      ? opts.story
+          .split(',')
+          .filter(Boolean)
+          .map((spec) => {
+            const [name, files] = spec.split('=');
+            const [video, masks] = (files ?? '').split(':');
+            if (!name || !video || !masks) throw new Error('--story name=video:masks[,…]');
+            return { name, video: path.resolve(video), masks: path.resolve(masks) };
+          })
+      : [],
+    faces: opts
+      .faces!.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     sampleEvery: Number(opts.every),
     windowFrames: Number(opts.window),
     contactSheet: opts.sheet ? path.resolve(opts.sheet) : null,
@@ -55,9 +69,8 @@ async function main(): Promise<number> {
   });
   const taleSeconds = Number(opts.tale);
   const [taleWidth, taleHeight] = opts['tale-size']!.split('x').map(Number);
-  const tale: TaleEvaluation | null = taleSeconds > 0
-    ? await evaluateTale({ seconds: taleSeconds, width: taleWidth, height: taleHeight, log: (line) => console.log(line) })
-    : null;
+  const tale: TaleEvaluation | null =
+    taleSeconds > 0 ? await evaluateTale({ seconds: taleSeconds, width: taleWidth, height: taleHeight, log: (line) => console.log(line) }) : null;
   const out = path.resolve(opts.out!);
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, JSON.stringify({ ...report, tale }, null, 2));
@@ -75,7 +88,16 @@ function printTable(r: EvaluationReport): void {
   const follow = (f: { correlation: number; applicable: boolean; storyVariation: number }) =>
     `${Number.isFinite(f.correlation) ? f.correlation.toFixed(2) : 'n/a'}${f.applicable ? '' : ` (story still, sd ${f.storyVariation.toFixed(3)})`}`;
   console.log(`\ninsertion quality on ${r.machine.cores} cores, faces on ${r.faceBackend}, ffmpeg ${r.ffmpeg}`);
-  const header = ['story × child', 'identity', 'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)', 'jitter out / bound', 'seam ΔE out / orig', 'untouched', 'eyes r / blinks', 'mouth r'];
+  const header = [
+    'story × child',
+    'identity',
+    'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)',
+    'jitter out / bound',
+    'seam ΔE out / orig',
+    'untouched',
+    'eyes r / blinks',
+    'mouth r',
+  ];
   const rows: string[][] = [];
   for (const s of r.stories) {
     for (const x of s.runs) {
@@ -99,17 +121,28 @@ function printTable(r: EvaluationReport): void {
   for (const s of r.stories) {
     if (!s.eyeData) continue;
     const e = s.eyeData;
-    console.log(`${s.story}: precomputed eye data vs the drawn truth: lid openness r ${e.openCorrelation}, blinks found ${e.blinksFound}/${e.blinks} (±1 frame), gaze error ${e.gazeError} eye units (${e.frames} eye-frames)`);
+    console.log(
+      `${s.story}: precomputed eye data vs the drawn truth: lid openness r ${e.openCorrelation}, blinks found ${e.blinksFound}/${e.blinks} (±1 frame), gaze error ${e.gazeError} eye units (${e.frames} eye-frames)`,
+    );
   }
-  for (const s of r.stories) if (s.coverage) console.log(`coverage ${s.story}: ${formatCoverage(s.coverage)} (target ≥ ${COVERAGE_TARGET * 100}% of the frames where the hero is visible, never on a wrong face)`);
-  console.log(`targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
-    `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
-    `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
-    `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-    `eyes: openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`);
+  for (const s of r.stories)
+    if (s.coverage)
+      console.log(
+        `coverage ${s.story}: ${formatCoverage(s.coverage)} (target ≥ ${COVERAGE_TARGET * 100}% of the frames where the hero is visible, never on a wrong face)`,
+      );
+  console.log(
+    `targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
+      `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
+      `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
+      `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
+      `eyes: openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
+  );
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(2);
+  },
+);

@@ -22,17 +22,29 @@ export const OPEN_PERCENTILE = 0.9;
 
 /** Each value over the series' OPEN_PERCENTILE (NaN stays NaN). */
 export function normaliseOpenness(values: ArrayLike<number>): Float64Array {
-  const known = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const known = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const open = known.length ? known[Math.min(known.length - 1, Math.floor(OPEN_PERCENTILE * known.length))] : NaN;
   return Float64Array.from(values, (v) => (Number.isFinite(v) && open > 0 ? v / open : NaN));
 }
 
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): { r: number; n: number; sdA: number } {
-  let n = 0, sa = 0, sb = 0;
-  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) { n++; sa += a[i]; sb += b[i]; }
+  let n = 0,
+    sa = 0,
+    sb = 0;
+  for (let i = 0; i < a.length; i++)
+    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
+      n++;
+      sa += a[i];
+      sb += b[i];
+    }
   if (n < 3) return { r: NaN, n, sdA: 0 };
-  const ma = sa / n, mb = sb / n;
-  let cab = 0, caa = 0, cbb = 0;
+  const ma = sa / n,
+    mb = sb / n;
+  let cab = 0,
+    caa = 0,
+    cbb = 0;
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) continue;
     cab += (a[i] - ma) * (b[i] - mb);
@@ -44,7 +56,8 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): { r: number
 
 /** Follow measure of raw openness series (story, output), frame-aligned; `blinks` only for eyes. */
 export function followMeasure(story: ArrayLike<number>, output: ArrayLike<number>, blinks: boolean): FollowResult {
-  const s = normaliseOpenness(story), o = normaliseOpenness(output);
+  const s = normaliseOpenness(story),
+    o = normaliseOpenness(output);
   const { r, n, sdA } = pearson(s, o);
   const result: FollowResult = { correlation: r, frames: n, storyVariation: sdA, blinks: 0, blinksShown: 0, missedBlinks: [] };
   if (!blinks) return result;

@@ -12,7 +12,12 @@ export class FrameReader {
   /** Frames returned so far. */
   index = 0;
 
-  constructor(private readonly ffmpeg: string, files: string | string[], width: number, height: number) {
+  constructor(
+    private readonly ffmpeg: string,
+    files: string | string[],
+    width: number,
+    height: number,
+  ) {
     this.files = Array.isArray(files) ? [...files] : [files];
     this.frameBytes = width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
   }

@@ -19,13 +19,19 @@ let chipRect: { x: number; y: number; side: number } | undefined;
 function rect(): { x: number; y: number; side: number } {
   if (chipRect) return chipRect;
   const lm = canonicalLandmarks(CHIP_SPACE);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < 68; i++) {
-    x0 = Math.min(x0, lm[2 * i]); x1 = Math.max(x1, lm[2 * i]);
-    y0 = Math.min(y0, lm[2 * i + 1]); y1 = Math.max(y1, lm[2 * i + 1]);
+    x0 = Math.min(x0, lm[2 * i]);
+    x1 = Math.max(x1, lm[2 * i]);
+    y0 = Math.min(y0, lm[2 * i + 1]);
+    y1 = Math.max(y1, lm[2 * i + 1]);
   }
   const side = Math.round(Math.max(x1 - x0, y1 - y0) * (1 + PADDING));
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const cx = (x0 + x1) / 2,
+    cy = (y0 + y1) / 2;
   chipRect = { x: Math.round(cx - side / 2), y: Math.round(cy - side / 2), side };
   return chipRect;
 }
@@ -41,7 +47,8 @@ export function identityChip(image: RgbFrame, landmarks: ArrayLike<number>): Rgb
     for (let i = 0; i < side; i++) {
       const sx = x + i;
       if (sx < 0 || sx >= CHIP_SPACE) continue;
-      const s = (sy * CHIP_SPACE + sx) * 4, d = (j * side + i) * 3;
+      const s = (sy * CHIP_SPACE + sx) * 4,
+        d = (j * side + i) * 3;
       out[d] = aligned.rgba[s];
       out[d + 1] = aligned.rgba[s + 1];
       out[d + 2] = aligned.rgba[s + 2];

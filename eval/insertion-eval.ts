@@ -10,7 +10,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
-import { Box, DetectedFace, descriptorDistance, FaceDetector, interOcularDistance, LoadedFaceModels, loadFaceModels, samplePhotoDirectory, turnedLandmarks, uprightLandmarks, LANDMARK_INPUT } from '@talecast/face';
+import {
+  Box,
+  DetectedFace,
+  descriptorDistance,
+  FaceDetector,
+  interOcularDistance,
+  LoadedFaceModels,
+  loadFaceModels,
+  samplePhotoDirectory,
+  turnedLandmarks,
+  uprightLandmarks,
+  LANDMARK_INPUT,
+} from '@talecast/face';
 import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
 import { FrameData, precomputeStory, StoryManifest } from '@talecast/precompute';
@@ -21,8 +33,22 @@ import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
 import {
-  deltaE, faceOutline, generousFaceBox, landmarkCentre, landmarkDifference, landmarkError, landmarkGroupError, landmarkJitter, mean, percentile,
-  PsnrAccumulator, RgbFrame, seamColours, seamProbes, yuvToRgb, yuvView,
+  deltaE,
+  faceOutline,
+  generousFaceBox,
+  landmarkCentre,
+  landmarkDifference,
+  landmarkError,
+  landmarkGroupError,
+  landmarkJitter,
+  mean,
+  percentile,
+  PsnrAccumulator,
+  RgbFrame,
+  seamColours,
+  seamProbes,
+  yuvToRgb,
+  yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
@@ -84,8 +110,13 @@ export interface RunResult {
   renderSeconds: number;
   analysisSeconds: number;
   identity: {
-    share: number; frames: number; passed: number; outputDetected: number;
-    meanToChild: number; meanToStoryFace: number; worstToChild: number;
+    share: number;
+    frames: number;
+    passed: number;
+    outputDetected: number;
+    meanToChild: number;
+    meanToStoryFace: number;
+    worstToChild: number;
     /** Calibration: the child's photo vs the story hero's source photo. */
     childToStoryHeroPhoto: number;
     /** Calibration: the story's own face in its frames vs its source photo (what rendering into a frame costs). */
@@ -93,33 +124,54 @@ export interface RunResult {
     failures: { frame: number; toChild: number | null; toStoryFace: number | null }[];
     /** Diagnostic: the share over frames whose precomputed target is within the placement target of
      *  the ground truth (where the story's data is right), and their count. */
-    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
+    wherePrecomputeRight: number;
+    wherePrecomputeRightFrames: number;
   };
   placement: {
-    mean: number; inner: number; p95: number; max: number; frames: number;
+    mean: number;
+    inner: number;
+    p95: number;
+    max: number;
+    frames: number;
     /** The same instrument on the story's own face vs the precomputed target, and vs the ground truth. */
-    detectorOnStoryFace: number; detectorVsTruth: number; precomputedVsTruth: number;
+    detectorOnStoryFace: number;
+    detectorVsTruth: number;
+    precomputedVsTruth: number;
     /** The same figures with face-api's own landmarks (upright crop of its box) as the instrument. */
     uprightDetector: { mean: number; onStoryFace: number; vsTruth: number; outputVsTruth: number };
     /** The output face's detected landmarks vs the fixture's ground truth (where the story's face really is). */
     vsTruth: number;
     /** Diagnostic: vs the target, only over frames whose precomputed target is within the placement
      *  target of the ground truth (how the insertion does where the story's data is right), and their count. */
-    wherePrecomputeRight: number; wherePrecomputeRightFrames: number;
+    wherePrecomputeRight: number;
+    wherePrecomputeRightFrames: number;
     /** Worst sampled frames vs the target: [frame, error]. */
     worst: [number, number][];
   };
   stability: {
-    output: number; precomputed: number; detectorNoise: number; bound: number; ratio: number;
-    storyFace: number; truth: number; outputResidual: number; frames: number;
+    output: number;
+    precomputed: number;
+    detectorNoise: number;
+    bound: number;
+    ratio: number;
+    storyFace: number;
+    truth: number;
+    outputResidual: number;
+    frames: number;
     /** Output landmarks found in the story face's turned region vs measured from a full detection (same frames). */
     boxCheck: number | null;
   };
   seam: { output: number; original: number; excess: number; outputLightness: number; originalLightness: number; skinShift: number; frames: number };
   untouched: {
-    copiedFrames: number; copiedIdentical: number;
-    faceFrames: number; psnrOutsideFace: number; psnrOutsideFaceY: number; worstFramePsnr: number; worstFrame: number;
-    faceFreeRenderedFrames: number; psnrFaceFreeRendered: number | null;
+    copiedFrames: number;
+    copiedIdentical: number;
+    faceFrames: number;
+    psnrOutsideFace: number;
+    psnrOutsideFaceY: number;
+    worstFramePsnr: number;
+    worstFrame: number;
+    faceFreeRenderedFrames: number;
+    psnrFaceFreeRendered: number | null;
   };
   /**
    * Does the output face do what the story's does: per hero frame, the landmark net on the crop
@@ -206,13 +258,18 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       }
       const storyId = fixture ? `eval-${variant}-${options.seconds}s` : `eval-${input.name}`;
       const t0 = performance.now();
-      const pre = await precomputeStory({ storyId, video: fixture?.video ?? input.video!, masks: fixture?.masks ?? input.masks!, title: storyId }, { storage, ffmpeg, threads, faceBackend: 'wasm', encoder });
+      const pre = await precomputeStory(
+        { storyId, video: fixture?.video ?? input.video!, masks: fixture?.masks ?? input.masks!, title: storyId },
+        { storage, ffmpeg, threads, faceBackend: 'wasm', encoder },
+      );
       const precomputeSeconds = (performance.now() - t0) / 1000;
       log(`${storyId}: precomputed in ${precomputeSeconds.toFixed(1)} s (${pre.faceFrames.hero} hero frames, ${pre.segments} segments)`);
       const { manifest, frames } = await loadStory(storage, storyId);
       const role = frames.roleIndex('hero');
       const truthFile = fixture?.groundTruth ?? tale?.groundTruth;
-      const truth: GroundTruth = truthFile ? JSON.parse(await fs.readFile(truthFile, 'utf8')) : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
+      const truth: GroundTruth = truthFile
+        ? JSON.parse(await fs.readFile(truthFile, 'utf8'))
+        : precomputedTruth(manifest, (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null));
       let heroPhotoDescriptor: Float32Array | null = null;
       if (fixture) {
         const heroPhoto = await photoFace(detector, fixture.heroPhoto);
@@ -221,16 +278,31 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
 
       const plan = framePlan(truth, sampleEvery, windowFrames, sheetFrames, (i) => frames.present(role, i));
       const story: StoryResult = {
-        story: storyId, variant, seconds: fixture ? options.seconds : round(truth.frameCount / truth.fps), frames: truth.frameCount,
+        story: storyId,
+        variant,
+        seconds: fixture ? options.seconds : round(truth.frameCount / truth.fps),
+        frames: truth.frameCount,
         heroFrames: truth.frames.filter((f) => f.hero).length,
         precomputedHeroFrames: pre.faceFrames.hero,
         segments: { total: manifest.segments.length, withFace: manifest.segments.filter((s) => s.hasFace).length },
-        precomputeSeconds: round(precomputeSeconds), runs: [],
+        precomputeSeconds: round(precomputeSeconds),
+        runs: [],
         eyeData: eyeDataVsTruth(truth as GroundTruth & Partial<TaleTruth>, frames, role),
-        coverage: truthFile ? storyCoverage(truth, (i) => frames.present(role, i), (i) => frames.field(role, i, 'landmarks'), interOcularDistance) : null,
+        coverage: truthFile
+          ? storyCoverage(
+              truth,
+              (i) => frames.present(role, i),
+              (i) => frames.field(role, i, 'landmarks'),
+              interOcularDistance,
+            )
+          : null,
       };
       if (story.coverage) log(`${storyId}: coverage ${formatCoverage(story.coverage)}`);
-      const block: ContactSheetBlock = { title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`, frames: plan.sheet, rows: [] };
+      const block: ContactSheetBlock = {
+        title: fixture ? `story ${variant} (${fixture.seconds} s)` : `${input.name} (${story.seconds} s)`,
+        frames: plan.sheet,
+        rows: [],
+      };
       const storyFaces = new Map<number, StoryFace | null>();
       const storyOpenness = new Map<number, [number, number] | null>();
 
@@ -241,15 +313,36 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         const renderSeconds = (performance.now() - r0) / 1000;
         const a0 = performance.now();
         const measured = await measureRun({
-          ffmpeg, models, detector, truth, plan, face, heroPhotoDescriptor, storyFaces, storyOpenness,
+          ffmpeg,
+          models,
+          detector,
+          truth,
+          plan,
+          face,
+          heroPhotoDescriptor,
+          storyFaces,
+          storyOpenness,
           output: storage.renderFile(renderId, 'video.mp4'),
           readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
           storyVideo: fixture?.video ?? input.video!,
-          manifest: { width: manifest.video.width, height: manifest.video.height, matrix: manifest.video.matrix, range: manifest.video.range, segments: manifest.segments },
+          manifest: {
+            width: manifest.video.width,
+            height: manifest.video.height,
+            matrix: manifest.video.matrix,
+            range: manifest.video.range,
+            segments: manifest.segments,
+          },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
           sheetRow: block,
         });
-        const run: RunResult = { story: storyId, variant, face: face.name, renderSeconds: round(renderSeconds), analysisSeconds: round((performance.now() - a0) / 1000), ...measured };
+        const run: RunResult = {
+          story: storyId,
+          variant,
+          face: face.name,
+          renderSeconds: round(renderSeconds),
+          analysisSeconds: round((performance.now() - a0) / 1000),
+          ...measured,
+        };
         story.runs.push(run);
         log(`${storyId} × ${face.name}: rendered in ${renderSeconds.toFixed(1)} s, measured in ${run.analysisSeconds} s`);
         await fs.rm(storage.renderDir(renderId), { recursive: true, force: true });
@@ -304,7 +397,14 @@ export async function prepareChildFace(models: LoadedFaceModels, detector: FaceD
     name: path.basename(file),
     file: full,
     descriptor: await identityDescriptor(models, image, landmarks),
-    render: { id: newId(), size: ALIGNED_SIZE, rgba: aligned.rgba, landmarks: aligned.landmarks, expressionScores: face.expressions!, yaw: measureFace(landmarks, 0, 0).yaw },
+    render: {
+      id: newId(),
+      size: ALIGNED_SIZE,
+      rgba: aligned.rgba,
+      landmarks: aligned.landmarks,
+      expressionScores: face.expressions!,
+      yaw: measureFace(landmarks, 0, 0).yaw,
+    },
   };
 }
 
@@ -312,7 +412,8 @@ export async function prepareChildFace(models: LoadedFaceModels, detector: FaceD
 function eyeDataVsTruth(truth: GroundTruth & Partial<TaleTruth>, frames: FrameData, role: number): StoryResult['eyeData'] {
   if (truth.kind !== 'tale' || role < 0) return null;
   const t = truth as unknown as TaleTruth;
-  const pre: number[][] = [[], []], gt: number[][] = [[], []];
+  const pre: number[][] = [[], []],
+    gt: number[][] = [[], []];
   const gazeErr: number[] = [];
   for (const f of t.frames) {
     const hero = f.roles.hero;
@@ -327,12 +428,16 @@ function eyeDataVsTruth(truth: GroundTruth & Partial<TaleTruth>, frames: FrameDa
     }
   }
   // Both eyes as one series: the truth is already in "this character's" units, so no normalisation.
-  const a = [...gt[0], ...gt[1]], b = [...pre[0], ...pre[1]];
-  const blinks = followMeasure(gt[0], pre[0], true), blinksLeft = followMeasure(gt[1], pre[1], true);
+  const a = [...gt[0], ...gt[1]],
+    b = [...pre[0], ...pre[1]];
+  const blinks = followMeasure(gt[0], pre[0], true),
+    blinksLeft = followMeasure(gt[1], pre[1], true);
   const { r, n } = pearson(a, b);
   return {
-    openCorrelation: round(r, 3), frames: n,
-    blinks: blinks.blinks + blinksLeft.blinks, blinksFound: blinks.blinksShown + blinksLeft.blinksShown,
+    openCorrelation: round(r, 3),
+    frames: n,
+    blinks: blinks.blinks + blinksLeft.blinks,
+    blinksFound: blinks.blinksShown + blinksLeft.blinksShown,
     gazeError: round(mean(gazeErr), 3),
   };
 }
@@ -452,11 +557,17 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const outside = new PsnrAccumulator();
   const outsideY = new PsnrAccumulator();
   const faceFree = new PsnrAccumulator();
-  let copiedFrames = 0, copiedIdentical = 0, faceFrames = 0, faceFreeRendered = 0;
+  let copiedFrames = 0,
+    copiedIdentical = 0,
+    faceFrames = 0,
+    faceFreeRendered = 0;
   const measures = new Map<number, OutputFace>();
   // The story's own frames go on the sheet once, with the story's first run.
   const needOriginals = input.sheetRow.rows.length === 0;
-  const sheetOriginals: Buffer[] = [], sheetOutputs: Buffer[] = [], sheetOriginalEyes: Buffer[] = [], sheetOutputEyes: Buffer[] = [];
+  const sheetOriginals: Buffer[] = [],
+    sheetOutputs: Buffer[] = [],
+    sheetOriginalEyes: Buffer[] = [],
+    sheetOutputEyes: Buffer[] = [];
   const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   try {
@@ -465,7 +576,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
       if (!o || !r || !s) throw new Error(`frame ${i}: a video ended early (output ${!!o}, render-ready ${!!r}, story ${!!s})`);
       const seg = segments.find((x) => i >= x.start && i < x.end)!;
       const target = input.target(i);
-      const ov = yuvView(o, width, height), rv = yuvView(r, width, height);
+      const ov = yuvView(o, width, height),
+        rv = yuvView(r, width, height);
       // Untouched: copied segments must be the story's media bit for bit; composited frames must
       // match the render's input outside the face (re-encoding is the only other change).
       if (!seg.hasFace) {
@@ -480,7 +592,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
         faceFreeRendered++;
         faceFree.frame(i, ov, rv, null, 'yuv');
       }
-      const sampled = plan.sampled.has(i), inWindow = plan.inWindow.has(i);
+      const sampled = plan.sampled.has(i),
+        inWindow = plan.inWindow.has(i);
       if (!sampled && !inWindow && !target) continue;
 
       const outRgb = yuvToRgb(ov, matrix, range);
@@ -493,8 +606,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
         }
         const oo = openness(await turnedLandmarks(models, outRgb, target, turnedInput));
         if (so && oo) {
-          opennessStory.eyes[i] = so[0]; opennessStory.mouth[i] = so[1];
-          opennessOut.eyes[i] = oo[0]; opennessOut.mouth[i] = oo[1];
+          opennessStory.eyes[i] = so[0];
+          opennessStory.mouth[i] = so[1];
+          opennessOut.eyes[i] = oo[0];
+          opennessOut.mouth[i] = oo[1];
         }
       }
       if (!sampled && !inWindow) continue;
@@ -540,8 +655,13 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
   // Identity: the output face is the child's, not the story's.
   const failures: RunResult['identity']['failures'] = [];
-  const toChild: number[] = [], toStory: number[] = [], storyToHero: number[] = [];
-  let passed = 0, detected = 0, rightFrames = 0, rightPassed = 0;
+  const toChild: number[] = [],
+    toStory: number[] = [],
+    storyToHero: number[] = [];
+  let passed = 0,
+    detected = 0,
+    rightFrames = 0,
+    rightPassed = 0;
   for (const i of plan.sampled) {
     const m = measures.get(i)!;
     const sf = input.storyFaces.get(i);
@@ -554,7 +674,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
     }
     if (ds !== null) toStory.push(ds);
     const ok = dc !== null && dc < TARGETS.identityDistance && (ds === null || dc < ds);
-    const target = input.target(i), gt = truth.frames[i].hero;
+    const target = input.target(i),
+      gt = truth.frames[i].hero;
     const right = !!target && !!gt && landmarkError(target, gt) <= TARGETS.placement;
     if (right) rightFrames++;
     if (ok && right) rightPassed++;
@@ -565,8 +686,14 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
   // Placement: the output face's landmarks (found by the detector, measured on a crop turned with
   // the face) against the precomputed target; face-api's own upright-crop landmarks for comparison.
-  const errors: number[] = [], inner: number[] = [], onStory: number[] = [], storyVsTruth: number[] = [], preVsTruth: number[] = [];
-  const outVsTruth: number[] = [], perFrame: [number, number][] = [], whereRight: number[] = [];
+  const errors: number[] = [],
+    inner: number[] = [],
+    onStory: number[] = [],
+    storyVsTruth: number[] = [],
+    preVsTruth: number[] = [];
+  const outVsTruth: number[] = [],
+    perFrame: [number, number][] = [],
+    whereRight: number[] = [];
   const upright = { errors: [] as number[], onStory: [] as number[], storyVsTruth: [] as number[], outVsTruth: [] as number[] };
   for (const i of plan.sampled) {
     const target = input.target(i);
@@ -611,8 +738,20 @@ async function measureRun(input: RunInput): Promise<Measured> {
     add('pre', landmarkJitter(pre, iod));
     add('story', landmarkJitter(storyLm, iod));
     add('truth', landmarkJitter(gt, iod));
-    add('noise', landmarkJitter(w.map((_, k) => landmarkDifference(storyLm[k], gt[k])), iod));
-    add('residual', landmarkJitter(w.map((_, k) => landmarkDifference(outLm[k], pre[k])), iod));
+    add(
+      'noise',
+      landmarkJitter(
+        w.map((_, k) => landmarkDifference(storyLm[k], gt[k])),
+        iod,
+      ),
+    );
+    add(
+      'residual',
+      landmarkJitter(
+        w.map((_, k) => landmarkDifference(outLm[k], pre[k])),
+        iod,
+      ),
+    );
     windowFrames += w.length;
     for (const i of w) {
       const m = measures.get(i);
@@ -624,48 +763,82 @@ async function measureRun(input: RunInput): Promise<Measured> {
 
   // Seam: colour contrast across the mask's edge, output vs the story's own frame.
   const seams = [...measures.values()].map((m) => m.seam).filter((x): x is NonNullable<OutputFace['seam']> => x !== null);
-  const seamOut = mean(seams.map((x) => x.output)), seamOrig = mean(seams.map((x) => x.original));
+  const seamOut = mean(seams.map((x) => x.output)),
+    seamOrig = mean(seams.map((x) => x.original));
 
   const placementMean = mean(errors);
-  const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true), mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
+  const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true),
+    mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
   const follow = {
     eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION },
     mouth: { ...roundFollow(mouth), applicable: mouth.storyVariation >= MIN_VARIATION },
   };
   return {
     identity: {
-      share: round(share, 4), frames: plan.sampled.size, passed, outputDetected: detected,
-      meanToChild: round(mean(toChild), 3), meanToStoryFace: round(mean(toStory), 3), worstToChild: round(Math.max(...toChild), 3),
+      share: round(share, 4),
+      frames: plan.sampled.size,
+      passed,
+      outputDetected: detected,
+      meanToChild: round(mean(toChild), 3),
+      meanToStoryFace: round(mean(toStory), 3),
+      worstToChild: round(Math.max(...toChild), 3),
       childToStoryHeroPhoto: input.heroPhotoDescriptor ? round(descriptorDistance(input.face.descriptor, input.heroPhotoDescriptor), 3) : NaN,
       storyFaceToHeroPhoto: round(mean(storyToHero), 3),
       failures: failures.slice(0, 20),
-      wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN, wherePrecomputeRightFrames: rightFrames,
+      wherePrecomputeRight: rightFrames ? round(rightPassed / rightFrames, 4) : NaN,
+      wherePrecomputeRightFrames: rightFrames,
     },
     placement: {
-      mean: round(placementMean, 4), inner: round(mean(inner), 4), p95: round(percentile(errors, 95), 4), max: round(Math.max(...errors), 4), frames: errors.length,
-      detectorOnStoryFace: round(mean(onStory), 4), detectorVsTruth: round(mean(storyVsTruth), 4), precomputedVsTruth: round(mean(preVsTruth), 4),
+      mean: round(placementMean, 4),
+      inner: round(mean(inner), 4),
+      p95: round(percentile(errors, 95), 4),
+      max: round(Math.max(...errors), 4),
+      frames: errors.length,
+      detectorOnStoryFace: round(mean(onStory), 4),
+      detectorVsTruth: round(mean(storyVsTruth), 4),
+      precomputedVsTruth: round(mean(preVsTruth), 4),
       vsTruth: round(mean(outVsTruth), 4),
       uprightDetector: {
-        mean: round(mean(upright.errors), 4), onStoryFace: round(mean(upright.onStory), 4),
-        vsTruth: round(mean(upright.storyVsTruth), 4), outputVsTruth: round(mean(upright.outVsTruth), 4),
+        mean: round(mean(upright.errors), 4),
+        onStoryFace: round(mean(upright.onStory), 4),
+        vsTruth: round(mean(upright.storyVsTruth), 4),
+        outputVsTruth: round(mean(upright.outVsTruth), 4),
       },
-      wherePrecomputeRight: round(mean(whereRight), 4), wherePrecomputeRightFrames: whereRight.length,
+      wherePrecomputeRight: round(mean(whereRight), 4),
+      wherePrecomputeRightFrames: whereRight.length,
       worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
     },
     stability: {
-      output: round(j('output'), 5), precomputed: round(j('pre'), 5), detectorNoise: round(j('noise'), 5), bound: round(bound, 5),
-      ratio: round(j('output') / bound, 3), storyFace: round(j('story'), 5), truth: round(j('truth'), 5), outputResidual: round(j('residual'), 5),
-      frames: windowFrames, boxCheck: boxCheck.length ? round(mean(boxCheck), 4) : null,
+      output: round(j('output'), 5),
+      precomputed: round(j('pre'), 5),
+      detectorNoise: round(j('noise'), 5),
+      bound: round(bound, 5),
+      ratio: round(j('output') / bound, 3),
+      storyFace: round(j('story'), 5),
+      truth: round(j('truth'), 5),
+      outputResidual: round(j('residual'), 5),
+      frames: windowFrames,
+      boxCheck: boxCheck.length ? round(mean(boxCheck), 4) : null,
     },
     seam: {
-      output: round(seamOut, 2), original: round(seamOrig, 2), excess: round(seamOut - seamOrig, 2),
-      outputLightness: round(mean(seams.map((x) => x.outL)), 2), originalLightness: round(mean(seams.map((x) => x.origL)), 2),
-      skinShift: round(mean(seams.map((x) => x.skinShift)), 2), frames: seams.length,
+      output: round(seamOut, 2),
+      original: round(seamOrig, 2),
+      excess: round(seamOut - seamOrig, 2),
+      outputLightness: round(mean(seams.map((x) => x.outL)), 2),
+      originalLightness: round(mean(seams.map((x) => x.origL)), 2),
+      skinShift: round(mean(seams.map((x) => x.skinShift)), 2),
+      frames: seams.length,
     },
     untouched: {
-      copiedFrames, copiedIdentical,
-      faceFrames, psnrOutsideFace: round(outside.value), psnrOutsideFaceY: round(outsideY.value), worstFramePsnr: round(outside.worst), worstFrame: outside.worstFrame,
-      faceFreeRenderedFrames: faceFreeRendered, psnrFaceFreeRendered: faceFree.frames ? round(faceFree.value) : null,
+      copiedFrames,
+      copiedIdentical,
+      faceFrames,
+      psnrOutsideFace: round(outside.value),
+      psnrOutsideFaceY: round(outsideY.value),
+      worstFramePsnr: round(outside.worst),
+      worstFrame: outside.worstFrame,
+      faceFreeRenderedFrames: faceFreeRendered,
+      psnrFaceFreeRendered: faceFree.frames ? round(faceFree.value) : null,
     },
     follow,
     pass: {
@@ -678,7 +851,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
       placement: placementMean <= TARGETS.placement,
       // Not measured (no windows) counts as not failed.
       stability: plan.windows.length === 0 || j('output') <= bound,
-      untouched: copiedIdentical === copiedFrames && outside.value >= TARGETS.untouchedPsnr && outsideY.value >= TARGETS.untouchedPsnr &&
+      untouched:
+        copiedIdentical === copiedFrames &&
+        outside.value >= TARGETS.untouchedPsnr &&
+        outsideY.value >= TARGETS.untouchedPsnr &&
         (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
     },
   };
@@ -711,7 +887,8 @@ function pick(faces: DetectedFace[], reference: ArrayLike<number> | null): Detec
   if (!reference) return null;
   const [cx, cy] = landmarkCentre(reference);
   const limit = 0.5 * interOcularDistance(reference);
-  let best: DetectedFace | null = null, bestD = Infinity;
+  let best: DetectedFace | null = null,
+    bestD = Infinity;
   for (const f of faces) {
     const [x, y] = landmarkCentre(f.landmarks);
     const d = Math.hypot(x - cx, y - cy);
@@ -730,9 +907,14 @@ function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): Outpu
   const probes = seamProbes(outline, Math.max(2, 0.04 * iod));
   const a = seamColours(outRgb, outline, probes, iod);
   const b = seamColours(storyRgb, outline, probes, iod);
-  const o: number[] = [], g: number[] = [], ol: number[] = [], gl: number[] = [], shift: number[] = [];
+  const o: number[] = [],
+    g: number[] = [],
+    ol: number[] = [],
+    gl: number[] = [],
+    shift: number[] = [];
   for (let k = 0; k < probes.length; k++) {
-    const x = a[k], y = b[k];
+    const x = a[k],
+      y = b[k];
     if (!x || !y) continue;
     o.push(deltaE(x.inside, x.outside));
     g.push(deltaE(y.inside, y.outside));
@@ -751,16 +933,21 @@ function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): Outpu
 async function faceTile(rgb: RgbFrame, landmarks: ArrayLike<number>, what: 'face' | 'eyes' = 'face'): Promise<Buffer> {
   const iod = interOcularDistance(landmarks);
   const [fx, fy] = landmarkCentre(landmarks);
-  let cx = fx, cy = fy - 0.3 * iod;
+  let cx = fx,
+    cy = fy - 0.3 * iod;
   if (what === 'eyes') {
-    const [rx, ry] = centroid(landmarks, RIGHT_EYE), [lx, ly] = centroid(landmarks, LEFT_EYE);
+    const [rx, ry] = centroid(landmarks, RIGHT_EYE),
+      [lx, ly] = centroid(landmarks, LEFT_EYE);
     cx = (rx + lx) / 2;
     cy = (ry + ly) / 2 - 0.2 * iod;
   }
   const side = Math.max(8, Math.round((what === 'eyes' ? 1.9 : 4.2) * iod));
-  const left = Math.round(cx - side / 2), top = Math.round(cy - side / 2);
-  const x0 = Math.max(0, left), y0 = Math.max(0, top);
-  const x1 = Math.min(rgb.width, left + side), y1 = Math.min(rgb.height, top + side);
+  const left = Math.round(cx - side / 2),
+    top = Math.round(cy - side / 2);
+  const x0 = Math.max(0, left),
+    y0 = Math.max(0, top);
+  const x1 = Math.min(rgb.width, left + side),
+    y1 = Math.min(rgb.height, top + side);
   return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
     .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
     .extend({ left: x0 - left, top: y0 - top, right: left + side - x1, bottom: top + side - y1, background: { r: 0, g: 0, b: 0 } })

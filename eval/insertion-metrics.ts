@@ -3,7 +3,19 @@
 // frames (whole frame or outside a box), the colour contrast across the face mask's edge.
 // Must never run ffmpeg, face models or touch files (evaluate.ts does that).
 import { interOcularDistance } from '@talecast/face';
-import { FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, gatherPoints, pointInPolygon, Rect, srgbToLab, Yuv420, yuv420ToRgbRect, yuv420View, yuvCoefficients } from '@talecast/geometry';
+import {
+  FACE_MESH_POINT_COUNT,
+  FACE_OUTLINE,
+  faceMeshPoints,
+  gatherPoints,
+  pointInPolygon,
+  Rect,
+  srgbToLab,
+  Yuv420,
+  yuv420ToRgbRect,
+  yuv420View,
+  yuvCoefficients,
+} from '@talecast/geometry';
 
 const POINTS = 68;
 
@@ -23,7 +35,8 @@ export function landmarkGroupError(a: ArrayLike<number>, b: ArrayLike<number>, f
 
 /** Centre of a landmark set (mean of its points). */
 export function landmarkCentre(lm: ArrayLike<number>): [number, number] {
-  let x = 0, y = 0;
+  let x = 0,
+    y = 0;
   for (let i = 0; i < POINTS; i++) {
     x += lm[2 * i];
     y += lm[2 * i + 1];
@@ -38,9 +51,12 @@ export function landmarkCentre(lm: ArrayLike<number>): [number, number] {
  * Returns the mean and the number of (frame, coordinate) terms.
  */
 export function landmarkJitter(series: (ArrayLike<number> | null)[], iod: number[]): { value: number; terms: number } {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let t = 1; t < series.length - 1; t++) {
-    const a = series[t - 1], b = series[t], c = series[t + 1];
+    const a = series[t - 1],
+      b = series[t],
+      c = series[t + 1];
     if (!a || !b || !c) continue;
     for (let d = 0; d < POINTS * 2; d++) {
       sum += Math.abs(c[d] - 2 * b[d] + a[d]) / iod[t];
@@ -68,12 +84,19 @@ export class PsnrAccumulator {
 
   /** Adds one frame's planes; `exclude` (luma pixels) is skipped, scaled down for chroma. */
   frame(index: number, a: Yuv420, b: Yuv420, exclude: Rect | null = null, planes: 'y' | 'yuv' = 'yuv'): void {
-    let sse = 0, count = 0;
+    let sse = 0,
+      count = 0;
     const add = (pa: Yuv420['y'], pb: Yuv420['y'], scale: number) => {
-      const ex = exclude && { x0: Math.floor(exclude.x / scale), y0: Math.floor(exclude.y / scale), x1: Math.ceil((exclude.x + exclude.width) / scale), y1: Math.ceil((exclude.y + exclude.height) / scale) };
+      const ex = exclude && {
+        x0: Math.floor(exclude.x / scale),
+        y0: Math.floor(exclude.y / scale),
+        x1: Math.ceil((exclude.x + exclude.width) / scale),
+        y1: Math.ceil((exclude.y + exclude.height) / scale),
+      };
       for (let y = 0; y < pa.height; y++) {
         const inRows = ex !== null && y >= ex.y0 && y < ex.y1;
-        const ra = y * pa.stride, rb = y * pb.stride;
+        const ra = y * pa.stride,
+          rb = y * pb.stride;
         for (let x = 0; x < pa.width; x++) {
           if (inRows && x >= ex!.x0 && x < ex!.x1) continue;
           const d = pa.data[ra + x] - pb.data[rb + x];
@@ -128,13 +151,20 @@ export function faceOutline(landmarks: ArrayLike<number>): Float32Array {
 export function generousFaceBox(landmarks: ArrayLike<number>, width: number, height: number, margin = 0.35): Rect {
   const mesh = meshOf(landmarks);
   const grow = margin * interOcularDistance(landmarks);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let k = 0; k < mesh.length; k += 2) {
-    x0 = Math.min(x0, mesh[k]); x1 = Math.max(x1, mesh[k]);
-    y0 = Math.min(y0, mesh[k + 1]); y1 = Math.max(y1, mesh[k + 1]);
+    x0 = Math.min(x0, mesh[k]);
+    x1 = Math.max(x1, mesh[k]);
+    y0 = Math.min(y0, mesh[k + 1]);
+    y1 = Math.max(y1, mesh[k + 1]);
   }
-  const bx = Math.max(0, Math.floor(x0 - grow)) & ~1, by = Math.max(0, Math.floor(y0 - grow)) & ~1;
-  const ex = Math.min(width, Math.ceil(x1 + grow) + 1) & ~1, ey = Math.min(height, Math.ceil(y1 + grow) + 1) & ~1;
+  const bx = Math.max(0, Math.floor(x0 - grow)) & ~1,
+    by = Math.max(0, Math.floor(y0 - grow)) & ~1;
+  const ex = Math.min(width, Math.ceil(x1 + grow) + 1) & ~1,
+    ey = Math.min(height, Math.ceil(y1 + grow) + 1) & ~1;
   return { x: bx, y: by, width: Math.max(0, ex - bx), height: Math.max(0, ey - by) };
 }
 
@@ -165,12 +195,16 @@ export function seamProbes(outline: Float32Array, spacing: number): SeamProbe[] 
   const n = outline.length >> 1;
   const probes: SeamProbe[] = [];
   for (let i = 0; i < n; i++) {
-    const ax = outline[2 * i], ay = outline[2 * i + 1];
-    const bx = outline[2 * ((i + 1) % n)], by = outline[2 * ((i + 1) % n) + 1];
+    const ax = outline[2 * i],
+      ay = outline[2 * i + 1];
+    const bx = outline[2 * ((i + 1) % n)],
+      by = outline[2 * ((i + 1) % n) + 1];
     const len = Math.hypot(bx - ax, by - ay);
     if (len < 1e-6) continue;
-    let nx = -(by - ay) / len, ny = (bx - ax) / len;
-    const mx = (ax + bx) / 2, my = (ay + by) / 2;
+    let nx = -(by - ay) / len,
+      ny = (bx - ax) / len;
+    const mx = (ax + bx) / 2,
+      my = (ay + by) / 2;
     if (!pointInPolygon(outline, mx + nx * 2, my + ny * 2)) {
       nx = -nx;
       ny = -ny;
@@ -195,18 +229,31 @@ export interface RgbFrame {
  * Mean colour of the ring inside and the ring outside each probe (a few samples across the band
  * depth), both as Lab; null where a band leaves the frame or crosses the outline again.
  */
-export function seamColours(image: RgbFrame, outline: Float32Array, probes: SeamProbe[], iod: number, bands: SeamBands = SEAM_BANDS): ({ inside: Float64Array; outside: Float64Array } | null)[] {
+export function seamColours(
+  image: RgbFrame,
+  outline: Float32Array,
+  probes: SeamProbe[],
+  iod: number,
+  bands: SeamBands = SEAM_BANDS,
+): ({ inside: Float64Array; outside: Float64Array } | null)[] {
   const depths = (from: number, to: number) => [0, 0.25, 0.5, 0.75, 1].map((k) => (from + (to - from) * k) * iod);
-  const din = depths(...bands.inside), dout = depths(...bands.outside);
+  const din = depths(...bands.inside),
+    dout = depths(...bands.outside);
   const mean = (p: SeamProbe, ds: number[], sign: number, wantInside: boolean): Float64Array | null => {
-    let r = 0, g = 0, b = 0;
+    let r = 0,
+      g = 0,
+      b = 0;
     for (const d of ds) {
-      const x = p.x + sign * p.nx * d, y = p.y + sign * p.ny * d;
-      const xi = Math.round(x - 0.5), yi = Math.round(y - 0.5);
+      const x = p.x + sign * p.nx * d,
+        y = p.y + sign * p.ny * d;
+      const xi = Math.round(x - 0.5),
+        yi = Math.round(y - 0.5);
       if (xi < 0 || yi < 0 || xi >= image.width || yi >= image.height) return null;
       if (pointInPolygon(outline, x, y) !== wantInside) return null;
       const o = (yi * image.width + xi) * 3;
-      r += image.data[o]; g += image.data[o + 1]; b += image.data[o + 2];
+      r += image.data[o];
+      g += image.data[o + 1];
+      b += image.data[o + 2];
     }
     return srgbToLab(r / ds.length, g / ds.length, b / ds.length, new Float64Array(3)) as Float64Array;
   };

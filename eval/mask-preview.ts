@@ -11,7 +11,9 @@ import { prepareFace } from '@talecast/compositor';
 import { FACE_MESH_POINT_COUNT } from '@talecast/geometry';
 import { prepareChildFace } from './insertion-eval';
 
-const { values: opts } = parseArgs({ options: { faces: { type: 'string', default: 'sample1.jpg,sample6.jpg' }, out: { type: 'string', default: '/tmp/inspect' } } });
+const { values: opts } = parseArgs({
+  options: { faces: { type: 'string', default: 'sample1.jpg,sample6.jpg' }, out: { type: 'string', default: '/tmp/inspect' } },
+});
 
 async function main(): Promise<void> {
   await fs.mkdir(opts.out!, { recursive: true });
@@ -22,24 +24,36 @@ async function main(): Promise<void> {
     const S = c.render.size;
     const p = prepareFace({ rgba: c.render.rgba, size: S, landmarks: c.render.landmarks, matrix: 'bt709', range: 'tv', style: 'photo' });
     const out = Buffer.alloc(S * S * 3 * 2);
-    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-      const k = y * S + x, m = p.mask.data[k];
-      for (let ch = 0; ch < 3; ch++) {
-        const v = c.render.rgba[4 * k + ch];
-        out[(y * 2 * S + x) * 3 + ch] = v;
-        out[(y * 2 * S + S + x) * 3 + ch] = Math.round(m * v + (1 - m) * 128);
+    for (let y = 0; y < S; y++)
+      for (let x = 0; x < S; x++) {
+        const k = y * S + x,
+          m = p.mask.data[k];
+        for (let ch = 0; ch < 3; ch++) {
+          const v = c.render.rgba[4 * k + ch];
+          out[(y * 2 * S + x) * 3 + ch] = v;
+          out[(y * 2 * S + S + x) * 3 + ch] = Math.round(m * v + (1 - m) * 128);
+        }
       }
-    }
     for (let i = 0; i < FACE_MESH_POINT_COUNT; i++) {
-      const px = Math.round(p.meshPoints[2 * i]), py = Math.round(p.meshPoints[2 * i + 1]);
-      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
-        const x = px + dx, y = py + dy;
-        if (x < 0 || y < 0 || x >= S || y >= S) continue;
-        const o = (y * 2 * S + x) * 3;
-        out[o] = 255; out[o + 1] = 0; out[o + 2] = 0;
-      }
+      const px = Math.round(p.meshPoints[2 * i]),
+        py = Math.round(p.meshPoints[2 * i + 1]);
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const x = px + dx,
+            y = py + dy;
+          if (x < 0 || y < 0 || x >= S || y >= S) continue;
+          const o = (y * 2 * S + x) * 3;
+          out[o] = 255;
+          out[o + 1] = 0;
+          out[o + 2] = 0;
+        }
     }
-    await sharp(out, { raw: { width: 2 * S, height: S, channels: 3 } }).png().toFile(path.join(opts.out!, `mask-${path.basename(f, '.jpg')}.png`));
+    await sharp(out, { raw: { width: 2 * S, height: S, channels: 3 } })
+      .png()
+      .toFile(path.join(opts.out!, `mask-${path.basename(f, '.jpg')}.png`));
   }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

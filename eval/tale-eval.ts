@@ -48,7 +48,8 @@ export interface TaleEvaluation {
 
 export async function evaluateTale(options: { seconds: number; width?: number; height?: number; log?: (line: string) => void }): Promise<TaleEvaluation> {
   const log = options.log ?? (() => undefined);
-  const width = options.width ?? 1280, height = options.height ?? 720;
+  const width = options.width ?? 1280,
+    height = options.height ?? 720;
   const tale = await sharedTale(options.seconds, { width, height });
   const truth: TaleTruth = JSON.parse(await fs.readFile(tale.groundTruth, 'utf8'));
   const dir = await tempDir('talecast-tale-eval-');
@@ -58,7 +59,10 @@ export async function evaluateTale(options: { seconds: number; width?: number; h
     const ffmpeg = await locateFfmpeg();
     const storyId = `eval-golden-key-${options.seconds}s`;
     const t0 = performance.now();
-    await precomputeStory({ storyId, video: tale.video, masks: tale.masks, title: storyId }, { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: { ...config.encoder, threads: 0 } });
+    await precomputeStory(
+      { storyId, video: tale.video, masks: tale.masks, title: storyId },
+      { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: { ...config.encoder, threads: 0 } },
+    );
     const precomputeSeconds = (performance.now() - t0) / 1000;
     log(`${storyId} (${width}x${height}): precomputed in ${precomputeSeconds.toFixed(1)} s`);
     const { frames } = await loadStory(storage, storyId);
@@ -67,7 +71,9 @@ export async function evaluateTale(options: { seconds: number; width?: number; h
       const r = frames.roleIndex(role);
       const errors: number[] = [];
       const occluded: number[] = [];
-      let visible = 0, covered = 0, extra = 0;
+      let visible = 0,
+        covered = 0,
+        extra = 0;
       const shots: TaleShotResult[] = truth.shots.map((s) => ({ name: s.name, frames: s.endFrame - s.startFrame, visible: 0, covered: 0, error: 0 }));
       for (const f of truth.frames) {
         const t = f.roles[role];
@@ -94,9 +100,13 @@ export async function evaluateTale(options: { seconds: number; width?: number; h
       const sorted = errors.slice().sort((a, b) => a - b);
       const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN);
       roles.push({
-        role, visibleFrames: visible, coverage: round(visible ? covered / visible : NaN), extraFrames: extra,
+        role,
+        visibleFrames: visible,
+        coverage: round(visible ? covered / visible : NaN),
+        extraFrames: extra,
         error: { mean: round(avg(errors)), median: round(q(0.5)), p90: round(q(0.9)) },
-        occludedError: round(avg(occluded)), occludedFrames: occluded.length,
+        occludedError: round(avg(occluded)),
+        occludedFrames: occluded.length,
         shots,
       });
     }
@@ -110,8 +120,15 @@ export function printTaleTable(e: TaleEvaluation, print: (line: string) => void 
   const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
   print(`\nprecompute vs the tale's truth (${e.story}, ${e.seconds} s, ${e.width}x${e.height}; error = mean landmark distance / inter-ocular distance)`);
   for (const r of e.roles) {
-    print(`  ${r.role.padEnd(7)} coverage ${pct(r.coverage)} of ${r.visibleFrames} visible frames, ${r.extraFrames} extra; error mean ${pct(r.error.mean)} median ${pct(r.error.median)} p90 ${pct(r.error.p90)}; behind the branch ${pct(r.occludedError)} (${r.occludedFrames} fr)`);
-    print(`          ${r.shots.filter((s) => s.visible > 0).map((s) => `${s.name} ${s.covered}/${s.visible} ${pct(s.error)}`).join(' · ')}`);
+    print(
+      `  ${r.role.padEnd(7)} coverage ${pct(r.coverage)} of ${r.visibleFrames} visible frames, ${r.extraFrames} extra; error mean ${pct(r.error.mean)} median ${pct(r.error.median)} p90 ${pct(r.error.p90)}; behind the branch ${pct(r.occludedError)} (${r.occludedFrames} fr)`,
+    );
+    print(
+      `          ${r.shots
+        .filter((s) => s.visible > 0)
+        .map((s) => `${s.name} ${s.covered}/${s.visible} ${pct(s.error)}`)
+        .join(' · ')}`,
+    );
   }
 }
 

@@ -15,9 +15,11 @@ export function sha1(data) {
 /** Content hashes of files, keyed by their path relative to `root` (forward slashes). */
 export async function hashFiles(root, files) {
   const out = {};
-  await Promise.all(files.map(async (f) => {
-    out[path.relative(root, f).split(path.sep).join('/')] = sha1(await fs.readFile(f));
-  }));
+  await Promise.all(
+    files.map(async (f) => {
+      out[path.relative(root, f).split(path.sep).join('/')] = sha1(await fs.readFile(f));
+    }),
+  );
   return out;
 }
 
@@ -26,12 +28,19 @@ export async function listFiles(dir, keep, skipDirs = new Set(['node_modules']))
   const found = [];
   const walk = async (d) => {
     let entries;
-    try { entries = await fs.readdir(d, { withFileTypes: true }); } catch { return; }
-    await Promise.all(entries.map(async (e) => {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) { if (!skipDirs.has(e.name)) await walk(p); }
-      else if (keep(e.name, p)) found.push(p);
-    }));
+    try {
+      entries = await fs.readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    await Promise.all(
+      entries.map(async (e) => {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) {
+          if (!skipDirs.has(e.name)) await walk(p);
+        } else if (keep(e.name, p)) found.push(p);
+      }),
+    );
   };
   await walk(dir);
   return found.sort();
@@ -57,7 +66,8 @@ export async function writeStamp(file, setup, files) {
 
 /** Which inputs changed since the stamp: added or edited (`changed`) and gone (`removed`). */
 export function diffStamp(stamp, setup, files) {
-  if (!stamp || stamp.setup !== setup) return { all: true, changed: Object.keys(files), removed: stamp ? Object.keys(stamp.files).filter((k) => !(k in files)) : [] };
+  if (!stamp || stamp.setup !== setup)
+    return { all: true, changed: Object.keys(files), removed: stamp ? Object.keys(stamp.files).filter((k) => !(k in files)) : [] };
   const changed = Object.keys(files).filter((k) => stamp.files[k] !== files[k]);
   const removed = Object.keys(stamp.files).filter((k) => !(k in files));
   return { all: false, changed, removed };

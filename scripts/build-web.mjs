@@ -48,7 +48,14 @@ async function upToDate(stampFile, fp, typecheckWanted) {
   if (!setups.includes(stamp.setup)) return false;
   const d = diffStamp(stamp, stamp.setup, fp.files);
   if (d.changed.length || d.removed.length) return false;
-  const outputs = await Promise.all(['index.html', 'admin.html'].map((f) => fs.access(path.join(web, 'dist', f)).then(() => true, () => false)));
+  const outputs = await Promise.all(
+    ['index.html', 'admin.html'].map((f) =>
+      fs.access(path.join(web, 'dist', f)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return outputs.every(Boolean);
 }
 
@@ -56,7 +63,7 @@ try {
   const wantTypecheck = !process.argv.includes('--no-typecheck');
   const stampFile = path.join(web, 'dist', '.build-stamp');
   const fp = await fingerprint();
-  if (!process.argv.includes('--force') && await upToDate(stampFile, fp, wantTypecheck)) {
+  if (!process.argv.includes('--force') && (await upToDate(stampFile, fp, wantTypecheck))) {
     if (!quiet) console.log(`build-web: nothing changed (apps/web/dist) in ${Date.now() - started} ms`);
     process.exit(0);
   }

@@ -11,7 +11,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const { loadFaceModels, FaceDetector, samplePhotoDirectory } = require(path.join(root, 'dist/libs/face/src'));
 const { loadRgb, frontality } = require(path.join(root, 'dist/libs/fixtures/src'));
 
-const SIZE = 512, IOD = 150, EYE_Y = 0.42 * SIZE;
+const SIZE = 512,
+  IOD = 150,
+  EYE_Y = 0.42 * SIZE;
 const detector = new FaceDetector(await loadFaceModels('wasm'));
 const shapes = [];
 for (let k = 1; k <= 6; k++) {
@@ -22,17 +24,31 @@ for (let k = 1; k <= 6; k++) {
 }
 // Normalise each shape: eye centres to fixed points (similarity from the two eye centres).
 function eyes(s) {
-  const c = (a, b) => { let x = 0, y = 0; for (let i = a; i < b; i++) { x += s[2 * i]; y += s[2 * i + 1]; } return [x / (b - a), y / (b - a)]; };
+  const c = (a, b) => {
+    let x = 0,
+      y = 0;
+    for (let i = a; i < b; i++) {
+      x += s[2 * i];
+      y += s[2 * i + 1];
+    }
+    return [x / (b - a), y / (b - a)];
+  };
   return [c(36, 42), c(42, 48)];
 }
 function normalise(s) {
   const [[lx, ly], [rx, ry]] = eyes(s);
-  const dx = rx - lx, dy = ry - ly, d = Math.hypot(dx, dy);
-  const cos = dx / d, sin = dy / d, sc = IOD / d;
-  const mx = (lx + rx) / 2, my = (ly + ry) / 2;
+  const dx = rx - lx,
+    dy = ry - ly,
+    d = Math.hypot(dx, dy);
+  const cos = dx / d,
+    sin = dy / d,
+    sc = IOD / d;
+  const mx = (lx + rx) / 2,
+    my = (ly + ry) / 2;
   const out = [];
   for (let i = 0; i < 68; i++) {
-    const x = s[2 * i] - mx, y = s[2 * i + 1] - my;
+    const x = s[2 * i] - mx,
+      y = s[2 * i + 1] - my;
     out.push(SIZE / 2 + sc * (cos * x + sin * y), EYE_Y + sc * (-sin * x + cos * y));
   }
   return out;
@@ -41,7 +57,10 @@ const norm = shapes.map(normalise);
 const mean = new Array(136).fill(0);
 for (const s of norm) for (let i = 0; i < 136; i++) mean[i] += s[i] / norm.length;
 // Symmetrise about the vertical centre line (mirror pairs of the 68-point layout).
-const mirror = [16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1,0, 26,25,24,23,22,21,20,19,18,17, 27,28,29,30, 35,34,33,32,31, 45,44,43,42,47,46, 39,38,37,36,41,40, 54,53,52,51,50,49,48, 59,58,57,56,55, 64,63,62,61,60, 67,66,65];
+const mirror = [
+  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46,
+  39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65,
+];
 const sym = new Array(136);
 for (let i = 0; i < 68; i++) {
   const j = mirror[i];

@@ -9,7 +9,9 @@ export async function runSpecs({ files, timeout, cleanup }) {
   let passed = 0;
   let failed = 0;
   const stream = run({ files, concurrency: 1, timeout });
-  stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++; });
+  stream.on('test:pass', (e) => {
+    if (e.details?.type !== 'suite' && !e.skip && !e.todo) passed++;
+  });
   // A failing `todo` test is a known, reported bug: shown by the reporter, not counted as a failure.
   // A suite counts when it failed by itself (its body or a hook threw, so its tests never ran),
   // not when it only reports that some of its tests failed (those are counted already).

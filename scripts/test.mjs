@@ -14,7 +14,11 @@ const filters = args;
 
 async function* walk(dir) {
   let entries;
-  try { entries = await fs.readdir(dir, { withFileTypes: true }); } catch { return; }
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) yield* walk(p);
@@ -28,7 +32,9 @@ for await (const f of walk(path.join(root, 'dist'))) {
   if (matches && (filters.length === 0 || filters.some((s) => f.includes(s)))) files.push(f);
 }
 files.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
-function order(f) { return f.endsWith('.e2e-spec.js') ? 2 : f.endsWith('.int-spec.js') ? 1 : 0; }
+function order(f) {
+  return f.endsWith('.e2e-spec.js') ? 2 : f.endsWith('.int-spec.js') ? 1 : 0;
+}
 
 // One PostgreSQL server for the whole run: DATABASE_URL when given, else an embedded cluster.
 // Each test file creates its own database on it (libs/testing/src/test-database.ts).

@@ -73,10 +73,11 @@ function serveDist({ root = path.join(__dirname, 'dist'), apiUrl, port = 0, host
       const { port: p } = server.address();
       resolve({
         url: `http://${host}:${p}`,
-        close: () => new Promise((r) => {
-          server.closeAllConnections?.();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
       });
     });
   });

@@ -24,9 +24,13 @@ interface StaticServer {
 async function adminPageFor(api: ApiProcess): Promise<{ base: string; server: StaticServer | null }> {
   const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet', '--no-typecheck'], {}, 180_000);
   assert.equal(build.code, 0, `web build failed:\n${build.output}`);
-  const own = await fetch(`${api.url}/admin`).then(async (r) => (r.ok ? r.text() : '')).catch(() => '');
+  const own = await fetch(`${api.url}/admin`)
+    .then(async (r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
   if (own.includes('data-app="talecast-admin"')) return { base: api.url, server: null };
-  const { serveDist } = createRequire(__filename)(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<StaticServer> };
+  const { serveDist } = createRequire(__filename)(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as {
+    serveDist(o: { apiUrl: string }): Promise<StaticServer>;
+  };
   const server = await serveDist({ apiUrl: api.url });
   return { base: server.url, server };
 }
@@ -119,7 +123,10 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
     const fox = page.locator('[data-story-id="fox-tale"]');
     await page.locator('[data-story-id="fox-tale"][data-status="precomputing"] [role="progressbar"]').waitFor({ timeout: 30_000 });
     // Best effort: a screenshot with some progress on the bar (a fast precompute may skip past it).
-    await page.locator('[data-story-id="fox-tale"] [role="progressbar"]:not([aria-valuenow="0"])').waitFor({ timeout: 20_000 }).catch(() => undefined);
+    await page
+      .locator('[data-story-id="fox-tale"] [role="progressbar"]:not([aria-valuenow="0"])')
+      .waitFor({ timeout: 20_000 })
+      .catch(() => undefined);
     await shot('03-precomputing.png');
 
     // Polling follows the precompute to the end without a manual refresh.
@@ -144,10 +151,14 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
     await toggle.click();
     assert.equal(await fox.getByRole('button', { name: 'Hide sampled frames' }).getAttribute('aria-expanded'), 'true');
     await fox.locator('figure.sample').first().waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => {
-      const imgs = Array.from(document.querySelectorAll<HTMLImageElement>('[data-story-id="fox-tale"] .sample-image'));
-      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const imgs = Array.from(document.querySelectorAll<HTMLImageElement>('[data-story-id="fox-tale"] .sample-image'));
+        return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const boxes = fox.locator('.sample-box[data-role="hero"]');
     assert.ok((await boxes.count()) > 0, 'at least one sampled frame has a hero box');
     const geometry = await boxes.first().evaluate((el) => {
@@ -156,10 +167,13 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
       return { inside: b.left >= f.left - 1 && b.right <= f.right + 1 && b.top >= f.top - 1 && b.bottom <= f.bottom + 1, w: b.width, h: b.height };
     });
     assert.ok(geometry.inside && geometry.w > 4 && geometry.h > 4, `the box lies on the image: ${JSON.stringify(geometry)}`);
-    const outline = await fox.locator('.sample-outline[data-role="hero"]').first().evaluate((el) => {
-      const b = el.getBoundingClientRect();
-      return { points: (el.getAttribute('points') ?? '').trim().split(/\s+/).length, w: b.width, h: b.height };
-    });
+    const outline = await fox
+      .locator('.sample-outline[data-role="hero"]')
+      .first()
+      .evaluate((el) => {
+        const b = el.getBoundingClientRect();
+        return { points: (el.getAttribute('points') ?? '').trim().split(/\s+/).length, w: b.width, h: b.height };
+      });
     assert.equal(outline.points, 27, 'the hero outline: jaw (17) and brows (10)');
     assert.ok(outline.w > 4 && outline.h > 4, `the outline has a size: ${JSON.stringify(outline)}`);
     await fox.locator('.samples').scrollIntoViewIfNeeded();

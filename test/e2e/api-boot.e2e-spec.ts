@@ -45,7 +45,12 @@ describe('API process', async () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const r = await runNode(API_MAIN, [], { TALECAST_DATA_DIR: dir.path, DATABASE_URL: process.env.TALECAST_TEST_DATABASE_URL!, PORT: String(port), HOST: '127.0.0.1' }, 60_000);
+      const r = await runNode(
+        API_MAIN,
+        [],
+        { TALECAST_DATA_DIR: dir.path, DATABASE_URL: process.env.TALECAST_TEST_DATABASE_URL!, PORT: String(port), HOST: '127.0.0.1' },
+        60_000,
+      );
       assert.equal(r.code, 1);
       assert.match(r.output, /already in use/);
     } finally {

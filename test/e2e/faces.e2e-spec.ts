@@ -33,8 +33,14 @@ function bombPng(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+  ihdr[8] = 8;
+  ihdr[9] = 2; // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('POST /api/faces', async () => {
@@ -70,7 +76,10 @@ describe('POST /api/faces', async () => {
     assert.equal(meta.hasAlpha, true);
     const info = await (await fetch(`${api.url}/api/faces/${r.body.id}`)).json();
     assert.equal(info.status, 'ready');
-    assert.deepEqual(info.events.map((e: { event: string }) => e.event), ['uploaded']);
+    assert.deepEqual(
+      info.events.map((e: { event: string }) => e.event),
+      ['uploaded'],
+    );
     assert.ok(!JSON.stringify(info).includes('landmarks'), 'no landmarks in the API');
     const del = await fetch(`${api.url}/api/faces/${r.body.id}`, { method: 'DELETE' });
     assert.equal(del.status, 200);
@@ -112,7 +121,9 @@ describe('POST /api/faces', async () => {
   });
 
   test('bad input: a clear 4xx with a reason, nothing on disk, the server keeps serving', async () => {
-    const landscape = await sharp({ create: { width: 800, height: 500, channels: 3, background: { r: 90, g: 160, b: 220 } } }).jpeg().toBuffer();
+    const landscape = await sharp({ create: { width: 800, height: 500, channels: 3, background: { r: 90, g: 160, b: 220 } } })
+      .jpeg()
+      .toBuffer();
     const tiny = await sharp(photo).resize({ width: 160 }).jpeg().toBuffer();
     const cases: [string, () => Promise<{ status: number; body: { error?: { code?: string; message: string } } }>, number, string][] = [
       ['empty file', () => post(api, 'photo', Buffer.alloc(0)), 422, 'EMPTY_FILE'],
@@ -181,7 +192,11 @@ describe('upload rate limit', async () => {
     }
     assert.deepEqual(statuses, [422, 422, 422, 429, 429]);
     assert.ok(Number(retryAfter) > 0);
-    const render = await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'none', faces: { hero: ['AAAAAAAAAAAAAAAAAAAAAA'] } }) });
+    const render = await fetch(`${api.url}/api/renders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storyId: 'none', faces: { hero: ['AAAAAAAAAAAAAAAAAAAAAA'] } }),
+    });
     assert.equal(render.status, 404, 'the render limit is separate');
   });
 });

@@ -165,7 +165,11 @@ describe('hostile input', async () => {
     const face = await up.json();
     assert.equal(up.status, 201, JSON.stringify(face));
     faceId = face.id;
-    const r = await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'tale', faces: { hero: [faceId] } }) });
+    const r = await fetch(`${api.url}/api/renders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storyId: 'tale', faces: { hero: [faceId] } }),
+    });
     const render = await r.json();
     assert.equal(r.status, 202, JSON.stringify(render));
     renderId = render.id;
@@ -254,21 +258,61 @@ describe('hostile input', async () => {
 
   // ---- bodies ----------------------------------------------------------------------------------
   const json = (body: unknown, headers: Record<string, string> = {}): Sent => ({
-    method: 'POST', path: '/api/renders', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    method: 'POST',
+    path: '/api/renders',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   });
   const cases: Case[] = [
     { name: 'JSON body over 64 kB → 413', send: () => json({ storyId: 'tale', faces: { hero: [faceId] }, pad: 'x'.repeat(70_000) }), status: 413 },
     { name: 'JSON body of 1 MB → 413', send: () => json(`{"storyId":"${'a'.repeat(1024 * 1024)}"}`), status: 413 },
-    { name: 'gzip bomb (10 kB → 10 MB JSON) → 413', send: () => json(zlib.gzipSync(Buffer.alloc(10 * 1024 * 1024, 32)), { 'content-encoding': 'gzip' }), status: 413 },
+    {
+      name: 'gzip bomb (10 kB → 10 MB JSON) → 413',
+      send: () => json(zlib.gzipSync(Buffer.alloc(10 * 1024 * 1024, 32)), { 'content-encoding': 'gzip' }),
+      status: 413,
+    },
     { name: 'corrupt gzip body', send: () => json('not gzip at all', { 'content-encoding': 'gzip' }) },
     { name: 'unsupported content-encoding', send: () => json('{}', { 'content-encoding': 'compress' }) },
     { name: 'JSON body over 64 kB to /api/faces → 4xx', send: () => ({ ...json({ pad: 'x'.repeat(70_000) }), path: '/api/faces' }) },
-    { name: 'text/plain to /api/renders → 400', send: () => ({ method: 'POST', path: '/api/renders', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ storyId: 'tale', faces: { hero: [faceId] } }) }), status: 400 },
-    { name: 'form-urlencoded to /api/renders → 400', send: () => ({ method: 'POST', path: '/api/renders', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `storyId=tale&faces[hero][]=${faceId}` }), status: 400 },
-    { name: 'multipart to /api/renders → 400', send: async () => ({ method: 'POST', path: '/api/renders', ...(await multipart([['storyId', 'tale'], ['faces', faceId]])) }), status: 400 },
+    {
+      name: 'text/plain to /api/renders → 400',
+      send: () => ({
+        method: 'POST',
+        path: '/api/renders',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ storyId: 'tale', faces: { hero: [faceId] } }),
+      }),
+      status: 400,
+    },
+    {
+      name: 'form-urlencoded to /api/renders → 400',
+      send: () => ({
+        method: 'POST',
+        path: '/api/renders',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `storyId=tale&faces[hero][]=${faceId}`,
+      }),
+      status: 400,
+    },
+    {
+      name: 'multipart to /api/renders → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/renders',
+        ...(await multipart([
+          ['storyId', 'tale'],
+          ['faces', faceId],
+        ])),
+      }),
+      status: 400,
+    },
     { name: 'no content type and no body to /api/renders → 400', send: () => ({ method: 'POST', path: '/api/renders' }), status: 400 },
     { name: 'JSON to /api/faces → 400', send: () => ({ ...json({ photo: 'aGVsbG8=' }), path: '/api/faces' }), status: 400 },
-    { name: 'a bare image/jpeg body to /api/faces → 400', send: () => ({ method: 'POST', path: '/api/faces', headers: { 'content-type': 'image/jpeg' }, body: photo.subarray(0, 2000) }), status: 400 },
+    {
+      name: 'a bare image/jpeg body to /api/faces → 400',
+      send: () => ({ method: 'POST', path: '/api/faces', headers: { 'content-type': 'image/jpeg' }, body: photo.subarray(0, 2000) }),
+      status: 400,
+    },
     { name: 'invalid JSON → 400', send: () => json('{"storyId":'), status: 400 },
     { name: 'JSON null → 400', send: () => json('null'), status: 400 },
     { name: 'JSON array → 400', send: () => json([{ storyId: 'tale' }]), status: 400 },
@@ -293,49 +337,223 @@ describe('hostile input', async () => {
     { name: 'storyId "/etc/passwd" → 404', send: () => json({ storyId: '/etc/passwd', faces: { hero: [faceId] } }), status: 404 },
     { name: 'storyId "tale\\u0000" → 404', send: () => json({ storyId: 'tale\u0000', faces: { hero: [faceId] } }), status: 404 },
     { name: 'storyId of 10 000 characters → 404', send: () => json({ storyId: 'a'.repeat(10_000), faces: { hero: [faceId] } }), status: 404 },
-    { name: 'face id "../../../../etc/passwd" → 422', send: () => json({ storyId: 'tale', faces: { hero: ['../../../../etc/passwd'] } }), status: 422, code: 'FACE_MISSING' },
-    { name: 'face id with a NUL byte → 422', send: () => json({ storyId: 'tale', faces: { hero: [`${faceId.slice(0, 21)}\u0000`] } }), status: 422, code: 'FACE_MISSING' },
+    {
+      name: 'face id "../../../../etc/passwd" → 422',
+      send: () => json({ storyId: 'tale', faces: { hero: ['../../../../etc/passwd'] } }),
+      status: 422,
+      code: 'FACE_MISSING',
+    },
+    {
+      name: 'face id with a NUL byte → 422',
+      send: () => json({ storyId: 'tale', faces: { hero: [`${faceId.slice(0, 21)}\u0000`] } }),
+      status: 422,
+      code: 'FACE_MISSING',
+    },
     { name: 'a render id as a face id → 422', send: () => json({ storyId: 'tale', faces: { hero: [renderId] } }), status: 422, code: 'FACE_MISSING' },
 
     // ---- multipart ------------------------------------------------------------------------------
-    { name: 'multipart with two photo files → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['photo', { data: photo, filename: 'a.jpg' }], ['photo', { data: photo, filename: 'b.jpg' }]])) }), status: 400 },
-    { name: 'multipart with 20 files under other names → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart(Array.from({ length: 20 }, (_, i) => [`x${i}`, { data: photo.subarray(0, 5000), filename: `${i}.jpg` }] as [string, { data: Buffer; filename: string }]))) }), status: 400 },
-    { name: 'multipart with 50 fields → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([...Array.from({ length: 50 }, (_, i) => [`f${i}`, 'v'] as [string, string]), ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 400 },
-    { name: 'multipart with 2000 parts (about 1 MB) → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart(Array.from({ length: 2000 }, (_, i) => [`p${i}`, 'x'.repeat(500)] as [string, string]))) }), status: 400 },
-    { name: 'a field value of 5000 bytes → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '1'.repeat(5000)], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 400 },
-    { name: 'a field name of 500 bytes → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['n'.repeat(500), '1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 400 },
-    { name: 'a photo over the size limit → 413', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['photo', { data: Buffer.concat([photo, Buffer.alloc(3 * 1024 * 1024)]), filename: 'big.jpg' }]])) }), status: 413, code: 'FILE_TOO_LARGE' },
-    { name: 'the photo in the wrong field → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['picture', { data: photo, filename: 'a.jpg' }]])) }), status: 400, code: 'WRONG_FIELD' },
-    { name: 'multipart without a photo → 400', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '0']])) }), status: 400 },
-    { name: 'multipart with a boundary that never appears → 400', send: () => ({ method: 'POST', path: '/api/faces', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'garbage without the boundary' }), status: 400 },
-    { name: 'multipart without a boundary → 400', send: () => ({ method: 'POST', path: '/api/faces', headers: { 'content-type': 'multipart/form-data' }, body: 'garbage' }), status: 400 },
-    { name: 'multipart cut off in the middle of the photo → 400', send: async () => {
-      const m = await multipart([['photo', { data: photo, filename: 'a.jpg' }]]);
-      return { method: 'POST', path: '/api/faces', headers: m.headers, body: m.body.subarray(0, Math.floor(m.body.length / 2)) };
-    }, status: 400 },
-    { name: 'faceIndex "-1" → 422', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '-1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 422 },
-    { name: 'faceIndex given twice → 422', send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '0'], ['faceIndex', '1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }), status: 422 },
+    {
+      name: 'multipart with two photo files → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['photo', { data: photo, filename: 'a.jpg' }],
+          ['photo', { data: photo, filename: 'b.jpg' }],
+        ])),
+      }),
+      status: 400,
+    },
+    {
+      name: 'multipart with 20 files under other names → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart(
+          Array.from(
+            { length: 20 },
+            (_, i) => [`x${i}`, { data: photo.subarray(0, 5000), filename: `${i}.jpg` }] as [string, { data: Buffer; filename: string }],
+          ),
+        )),
+      }),
+      status: 400,
+    },
+    {
+      name: 'multipart with 50 fields → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([...Array.from({ length: 50 }, (_, i) => [`f${i}`, 'v'] as [string, string]), ['photo', { data: photo, filename: 'a.jpg' }]])),
+      }),
+      status: 400,
+    },
+    {
+      name: 'multipart with 2000 parts (about 1 MB) → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart(Array.from({ length: 2000 }, (_, i) => [`p${i}`, 'x'.repeat(500)] as [string, string]))),
+      }),
+      status: 400,
+    },
+    {
+      name: 'a field value of 5000 bytes → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['faceIndex', '1'.repeat(5000)],
+          ['photo', { data: photo, filename: 'a.jpg' }],
+        ])),
+      }),
+      status: 400,
+    },
+    {
+      name: 'a field name of 500 bytes → 400',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['n'.repeat(500), '1'],
+          ['photo', { data: photo, filename: 'a.jpg' }],
+        ])),
+      }),
+      status: 400,
+    },
+    {
+      name: 'a photo over the size limit → 413',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([['photo', { data: Buffer.concat([photo, Buffer.alloc(3 * 1024 * 1024)]), filename: 'big.jpg' }]])),
+      }),
+      status: 413,
+      code: 'FILE_TOO_LARGE',
+    },
+    {
+      name: 'the photo in the wrong field → 400',
+      send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['picture', { data: photo, filename: 'a.jpg' }]])) }),
+      status: 400,
+      code: 'WRONG_FIELD',
+    },
+    {
+      name: 'multipart without a photo → 400',
+      send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex', '0']])) }),
+      status: 400,
+    },
+    {
+      name: 'multipart with a boundary that never appears → 400',
+      send: () => ({
+        method: 'POST',
+        path: '/api/faces',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+        body: 'garbage without the boundary',
+      }),
+      status: 400,
+    },
+    {
+      name: 'multipart without a boundary → 400',
+      send: () => ({ method: 'POST', path: '/api/faces', headers: { 'content-type': 'multipart/form-data' }, body: 'garbage' }),
+      status: 400,
+    },
+    {
+      name: 'multipart cut off in the middle of the photo → 400',
+      send: async () => {
+        const m = await multipart([['photo', { data: photo, filename: 'a.jpg' }]]);
+        return { method: 'POST', path: '/api/faces', headers: m.headers, body: m.body.subarray(0, Math.floor(m.body.length / 2)) };
+      },
+      status: 400,
+    },
+    {
+      name: 'faceIndex "-1" → 422',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['faceIndex', '-1'],
+          ['photo', { data: photo, filename: 'a.jpg' }],
+        ])),
+      }),
+      status: 422,
+    },
+    {
+      name: 'faceIndex given twice → 422',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['faceIndex', '0'],
+          ['faceIndex', '1'],
+          ['photo', { data: photo, filename: 'a.jpg' }],
+        ])),
+      }),
+      status: 422,
+    },
     {
       // multer turns `faceIndex[a]` into a null-prototype object (Number() on it throws): was a 500.
       name: 'faceIndex[a] (a nested field) → 422',
-      send: async () => ({ method: 'POST', path: '/api/faces', ...(await multipart([['faceIndex[a]', '1'], ['photo', { data: photo, filename: 'a.jpg' }]])) }),
+      send: async () => ({
+        method: 'POST',
+        path: '/api/faces',
+        ...(await multipart([
+          ['faceIndex[a]', '1'],
+          ['photo', { data: photo, filename: 'a.jpg' }],
+        ])),
+      }),
       status: 422,
       code: 'FACE_INDEX_OUT_OF_RANGE',
     },
 
     // ---- admin -------------------------------------------------------------------------------------
     { name: 'admin list without a token → 401', send: () => ({ path: '/api/admin/stories' }), status: 401, code: 'UNAUTHORIZED' },
-    { name: 'admin list with a wrong token → 403', send: () => ({ path: '/api/admin/stories', headers: { authorization: 'Bearer wrong-token-wrong-token-0000' } }), status: 403, code: 'FORBIDDEN' },
-    { name: 'admin list with the token as Basic auth → 401', send: () => ({ path: '/api/admin/stories', headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } }), status: 401 },
-    { name: 'admin list with a token prefix → 403', send: () => ({ path: '/api/admin/stories', headers: { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}` } }), status: 403 },
-    { name: 'admin list with a 8 kB token → 403', send: () => ({ path: '/api/admin/stories', headers: { authorization: `Bearer ${'t'.repeat(8000)}` } }), status: 403 },
+    {
+      name: 'admin list with a wrong token → 403',
+      send: () => ({ path: '/api/admin/stories', headers: { authorization: 'Bearer wrong-token-wrong-token-0000' } }),
+      status: 403,
+      code: 'FORBIDDEN',
+    },
+    {
+      name: 'admin list with the token as Basic auth → 401',
+      send: () => ({ path: '/api/admin/stories', headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } }),
+      status: 401,
+    },
+    {
+      name: 'admin list with a token prefix → 403',
+      send: () => ({ path: '/api/admin/stories', headers: { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}` } }),
+      status: 403,
+    },
+    {
+      name: 'admin list with a 8 kB token → 403',
+      send: () => ({ path: '/api/admin/stories', headers: { authorization: `Bearer ${'t'.repeat(8000)}` } }),
+      status: 403,
+    },
     { name: 'admin story without a token → 401', send: () => ({ path: '/api/admin/stories/tale' }), status: 401 },
-    { name: 'admin samples with a wrong token → 403', send: () => ({ path: '/api/admin/stories/tale/samples', headers: { authorization: 'Bearer wrong-token-wrong-token-0000' } }), status: 403 },
-    { name: 'admin upload without a token → 401', send: async () => ({ method: 'POST', path: '/api/admin/stories', ...(await multipart([['storyId', 'evil'], ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]])) }), status: 401 },
+    {
+      name: 'admin samples with a wrong token → 403',
+      send: () => ({ path: '/api/admin/stories/tale/samples', headers: { authorization: 'Bearer wrong-token-wrong-token-0000' } }),
+      status: 403,
+    },
+    {
+      name: 'admin upload without a token → 401',
+      send: async () => ({
+        method: 'POST',
+        path: '/api/admin/stories',
+        ...(await multipart([
+          ['storyId', 'evil'],
+          ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }],
+          ['masks', { data: Buffer.from('{}'), filename: 'm.json' }],
+        ])),
+      }),
+      status: 401,
+    },
     {
       name: 'admin upload with a wrong token → 403',
       send: async () => {
-        const m = await multipart([['storyId', 'evil'], ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
+        const m = await multipart([
+          ['storyId', 'evil'],
+          ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }],
+          ['masks', { data: Buffer.from('{}'), filename: 'm.json' }],
+        ]);
         return { method: 'POST', path: '/api/admin/stories', headers: { ...m.headers, authorization: 'Bearer wrong-token-wrong-token-0000' }, body: m.body };
       },
       status: 403,
@@ -343,7 +561,11 @@ describe('hostile input', async () => {
     {
       name: 'admin upload with a storyId "../../x" → 400',
       send: async () => {
-        const m = await multipart([['storyId', '../../x'], ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
+        const m = await multipart([
+          ['storyId', '../../x'],
+          ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }],
+          ['masks', { data: Buffer.from('{}'), filename: 'm.json' }],
+        ]);
         return { method: 'POST', path: '/api/admin/stories', headers: { ...m.headers, authorization: `Bearer ${ADMIN_TOKEN}` }, body: m.body };
       },
       status: 400,
@@ -352,7 +574,11 @@ describe('hostile input', async () => {
     {
       name: 'admin upload with three files → 400',
       send: async () => {
-        const m = await multipart([['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['video', { data: photo.subarray(0, 4000), filename: 'w.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
+        const m = await multipart([
+          ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }],
+          ['video', { data: photo.subarray(0, 4000), filename: 'w.mp4' }],
+          ['masks', { data: Buffer.from('{}'), filename: 'm.json' }],
+        ]);
         return { method: 'POST', path: '/api/admin/stories', headers: { ...m.headers, authorization: `Bearer ${ADMIN_TOKEN}` }, body: m.body };
       },
       status: 400,
@@ -361,8 +587,18 @@ describe('hostile input', async () => {
     ...(['storyId[a]', 'title[a]', 'style[a]'] as const).map((nested): Case => ({
       name: `admin upload with ${nested} (a nested field) → 400`,
       send: async () => {
-        const fields: [string, string][] = nested === 'storyId[a]' ? [[nested, 'x']] : [['storyId', 'zz-hostile'], [nested, 'x']];
-        const m = await multipart([...fields, ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }], ['masks', { data: Buffer.from('{}'), filename: 'm.json' }]]);
+        const fields: [string, string][] =
+          nested === 'storyId[a]'
+            ? [[nested, 'x']]
+            : [
+                ['storyId', 'zz-hostile'],
+                [nested, 'x'],
+              ];
+        const m = await multipart([
+          ...fields,
+          ['video', { data: photo.subarray(0, 4000), filename: 'v.mp4' }],
+          ['masks', { data: Buffer.from('{}'), filename: 'm.json' }],
+        ]);
         return { method: 'POST', path: '/api/admin/stories', headers: { ...m.headers, authorization: `Bearer ${ADMIN_TOKEN}` }, body: m.body };
       },
       status: 400,
@@ -370,7 +606,11 @@ describe('hostile input', async () => {
 
     // ---- methods and URLs ------------------------------------------------------------------------
     { name: 'PUT /api/renders → 404', send: () => ({ ...json({ storyId: 'tale' }), method: 'PUT' }), status: 404 },
-    { name: 'PATCH /api/faces/:id → 404', send: () => ({ method: 'PATCH', path: `/api/faces/${faceId}`, headers: { 'content-type': 'application/json' }, body: '{"status":"ready"}' }), status: 404 },
+    {
+      name: 'PATCH /api/faces/:id → 404',
+      send: () => ({ method: 'PATCH', path: `/api/faces/${faceId}`, headers: { 'content-type': 'application/json' }, body: '{"status":"ready"}' }),
+      status: 404,
+    },
     { name: 'DELETE /api/stories/tale → 404', send: () => ({ method: 'DELETE', path: '/api/stories/tale' }), status: 404 },
     { name: 'PROPFIND /api/faces → 404', send: () => ({ method: 'PROPFIND', path: '/api/faces' }), status: 404 },
     { name: 'TRACE /api/health → 4xx', send: () => ({ method: 'TRACE', path: '/api/health' }) },
@@ -380,7 +620,12 @@ describe('hostile input', async () => {
     { name: 'a URL of 100 kB → 431 from the HTTP parser', send: () => ({ path: `/api/stories/${'%2e'.repeat(33_000)}` }), raw: true },
     { name: 'a query string of 10 kB on a render → 404', send: () => ({ path: `/api/renders/${'..%2F'.repeat(10)}?${'q=1&'.repeat(2500)}` }), status: 404 },
     { name: 'an unknown route under /api → 404', send: () => ({ path: '/api/../../etc/passwd' }), status: 404 },
-    { name: 'an encoded traversal outside /api → 404 (Express answers, not the app)', send: () => ({ path: '/%2e%2e/%2e%2e/etc/passwd' }), status: 404, raw: true },
+    {
+      name: 'an encoded traversal outside /api → 404 (Express answers, not the app)',
+      send: () => ({ path: '/%2e%2e/%2e%2e/etc/passwd' }),
+      status: 404,
+      raw: true,
+    },
   ];
   for (const c of cases) test(c.name, c.todo ? { todo: c.todo } : {}, () => runCase(c));
 
@@ -411,9 +656,24 @@ describe('hostile input', async () => {
     renderDone = true;
     const hls = (name: string) => `/api/renders/${renderId}/hls/${name}`;
     const names = [
-      '../video.mp4', '..%2Fvideo.mp4', '..%252Fvideo.mp4', '%2e%2e%2fvideo.mp4', '..%5Cvideo.mp4', '..\\video.mp4',
-      'seg-0000.ts/../..', 'seg-0000.ts%2F..%2F..', 'seg-0000.ts%2F..%2F..%2Fvideo.mp4', 'index.m3u8%00.ts', 'seg-0000.ts%00',
-      'seg-99999.ts', 'seg-9999.ts', 'seg--001.ts', 'seg-0000.mp4', '.index.m3u8', 'index.m3u8.tmp', '%2Fetc%2Fpasswd',
+      '../video.mp4',
+      '..%2Fvideo.mp4',
+      '..%252Fvideo.mp4',
+      '%2e%2e%2fvideo.mp4',
+      '..%5Cvideo.mp4',
+      '..\\video.mp4',
+      'seg-0000.ts/../..',
+      'seg-0000.ts%2F..%2F..',
+      'seg-0000.ts%2F..%2F..%2Fvideo.mp4',
+      'index.m3u8%00.ts',
+      'seg-0000.ts%00',
+      'seg-99999.ts',
+      'seg-9999.ts',
+      'seg--001.ts',
+      'seg-0000.mp4',
+      '.index.m3u8',
+      'index.m3u8.tmp',
+      '%2Fetc%2Fpasswd',
       `..%2F..%2F..%2Fuploads%2F${faceId}%2Fface.png`,
     ];
     for (const name of names) await runCase({ name: `GET hls/${name}`, send: () => ({ path: hls(name) }) });
@@ -432,7 +692,11 @@ describe('hostile input', async () => {
 
   // Was a 404 RENDER_NOT_FOUND labelled video/mp4.
   test('a range beyond the end of the video → 416 with Content-Range and a JSON body', async () => {
-    await runCase({ name: 'range past the end', send: () => ({ path: `/api/renders/${renderId}/video.mp4`, headers: { range: 'bytes=999999999-' } }), status: 416 });
+    await runCase({
+      name: 'range past the end',
+      send: () => ({ path: `/api/renders/${renderId}/video.mp4`, headers: { range: 'bytes=999999999-' } }),
+      status: 416,
+    });
     const reply = await raw(port, { path: `/api/renders/${renderId}/video.mp4`, headers: { range: 'bytes=999999999-' } });
     assert.match(String(reply.headers['content-range']), /^bytes \*\/\d+$/);
     assert.equal(reply.headers['content-disposition'], undefined);

@@ -52,7 +52,11 @@ describe('privacy and abuse', async () => {
     return r.body.id as string;
   };
   const requestRender = async (faces: string[]) => {
-    const res = await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'tale', faces: { hero: faces } }) });
+    const res = await fetch(`${api.url}/api/renders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storyId: 'tale', faces: { hero: faces } }),
+    });
     return { status: res.status, body: await res.json() };
   };
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> => {
@@ -81,7 +85,12 @@ describe('privacy and abuse', async () => {
       TALECAST_BODY_RATE_WINDOW: '1s',
       TALECAST_RENDER_STALE: '5s',
     };
-    const pre = await runNode(CLI_MAIN, ['precompute', '--story', 'tale', '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'], env, 300_000);
+    const pre = await runNode(
+      CLI_MAIN,
+      ['precompute', '--story', 'tale', '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'],
+      env,
+      300_000,
+    );
     assert.equal(pre.code, 0, pre.output);
     api = await startApi(env, 120_000);
   });
@@ -128,7 +137,13 @@ describe('privacy and abuse', async () => {
     assert.equal((await get(`/api/renders/${id}/hls/${segment}`)).status, 200);
 
     assert.equal((await fetch(`${api.url}/api/renders/${id}`, { method: 'DELETE' })).status, 200);
-    for (const p of [`/api/renders/${id}`, `/api/renders/${id}/video.mp4`, `/api/renders/${id}/hls/index.m3u8`, `/api/renders/${id}/hls/${segment}`, `/api/renders/${id}/events`]) {
+    for (const p of [
+      `/api/renders/${id}`,
+      `/api/renders/${id}/video.mp4`,
+      `/api/renders/${id}/hls/index.m3u8`,
+      `/api/renders/${id}/hls/${segment}`,
+      `/api/renders/${id}/events`,
+    ]) {
       const res = await get(p);
       assert.equal(res.status, 404, `${p}: ${res.status}`);
       assert.equal((await res.json()).error.code, 'RENDER_NOT_FOUND', p);
@@ -149,14 +164,26 @@ describe('privacy and abuse', async () => {
     assert.equal((await get(`/api/renders/${id}`)).status, 404);
     // The worker notices (heartbeat, every 2 s) and stops between frames, removing what it wrote.
     const files = path.join(dir.path, 'generated', id);
-    await waitFor('the files to go', async () => (await fs.access(files).then(() => false, () => true)) || undefined, 30_000);
+    await waitFor(
+      'the files to go',
+      async () =>
+        (await fs.access(files).then(
+          () => false,
+          () => true,
+        )) || undefined,
+      30_000,
+    );
     await sleep(3000);
     await assert.rejects(fs.access(files), 'no files left once the worker has stopped');
-    for (const p of [`/api/renders/${id}/video.mp4`, `/api/renders/${id}/hls/index.m3u8`, `/api/renders/${id}/events`]) assert.equal((await get(p)).status, 404, p);
+    for (const p of [`/api/renders/${id}/video.mp4`, `/api/renders/${id}/hls/index.m3u8`, `/api/renders/${id}/events`])
+      assert.equal((await get(p)).status, 404, p);
     const { rows } = await pg.query(`SELECT status FROM render WHERE id = $1`, [id]);
     assert.equal(rows[0].status, 'cancelled');
     const events = (await pg.query(`SELECT event, details FROM lifecycle_event WHERE "subjectId" = $1 ORDER BY id`, [id])).rows;
-    assert.ok(events.some((e) => e.event === 'cancelled' && e.details.reason === 'FACE_DELETED'), JSON.stringify(events));
+    assert.ok(
+      events.some((e) => e.event === 'cancelled' && e.details.reason === 'FACE_DELETED'),
+      JSON.stringify(events),
+    );
     assert.ok(!events.some((e) => e.event === 'rendered' || e.event === 'failed'), JSON.stringify(events));
   });
 
@@ -169,7 +196,15 @@ describe('privacy and abuse', async () => {
     assert.equal((await fetch(`${api.url}/api/renders/${id}`, { method: 'DELETE' })).status, 200);
     // The worker notices between frames, stops and removes what it wrote after the delete.
     const files = path.join(dir.path, 'generated', id);
-    await waitFor('the files to go', async () => (await fs.access(files).then(() => false, () => true)) || undefined, 30_000);
+    await waitFor(
+      'the files to go',
+      async () =>
+        (await fs.access(files).then(
+          () => false,
+          () => true,
+        )) || undefined,
+      30_000,
+    );
     await sleep(3000);
     await assert.rejects(fs.access(files), 'no files left once the worker has stopped');
     const log = api.output().slice(before);
@@ -185,10 +220,14 @@ describe('privacy and abuse', async () => {
       const created = await requestRender([face]);
       const id = created.body.id as string;
       const events = fetch(`${api.url}/api/renders/${id}/events`).then((r) => r.text());
-      const failed = await waitFor('the failure', async () => {
-        const s = await status(id);
-        return s.status === 'failed' ? s : undefined;
-      }, 60_000);
+      const failed = await waitFor(
+        'the failure',
+        async () => {
+          const s = await status(id);
+          return s.status === 'failed' ? s : undefined;
+        },
+        60_000,
+      );
       const text = JSON.stringify(failed) + (await events);
       assert.deepEqual(Object.keys(failed.error as object).sort(), ['code', 'message']);
       assert.match((failed.error as { code: string }).code, /^[A-Z_]+$/);
@@ -204,23 +243,27 @@ describe('privacy and abuse', async () => {
     const port = Number(new URL(api.url).port);
     const m = await form([['photo', { data: photo, filename: 'slow.jpg' }]]);
     // Four trickling uploads, more than the two slots.
-    const slow = Array.from({ length: 4 }, () => new Promise<string>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      let reply = '';
-      let sent = 0;
-      const head = `POST /api/faces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${m.contentType}\r\nContent-Length: ${m.body.length}\r\n\r\n`;
-      socket.write(head);
-      const drip = setInterval(() => {
-        if (!socket.destroyed && sent < m.body.length) socket.write(m.body.subarray(sent, ++sent));
-      }, 100);
-      socket.on('data', (d) => (reply += d));
-      socket.on('close', () => {
-        clearInterval(drip);
-        resolve(reply);
-      });
-      socket.on('error', () => undefined);
-      setTimeout(() => socket.destroy(), 15_000);
-    }));
+    const slow = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1');
+          let reply = '';
+          let sent = 0;
+          const head = `POST /api/faces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${m.contentType}\r\nContent-Length: ${m.body.length}\r\n\r\n`;
+          socket.write(head);
+          const drip = setInterval(() => {
+            if (!socket.destroyed && sent < m.body.length) socket.write(m.body.subarray(sent, ++sent));
+          }, 100);
+          socket.on('data', (d) => (reply += d));
+          socket.on('close', () => {
+            clearInterval(drip);
+            resolve(reply);
+          });
+          socket.on('error', () => undefined);
+          setTimeout(() => socket.destroy(), 15_000);
+        }),
+    );
     await sleep(300);
     const normal = await upload(photo);
     assert.equal(normal.status, 201, `a normal upload is served while slow ones trickle: ${JSON.stringify(normal.body)}`);
@@ -231,7 +274,10 @@ describe('privacy and abuse', async () => {
   test('five identical render requests at once make one render', async () => {
     const face = await newFace();
     const replies = await Promise.all(Array.from({ length: 5 }, () => requestRender([face])));
-    assert.ok(replies.every((r) => r.status === 202), JSON.stringify(replies.map((r) => r.status)));
+    assert.ok(
+      replies.every((r) => r.status === 202),
+      JSON.stringify(replies.map((r) => r.status)),
+    );
     assert.equal(new Set(replies.map((r) => r.body.id)).size, 1, 'one render id');
     const { rows } = await pg.query(`SELECT count(*)::int AS n FROM render WHERE faces->'hero' ? $1`, [face]);
     assert.equal(rows[0].n, 1);
@@ -248,9 +294,12 @@ describe('privacy and abuse', async () => {
     const del = await fetch(`${api.url}/api/faces/${face}`, { method: 'DELETE', headers: evil });
     assert.equal(del.status, 403);
     assert.equal((await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { ...evil, 'content-type': 'application/json' }, body: '{}' })).status, 403);
-    assert.equal((await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/json' }, body: '{}' })).status, 403);
+    assert.equal(
+      (await fetch(`${api.url}/api/renders`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/json' }, body: '{}' })).status,
+      403,
+    );
     assert.equal((await get(`/api/faces/${face}`, evil)).status, 200, 'a read is not refused');
-    assert.equal((await upload(photo, 'own.jpg', { origin: api.url })).status, 201, 'the page\'s own origin');
+    assert.equal((await upload(photo, 'own.jpg', { origin: api.url })).status, 201, "the page's own origin");
     assert.equal((await fetch(`${api.url}/api/faces/${face}`, { method: 'DELETE', headers: { origin: api.url } })).status, 200);
   });
 
@@ -262,10 +311,12 @@ describe('privacy and abuse', async () => {
     await new Promise<void>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.write(`POST /api/faces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${m.contentType}\r\nContent-Length: ${m.body.length}\r\n\r\n`);
-        socket.write(m.body.subarray(0, m.body.length / 2), () => setTimeout(() => {
-          socket.destroy();
-          resolve();
-        }, 200));
+        socket.write(m.body.subarray(0, m.body.length / 2), () =>
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 200),
+        );
       });
     });
     await sleep(3000); // multer reports the abort when the socket closes
@@ -277,14 +328,20 @@ describe('privacy and abuse', async () => {
 
   // 10 and 11 -----------------------------------------------------------------------------------
   test('very wide and very tall photos: 201 or a clear 4xx, never a 500', async () => {
-    for (const [w, h] of [[3000, 1], [1, 3000], [4000, 2]]) {
-      const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 150, b: 120 } } }).png().toBuffer();
+    for (const [w, h] of [
+      [3000, 1],
+      [1, 3000],
+      [4000, 2],
+    ]) {
+      const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 150, b: 120 } } })
+        .png()
+        .toBuffer();
       const r = await upload(png, 'wide.png');
       assert.ok(r.status === 201 || (r.status >= 400 && r.status < 500), `${w}x${h}: ${r.status} ${JSON.stringify(r.body)}`);
     }
   });
 
-  test('HEIC, SVG and the admin\'s two videos get the right reason', async () => {
+  test("HEIC, SVG and the admin's two videos get the right reason", async () => {
     const heic = path.join(dir.path, 'photo.heic');
     await run('convert', [path.join(samplePhotoDirectory(), 'sample2.jpg'), '-resize', '600x', heic]);
     const h = await upload(await fs.readFile(heic), 'IMG_0001.HEIC');
@@ -297,8 +354,17 @@ describe('privacy and abuse', async () => {
     assert.match(s.body.error.message, /not a photo/);
 
     const video = await fs.readFile(fixture.video);
-    const m = await form([['storyId', 'two-videos'], ['video', { data: video, filename: 'a.mp4' }], ['video', { data: video, filename: 'b.mp4' }], ['masks', { data: await fs.readFile(fixture.masks), filename: 'm.json' }]]);
-    const res = await fetch(`${api.url}/api/admin/stories`, { method: 'POST', headers: { 'content-type': m.contentType, authorization: `Bearer ${ADMIN_TOKEN}` }, body: new Uint8Array(m.body) });
+    const m = await form([
+      ['storyId', 'two-videos'],
+      ['video', { data: video, filename: 'a.mp4' }],
+      ['video', { data: video, filename: 'b.mp4' }],
+      ['masks', { data: await fs.readFile(fixture.masks), filename: 'm.json' }],
+    ]);
+    const res = await fetch(`${api.url}/api/admin/stories`, {
+      method: 'POST',
+      headers: { 'content-type': m.contentType, authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: new Uint8Array(m.body),
+    });
     const body = await res.json();
     assert.equal(res.status, 400);
     assert.ok(!/photo/.test(body.error.message) && /video/.test(body.error.message), body.error.message);
@@ -310,9 +376,20 @@ describe('privacy and abuse', async () => {
     const masks = JSON.parse(await fs.readFile(fixture.masks, 'utf8'));
     const role = Object.keys(masks.roles)[0];
     masks.roles[role].regions[0].box = [0.1, 0.1, 7, 0.5];
-    for (const [storyId, text] of [['bad-json', '{"version": 1, "roles": '], ['bad-box', JSON.stringify(masks)]]) {
-      const m = await form([['storyId', storyId], ['video', { data: video, filename: 'v.mp4' }], ['masks', { data: Buffer.from(text), filename: 'm.json' }]]);
-      const res = await fetch(`${api.url}/api/admin/stories`, { method: 'POST', headers: { 'content-type': m.contentType, authorization: `Bearer ${ADMIN_TOKEN}` }, body: new Uint8Array(m.body) });
+    for (const [storyId, text] of [
+      ['bad-json', '{"version": 1, "roles": '],
+      ['bad-box', JSON.stringify(masks)],
+    ]) {
+      const m = await form([
+        ['storyId', storyId],
+        ['video', { data: video, filename: 'v.mp4' }],
+        ['masks', { data: Buffer.from(text), filename: 'm.json' }],
+      ]);
+      const res = await fetch(`${api.url}/api/admin/stories`, {
+        method: 'POST',
+        headers: { 'content-type': m.contentType, authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: new Uint8Array(m.body),
+      });
       const body = await res.json();
       assert.equal(res.status, 400, `${storyId}: ${JSON.stringify(body)}`);
       assert.equal(body.error.code, 'INVALID_MASKS');
@@ -320,7 +397,7 @@ describe('privacy and abuse', async () => {
       assert.match(body.error.message, /masks/);
       assert.equal((await get(`/api/admin/stories/${storyId}`, { authorization: `Bearer ${ADMIN_TOKEN}` })).status, 404, 'no story was begun');
     }
-    assert.deepEqual((await fs.readdir(path.join(dir.path, '.data', 'incoming')).catch(() => [])), [], 'the uploaded files are removed');
+    assert.deepEqual(await fs.readdir(path.join(dir.path, '.data', 'incoming')).catch(() => []), [], 'the uploaded files are removed');
   });
 
   // 13 -------------------------------------------------------------------------------------------

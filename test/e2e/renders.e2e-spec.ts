@@ -64,7 +64,12 @@ describe('renders over HTTP', async () => {
   before(async () => {
     db = await createTestDatabase(false);
     env = { TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_RENDER_STALE: '3s' };
-    const pre = await runNode(CLI_MAIN, ['precompute', '--story', 'tale', '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'], env, 300_000);
+    const pre = await runNode(
+      CLI_MAIN,
+      ['precompute', '--story', 'tale', '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'],
+      env,
+      300_000,
+    );
     assert.equal(pre.code, 0, pre.output);
     api = await startApi(env);
   });
@@ -90,7 +95,10 @@ describe('renders over HTTP', async () => {
     assert.equal(status.progress, 1);
     assert.equal(status.segmentsDone, status.segmentsTotal);
     assert.ok(status.expiresAt);
-    assert.deepEqual(status.events.map((e: { event: string }) => e.event), ['queued', 'rendering', 'rendered']);
+    assert.deepEqual(
+      status.events.map((e: { event: string }) => e.event),
+      ['queued', 'rendering', 'rendered'],
+    );
 
     const head = await fetch(`${api.url}${status.videoUrl}`, { headers: { range: 'bytes=0-99' } });
     assert.equal(head.status, 206);
@@ -106,10 +114,16 @@ describe('renders over HTTP', async () => {
     assert.equal(Number(probe.streams.find((s: { codec_type: string }) => s.codec_type === 'video').nb_frames), fixture.frameCount);
     // The frames are evenly spaced where composited and copied segments meet: no gap, no overlap
     // (a player at the story's frame rate shows exactly the story's frames), video as long as the audio.
-    const frames: { pts_time: string }[] = JSON.parse((await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'json', file], { maxBuffer: 64 * 1024 * 1024 })).stdout).frames;
+    const frames: { pts_time: string }[] = JSON.parse(
+      (await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'json', file], { maxBuffer: 64 * 1024 * 1024 }))
+        .stdout,
+    ).frames;
     const pts = frames.map((f) => Number(f.pts_time));
     const step = fixture.seconds / fixture.frameCount;
-    const uneven = pts.slice(1).map((t, i) => [i + 1, t - pts[i]]).filter(([, d]) => Math.abs(d - step) > step / 4);
+    const uneven = pts
+      .slice(1)
+      .map((t, i) => [i + 1, t - pts[i]])
+      .filter(([, d]) => Math.abs(d - step) > step / 4);
     assert.deepEqual(uneven, [], 'frame spacing');
     assert.ok(Math.abs(pts[0]) < 1e-6, `first frame at ${pts[0]} s`);
     assert.equal(pts.length, fixture.frameCount);
@@ -191,7 +205,11 @@ describe('renders over HTTP', async () => {
     const { names, last } = await followEvents(`${api.url}/api/renders/${created.body.id}/events`, 180_000);
     assert.equal(names.at(-1), 'done', JSON.stringify(last));
     const status = (await json(await fetch(`${api.url}/api/renders/${created.body.id}`))).body;
-    assert.deepEqual(status.events.map((e: { event: string }) => e.event), ['queued', 'rendering', 'rendered'], 'rendered exactly once');
+    assert.deepEqual(
+      status.events.map((e: { event: string }) => e.event),
+      ['queued', 'rendering', 'rendered'],
+      'rendered exactly once',
+    );
     const file = path.join(dir.path, 'generated', created.body.id, 'video.mp4');
     const { ffprobe } = await locateFfmpeg();
     const probe = JSON.parse((await run(ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_type,nb_frames:format=duration', '-of', 'json', file])).stdout);

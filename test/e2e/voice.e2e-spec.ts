@@ -8,7 +8,19 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { chromium, Browser, Page } from 'playwright-core';
-import { ApiProcess, CLI_MAIN, createTestDatabase, makeVoicedStory, REPO_ROOT, runNode, sharedFixture, startApi, tempDir, TestDatabase, VoicedStory } from '@talecast/testing';
+import {
+  ApiProcess,
+  CLI_MAIN,
+  createTestDatabase,
+  makeVoicedStory,
+  REPO_ROOT,
+  runNode,
+  sharedFixture,
+  startApi,
+  tempDir,
+  TestDatabase,
+  VoicedStory,
+} from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
 import { decodeWav, runToSamples, VOICE_RATE } from '@talecast/voice';
 
@@ -19,13 +31,28 @@ const STORY_ID = 'voiced-fox';
 /** The left channel of any media file as float samples at 48 kHz. */
 async function leftChannel(file: string): Promise<Float32Array> {
   const { ffmpeg } = await locateFfmpeg();
-  return runToSamples(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-map', '0:a:0', '-af', `pan=mono|c0=c0,aformat=sample_fmts=flt:sample_rates=${VOICE_RATE}`, '-f', 'f32le', 'pipe:1']);
+  return runToSamples(ffmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    `pan=mono|c0=c0,aformat=sample_fmts=flt:sample_rates=${VOICE_RATE}`,
+    '-f',
+    'f32le',
+    'pipe:1',
+  ]);
 }
 
 /** RMS of out − (story − stem + line) over the slot, best over small lags (AAC priming), and of the line. */
 function replacement(out: Float32Array, story: Float32Array, stem: Float32Array, line: Float32Array, from: number): { residualDb: number; lag: number } {
   const start = Math.round(from * VOICE_RATE);
-  const a = start + Math.round(0.1 * VOICE_RATE), b = start + line.length - Math.round(0.1 * VOICE_RATE);
+  const a = start + Math.round(0.1 * VOICE_RATE),
+    b = start + line.length - Math.round(0.1 * VOICE_RATE);
   const energy = (f: (i: number) => number) => {
     let s = 0;
     for (let i = a; i < b; i++) s += f(i) ** 2;
@@ -41,7 +68,7 @@ function replacement(out: Float32Array, story: Float32Array, stem: Float32Array,
   return best;
 }
 
-describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () => {
+describe("the child's voice: CLI, page, render", { timeout: 15 * 60_000 }, () => {
   let db: TestDatabase;
   let dir: { path: string; cleanup(): Promise<void> };
   let env: Record<string, string>;
@@ -61,7 +88,12 @@ describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () =
     await fs.mkdir(env.TALECAST_DATA_DIR);
     // The fake microphone starts with the page's 3-2-1 count-in: the reading begins after it.
     story = await makeVoicedStory(await sharedFixture(10), path.join(dir.path, 'story'), { childLeadSeconds: 3.5 });
-    const pre = await runNode(CLI_MAIN, ['precompute', '--story', STORY_ID, '--video', story.video, '--masks', story.masks, '--lines', story.lines, '--title', 'The Voiced Fox'], env, 8 * 60_000);
+    const pre = await runNode(
+      CLI_MAIN,
+      ['precompute', '--story', STORY_ID, '--video', story.video, '--masks', story.masks, '--lines', story.lines, '--title', 'The Voiced Fox'],
+      env,
+      8 * 60_000,
+    );
     assert.equal(pre.code, 0, `precompute failed:\n${pre.output}`);
   });
 
@@ -102,17 +134,29 @@ describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () =
     api = await startApi(env);
     const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet', '--no-typecheck'], {}, 180_000);
     assert.equal(build.code, 0, build.output);
-    const own = await fetch(`${api.url}/`).then((r) => (r.ok ? r.text() : '')).catch(() => '');
+    const own = await fetch(`${api.url}/`)
+      .then((r) => (r.ok ? r.text() : ''))
+      .catch(() => '');
     if (own.includes('data-app="talecast"')) base = api.url;
     else {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { serveDist } = require(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<{ url: string; close(): Promise<void> }> };
+      const { serveDist } = require(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as {
+        serveDist(o: { apiUrl: string }): Promise<{ url: string; close(): Promise<void> }>;
+      };
       server = await serveDist({ apiUrl: api.url });
       base = server.url;
     }
     browser = await chromium.launch({
       executablePath: process.env.TALECAST_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${story.childReading}`, '--autoplay-policy=no-user-gesture-required'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${story.childReading}`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
     });
     // A phone-sized page: the step must work there.
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', hasTouch: true });
@@ -136,7 +180,10 @@ describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () =
     await line.locator('.rl-bar').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, '01-recording.png'), fullPage: true });
     await page.locator('[data-line-id="hero-1"][data-state="recorded"], [data-line-id="hero-1"] [data-error-code]').first().waitFor({ timeout: 90_000 });
-    const code = await line.locator('[data-error-code]').getAttribute('data-error-code').catch(() => null);
+    const code = await line
+      .locator('[data-error-code]')
+      .getAttribute('data-error-code')
+      .catch(() => null);
     assert.equal(code, null, `the recording was refused: ${code} ${await line.innerText()}`);
     const audioSrc = await line.locator('audio.rl-audio').getAttribute('src');
     assert.match(audioSrc ?? '', /^\/api\/recordings\/[A-Za-z0-9_-]{22}\/line\.wav$/);
@@ -160,7 +207,10 @@ describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () =
     const recordingId = audioSrc!.split('/')[3];
     assert.deepEqual(status.voices, { 'hero-1': recordingId });
     const events = await fetch(`${api.url}/api/recordings/${recordingId}`).then((r) => r.json() as Promise<{ events: { event: string }[] }>);
-    assert.deepEqual(events.events.map((e) => e.event), ['uploaded', 'used']);
+    assert.deepEqual(
+      events.events.map((e) => e.event),
+      ['uploaded', 'used'],
+    );
 
     // The MP4's audio: the story with the hero's voice taken out and the child's fitted line in its slot.
     const mp4 = path.join(ARTIFACTS, 'voiced.mp4');
@@ -171,7 +221,8 @@ describe('the child\'s voice: CLI, page, render', { timeout: 15 * 60_000 }, () =
     console.log(`# slot residual ${r.residualDb.toFixed(1)} dB below the line (lag ${r.lag} samples)`);
     assert.ok(r.residualDb < -12, `the output in the slot is story − hero + child to within ${r.residualDb.toFixed(1)} dB (lag ${r.lag})`);
     // Outside the slot the story's audio is unchanged (up to the AAC re-encoding).
-    let diff = 0, ref = 0;
+    let diff = 0,
+      ref = 0;
     const end = Math.round(story.line.from * VOICE_RATE) - 4800;
     for (let i = 4800; i < end; i++) {
       diff += ((out[i + r.lag] ?? 0) - storyAudio[i]) ** 2;

@@ -17,7 +17,12 @@ const STORY_ID = 'brave-little-fox';
 const STORY_TITLE = 'The Brave Little Fox';
 const STORY_TITLE_KO = '용감한 아기 여우';
 // The story's meta as the masks file gives it (CONTRACTS.md): words per language and an age range.
-const STORY_META = { title: { en: STORY_TITLE, ko: STORY_TITLE_KO }, description: { en: 'A little fox finds its courage in the forest.', ko: '아기 여우가 숲에서 용기를 찾아요.' }, ages: [3, 7], defaultLanguage: 'en' };
+const STORY_META = {
+  title: { en: STORY_TITLE, ko: STORY_TITLE_KO },
+  description: { en: 'A little fox finds its courage in the forest.', ko: '아기 여우가 숲에서 용기를 찾아요.' },
+  ages: [3, 7],
+  defaultLanguage: 'en',
+};
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface StaticServer {
@@ -32,7 +37,9 @@ interface StaticServer {
 async function pagesFor(api: ApiProcess, marker: string): Promise<{ base: string; server: StaticServer | null }> {
   const build = await runNode(path.join(REPO_ROOT, 'scripts/build-web.mjs'), ['--quiet', '--no-typecheck'], {}, 180_000);
   assert.equal(build.code, 0, `web build failed:\n${build.output}`);
-  const own = await fetch(`${api.url}/${marker === 'talecast-admin' ? 'admin' : ''}`).then(async (r) => (r.ok ? r.text() : '')).catch(() => '');
+  const own = await fetch(`${api.url}/${marker === 'talecast-admin' ? 'admin' : ''}`)
+    .then(async (r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
   if (own.includes(`data-app="${marker}"`)) return { base: api.url, server: null };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { serveDist } = require(path.join(REPO_ROOT, 'apps/web/serve-dist.cjs')) as { serveDist(o: { apiUrl: string }): Promise<StaticServer> };
@@ -66,10 +73,14 @@ async function agreeToConsent(page: Page): Promise<void> {
 }
 
 async function imagesLoaded(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction((sel) => {
-    const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(sel));
-    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-  }, selector, { timeout: 30_000 });
+  await page.waitForFunction(
+    (sel) => {
+      const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(sel));
+      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    },
+    selector,
+    { timeout: 30_000 },
+  );
 }
 
 describe('parents web page', { timeout: 12 * 60_000 }, () => {
@@ -123,7 +134,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await imagesLoaded(page, `[data-story-id="${STORY_ID}"] img`);
     assert.match(await card.innerText(), /10 sec/);
     assert.match(await card.innerText(), /1 child/);
-    assert.match(await card.innerText(), /A little fox finds its courage/, 'the description in the page\'s language');
+    assert.match(await card.innerText(), /A little fox finds its courage/, "the description in the page's language");
     assert.match(await card.innerText(), /Ages 3–7/);
     // The preview clip: a few silent seconds of the story at 480p, played over the thumbnail on hover.
     const clipUrl = await card.locator('video[data-preview-clip]').getAttribute('src');
@@ -135,10 +146,14 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.ok(clip.durationSeconds > 3.5 && clip.durationSeconds < 4.5, `clip duration ${clip.durationSeconds}`);
     assert.equal(clip.audio ?? null, null, 'silent');
     await card.hover();
-    await page.waitForFunction((id) => {
-      const v = document.querySelector<HTMLVideoElement>(`video[data-preview-clip="${id}"]`);
-      return !!v && v.currentTime > 0.3;
-    }, STORY_ID, { timeout: 20_000 });
+    await page.waitForFunction(
+      (id) => {
+        const v = document.querySelector<HTMLVideoElement>(`video[data-preview-clip="${id}"]`);
+        return !!v && v.currentTime > 0.3;
+      },
+      STORY_ID,
+      { timeout: 20_000 },
+    );
     await page.mouse.move(0, 0);
     assert.equal(await page.locator('#step-photo').getAttribute('aria-disabled'), 'true', 'step 2 waits for a story');
     await shot('01-stories.png');
@@ -155,7 +170,9 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.match(await privacy.text(), /data-app="talecast-privacy"/);
     await shot('02a-consent.png');
     await agreeToConsent(page);
-    await page.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not a photo\n') });
+    await page
+      .locator('input[type=file][data-kind="choose"]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not a photo\n') });
     const error = page.locator('[data-error-code="NOT_AN_IMAGE"]');
     await error.waitFor({ timeout: 30_000 });
     assert.equal(await error.getAttribute('role'), 'alert');
@@ -189,10 +206,14 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     } else {
       const index = await other.getAttribute('data-face-index');
       await other.click();
-      await page.waitForFunction((old) => {
-        const item = document.querySelector('.face-item');
-        return item && item.getAttribute('data-face-id') !== old;
-      }, faceId, { timeout: 60_000 });
+      await page.waitForFunction(
+        (old) => {
+          const item = document.querySelector('.face-item');
+          return item && item.getAttribute('data-face-id') !== old;
+        },
+        faceId,
+        { timeout: 60_000 },
+      );
       await imagesLoaded(page, '.face-preview');
       const oldId = faceId;
       faceId = (await page.locator('.face-item').getAttribute('data-face-id')) ?? '';
@@ -219,16 +240,28 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const w = window as unknown as { __progress: number[] };
       w.__progress = [];
       const bar = document.getElementById('render-progress')!;
-      new MutationObserver(() => w.__progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+      new MutationObserver(() => w.__progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, {
+        attributes: true,
+        attributeFilter: ['aria-valuenow'],
+      });
     });
     await page.locator('#child-name').fill('Mina');
     // Click to first frame, printed (the goal lives in `npm run bench`, not here).
     const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Make my video' }).click();
-    const firstFrame = page.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('#video');
-      return !!v && v.currentTime > 0 && !v.paused;
-    }, undefined, { timeout: 240_000, polling: 'raf' }).then(() => Date.now(), () => null);
+    const firstFrame = page
+      .waitForFunction(
+        () => {
+          const v = document.querySelector<HTMLVideoElement>('#video');
+          return !!v && v.currentTime > 0 && !v.paused;
+        },
+        undefined,
+        { timeout: 240_000, polling: 'raf' },
+      )
+      .then(
+        () => Date.now(),
+        () => null,
+      );
     await page.locator('#render[data-render-id]').waitFor({ timeout: 30_000 });
     renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
     assert.ok(renderId);
@@ -242,20 +275,42 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await shot('06-rendering.png');
 
     // The player starts from the growing HLS stream (or, for a very quick render, the MP4) and plays.
-    await page.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('#video');
-      return !!v && v.currentTime > 0.5 && !v.paused;
-    }, undefined, { timeout: 240_000 }).catch(async (err: Error) => {
-      const render = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.text()).catch((e: Error) => e.message);
-      const video = await page.evaluate(() => {
-        const v = document.querySelector<HTMLVideoElement>('#video')!;
-        return { engine: v.dataset.engine, currentTime: v.currentTime, paused: v.paused, readyState: v.readyState, error: v.error?.message, state: document.getElementById('render-state')?.textContent };
+    await page
+      .waitForFunction(
+        () => {
+          const v = document.querySelector<HTMLVideoElement>('#video');
+          return !!v && v.currentTime > 0.5 && !v.paused;
+        },
+        undefined,
+        { timeout: 240_000 },
+      )
+      .catch(async (err: Error) => {
+        const render = await fetch(`${api.url}/api/renders/${renderId}`)
+          .then((r) => r.text())
+          .catch((e: Error) => e.message);
+        const video = await page.evaluate(() => {
+          const v = document.querySelector<HTMLVideoElement>('#video')!;
+          return {
+            engine: v.dataset.engine,
+            currentTime: v.currentTime,
+            paused: v.paused,
+            readyState: v.readyState,
+            error: v.error?.message,
+            state: document.getElementById('render-state')?.textContent,
+          };
+        });
+        throw new Error(
+          `${err.message}\nvideo: ${JSON.stringify(video)}\nrender: ${render}\npage errors: ${pageErrors.errors.join('\n')}\nAPI output (tail):\n${api.output().slice(-3000)}`,
+        );
       });
-      throw new Error(`${err.message}\nvideo: ${JSON.stringify(video)}\nrender: ${render}\npage errors: ${pageErrors.errors.join('\n')}\nAPI output (tail):\n${api.output().slice(-3000)}`);
-    });
     const firstFrameAt = await firstFrame;
-    console.log(`# click to first frame: ${firstFrameAt === null ? 'not seen' : `${((firstFrameAt - clickedAt) / 1000).toFixed(2)} s`} (10 s story, a shared machine)`);
-    const whilePlaying = await page.evaluate(() => ({ engine: document.querySelector<HTMLVideoElement>('#video')!.dataset.engine, done: !document.getElementById('download')!.hidden }));
+    console.log(
+      `# click to first frame: ${firstFrameAt === null ? 'not seen' : `${((firstFrameAt - clickedAt) / 1000).toFixed(2)} s`} (10 s story, a shared machine)`,
+    );
+    const whilePlaying = await page.evaluate(() => ({
+      engine: document.querySelector<HTMLVideoElement>('#video')!.dataset.engine,
+      done: !document.getElementById('download')!.hidden,
+    }));
     console.log(`# playback via ${whilePlaying.engine}; render ${whilePlaying.done ? 'had already finished' : 'still running'}`);
     const t1 = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.currentTime);
     await page.waitForTimeout(1200);
@@ -267,7 +322,10 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await download.waitFor({ timeout: 240_000 });
     assert.equal(await download.getAttribute('download'), `${STORY_ID}-Mina.mp4`);
     const seen = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
-    assert.ok(seen.some((v) => v > 0 && v < 100), `an intermediate progress value was shown: ${seen.join(',')}`);
+    assert.ok(
+      seen.some((v) => v > 0 && v < 100),
+      `an intermediate progress value was shown: ${seen.join(',')}`,
+    );
     assert.equal(seen.at(-1), 100);
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `progress never goes back: ${seen.join(',')}`);
     // The expiry date follows the end of the render (one more request): wait for it.
@@ -295,10 +353,14 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const errors = watchPage(p);
       const res = await p.goto(`${base}/v/${renderId}`);
       assert.equal(res?.status(), 200);
-      await p.waitForFunction(() => {
-        const v = document.querySelector<HTMLVideoElement>('#video');
-        return !!v && v.currentTime > 0.5;
-      }, undefined, { timeout: 60_000 });
+      await p.waitForFunction(
+        () => {
+          const v = document.querySelector<HTMLVideoElement>('#video');
+          return !!v && v.currentTime > 0.5;
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
       assert.equal(await p.locator('#download').isVisible(), true, 'the download is there');
       assert.equal(await p.locator('#delete-button').isVisible(), true, 'the delete button is there');
       assert.match(await p.locator('#keep-until').innerText(), /까지 보관/, 'the expiry date, in Korean');
@@ -306,7 +368,10 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const layout = await p.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(layout <= 360, `no horizontal scrolling (${layout} px)`);
       await p.screenshot({ path: path.join(ARTIFACTS, '08b-private-link-phone-ko.png'), fullPage: true });
-      assert.deepEqual(errors.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+      assert.deepEqual(
+        errors.errors.filter((e) => !/Failed to load resource/.test(e)),
+        [],
+      );
     } finally {
       await phone.close();
     }
@@ -353,7 +418,11 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     } finally {
       await fresh.close();
     }
-    assert.deepEqual(pageErrors.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script errors on the page');
+    assert.deepEqual(
+      pageErrors.errors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+      'no script errors on the page',
+    );
   });
 
   test('at phone width (360 px) nothing overflows and touch targets are large', async () => {
@@ -393,7 +462,11 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       const p = await ko.newPage();
       await p.goto(base);
       await p.getByRole('radio', { name: new RegExp(STORY_TITLE_KO) }).waitFor({ state: 'attached' });
-      assert.match(await p.locator(`[data-story-id="${STORY_ID}"]`).innerText(), /아기 여우가 숲에서 용기를 찾아요.*3–7세/s, 'title, description and ages in Korean');
+      assert.match(
+        await p.locator(`[data-story-id="${STORY_ID}"]`).innerText(),
+        /아기 여우가 숲에서 용기를 찾아요.*3–7세/s,
+        'title, description and ages in Korean',
+      );
       assert.equal(await p.getAttribute('html', 'lang'), 'ko');
       assert.equal(await p.locator('h1').innerText(), '우리 아이가 주인공이 되는 동화');
       assert.match(await p.locator('#step-story-title').innerText(), /동화 고르기/);

@@ -16,7 +16,10 @@ describe('embedded PostgreSQL', async () => {
     const first = await Database.open(config);
     assert.equal(first.mode, 'embedded');
     const tables = await first.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ['face', 'lifecycle_event', 'recording', 'render', 'story', 'typeorm_migrations']);
+    assert.deepEqual(
+      tables.map((t: { table_name: string }) => t.table_name),
+      ['face', 'lifecycle_event', 'recording', 'render', 'story', 'typeorm_migrations'],
+    );
     await first.dataSource.getRepository(StoryEntity).insert({ id: 'kept-story', title: 'Kept', status: 'pending' });
     await first.close();
 
@@ -85,7 +88,10 @@ describe('the job queue', async () => {
       const ids = await Promise.all(queues.map((q, i) => q.send('render', { renderId: `concurrent-${i}` })));
       assert.equal(ids.filter(Boolean).length, 3, 'every process could queue a job');
       const rows: { name: string }[] = await databases[0].dataSource.query(`SELECT name FROM pgboss.queue ORDER BY name`);
-      assert.deepEqual(rows.map((r) => r.name), [...JOB_NAMES].sort());
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        [...JOB_NAMES].sort(),
+      );
     } finally {
       for (const q of queues) await q.onApplicationShutdown();
       for (const d of databases) await d.close();
@@ -97,7 +103,11 @@ describe('the job queue', async () => {
     const database = await Database.open(config);
     const queue = new JobQueue(config, database);
     const heard: string[] = [];
-    const wakeups = new JobWakeups(db.url, (name) => heard.push(name), () => undefined);
+    const wakeups = new JobWakeups(
+      db.url,
+      (name) => heard.push(name),
+      () => undefined,
+    );
     try {
       await wakeups.start();
       assert.ok(await queue.send('render', { renderId: 'wake-me' }));

@@ -13,7 +13,11 @@ import { tempDir } from '@talecast/testing';
 
 const REPO = path.resolve(__dirname, '../../..');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** The parts of `docker compose config` read here. */
 interface ComposeService {
@@ -24,7 +28,10 @@ interface ComposeService {
   container_name?: string;
   ports?: unknown[];
 }
-interface ComposeConfig { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
+interface ComposeConfig {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -43,7 +50,7 @@ async function composeCli(): Promise<string[] | undefined> {
 
 describe('docker compose deployment', async () => {
   const cli = await composeCli();
-  const skip = cli ? false : 'no docker compose CLI here (.ci/run installs Debian\'s docker-compose)';
+  const skip = cli ? false : "no docker compose CLI here (.ci/run installs Debian's docker-compose)";
 
   /** A copy of the deployment files in a fresh folder, with `.env` from the example (or given). */
   async function project(env?: string) {
@@ -78,7 +85,10 @@ describe('docker compose deployment', async () => {
         assert.ok(s.environment.TALECAST_ADMIN_TOKEN, 'secrets come from the env file');
       }
       assert.ok(postgres.healthcheck?.test.join(' ').includes('pg_isready'));
-      assert.ok(postgres.volumes.some((v) => (typeof v === 'string' ? v.startsWith('pgdata:') : v.source === 'pgdata')), 'the database has its own volume');
+      assert.ok(
+        postgres.volumes.some((v) => (typeof v === 'string' ? v.startsWith('pgdata:') : v.source === 'pgdata')),
+        'the database has its own volume',
+      );
 
       // `--scale worker=3` needs a worker without a fixed container name or host port.
       assert.equal(worker.container_name, undefined);

@@ -25,7 +25,10 @@ describe('face alignment', async () => {
   before(async () => {
     db = await createTestDatabase(false);
     const config = loadConfig({ DATABASE_URL: db.url, TALECAST_DATA_DIR: dir.path, TALECAST_FACE_BACKEND: 'wasm' });
-    app = await NestFactory.createApplicationContext({ module: class T {}, imports: [CoreModule.forRoot(config), LifecycleModule, FaceUploadModule] }, { logger: false });
+    app = await NestFactory.createApplicationContext(
+      { module: class T {}, imports: [CoreModule.forRoot(config), LifecycleModule, FaceUploadModule] },
+      { logger: false },
+    );
   });
   after(async () => {
     await app?.close();
@@ -39,7 +42,10 @@ describe('face alignment', async () => {
     for (const sample of ['sample2.jpg', 'sample6.jpg']) {
       const original = await fs.readFile(path.join(samplePhotoDirectory(), sample));
       const rotated = await sharp(original).rotate(90).jpeg({ quality: 95 }).withMetadata({ orientation: 8 }).toBuffer();
-      const half = await sharp(original).resize({ width: Math.round(((await sharp(original).metadata()).width ?? 1920) / 2) }).jpeg({ quality: 95 }).toBuffer();
+      const half = await sharp(original)
+        .resize({ width: Math.round(((await sharp(original).metadata()).width ?? 1920) / 2) })
+        .jpeg({ quality: 95 })
+        .toBuffer();
       const landmarks: number[][] = [];
       for (const buf of [original, rotated, half]) {
         const r = await uploads.ingest(buf);
@@ -65,10 +71,17 @@ describe('face alignment', async () => {
       const meta = await sharp(original).metadata();
       const [bx, by, bw, bh] = first.faces[first.chosenIndex].box;
       const side = Math.round(2.2 * bw * meta.width!);
-      const left = Math.round((bx + bw / 2) * meta.width! - side / 2), top = Math.round((by + bh / 2) * meta.height! - side / 2);
+      const left = Math.round((bx + bw / 2) * meta.width! - side / 2),
+        top = Math.round((by + bh / 2) * meta.height! - side / 2);
       const portrait = await sharp(original)
-        .extract({ left: Math.max(0, left), top: Math.max(0, top), width: Math.min(side, meta.width! - Math.max(0, left)), height: Math.min(side, meta.height! - Math.max(0, top)) })
-        .jpeg({ quality: 95 }).toBuffer();
+        .extract({
+          left: Math.max(0, left),
+          top: Math.max(0, top),
+          width: Math.min(side, meta.width! - Math.max(0, left)),
+          height: Math.min(side, meta.height! - Math.max(0, top)),
+        })
+        .jpeg({ quality: 95 })
+        .toBuffer();
       const landmarks: number[][] = [];
       for (const degrees of [0, 25, -25]) {
         const buf = degrees ? await sharp(portrait).rotate(degrees, { background: '#808080' }).jpeg({ quality: 95 }).toBuffer() : portrait;

@@ -45,9 +45,18 @@ describe('face models', async () => {
 
   test('tf.concat on the wasm backend (our Concat kernel) gives the same values on every axis', () => {
     const { tf } = models;
-    const a = tf.tensor4d(Array.from({ length: 24 }, (_, k) => k), [1, 2, 3, 4]);
-    const b = tf.tensor4d(Array.from({ length: 12 }, (_, k) => 100 + k), [1, 2, 3, 2]);
-    const c = tf.tensor4d(Array.from({ length: 6 }, (_, k) => -k), [1, 2, 3, 1]);
+    const a = tf.tensor4d(
+      Array.from({ length: 24 }, (_, k) => k),
+      [1, 2, 3, 4],
+    );
+    const b = tf.tensor4d(
+      Array.from({ length: 12 }, (_, k) => 100 + k),
+      [1, 2, 3, 2],
+    );
+    const c = tf.tensor4d(
+      Array.from({ length: 6 }, (_, k) => -k),
+      [1, 2, 3, 1],
+    );
     const last = tf.concat([a, b, c], 3);
     assert.deepEqual(last.shape, [1, 2, 3, 7]);
     const values = Array.from(last.dataSync() as Float32Array);

@@ -18,7 +18,15 @@ describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, as
   const runs: RunResult[] = [];
   const reports: EvaluationReport[] = [];
   for (const c of CASES) {
-    const report = await evaluateInsertion({ seconds: 5, variants: [c.variant], faces: [c.face], sampleEvery: 4, windowFrames: 10, sheetFrames: 0, contactSheet: null });
+    const report = await evaluateInsertion({
+      seconds: 5,
+      variants: [c.variant],
+      faces: [c.face],
+      sampleEvery: 4,
+      windowFrames: 10,
+      sheetFrames: 0,
+      contactSheet: null,
+    });
     reports.push(report);
     runs.push(...report.stories.flatMap((s) => s.runs));
   }
@@ -27,20 +35,27 @@ describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, as
   test('every case was rendered and measured on enough hero frames', (t) => {
     assert.equal(runs.length, CASES.length);
     for (const r of runs) {
-      t.diagnostic(`${label(r)}: identity ${(r.identity.share * 100).toFixed(1)}% (${r.identity.passed}/${r.identity.frames}, mean ${r.identity.meanToChild}); ` +
-        `placement ${(r.placement.mean * 100).toFixed(2)}% vs target (floor ${(r.placement.detectorOnStoryFace * 100).toFixed(2)}%), ` +
-        `${(r.placement.wherePrecomputeRight * 100).toFixed(2)}% where the data is right (${r.placement.wherePrecomputeRightFrames} fr), ${(r.placement.vsTruth * 100).toFixed(2)}% vs truth; ` +
-        `jitter ${r.stability.output} / ${r.stability.bound}; seam ${r.seam.output} / ${r.seam.original}; outside the face ${r.untouched.psnrOutsideFace} dB`);
+      t.diagnostic(
+        `${label(r)}: identity ${(r.identity.share * 100).toFixed(1)}% (${r.identity.passed}/${r.identity.frames}, mean ${r.identity.meanToChild}); ` +
+          `placement ${(r.placement.mean * 100).toFixed(2)}% vs target (floor ${(r.placement.detectorOnStoryFace * 100).toFixed(2)}%), ` +
+          `${(r.placement.wherePrecomputeRight * 100).toFixed(2)}% where the data is right (${r.placement.wherePrecomputeRightFrames} fr), ${(r.placement.vsTruth * 100).toFixed(2)}% vs truth; ` +
+          `jitter ${r.stability.output} / ${r.stability.bound}; seam ${r.seam.output} / ${r.seam.original}; outside the face ${r.untouched.psnrOutsideFace} dB`,
+      );
       assert.ok(r.identity.frames >= 15, `${label(r)}: ${r.identity.frames} sampled frames`);
-      assert.ok(r.identity.outputDetected >= r.identity.frames - 1, `${label(r)}: a face found in ${r.identity.outputDetected}/${r.identity.frames} output frames`);
+      assert.ok(
+        r.identity.outputDetected >= r.identity.frames - 1,
+        `${label(r)}: a face found in ${r.identity.outputDetected}/${r.identity.frames} output frames`,
+      );
     }
   });
 
   test(`identity: the output face is the child's in ≥ ${TARGETS.identityShare * 100}% of hero frames`, () => {
     for (const r of runs) {
       const detail = `${(r.identity.share * 100).toFixed(1)}% (mean distance to the child ${r.identity.meanToChild}, failures ${JSON.stringify(r.identity.failures)})`;
-      assert.ok(r.identity.wherePrecomputeRightFrames === 0 || r.identity.wherePrecomputeRight >= TARGETS.identityShare,
-        `${label(r)}: ${(r.identity.wherePrecomputeRight * 100).toFixed(1)}% where the precomputed data is right; overall ${detail}`);
+      assert.ok(
+        r.identity.wherePrecomputeRightFrames === 0 || r.identity.wherePrecomputeRight >= TARGETS.identityShare,
+        `${label(r)}: ${(r.identity.wherePrecomputeRight * 100).toFixed(1)}% where the precomputed data is right; overall ${detail}`,
+      );
     }
     for (const r of runs) assert.ok(r.identity.share >= TARGETS.identityShare, `${label(r)}: ${(r.identity.share * 100).toFixed(1)}%`);
   });
@@ -49,13 +64,17 @@ describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, as
   // story's frames is the reported floor; face-api's upright-crop figure is reported beside it.
   test(`placement: the output face's landmarks within ${TARGETS.placement * 100}% of the eye distance of the precomputed targets`, () => {
     for (const r of runs) {
-      assert.ok(r.placement.wherePrecomputeRightFrames === 0 || r.placement.wherePrecomputeRight <= TARGETS.placement,
-        `${label(r)}: ${(r.placement.wherePrecomputeRight * 100).toFixed(2)}% where the precomputed data is right (${r.placement.wherePrecomputeRightFrames} frames)`);
+      assert.ok(
+        r.placement.wherePrecomputeRightFrames === 0 || r.placement.wherePrecomputeRight <= TARGETS.placement,
+        `${label(r)}: ${(r.placement.wherePrecomputeRight * 100).toFixed(2)}% where the precomputed data is right (${r.placement.wherePrecomputeRightFrames} frames)`,
+      );
     }
     for (const r of runs) {
-      assert.ok(r.placement.mean <= TARGETS.placement,
+      assert.ok(
+        r.placement.mean <= TARGETS.placement,
         `${label(r)}: ${(r.placement.mean * 100).toFixed(2)}% (the instrument on the story's own face: ${(r.placement.detectorOnStoryFace * 100).toFixed(2)}%, ` +
-        `face-api's upright crop: ${(r.placement.uprightDetector.mean * 100).toFixed(2)}%, worst ${JSON.stringify(r.placement.worst)})`);
+          `face-api's upright crop: ${(r.placement.uprightDetector.mean * 100).toFixed(2)}%, worst ${JSON.stringify(r.placement.worst)})`,
+      );
     }
   });
 
@@ -68,8 +87,14 @@ describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, as
 
   test('untouched: face-free segments bit-identical, PSNR outside the face ≥ 45 dB; the seam is reported', () => {
     for (const r of runs) {
-      assert.ok(r.untouched.copiedFrames > 0 && r.untouched.copiedIdentical === r.untouched.copiedFrames, `${label(r)}: ${r.untouched.copiedIdentical}/${r.untouched.copiedFrames}`);
-      assert.ok(r.untouched.psnrOutsideFace >= TARGETS.untouchedPsnr && r.untouched.psnrOutsideFaceY >= TARGETS.untouchedPsnr, `${label(r)}: ${r.untouched.psnrOutsideFace} dB`);
+      assert.ok(
+        r.untouched.copiedFrames > 0 && r.untouched.copiedIdentical === r.untouched.copiedFrames,
+        `${label(r)}: ${r.untouched.copiedIdentical}/${r.untouched.copiedFrames}`,
+      );
+      assert.ok(
+        r.untouched.psnrOutsideFace >= TARGETS.untouchedPsnr && r.untouched.psnrOutsideFaceY >= TARGETS.untouchedPsnr,
+        `${label(r)}: ${r.untouched.psnrOutsideFace} dB`,
+      );
       assert.ok(r.seam.frames > 0 && Number.isFinite(r.seam.output) && Number.isFinite(r.seam.original), `${label(r)}: seam not measured`);
     }
     for (const report of reports) assert.equal(report.pass, report.failures.length === 0);

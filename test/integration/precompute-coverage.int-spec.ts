@@ -26,7 +26,8 @@ describe('precompute coverage on short shots, first frames after cuts and fast t
   const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
   // An empty shot (no face at all) gets a drawn role with keyframes: 1.5 s → 2.0 s in the pattern.
   const empty = truth.shots.find((s) => s.kind === 'empty')!;
-  const from = empty.startFrame / truth.fps, to = empty.endFrame / truth.fps;
+  const from = empty.startFrame / truth.fps,
+    to = empty.endFrame / truth.fps;
   const keyframes = [
     { t: from, centre: [0.7, 0.4], size: 0.05, roll: -10, mouthOpen: 0 },
     { t: (empty.endFrame - 1) / truth.fps, centre: [0.75, 0.45], size: 0.06, roll: 10, mouthOpen: 1, eyesOpen: 0.5 },
@@ -39,14 +40,22 @@ describe('precompute coverage on short shots, first frames after cuts and fast t
     masks.roles.drawn = { regions: [{ from, to, box: [0.56, 0, 1, 1] }], occluders: [], keyframes };
     const masksFile = path.join(dir.path, 'masks-with-drawn.json');
     await fs.writeFile(masksFile, JSON.stringify(masks));
-    summary = await precomputeStory({ storyId: 'cutaways', video: fixture.video, masks: masksFile }, { storage, ffmpeg: await locateFfmpeg(), threads: 2, faceBackend: 'wasm', encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 } });
+    summary = await precomputeStory(
+      { storyId: 'cutaways', video: fixture.video, masks: masksFile },
+      { storage, ffmpeg: await locateFfmpeg(), threads: 2, faceBackend: 'wasm', encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 } },
+    );
     frames = FrameData.fromBuffer(summary.manifest, await fs.readFile(storage.storyFile('cutaways', 'frames.bin')));
   });
   after(() => dir.cleanup());
 
   test(`the hero is found in ≥ ${COVERAGE_TARGET * 100}% of its visible frames, in short shots and right after cuts, never on another face`, () => {
     const hero = frames.roleIndex('hero');
-    const r = storyCoverage(truth, (i) => frames.present(hero, i), (i) => frames.field(hero, i, 'landmarks'), interOcularDistance);
+    const r = storyCoverage(
+      truth,
+      (i) => frames.present(hero, i),
+      (i) => frames.field(hero, i, 'landmarks'),
+      interOcularDistance,
+    );
     const detail = `${formatCoverage(r)}; missed ${JSON.stringify(r.missedRuns)}`;
     assert.ok(r.shortShots.frames >= 90, 'the fixture has short shots');
     assert.ok(r.visible.share >= COVERAGE_TARGET, detail);
@@ -76,7 +85,10 @@ describe('precompute coverage on short shots, first frames after cuts and fast t
     assert.ok(Math.abs(interOcularDistance(first) - 0.05 * W) < 0.05 * W * 0.1, `first IOD ${interOcularDistance(first)}`);
     assert.ok(Math.abs(interOcularDistance(last) - 0.06 * W) < 0.06 * W * 0.1, `last IOD ${interOcularDistance(last)}`);
     assert.ok(Math.abs(estimateRoll(first) + 10) < 2 && Math.abs(estimateRoll(last) - 10) < 2, 'roll from the keyframes');
-    assert.ok(frames.field(drawn, empty.endFrame - 1, 'mouthOpen')[0] > frames.field(drawn, empty.startFrame, 'mouthOpen')[0] + 0.2, 'the mouth opens as keyed');
+    assert.ok(
+      frames.field(drawn, empty.endFrame - 1, 'mouthOpen')[0] > frames.field(drawn, empty.startFrame, 'mouthOpen')[0] + 0.2,
+      'the mouth opens as keyed',
+    );
     const lab = frames.field(drawn, empty.startFrame + 5, 'colourLab');
     assert.ok(lab[0] > 1, `skin colour measured from the frame under the keyed face (L ${lab[0]})`);
   });

@@ -35,7 +35,8 @@ describe('precompute of a generated story', async () => {
   after(() => dir.cleanup());
 
   test('landmarks are within 4% of the inter-ocular distance of the ground truth on average', () => {
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (const f of truth.frames) {
       if (!f.hero || !frames.present(0, f.i)) continue;
       const lm = frames.field(0, f.i, 'landmarks');
@@ -76,12 +77,33 @@ describe('precompute of a generated story', async () => {
   test('every segment of the render-ready media starts with a keyframe and has its frames', async () => {
     for (const s of summary.manifest.segments) {
       const file = path.join(storage.storyDir('tale'), s.file);
-      const { stdout } = await run(ffmpeg.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=key_frame,pict_type', '-of', 'csv=p=0', file]);
-      const rows = stdout.split('\n').map((r) => r.trim()).filter(Boolean);
+      const { stdout } = await run(ffmpeg.ffprobe, [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'frame=key_frame,pict_type',
+        '-of',
+        'csv=p=0',
+        file,
+      ]);
+      const rows = stdout
+        .split('\n')
+        .map((r) => r.trim())
+        .filter(Boolean);
       assert.equal(rows.length, s.end - s.start, `segment ${s.index} frame count`);
       assert.match(rows[0], /^1,I/, `segment ${s.index} starts with a keyframe`);
     }
-    const audio = await run(ffmpeg.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(storage.storyDir('tale'), 'media/audio.m4a')]);
+    const audio = await run(ffmpeg.ffprobe, [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name',
+      '-of',
+      'csv=p=0',
+      path.join(storage.storyDir('tale'), 'media/audio.m4a'),
+    ]);
     assert.equal(audio.stdout.trim(), 'aac', 'the original audio is kept');
   });
 
@@ -93,7 +115,8 @@ describe('precompute of a generated story', async () => {
     const jr = secondDifference(raw.landmarks, 136, raw.present, cuts);
     const js = secondDifference(smooth, 136, raw.present, cuts);
     assert.ok(jr / js >= 2, `jitter ${jr.toFixed(3)} → ${js.toFixed(3)}`);
-    let er = 0, es = 0;
+    let er = 0,
+      es = 0;
     for (const f of truth.frames) {
       if (!f.hero || !raw.present[f.i]) continue;
       for (let k = 0; k < 136; k++) {
@@ -127,7 +150,10 @@ describe('precompute of a generated story', async () => {
 
   test('bad input is rejected clearly and publishes nothing', async () => {
     const expectCode = async (code: string, req: Parameters<typeof precomputeStory>[0], pattern?: RegExp) => {
-      await assert.rejects(precomputeStory(req, deps()), (err: unknown) => err instanceof PrecomputeError && err.code === code && (!pattern || pattern.test(err.message)));
+      await assert.rejects(
+        precomputeStory(req, deps()),
+        (err: unknown) => err instanceof PrecomputeError && err.code === code && (!pattern || pattern.test(err.message)),
+      );
     };
     const text = path.join(dir.path, 'notes.mp4');
     await fs.writeFile(text, 'this is not a video');
@@ -145,7 +171,10 @@ describe('precompute of a generated story', async () => {
   test('a role that is never found is a warning; the story is still usable', async () => {
     const masks = path.join(dir.path, 'empty-role.json');
     const empty = truth.shots.find((s) => s.kind === 'empty')!;
-    await fs.writeFile(masks, JSON.stringify({ version: 1, roles: { hero: { regions: [{ from: empty.startFrame / 30 + 0.1, to: empty.endFrame / 30 - 0.1, box: [0, 0, 1, 1] }] } } }));
+    await fs.writeFile(
+      masks,
+      JSON.stringify({ version: 1, roles: { hero: { regions: [{ from: empty.startFrame / 30 + 0.1, to: empty.endFrame / 30 - 0.1, box: [0, 0, 1, 1] }] } } }),
+    );
     const s = await precomputeStory({ storyId: 'nobody', video: fixture.video, masks }, deps());
     assert.equal(s.faceFrames.hero, 0);
     assert.match(s.warnings.join(' '), /never found/);

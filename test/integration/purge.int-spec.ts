@@ -80,7 +80,11 @@ describe('purge', async () => {
     await fs.writeFile(w.storage.renderFile(id, 'video.mp4'), Buffer.alloc(3000, 3));
     await fs.writeFile(w.storage.renderFile(id, 'hls', 'index.m3u8'), Buffer.alloc(100, 4));
     await w.renders.insert({
-      id, storyId: 'tale', faces: { hero: o.faces ?? [newId()] }, requestKey: id, status,
+      id,
+      storyId: 'tale',
+      faces: { hero: o.faces ?? [newId()] },
+      requestKey: id,
+      status,
       expiresAt: o.expiresIn === undefined || o.expiresIn === null ? null : at(o.expiresIn),
       finishedAt: o.finishedAgo === undefined ? null : at(-o.finishedAgo),
     });
@@ -95,7 +99,10 @@ describe('purge', async () => {
     return n;
   }
   async function exists(p: string): Promise<boolean> {
-    return fs.lstat(p).then(() => true, () => false);
+    return fs.lstat(p).then(
+      () => true,
+      () => false,
+    );
   }
   /** Makes an entry and everything under it look `seconds` old (links themselves, not targets). */
   async function age(p: string, seconds: number): Promise<void> {
@@ -135,10 +142,23 @@ describe('purge', async () => {
     assert.deepEqual(report.failed, []);
     const r = about(report, mine);
     assert.deepEqual(new Set(r.expired), new Set([oldFace, done, failed, cancelledLongAgo]));
-    assert.deepEqual(r.purged, new Map([[oldFace, `face:${FACE_BYTES}`], [done, `render:${RENDER_BYTES}`], [failed, `render:${RENDER_BYTES}`], [cancelledLongAgo, `render:${RENDER_BYTES}`]]));
+    assert.deepEqual(
+      r.purged,
+      new Map([
+        [oldFace, `face:${FACE_BYTES}`],
+        [done, `render:${RENDER_BYTES}`],
+        [failed, `render:${RENDER_BYTES}`],
+        [cancelledLongAgo, `render:${RENDER_BYTES}`],
+      ]),
+    );
     assert.deepEqual(r.inUse, [usedFace]);
 
-    for (const [kind, id, bytes] of [['face', oldFace, FACE_BYTES], ['render', done, RENDER_BYTES], ['render', failed, RENDER_BYTES], ['render', cancelledLongAgo, RENDER_BYTES]] as const) {
+    for (const [kind, id, bytes] of [
+      ['face', oldFace, FACE_BYTES],
+      ['render', done, RENDER_BYTES],
+      ['render', failed, RENDER_BYTES],
+      ['render', cancelledLongAgo, RENDER_BYTES],
+    ] as const) {
       const dir = kind === 'face' ? w.storage.faceDir(id) : w.storage.renderDir(id);
       assert.equal(await exists(dir), false, `${kind} files removed`);
       const row = kind === 'face' ? await w.faces.findOneByOrFail({ id }) : await w.renders.findOneByOrFail({ id });
@@ -150,7 +170,15 @@ describe('purge', async () => {
         { subjectKind: kind, event: 'purged', details: { bytesFreed: bytes } },
       ]);
     }
-    for (const [kind, id, status] of [['face', newFace, 'ready'], ['face', usedFace, 'ready'], ['render', fresh, 'done'], ['render', rendering, 'rendering'], ['render', queued, 'queued'], ['render', cancelledJustNow, 'cancelled'], ['render', doneNoExpiry, 'done']] as const) {
+    for (const [kind, id, status] of [
+      ['face', newFace, 'ready'],
+      ['face', usedFace, 'ready'],
+      ['render', fresh, 'done'],
+      ['render', rendering, 'rendering'],
+      ['render', queued, 'queued'],
+      ['render', cancelledJustNow, 'cancelled'],
+      ['render', doneNoExpiry, 'done'],
+    ] as const) {
       const dir = kind === 'face' ? w.storage.faceDir(id) : w.storage.renderDir(id);
       assert.equal(await exists(dir), true, `${kind} ${status} keeps its files`);
       const row = kind === 'face' ? await w.faces.findOneByOrFail({ id }) : await w.renders.findOneByOrFail({ id });
@@ -182,7 +210,8 @@ describe('purge', async () => {
     const linked = await plantFace(w, -1);
     await fs.symlink(path.join(outside, 'secret.txt'), w.storage.faceFile(linked, 'link-file'));
     await fs.symlink(outside, w.storage.faceFile(linked, 'link-dir'));
-    const linkedBytes = FACE_BYTES + (await fs.lstat(w.storage.faceFile(linked, 'link-file'))).size + (await fs.lstat(w.storage.faceFile(linked, 'link-dir'))).size;
+    const linkedBytes =
+      FACE_BYTES + (await fs.lstat(w.storage.faceFile(linked, 'link-file'))).size + (await fs.lstat(w.storage.faceFile(linked, 'link-dir'))).size;
     // An expired face whose folder itself is a link out of the roots.
     const swapped = newId();
     await fs.symlink(outside, w.storage.faceDir(swapped));
@@ -198,7 +227,13 @@ describe('purge', async () => {
 
     const report = await w.purge.run();
     assert.deepEqual(report.failed, []);
-    assert.deepEqual(about(report, [linked, swapped]).purged, new Map([[linked, `face:${linkedBytes}`], [swapped, `face:${swappedBytes}`]]));
+    assert.deepEqual(
+      about(report, [linked, swapped]).purged,
+      new Map([
+        [linked, `face:${linkedBytes}`],
+        [swapped, `face:${swappedBytes}`],
+      ]),
+    );
     assert.deepEqual(report.orphans.map((o) => `${o.root}/${o.name}`).sort(), ['generated/evil-file', 'uploads/evil']);
 
     assert.equal(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8'), 'not ours');
@@ -228,12 +263,20 @@ describe('purge', async () => {
     assert.equal(purged.length, subjects.length, 'each subject is reported purged by exactly one run');
     assert.deepEqual(new Set(purged), new Set(subjects));
     assert.equal(reports.filter((r) => about(r, subjects).purged.size > 0).length, 1, 'one run did all the work, under the lock');
-    assert.ok(reports.some((r) => r.skipped), 'a run that came while it held the lock was skipped');
+    assert.ok(
+      reports.some((r) => r.skipped),
+      'a run that came while it held the lock was skipped',
+    );
     const [{ n, subjectsLogged }] = await a.ds.query(
-      `SELECT count(*)::int AS n, count(DISTINCT "subjectId")::int AS "subjectsLogged" FROM lifecycle_event WHERE event = 'purged' AND "subjectId" = ANY($1)`, [subjects]);
+      `SELECT count(*)::int AS n, count(DISTINCT "subjectId")::int AS "subjectsLogged" FROM lifecycle_event WHERE event = 'purged' AND "subjectId" = ANY($1)`,
+      [subjects],
+    );
     assert.equal(n, subjects.length, "one 'purged' event per subject");
     assert.equal(subjectsLogged, subjects.length);
-    const [{ expiredEvents }] = await a.ds.query(`SELECT count(*)::int AS "expiredEvents" FROM lifecycle_event WHERE event = 'expired' AND "subjectId" = ANY($1)`, [subjects]);
+    const [{ expiredEvents }] = await a.ds.query(
+      `SELECT count(*)::int AS "expiredEvents" FROM lifecycle_event WHERE event = 'expired' AND "subjectId" = ANY($1)`,
+      [subjects],
+    );
     assert.equal(expiredEvents, subjects.length);
 
     // Another process holding the purge lock: this run does nothing at all.
@@ -272,9 +315,26 @@ describe('purge', async () => {
     const report = await w.purge.run();
     const r = about(report, [face, render, half]);
     assert.deepEqual(r.expired, [], 'already expired: not marked again');
-    assert.deepEqual(r.purged, new Map([[face, 'face:0'], [render, `render:${RENDER_BYTES}`], [half, 'render:100']]));
-    for (const [id, bytes] of [[face, 0], [render, RENDER_BYTES], [half, 100]] as const) {
-      assert.deepEqual((await events(w, id)).map((e) => [e.event, e.details]), [['expired', {}], ['purged', { bytesFreed: bytes }]]);
+    assert.deepEqual(
+      r.purged,
+      new Map([
+        [face, 'face:0'],
+        [render, `render:${RENDER_BYTES}`],
+        [half, 'render:100'],
+      ]),
+    );
+    for (const [id, bytes] of [
+      [face, 0],
+      [render, RENDER_BYTES],
+      [half, 100],
+    ] as const) {
+      assert.deepEqual(
+        (await events(w, id)).map((e) => [e.event, e.details]),
+        [
+          ['expired', {}],
+          ['purged', { bytesFreed: bytes }],
+        ],
+      );
     }
     assert.equal((await w.faces.findOneByOrFail({ id: face })).status, 'purged');
     assert.equal((await w.renders.findOneByOrFail({ id: render })).status, 'purged');
@@ -312,7 +372,15 @@ describe('purge', async () => {
     const halfOld = await plant(generated, 'half-old', 10, true);
     const liveFace = await plantFace(w, HOUR);
     const liveRender = await plantRender(w, 'done', { expiresIn: HOUR });
-    for (const p of [...old, path.join(uploads, '.gitkeep'), path.join(generated, '.gitkeep'), halfOld, w.storage.faceDir(liveFace), w.storage.renderDir(liveRender)]) await age(p, 2 * HOUR);
+    for (const p of [
+      ...old,
+      path.join(uploads, '.gitkeep'),
+      path.join(generated, '.gitkeep'),
+      halfOld,
+      w.storage.faceDir(liveFace),
+      w.storage.renderDir(liveRender),
+    ])
+      await age(p, 2 * HOUR);
     await fs.writeFile(path.join(halfOld, 'just-written.bin'), Buffer.alloc(5));
     const since = await lastEventId(w);
 
@@ -321,19 +389,43 @@ describe('purge', async () => {
     assert.deepEqual(report.failed, []);
     assert.deepEqual(
       report.orphans.map((o) => `${o.root}/${o.name}:${o.bytes}`).sort(),
-      [`uploads/junk-dir:500`, `uploads/${path.basename(old[1])}:300`, `uploads/.aligned.png.0123456789ab.tmp:200`, `uploads/${noRowFace}:400`,
-        `generated/${noRowRender}:600`, `generated/stray.tmp:50`, `generated/${deletedRender}:${RENDER_BYTES}`].sort(),
+      [
+        `uploads/junk-dir:500`,
+        `uploads/${path.basename(old[1])}:300`,
+        `uploads/.aligned.png.0123456789ab.tmp:200`,
+        `uploads/${noRowFace}:400`,
+        `generated/${noRowRender}:600`,
+        `generated/stray.tmp:50`,
+        `generated/${deletedRender}:${RENDER_BYTES}`,
+      ].sort(),
     );
     for (const p of old) assert.equal(await exists(p), false, p);
-    for (const p of [young, halfOld, path.join(uploads, '.gitkeep'), path.join(generated, '.gitkeep'), w.storage.faceDir(liveFace), w.storage.renderDir(liveRender)]) {
+    for (const p of [
+      young,
+      halfOld,
+      path.join(uploads, '.gitkeep'),
+      path.join(generated, '.gitkeep'),
+      w.storage.faceDir(liveFace),
+      w.storage.renderDir(liveRender),
+    ]) {
       assert.equal(await exists(p), true, p);
     }
 
     const logged: { subjectKind: string; subjectId: string; bytesFreed: number }[] = await w.ds.query(
-      `SELECT "subjectKind", "subjectId", (details->>'bytesFreed')::int AS "bytesFreed" FROM lifecycle_event WHERE event = 'orphan-removed' AND id > $1`, [since]);
+      `SELECT "subjectKind", "subjectId", (details->>'bytesFreed')::int AS "bytesFreed" FROM lifecycle_event WHERE event = 'orphan-removed' AND id > $1`,
+      [since],
+    );
     assert.deepEqual(
       logged.map((e) => `${e.subjectKind}:${e.subjectId}:${e.bytesFreed}`).sort(),
-      ['face:orphan:500', 'face:orphan:300', 'face:orphan:200', `face:${noRowFace}:400`, `render:${noRowRender}:600`, 'render:orphan:50', `render:${deletedRender}:${RENDER_BYTES}`].sort(),
+      [
+        'face:orphan:500',
+        'face:orphan:300',
+        'face:orphan:200',
+        `face:${noRowFace}:400`,
+        `render:${noRowRender}:600`,
+        'render:orphan:50',
+        `render:${deletedRender}:${RENDER_BYTES}`,
+      ].sort(),
     );
     assert.deepEqual((await w.purge.run()).orphans, [], 'nothing left to remove');
   });
@@ -359,7 +451,14 @@ describe('purge', async () => {
     assert.equal(dry.dryRun, true);
     const mine = [face, render, resumed];
     assert.deepEqual(new Set(about(dry, mine).expired), new Set([face, render]));
-    assert.deepEqual(about(dry, mine).purged, new Map([[face, `face:${FACE_BYTES}`], [render, `render:${RENDER_BYTES}`], [resumed, `render:${RENDER_BYTES}`]]));
+    assert.deepEqual(
+      about(dry, mine).purged,
+      new Map([
+        [face, `face:${FACE_BYTES}`],
+        [render, `render:${RENDER_BYTES}`],
+        [resumed, `render:${RENDER_BYTES}`],
+      ]),
+    );
     assert.deepEqual(dry.orphans, [{ root: 'generated', name: 'leftover.tmp', bytes: 77 }]);
 
     const real = await w.purge.run();
@@ -379,7 +478,10 @@ describe('purge', async () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(statuses, 'purged,purged', 'purged by the scheduled tick, nobody called run()');
-    assert.deepEqual((await events(w, face)).map((e) => e.event), ['expired', 'purged']);
+    assert.deepEqual(
+      (await events(w, face)).map((e) => e.event),
+      ['expired', 'purged'],
+    );
     assert.equal(await exists(w.storage.renderDir(render)), false);
     assert.equal(await exists(w.storage.faceDir(face)), false);
     await w.app.close(); // stops the tick; waits for a run in flight
@@ -391,7 +493,10 @@ describe('purge', async () => {
     const upload = await uploads.ingest(await fs.readFile(path.join(REPO_ROOT, 'node_modules/@vladmandic/face-api/demo/sample2.jpg')));
     const faceId = upload.id;
     const uploaded = await w.faces.findOneByOrFail({ id: faceId });
-    assert.ok(Math.abs(uploaded.expiresAt.getTime() - uploaded.createdAt.getTime() - 24 * HOUR * 1000) < 5000, 'a face expires its retention (24 h) after upload, even if never used');
+    assert.ok(
+      Math.abs(uploaded.expiresAt.getTime() - uploaded.createdAt.getTime() - 24 * HOUR * 1000) < 5000,
+      'a face expires its retention (24 h) after upload, even if never used',
+    );
 
     // A render of it, driven as the render service and worker do.
     const renderId = newId();
@@ -419,10 +524,16 @@ describe('purge', async () => {
     assert.deepEqual(new Set(about(report, [renderId, faceId]).purged.keys()), new Set([renderId, faceId]));
 
     const renderLife = await w.lifecycle.history('render', renderId);
-    assert.deepEqual(renderLife.map((e) => e.event), ['queued', 'rendering', 'rendered', 'expired', 'purged']);
+    assert.deepEqual(
+      renderLife.map((e) => e.event),
+      ['queued', 'rendering', 'rendered', 'expired', 'purged'],
+    );
     assert.deepEqual(renderLife.at(-1)!.details, { bytesFreed: 4096 });
     const faceLife = await w.lifecycle.history('face', faceId);
-    assert.deepEqual(faceLife.map((e) => e.event), ['uploaded', 'expired', 'purged']);
+    assert.deepEqual(
+      faceLife.map((e) => e.event),
+      ['uploaded', 'expired', 'purged'],
+    );
     assert.ok((faceLife.at(-1)!.details.bytesFreed as number) > 0);
     assert.ok(faceLife[0].at <= renderLife[0].at, 'the face was uploaded before the render was queued');
     assert.equal(await exists(w.storage.faceDir(faceId)), false);

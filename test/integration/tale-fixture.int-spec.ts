@@ -37,7 +37,10 @@ describe('the animated tale (12 s, 640x360)', async () => {
     assert.equal(info.audio?.codec, 'aac');
     assert.equal(truth.frames.length, 360);
     assert.ok(truth.cuts.length >= 6);
-    assert.ok(truth.shots.some((s) => s.endFrame - s.startFrame < 30), 'one shot under a second');
+    assert.ok(
+      truth.shots.some((s) => s.endFrame - s.startFrame < 30),
+      'one shot under a second',
+    );
   });
 
   test('the masks file passes the engine validator, with both roles, the branch as an occluder and the meta', async () => {
@@ -94,7 +97,9 @@ describe('the animated tale (12 s, 640x360)', async () => {
 
   test("the engine's detector finds the drawn hero where the truth says it is visible, near the truth landmarks", async () => {
     const detector = new FaceDetector(await loadFaceModels('wasm'));
-    let sampled = 0, found = 0, err = 0;
+    let sampled = 0,
+      found = 0,
+      err = 0;
     for (const shot of truth.shots) {
       const frames = [shot.startFrame, Math.floor((shot.startFrame + shot.endFrame) / 2)];
       for (const i of frames) {
@@ -112,6 +117,6 @@ describe('the animated tale (12 s, 640x360)', async () => {
     }
     assert.ok(sampled >= 8);
     assert.ok(found / sampled >= 0.85, `found ${found}/${sampled}`);
-    assert.ok(err / found < 0.2, `mean landmark error ${(100 * err / found).toFixed(1)}% of the inter-ocular distance`);
+    assert.ok(err / found < 0.2, `mean landmark error ${((100 * err) / found).toFixed(1)}% of the inter-ocular distance`);
   });
 });

@@ -20,7 +20,10 @@ async function rawOf(file: string, crop?: { left: number; top: number; width: nu
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }
 
-const jpeg = (r: Raw) => sharp(Buffer.from(r.data), { raw: { width: r.width, height: r.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+const jpeg = (r: Raw) =>
+  sharp(Buffer.from(r.data), { raw: { width: r.width, height: r.height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 
 describe('upload checks on real photos', async () => {
   const detector = new FaceDetector(await loadFaceModels('wasm'));
@@ -57,19 +60,30 @@ describe('upload checks on real photos', async () => {
 
   test('sunglasses: both eyes covered by dark ellipses', async () => {
     const glasses = { ...portrait, data: portrait.data.slice() };
-    for (const [ex, ey] of [[439 - 230, 457 - 200], [512 - 230, 458 - 200]]) {
-      for (let y = ey - 16; y <= ey + 16; y++) for (let x = ex - 24; x <= ex + 24; x++) {
-        if (((x - ex) / 24) ** 2 + ((y - ey) / 16) ** 2 <= 1) glasses.data.fill(18, (y * glasses.width + x) * 3, (y * glasses.width + x) * 3 + 3);
-      }
+    for (const [ex, ey] of [
+      [439 - 230, 457 - 200],
+      [512 - 230, 458 - 200],
+    ]) {
+      for (let y = ey - 16; y <= ey + 16; y++)
+        for (let x = ex - 24; x <= ex + 24; x++) {
+          if (((x - ex) / 24) ** 2 + ((y - ey) / 16) ** 2 <= 1) glasses.data.fill(18, (y * glasses.width + x) * 3, (y * glasses.width + x) * 3 + 3);
+        }
     }
     refused(await analyse(await jpeg(glasses)), 'SUNGLASSES');
   });
 
   test('a face too small is FACE_TOO_SMALL, not NO_FACE (the face scaled to a sixth in a large picture)', async () => {
-    const small = await sharp(await jpeg(portrait)).resize({ width: Math.round(portrait.width / 6) }).toBuffer();
-    const big = await sharp({ create: { width: 1280, height: 960, channels: 3, background: { r: 120, g: 130, b: 125 } } }).composite([{ input: small, left: 600, top: 400 }]).jpeg().toBuffer();
+    const small = await sharp(await jpeg(portrait))
+      .resize({ width: Math.round(portrait.width / 6) })
+      .toBuffer();
+    const big = await sharp({ create: { width: 1280, height: 960, channels: 3, background: { r: 120, g: 130, b: 125 } } })
+      .composite([{ input: small, left: 600, top: 400 }])
+      .jpeg()
+      .toBuffer();
     refused(await analyse(big), 'FACE_TOO_SMALL');
-    const empty = await sharp({ create: { width: 1280, height: 960, channels: 3, background: { r: 120, g: 130, b: 125 } } }).jpeg().toBuffer();
+    const empty = await sharp({ create: { width: 1280, height: 960, channels: 3, background: { r: 120, g: 130, b: 125 } } })
+      .jpeg()
+      .toBuffer();
     refused(await analyse(empty), 'NO_FACE');
   });
 
@@ -85,7 +99,10 @@ describe('upload checks on real photos', async () => {
     refused(picked, 'EYES_CLOSED');
     if (picked.ok) return;
     const faces = picked.details!.faces as { index: number; usable: boolean }[];
-    assert.ok(faces.some((f) => f.usable && f.index !== down.index), 'the refusal lists the other, usable faces');
+    assert.ok(
+      faces.some((f) => f.usable && f.index !== down.index),
+      'the refusal lists the other, usable faces',
+    );
     const other = await analyse(group, faces.find((f) => f.usable)!.index);
     assert.ok(other.ok, 'another face of the same photo is accepted');
   });

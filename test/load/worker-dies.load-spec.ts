@@ -6,7 +6,20 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ApiProcess, createTestDatabase, TestDatabase, tempDir } from '@talecast/testing';
 import {
-  assertValidVideo, countEvents, leftoverTmpFiles, log, precomputeStory, renderRows, requestRender, sleep, startRole, stopAll, uploadFace, waitForRender, waitForRenders, workerName,
+  assertValidVideo,
+  countEvents,
+  leftoverTmpFiles,
+  log,
+  precomputeStory,
+  renderRows,
+  requestRender,
+  sleep,
+  startRole,
+  stopAll,
+  uploadFace,
+  waitForRender,
+  waitForRenders,
+  workerName,
 } from './load-support';
 
 describe('a worker dies mid-render', async () => {

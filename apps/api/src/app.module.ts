@@ -24,7 +24,10 @@ import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
 @Injectable()
 class Warmup implements OnApplicationBootstrap {
   private readonly logger = new Logger('Warmup');
-  constructor(@Inject(FaceAnalysisService) private readonly faces: FaceAnalysisService, @Inject(FfmpegService) private readonly ffmpeg: FfmpegService) {}
+  constructor(
+    @Inject(FaceAnalysisService) private readonly faces: FaceAnalysisService,
+    @Inject(FfmpegService) private readonly ffmpeg: FfmpegService,
+  ) {}
   async onApplicationBootstrap(): Promise<void> {
     await this.ffmpeg.locate().catch(() => undefined); // reported by /api/health
     await this.faces.detector().catch((err) => this.logger.error(`face models failed to load: ${(err as Error).message}`));
@@ -50,7 +53,11 @@ class WorkerRole implements OnApplicationBootstrap {
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeJobsModule, RenderModule, PurgeModule], providers: [Warmup, WorkerRole] };
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeJobsModule, RenderModule, PurgeModule],
+      providers: [Warmup, WorkerRole],
+    };
   }
 }
 
@@ -66,7 +73,18 @@ export class AppModule {
           { name: 'uploads', ttl: 60_000, limit: config.rateLimits.uploadsPerMinute },
           { name: 'renders', ttl: 60_000, limit: config.rateLimits.rendersPerMinute },
         ]),
-        LifecycleModule, QueueModule, PrecomputeJobsModule, FacesModule, StoriesModule, AdminModule, RendersModule, VoiceApiModule, PagesModule, RenderModule, PurgeModule],
+        LifecycleModule,
+        QueueModule,
+        PrecomputeJobsModule,
+        FacesModule,
+        StoriesModule,
+        AdminModule,
+        RendersModule,
+        VoiceApiModule,
+        PagesModule,
+        RenderModule,
+        PurgeModule,
+      ],
       controllers: [HealthController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -41,8 +41,15 @@ async function bootstrap(): Promise<void> {
   // Security headers; media and workers from blob: URLs are allowed for HLS playback (hls.js).
   // `upgrade-insecure-requests` only behind HTTPS: on plain HTTP (a LAN address) it breaks the page.
   const directives = {
-    defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], mediaSrc: ["'self'", 'blob:'], workerSrc: ["'self'", 'blob:'],
-    scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
+    defaultSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    mediaSrc: ["'self'", 'blob:'],
+    workerSrc: ["'self'", 'blob:'],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
   };
   const overHttps = helmet({ contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: [] } }, crossOriginEmbedderPolicy: false });
   const overHttp = helmet({ contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } }, crossOriginEmbedderPolicy: false });
@@ -57,9 +64,13 @@ async function bootstrap(): Promise<void> {
   const web = webDistDir();
   if (existsSync(path.join(web, 'index.html'))) {
     app.useStaticAssets(web, {
-      index: ['index.html'], extensions: ['html'], dotfiles: 'ignore', redirect: false,
+      index: ['index.html'],
+      extensions: ['html'],
+      dotfiles: 'ignore',
+      redirect: false,
       // Pages are revalidated; hashed assets never change.
-      setHeaders: (res, file) => res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      setHeaders: (res, file) =>
+        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
     });
   }
   app.enableShutdownHooks();
@@ -76,7 +87,9 @@ async function bootstrap(): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
-      process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'} (set PORT)\n`);
+      process.stderr.write(
+        `Cannot listen on ${config.host}:${config.port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'} (set PORT)\n`,
+      );
       await app.close();
       process.exit(1);
     }
@@ -89,7 +102,12 @@ async function bootstrap(): Promise<void> {
 
 /** Served over TLS here, or behind a proxy that terminated it. */
 function isHttps(req: Request): boolean {
-  return req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+  return (
+    req.secure ||
+    String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      .trim() === 'https'
+  );
 }
 
 function levelsFrom(level: string): ('error' | 'warn' | 'log' | 'debug')[] {

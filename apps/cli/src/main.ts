@@ -16,16 +16,27 @@ import { taleCommand } from './commands/tale.command';
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   demo: { run: demoCommand, usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened' },
   fixtures: { run: fixturesCommand, usage: 'fixtures [--seconds 20] [--variant a|b] [--out DIR]   generate a story fixture video' },
-  precompute: { run: precomputeCommand, usage: 'precompute --story <id> --video <file> --masks <file> [--lines <file>] [--title <text>] [--reference <image>] [--style photo|toon]' },
+  precompute: {
+    run: precomputeCommand,
+    usage: 'precompute --story <id> --video <file> --masks <file> [--lines <file>] [--title <text>] [--reference <image>] [--style photo|toon]',
+  },
   render: { run: renderCommand, usage: 'render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--out <file.mp4>]' },
-  lines: { run: linesCommand, usage: 'lines --story <id>                                   the story\'s spoken lines as JSON [{id, role, from, to, text}]' },
-  purge: { run: purgeCommand, usage: 'purge [--dry-run]                                    remove expired faces, videos and orphaned files (--dry-run: only list them)' },
-  tale: { run: taleCommand, usage: 'tale [--seconds 30] [--size 1280x720] [--fps 30] [--seed 1] [--silent] [--out DIR]  generate the animated fairy tale "The Golden Key"' },
+  lines: { run: linesCommand, usage: "lines --story <id>                                   the story's spoken lines as JSON [{id, role, from, to, text}]" },
+  purge: {
+    run: purgeCommand,
+    usage: 'purge [--dry-run]                                    remove expired faces, videos and orphaned files (--dry-run: only list them)',
+  },
+  tale: {
+    run: taleCommand,
+    usage: 'tale [--seconds 30] [--size 1280x720] [--fps 30] [--seed 1] [--silent] [--out DIR]  generate the animated fairy tale "The Golden Key"',
+  },
   stories: { run: storiesCommand, usage: 'stories [--json]                                     list stories and their status' },
 };
 
 function usage(): string {
-  return `usage: npm run cli -- <command> [options]\n\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}\n`;
+  return `usage: npm run cli -- <command> [options]\n\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.usage}`)
+    .join('\n')}\n`;
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,9 @@ export class ProgressBar {
     this.last = now;
     const width = 28;
     const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
-    process.stdout.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${detail}`.padEnd(100).slice(0, 100));
+    process.stdout.write(
+      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${detail}`.padEnd(100).slice(0, 100),
+    );
   }
 
   done(): void {

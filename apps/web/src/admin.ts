@@ -60,9 +60,14 @@ function showTokenForm(messageKey: MessageKey | null): void {
   els.tokenPanel.hidden = false;
   els.tokenMessage.replaceChildren();
   if (messageKey) {
-    els.tokenMessage.append(h('div', { class: 'notice notice-error', role: 'alert' },
-      h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
-      h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), messageKey))));
+    els.tokenMessage.append(
+      h(
+        'div',
+        { class: 'notice notice-error', role: 'alert' },
+        h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
+        h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), messageKey)),
+      ),
+    );
   }
   els.tokenInput.focus();
 }
@@ -140,17 +145,32 @@ function storyCard(s: AdminStory): HTMLElement {
   const thumb = s.thumbnailUrl
     ? tattr(h('img', { class: 'admin-thumb', src: s.thumbnailUrl, width: 192, height: 108, loading: 'lazy' }), 'alt', 'story.thumbAlt', { title: s.title })
     : h('div', { class: 'admin-thumb admin-thumb-empty', 'aria-hidden': 'true' }, '✦');
-  const head = h('div', { class: 'admin-story-head' },
-    h('div', {},
+  const head = h(
+    'div',
+    { class: 'admin-story-head' },
+    h(
+      'div',
+      {},
       h('h3', { id: `s-${s.id}-title`, class: 'admin-story-title' }, s.title || s.id),
-      h('p', { class: 'admin-story-id' }, h('code', {}, s.id), ' · ', s.style)),
+      h('p', { class: 'admin-story-id' }, h('code', {}, s.id), ' · ', s.style),
+    ),
     tx(h('span', { class: `badge badge-${s.status}` }), statusKey(s.status)),
   );
   const body = h('div', { class: 'admin-story-body' }, head);
   if (s.status === 'precomputing' || s.status === 'pending') {
     const pct = Math.round((s.progress ?? 0) * 100);
-    const bar = h('div', { class: 'progress progress-small', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-labelledby': `s-${s.id}-title` },
-      h('div', { class: 'progress-fill', style: `width:${pct}%` }));
+    const bar = h(
+      'div',
+      {
+        class: 'progress progress-small',
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': pct,
+        'aria-labelledby': `s-${s.id}-title`,
+      },
+      h('div', { class: 'progress-fill', style: `width:${pct}%` }),
+    );
     body.append(h('div', { class: 'admin-progress' }, bar, h('span', {}, `${pct}%`)));
   }
   const stats = h('dl', { class: 'admin-stats' });
@@ -161,11 +181,20 @@ function storyCard(s: AdminStory): HTMLElement {
   if (stats.childElementCount) body.append(stats);
   if (s.roles?.length) {
     const roles = h('ul', { class: 'admin-roles' });
-    s.roles.forEach((r, i) => roles.append(h('li', { 'data-role': r.name },
-      h('span', { class: 'role-swatch', style: `background:${ROLE_COLOURS[i % ROLE_COLOURS.length]}`, 'aria-hidden': 'true' }),
-      h('strong', {}, r.name), ' ',
-      s.frameCount ? tx(h('span', { class: 'role-frames' }), 'admin.roleFrames', { n: r.faceFrames, total: s.frameCount }) : h('span', { class: 'role-frames' }, String(r.faceFrames)),
-    )));
+    s.roles.forEach((r, i) =>
+      roles.append(
+        h(
+          'li',
+          { 'data-role': r.name },
+          h('span', { class: 'role-swatch', style: `background:${ROLE_COLOURS[i % ROLE_COLOURS.length]}`, 'aria-hidden': 'true' }),
+          h('strong', {}, r.name),
+          ' ',
+          s.frameCount
+            ? tx(h('span', { class: 'role-frames' }), 'admin.roleFrames', { n: r.faceFrames, total: s.frameCount })
+            : h('span', { class: 'role-frames' }, String(r.faceFrames)),
+        ),
+      ),
+    );
     body.append(h('div', { class: 'admin-block' }, tx(h('h4'), 'admin.roles'), roles));
   }
   if (s.warnings?.length) {
@@ -173,11 +202,22 @@ function storyCard(s: AdminStory): HTMLElement {
     for (const w of s.warnings) ul.append(h('li', {}, w));
     body.append(h('div', { class: 'admin-block' }, tx(h('h4'), 'admin.warnings'), ul));
   }
-  if (s.error) body.append(h('div', { class: 'notice notice-error' }, h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'), h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-title' }), 'admin.error'), h('p', {}, s.error))));
+  if (s.error)
+    body.append(
+      h(
+        'div',
+        { class: 'notice notice-error' },
+        h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
+        h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-title' }), 'admin.error'), h('p', {}, s.error)),
+      ),
+    );
   const actions = h('div', { class: 'admin-actions' });
   if (s.status === 'ready') {
     const open = samplePanels.has(s.id);
-    const button = tx(h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': `samples-${s.id}` }), open ? 'admin.hideSamples' : 'admin.samples');
+    const button = tx(
+      h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': `samples-${s.id}` }),
+      open ? 'admin.hideSamples' : 'admin.samples',
+    );
     button.addEventListener('click', () => toggleSamples(s, button, card));
     actions.append(button, storyAction(s, 'unpublish', 'admin.unpublish'));
   }
@@ -192,7 +232,10 @@ function storyCard(s: AdminStory): HTMLElement {
 
 /** Unpublish, publish again or delete a story (delete asks first); the list reloads after. */
 function storyAction(s: AdminStory, action: 'unpublish' | 'publish' | 'delete', label: MessageKey): HTMLButtonElement {
-  const button = tx(h('button', { type: 'button', class: `btn btn-small ${action === 'delete' ? 'btn-danger' : 'btn-secondary'}`, 'data-action': action }), label);
+  const button = tx(
+    h('button', { type: 'button', class: `btn btn-small ${action === 'delete' ? 'btn-danger' : 'btn-secondary'}`, 'data-action': action }),
+    label,
+  );
   button.addEventListener('click', async () => {
     if (action === 'delete' && !window.confirm(t('admin.deleteConfirm', { id: s.id }))) return;
     button.disabled = true;
@@ -246,7 +289,11 @@ async function loadSamples(id: string, panel: HTMLElement): Promise<void> {
     const e = asApiError(err);
     if (authFailure(e)) return;
     if (e.status === 404 && e.code === 'NOT_FOUND') panel.replaceChildren(title, tx(h('p', { class: 'empty' }), 'admin.samplesMissing'));
-    else panel.replaceChildren(title, errorBox(e, () => void loadSamples(id, panel)));
+    else
+      panel.replaceChildren(
+        title,
+        errorBox(e, () => void loadSamples(id, panel)),
+      );
   }
 }
 
@@ -261,11 +308,17 @@ function sampleFigure(sample: StorySample, roleNames: string[]): HTMLElement {
   for (const b of sample.boxes) {
     const [x, y, w, hh] = b.box;
     const colour = ROLE_COLOURS[Math.max(0, roleNames.indexOf(b.role)) % ROLE_COLOURS.length];
-    frame.append(h('div', {
-      class: 'sample-box',
-      'data-role': b.role,
-      style: `left:${x * 100}%;top:${y * 100}%;width:${w * 100}%;height:${hh * 100}%;border-color:${colour}`,
-    }, h('span', { class: 'sample-box-label', style: `background:${colour}` }, b.role)));
+    frame.append(
+      h(
+        'div',
+        {
+          class: 'sample-box',
+          'data-role': b.role,
+          style: `left:${x * 100}%;top:${y * 100}%;width:${w * 100}%;height:${hh * 100}%;border-color:${colour}`,
+        },
+        h('span', { class: 'sample-box-label', style: `background:${colour}` }, b.role),
+      ),
+    );
   }
   // The hero's outline (jaw and brows from its landmarks) drawn over the frame, one colour per role.
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -276,7 +329,13 @@ function sampleFigure(sample: StorySample, roleNames: string[]): HTMLElement {
   for (const b of sample.boxes) {
     if (!b.outline?.length) continue;
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polygon');
-    line.setAttribute('points', b.outline.map((v, i) => (i % 2 ? `${v} ` : `${v},`)).join('').trim());
+    line.setAttribute(
+      'points',
+      b.outline
+        .map((v, i) => (i % 2 ? `${v} ` : `${v},`))
+        .join('')
+        .trim(),
+    );
     line.setAttribute('data-role', b.role);
     line.setAttribute('class', 'sample-outline');
     line.setAttribute('stroke', ROLE_COLOURS[Math.max(0, roleNames.indexOf(b.role)) % ROLE_COLOURS.length]);
@@ -321,10 +380,19 @@ async function checkMasks(): Promise<boolean> {
   }
   if (problems.length === 0) return true;
   input.setAttribute('aria-invalid', 'true');
-  box.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', 'data-masks-invalid': 'true' },
-    h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
-    h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'admin.masksInvalid'), h('ul', { class: 'masks-problem-list' }, ...problems.map((p) => h('li', {}, p)))),
-  ));
+  box.replaceChildren(
+    h(
+      'div',
+      { class: 'notice notice-error', role: 'alert', 'data-masks-invalid': 'true' },
+      h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
+      h(
+        'div',
+        { class: 'notice-body' },
+        tx(h('p', { class: 'notice-text' }), 'admin.masksInvalid'),
+        h('ul', { class: 'masks-problem-list' }, ...problems.map((p) => h('li', {}, p))),
+      ),
+    ),
+  );
   return false;
 }
 

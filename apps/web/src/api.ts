@@ -3,7 +3,11 @@
 // UI can always say something in plain words and never shows a raw error or a blank page.
 
 export class ApiError extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -204,7 +208,8 @@ export const api = {
     return upload<FaceUpload>('/api/faces', form, { onProgress });
   },
   deleteFace: (id: string) => request<unknown>('DELETE', `/api/faces/${encodeURIComponent(id)}`),
-  createRender: (storyId: string, faces: Record<string, string[]>, voices: Record<string, string> = {}) => request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces, ...(Object.keys(voices).length ? { voices } : {}) } }),
+  createRender: (storyId: string, faces: Record<string, string[]>, voices: Record<string, string> = {}) =>
+    request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces, ...(Object.keys(voices).length ? { voices } : {}) } }),
   render: (id: string) => request<RenderInfo>('GET', `/api/renders/${encodeURIComponent(id)}`),
   renderUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}`,
   deleteRender: (id: string) => request<unknown>('DELETE', `/api/renders/${encodeURIComponent(id)}`),

@@ -37,7 +37,9 @@ export function errorBox(err: unknown, onRetry?: () => void): HTMLElement {
   const box = h('div', { class: 'notice notice-error', role: 'alert', 'data-error-code': e.code });
   box.append(
     h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
-    h('div', { class: 'notice-body' },
+    h(
+      'div',
+      { class: 'notice-body' },
       tx(h('p', { class: 'notice-text' }), errorKey(e.code)),
       // The reason code is for support, not for parents: folded away in a details element.
       h('details', { class: 'notice-details' }, tx(h('summary'), 'error.details'), tx(h('p', { class: 'notice-code' }), 'error.code', { code: e.code })),

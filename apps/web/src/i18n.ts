@@ -8,14 +8,14 @@ const en = {
   'app.tagline': 'Your child, the hero of a fairy tale',
   'lang.switch': '한국어',
   'lang.switchLabel': 'Switch language to Korean',
-  'skip': 'Skip to the steps',
+  skip: 'Skip to the steps',
   'footer.privacy': 'Photos and videos are deleted automatically after a while, and right away when you ask. We never share them.',
-  'loading': 'Loading…',
-  'retry': 'Try again',
-  'close': 'Close',
-  'cancel': 'Cancel',
+  loading: 'Loading…',
+  retry: 'Try again',
+  close: 'Close',
+  cancel: 'Cancel',
 
-  'step': 'Step {n}',
+  step: 'Step {n}',
   'step1.title': 'Pick a story',
   'step1.hint': 'Choose the fairy tale your child will star in.',
   'step1.empty': 'No stories are ready yet. Please come back a little later.',
@@ -88,8 +88,8 @@ const en = {
   'player.stillRendering': 'Playing while the rest is being made.',
   'player.afterDone': 'The video will play here as soon as it is finished.',
   'player.unmute': 'Turn the sound on',
-  'download': 'Download the video (MP4)',
-  'makeAnother': 'Make another video',
+  download: 'Download the video (MP4)',
+  makeAnother: 'Make another video',
 
   'step4.title': 'Keep or delete',
   'step4.hint': 'Your video is private. Download it to keep it for good.',
@@ -98,7 +98,8 @@ const en = {
   'keep.unknown': 'We delete this video and the photos automatically after a while.',
   'delete.button': 'Delete now',
   'delete.confirmTitle': 'Delete the video and photos?',
-  'delete.confirmText': 'The video and your child’s photos will be removed from our servers right away. This cannot be undone. Videos you downloaded stay on your device.',
+  'delete.confirmText':
+    'The video and your child’s photos will be removed from our servers right away. This cannot be undone. Videos you downloaded stay on your device.',
   'delete.confirm': 'Yes, delete everything',
   'delete.working': 'Deleting…',
   'delete.done': 'Done. The video and the photos are gone from our servers.',
@@ -106,17 +107,23 @@ const en = {
   'delete.again': 'You can make a new video at any time.',
 
   'privacy.title': 'Privacy',
-  'privacy.intro': 'Talecast puts your child’s face into a fairy-tale video. We keep as little as we can, for as short a time as we can, and only to make your video.',
+  'privacy.intro':
+    'Talecast puts your child’s face into a fairy-tale video. We keep as little as we can, for as short a time as we can, and only to make your video.',
   'privacy.keptTitle': 'What we keep',
-  'privacy.kept': 'From each photo you add: your child’s face cut out of it, and measurements of the face (where the eyes and mouth are, the skin colour). The photo itself is not kept. From each video: the finished video file. We never use photos to train anything and never share them.',
+  'privacy.kept':
+    'From each photo you add: your child’s face cut out of it, and measurements of the face (where the eyes and mouth are, the skin colour). The photo itself is not kept. From each video: the finished video file. We never use photos to train anything and never share them.',
   'privacy.howLongTitle': 'How long',
-  'privacy.howLong': 'Photos: 24 hours. Videos: 7 days (a video that could not be made: 1 hour). Then they are deleted automatically, files first, with a record that they were deleted.',
+  'privacy.howLong':
+    'Photos: 24 hours. Videos: 7 days (a video that could not be made: 1 hour). Then they are deleted automatically, files first, with a record that they were deleted.',
   'privacy.deleteTitle': 'How to delete',
-  'privacy.delete': 'On your video’s page (its private link), press “Delete now”: the video and the photos it used are removed from our servers at once, and the link stops working. Removing a photo in step 2 deletes that photo at once.',
+  'privacy.delete':
+    'On your video’s page (its private link), press “Delete now”: the video and the photos it used are removed from our servers at once, and the link stops working. Removing a photo in step 2 deletes that photo at once.',
   'privacy.deviceTitle': 'On your device',
-  'privacy.device': 'Your language, your consent, “My videos” and your child’s name (if you give one, it is only used in the download’s file name) are kept in this browser only.',
+  'privacy.device':
+    'Your language, your consent, “My videos” and your child’s name (if you give one, it is only used in the download’s file name) are kept in this browser only.',
   'privacy.linkTitle': 'Your private link',
-  'privacy.link': 'Every video has its own link that cannot be guessed. Anyone who has the link can watch the video until it is deleted, so share it only with people you trust.',
+  'privacy.link':
+    'Every video has its own link that cannot be guessed. Anyone who has the link can watch the video until it is deleted, so share it only with people you trust.',
   'privacy.back': 'Back to Talecast',
   'link.title': 'Your private link',
   'link.hint': 'Only people with this link can watch the video. Keep it to come back later on this or any device.',
@@ -146,7 +153,8 @@ const en = {
   'consent.videoTime': '7 days',
   'footer.privacyLink': 'Privacy',
   'error.details': 'Details for support',
-  'role.countHint': 'You can add up to {max} photos of the same child. Different expressions (smiling, talking, surprised) make the face in the video livelier.',
+  'role.countHint':
+    'You can add up to {max} photos of the same child. Different expressions (smiling, talking, surprised) make the face in the video livelier.',
   'preview.title': 'A first look',
   'preview.alt': 'Your child’s face on the hero in a scene of the story',
   'preview.working': 'Putting the face into the story…',
@@ -278,7 +286,8 @@ const en = {
   'admin.published': '“{id}” is shown to parents again.',
   'admin.unpublished': '“{id}” is hidden from parents.',
   'admin.masksFormat': 'The masks file format, with an example',
-  'admin.masksFormatHint': 'Times in seconds; boxes [x0, y0, x1, y1] from 0 to 1 of the frame; a region says where a role’s face is; an occluder is a polygon drawn in front of the face; meta (titles, description, ages) is optional.',
+  'admin.masksFormatHint':
+    'Times in seconds; boxes [x0, y0, x1, y1] from 0 to 1 of the frame; a region says where a role’s face is; an occluder is a polygon drawn in front of the face; meta (titles, description, ages) is optional.',
   'admin.linesFormatHint': 'Spoken lines go in a separate lines file beside the masks (masks/<story>.lines.json):',
   'admin.masksInvalid': 'This masks file has problems. Nothing was uploaded:',
   'admin.readyNote': '“{id}” is ready and published.',
@@ -293,14 +302,14 @@ const ko: Dictionary = {
   'app.tagline': '우리 아이가 주인공이 되는 동화',
   'lang.switch': 'English',
   'lang.switchLabel': '영어로 바꾸기',
-  'skip': '단계로 건너뛰기',
+  skip: '단계로 건너뛰기',
   'footer.privacy': '사진과 영상은 일정 기간이 지나면 자동으로 삭제되며, 요청하시면 바로 삭제됩니다. 다른 곳에 공유하지 않습니다.',
-  'loading': '불러오는 중…',
-  'retry': '다시 시도',
-  'close': '닫기',
-  'cancel': '취소',
+  loading: '불러오는 중…',
+  retry: '다시 시도',
+  close: '닫기',
+  cancel: '취소',
 
-  'step': '{n}단계',
+  step: '{n}단계',
   'step1.title': '동화 고르기',
   'step1.hint': '아이가 주인공이 될 동화를 골라 주세요.',
   'step1.empty': '아직 준비된 동화가 없어요. 잠시 후에 다시 와 주세요.',
@@ -373,8 +382,8 @@ const ko: Dictionary = {
   'player.stillRendering': '나머지를 만드는 동안 재생 중이에요.',
   'player.afterDone': '영상이 완성되면 바로 여기에서 재생돼요.',
   'player.unmute': '소리 켜기',
-  'download': '영상 내려받기 (MP4)',
-  'makeAnother': '다른 영상 만들기',
+  download: '영상 내려받기 (MP4)',
+  makeAnother: '다른 영상 만들기',
 
   'step4.title': '보관 또는 삭제',
   'step4.hint': '영상은 비공개예요. 계속 간직하려면 내려받아 두세요.',
@@ -393,11 +402,13 @@ const ko: Dictionary = {
   'privacy.title': '개인정보 안내',
   'privacy.intro': 'Talecast는 아이 얼굴을 동화 영상 속에 넣어 드려요. 영상을 만드는 데 필요한 것만, 가능한 한 짧게 보관해요.',
   'privacy.keptTitle': '보관하는 것',
-  'privacy.kept': '올린 사진마다: 사진에서 잘라 낸 아이 얼굴과 얼굴 측정값(눈과 입의 위치, 피부색)이에요. 사진 원본은 보관하지 않아요. 영상마다: 완성된 영상 파일이에요. 사진을 학습에 쓰거나 다른 곳에 공유하지 않아요.',
+  'privacy.kept':
+    '올린 사진마다: 사진에서 잘라 낸 아이 얼굴과 얼굴 측정값(눈과 입의 위치, 피부색)이에요. 사진 원본은 보관하지 않아요. 영상마다: 완성된 영상 파일이에요. 사진을 학습에 쓰거나 다른 곳에 공유하지 않아요.',
   'privacy.howLongTitle': '보관 기간',
   'privacy.howLong': '사진: 24시간. 영상: 7일(만들지 못한 영상은 1시간). 그 뒤에는 자동으로 삭제되며, 삭제했다는 기록만 남아요.',
   'privacy.deleteTitle': '삭제 방법',
-  'privacy.delete': '영상 페이지(비공개 링크)에서 “지금 삭제”를 누르면 영상과 사용한 사진이 서버에서 바로 지워지고 링크도 더 이상 열리지 않아요. 2단계에서 사진을 빼면 그 사진도 바로 지워져요.',
+  'privacy.delete':
+    '영상 페이지(비공개 링크)에서 “지금 삭제”를 누르면 영상과 사용한 사진이 서버에서 바로 지워지고 링크도 더 이상 열리지 않아요. 2단계에서 사진을 빼면 그 사진도 바로 지워져요.',
   'privacy.deviceTitle': '이 기기에 저장되는 것',
   'privacy.device': '언어 설정, 동의 여부, “내 영상” 목록, 아이 이름(입력한 경우 내려받는 파일 이름에만 쓰여요)은 이 브라우저에만 저장돼요.',
   'privacy.linkTitle': '비공개 링크',
@@ -563,7 +574,8 @@ const ko: Dictionary = {
   'admin.published': '“{id}”을(를) 다시 공개했어요.',
   'admin.unpublished': '“{id}”을(를) 비공개로 전환했어요.',
   'admin.masksFormat': '마스크 파일 형식과 예시',
-  'admin.masksFormatHint': '시간은 초 단위, 상자 [x0, y0, x1, y1]는 화면의 0~1 비율이에요. region은 역할의 얼굴이 있는 곳, occluder는 얼굴 앞을 가리는 다각형이에요. meta(제목, 설명, 나이)는 선택이에요.',
+  'admin.masksFormatHint':
+    '시간은 초 단위, 상자 [x0, y0, x1, y1]는 화면의 0~1 비율이에요. region은 역할의 얼굴이 있는 곳, occluder는 얼굴 앞을 가리는 다각형이에요. meta(제목, 설명, 나이)는 선택이에요.',
   'admin.linesFormatHint': '대사는 마스크 옆의 별도 대사 파일(masks/<story>.lines.json)에 넣어요:',
   'admin.masksInvalid': '마스크 파일에 문제가 있어요. 아무것도 올리지 않았어요:',
   'admin.readyNote': '“{id}” 준비가 끝나 공개되었어요.',
@@ -617,7 +629,7 @@ export function t(key: MessageKey, vars: Vars = {}): string {
     if (kind === 'plural') {
       const [one, other] = (rest ?? '').slice(1).split(':');
       const n = Number(v);
-      const form = n === 1 ? one : other ?? one;
+      const form = n === 1 ? one : (other ?? one);
       return form.includes('#') ? form.replace('#', String(n)) : `${n} ${form}`;
     }
     return String(v);

@@ -133,7 +133,9 @@ function refreshSteps(): void {
   if (rendering) document.querySelectorAll<HTMLVideoElement>('video[data-preview-clip]').forEach((v) => v.pause()); // folded away: no clip plays
   $('#step-photo').classList.toggle('is-collapsed', rendering);
   renderSummaries(rendering);
-  document.querySelectorAll<HTMLInputElement | HTMLButtonElement>('#story-body input, #photo-body input, #photo-body button').forEach((c) => (c.disabled = rendering || c.dataset.forceDisabled === 'true'));
+  document
+    .querySelectorAll<HTMLInputElement | HTMLButtonElement>('#story-body input, #photo-body input, #photo-body button')
+    .forEach((c) => (c.disabled = rendering || c.dataset.forceDisabled === 'true'));
 }
 
 /** One-line reminders of steps 1 and 2 while they are folded during a render. */
@@ -150,7 +152,11 @@ function renderSummaries(show: boolean): void {
   // A render opened from its private link on another device has no photos on this page: no line.
   photos.hidden = faces.length === 0;
   photos.replaceChildren(
-    h('span', { class: 'summary-faces' }, ...faces.map((f) => tattr(h('img', { class: 'summary-face', src: f.result.previewUrl, width: 48, height: 48 }), 'alt', 'face.previewAlt'))),
+    h(
+      'span',
+      { class: 'summary-faces' },
+      ...faces.map((f) => tattr(h('img', { class: 'summary-face', src: f.result.previewUrl, width: 48, height: 48 }), 'alt', 'face.previewAlt')),
+    ),
     tx(h('span', { class: 'summary-text' }), 'summary.photos', { n: faces.length }),
   );
 }
@@ -186,26 +192,49 @@ function renderStories(): void {
     input.checked = state.story?.id === story.id;
     input.addEventListener('change', () => chooseStory(story));
     const thumb = story.thumbnailUrl
-      ? tattr(h('img', { src: story.thumbnailUrl, loading: 'lazy', decoding: 'async', width: 320, height: 180 }), 'alt', 'story.thumbAlt', { title: storyTitle(story) })
+      ? tattr(h('img', { src: story.thumbnailUrl, loading: 'lazy', decoding: 'async', width: 320, height: 180 }), 'alt', 'story.thumbAlt', {
+          title: storyTitle(story),
+        })
       : h('div', { class: 'story-thumb-empty', 'aria-hidden': 'true' }, '✦');
     const roles = story.roleCount ?? story.roles?.length ?? 1;
-    const card = h('label', { class: 'story-card', for: input.id, 'data-story-id': story.id },
+    const card = h(
+      'label',
+      { class: 'story-card', for: input.id, 'data-story-id': story.id },
       input,
       h('span', { class: 'story-thumb' }, thumb, tx(h('span', { class: 'story-chosen', 'aria-hidden': 'true' }), 'story.chosen')),
-      h('span', { class: 'story-text' },
+      h(
+        'span',
+        { class: 'story-text' },
         h('span', { class: 'story-title' }, storyTitle(story)),
         storyDescription(story) ? h('span', { class: 'story-desc' }, storyDescription(story)) : null,
-        h('span', { class: 'story-meta' },
+        h(
+          'span',
+          { class: 'story-meta' },
           h('span', { class: 'meta-item' }, icon('clock'), tx(h('span'), 'story.duration', { d: story.durationSeconds })),
           h('span', { class: 'meta-item' }, icon('child'), tx(h('span'), 'story.children', { n: roles })),
-          story.ages ? h('span', { class: 'meta-item', 'data-ages': story.ages.join('-') }, tx(h('span'), 'story.ages', { from: story.ages[0], to: story.ages[1] })) : null,
+          story.ages
+            ? h('span', { class: 'meta-item', 'data-ages': story.ages.join('-') }, tx(h('span'), 'story.ages', { from: story.ages[0], to: story.ages[1] }))
+            : null,
         ),
       ),
     );
     if (story.previewUrl) {
       // A few seconds of the story, silent, looping, over the thumbnail: plays while the pointer is
       // on the card and once the story is chosen (phones have no hover); never with sound.
-      const clip = tattr(h('video', { class: 'story-preview-video', src: story.previewUrl, muted: true, loop: true, playsinline: true, preload: 'none', 'data-preview-clip': story.id }), 'aria-label', 'story.previewLabel', { title: storyTitle(story) });
+      const clip = tattr(
+        h('video', {
+          class: 'story-preview-video',
+          src: story.previewUrl,
+          muted: true,
+          loop: true,
+          playsinline: true,
+          preload: 'none',
+          'data-preview-clip': story.id,
+        }),
+        'aria-label',
+        'story.previewLabel',
+        { title: storyTitle(story) },
+      );
       clip.muted = true;
       const play = () => void clip.play().catch(() => undefined);
       clip.addEventListener('playing', () => clip.classList.add('is-playing'));
@@ -242,7 +271,7 @@ function chooseStory(story: Story): void {
   const previous = state.roles;
   state.story = story;
   void recordLines.setStory(story.id);
-  const names = (story.roles?.length ? story.roles.map((r) => r.name) : ['hero']);
+  const names = story.roles?.length ? story.roles.map((r) => r.name) : ['hero'];
   // Keep photos already added: same role name first, then by order; photos of roles the new story
   // does not have are deleted (they are a child's photos; nothing is kept without a use).
   const byName = new Map(previous.map((r) => [r.name, r]));
@@ -287,9 +316,13 @@ function consentCard(): HTMLElement {
     renderPhotos();
     els.photoBody.querySelector<HTMLElement>('input[type=file]')?.closest('label')?.focus();
   });
-  return h('div', { class: 'consent-card', id: 'consent', role: 'group', 'aria-labelledby': 'consent-title' },
+  return h(
+    'div',
+    { class: 'consent-card', id: 'consent', role: 'group', 'aria-labelledby': 'consent-title' },
     tx(h('h3', { id: 'consent-title' }), 'consent.title'),
-    h('ul', { class: 'consent-points' },
+    h(
+      'ul',
+      { class: 'consent-points' },
       tx(h('li'), 'consent.kept'),
       tx(h('li'), 'consent.howLong', { face: t('consent.faceTime'), video: t('consent.videoTime') }),
       tx(h('li'), 'consent.delete'),
@@ -314,7 +347,8 @@ function roleCard(role: RoleState): HTMLElement {
   role.faces.forEach((f, i) => list.append(faceItem(role, f, i)));
   if (role.faces.length) card.append(list);
 
-  if (role.busy) card.append(h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'upload.working')));
+  if (role.busy)
+    card.append(h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'upload.working')));
   if (role.error) card.append(errorBox(role.error));
 
   const previewFace = role.faces[0];
@@ -333,9 +367,20 @@ function previewRoleName(): string | undefined {
 /** The child's face on the hero in one still of the story, made by the server's compositor. */
 function heroPreview(story: Story, face: FaceEntry): HTMLElement {
   const status = h('p', { class: 'working', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), tx(h('span'), 'preview.working'));
-  const img = tattr(h('img', { class: 'hero-preview-img', width: 640, height: 360, decoding: 'async', src: api.heroPreviewUrl(story.id, face.id) }), 'alt', 'preview.alt');
+  const img = tattr(
+    h('img', { class: 'hero-preview-img', width: 640, height: 360, decoding: 'async', src: api.heroPreviewUrl(story.id, face.id) }),
+    'alt',
+    'preview.alt',
+  );
   img.hidden = true;
-  const box = h('figure', { class: 'hero-preview', 'data-preview-face': face.id }, tx(h('h3'), 'preview.title'), status, img, tx(h('figcaption', { class: 'hint' }), 'preview.hint'));
+  const box = h(
+    'figure',
+    { class: 'hero-preview', 'data-preview-face': face.id },
+    tx(h('h3'), 'preview.title'),
+    status,
+    img,
+    tx(h('figcaption', { class: 'hint' }), 'preview.hint'),
+  );
   img.addEventListener('load', () => {
     status.remove();
     img.hidden = false;
@@ -362,7 +407,13 @@ function dropZone(role: RoleState): HTMLElement {
   const first = role.faces.length === 0;
   const chooser = fileInput(role, false, add);
   const zone = h('div', { class: 'dropzone' });
-  const choose = h('label', { class: `btn ${first ? 'btn-primary' : 'btn-secondary'} file-button` }, chooser, icon('image'), tx(h('span'), first ? 'upload.choose' : 'upload.add'));
+  const choose = h(
+    'label',
+    { class: `btn ${first ? 'btn-primary' : 'btn-secondary'} file-button` },
+    chooser,
+    icon('image'),
+    tx(h('span'), first ? 'upload.choose' : 'upload.add'),
+  );
   const buttons = h('div', { class: 'dropzone-buttons' }, choose);
   if (coarsePointer) {
     const camera = fileInput(role, true, add);
@@ -405,7 +456,11 @@ function dropZone(role: RoleState): HTMLElement {
 function faceItem(role: RoleState, f: FaceEntry, i: number): HTMLElement {
   const n = i + 1;
   const item = h('li', { class: 'face-item', 'data-face-id': f.id });
-  const preview = h('span', { class: 'face-portrait' }, tattr(h('img', { class: 'face-preview', src: f.result.previewUrl, width: 160, height: 160 }), 'alt', 'face.previewAlt'));
+  const preview = h(
+    'span',
+    { class: 'face-portrait' },
+    tattr(h('img', { class: 'face-preview', src: f.result.previewUrl, width: 160, height: 160 }), 'alt', 'face.previewAlt'),
+  );
   const info = h('div', { class: 'face-info' });
   const warnings = f.result.warnings ?? [];
   if (warnings.length === 0) info.append(h('p', { class: 'face-ok' }, icon('check'), tx(h('span'), 'face.ok')));
@@ -420,9 +475,21 @@ function faceItem(role: RoleState, f: FaceEntry, i: number): HTMLElement {
   info.append(tx(h('p', { class: 'face-expires' }), 'face.expires', { at: f.result.expiresAt }));
   const retakeInput = fileInput(role, false, (files) => void replaceFace(role, f, files[0]));
   retakeInput.multiple = false;
-  const actions = h('div', { class: 'face-actions' },
-    tattr(h('label', { class: 'btn btn-secondary btn-small file-button' }, retakeInput, tx(h('span', { 'aria-hidden': 'true' }), 'face.retake')), 'aria-label', 'face.retakeLabel', { n }),
-    tattr(tx(h('button', { type: 'button', class: 'btn btn-ghost btn-small', onclick: () => void removeFace(role, f) }), 'face.remove'), 'aria-label', 'face.removeLabel', { n }),
+  const actions = h(
+    'div',
+    { class: 'face-actions' },
+    tattr(
+      h('label', { class: 'btn btn-secondary btn-small file-button' }, retakeInput, tx(h('span', { 'aria-hidden': 'true' }), 'face.retake')),
+      'aria-label',
+      'face.retakeLabel',
+      { n },
+    ),
+    tattr(
+      tx(h('button', { type: 'button', class: 'btn btn-ghost btn-small', onclick: () => void removeFace(role, f) }), 'face.remove'),
+      'aria-label',
+      'face.removeLabel',
+      { n },
+    ),
   );
   // The label's accessible name must reach the input (the thing that takes focus).
   tattr(retakeInput, 'aria-label', 'face.retakeLabel', { n });
@@ -440,16 +507,20 @@ function facePicker(role: RoleState, f: FaceEntry): HTMLElement {
   for (const face of f.result.faces) {
     const [x, y, w, hgt] = face.box;
     const chosen = face.index === f.result.chosenIndex;
-    const button = h('button', {
-      type: 'button',
-      class: `face-box${chosen ? ' is-chosen' : ''}${face.usable ? '' : ' is-unusable'}`,
-      style: `left:${(x * 100).toFixed(2)}%;top:${(y * 100).toFixed(2)}%;width:${(w * 100).toFixed(2)}%;height:${(hgt * 100).toFixed(2)}%`,
-      'aria-pressed': chosen ? 'true' : 'false',
-      'data-face-index': face.index,
-      onclick: () => {
-        if (!chosen) void pickFace(role, f, face.index);
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: `face-box${chosen ? ' is-chosen' : ''}${face.usable ? '' : ' is-unusable'}`,
+        style: `left:${(x * 100).toFixed(2)}%;top:${(y * 100).toFixed(2)}%;width:${(w * 100).toFixed(2)}%;height:${(hgt * 100).toFixed(2)}%`,
+        'aria-pressed': chosen ? 'true' : 'false',
+        'data-face-index': face.index,
+        onclick: () => {
+          if (!chosen) void pickFace(role, f, face.index);
+        },
       },
-    }, h('span', { class: 'face-box-num', 'aria-hidden': 'true' }, String(face.index + 1)));
+      h('span', { class: 'face-box-num', 'aria-hidden': 'true' }, String(face.index + 1)),
+    );
     tattr(button, 'aria-label', face.usable ? 'face.pick' : 'face.pickUnusable', { n: face.index + 1 });
     frame.append(button);
   }
@@ -540,7 +611,14 @@ async function makeVideo(): Promise<void> {
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
     const created = await api.createRender(state.story.id, faces, recordLines.voices());
-    saveVideo({ id: created.id, storyId: state.story.id, title: storyTitle(state.story), childName: els.childName.value.trim(), createdAt: new Date().toISOString(), expiresAt: null });
+    saveVideo({
+      id: created.id,
+      storyId: state.story.id,
+      title: storyTitle(state.story),
+      childName: els.childName.value.trim(),
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+    });
     if (location.pathname !== privateLinkPath(created.id)) history.pushState({ render: created.id }, '', privateLinkPath(created.id));
     startWatching(created, Object.values(faces).flat());
   } catch (err) {
@@ -598,7 +676,7 @@ function statusKey(status: string): MessageKey {
 
 function showProgress(p: RenderProgress): void {
   if (state.render) state.render.last = p;
-  const pct = Math.max(0, Math.min(100, Math.round((p.status === 'done' ? 1 : p.progress ?? 0) * 100)));
+  const pct = Math.max(0, Math.min(100, Math.round((p.status === 'done' ? 1 : (p.progress ?? 0)) * 100)));
   tx(els.renderState, statusKey(p.status));
   tx(els.renderPercent, 'render.percent', { p: pct });
   els.progress.setAttribute('aria-valuenow', String(pct));
@@ -744,7 +822,9 @@ async function deleteEverything(): Promise<void> {
   // The confirmation goes above the steps, which start again from step 1.
   els.keepUntil.textContent = '';
   const notice = $('#page-notice');
-  const done = h('div', { class: 'notice notice-ok', 'data-deleted': 'true', role: 'status' },
+  const done = h(
+    'div',
+    { class: 'notice notice-ok', 'data-deleted': 'true', role: 'status' },
     h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '✓'),
     h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'delete.done'), tx(h('p', {}), 'delete.again')),
   );
@@ -805,9 +885,17 @@ function renderMyVideos(): void {
   els.myVideosList.replaceChildren(
     ...videos.map((v) => {
       const current = state.render?.created.id === v.id;
-      const link = h('a', { href: privateLinkPath(v.id), class: 'my-video-link', 'data-render-id': v.id }, v.childName ? `${v.title} · ${v.childName}` : v.title);
+      const link = h(
+        'a',
+        { href: privateLinkPath(v.id), class: 'my-video-link', 'data-render-id': v.id },
+        v.childName ? `${v.title} · ${v.childName}` : v.title,
+      );
       if (current) link.setAttribute('aria-current', 'page');
-      const when = current ? tx(h('span', { class: 'my-video-when' }), 'mine.current') : v.expiresAt ? tx(h('span', { class: 'my-video-when' }), 'mine.until', { at: v.expiresAt }) : tx(h('span', { class: 'my-video-when' }), 'mine.rendering');
+      const when = current
+        ? tx(h('span', { class: 'my-video-when' }), 'mine.current')
+        : v.expiresAt
+          ? tx(h('span', { class: 'my-video-when' }), 'mine.until', { at: v.expiresAt })
+          : tx(h('span', { class: 'my-video-when' }), 'mine.rendering');
       return h('li', { class: 'my-video' }, link, when);
     }),
   );
@@ -831,7 +919,15 @@ async function openPrivateLink(id: string): Promise<void> {
   const saved = findVideo(id);
   state.story = state.stories.find((s) => s.id === info.storyId) ?? null;
   els.childName.value = saved?.childName ?? '';
-  if (!saved) saveVideo({ id, storyId: info.storyId, title: state.story ? storyTitle(state.story) : info.storyId, childName: '', createdAt: new Date().toISOString(), expiresAt: info.expiresAt });
+  if (!saved)
+    saveVideo({
+      id,
+      storyId: info.storyId,
+      title: state.story ? storyTitle(state.story) : info.storyId,
+      childName: '',
+      createdAt: new Date().toISOString(),
+      expiresAt: info.expiresAt,
+    });
   renderStories();
   const faceIds = Object.values(info.faces ?? {}).flat();
   startWatching({ id, status: info.status, statusUrl: api.renderUrl(id), eventsUrl: api.renderEventsUrl(id) }, faceIds);
@@ -841,10 +937,14 @@ function linkGone(id: string): void {
   forgetVideo(id);
   history.replaceState({}, '', '/');
   renderMyVideos();
-  $('#page-notice').replaceChildren(h('div', { class: 'notice notice-info', role: 'status', 'data-link-gone': 'true' },
-    h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, 'i'),
-    h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'link.gone')),
-  ));
+  $('#page-notice').replaceChildren(
+    h(
+      'div',
+      { class: 'notice notice-info', role: 'status', 'data-link-gone': 'true' },
+      h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, 'i'),
+      h('div', { class: 'notice-body' }, tx(h('p', { class: 'notice-text' }), 'link.gone')),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- icons (inline, no fonts)
@@ -853,8 +953,10 @@ function icon(name: 'clock' | 'child' | 'image' | 'camera' | 'check' | 'info'): 
   const paths: Record<string, string> = {
     clock: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20Zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16Zm-1 3v6l5 3 1-1.7-4-2.3V7h-2Z',
     child: 'M12 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8Zm0 10c4.4 0 8 2.2 8 5v3H4v-3c0-2.8 3.6-5 8-5Z',
-    image: 'M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm0 2v9.6l4.3-4.3 3.2 3.2 2.8-2.8L20 17.4V6H4Zm11 1.5a2 2 0 1 1 0 4 2 2 0 0 1 0-4Z',
-    camera: 'M9 3h6l1.8 2H20a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h3.2L9 3Zm3 5a5 5 0 1 0 0 10 5 5 0 0 0 0-10Zm0 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6Z',
+    image:
+      'M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm0 2v9.6l4.3-4.3 3.2 3.2 2.8-2.8L20 17.4V6H4Zm11 1.5a2 2 0 1 1 0 4 2 2 0 0 1 0-4Z',
+    camera:
+      'M9 3h6l1.8 2H20a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h3.2L9 3Zm3 5a5 5 0 1 0 0 10 5 5 0 0 0 0-10Zm0 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6Z',
     check: 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20Zm4.3 6.3L10.5 14l-2.8-2.8-1.4 1.4 4.2 4.2 7.2-7.1-1.4-1.4Z',
     info: 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20Zm-1 5v2h2V7h-2Zm0 4v6h2v-6h-2Z',
   };
@@ -876,7 +978,8 @@ function start(): void {
   onLangChange(() => {
     if (state.stories.length) renderStories();
     renderSummaries(state.render !== null);
-    if (state.render) showProgress(state.render.last ?? { status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
+    if (state.render)
+      showProgress(state.render.last ?? { status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: 0, hlsReady: false, etaSeconds: null });
   });
   els.makeButton.addEventListener('click', () => void makeVideo());
   els.makeAnother.addEventListener('click', makeAnother);

@@ -16,10 +16,13 @@ type Engine = 'native' | 'hls.js' | 'mp4';
 let hlsModule: Promise<typeof Hls> | undefined;
 /** hls.js, loaded once (a failed load is tried again next time). */
 function loadHls(): Promise<typeof Hls> {
-  hlsModule ??= import('hls.js/light').then((m) => m.default, (err: unknown) => {
-    hlsModule = undefined;
-    throw err;
-  });
+  hlsModule ??= import('hls.js/light').then(
+    (m) => m.default,
+    (err: unknown) => {
+      hlsModule = undefined;
+      throw err;
+    },
+  );
   return hlsModule;
 }
 
@@ -34,7 +37,10 @@ export class StoryPlayer {
   private lastTime = -1;
   private stalledFor = 0;
 
-  constructor(private readonly video: HTMLVideoElement, private readonly events: PlayerEvents) {
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly events: PlayerEvents,
+  ) {
     video.addEventListener('error', this.onVideoError);
     for (const e of ['loadeddata', 'canplay', 'progress', 'waiting']) video.addEventListener(e, () => this.skipStartGap());
     // Where hls.js will be needed, fetch and parse it while the parent is still choosing, not
@@ -121,9 +127,13 @@ export class StoryPlayer {
     if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
       this.engine = 'native';
       this.video.dataset.engine = 'native';
-      this.video.addEventListener('loadedmetadata', () => {
-        if (this.video.currentTime > 0.5 && this.video.played.length === 0) this.video.currentTime = 0;
-      }, { once: true });
+      this.video.addEventListener(
+        'loadedmetadata',
+        () => {
+          if (this.video.currentTime > 0.5 && this.video.played.length === 0) this.video.currentTime = 0;
+        },
+        { once: true },
+      );
       this.video.src = url;
       this.watchNativeStall();
       await this.autoplay();
@@ -141,7 +151,15 @@ export class StoryPlayer {
     this.engine = 'hls.js';
     this.video.dataset.engine = 'hls.js';
     // startFragPrefetch: the first segment loads while the media source opens.
-    const hls = new HlsClass({ startPosition, startFragPrefetch: true, enableWorker: true, lowLatencyMode: false, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+    const hls = new HlsClass({
+      startPosition,
+      startFragPrefetch: true,
+      enableWorker: true,
+      lowLatencyMode: false,
+      manifestLoadingMaxRetry: 6,
+      levelLoadingMaxRetry: 6,
+      fragLoadingMaxRetry: 6,
+    });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal || this.hls !== hls) return;

@@ -46,7 +46,10 @@ export class RecordLines {
   private readonly made = new Set<string>();
   private stream: MediaStream | null = null;
 
-  constructor(private readonly root: HTMLElement, private readonly body: HTMLElement) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly body: HTMLElement,
+  ) {
     onLangChange(() => this.lines.forEach((s) => this.draw(s)));
   }
 
@@ -62,7 +65,13 @@ export class RecordLines {
       if (this.storyId !== storyId) return;
       this.defaultLanguage = res.defaultLanguage ?? 'en';
       const recordable = res.lines.filter((l) => l.recordable);
-      this.lines = recordable.map((line) => ({ line, recording: null, skipped: false, busy: false, el: h('article', { class: 'rl-line', 'data-line-id': line.id }) }));
+      this.lines = recordable.map((line) => ({
+        line,
+        recording: null,
+        skipped: false,
+        busy: false,
+        el: h('article', { class: 'rl-line', 'data-line-id': line.id }),
+      }));
       this.body.append(...this.lines.map((s) => s.el));
       this.lines.forEach((s) => this.draw(s));
       this.root.hidden = this.lines.length === 0;
@@ -103,15 +112,27 @@ export class RecordLines {
   private draw(s: LineState, extra?: Node): void {
     const n = this.lines.indexOf(s) + 1;
     const slot = s.line.to - s.line.from;
-    const head = h('p', { class: 'rl-meta' }, tx(h('span', {}), 'record.line', { n, total: this.lines.length }), ' · ', tx(h('span', {}), 'record.slot', { s: slot.toFixed(1) }));
+    const head = h(
+      'p',
+      { class: 'rl-meta' },
+      tx(h('span', {}), 'record.line', { n, total: this.lines.length }),
+      ' · ',
+      tx(h('span', {}), 'record.slot', { s: slot.toFixed(1) }),
+    );
     const text = h('p', { class: 'rl-text', lang: s.line.text[lang()] ? lang() : this.defaultLanguage }, this.text(s.line));
     const actions = h('div', { class: 'rl-actions' });
     if (!s.busy) {
       actions.append(
-        tx(h('button', { type: 'button', class: 'btn btn-primary rl-record', onclick: () => void this.record(s) }), s.recording ? 'record.again' : 'record.start'),
+        tx(
+          h('button', { type: 'button', class: 'btn btn-primary rl-record', onclick: () => void this.record(s) }),
+          s.recording ? 'record.again' : 'record.start',
+        ),
         this.uploadButton(s),
       );
-      if (s.recording || !s.skipped) actions.append(tx(h('button', { type: 'button', class: 'btn btn-ghost rl-skip', onclick: () => this.skip(s) }), s.recording ? 'record.remove' : 'record.skip'));
+      if (s.recording || !s.skipped)
+        actions.append(
+          tx(h('button', { type: 'button', class: 'btn btn-ghost rl-skip', onclick: () => this.skip(s) }), s.recording ? 'record.remove' : 'record.skip'),
+        );
     }
     const result = h('div', { class: 'rl-result', 'aria-live': 'polite' });
     if (s.recording && !s.skipped) {
@@ -139,7 +160,10 @@ export class RecordLines {
     if (s.recording) {
       const id = s.recording.id;
       s.recording = null;
-      void request('DELETE', `/api/recordings/${encodeURIComponent(id)}`).then(() => this.made.delete(id), () => undefined);
+      void request('DELETE', `/api/recordings/${encodeURIComponent(id)}`).then(
+        () => this.made.delete(id),
+        () => undefined,
+      );
     }
     this.draw(s);
   }
@@ -155,9 +179,11 @@ export class RecordLines {
     try {
       if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder === 'undefined') throw new ApiError('NO_MICROPHONE', 0, 'no recorder');
       // The only place the page asks for the microphone.
-      this.stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: true } }).catch(() => {
-        throw new ApiError('MIC_DENIED', 0, 'microphone denied');
-      });
+      this.stream = await navigator.mediaDevices
+        .getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: true } })
+        .catch(() => {
+          throw new ApiError('MIC_DENIED', 0, 'microphone denied');
+        });
       const mimeType = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4', 'audio/webm'].find((m) => MediaRecorder.isTypeSupported(m));
       for (let k = COUNT_IN; k > 0; k--) {
         stage.replaceChildren(tx(h('p', { class: 'rl-ready-label' }), 'record.countIn'), h('p', { class: 'rl-count', 'aria-live': 'assertive' }, String(k)));
@@ -169,7 +195,10 @@ export class RecordLines {
       const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
       const fill = h('span', { class: 'rl-bar-fill' });
       const bar = h('div', { class: 'rl-bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill);
-      const stop = tx(h('button', { type: 'button', class: 'btn btn-secondary rl-stop', onclick: () => recorder.state === 'recording' && recorder.stop() }), 'record.stop');
+      const stop = tx(
+        h('button', { type: 'button', class: 'btn btn-secondary rl-stop', onclick: () => recorder.state === 'recording' && recorder.stop() }),
+        'record.stop',
+      );
       stage.replaceChildren(tx(h('p', { class: 'rl-speak' }), 'record.speak'), bar, stop);
       recorder.start();
       const started = performance.now();
@@ -207,13 +236,25 @@ export class RecordLines {
     const ext = audio.type.includes('ogg') ? 'ogg' : audio.type.includes('mp4') ? 'm4a' : audio.type.includes('wav') ? 'wav' : 'webm';
     form.append('audio', audio, audio instanceof File ? audio.name : `line.${ext}`);
     try {
-      const res = await fetch(`/api/stories/${encodeURIComponent(this.storyId)}/lines/${encodeURIComponent(s.line.id)}/recordings`, { method: 'POST', body: form, headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      const res = await fetch(`/api/stories/${encodeURIComponent(this.storyId)}/lines/${encodeURIComponent(s.line.id)}/recordings`, {
+        method: 'POST',
+        body: form,
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+      });
       const body = await res.json().catch(() => ({}));
-      if (!res.ok) throw Object.assign(new ApiError(body?.error?.code ?? 'UNKNOWN', res.status, body?.error?.message ?? `HTTP ${res.status}`), { details: body?.error ?? {} });
+      if (!res.ok)
+        throw Object.assign(new ApiError(body?.error?.code ?? 'UNKNOWN', res.status, body?.error?.message ?? `HTTP ${res.status}`), {
+          details: body?.error ?? {},
+        });
       const old = s.recording;
       s.recording = body as Recording;
       this.made.add(s.recording.id);
-      if (old) void request('DELETE', `/api/recordings/${encodeURIComponent(old.id)}`).then(() => this.made.delete(old.id), () => undefined);
+      if (old)
+        void request('DELETE', `/api/recordings/${encodeURIComponent(old.id)}`).then(
+          () => this.made.delete(old.id),
+          () => undefined,
+        );
       s.busy = false;
       this.draw(s);
     } catch (err) {
@@ -229,9 +270,12 @@ export class RecordLines {
       const max = Math.max(details.recordedSeconds, details.slotSeconds);
       extra.append(
         tx(h('p', { class: 'rl-lengths' }), 'record.lengths', { rec: details.recordedSeconds.toFixed(1), slot: details.slotSeconds.toFixed(1) }),
-        h('div', { class: 'rl-compare' },
+        h(
+          'div',
+          { class: 'rl-compare' },
           h('span', { class: 'rl-compare-rec', style: `width:${((details.recordedSeconds / max) * 100).toFixed(1)}%` }),
-          h('span', { class: 'rl-compare-slot', style: `width:${((details.slotSeconds / max) * 100).toFixed(1)}%` })),
+          h('span', { class: 'rl-compare-slot', style: `width:${((details.slotSeconds / max) * 100).toFixed(1)}%` }),
+        ),
       );
     }
     this.draw(s, extra);
@@ -245,14 +289,22 @@ function sleep(ms: number): Promise<void> {
 /** Builds the step (hidden until a story with lines is chosen) and puts it before `before`. */
 export function mountRecordLines(before: Element): RecordLines {
   const body = h('div', { class: 'step-body rl-body', id: 'record-body' });
-  const section = h('li', { class: 'step is-active rl-step', id: 'step-record', hidden: true },
-    h('section', { 'aria-labelledby': 'step-record-title' },
-      h('header', { class: 'step-head' },
+  const section = h(
+    'li',
+    { class: 'step is-active rl-step', id: 'step-record', hidden: true },
+    h(
+      'section',
+      { 'aria-labelledby': 'step-record-title' },
+      h(
+        'header',
+        { class: 'step-head' },
         h('span', { class: 'step-num', 'aria-hidden': 'true' }, '♪'),
-        h('div', {}, tx(h('p', { class: 'step-label' }), 'record.optional'), tx(h('h2', { id: 'step-record-title', tabindex: '-1' }), 'record.title'))),
+        h('div', {}, tx(h('p', { class: 'step-label' }), 'record.optional'), tx(h('h2', { id: 'step-record-title', tabindex: '-1' }), 'record.title')),
+      ),
       tx(h('p', { class: 'step-hint' }), 'record.hint'),
-      body));
+      body,
+    ),
+  );
   before.before(section);
   return new RecordLines(section, body);
 }
-

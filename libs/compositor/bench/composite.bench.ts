@@ -9,10 +9,13 @@ import { cloneFrame, flatFace, greyFrame } from '../src/test-faces';
 const input = flatFace(512, [205, 160, 130], { eyes: [240, 240, 235], brows: [90, 60, 40], mouth: [120, 20, 30] }, 0.05);
 // A dark iris in each (white) eye, so the eye pass has an iris to move.
 for (const eye of [0, 1] as const) {
-  const f = eyeFrame(input.landmarks, eye), poly = gatherPoints(input.landmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
-  for (let y = 0; y < 512; y++) for (let x = 0; x < 512; x++) {
-    if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < IRIS_RADIUS * f.width && pointInPolygon(poly, x + 0.5, y + 0.5)) input.rgba.set([50, 35, 25], 4 * (y * 512 + x));
-  }
+  const f = eyeFrame(input.landmarks, eye),
+    poly = gatherPoints(input.landmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
+  for (let y = 0; y < 512; y++)
+    for (let x = 0; x < 512; x++) {
+      if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < IRIS_RADIUS * f.width && pointInPolygon(poly, x + 0.5, y + 0.5))
+        input.rgba.set([50, 35, 25], 4 * (y * 512 + x));
+    }
 }
 let seed = 7;
 for (let k = 0; k < input.rgba.length; k++) {
@@ -46,7 +49,10 @@ function bench(label: string, options: CompositeOptions, eyes = false): void {
     frame.v.data.set(pristine.v.data);
   };
   let report = compositor.composite(frame, face, target, options);
-  for (let i = 0; i < 300; i++) { restore(); compositor.composite(frame, face, target, options); }
+  for (let i = 0; i < 300; i++) {
+    restore();
+    compositor.composite(frame, face, target, options);
+  }
   // Many short runs: on a shared machine the fastest run is the best estimate of the cost.
   const runs: number[] = [];
   for (let r = 0; r < 40; r++) {
@@ -61,8 +67,10 @@ function bench(label: string, options: CompositeOptions, eyes = false): void {
   }
   runs.sort((a, b) => a - b);
   const box = report.bbox!;
-  console.log(`${label.padEnd(12)} best ${runs[0].toFixed(3)} ms/frame  median ${runs[20].toFixed(3)}  ` +
-    `(bbox ${box.width}x${box.height}, ${report.coveredPixels} covered px, mean alpha ${report.meanAlpha.toFixed(2)})`);
+  console.log(
+    `${label.padEnd(12)} best ${runs[0].toFixed(3)} ms/frame  median ${runs[20].toFixed(3)}  ` +
+      `(bbox ${box.width}x${box.height}, ${report.coveredPixels} covered px, mean alpha ${report.meanAlpha.toFixed(2)})`,
+  );
 }
 
 function calibrate(): void {
@@ -71,7 +79,8 @@ function calibrate(): void {
     for (let i = 0; i < n; i++) s = (s + i * 3) | 0;
     return s;
   };
-  let best = Infinity, s = 0;
+  let best = Infinity,
+    s = 0;
   for (let r = 0; r < 10; r++) {
     const start = process.hrtime.bigint();
     s += loop(2e7);

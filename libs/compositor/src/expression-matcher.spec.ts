@@ -55,7 +55,7 @@ describe('chooseFacePerFrame', () => {
     const right: ExpressionPose = { expressionScores: { neutral: 1 }, yaw: 30 };
     const input = Array.from({ length: 20 }, () => ({ expressionScores: { neutral: 1 }, yaw: 25 }));
     assert.ok(chooseFacePerFrame([left, right], input).every((c) => c === 1));
-    assert.ok(Math.abs(expressionPoseCost(left, input[0]) - 0.25 * 55 / 45) < 1e-12);
+    assert.ok(Math.abs(expressionPoseCost(left, input[0]) - (0.25 * 55) / 45) < 1e-12);
   });
 
   test('is deterministic, breaks ties towards the lower index and handles empty input', () => {

@@ -47,11 +47,10 @@ export function expressionPoseCost(candidate: ExpressionPose, frame: ExpressionP
  * applied from the run's first frame. Every run between switches is at least `frames` long
  * (except possibly the first).
  */
-export function chooseFacePerFrame(
-  candidates: ExpressionPose[], frames: ExpressionPose[], options: ChooseFaceOptions = {},
-): Int32Array {
+export function chooseFacePerFrame(candidates: ExpressionPose[], frames: ExpressionPose[], options: ChooseFaceOptions = {}): Int32Array {
   const out = new Int32Array(frames.length);
-  const nc = candidates.length, nf = frames.length;
+  const nc = candidates.length,
+    nf = frames.length;
   if (nc === 0) return out.fill(-1);
   if (nf === 0) return out;
   const margin = options.hysteresis?.margin ?? 0.1;
@@ -63,11 +62,15 @@ export function chooseFacePerFrame(
     for (let c = 0; c < nc; c++) cost[f * nc + c] = expressionPoseCost(candidates[c], frames[f], yawWeight);
   }
   const lowestTotal = (from: number, to: number): number => {
-    let best = 0, bestSum = Infinity;
+    let best = 0,
+      bestSum = Infinity;
     for (let c = 0; c < nc; c++) {
       let s = 0;
       for (let f = from; f < to; f++) s += cost[f * nc + c];
-      if (s < bestSum - 1e-12) { bestSum = s; best = c; }
+      if (s < bestSum - 1e-12) {
+        bestSum = s;
+        best = c;
+      }
     }
     return best;
   };
@@ -79,14 +82,24 @@ export function chooseFacePerFrame(
     const row = f * nc;
     let challenged = false;
     for (let c = 0; c < nc; c++) {
-      if (c !== current && cost[row + c] < cost[row + current] - margin) { challenged = true; break; }
+      if (c !== current && cost[row + c] < cost[row + current] - margin) {
+        challenged = true;
+        break;
+      }
     }
-    if (!challenged) { runStart = -1; continue; }
+    if (!challenged) {
+      runStart = -1;
+      continue;
+    }
     if (runStart < 0) runStart = f;
     if (f - runStart + 1 < need) continue;
     const best = lowestTotal(runStart, f + 1);
-    let currentSum = 0, bestSum = 0;
-    for (let g = runStart; g <= f; g++) { currentSum += cost[g * nc + current]; bestSum += cost[g * nc + best]; }
+    let currentSum = 0,
+      bestSum = 0;
+    for (let g = runStart; g <= f; g++) {
+      currentSum += cost[g * nc + current];
+      bestSum += cost[g * nc + best];
+    }
     if (best !== current && bestSum < currentSum - margin * (f - runStart + 1)) {
       current = best;
       for (let g = runStart; g <= f; g++) out[g] = current;

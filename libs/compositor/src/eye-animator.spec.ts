@@ -5,7 +5,9 @@ import { FrameCompositor, FrameTarget } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { flatFace, greyFrame } from './test-faces';
 
-const SIZE = 256, W = 640, H = 480;
+const SIZE = 256,
+  W = 640,
+  H = 480;
 const SKIN: [number, number, number] = [205, 160, 130];
 
 /** A flat face with white eyes and a dark iris drawn at `gaze` (x over eye width) in each eye. */
@@ -13,11 +15,14 @@ function eyedFace(gazeX: number) {
   const f = flatFace(SIZE, SKIN, { eyes: [250, 250, 250], brows: [90, 60, 40], mouth: [80, 30, 30] }, 0.05);
   for (const eye of [0, 1] as const) {
     const fr = eyeFrame(f.landmarks, eye);
-    const cx = fr.cx + gazeX * fr.width, cy = fr.cy, r = IRIS_RADIUS * fr.width;
+    const cx = fr.cx + gazeX * fr.width,
+      cy = fr.cy,
+      r = IRIS_RADIUS * fr.width;
     const poly = gatherPoints(f.landmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
-    for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) {
-      if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) < r && pointInPolygon(poly, x + 0.5, y + 0.5)) f.rgba.set([40, 30, 20], 4 * (y * SIZE + x));
-    }
+    for (let y = 0; y < SIZE; y++)
+      for (let x = 0; x < SIZE; x++) {
+        if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) < r && pointInPolygon(poly, x + 0.5, y + 0.5)) f.rgba.set([40, 30, 20], 4 * (y * SIZE + x));
+      }
   }
   return prepareFace({ ...f, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels: 0 });
 }
@@ -34,11 +39,16 @@ function render(face: ReturnType<typeof eyedFace>, eyes: FrameTarget['eyes']): Y
 /** Dark (iris) and bright (sclera) luma pixels and the dark ones' mean x, within `box` around an eye. */
 function eyeStats(frame: Yuv420, eye: 0 | 1) {
   const fr = eyeFrame(frameLandmarks, eye);
-  let dark = 0, bright = 0, sx = 0;
+  let dark = 0,
+    bright = 0,
+    sx = 0;
   for (let y = Math.floor(fr.cy - 0.45 * fr.width); y < fr.cy + 0.45 * fr.width; y++) {
     for (let x = Math.floor(fr.cx - fr.width); x < fr.cx + fr.width; x++) {
       const v = frame.y.data[y * W + x];
-      if (v < 45) { dark++; sx += x + 0.5; }
+      if (v < 45) {
+        dark++;
+        sx += x + 0.5;
+      }
       if (v > 200) bright++;
     }
   }
@@ -63,7 +73,7 @@ describe('measureChildEyes', () => {
 describe('EyeAnimator in the compositor', () => {
   const face = eyedFace(0);
 
-  test('eyes open and level: the child\'s eye shows as in the photo (iris and sclera)', () => {
+  test("eyes open and level: the child's eye shows as in the photo (iris and sclera)", () => {
     const frame = render(face, { open: [1, 1], gaze: [0, 0, 0, 0] });
     for (const eye of [0, 1] as const) {
       const s = eyeStats(frame, eye);
@@ -72,12 +82,14 @@ describe('EyeAnimator in the compositor', () => {
     }
   });
 
-  test('a blink: the lids close over the eye with the child\'s lid skin (no iris, no sclera)', () => {
+  test("a blink: the lids close over the eye with the child's lid skin (no iris, no sclera)", () => {
     const open = render(face, { open: [1, 1], gaze: [0, 0, 0, 0] });
     const closed = render(face, { open: [0, 0], gaze: [0, 0, 0, 0] });
     const half = render(face, { open: [0.5, 0.5], gaze: [0, 0, 0, 0] });
     for (const eye of [0, 1] as const) {
-      const o = eyeStats(open, eye), c = eyeStats(closed, eye), h = eyeStats(half, eye);
+      const o = eyeStats(open, eye),
+        c = eyeStats(closed, eye),
+        h = eyeStats(half, eye);
       assert.ok(c.dark + c.bright < 0.1 * (o.dark + o.bright), `eye ${eye} closed: ${c.dark} dark + ${c.bright} bright vs open ${o.dark} + ${o.bright}`);
       assert.ok(h.dark + h.bright < 0.75 * (o.dark + o.bright) && h.dark + h.bright > 0.25 * (o.dark + o.bright), `half: ${h.dark + h.bright}`);
     }
@@ -87,16 +99,27 @@ describe('EyeAnimator in the compositor', () => {
     for (const g of [0.15, -0.15, 3, -3]) {
       const frame = render(face, { open: [1, 1], gaze: [g, 0, g, 0] });
       for (const eye of [0, 1] as const) {
-        const s = eyeStats(frame, eye), fr = s.frame;
+        const s = eyeStats(frame, eye),
+          fr = s.frame;
         assert.ok(s.dark > 20, `gaze ${g}: iris still visible (${s.dark})`);
         const moved = (s.meanX - fr.cx) / fr.width;
         if (Math.abs(g) < 1) assert.ok(Math.abs(moved - g) < 0.05, `gaze ${g}: iris moved ${moved}`);
-        else assert.ok(Math.sign(moved) === Math.sign(g) && Math.abs(moved) < 0.5 - 0.8 * IRIS_RADIUS / 2, `gaze ${g}: clamped at ${moved}`);
+        else assert.ok(Math.sign(moved) === Math.sign(g) && Math.abs(moved) < 0.5 - (0.8 * IRIS_RADIUS) / 2, `gaze ${g}: clamped at ${moved}`);
         // No dark pixel outside the eye's contour.
         const poly = gatherPoints(frameLandmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
         for (let y = Math.floor(fr.cy - 0.45 * fr.width); y < fr.cy + 0.45 * fr.width; y++) {
           for (let x = Math.floor(fr.cx - fr.width); x < fr.cx + fr.width; x++) {
-            if (frame.y.data[y * W + x] < 45) assert.ok(pointInPolygon(poly, x + 0.5, y + 0.5) || [[0, 0], [1, 0], [0, 1], [1, 1]].some(([dx, dy]) => pointInPolygon(poly, x + dx, y + dy)), `dark pixel ${x},${y} outside the eye`);
+            if (frame.y.data[y * W + x] < 45)
+              assert.ok(
+                pointInPolygon(poly, x + 0.5, y + 0.5) ||
+                  [
+                    [0, 0],
+                    [1, 0],
+                    [0, 1],
+                    [1, 1],
+                  ].some(([dx, dy]) => pointInPolygon(poly, x + dx, y + dy)),
+                `dark pixel ${x},${y} outside the eye`,
+              );
           }
         }
       }

@@ -8,8 +8,24 @@
 // story's gaze (clamped inside the eye, clipped by the lids) on the iris-less texture.
 // Pure; must never allocate per frame beyond its reusable buffers.
 import {
-  EYE_FIRST, eyeAspect, eyeFrame, findIris, fitSimilarity, forEachWarpSpan, gazeOf, Iris, irisShift, lidScale, OPEN_EYE_ASPECT,
-  Plane, pointInPolygon, Rect, setEyelids, WarpScratch, WarpSpanVisitor, Yuv420,
+  EYE_FIRST,
+  eyeAspect,
+  eyeFrame,
+  findIris,
+  fitSimilarity,
+  forEachWarpSpan,
+  gazeOf,
+  Iris,
+  irisShift,
+  lidScale,
+  OPEN_EYE_ASPECT,
+  Plane,
+  pointInPolygon,
+  Rect,
+  setEyelids,
+  WarpScratch,
+  WarpSpanVisitor,
+  Yuv420,
 } from '@talecast/geometry';
 
 /** Per-frame eye state of the story's character (see CONTRACTS: per-frame eye data). */
@@ -66,7 +82,9 @@ export function measureChildEyes(texture: Yuv420, landmarks: Float32Array, faceT
   }
   const eyeTriangles: number[] = [];
   for (let t = 0; t + 2 < faceTriangles.length; t += 3) {
-    const a = faceTriangles[t], b = faceTriangles[t + 1], c = faceTriangles[t + 2];
+    const a = faceTriangles[t],
+      b = faceTriangles[t + 1],
+      c = faceTriangles[t + 2];
     for (const o of EYE_FIRST) {
       if (a >= o && a < o + 6 && b >= o && b < o + 6 && c >= o && c < o + 6) eyeTriangles.push(a, b, c);
     }
@@ -84,25 +102,39 @@ function paintOverIris(texture: Yuv420, out: Yuv420, contour: Float32Array, iris
     const src = plane === 0 ? texture.y : plane === 1 ? texture.u : texture.v;
     const dst = plane === 0 ? out.y : plane === 1 ? out.u : out.v;
     const s = plane === 0 ? 1 : 0.5;
-    const cx = iris.x * s, cy = iris.y * s, r = iris.r * s, rr = 1.15 * r + 0.5;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const cx = iris.x * s,
+      cy = iris.y * s,
+      r = iris.r * s,
+      rr = 1.15 * r + 0.5;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     const poly = new Float64Array(12);
     for (let k = 0; k < 6; k++) {
       poly[2 * k] = contour[2 * k] * s;
       poly[2 * k + 1] = contour[2 * k + 1] * s;
-      x0 = Math.min(x0, poly[2 * k]); x1 = Math.max(x1, poly[2 * k]);
-      y0 = Math.min(y0, poly[2 * k + 1]); y1 = Math.max(y1, poly[2 * k + 1]);
+      x0 = Math.min(x0, poly[2 * k]);
+      x1 = Math.max(x1, poly[2 * k]);
+      y0 = Math.min(y0, poly[2 * k + 1]);
+      y1 = Math.max(y1, poly[2 * k + 1]);
     }
-    const xa = Math.max(0, Math.floor(x0)), xb = Math.min(src.width - 1, Math.ceil(x1));
-    const ya = Math.max(0, Math.floor(y0)), yb = Math.min(src.height - 1, Math.ceil(y1));
+    const xa = Math.max(0, Math.floor(x0)),
+      xb = Math.min(src.width - 1, Math.ceil(x1));
+    const ya = Math.max(0, Math.floor(y0)),
+      yb = Math.min(src.height - 1, Math.ceil(y1));
     const outside: number[] = [];
-    let inSum = 0, inCount = 0;
+    let inSum = 0,
+      inCount = 0;
     for (let y = ya; y <= yb; y++) {
       for (let x = xa; x <= xb; x++) {
         if (!pointInPolygon(poly, x + 0.5, y + 0.5)) continue;
         const v = src.data[y * src.stride + x];
         const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
-        if (d < r) { inSum += v; inCount++; } else if (d > rr) outside.push(v);
+        if (d < r) {
+          inSum += v;
+          inCount++;
+        } else if (d > rr) outside.push(v);
       }
     }
     colour[plane] = inCount ? inSum / inCount : 0;
@@ -149,21 +181,33 @@ export class EyeAnimator {
    * child's own eye posed onto the frame (centred on the blended eye) and its lids moved to the
    * story's openness relative to the photo's. Writes `out` (may be `landmarks`).
    */
-  shapeEyes(child: ArrayLike<number>, eyes: ChildEyes, frame: ArrayLike<number>, landmarks: ArrayLike<number>, state: EyeState, out: Float32Array): Float32Array {
+  shapeEyes(
+    child: ArrayLike<number>,
+    eyes: ChildEyes,
+    frame: ArrayLike<number>,
+    landmarks: ArrayLike<number>,
+    state: EyeState,
+    out: Float32Array,
+  ): Float32Array {
     if (out !== landmarks) for (let i = 0; i < 136; i++) out[i] = landmarks[i];
     const [a, b, c, d, e, f] = fitSimilarity(child, frame, EYE_POSE_WEIGHTS);
     for (const eye of [0, 1] as const) {
       const o = EYE_FIRST[eye];
-      let px = 0, py = 0, bx = 0, by = 0;
+      let px = 0,
+        py = 0,
+        bx = 0,
+        by = 0;
       for (let i = o; i < o + 6; i++) {
         px += a * child[2 * i] + b * child[2 * i + 1] + c;
         py += d * child[2 * i] + e * child[2 * i + 1] + f;
         bx += out[2 * i];
         by += out[2 * i + 1];
       }
-      const tx = (bx - px) / 6, ty = (by - py) / 6;
+      const tx = (bx - px) / 6,
+        ty = (by - py) / 6;
       for (let i = o; i < o + 6; i++) {
-        const x = child[2 * i], y = child[2 * i + 1];
+        const x = child[2 * i],
+          y = child[2 * i + 1];
         out[2 * i] = a * x + b * y + c + tx;
         out[2 * i + 1] = d * x + e * y + f + ty;
       }
@@ -176,8 +220,18 @@ export class EyeAnimator {
    * Redraws the irises shifted by the story's gaze over the eye triangles (after the face's luma
    * and chroma passes, with the same alpha). `dst` is the frame's mesh, `region` the luma bbox.
    */
-  drawIrises(frame: Yuv420, texture: Yuv420, eyes: ChildEyes, meshPoints: ArrayLike<number>, dst: ArrayLike<number>, state: EyeState,
-    region: Rect, alpha: Float32Array, luts: [Uint8Array, Uint8Array, Uint8Array], scratch: WarpScratch): boolean {
+  drawIrises(
+    frame: Yuv420,
+    texture: Yuv420,
+    eyes: ChildEyes,
+    meshPoints: ArrayLike<number>,
+    dst: ArrayLike<number>,
+    state: EyeState,
+    region: Rect,
+    alpha: Float32Array,
+    luts: [Uint8Array, Uint8Array, Uint8Array],
+    scratch: WarpScratch,
+  ): boolean {
     let any = false;
     for (const eye of [0, 1] as const) {
       const iris = eyes.iris[eye];
@@ -247,8 +301,22 @@ class IrisSpans implements WarpSpanVisitor {
   private readonly polys = [new Float64Array(12), new Float64Array(12)];
   private readonly mid = new Float64Array(4);
 
-  setup(frameA: Plane, texA: Plane, eyes: ChildEyes, shift: Float32Array, scale: number, lumaRegion: Rect, w: number, h: number,
-    alpha: Float32Array, lutA: Uint8Array, frameB: Plane | null, texB: Plane | null, plane: number, lutB: Uint8Array = EMPTY8): void {
+  setup(
+    frameA: Plane,
+    texA: Plane,
+    eyes: ChildEyes,
+    shift: Float32Array,
+    scale: number,
+    lumaRegion: Rect,
+    w: number,
+    h: number,
+    alpha: Float32Array,
+    lutA: Uint8Array,
+    frameB: Plane | null,
+    texB: Plane | null,
+    plane: number,
+    lutB: Uint8Array = EMPTY8,
+  ): void {
     this.frameA = frameA.data;
     this.frameB = frameB ? frameB.data : EMPTY8;
     this.stride = frameA.stride;
@@ -292,20 +360,28 @@ class IrisSpans implements WarpSpanVisitor {
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
     const eyes = this.eyes!;
-    const scale = this.scale, chroma = this.chroma;
+    const scale = this.scale,
+      chroma = this.chroma;
     // Which eye: the nearer contour centre in source space.
     const m = this.mid;
     const e = Math.abs(sx - m[0]) + Math.abs(sy - m[1]) < Math.abs(sx - m[2]) + Math.abs(sy - m[3]) ? 0 : 1;
-    const cx = this.centre[2 * e], cy = this.centre[2 * e + 1], r = this.radius[e];
-    const shx = this.shift[2 * e] * scale, shy = this.shift[2 * e + 1] * scale;
-    const ccx = cx + shx, ccy = cy + shy;
+    const cx = this.centre[2 * e],
+      cy = this.centre[2 * e + 1],
+      r = this.radius[e];
+    const shx = this.shift[2 * e] * scale,
+      shy = this.shift[2 * e + 1] * scale;
+    const ccx = cx + shx,
+      ccy = cy + shy;
     const poly = this.polys[e];
-    const alpha = this.alpha, w = this.w;
+    const alpha = this.alpha,
+      w = this.w;
     for (let i = 0; i < n; i++, sx += dx, sy += dy) {
       let a: number;
       if (chroma) {
-        const lx = 2 * (x0 + i - (this.ox >> 1)), ly = 2 * (y - (this.oy >> 1));
-        const lx1 = lx + 1 < w ? lx + 1 : lx, ly1 = ly + 1 < this.h ? ly + 1 : ly;
+        const lx = 2 * (x0 + i - (this.ox >> 1)),
+          ly = 2 * (y - (this.oy >> 1));
+        const lx1 = lx + 1 < w ? lx + 1 : lx,
+          ly1 = ly + 1 < this.h ? ly + 1 : ly;
         a = Math.min(alpha[ly * w + lx], alpha[ly * w + lx1], alpha[ly1 * w + lx], alpha[ly1 * w + lx1]);
       } else {
         a = alpha[(y - this.oy) * w + (x0 + i - this.ox)];
@@ -313,10 +389,13 @@ class IrisSpans implements WarpSpanVisitor {
       if (!(a > 0)) continue;
       const d = Math.hypot(sx - ccx, sy - ccy);
       const wIris = r > 0 ? clamp01(r + 0.5 - d) : 0;
-      let va = this.sample(this.clean, sx, sy), vb = chroma ? this.sample(this.cleanB, sx, sy) : 0;
+      let va = this.sample(this.clean, sx, sy),
+        vb = chroma ? this.sample(this.cleanB, sx, sy) : 0;
       if (wIris > 0) {
-        const qx = sx - shx, qy = sy - shy;
-        let ia: number, ib = 0;
+        const qx = sx - shx,
+          qy = sy - shy;
+        let ia: number,
+          ib = 0;
         if (pointInPolygon(poly, qx, qy)) {
           ia = this.sample(this.tex, qx, qy);
           if (chroma) ib = this.sample(this.texB, qx, qy);
@@ -341,7 +420,10 @@ class IrisSpans implements WarpSpanVisitor {
     const ts = this.ts;
     const xx = x < 0 ? 0 : x > this.limX ? this.limX : x;
     const yy = y < 0 ? 0 : y > this.limY ? this.limY : y;
-    const xi = xx | 0, yi = yy | 0, fx = xx - xi, fy = yy - yi;
+    const xi = xx | 0,
+      yi = yy | 0,
+      fx = xx - xi,
+      fy = yy - yi;
     const p = yi * ts + xi;
     const t0 = tex[p] + (tex[p + 1] - tex[p]) * fx;
     const t1 = tex[p + ts] + (tex[p + ts + 1] - tex[p + ts]) * fx;

@@ -5,7 +5,8 @@ import { blendChildShape, CompositeOptions, compositeFace, FrameCompositor, Fram
 import { prepareFace } from './prepared-face';
 import { cloneFrame, flatFace, greyFrame } from './test-faces';
 
-const W = 320, H = 240;
+const W = 320,
+  H = 240;
 const TARGET_COLOUR = { mean: [90, 140, 110], std: [5, 3, 3], weight: 1000 };
 // A bright-skinned story face: the grey frame's mouth (128) is a dark interior against it.
 const BRIGHT_SKIN = { mean: [200, 120, 140], std: [5, 3, 3], weight: 1000 };
@@ -33,25 +34,36 @@ function run(t: FrameTarget, options?: CompositeOptions, compositor = new FrameC
 const at = (f: Yuv420, x: number, y: number) => [f.y.data[y * W + x], f.u.data[(y >> 1) * (W / 2) + (x >> 1)], f.v.data[(y >> 1) * (W / 2) + (x >> 1)]];
 
 function assertOutsideUntouched(frame: Yuv420, before: Yuv420, box: Rect) {
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const inside = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
-    if (!inside) assert.equal(frame.y.data[y * W + x], before.y.data[y * W + x], `luma ${x},${y} changed`);
-  }
-  for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
-    const inside = 2 * x >= box.x && 2 * x < box.x + box.width && 2 * y >= box.y && 2 * y < box.y + box.height;
-    if (!inside) {
-      assert.equal(frame.u.data[y * (W / 2) + x], before.u.data[y * (W / 2) + x], `U ${x},${y} changed`);
-      assert.equal(frame.v.data[y * (W / 2) + x], before.v.data[y * (W / 2) + x], `V ${x},${y} changed`);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inside = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+      if (!inside) assert.equal(frame.y.data[y * W + x], before.y.data[y * W + x], `luma ${x},${y} changed`);
     }
-  }
+  for (let y = 0; y < H / 2; y++)
+    for (let x = 0; x < W / 2; x++) {
+      const inside = 2 * x >= box.x && 2 * x < box.x + box.width && 2 * y >= box.y && 2 * y < box.y + box.height;
+      if (!inside) {
+        assert.equal(frame.u.data[y * (W / 2) + x], before.u.data[y * (W / 2) + x], `U ${x},${y} changed`);
+        assert.equal(frame.v.data[y * (W / 2) + x], before.v.data[y * (W / 2) + x], `V ${x},${y} changed`);
+      }
+    }
 }
 
 /** Pixels (luma) whose whole square lies inside `polygon`. */
 function pixelsInside(polygon: ArrayLike<number>): [number, number][] {
   const out: [number, number][] = [];
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    if ([[0, 0], [1, 0], [0, 1], [1, 1]].every(([dx, dy]) => pointInPolygon(polygon, x + dx, y + dy))) out.push([x, y]);
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      if (
+        [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ].every(([dx, dy]) => pointInPolygon(polygon, x + dx, y + dy))
+      )
+        out.push([x, y]);
+    }
   return out;
 }
 
@@ -89,13 +101,23 @@ describe('FrameCompositor', () => {
     const alpha = compositor.lastAlpha;
     const mouth = gatherPoints(target().landmarks, INNER_MOUTH);
     let solid = 0;
-    for (let j = 0; j < report.bbox.height; j++) for (let i = 0; i < report.bbox.width; i++) {
-      if (alpha.data[j * alpha.width + i] !== 1) continue;
-      const px = report.bbox.x + i, py = report.bbox.y + j;
-      if ([[0, 0], [1, 0], [0, 1], [1, 1]].some(([dx, dy]) => pointInPolygon(mouth, px + dx, py + dy))) continue;
-      solid++;
-      assert.equal(frame.y.data[(report.bbox.y + j) * W + report.bbox.x + i], 90);
-    }
+    for (let j = 0; j < report.bbox.height; j++)
+      for (let i = 0; i < report.bbox.width; i++) {
+        if (alpha.data[j * alpha.width + i] !== 1) continue;
+        const px = report.bbox.x + i,
+          py = report.bbox.y + j;
+        if (
+          [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ].some(([dx, dy]) => pointInPolygon(mouth, px + dx, py + dy))
+        )
+          continue;
+        solid++;
+        assert.equal(frame.y.data[(report.bbox.y + j) * W + report.bbox.x + i], 90);
+      }
     assert.ok(solid > 2000, `${solid} opaque pixels`);
   });
 
@@ -133,8 +155,11 @@ describe('FrameCompositor', () => {
     assert.equal(kept.report.mouthCut, 1);
     for (const [x, y] of mouth) assert.equal(kept.frame.y.data[y * W + x], 128, `mouth pixel ${x},${y}`);
     for (const [x, y] of mouth) {
-      if (mouth.some(([a, b]) => a === (x ^ 1) && b === y) && mouth.some(([a, b]) => a === x && b === (y ^ 1)) &&
-          mouth.some(([a, b]) => a === (x ^ 1) && b === (y ^ 1))) {
+      if (
+        mouth.some(([a, b]) => a === (x ^ 1) && b === y) &&
+        mouth.some(([a, b]) => a === x && b === (y ^ 1)) &&
+        mouth.some(([a, b]) => a === (x ^ 1) && b === (y ^ 1))
+      ) {
         assert.deepEqual(at(kept.frame, x, y).slice(1), [128, 128], `mouth chroma ${x},${y}`);
       }
     }
@@ -149,7 +174,10 @@ describe('FrameCompositor', () => {
     const { frame } = run(target({ occluders: [square] }));
     for (const [x, y] of inside) assert.deepEqual(at(frame, x, y), [128, 128, 128], `occluded pixel ${x},${y}`);
     const without = run(target());
-    assert.ok(inside.every(([x, y]) => without.frame.y.data[y * W + x] !== 128), 'the square is inside the face');
+    assert.ok(
+      inside.every(([x, y]) => without.frame.y.data[y * W + x] !== 128),
+      'the square is inside the face',
+    );
   });
 
   test('yaw: 70° leaves the frame untouched, 45° blends partially, the fade is monotone', () => {
@@ -175,7 +203,7 @@ describe('FrameCompositor', () => {
     assert.ok(Math.abs(v - 90) <= 3, `inside value ${v}`);
   });
 
-  test('transferred codes are clamped to the legal range of the face\'s YUV range', () => {
+  test("transferred codes are clamped to the legal range of the face's YUV range", () => {
     const { frame } = run(target({ colour: { mean: [5, 250, 3], std: [5, 3, 3], weight: 1 } }));
     assert.deepEqual(at(frame, cheek[0], cheek[1]), [16, 240, 16]);
   });
@@ -213,7 +241,7 @@ describe('blendChildShape', () => {
   const child = syntheticFaceLandmarks({ centerX: 64, centerY: 70, faceWidth: 74, mouthOpen: 0.05 });
   // The story's face: elsewhere, bigger, rolled, and with other proportions (wider eyes and mouth).
   const frame = syntheticFaceLandmarks({ centerX: 200, centerY: 110, faceWidth: 120, rollDegrees: 12, mouthOpen: 0.3 });
-  for (let i = 36; i < 48; i++) frame[2 * i] += (i < 42 ? -4 : 4);
+  for (let i = 36; i < 48; i++) frame[2 * i] += i < 42 ? -4 : 4;
   const out = new Float32Array(136);
 
   test('amount 0 is the frame; the jaw is always the frame', () => {
@@ -228,7 +256,13 @@ describe('blendChildShape', () => {
     // The posed child is a similarity of the child: distances scale uniformly.
     const d = (p: ArrayLike<number>, i: number, j: number) => Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
     const k = d(out, 36, 45) / d(child, 36, 45);
-    for (const [i, j] of [[39, 42], [27, 30], [17, 26], [31, 35]]) assert.ok(Math.abs(d(out, i, j) / d(child, i, j) - k) < 1e-3, `${i}-${j}`);
+    for (const [i, j] of [
+      [39, 42],
+      [27, 30],
+      [17, 26],
+      [31, 35],
+    ])
+      assert.ok(Math.abs(d(out, i, j) / d(child, i, j) - k) < 1e-3, `${i}-${j}`);
     for (let i = 48; i < 68; i++) assert.deepEqual([out[2 * i], out[2 * i + 1]], [frame[2 * i], frame[2 * i + 1]]);
     // Halfway is halfway.
     const full = Float32Array.from(out);
@@ -236,7 +270,8 @@ describe('blendChildShape', () => {
     for (let i = 17; i < 48; i++) assert.ok(Math.abs(out[2 * i] - (frame[2 * i] + full[2 * i]) / 2) < 1e-3);
     // The eye line stays where the frame has it (position, scale and roll are the frame's).
     const mid = (p: ArrayLike<number>) => [(p[72] + p[90]) / 2, (p[73] + p[91]) / 2];
-    const [fx, fy] = mid(frame), [ox, oy] = mid(full);
+    const [fx, fy] = mid(frame),
+      [ox, oy] = mid(full);
     assert.ok(Math.hypot(fx - ox, fy - oy) < 2, `eye midpoint moved ${Math.hypot(fx - ox, fy - oy)}`);
   });
 
@@ -246,10 +281,11 @@ describe('blendChildShape', () => {
     const exact = run(t, { childShape: 0, childMouthShape: 0 });
     assert.ok(shaped.report.mouthCut === 1);
     const mouth = gatherPoints(t.landmarks, INNER_MOUTH);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      if (!pointInPolygon(mouth, x + 0.5, y + 0.5)) continue;
-      assert.equal(shaped.frame.y.data[y * W + x], exact.frame.y.data[y * W + x]);
-    }
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        if (!pointInPolygon(mouth, x + 0.5, y + 0.5)) continue;
+        assert.equal(shaped.frame.y.data[y * W + x], exact.frame.y.data[y * W + x]);
+      }
   });
 
   test('a face drawn at a third of its size is sampled from a smaller copy, so fine texture does not alias', () => {
@@ -257,10 +293,11 @@ describe('blendChildShape', () => {
     // is aliasing from skipping texels.
     const size = 512;
     const base = flatFace(size, [128, 128, 128]);
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-      const v = (x + y) % 2 ? 88 : 168;
-      base.rgba.set([v, v, v], 4 * (y * size + x));
-    }
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const v = (x + y) % 2 ? 88 : 168;
+        base.rgba.set([v, v, v], 4 * (y * size + x));
+      }
     const t = target({ landmarks: syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: (size * 0.58) / 3 }) });
     const spread = (smallerLevels: number) => {
       const prepared = prepareFace({ ...base, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels });
@@ -271,14 +308,18 @@ describe('blendChildShape', () => {
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     };
-    const aliased = spread(0), filtered = spread(2);
+    const aliased = spread(0),
+      filtered = spread(2);
     assert.ok(aliased > 10, `without smaller copies the checkerboard aliases (luma std ${aliased.toFixed(1)})`);
     assert.ok(filtered < aliased / 4, `with smaller copies: luma std ${filtered.toFixed(1)} vs ${aliased.toFixed(1)}`);
   });
 
   test('smaller copies have half the size and landmarks each, and keep the style', () => {
     const p = prepareFace({ ...flatFace(256, [200, 150, 120]), matrix: 'bt709', range: 'tv', style: 'toon' });
-    assert.deepEqual(p.smaller.map((f) => f.size), [128, 64]);
+    assert.deepEqual(
+      p.smaller.map((f) => f.size),
+      [128, 64],
+    );
     for (const [k, f] of p.smaller.entries()) {
       assert.equal(f.style, 'toon');
       assert.equal(f.texture.y.width, f.size);

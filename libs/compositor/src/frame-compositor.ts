@@ -15,10 +15,34 @@
 // Must never touch pixels outside the bbox, never write where alpha is 0, and never allocate per
 // frame beyond the bbox-sized scratch it keeps (buffers only grow) and the small report.
 import {
-  ChannelStats, ColourTransfer, createWarpScratch, FACE_MESH_POINT_COUNT, FACE_OUTLINE, faceMeshPoints, FloatPlane,
-  forEachWarpSpan, gatherPoints, INNER_MOUTH, LaplacianBlender, Plane, PolygonFillOptions, PolygonRasterizer, Rect, ReinhardOptions,
-  FOOTPRINT_ONE, FOOTPRINT_ZERO, fitSimilarity, LANDMARK_COUNT, reinhardTransfer, transferLut, warpTriangles, WarpSpanVisitor, Yuv420,
-  yuvCoefficients, interOcularDistance, pointInPolygon,
+  ChannelStats,
+  ColourTransfer,
+  createWarpScratch,
+  FACE_MESH_POINT_COUNT,
+  FACE_OUTLINE,
+  faceMeshPoints,
+  FloatPlane,
+  forEachWarpSpan,
+  gatherPoints,
+  INNER_MOUTH,
+  LaplacianBlender,
+  Plane,
+  PolygonFillOptions,
+  PolygonRasterizer,
+  Rect,
+  ReinhardOptions,
+  FOOTPRINT_ONE,
+  FOOTPRINT_ZERO,
+  fitSimilarity,
+  LANDMARK_COUNT,
+  reinhardTransfer,
+  transferLut,
+  warpTriangles,
+  WarpSpanVisitor,
+  Yuv420,
+  yuvCoefficients,
+  interOcularDistance,
+  pointInPolygon,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -157,10 +181,10 @@ export class FrameCompositor {
   }
 
   composite(frame: YuvFrame, prepared: PreparedFace, target: FrameTarget, options: CompositeOptions = {}): CompositeReport {
-    const W = frame.y.width, H = frame.y.height;
+    const W = frame.y.width,
+      H = frame.y.height;
     const face = this.levelFor(prepared, target.landmarks);
-    if (frame.u.width !== (W + 1) >> 1 || frame.u.height !== (H + 1) >> 1 ||
-        frame.v.width !== frame.u.width || frame.v.height !== frame.u.height) {
+    if (frame.u.width !== (W + 1) >> 1 || frame.u.height !== (H + 1) >> 1 || frame.v.width !== frame.u.width || frame.v.height !== frame.u.height) {
       throw new RangeError('frame is not 4:2:0');
     }
     const fade = yawFade(target.yaw, options.yawFadeStart ?? 35, options.yawFadeEnd ?? 60);
@@ -172,16 +196,20 @@ export class FrameCompositor {
     let mouthCut = smoothstep(threshold, threshold + (options.mouthOpenRamp ?? 0.05), target.mouthOpen);
     // The story's own interior only where it looks like one (darker than the face's skin); else
     // the child's mouth stays (and a closed-lipped photo gets the drawn interior).
-    if (mouthCut > 0 && options.mouthInterior !== false &&
-        !storyInteriorDark(frame.y, gatherPoints(target.landmarks, INNER_MOUTH, this.mouth), target.colour)) mouthCut = 0;
+    if (mouthCut > 0 && options.mouthInterior !== false && !storyInteriorDark(frame.y, gatherPoints(target.landmarks, INNER_MOUTH, this.mouth), target.colour))
+      mouthCut = 0;
     const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
     const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
-    let landmarks = childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+    let landmarks =
+      childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
     const eyes = target.eyes ?? null;
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     for (let k = 0; k < outline.length; k += 2) {
       if (outline[k] < minX) minX = outline[k];
       if (outline[k] > maxX) maxX = outline[k];
@@ -190,8 +218,11 @@ export class FrameCompositor {
     }
     // Pixels whose centres can be inside, clipped; start on even luma so chroma sample (i, j) of
     // the region covers luma (2i..2i+1, 2j..2j+1).
-    const x0 = Math.max(0, Math.floor(minX)) & ~1, y0 = Math.max(0, Math.floor(minY)) & ~1;
-    const w = Math.min(W, Math.ceil(maxX)) - x0, h = Math.min(H, Math.ceil(maxY)) - y0, n = w * h;
+    const x0 = Math.max(0, Math.floor(minX)) & ~1,
+      y0 = Math.max(0, Math.floor(minY)) & ~1;
+    const w = Math.min(W, Math.ceil(maxX)) - x0,
+      h = Math.min(H, Math.ceil(maxY)) - y0,
+      n = w * h;
     if (!(w > 0 && h > 0)) {
       return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'outside' };
     }
@@ -233,7 +264,8 @@ export class FrameCompositor {
         sum += alpha[k];
       }
       if (sum > 0) {
-        const wy = this.warpedY.data, lutY = this.lutY;
+        const wy = this.warpedY.data,
+          lutY = this.lutY;
         for (let k = 0; k < n; k++) wy[k] = lutY[wy[k]];
         const view: Plane = { data: frame.y.data.subarray(y0 * frame.y.stride + x0), width: w, height: h, stride: frame.y.stride };
         this.blender ??= new LaplacianBlender();
@@ -358,10 +390,19 @@ class LumaBlendSpans implements WarpSpanVisitor {
   }
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
-    const frame = this.frame, tex = this.tex, ts = this.texStride, mask = this.mask, ms = this.maskStride;
+    const frame = this.frame,
+      tex = this.tex,
+      ts = this.texStride,
+      mask = this.mask,
+      ms = this.maskStride;
     const footprints = this.footprints;
-    const alpha = this.alpha, limits = this.limits, hasLimits = this.hasLimits, limit = this.limit, lut = this.lut;
-    const limX = this.limX, limY = this.limY;
+    const alpha = this.alpha,
+      limits = this.limits,
+      hasLimits = this.hasLimits,
+      limit = this.limit,
+      lut = this.lut;
+    const limX = this.limX,
+      limY = this.limY;
     let k = (y - this.oy) * this.w + (x0 - this.ox);
     let f = y * this.frameStride + x0;
     let sum = 0;
@@ -370,8 +411,10 @@ class LumaBlendSpans implements WarpSpanVisitor {
       const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
       sx += dx;
       sy += dy;
-      const xi = x | 0, yi = yy | 0;
-      const fx = x - xi, fy = yy - yi;
+      const xi = x | 0,
+        yi = yy | 0;
+      const fx = x - xi,
+        fy = yy - yi;
       let p = yi * ms + xi;
       // Most samples read a flat part of the mask: one byte tells, the bilinear only when mixed.
       const footprint = footprints[p];
@@ -379,7 +422,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
       if (footprint === ONE) a = 1;
       else if (footprint === ZERO) a = 0;
       else {
-        const m00 = mask[p], m10 = mask[p + ms];
+        const m00 = mask[p],
+          m10 = mask[p + ms];
         const mt = m00 + (mask[p + 1] - m00) * fx;
         a = mt + (m10 + (mask[p + ms + 1] - m10) * fx - mt) * fy;
       }
@@ -389,7 +433,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
       if (!(a > 0)) continue;
       sum += a;
       p = yi * ts + xi;
-      const t00 = tex[p], t10 = tex[p + ts];
+      const t00 = tex[p],
+        t10 = tex[p + ts];
       const tt = t00 + (tex[p + 1] - t00) * fx;
       const v = lut[(tt + (t10 + (tex[p + ts + 1] - t10) * fx - tt) * fy + 0.5) | 0];
       const old = frame[f];
@@ -447,32 +492,50 @@ class ChromaBlendSpans implements WarpSpanVisitor {
   }
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
-    const alpha = this.alpha, w = this.w, tu = this.texU, tv = this.texV, ts = this.texStride;
-    const fu = this.u, fv = this.v, lutU = this.lutU, lutV = this.lutV, limX = this.limX, limY = this.limY;
+    const alpha = this.alpha,
+      w = this.w,
+      tu = this.texU,
+      tv = this.texV,
+      ts = this.texStride;
+    const fu = this.u,
+      fv = this.v,
+      lutU = this.lutU,
+      lutV = this.lutV,
+      limX = this.limX,
+      limY = this.limY;
     const ly = 2 * (y - this.cy);
-    const r0 = ly * w, r1 = ly + 1 < this.h ? r0 + w : r0;
+    const r0 = ly * w,
+      r1 = ly + 1 < this.h ? r0 + w : r0;
     let lx = 2 * (x0 - this.cx);
-    let ku = y * this.uStride + x0, kv = y * this.vStride + x0;
+    let ku = y * this.uStride + x0,
+      kv = y * this.vStride + x0;
     for (let i = 0; i < n; i++, lx += 2, ku++, kv++, sx += dx, sy += dy) {
       const lx1 = lx + 1 < w ? lx + 1 : lx;
       let a = alpha[r0 + lx];
-      const a1 = alpha[r0 + lx1], a2 = alpha[r1 + lx], a3 = alpha[r1 + lx1];
+      const a1 = alpha[r0 + lx1],
+        a2 = alpha[r1 + lx],
+        a3 = alpha[r1 + lx1];
       if (a1 < a) a = a1;
       if (a2 < a) a = a2;
       if (a3 < a) a = a3;
       if (!(a > 0)) continue;
       const x = sx < 0 ? 0 : sx > limX ? limX : sx;
       const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
-      const xi = x | 0, yi = yy | 0;
-      const fx = x - xi, fy = yy - yi;
+      const xi = x | 0,
+        yi = yy | 0;
+      const fx = x - xi,
+        fy = yy - yi;
       const p = yi * ts + xi;
-      const u00 = tu[p], u10 = tu[p + ts];
+      const u00 = tu[p],
+        u10 = tu[p + ts];
       const ut = u00 + (tu[p + 1] - u00) * fx;
       const su = lutU[(ut + (u10 + (tu[p + ts + 1] - u10) * fx - ut) * fy + 0.5) | 0];
-      const v00 = tv[p], v10 = tv[p + ts];
+      const v00 = tv[p],
+        v10 = tv[p + ts];
       const vt = v00 + (tv[p + 1] - v00) * fx;
       const sv = lutV[(vt + (v10 + (tv[p + ts + 1] - v10) * fx - vt) * fy + 0.5) | 0];
-      const ou = fu[ku], ov = fv[kv];
+      const ou = fu[ku],
+        ov = fv[kv];
       fu[ku] = (ou + a * (su - ou) + 0.5) | 0;
       fv[kv] = (ov + a * (sv - ov) + 0.5) | 0;
     }
@@ -490,14 +553,16 @@ const SHAPE_FIT_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 &
 export function blendChildShape(child: ArrayLike<number>, frame: ArrayLike<number>, amount: number, mouthAmount: number, out: Float32Array): Float32Array {
   const [a, b, c, d, e, f] = fitSimilarity(child, frame, SHAPE_FIT_WEIGHTS);
   for (let i = 0; i < 68; i++) {
-    const fx = frame[2 * i], fy = frame[2 * i + 1];
+    const fx = frame[2 * i],
+      fy = frame[2 * i + 1];
     const k = i < 17 ? 0 : i < 48 ? amount : mouthAmount;
     if (k === 0) {
       out[2 * i] = fx;
       out[2 * i + 1] = fy;
       continue;
     }
-    const x = child[2 * i], y = child[2 * i + 1];
+    const x = child[2 * i],
+      y = child[2 * i + 1];
     out[2 * i] = fx + k * (a * x + b * y + c - fx);
     out[2 * i + 1] = fy + k * (d * x + e * y + f - fy);
   }
@@ -525,12 +590,18 @@ const DARK_INTERIOR = 0.75;
  */
 export function storyInteriorDark(y: Plane, polygon: Float32Array, skin: ChannelStats): boolean {
   if (!(skin && skin.weight > 0 && skin.mean[0] > 0)) return true;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let k = 0; k < polygon.length; k += 2) {
-    x0 = Math.min(x0, polygon[k]); x1 = Math.max(x1, polygon[k]);
-    y0 = Math.min(y0, polygon[k + 1]); y1 = Math.max(y1, polygon[k + 1]);
+    x0 = Math.min(x0, polygon[k]);
+    x1 = Math.max(x1, polygon[k]);
+    y0 = Math.min(y0, polygon[k + 1]);
+    y1 = Math.max(y1, polygon[k + 1]);
   }
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let j = Math.max(0, Math.floor(y0)); j < Math.min(y.height, Math.ceil(y1)); j++) {
     for (let i = Math.max(0, Math.floor(x0)); i < Math.min(y.width, Math.ceil(x1)); i++) {
       if (!pointInPolygon(polygon, i + 0.5, j + 0.5)) continue;

@@ -13,10 +13,13 @@ const INTERIOR_RGB: [number, number, number] = [58, 22, 24];
 
 /** The inner-mouth triangles of a face's triangulation (all three corners on the inner lips). */
 export function innerMouthTriangles(faceTriangles: ArrayLike<number>): Uint32Array {
-  const first = INNER_MOUTH[0], last = INNER_MOUTH[INNER_MOUTH.length - 1];
+  const first = INNER_MOUTH[0],
+    last = INNER_MOUTH[INNER_MOUTH.length - 1];
   const out: number[] = [];
   for (let t = 0; t + 2 < faceTriangles.length; t += 3) {
-    const a = faceTriangles[t], b = faceTriangles[t + 1], c = faceTriangles[t + 2];
+    const a = faceTriangles[t],
+      b = faceTriangles[t + 1],
+      c = faceTriangles[t + 2];
     if (a >= first && a <= last && b >= first && b <= last && c >= first && c <= last) out.push(a, b, c);
   }
   return Uint32Array.from(out);
@@ -34,7 +37,16 @@ export class MouthInterior {
   private readonly yuv = new Float64Array(3);
 
   /** Draws the interior into `frame` over `triangles` of the frame mesh `dst` (alpha: the face's, over `region`). */
-  draw(frame: Yuv420, meshPoints: ArrayLike<number>, dst: ArrayLike<number>, triangles: Uint32Array, region: Rect, alpha: Float32Array, k: YuvCoefficients, scratch: WarpScratch): void {
+  draw(
+    frame: Yuv420,
+    meshPoints: ArrayLike<number>,
+    dst: ArrayLike<number>,
+    triangles: Uint32Array,
+    region: Rect,
+    alpha: Float32Array,
+    k: YuvCoefficients,
+    scratch: WarpScratch,
+  ): void {
     if (!triangles.length) return;
     rgbToYuv(INTERIOR_RGB[0], INTERIOR_RGB[1], INTERIOR_RGB[2], k, this.yuv);
     this.luma.setup(frame.y.data, null, frame.y.stride, region, alpha, this.yuv[0], 0, false);
@@ -88,12 +100,15 @@ class FillSpans implements WarpSpanVisitor {
   }
 
   span(y: number, x0: number, n: number): void {
-    const alpha = this.alpha, w = this.w;
+    const alpha = this.alpha,
+      w = this.w;
     for (let i = 0; i < n; i++) {
       let al: number;
       if (this.chroma) {
-        const lx = 2 * (x0 + i - (this.ox >> 1)), ly = 2 * (y - (this.oy >> 1));
-        const lx1 = lx + 1 < w ? lx + 1 : lx, ly1 = ly + 1 < this.h ? ly + 1 : ly;
+        const lx = 2 * (x0 + i - (this.ox >> 1)),
+          ly = 2 * (y - (this.oy >> 1));
+        const lx1 = lx + 1 < w ? lx + 1 : lx,
+          ly1 = ly + 1 < this.h ? ly + 1 : ly;
         al = Math.min(alpha[ly * w + lx], alpha[ly * w + lx1], alpha[ly1 * w + lx], alpha[ly1 * w + lx1]);
       } else {
         al = alpha[(y - this.oy) * w + (x0 + i - this.ox)];

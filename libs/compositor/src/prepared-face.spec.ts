@@ -1,8 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createFloatPlane, FACE_MESH_POINT_COUNT, FACE_OUTLINE, fillPolygon, gatherPoints, orient2d, pointInPolygon,
-  rgbToYuv, srgbToLab, yuv420MaskedStats, yuvCoefficients,
+  createFloatPlane,
+  FACE_MESH_POINT_COUNT,
+  FACE_OUTLINE,
+  fillPolygon,
+  gatherPoints,
+  orient2d,
+  pointInPolygon,
+  rgbToYuv,
+  srgbToLab,
+  yuv420MaskedStats,
+  yuvCoefficients,
 } from '@talecast/geometry';
 import { FOREHEAD_FADE, prepareFace, skinLikelihood } from './prepared-face';
 import { stylizeToon } from './toon-style';
@@ -24,7 +33,8 @@ describe('prepareFace', () => {
     assert.equal(face.texture.u.data[5], Math.round(u));
     assert.equal(face.texture.v.data[5], Math.round(v));
     assert.equal(face.meshPoints.length, FACE_MESH_POINT_COUNT * 2);
-    const p = face.meshPoints, t = face.triangles;
+    const p = face.meshPoints,
+      t = face.triangles;
     for (let i = 0; i < t.length; i += 3) {
       assert.ok(orient2d(p[2 * t[i]], p[2 * t[i] + 1], p[2 * t[i + 1]], p[2 * t[i + 1] + 1], p[2 * t[i + 2]], p[2 * t[i + 2] + 1]) > 0);
     }
@@ -54,11 +64,12 @@ describe('prepareFace', () => {
     const outline = gatherPoints(face.meshPoints, FACE_OUTLINE);
     const nose = [Math.round(face.landmarks[2 * 30]), Math.round(face.landmarks[2 * 30 + 1])];
     assert.equal(m.data[nose[1] * 128 + nose[0]], 1);
-    for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) {
-      const v = m.data[y * 128 + x];
-      assert.ok(v >= 0 && v <= 1);
-      if (!pointInPolygon(outline, x + 0.5, y + 0.5)) assert.equal(v, 0, `mask ${v} outside the outline at ${x},${y}`);
-    }
+    for (let y = 0; y < 128; y++)
+      for (let x = 0; x < 128; x++) {
+        const v = m.data[y * 128 + x];
+        assert.ok(v >= 0 && v <= 1);
+        if (!pointInPolygon(outline, x + 0.5, y + 0.5)) assert.equal(v, 0, `mask ${v} outside the outline at ${x},${y}`);
+      }
     // Eyes and mouth are part of the mask (the frame keeps the story's mouth only when open).
     const eye = [Math.round(face.landmarks[2 * 37]), Math.round(face.landmarks[2 * 37 + 1] + 2)];
     assert.equal(m.data[eye[1] * 128 + eye[0]], 1);
@@ -84,14 +95,16 @@ describe('prepareFace', () => {
 
   test("the soft 'toon' look smooths skin texture, keeps strong edges and never posterises", () => {
     // Skin with fine noise (±5) and one strong dark line (a feature edge).
-    const size = 64, rgba = new Uint8Array(size * size * 4);
+    const size = 64,
+      rgba = new Uint8Array(size * size * 4);
     let seed = 7;
     const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 11) - 5;
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-      const line = x >= 30 && x < 33;
-      const v = line ? 40 : 190 + noise();
-      rgba.set([v, line ? 30 : v - 40, line ? 25 : v - 70, 255], 4 * (y * size + x));
-    }
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const line = x >= 30 && x < 33;
+        const v = line ? 40 : 190 + noise();
+        rgba.set([v, line ? 30 : v - 40, line ? 25 : v - 70, 255], 4 * (y * size + x));
+      }
     const soft = stylizeToon(rgba, size, size);
     const spread = (img: Uint8Array) => {
       const vals: number[] = [];
@@ -146,13 +159,21 @@ describe('mask: forehead fade and hair cut', () => {
     for (let y = 0; y < size; y++) for (let x = 0; x < 30; x++) hairy.rgba.set([60, 40, 30], 4 * (y * size + x));
     const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', foreheadFade: [9, 10] });
     // The cut's soft edge may reach a few pixels (3 box passes of size / 128) into the hair.
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-      const hair = y < hairLine - 4 || x < 30 - 4;
-      if (hair) assert.equal(f.mask.data[y * size + x], 0, `hair at ${x},${y} in the mask`);
-    }
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const hair = y < hairLine - 4 || x < 30 - 4;
+        if (hair) assert.equal(f.mask.data[y * size + x], 0, `hair at ${x},${y} in the mask`);
+      }
     // Inside the features (brow points sit on the protected hull's edge, so their midpoint with the eye).
     const mid = (i: number, j: number) => [(f.landmarks[2 * i] + f.landmarks[2 * j]) / 2, (f.landmarks[2 * i + 1] + f.landmarks[2 * j + 1]) / 2];
-    for (const [name, [px, py]] of [['nose', mid(30, 30)], ['right eye', mid(37, 40)], ['left eye', mid(43, 46)], ['brow', mid(20, 38)], ['brow', mid(23, 43)], ['mouth', mid(51, 57)]] as const) {
+    for (const [name, [px, py]] of [
+      ['nose', mid(30, 30)],
+      ['right eye', mid(37, 40)],
+      ['left eye', mid(43, 46)],
+      ['brow', mid(20, 38)],
+      ['brow', mid(23, 43)],
+      ['mouth', mid(51, 57)],
+    ] as const) {
       assert.equal(f.mask.data[Math.round(py) * size + Math.round(px)], 1, `${name} not in the mask`);
     }
     const likely = skinLikelihood(hairy.rgba, size, f.landmarks, f.meshPoints);
@@ -163,18 +184,21 @@ describe('mask: forehead fade and hair cut', () => {
 
 describe('stylizeToon', () => {
   test('flattens noise, keeps a strong edge sharp and quantises each channel', () => {
-    const w = 64, h = 32;
+    const w = 64,
+      h = 32;
     const rgba = new Uint8Array(w * h * 4);
     let seed = 1;
     const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 30;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const base = x < 32 ? 60 : 190;
-      const v = Math.max(0, Math.min(255, Math.round(base + noise())));
-      rgba.set([v, v, v, 200], 4 * (y * w + x));
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const base = x < 32 ? 60 : 190;
+        const v = Math.max(0, Math.min(255, Math.round(base + noise())));
+        rgba.set([v, v, v, 200], 4 * (y * w + x));
+      }
     const out = stylizeToon(rgba, w, h, { levels: 8 });
     const step = 255 / 7;
-    const left: number[] = [], right: number[] = [];
+    const left: number[] = [],
+      right: number[] = [];
     for (let y = 4; y < h - 4; y++) {
       for (let x = 4; x < 26; x++) left.push(out[4 * (y * w + x)]);
       for (let x = 38; x < 60; x++) right.push(out[4 * (y * w + x)]);

@@ -3,9 +3,30 @@
 // and fixed triangulation, a soft canonical mask and the skin colour statistics (Lab and YUV).
 // Runs once per face and render, never per frame. Must never touch files, sharp or ffmpeg.
 import {
-  bilinearFootprints, centroid, ChannelStats, convexHull, createFloatPlane, FACE_OUTLINE, faceMeshPoints, faceMeshTriangles, faceTriangles,
-  featherMask, FloatPlane, FOREHEAD_ARC, gatherPoints, LANDMARK_COUNT, LEFT_EYE, maskedStats, minMasks, PolygonRasterizer, RIGHT_EYE,
-  rgbaToYuv420, srgbToLab, Yuv420, YuvMatrix, YuvRange,
+  bilinearFootprints,
+  centroid,
+  ChannelStats,
+  convexHull,
+  createFloatPlane,
+  FACE_OUTLINE,
+  faceMeshPoints,
+  faceMeshTriangles,
+  faceTriangles,
+  featherMask,
+  FloatPlane,
+  FOREHEAD_ARC,
+  gatherPoints,
+  LANDMARK_COUNT,
+  LEFT_EYE,
+  maskedStats,
+  minMasks,
+  PolygonRasterizer,
+  RIGHT_EYE,
+  rgbaToYuv420,
+  srgbToLab,
+  Yuv420,
+  YuvMatrix,
+  YuvRange,
 } from '@talecast/geometry';
 import { paintSkinMask, skinStatsLab, skinStatsYuv } from './skin-stats';
 import { stylizeToon, ToonOptions } from './toon-style';
@@ -94,8 +115,13 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   if (levels > 0 && size / 2 >= MIN_LEVEL_SIZE && (size / 2) % 2 === 0) {
     // Each level from the (already stylised) pixels of this one; the smaller ones prepare their own.
     const half = prepareFace({
-      ...input, rgba: halveRgba(rgba, size), size: size / 2, landmarks: Float32Array.from(landmarks, (v) => v / 2),
-      style: 'photo', featherRadius: input.featherRadius === undefined ? undefined : Math.max(1, input.featherRadius / 2), smallerLevels: levels - 1,
+      ...input,
+      rgba: halveRgba(rgba, size),
+      size: size / 2,
+      landmarks: Float32Array.from(landmarks, (v) => v / 2),
+      style: 'photo',
+      featherRadius: input.featherRadius === undefined ? undefined : Math.max(1, input.featherRadius / 2),
+      smallerLevels: levels - 1,
     });
     smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));
   }
@@ -124,15 +150,23 @@ export function halveRgba(rgba: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(h * h * 4);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < h; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let k = 0; k < 4; k++) {
         const i = 4 * ((2 * y + (k >> 1)) * size + 2 * x + (k & 1));
         const w = rgba[i + 3];
-        r += rgba[i] * w; g += rgba[i + 1] * w; b += rgba[i + 2] * w; a += w;
+        r += rgba[i] * w;
+        g += rgba[i + 1] * w;
+        b += rgba[i + 2] * w;
+        a += w;
       }
       const o = 4 * (y * h + x);
       if (a > 0) {
-        out[o] = Math.round(r / a); out[o + 1] = Math.round(g / a); out[o + 2] = Math.round(b / a);
+        out[o] = Math.round(r / a);
+        out[o + 1] = Math.round(g / a);
+        out[o + 2] = Math.round(b / a);
       }
       out[o + 3] = Math.round(a / 4);
     }
@@ -167,8 +201,10 @@ function foreheadFrame(meshPoints: ArrayLike<number>): { ex: number; ey: number;
   const [rx, ry] = centroid(meshPoints, RIGHT_EYE);
   const [lx, ly] = centroid(meshPoints, LEFT_EYE);
   const len = Math.hypot(lx - rx, ly - ry) || 1;
-  const nx = (ly - ry) / len, ny = -(lx - rx) / len;
-  const ex = (rx + lx) / 2, ey = (ry + ly) / 2;
+  const nx = (ly - ry) / len,
+    ny = -(lx - rx) / len;
+  const ex = (rx + lx) / 2,
+    ey = (ry + ly) / 2;
   const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
   const height = Math.max(1, (meshPoints[2 * top] - ex) * nx + (meshPoints[2 * top + 1] - ey) * ny);
   return { ex, ey, nx, ny, height };
@@ -182,7 +218,9 @@ function foreheadFrame(meshPoints: ArrayLike<number>): { ex: number; ey: number;
 export function limitForehead(mask: FloatPlane, _landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>, fade: [number, number]): FloatPlane {
   const { ex, ey, nx, ny, height } = foreheadFrame(meshPoints);
   const [a, b] = fade;
-  const d = mask.data, w = mask.width, h = mask.height;
+  const d = mask.data,
+    w = mask.width,
+    h = mask.height;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const k = y * w + x;
@@ -231,21 +269,27 @@ export function skinLikelihood(rgba: Uint8Array, size: number, landmarks: ArrayL
   if (!(stats.weight > 0)) return out;
   // Trimmed twice: hair falling over a cheek must not widen what counts as skin.
   for (let pass = 0; pass < 2; pass++) {
-    const m = stats.mean, sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c] / 2));
+    const m = stats.mean,
+      sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c] / 2));
     for (let k = 0; k < n; k++) {
       if (ref.data[k] === 0) continue;
-      const dl = (lab[3 * k] - m[0]) / sd[0], da = (lab[3 * k + 1] - m[1]) / sd[1], db = (lab[3 * k + 2] - m[2]) / sd[2];
+      const dl = (lab[3 * k] - m[0]) / sd[0],
+        da = (lab[3 * k + 1] - m[1]) / sd[1],
+        db = (lab[3 * k + 2] - m[2]) / sd[2];
       if (dl * dl + da * da + db * db > 2.5 * 2.5) ref.data[k] = 0;
     }
     const trimmed = maskedStats(lab, 3, ref.data);
     if (!(trimmed.weight > 0)) break;
     stats = trimmed;
   }
-  const m = stats.mean, sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c]));
+  const m = stats.mean,
+    sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c]));
   const [d0, d1] = HAIR_DISTANCE;
   const o = out.data;
   for (let k = 0; k < n; k++) {
-    const dl = (lab[3 * k] - m[0]) / sd[0], da = (lab[3 * k + 1] - m[1]) / sd[1], db = (lab[3 * k + 2] - m[2]) / sd[2];
+    const dl = (lab[3 * k] - m[0]) / sd[0],
+      da = (lab[3 * k + 1] - m[1]) / sd[1],
+      db = (lab[3 * k + 2] - m[2]) / sd[2];
     o[k] = 1 - smoothstep(d0, d1, Math.sqrt(dl * dl + da * da + db * db));
   }
   const r = Math.max(1, Math.round(size / 128));

@@ -4,9 +4,26 @@
 // the inner mouth, each cut out with a small margin.
 // Must never allocate frame-sized buffers: work happens inside the landmarks' bounding box.
 import {
-  centroid, ChannelStats, createFloatPlane, FACE_OUTLINE, faceMeshPoints, FloatPlane, gatherPoints,
-  INNER_MOUTH, LEFT_BROW, LEFT_EYE, maskedStats, Plane, pointsBoundingRect, PolygonRasterizer, Rect,
-  RIGHT_BROW, RIGHT_EYE, srgbToLab, Yuv420, yuv420MaskedStats,
+  centroid,
+  ChannelStats,
+  createFloatPlane,
+  FACE_OUTLINE,
+  faceMeshPoints,
+  FloatPlane,
+  gatherPoints,
+  INNER_MOUTH,
+  LEFT_BROW,
+  LEFT_EYE,
+  maskedStats,
+  Plane,
+  pointsBoundingRect,
+  PolygonRasterizer,
+  Rect,
+  RIGHT_BROW,
+  RIGHT_EYE,
+  srgbToLab,
+  Yuv420,
+  yuv420MaskedStats,
 } from '@talecast/geometry';
 
 /** Eyes and the inner mouth are cut out grown by this factor about their centroid. */
@@ -19,7 +36,10 @@ const BROW_THICKNESS = 0.12;
  * (0, 0) sits at (`originX`, `originY`) in landmark coordinates. Antialiased, values in [0, 1].
  */
 export function paintSkinMask(
-  mask: FloatPlane, landmarks: ArrayLike<number>, originX = 0, originY = 0,
+  mask: FloatPlane,
+  landmarks: ArrayLike<number>,
+  originX = 0,
+  originY = 0,
   rasterizer: PolygonRasterizer = new PolygonRasterizer(),
 ): FloatPlane {
   const mesh = faceMeshPoints(landmarks);
@@ -32,7 +52,8 @@ export function paintSkinMask(
   const [lx, ly] = centroid(mesh, LEFT_EYE);
   const eyeDistance = Math.hypot(lx - rx, ly - ry);
   // Up direction: perpendicular to the eye line, pointing from the chin towards the brows.
-  const nx = (ly - ry) / (eyeDistance || 1), ny = -(lx - rx) / (eyeDistance || 1);
+  const nx = (ly - ry) / (eyeDistance || 1),
+    ny = -(lx - rx) / (eyeDistance || 1);
   for (const brow of [RIGHT_BROW, LEFT_BROW]) {
     rasterizer.fill(mask, band(gatherPoints(mesh, brow), nx, ny, (BROW_THICKNESS * eyeDistance) / 2), { ...opts, combine: 'cut' });
   }
@@ -48,7 +69,8 @@ export function skinMask(landmarks: ArrayLike<number>, width: number, height: nu
 export function skinRegion(landmarks: ArrayLike<number>, width: number, height: number): Rect {
   const r = pointsBoundingRect(faceMeshPoints(landmarks), width, height, 1, 2);
   if (r.width === 0 || r.height === 0) return r;
-  const x0 = r.x & ~1, y0 = r.y & ~1;
+  const x0 = r.x & ~1,
+    y0 = r.y & ~1;
   return { x: x0, y: y0, width: r.x + r.width - x0, height: r.y + r.height - y0 };
 }
 
@@ -59,17 +81,25 @@ export function skinRegion(landmarks: ArrayLike<number>, width: number, height: 
 export function skinStatsYuv(frame: Yuv420, landmarks: ArrayLike<number>): ChannelStats {
   const region = skinRegion(landmarks, frame.y.width, frame.y.height);
   if (region.width <= 0 || region.height <= 0) return { mean: [0, 0, 0], std: [0, 0, 0], weight: 0 };
-  const cx = region.x >> 1, cy = region.y >> 1;
+  const cx = region.x >> 1,
+    cy = region.y >> 1;
   const cw = (region.width + 1) >> 1;
   const ch = (region.height + 1) >> 1;
-  const view = (p: Plane, x: number, y: number, w: number, h: number): Plane =>
-    ({ data: p.data.subarray(y * p.stride + x), width: w, height: h, stride: p.stride });
+  const view = (p: Plane, x: number, y: number, w: number, h: number): Plane => ({
+    data: p.data.subarray(y * p.stride + x),
+    width: w,
+    height: h,
+    stride: p.stride,
+  });
   const mask = paintSkinMask(createFloatPlane(region.width, region.height), landmarks, region.x, region.y);
-  return yuv420MaskedStats({
-    y: view(frame.y, region.x, region.y, region.width, region.height),
-    u: view(frame.u, cx, cy, cw, ch),
-    v: view(frame.v, cx, cy, cw, ch),
-  }, mask);
+  return yuv420MaskedStats(
+    {
+      y: view(frame.y, region.x, region.y, region.width, region.height),
+      u: view(frame.u, cx, cy, cw, ch),
+      v: view(frame.v, cx, cy, cw, ch),
+    },
+    mask,
+  );
 }
 
 /** Skin colour statistics in CIE Lab of a face in an RGBA image. */
@@ -94,9 +124,14 @@ export function skinStatsLab(rgba: Uint8Array, width: number, height: number, la
 
 function grow(polygon: Float32Array, factor: number): Float32Array {
   const n = polygon.length / 2;
-  let cx = 0, cy = 0;
-  for (let k = 0; k < n; k++) { cx += polygon[2 * k]; cy += polygon[2 * k + 1]; }
-  cx /= n; cy /= n;
+  let cx = 0,
+    cy = 0;
+  for (let k = 0; k < n; k++) {
+    cx += polygon[2 * k];
+    cy += polygon[2 * k + 1];
+  }
+  cx /= n;
+  cy /= n;
   for (let k = 0; k < n; k++) {
     polygon[2 * k] = cx + (polygon[2 * k] - cx) * factor;
     polygon[2 * k + 1] = cy + (polygon[2 * k + 1] - cy) * factor;

@@ -2,8 +2,18 @@
 // face (optionally with painted eyes, brows and mouth) and grey 4:2:0 frames.
 // Must never be imported by production code.
 import {
-  centroid, createFloatPlane, createPlane, fillPolygon, gatherPoints, INNER_MOUTH, LEFT_BROW, LEFT_EYE,
-  RIGHT_BROW, RIGHT_EYE, syntheticFaceLandmarks, Yuv420,
+  centroid,
+  createFloatPlane,
+  createPlane,
+  fillPolygon,
+  gatherPoints,
+  INNER_MOUTH,
+  LEFT_BROW,
+  LEFT_EYE,
+  RIGHT_BROW,
+  RIGHT_EYE,
+  syntheticFaceLandmarks,
+  Yuv420,
 } from '@talecast/geometry';
 
 export type Rgb = [number, number, number];
@@ -36,8 +46,10 @@ export function flatFace(size: number, skin: Rgb, features?: { eyes: Rgb; brows:
       const n = line.length / 2;
       const band = new Float32Array(4 * n);
       for (let k = 0; k < n; k++) {
-        band[2 * k] = line[2 * k]; band[2 * k + 1] = line[2 * k + 1] - thick;
-        band[2 * (2 * n - 1 - k)] = line[2 * k]; band[2 * (2 * n - 1 - k) + 1] = line[2 * k + 1] + thick;
+        band[2 * k] = line[2 * k];
+        band[2 * k + 1] = line[2 * k + 1] - thick;
+        band[2 * (2 * n - 1 - k)] = line[2 * k];
+        band[2 * (2 * n - 1 - k) + 1] = line[2 * k + 1] + thick;
       }
       paint(band, features.brows);
     }
@@ -47,7 +59,8 @@ export function flatFace(size: number, skin: Rgb, features?: { eyes: Rgb; brows:
 
 /** A uniform 4:2:0 frame. */
 export function greyFrame(width: number, height: number, y = 128, u = 128, v = 128): Yuv420 {
-  const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
+  const cw = (width + 1) >> 1,
+    ch = (height + 1) >> 1;
   return { y: createPlane(width, height, y), u: createPlane(cw, ch, u), v: createPlane(cw, ch, v) };
 }
 

@@ -37,17 +37,21 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
   const saturation = options.saturation ?? 1.08;
 
   // Half-size RGB copy (2x2 box).
-  const hw = Math.max(1, width >> 1), hh = Math.max(1, height >> 1);
+  const hw = Math.max(1, width >> 1),
+    hh = Math.max(1, height >> 1);
   let small = new Float32Array(hw * hh * 3);
   for (let j = 0; j < hh; j++) {
     for (let i = 0; i < hw; i++) {
       for (let c = 0; c < 3; c++) {
-        let sum = 0, n = 0;
-        for (let dj = 0; dj < 2; dj++) for (let di = 0; di < 2; di++) {
-          const x = Math.min(width - 1, 2 * i + di), y = Math.min(height - 1, 2 * j + dj);
-          sum += rgba[4 * (y * width + x) + c];
-          n++;
-        }
+        let sum = 0,
+          n = 0;
+        for (let dj = 0; dj < 2; dj++)
+          for (let di = 0; di < 2; di++) {
+            const x = Math.min(width - 1, 2 * i + di),
+              y = Math.min(height - 1, 2 * j + dj);
+            sum += rgba[4 * (y * width + x) + c];
+            n++;
+          }
         small[3 * (j * hw + i) + c] = sum / n;
       }
     }
@@ -55,9 +59,10 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
 
   // Bilateral iterations; the spatial weights and the range-weight table are built once.
   const spatial = new Float32Array((2 * radius + 1) ** 2);
-  for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) {
-    spatial[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace));
-  }
+  for (let dy = -radius; dy <= radius; dy++)
+    for (let dx = -radius; dx <= radius; dx++) {
+      spatial[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace));
+    }
   const rangeLut = new Float32Array(3 * 255 * 255 + 1);
   for (let d2 = 0; d2 < rangeLut.length; d2++) rangeLut[d2] = Math.exp(-d2 / (2 * sigmaRange * sigmaRange));
   let next = new Float32Array(small.length);
@@ -65,8 +70,13 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
     for (let j = 0; j < hh; j++) {
       for (let i = 0; i < hw; i++) {
         const p = 3 * (j * hw + i);
-        const r0 = small[p], g0 = small[p + 1], b0 = small[p + 2];
-        let sw = 0, sr = 0, sg = 0, sb = 0;
+        const r0 = small[p],
+          g0 = small[p + 1],
+          b0 = small[p + 2];
+        let sw = 0,
+          sr = 0,
+          sg = 0,
+          sb = 0;
         for (let dy = -radius; dy <= radius; dy++) {
           const y = j + dy;
           if (y < 0 || y >= hh) continue;
@@ -74,7 +84,9 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
             const x = i + dx;
             if (x < 0 || x >= hw) continue;
             const q = 3 * (y * hw + x);
-            const dr = small[q] - r0, dg = small[q + 1] - g0, db = small[q + 2] - b0;
+            const dr = small[q] - r0,
+              dg = small[q + 1] - g0,
+              db = small[q + 2] - b0;
             const d2 = (dr * dr + dg * dg + db * db) | 0;
             const w = spatial[(dy + radius) * (2 * radius + 1) + dx + radius] * rangeLut[d2];
             sw += w;
@@ -99,10 +111,14 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
   const v3 = new Float32Array(3);
   for (let y = 0; y < height; y++) {
     const sy = Math.min(hh - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
-    const y0 = Math.floor(sy), y1 = Math.min(hh - 1, y0 + 1), fy = sy - y0;
+    const y0 = Math.floor(sy),
+      y1 = Math.min(hh - 1, y0 + 1),
+      fy = sy - y0;
     for (let x = 0; x < width; x++) {
       const sx = Math.min(hw - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
-      const x0 = Math.floor(sx), x1 = Math.min(hw - 1, x0 + 1), fx = sx - x0;
+      const x0 = Math.floor(sx),
+        x1 = Math.min(hw - 1, x0 + 1),
+        fx = sx - x0;
       const o = 4 * (y * width + x);
       for (let c = 0; c < 3; c++) {
         const top = small[3 * (y0 * hw + x0) + c] * (1 - fx) + small[3 * (y0 * hw + x1) + c] * fx;
@@ -115,7 +131,8 @@ export function stylizeToon(rgba: Uint8Array, width: number, height: number, opt
         // Detail back through the coring curve, on luma so colours do not fringe.
         const ly = 0.299 * v3[0] + 0.587 * v3[1] + 0.114 * v3[2];
         const oy = 0.299 * rgba[o] + 0.587 * rgba[o + 1] + 0.114 * rgba[o + 2];
-        const d = oy - ly, ad = Math.abs(d);
+        const d = oy - ly,
+          ad = Math.abs(d);
         const t = ad <= c0 ? 0 : ad >= c1 ? 1 : (ad - c0) / (c1 - c0);
         const detail = d * (floor + (1 - floor) * t * t * (3 - 2 * t));
         const y = ly + detail;

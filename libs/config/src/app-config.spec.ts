@@ -16,7 +16,10 @@ describe('loadConfig', () => {
   });
 
   test('a wrong value names the variable', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT must be an integer/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }),
+      (e: unknown) => e instanceof ConfigError && /PORT must be an integer/.test(e.message),
+    );
     assert.throws(() => loadConfig({ TALECAST_ROLE: 'boss' }), /TALECAST_ROLE must be one of api, worker, all/);
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL must be a postgres/);
     assert.throws(() => loadConfig({ TALECAST_RENDER_RETENTION: 'forever' }), /TALECAST_RENDER_RETENTION must be a positive duration/);

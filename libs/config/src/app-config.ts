@@ -160,7 +160,10 @@ export function parseDuration(text: string): number | undefined {
 }
 
 class EnvReader {
-  constructor(private readonly env: Env, private readonly problems: string[]) {}
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
 
   optional(name: string): string | undefined {
     const v = this.env[name];
@@ -211,6 +214,11 @@ class EnvReader {
 
   list(name: string): string[] {
     const raw = this.optional(name);
-    return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw === undefined
+      ? []
+      : raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 }

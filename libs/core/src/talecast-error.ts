@@ -63,7 +63,11 @@ export const REASON_STATUS = {
 export type ReasonCode = keyof typeof REASON_STATUS;
 
 export class TalecastError extends Error {
-  constructor(readonly code: ReasonCode, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'TalecastError';
   }

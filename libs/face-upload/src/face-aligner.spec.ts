@@ -6,10 +6,14 @@ import { alignFace } from './face-aligner';
 test('a face turned, scaled and moved in the photo lands on the canonical template', () => {
   const template = canonicalLandmarks(512);
   // Put the template into a 900x700 "photo": rotate 20°, scale 0.6, move.
-  const a = (20 * Math.PI) / 180, s = 0.6, tx = 310, ty = 180;
+  const a = (20 * Math.PI) / 180,
+    s = 0.6,
+    tx = 310,
+    ty = 180;
   const photoLm = new Float32Array(136);
   for (let i = 0; i < 68; i++) {
-    const x = template[2 * i], y = template[2 * i + 1];
+    const x = template[2 * i],
+      y = template[2 * i + 1];
     photoLm[2 * i] = s * (Math.cos(a) * x - Math.sin(a) * y) + tx;
     photoLm[2 * i + 1] = s * (Math.sin(a) * x + Math.cos(a) * y) + ty;
   }

@@ -23,15 +23,20 @@ export function alignFace(rgb: Uint8Array, width: number, height: number, landma
   const [a, b, c, d, e, f] = inv;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const cx = x + 0.5, cy = y + 0.5;
+      const cx = x + 0.5,
+        cy = y + 0.5;
       const sx = a * cx + b * cy + c - 0.5;
       const sy = d * cx + e * cy + f - 0.5;
       const o = (y * size + x) * 4;
       if (sx < -0.5 || sy < -0.5 || sx > width - 0.5 || sy > height - 0.5) continue;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const fx = sx - x0, fy = sy - y0;
-      const xa = Math.max(0, Math.min(width - 1, x0)), xb = Math.max(0, Math.min(width - 1, x0 + 1));
-      const ya = Math.max(0, Math.min(height - 1, y0)), yb = Math.max(0, Math.min(height - 1, y0 + 1));
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const fx = sx - x0,
+        fy = sy - y0;
+      const xa = Math.max(0, Math.min(width - 1, x0)),
+        xb = Math.max(0, Math.min(width - 1, x0 + 1));
+      const ya = Math.max(0, Math.min(height - 1, y0)),
+        yb = Math.max(0, Math.min(height - 1, y0 + 1));
       for (let ch = 0; ch < 3; ch++) {
         const top = rgb[(ya * width + xa) * 3 + ch] * (1 - fx) + rgb[(ya * width + xb) * 3 + ch] * fx;
         const bottom = rgb[(yb * width + xa) * 3 + ch] * (1 - fx) + rgb[(yb * width + xb) * 3 + ch] * fx;

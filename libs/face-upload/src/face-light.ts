@@ -15,15 +15,21 @@ type Rect = { x0: number; y0: number; x1: number; y1: number };
 
 /** Mean and standard deviation of luma inside a rectangle (clipped to the picture). */
 export function lumaStats(rgb: Uint8Array, width: number, height: number, r: Rect): { mean: number; sd: number; n: number } {
-  const x0 = Math.max(0, Math.round(Math.min(r.x0, r.x1))), x1 = Math.min(width - 1, Math.round(Math.max(r.x0, r.x1)));
-  const y0 = Math.max(0, Math.round(Math.min(r.y0, r.y1))), y1 = Math.min(height - 1, Math.round(Math.max(r.y0, r.y1)));
+  const x0 = Math.max(0, Math.round(Math.min(r.x0, r.x1))),
+    x1 = Math.min(width - 1, Math.round(Math.max(r.x0, r.x1)));
+  const y0 = Math.max(0, Math.round(Math.min(r.y0, r.y1))),
+    y1 = Math.min(height - 1, Math.round(Math.max(r.y0, r.y1)));
   const step = Math.max(1, Math.floor(Math.min(x1 - x0, y1 - y0) / 40));
-  let s = 0, s2 = 0, n = 0;
+  let s = 0,
+    s2 = 0,
+    n = 0;
   for (let y = y0; y <= y1; y += step) {
     for (let x = x0; x <= x1; x += step) {
       const o = (y * width + x) * 3;
       const v = 0.299 * rgb[o] + 0.587 * rgb[o + 1] + 0.114 * rgb[o + 2];
-      s += v; s2 += v * v; n++;
+      s += v;
+      s2 += v * v;
+      n++;
     }
   }
   if (n === 0) return { mean: 0, sd: 0, n: 0 };
@@ -36,15 +42,20 @@ export function measureLight(rgb: Uint8Array, width: number, height: number, lm:
   // Cheeks: below the lower lids, above the mouth corners, between the jaw and the nose's sides
   // (the middle 70% of that box, away from the features).
   const cheek = (jaw: number, lid: number, nose: number, mouth: number): Rect => {
-    const xa = P(jaw)[0], xb = P(nose)[0], ya = P(lid)[1], yb = P(mouth)[1];
-    const dx = (xb - xa) * 0.15, dy = (yb - ya) * 0.15;
+    const xa = P(jaw)[0],
+      xb = P(nose)[0],
+      ya = P(lid)[1],
+      yb = P(mouth)[1];
+    const dx = (xb - xa) * 0.15,
+      dy = (yb - ya) * 0.15;
     return { x0: xa + dx, x1: xb - dx, y0: ya + dy, y1: yb - dy };
   };
   const right = lumaStats(rgb, width, height, cheek(2, 41, 31, 48));
   const left = lumaStats(rgb, width, height, cheek(14, 46, 35, 54));
   // Around each eye: its corners, and half an eye width above and below the eye's centre line.
   const eye = (a: number, b: number): Rect => {
-    const [ax, ay] = P(a), [bx, by] = P(b);
+    const [ax, ay] = P(a),
+      [bx, by] = P(b);
     const w = Math.hypot(bx - ax, by - ay);
     const cy = (ay + by) / 2;
     return { x0: ax, x1: bx, y0: cy - w * 0.4, y1: cy + w * 0.4 };

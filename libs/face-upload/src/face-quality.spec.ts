@@ -13,7 +13,12 @@ describe('judgeQuality', () => {
     assert.deepEqual(codes({ interOcular: 50 }), ['SMALL_FACE:false']);
     assert.deepEqual(codes({ yaw: -50 }), ['FACE_TURNED:true']);
     assert.deepEqual(codes({ yaw: 25 }), ['TURNED:false']);
-    assert.deepEqual(codes({ eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20 }), ['EYES_CLOSED:true', 'MOUTH_OPEN:false', 'BLURRY:false', 'DARK:false']);
+    assert.deepEqual(codes({ eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20 }), [
+      'EYES_CLOSED:true',
+      'MOUTH_OPEN:false',
+      'BLURRY:false',
+      'DARK:false',
+    ]);
     assert.deepEqual(codes({ eyesOpen: 0.2 }), ['EYES_CLOSED:true'], 'looking down');
     const light = { sideContrast: 0.1, eyeDarkness: 0.7, eyeTexture: 0.2 };
     assert.deepEqual(codes({ light }), []);
@@ -22,21 +27,32 @@ describe('judgeQuality', () => {
   });
 
   test('every finding says what is wrong and how to take a better photo', () => {
-    const all = judgeQuality({ interOcular: 30, yaw: 50, roll: 40, eyesOpen: 0.1, mouthOpen: 0.5, sharpness: 5, brightness: 20, light: { sideContrast: 0.8, eyeDarkness: 0.7, eyeTexture: 0.2 } });
+    const all = judgeQuality({
+      interOcular: 30,
+      yaw: 50,
+      roll: 40,
+      eyesOpen: 0.1,
+      mouthOpen: 0.5,
+      sharpness: 5,
+      brightness: 20,
+      light: { sideContrast: 0.8, eyeDarkness: 0.7, eyeTexture: 0.2 },
+    });
     assert.ok(all.length >= 7);
     for (const q of all) assert.ok(q.message.length > 10 && q.hint.length > 10, `${q.code}: ${q.message} / ${q.hint}`);
   });
 });
 
 test('laplacianVariance: sharp detail scores far higher than a smooth ramp', () => {
-  const w = 64, h = 64;
+  const w = 64,
+    h = 64;
   const checker = new Uint8Array(w * h * 3);
   const ramp = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const o = (y * w + x) * 3;
-    checker.fill(((x >> 1) + (y >> 1)) % 2 ? 220 : 30, o, o + 3);
-    ramp.fill(x * 3, o, o + 3);
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      checker.fill(((x >> 1) + (y >> 1)) % 2 ? 220 : 30, o, o + 3);
+      ramp.fill(x * 3, o, o + 3);
+    }
   const box = { x: 0, y: 0, width: w, height: h };
   const sharp = laplacianVariance(checker, w, h, box);
   const smooth = laplacianVariance(ramp, w, h, box);

@@ -5,7 +5,8 @@ import { interOcularDistance } from '@talecast/face';
 import { estimateYaw, eyeOpenness, mouthOpenness, estimateRoll } from '@talecast/geometry';
 import type { FaceLight } from './face-light';
 
-export type QualityCode = 'FACE_TOO_SMALL' | 'FACE_TURNED' | 'EYES_CLOSED' | 'SUNGLASSES' | 'SIDE_LIGHT' | 'MOUTH_OPEN' | 'BLURRY' | 'DARK' | 'SMALL_FACE' | 'TURNED' | 'ROTATED';
+export type QualityCode =
+  'FACE_TOO_SMALL' | 'FACE_TURNED' | 'EYES_CLOSED' | 'SUNGLASSES' | 'SIDE_LIGHT' | 'MOUTH_OPEN' | 'BLURRY' | 'DARK' | 'SMALL_FACE' | 'TURNED' | 'ROTATED';
 
 export interface QualityFinding {
   code: QualityCode;
@@ -67,37 +68,78 @@ export function judgeQuality(m: FaceMeasures): QualityFinding[] {
   const L = QUALITY_LIMITS;
   const out: QualityFinding[] = [];
   const add = (code: QualityCode, blocking: boolean, message: string, hint: string) => out.push({ code, blocking, message, hint });
-  if (m.interOcular < L.minInterOcular) add('FACE_TOO_SMALL', true, `the face is too small in this photo (the eyes are ${m.interOcular.toFixed(0)} pixels apart; at least ${L.minInterOcular} are needed)`, 'take the photo closer, so the face fills about a third of the picture, or crop it around the face');
-  else if (m.interOcular < L.warnInterOcular) add('SMALL_FACE', false, 'the face is small; a closer photo will look sharper', 'come closer or crop the photo around the face');
-  if (Math.abs(m.yaw) > L.maxYaw) add('FACE_TURNED', true, 'the face is turned too far to the side', 'use a photo where your child looks straight at the camera');
-  else if (Math.abs(m.yaw) > L.warnYaw) add('TURNED', false, 'the face is turned a little; a straight-on photo works best', 'ask your child to look straight at the camera');
+  if (m.interOcular < L.minInterOcular)
+    add(
+      'FACE_TOO_SMALL',
+      true,
+      `the face is too small in this photo (the eyes are ${m.interOcular.toFixed(0)} pixels apart; at least ${L.minInterOcular} are needed)`,
+      'take the photo closer, so the face fills about a third of the picture, or crop it around the face',
+    );
+  else if (m.interOcular < L.warnInterOcular)
+    add('SMALL_FACE', false, 'the face is small; a closer photo will look sharper', 'come closer or crop the photo around the face');
+  if (Math.abs(m.yaw) > L.maxYaw)
+    add('FACE_TURNED', true, 'the face is turned too far to the side', 'use a photo where your child looks straight at the camera');
+  else if (Math.abs(m.yaw) > L.warnYaw)
+    add('TURNED', false, 'the face is turned a little; a straight-on photo works best', 'ask your child to look straight at the camera');
   if (Math.abs(m.roll) > L.warnRoll) add('ROTATED', false, 'the head is tilted; it is straightened automatically', 'an upright head works best');
   const hidden = m.light !== undefined && m.light.eyeDarkness < L.sunglasses;
-  if (hidden) add('SUNGLASSES', true, 'the eyes are hidden (sunglasses or a dark shadow over them)', 'take off sunglasses or hats that shade the eyes, and use a photo where both eyes are clearly visible');
-  else if (m.eyesOpen < L.eyesClosed) add('EYES_CLOSED', true, 'the eyes are closed or looking down, so they would stay shut for the whole story', 'use a photo where your child looks at the camera with the eyes open');
-  if (m.light && m.light.sideContrast > L.sideLight) add('SIDE_LIGHT', true, 'one side of the face is in deep shadow (strong light from the side)', 'face a window or take the photo in even daylight, without a lamp to one side');
-  if (m.mouthOpen > L.mouthOpen) add('MOUTH_OPEN', false, 'the mouth is wide open; a closed or smiling mouth works best', 'a gentle smile with the lips closed works best');
+  if (hidden)
+    add(
+      'SUNGLASSES',
+      true,
+      'the eyes are hidden (sunglasses or a dark shadow over them)',
+      'take off sunglasses or hats that shade the eyes, and use a photo where both eyes are clearly visible',
+    );
+  else if (m.eyesOpen < L.eyesClosed)
+    add(
+      'EYES_CLOSED',
+      true,
+      'the eyes are closed or looking down, so they would stay shut for the whole story',
+      'use a photo where your child looks at the camera with the eyes open',
+    );
+  if (m.light && m.light.sideContrast > L.sideLight)
+    add(
+      'SIDE_LIGHT',
+      true,
+      'one side of the face is in deep shadow (strong light from the side)',
+      'face a window or take the photo in even daylight, without a lamp to one side',
+    );
+  if (m.mouthOpen > L.mouthOpen)
+    add('MOUTH_OPEN', false, 'the mouth is wide open; a closed or smiling mouth works best', 'a gentle smile with the lips closed works best');
   if (m.sharpness < L.blurry) add('BLURRY', false, 'the photo looks blurry', 'hold the camera still and tap the face to focus');
   if (m.brightness < L.dark) add('DARK', false, 'the photo is dark', 'take the photo in daylight or a well-lit room');
   return out;
 }
 
 /** Variance of the 4-neighbour Laplacian of luma over a box (a standard blur measure). */
-export function laplacianVariance(rgb: Uint8Array, width: number, height: number, box: { x: number; y: number; width: number; height: number }): { variance: number; mean: number } {
-  const x0 = Math.max(1, Math.floor(box.x)), y0 = Math.max(1, Math.floor(box.y));
-  const x1 = Math.min(width - 2, Math.ceil(box.x + box.width)), y1 = Math.min(height - 2, Math.ceil(box.y + box.height));
+export function laplacianVariance(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  box: { x: number; y: number; width: number; height: number },
+): { variance: number; mean: number } {
+  const x0 = Math.max(1, Math.floor(box.x)),
+    y0 = Math.max(1, Math.floor(box.y));
+  const x1 = Math.min(width - 2, Math.ceil(box.x + box.width)),
+    y1 = Math.min(height - 2, Math.ceil(box.y + box.height));
   const luma = (x: number, y: number) => {
     const o = (y * width + x) * 3;
     return 0.299 * rgb[o] + 0.587 * rgb[o + 1] + 0.114 * rgb[o + 2];
   };
   // Normalise the scale: measure on a grid about 128 px wide so the figure does not depend on resolution.
   const step = Math.max(1, Math.round((x1 - x0) / 128));
-  let s = 0, s2 = 0, n = 0, lum = 0;
+  let s = 0,
+    s2 = 0,
+    n = 0,
+    lum = 0;
   for (let y = y0 + step; y < y1 - step; y += step) {
     for (let x = x0 + step; x < x1 - step; x += step) {
       const c = luma(x, y);
       const lap = luma(x - step, y) + luma(x + step, y) + luma(x, y - step) + luma(x, y + step) - 4 * c;
-      s += lap; s2 += lap * lap; lum += c; n++;
+      s += lap;
+      s2 += lap * lap;
+      lum += c;
+      n++;
     }
   }
   if (n === 0) return { variance: 0, mean: 0 };

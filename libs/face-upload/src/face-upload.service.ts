@@ -80,7 +80,9 @@ export class FaceUploadService implements OnApplicationShutdown {
   /** Loads the face models in every thread of the upload pool, so the first uploads are not slower. */
   async warm(): Promise<void> {
     const pool = this.pool();
-    await Promise.all(Array.from({ length: pool.options.maxThreads }, () => pool.run({ backend: this.config.faceBackend, warm: true } satisfies PhotoWorkerTask)));
+    await Promise.all(
+      Array.from({ length: pool.options.maxThreads }, () => pool.run({ backend: this.config.faceBackend, warm: true } satisfies PhotoWorkerTask)),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -94,7 +96,12 @@ export class FaceUploadService implements OnApplicationShutdown {
     const decoded = await decodePhoto(photo, this.config.upload.maxPixels);
     const working = await workingCopy(decoded, WORKING_SIDE);
     // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
-    const analysis = (await this.pool().run({ backend: this.config.faceBackend, photo: { data: decoded.data, width: decoded.width, height: decoded.height }, working, faceIndex: options.faceIndex } satisfies PhotoWorkerTask)) as PhotoAnalysis;
+    const analysis = (await this.pool().run({
+      backend: this.config.faceBackend,
+      photo: { data: decoded.data, width: decoded.width, height: decoded.height },
+      working,
+      faceIndex: options.faceIndex,
+    } satisfies PhotoWorkerTask)) as PhotoAnalysis;
     if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, { ...analysis.details, ...(analysis.hint ? { hint: analysis.hint } : {}) });
     const { candidates, aligned, expressionScores } = analysis;
     const chosen = candidates[analysis.chosenIndex];
@@ -105,19 +112,33 @@ export class FaceUploadService implements OnApplicationShutdown {
     const expiresAt = new Date(now.getTime() + this.config.retention.faceSeconds * 1000);
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o750 });
-      await writeFileAtomic(this.storage.faceFile(id, 'aligned.png'), await sharp(aligned.rgba, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } }).png().toBuffer());
+      await writeFileAtomic(
+        this.storage.faceFile(id, 'aligned.png'),
+        await sharp(aligned.rgba, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } })
+          .png()
+          .toBuffer(),
+      );
       const preview = Buffer.from(aligned.rgba);
-      for (let i = 0; i < ALIGNED_SIZE * ALIGNED_SIZE; i++) preview[i * 4 + 3] = Math.round(Math.min(1, analysis.mask[i]) * (aligned.rgba[i * 4 + 3] / 255) * 255);
-      await writeFileAtomic(this.storage.faceFile(id, 'preview.png'), await sharp(preview, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } }).png().toBuffer());
-      await writeFileAtomic(this.storage.faceFile(id, 'face.json'), JSON.stringify({
-        version: 1,
-        size: ALIGNED_SIZE,
-        landmarks: Array.from(aligned.landmarks, (v) => Math.round(v * 100) / 100),
-        expressionScores,
-        yaw: analysis.pose.yaw,
-        roll: analysis.pose.roll,
-        skinLab: analysis.skinLab,
-      }));
+      for (let i = 0; i < ALIGNED_SIZE * ALIGNED_SIZE; i++)
+        preview[i * 4 + 3] = Math.round(Math.min(1, analysis.mask[i]) * (aligned.rgba[i * 4 + 3] / 255) * 255);
+      await writeFileAtomic(
+        this.storage.faceFile(id, 'preview.png'),
+        await sharp(preview, { raw: { width: ALIGNED_SIZE, height: ALIGNED_SIZE, channels: 4 } })
+          .png()
+          .toBuffer(),
+      );
+      await writeFileAtomic(
+        this.storage.faceFile(id, 'face.json'),
+        JSON.stringify({
+          version: 1,
+          size: ALIGNED_SIZE,
+          landmarks: Array.from(aligned.landmarks, (v) => Math.round(v * 100) / 100),
+          expressionScores,
+          yaw: analysis.pose.yaw,
+          roll: analysis.pose.roll,
+          skinLab: analysis.skinLab,
+        }),
+      );
       if (this.config.upload.keepOriginal) await writeFileAtomic(this.storage.faceFile(id, 'original.bin'), photo);
       const result: FaceUploadResult = {
         id,
@@ -126,7 +147,9 @@ export class FaceUploadService implements OnApplicationShutdown {
         chosenIndex: chosen.index,
         faces: candidates.map((c) => ({
           index: c.index,
-          box: [c.box.x / decoded.width, c.box.y / decoded.height, c.box.width / decoded.width, c.box.height / decoded.height].map((v) => Math.round(v * 10000) / 10000) as [number, number, number, number],
+          box: [c.box.x / decoded.width, c.box.y / decoded.height, c.box.width / decoded.width, c.box.height / decoded.height].map(
+            (v) => Math.round(v * 10000) / 10000,
+          ) as [number, number, number, number],
           score: Math.round(c.score * 1000) / 1000,
           usable: c.usable,
         })),
@@ -141,7 +164,14 @@ export class FaceUploadService implements OnApplicationShutdown {
         id,
         status: 'ready',
         expression: result.expression,
-        summary: { faceCount: result.faceCount, chosenIndex: result.chosenIndex, faces: result.faces, warnings: result.warnings, pose: result.pose, expressionScores },
+        summary: {
+          faceCount: result.faceCount,
+          chosenIndex: result.chosenIndex,
+          faces: result.faces,
+          warnings: result.warnings,
+          pose: result.pose,
+          expressionScores,
+        },
         bytes: await treeSize(dir),
         createdAt: now,
         expiresAt,
@@ -192,17 +222,31 @@ export class FaceUploadService implements OnApplicationShutdown {
     if (!isRandomId(id)) throw new TalecastError('FACE_MISSING', 'no such face');
     const face = await this.faces.findOneBy({ id });
     if (!face) throw new TalecastError('FACE_MISSING', 'no such face');
-    if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now()) throw new TalecastError('FACE_EXPIRED', 'this face has expired or was deleted; upload the photo again');
+    if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now())
+      throw new TalecastError('FACE_EXPIRED', 'this face has expired or was deleted; upload the photo again');
     const meta = JSON.parse(await fs.readFile(this.storage.faceFile(id, 'face.json'), 'utf8'));
     const { data, info } = await sharp(this.storage.faceFile(id, 'aligned.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     if (info.width !== meta.size || info.height !== meta.size) throw new TalecastError('FACE_MISSING', 'the stored face is damaged');
-    return { id, size: meta.size, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length), landmarks: Float32Array.from(meta.landmarks), expressionScores: meta.expressionScores, yaw: meta.yaw };
+    return {
+      id,
+      size: meta.size,
+      rgba: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      landmarks: Float32Array.from(meta.landmarks),
+      expressionScores: meta.expressionScores,
+      yaw: meta.yaw,
+    };
   }
 
   /** Marks a face used by a render now: its expiry moves to now + retention (never earlier). */
   async touch(id: string): Promise<void> {
     const expiresAt = new Date(Date.now() + this.config.retention.faceSeconds * 1000);
-    await this.faces.createQueryBuilder().update().set({ lastUsedAt: () => 'now()', expiresAt: () => `GREATEST("expiresAt", :expiresAt)` }).setParameters({ expiresAt }).where('id = :id', { id }).execute();
+    await this.faces
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedAt: () => 'now()', expiresAt: () => `GREATEST("expiresAt", :expiresAt)` })
+      .setParameters({ expiresAt })
+      .where('id = :id', { id })
+      .execute();
   }
 
   /** The parent deletes the face: files first, then the row; logged. */

@@ -63,7 +63,10 @@ function refuseUnsupported(format: string | undefined, compression: string | und
 const HEVC_DECODER = (sharp.format.heif?.input?.fileSuffix ?? []).some((s: string) => /hei[cf]/i.test(s));
 
 function heicRefusal(): TalecastError {
-  return new TalecastError('UNSUPPORTED_IMAGE', 'HEIC photos are not supported; please send a JPEG (on an iPhone: Settings → Camera → Formats → Most Compatible)');
+  return new TalecastError(
+    'UNSUPPORTED_IMAGE',
+    'HEIC photos are not supported; please send a JPEG (on an iPhone: Settings → Camera → Formats → Most Compatible)',
+  );
 }
 
 function classify(err: unknown, format?: string): TalecastError {
@@ -88,6 +91,9 @@ export async function workingCopy(photo: DecodedPhoto, maxSide: number): Promise
   // A very wide or tall photo (3000x1) must not round a side to 0 pixels.
   const width = Math.max(1, Math.round(photo.width * scale));
   const height = Math.max(1, Math.round(photo.height * scale));
-  const data = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).resize(width, height, { kernel: 'linear' }).raw().toBuffer();
+  const data = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } })
+    .resize(width, height, { kernel: 'linear' })
+    .raw()
+    .toBuffer();
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, scale: width / photo.width };
 }

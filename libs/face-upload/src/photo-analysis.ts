@@ -58,12 +58,22 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     const small = await smallFaces(detector, working);
     if (small.length > 0) {
       return {
-        ok: false, code: 'FACE_TOO_SMALL', message: 'the face is too small in this photo to be used',
+        ok: false,
+        code: 'FACE_TOO_SMALL',
+        message: 'the face is too small in this photo to be used',
         hint: 'take the photo closer, so the face fills about a third of the picture, or crop it around the face',
-        details: { faceCount: small.length, boxes: small.map((b) => ({ x: b.x / working.scale, y: b.y / working.scale, width: b.width / working.scale, height: b.height / working.scale })) },
+        details: {
+          faceCount: small.length,
+          boxes: small.map((b) => ({ x: b.x / working.scale, y: b.y / working.scale, width: b.width / working.scale, height: b.height / working.scale })),
+        },
       };
     }
-    return { ok: false, code: 'NO_FACE', message: 'no face was found in the photo', hint: 'use a photo where your child’s face is clearly visible, looking at the camera' };
+    return {
+      ok: false,
+      code: 'NO_FACE',
+      message: 'no face was found in the photo',
+      hint: 'use a photo where your child’s face is clearly visible, looking at the camera',
+    };
   }
 
   // Landmarks back in full-resolution pixels; judge every face.
@@ -78,7 +88,13 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
   let chosen;
   if (task.faceIndex !== undefined) {
     chosen = candidates[task.faceIndex];
-    if (!chosen) return { ok: false, code: 'FACE_INDEX_OUT_OF_RANGE', message: `faceIndex must be from 0 to ${candidates.length - 1}`, details: { faceCount: candidates.length } };
+    if (!chosen)
+      return {
+        ok: false,
+        code: 'FACE_INDEX_OUT_OF_RANGE',
+        message: `faceIndex must be from 0 to ${candidates.length - 1}`,
+        details: { faceCount: candidates.length },
+      };
   } else {
     chosen = candidates.find((c) => c.usable) ?? candidates[0];
   }
@@ -86,7 +102,13 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
   if (blocking) {
     // Every face in the photo with what is wrong with it: the parent can pick another one (faceIndex).
     const faces = candidates.map((c) => ({ index: c.index, box: c.box, usable: c.usable, findings: c.findings.filter((q) => q.blocking).map((q) => q.code) }));
-    return { ok: false, code: blocking.code as ReasonCode, message: blocking.message, hint: blocking.hint, details: { faceCount: candidates.length, faceIndex: chosen.index, faces } };
+    return {
+      ok: false,
+      code: blocking.code as ReasonCode,
+      message: blocking.message,
+      hint: blocking.hint,
+      details: { faceCount: candidates.length, faceIndex: chosen.index, faces },
+    };
   }
 
   // The chosen face's points measured again on a crop turned with the face: on a tilted photo the
@@ -95,7 +117,15 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
   const landmarks = Float32Array.from(await detector.refineLandmarks(working, chosen.face.landmarks), (v) => v * k);
   const aligned = alignFace(photo.data, photo.width, photo.height, landmarks, ALIGNED_SIZE);
   // Only the mask and colour are kept from it here (renders prepare the face again, smaller copies included).
-  const prepared = prepareFace({ rgba: aligned.rgba, size: ALIGNED_SIZE, landmarks: aligned.landmarks, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels: 0 });
+  const prepared = prepareFace({
+    rgba: aligned.rgba,
+    size: ALIGNED_SIZE,
+    landmarks: aligned.landmarks,
+    matrix: 'bt709',
+    range: 'tv',
+    style: 'photo',
+    smallerLevels: 0,
+  });
   const measures = measureFace(landmarks, 0, 0);
   return {
     ok: true,

@@ -7,10 +7,12 @@ import { analysePhoto, PhotoAnalysis, PhotoAnalysisTask } from './photo-analysis
 let detector: Promise<FaceDetector> | undefined;
 
 function ready(backend: 'auto' | 'wasm' | 'tfjs-node'): Promise<FaceDetector> {
-  detector ??= loadFaceModels(backend).then((models) => new FaceDetector(models)).catch((err) => {
-    detector = undefined;
-    throw err;
-  });
+  detector ??= loadFaceModels(backend)
+    .then((models) => new FaceDetector(models))
+    .catch((err) => {
+      detector = undefined;
+      throw err;
+    });
   return detector;
 }
 

@@ -17,10 +17,14 @@ export function canonicalLandmarks(size: number = CANONICAL_SIZE): Float32Array 
 export function alignmentWeights(): Float32Array {
   const w = new Float32Array(68);
   for (let i = 0; i < 68; i++) {
-    if (i <= 16) w[i] = 0.3; // jaw
-    else if (i <= 26) w[i] = 0.8; // brows
-    else if (i <= 35) w[i] = 1.0; // nose
-    else if (i <= 47) w[i] = 1.2; // eyes
+    if (i <= 16)
+      w[i] = 0.3; // jaw
+    else if (i <= 26)
+      w[i] = 0.8; // brows
+    else if (i <= 35)
+      w[i] = 1.0; // nose
+    else if (i <= 47)
+      w[i] = 1.2; // eyes
     else w[i] = 0.3; // mouth
   }
   return w;

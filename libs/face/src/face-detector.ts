@@ -17,9 +17,10 @@ export class FaceDetector {
     const { faceapi, tf } = this.models;
     const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
     try {
-      const detectorOptions = options.detector === 'tiny'
-        ? new faceapi.TinyFaceDetectorOptions({ inputSize: options.tinyInputSize ?? 416, scoreThreshold: options.minConfidence ?? 0.4 })
-        : new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.4, maxResults: options.maxResults ?? 20 });
+      const detectorOptions =
+        options.detector === 'tiny'
+          ? new faceapi.TinyFaceDetectorOptions({ inputSize: options.tinyInputSize ?? 416, scoreThreshold: options.minConfidence ?? 0.4 })
+          : new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.4, maxResults: options.maxResults ?? 20 });
       let task = faceapi.detectAllFaces(input, detectorOptions).withFaceLandmarks();
       if (options.expressions) task = task.withFaceExpressions();
       if (options.descriptors) task = task.withFaceDescriptors();
@@ -35,9 +36,10 @@ export class FaceDetector {
     const { faceapi, tf } = this.models;
     const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
     try {
-      const detectorOptions = options.detector === 'tiny'
-        ? new faceapi.TinyFaceDetectorOptions({ inputSize: options.tinyInputSize ?? 416, scoreThreshold: options.minConfidence ?? 0.4 })
-        : new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.4, maxResults: options.maxResults ?? 20 });
+      const detectorOptions =
+        options.detector === 'tiny'
+          ? new faceapi.TinyFaceDetectorOptions({ inputSize: options.tinyInputSize ?? 416, scoreThreshold: options.minConfidence ?? 0.4 })
+          : new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.4, maxResults: options.maxResults ?? 20 });
       const results: FaceApiResult[] = await faceapi.detectAllFaces(input, detectorOptions);
       return results.map((d) => ({ box: boxOf(d.box), score: d.score }));
     } finally {

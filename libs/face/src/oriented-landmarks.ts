@@ -57,10 +57,15 @@ export function eyeLineAngle(lm: ArrayLike<number>): number {
  * result is turned back. With angle 0 this equals predictBox.
  */
 export function predictOrientedBox(lm: ArrayLike<number>, c: BoxCalibration, angle: number): OrientedBox {
-  const cos = Math.cos(angle), sin = Math.sin(angle);
-  let u0 = Infinity, v0 = Infinity, u1 = -Infinity, v1 = -Infinity;
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
+  let u0 = Infinity,
+    v0 = Infinity,
+    u1 = -Infinity,
+    v1 = -Infinity;
   for (let i = 0; i < 68; i++) {
-    const x = lm[2 * i], y = lm[2 * i + 1];
+    const x = lm[2 * i],
+      y = lm[2 * i + 1];
     const u = x * cos + y * sin;
     const v = -x * sin + y * cos;
     if (u < u0) u0 = u;
@@ -68,8 +73,10 @@ export function predictOrientedBox(lm: ArrayLike<number>, c: BoxCalibration, ang
     if (v < v0) v0 = v;
     if (v > v1) v1 = v;
   }
-  const w = u1 - u0, h = v1 - v0;
-  const bw = w * c.sw, bh = h * c.sh;
+  const w = u1 - u0,
+    h = v1 - v0;
+  const bw = w * c.sw,
+    bh = h * c.sh;
   const uc = u0 + c.dx * w + bw / 2;
   const vc = v0 + c.dy * h + bh / 2;
   return { cx: uc * cos - vc * sin, cy: uc * sin + vc * cos, width: bw, height: bh, angle };
@@ -83,12 +90,22 @@ export function predictOrientedBox(lm: ArrayLike<number>, c: BoxCalibration, ang
  * place and size in the input instead of being shifted by a clipped box. `out` is size²×3 floats.
  * Returns the map back: frame point = toFrame(input x, input y).
  */
-export function orientedFaceInput(rgb: Uint8Array, width: number, height: number, o: OrientedBox, size: number, out: Float32Array): { step: number; toFrame: (x: number, y: number) => [number, number] } {
+export function orientedFaceInput(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  o: OrientedBox,
+  size: number,
+  out: Float32Array,
+): { step: number; toFrame: (x: number, y: number) => [number, number] } {
   const side = Math.max(o.width, o.height);
   const step = side / size;
-  const cos = Math.cos(o.angle), sin = Math.sin(o.angle);
-  const halfW = o.width / 2, halfH = o.height / 2;
-  const maxX = width - 1, maxY = height - 1;
+  const cos = Math.cos(o.angle),
+    sin = Math.sin(o.angle);
+  const halfW = o.width / 2,
+    halfH = o.height / 2;
+  const maxX = width - 1,
+    maxY = height - 1;
   let k = 0;
   for (let j = 0; j < size; j++) {
     const v = -side / 2 + j * step;
@@ -101,46 +118,74 @@ export function orientedFaceInput(rgb: Uint8Array, width: number, height: number
       }
       const sx = o.cx + u * cos - v * sin;
       const sy = o.cy + u * sin + v * cos;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const fx = sx - x0, fy = sy - y0;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const fx = sx - x0,
+        fy = sy - y0;
       if (x0 >= 0 && y0 >= 0 && x0 < maxX && y0 < maxY) {
-        const a = (y0 * width + x0) * 3, b = a + 3, c = a + width * 3, d = c + 3;
-        const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+        const a = (y0 * width + x0) * 3,
+          b = a + 3,
+          c = a + width * 3,
+          d = c + 3;
+        const w00 = (1 - fx) * (1 - fy),
+          w01 = fx * (1 - fy),
+          w10 = (1 - fx) * fy,
+          w11 = fx * fy;
         out[k] = rgb[a] * w00 + rgb[b] * w01 + rgb[c] * w10 + rgb[d] * w11;
         out[k + 1] = rgb[a + 1] * w00 + rgb[b + 1] * w01 + rgb[c + 1] * w10 + rgb[d + 1] * w11;
         out[k + 2] = rgb[a + 2] * w00 + rgb[b + 2] * w01 + rgb[c + 2] * w10 + rgb[d + 2] * w11;
       } else {
         // At the frame's edge: neighbours outside the frame count as black.
-        let r = 0, g = 0, bl = 0;
+        let r = 0,
+          g = 0,
+          bl = 0;
         for (let n = 0; n < 4; n++) {
-          const x = x0 + (n & 1), y = y0 + (n >> 1);
+          const x = x0 + (n & 1),
+            y = y0 + (n >> 1);
           if (x < 0 || y < 0 || x > maxX || y > maxY) continue;
-          const wgt = ((n & 1) ? fx : 1 - fx) * ((n >> 1) ? fy : 1 - fy);
+          const wgt = (n & 1 ? fx : 1 - fx) * (n >> 1 ? fy : 1 - fy);
           const p = (y * width + x) * 3;
-          r += rgb[p] * wgt; g += rgb[p + 1] * wgt; bl += rgb[p + 2] * wgt;
+          r += rgb[p] * wgt;
+          g += rgb[p + 1] * wgt;
+          bl += rgb[p + 2] * wgt;
         }
-        out[k] = r; out[k + 1] = g; out[k + 2] = bl;
+        out[k] = r;
+        out[k + 1] = g;
+        out[k + 2] = bl;
       }
     }
   }
   return {
     step,
     toFrame: (x, y) => {
-      const u = -side / 2 + x * step, v = -side / 2 + y * step;
+      const u = -side / 2 + x * step,
+        v = -side / 2 + y * step;
       return [o.cx + u * cos - v * sin, o.cy + u * sin + v * cos];
     },
   };
 }
 
 /** Index of each landmark's mirror partner in the 68-point layout. */
-const MIRROR = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65];
+const MIRROR = [
+  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46,
+  39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65,
+];
 
 /**
  * 68 landmarks for the face in an oriented region: the network's input is sampled straight from
  * the frame along the face's axes (see orientedFaceInput), optionally also mirrored and averaged.
  * Returns the input tensor too (the expression network takes the same input).
  */
-export async function landmarksForRegion(tf: Tfjs, faceapi: FaceApi, rgb: Uint8Array, width: number, height: number, region: OrientedBox, mirrored: boolean, input: Float32Array): Promise<{ landmarks: Float32Array; crop: FaceApiTensor }> {
+export async function landmarksForRegion(
+  tf: Tfjs,
+  faceapi: FaceApi,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  region: OrientedBox,
+  mirrored: boolean,
+  input: Float32Array,
+): Promise<{ landmarks: Float32Array; crop: FaceApiTensor }> {
   const map = orientedFaceInput(rgb, width, height, region, LANDMARK_INPUT, input);
   const crop = tf.tensor3d(input, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'float32');
   const pts: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crop)).positions;

@@ -4,7 +4,9 @@ import { concatRows } from './wasm-concat-kernel';
 
 describe('concatRows', () => {
   test('three one-channel planes side by side along the channel axis (face-api input normalisation)', () => {
-    const r = Float32Array.of(1, 2, 3), g = Float32Array.of(4, 5, 6), b = Float32Array.of(7, 8, 9);
+    const r = Float32Array.of(1, 2, 3),
+      g = Float32Array.of(4, 5, 6),
+      b = Float32Array.of(7, 8, 9);
     const out = new Float32Array(9);
     concatRows([r, g, b], [1, 1, 1], 3, out);
     assert.deepEqual([...out], [1, 4, 7, 2, 5, 8, 3, 6, 9]);

@@ -61,7 +61,12 @@ export function installWasmConcatKernel(tf: Tfjs): void {
     tf.backend_util.assertParamsConsistent(shapes, axis);
     const outShape: number[] = tf.backend_util.computeOutShape(shapes, axis);
     const out = backend.makeOutput(outShape, dtype);
-    concatRows(inputs.map((t) => backend.typedArrayFromHeap(t)), shapes.map((s) => size(s.slice(axis))), size(shapes[0].slice(0, axis)), backend.typedArrayFromHeap(out));
+    concatRows(
+      inputs.map((t) => backend.typedArrayFromHeap(t)),
+      shapes.map((s) => size(s.slice(axis))),
+      size(shapes[0].slice(0, axis)),
+      backend.typedArrayFromHeap(out),
+    );
     return out;
   };
   tf.unregisterKernel('Concat', 'wasm');

@@ -2,8 +2,19 @@
 // Run: node scripts/build.mjs && node dist/libs/geometry/bench/warp.bench.js
 // Must never be imported by library code.
 import {
-  bilinearFootprints, createFloatPlane, createPlane, createWarpScratch, FACE_OUTLINE, faceMeshPoints,
-  faceMeshTriangles, featherMask, fillPolygon, gatherPoints, syntheticFaceLandmarks, warpRegionFor, warpTriangles,
+  bilinearFootprints,
+  createFloatPlane,
+  createPlane,
+  createWarpScratch,
+  FACE_OUTLINE,
+  faceMeshPoints,
+  faceMeshTriangles,
+  featherMask,
+  fillPolygon,
+  gatherPoints,
+  syntheticFaceLandmarks,
+  warpRegionFor,
+  warpTriangles,
 } from '@talecast/geometry';
 
 const S = 512;
@@ -41,7 +52,8 @@ function calibrate(): void {
     for (let i = 0; i < n; i++) s = (s + i * 3) | 0;
     return s;
   };
-  let best = Infinity, s = 0;
+  let best = Infinity,
+    s = 0;
   for (let r = 0; r < 10; r++) {
     const t0 = process.hrtime.bigint();
     s += loop(2e7);

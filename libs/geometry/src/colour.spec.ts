@@ -1,8 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyLut, applyTransfer, labToRgba, labToSrgb, maskedStats, reinhardTransfer, rgbaToLab, rgbaToYuv420,
-  rgbToYuv, srgbToLab, transferLut, yuv420MaskedStats, yuv420ToRgba, yuvCoefficients, yuvToRgb,
+  applyLut,
+  applyTransfer,
+  labToRgba,
+  labToSrgb,
+  maskedStats,
+  reinhardTransfer,
+  rgbaToLab,
+  rgbaToYuv420,
+  rgbToYuv,
+  srgbToLab,
+  transferLut,
+  yuv420MaskedStats,
+  yuv420ToRgba,
+  yuvCoefficients,
+  yuvToRgb,
 } from './colour';
 import { createFloatPlane, createPlane } from './plane';
 
@@ -20,12 +33,16 @@ const near = (a: number, b: number, tol: number, msg = '') => assert.ok(Math.abs
 describe('sRGB <-> Lab', () => {
   test('reference colours', () => {
     const white = srgbToLab(255, 255, 255);
-    near(white[0], 100, 1e-9); near(white[1], 0, 1e-9); near(white[2], 0, 1e-9);
+    near(white[0], 100, 1e-9);
+    near(white[1], 0, 1e-9);
+    near(white[2], 0, 1e-9);
     const black = srgbToLab(0, 0, 0);
     near(black[0], 0, 1e-9);
     // sRGB red (D65): L* 53.24, a* 80.09, b* 67.20 (published values).
     const red = srgbToLab(255, 0, 0);
-    near(red[0], 53.24, 0.02, 'L'); near(red[1], 80.09, 0.03, 'a'); near(red[2], 67.2, 0.03, 'b');
+    near(red[0], 53.24, 0.02, 'L');
+    near(red[1], 80.09, 0.03, 'a');
+    near(red[2], 67.2, 0.03, 'b');
     // Mid grey 119 has L* close to 50.
     near(srgbToLab(119, 119, 119)[0], 50, 0.1, 'grey');
   });
@@ -33,11 +50,13 @@ describe('sRGB <-> Lab', () => {
   test('round trip error is far below 1/255 over a grid of 8-bit colours', () => {
     let worst = 0;
     const back = new Float64Array(3);
-    for (let r = 0; r < 256; r += 5) for (let g = 0; g < 256; g += 3) for (let b = 0; b < 256; b += 7) {
-      const lab = srgbToLab(r, g, b);
-      labToSrgb(lab[0], lab[1], lab[2], back);
-      worst = Math.max(worst, Math.abs(back[0] - r), Math.abs(back[1] - g), Math.abs(back[2] - b));
-    }
+    for (let r = 0; r < 256; r += 5)
+      for (let g = 0; g < 256; g += 3)
+        for (let b = 0; b < 256; b += 7) {
+          const lab = srgbToLab(r, g, b);
+          labToSrgb(lab[0], lab[1], lab[2], back);
+          worst = Math.max(worst, Math.abs(back[0] - r), Math.abs(back[1] - g), Math.abs(back[2] - b));
+        }
     assert.ok(worst / 255 < 1 / 255 / 1000, `worst ${worst}`);
   });
 
@@ -70,23 +89,28 @@ describe("RGB <-> Y'CbCr", () => {
 
   test('yuvToRgb inverts rgbToYuv', () => {
     const random = rng(9);
-    for (const matrix of ['bt601', 'bt709'] as const) for (const range of ['tv', 'pc'] as const) {
-      const k = yuvCoefficients(matrix, range);
-      for (let n = 0; n < 200; n++) {
-        const rgb = [random() * 255, random() * 255, random() * 255];
-        const yuv = rgbToYuv(rgb[0], rgb[1], rgb[2], k);
-        const back = yuvToRgb(yuv[0], yuv[1], yuv[2], k);
-        for (let c = 0; c < 3; c++) near(back[c], rgb[c], 1e-9);
+    for (const matrix of ['bt601', 'bt709'] as const)
+      for (const range of ['tv', 'pc'] as const) {
+        const k = yuvCoefficients(matrix, range);
+        for (let n = 0; n < 200; n++) {
+          const rgb = [random() * 255, random() * 255, random() * 255];
+          const yuv = rgbToYuv(rgb[0], rgb[1], rgb[2], k);
+          const back = yuvToRgb(yuv[0], yuv[1], yuv[2], k);
+          for (let c = 0; c < 3; c++) near(back[c], rgb[c], 1e-9);
+        }
       }
-    }
   });
 
   test('4:2:0 conversion averages chroma over 2x2 blocks and handles odd sizes', () => {
     // 3x3 image: the top-left 2x2 block is red, green, blue, white.
-    const w = 3, h = 3;
+    const w = 3,
+      h = 3;
     const rgba = new Uint8Array(w * h * 4).fill(128);
     const put = (x: number, y: number, r: number, g: number, b: number) => rgba.set([r, g, b, 255], 4 * (y * w + x));
-    put(0, 0, 255, 0, 0); put(1, 0, 0, 255, 0); put(0, 1, 0, 0, 255); put(1, 1, 255, 255, 255);
+    put(0, 0, 255, 0, 0);
+    put(1, 0, 0, 255, 0);
+    put(0, 1, 0, 0, 255);
+    put(1, 1, 255, 255, 255);
     const frame = rgbaToYuv420(rgba, w, h, 'bt709', 'pc');
     assert.equal(frame.u.width, 2);
     assert.equal(frame.u.height, 2);
@@ -104,8 +128,10 @@ describe("RGB <-> Y'CbCr", () => {
 describe('statistics and Reinhard transfer', () => {
   test('masked stats are weighted means and standard deviations', () => {
     const s = maskedStats([10, 100, 20, 200, 30, 300, 99, 99], 2, [1, 1, 1, 0]);
-    near(s.mean[0], 20, 1e-12); near(s.mean[1], 200, 1e-12);
-    near(s.std[0], Math.sqrt(200 / 3), 1e-9); near(s.std[1], Math.sqrt(20000 / 3), 1e-9);
+    near(s.mean[0], 20, 1e-12);
+    near(s.mean[1], 200, 1e-12);
+    near(s.std[0], Math.sqrt(200 / 3), 1e-9);
+    near(s.std[1], Math.sqrt(20000 / 3), 1e-9);
     assert.equal(s.weight, 3);
     const soft = maskedStats([0, 10], 1, [0.25, 0.75]);
     near(soft.mean[0], 7.5, 1e-12);
@@ -147,11 +173,15 @@ describe('statistics and Reinhard transfer', () => {
     const mask = createFloatPlane(4, 4, 0);
     mask.data.fill(1, 0, 8); // top half only
     const s = yuv420MaskedStats({ y, u, v }, mask);
-    near(s.mean[0], 200, 1e-12); near(s.std[0], 0, 1e-12);
-    near(s.mean[1], 130, 1e-12); near(s.std[1], 10, 1e-12); // chroma blocks (0,0)=140 and (1,0)=120
+    near(s.mean[0], 200, 1e-12);
+    near(s.std[0], 0, 1e-12);
+    near(s.mean[1], 130, 1e-12);
+    near(s.std[1], 10, 1e-12); // chroma blocks (0,0)=140 and (1,0)=120
     near(s.mean[2], 130, 1e-12);
     const lut = transferLut(0.5, 20, 16, 235);
-    assert.equal(lut[0], 20); assert.equal(lut[100], 70); assert.equal(lut[255], 148);
+    assert.equal(lut[0], 20);
+    assert.equal(lut[100], 70);
+    assert.equal(lut[255], 148);
     assert.equal(transferLut(2, 0, 16, 235)[200], 235);
     const p = createPlane(2, 1);
     p.data.set([0, 100]);

@@ -6,11 +6,7 @@ import { FloatPlane, Plane } from './plane';
 
 // ---------------------------------------------------------------- sRGB <-> CIE Lab (D65)
 
-const M_RGB_TO_XYZ = [
-  0.4124564, 0.3575761, 0.1804375,
-  0.2126729, 0.7151522, 0.072175,
-  0.0193339, 0.119192, 0.9503041,
-];
+const M_RGB_TO_XYZ = [0.4124564, 0.3575761, 0.1804375, 0.2126729, 0.7151522, 0.072175, 0.0193339, 0.119192, 0.9503041];
 const M_XYZ_TO_RGB = invert3(M_RGB_TO_XYZ);
 // The white point is the matrix's image of RGB white, so white maps to exactly L=100, a=b=0.
 const XN = M_RGB_TO_XYZ[0] + M_RGB_TO_XYZ[1] + M_RGB_TO_XYZ[2];
@@ -121,12 +117,16 @@ export function yuvCoefficients(matrix: YuvMatrix, range: YuvRange): YuvCoeffici
   const [kr, kb] = matrix === 'bt709' ? [0.2126, 0.0722] : [0.299, 0.114];
   const tv = range === 'tv';
   return {
-    kr, kb, kg: 1 - kr - kb,
+    kr,
+    kb,
+    kg: 1 - kr - kb,
     yOffset: tv ? 16 : 0,
     yScale: tv ? 219 / 255 : 1,
     cScale: tv ? 224 / 255 : 1,
-    yMin: tv ? 16 : 0, yMax: tv ? 235 : 255,
-    cMin: tv ? 16 : 0, cMax: tv ? 240 : 255,
+    yMin: tv ? 16 : 0,
+    yMax: tv ? 235 : 255,
+    cMin: tv ? 16 : 0,
+    cMax: tv ? 240 : 255,
   };
 }
 
@@ -164,7 +164,8 @@ export interface Yuv420 {
  */
 export function rgbaToYuv420(rgba: Uint8Array, width: number, height: number, matrix: YuvMatrix, range: YuvRange): Yuv420 {
   const k = yuvCoefficients(matrix, range);
-  const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
+  const cw = (width + 1) >> 1,
+    ch = (height + 1) >> 1;
   const y = { data: new Uint8Array(width * height), width, height, stride: width };
   const u = { data: new Uint8Array(cw * ch), width: cw, height: ch, stride: cw };
   const v = { data: new Uint8Array(cw * ch), width: cw, height: ch, stride: cw };
@@ -179,7 +180,10 @@ export function rgbaToYuv420(rgba: Uint8Array, width: number, height: number, ma
   }
   for (let cj = 0; cj < ch; cj++) {
     for (let ci = 0; ci < cw; ci++) {
-      let r = 0, g = 0, b = 0, n = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0;
       for (let dj = 0; dj < 2; dj++) {
         const j = 2 * cj + dj;
         if (j >= height) break;
@@ -187,10 +191,15 @@ export function rgbaToYuv420(rgba: Uint8Array, width: number, height: number, ma
           const i = 2 * ci + di;
           if (i >= width) break;
           const s = 4 * (j * width + i);
-          r += rgba[s]; g += rgba[s + 1]; b += rgba[s + 2]; n++;
+          r += rgba[s];
+          g += rgba[s + 1];
+          b += rgba[s + 2];
+          n++;
         }
       }
-      r /= n; g /= n; b /= n;
+      r /= n;
+      g /= n;
+      b /= n;
       const yl = kr * r + kg * g + kb * b;
       u.data[cj * cw + ci] = clampByte(128 + cbScale * (b - yl));
       v.data[cj * cw + ci] = clampByte(128 + crScale * (r - yl));
@@ -221,7 +230,10 @@ export function yuv420ToRgba(frame: Yuv420, matrix: YuvMatrix, range: YuvRange, 
 
 /** The three planes of a packed yuv420p frame (as ffmpeg's rawvideo writes it) as views of `buf`. */
 export function yuv420View(buf: Uint8Array, width: number, height: number): Yuv420 {
-  const cw = (width + 1) >> 1, ch = (height + 1) >> 1, ySize = width * height, cSize = cw * ch;
+  const cw = (width + 1) >> 1,
+    ch = (height + 1) >> 1,
+    ySize = width * height,
+    cSize = cw * ch;
   return {
     y: { data: buf.subarray(0, ySize), width, height, stride: width },
     u: { data: buf.subarray(ySize, ySize + cSize), width: cw, height: ch, stride: cw },
@@ -241,18 +253,29 @@ export function yuv420FrameBytes(width: number, height: number): number {
  */
 export function yuv420ToRgbRect(frame: Yuv420, k: YuvCoefficients, x0: number, y0: number, x1: number, y1: number, out: Uint8Array): void {
   const width = frame.y.width;
-  const ys = 1 / k.yScale, cs = 1 / k.cScale;
-  const rv = 2 * (1 - k.kr) * cs, bu = 2 * (1 - k.kb) * cs;
-  const gu = ((-2 * (1 - k.kb) * k.kb) / k.kg) * cs, gv = ((-2 * (1 - k.kr) * k.kr) / k.kg) * cs;
-  const Y = frame.y.data, U = frame.u.data, V = frame.v.data, yStride = frame.y.stride, cStride = frame.u.stride;
+  const ys = 1 / k.yScale,
+    cs = 1 / k.cScale;
+  const rv = 2 * (1 - k.kr) * cs,
+    bu = 2 * (1 - k.kb) * cs;
+  const gu = ((-2 * (1 - k.kb) * k.kb) / k.kg) * cs,
+    gv = ((-2 * (1 - k.kr) * k.kr) / k.kg) * cs;
+  const Y = frame.y.data,
+    U = frame.u.data,
+    V = frame.v.data,
+    yStride = frame.y.stride,
+    cStride = frame.u.stride;
   for (let j = y0; j < y1; j++) {
-    const yr = j * yStride, cr = (j >> 1) * cStride;
+    const yr = j * yStride,
+      cr = (j >> 1) * cStride;
     let o = (j * width + x0) * 3;
     for (let i = x0; i < x1; i++, o += 3) {
       const yy = (Y[yr + i] - k.yOffset) * ys;
       const c = cr + (i >> 1);
-      const u = U[c] - 128, v = V[c] - 128;
-      const r = yy + rv * v, g = yy + gu * u + gv * v, b = yy + bu * u;
+      const u = U[c] - 128,
+        v = V[c] - 128;
+      const r = yy + rv * v,
+        g = yy + gu * u + gv * v,
+        b = yy + bu * u;
       out[o] = r <= 0 ? 0 : r >= 255 ? 255 : r + 0.5;
       out[o + 1] = g <= 0 ? 0 : g >= 255 ? 255 : g + 0.5;
       out[o + 2] = b <= 0 ? 0 : b >= 255 ? 255 : b + 0.5;
@@ -273,12 +296,11 @@ export interface ChannelStats {
  * Weighted per-channel stats of interleaved data (`channels` values per pixel). `mask` gives a
  * weight per pixel (a soft mask); pixels with weight <= `minWeight` are ignored.
  */
-export function maskedStats(
-  data: ArrayLike<number>, channels: number, mask?: ArrayLike<number> | null, minWeight = 0,
-): ChannelStats {
+export function maskedStats(data: ArrayLike<number>, channels: number, mask?: ArrayLike<number> | null, minWeight = 0): ChannelStats {
   const n = Math.floor(data.length / channels);
   let sw = 0;
-  const s1 = new Float64Array(channels), s2 = new Float64Array(channels);
+  const s1 = new Float64Array(channels),
+    s2 = new Float64Array(channels);
   for (let p = 0; p < n; p++) {
     const w = mask ? mask[p] : 1;
     if (!(w > minWeight)) continue;
@@ -299,29 +321,46 @@ export function maskedStats(
 export function yuv420MaskedStats(frame: Yuv420, mask?: FloatPlane | null, minWeight = 0): ChannelStats {
   const { y, u, v } = frame;
   if (mask && (mask.width !== y.width || mask.height !== y.height)) throw new RangeError('mask must be luma-sized');
-  let wy = 0, y1 = 0, y2 = 0;
+  let wy = 0,
+    y1 = 0,
+    y2 = 0;
   for (let j = 0; j < y.height; j++) {
     for (let i = 0; i < y.width; i++) {
       const w = mask ? mask.data[j * mask.width + i] : 1;
       if (!(w > minWeight)) continue;
       const x = y.data[j * y.stride + i];
-      wy += w; y1 += w * x; y2 += w * x * x;
+      wy += w;
+      y1 += w * x;
+      y2 += w * x * x;
     }
   }
-  let wc = 0, u1 = 0, u2 = 0, v1 = 0, v2 = 0;
+  let wc = 0,
+    u1 = 0,
+    u2 = 0,
+    v1 = 0,
+    v2 = 0;
   for (let cj = 0; cj < u.height; cj++) {
     for (let ci = 0; ci < u.width; ci++) {
       let w = 1;
       if (mask) {
-        let sum = 0, n = 0;
+        let sum = 0,
+          n = 0;
         for (let j = 2 * cj; j < Math.min(2 * cj + 2, y.height); j++) {
-          for (let i = 2 * ci; i < Math.min(2 * ci + 2, y.width); i++) { sum += mask.data[j * mask.width + i]; n++; }
+          for (let i = 2 * ci; i < Math.min(2 * ci + 2, y.width); i++) {
+            sum += mask.data[j * mask.width + i];
+            n++;
+          }
         }
         w = n > 0 ? sum / n : 0;
       }
       if (!(w > minWeight)) continue;
-      const a = u.data[cj * u.stride + ci], b = v.data[cj * v.stride + ci];
-      wc += w; u1 += w * a; u2 += w * a * a; v1 += w * b; v2 += w * b * b;
+      const a = u.data[cj * u.stride + ci],
+        b = v.data[cj * v.stride + ci];
+      wc += w;
+      u1 += w * a;
+      u2 += w * a * a;
+      v1 += w * b;
+      v2 += w * b * b;
     }
   }
   const ys = finishStats(wy, [y1], [y2]);
@@ -330,7 +369,8 @@ export function yuv420MaskedStats(frame: Yuv420, mask?: FloatPlane | null, minWe
 }
 
 function finishStats(w: number, s1: ArrayLike<number>, s2: ArrayLike<number>): ChannelStats {
-  const mean: number[] = [], std: number[] = [];
+  const mean: number[] = [],
+    std: number[] = [];
   for (let c = 0; c < s1.length; c++) {
     const m = w > 0 ? s1[c] / w : 0;
     mean.push(m);
@@ -359,9 +399,7 @@ export interface ReinhardOptions {
  * data with the source statistics gets the target mean and (unless clamped) std. Writes into
  * `out` when given (per-frame callers reuse one).
  */
-export function reinhardTransfer(
-  source: ChannelStats, target: ChannelStats, options: ReinhardOptions = {}, out?: ColourTransfer,
-): ColourTransfer {
+export function reinhardTransfer(source: ChannelStats, target: ChannelStats, options: ReinhardOptions = {}, out?: ColourTransfer): ColourTransfer {
   const maxGain = options.maxGain ?? 3;
   const minStd = options.minStd ?? 1e-3;
   const s = Math.max(0, Math.min(1, options.strength ?? 1));
@@ -412,11 +450,19 @@ export function clampByte(v: number): number {
 
 function invert3(m: number[]): number[] {
   const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   return [
-    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
-    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
-    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
   ];
 }

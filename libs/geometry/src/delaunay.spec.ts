@@ -46,8 +46,16 @@ describe('delaunayTriangulate', () => {
       const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
       for (let p = 0; p < n; p++) {
         if (p === a || p === b || p === c) continue;
-        const d = inCircle(points[2 * a], points[2 * a + 1], points[2 * b], points[2 * b + 1],
-          points[2 * c], points[2 * c + 1], points[2 * p], points[2 * p + 1]);
+        const d = inCircle(
+          points[2 * a],
+          points[2 * a + 1],
+          points[2 * b],
+          points[2 * b + 1],
+          points[2 * c],
+          points[2 * c + 1],
+          points[2 * p],
+          points[2 * p + 1],
+        );
         assert.ok(d <= 1e-6, `point ${p} inside circumcircle of ${a},${b},${c} (${d})`);
       }
     }

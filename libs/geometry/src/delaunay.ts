@@ -17,15 +17,22 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
   if (n < 3) return new Uint32Array(0);
 
   // Normalise into a unit box so the super-triangle's size is meaningful and tests are stable.
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = points[2 * i], y = points[2 * i + 1];
+    const x = points[2 * i],
+      y = points[2 * i + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) throw new RangeError(`point ${i} is not finite`);
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
   }
   const extent = Math.max(maxX - minX, maxY - minY) || 1;
-  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  const cx = (minX + maxX) / 2,
+    cy = (minY + maxY) / 2;
   const xs = new Float64Array(n + 3);
   const ys = new Float64Array(n + 3);
   for (let i = 0; i < n; i++) {
@@ -34,12 +41,14 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
   }
   // Far enough that a missing hull triangle needs three hull points collinear to ~1e-6.
   const M = 1e4;
-  xs[n] = -M; ys[n] = -M;
-  xs[n + 1] = M; ys[n + 1] = -M;
-  xs[n + 2] = 0; ys[n + 2] = M;
+  xs[n] = -M;
+  ys[n] = -M;
+  xs[n + 1] = M;
+  ys[n + 1] = -M;
+  xs[n + 2] = 0;
+  ys[n + 2] = M;
 
-  let tris: number[] = orient2d(xs[n], ys[n], xs[n + 1], ys[n + 1], xs[n + 2], ys[n + 2]) > 0
-    ? [n, n + 1, n + 2] : [n, n + 2, n + 1];
+  let tris: number[] = orient2d(xs[n], ys[n], xs[n + 1], ys[n + 1], xs[n + 2], ys[n + 2]) > 0 ? [n, n + 1, n + 2] : [n, n + 2, n + 1];
 
   // Insert in a deterministic x-then-y order, skipping exact duplicates.
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => xs[i] - xs[j] || ys[i] - ys[j] || i - j);
@@ -48,11 +57,14 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
   for (const p of order) {
     if (prev >= 0 && xs[p] === xs[prev] && ys[p] === ys[prev]) continue;
     prev = p;
-    const px = xs[p], py = ys[p];
+    const px = xs[p],
+      py = ys[p];
     edges.length = 0;
     const kept: number[] = [];
     for (let t = 0; t < tris.length; t += 3) {
-      const a = tris[t], b = tris[t + 1], c = tris[t + 2];
+      const a = tris[t],
+        b = tris[t + 1],
+        c = tris[t + 2];
       if (inCircle(xs[a], ys[a], xs[b], ys[b], xs[c], ys[c], px, py) > 0) {
         edges.push(a, b, b, c, c, a);
       } else {
@@ -61,10 +73,14 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
     }
     // Boundary of the cavity: directed edges whose reverse is not also a cavity edge.
     for (let e = 0; e < edges.length; e += 2) {
-      const u = edges[e], v = edges[e + 1];
+      const u = edges[e],
+        v = edges[e + 1];
       let shared = false;
       for (let f = 0; f < edges.length; f += 2) {
-        if (edges[f] === v && edges[f + 1] === u) { shared = true; break; }
+        if (edges[f] === v && edges[f + 1] === u) {
+          shared = true;
+          break;
+        }
       }
       if (!shared) kept.push(u, v, p);
     }
@@ -77,7 +93,9 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
 
   const out: number[] = [];
   for (let t = 0; t < tris.length; t += 3) {
-    const a = tris[t], b = tris[t + 1], c = tris[t + 2];
+    const a = tris[t],
+      b = tris[t + 1],
+      c = tris[t + 2];
     if (a >= n || b >= n || c >= n) continue;
     if (orient2d(xs[a], ys[a], xs[b], ys[b], xs[c], ys[c]) <= 1e-14) continue;
     out.push(a, b, c);
@@ -89,12 +107,13 @@ export function delaunayTriangulate(points: ArrayLike<number>, constraints?: Arr
  * > 0 when (dx, dy) lies strictly inside the circumcircle of (a, b, c), for positively oriented
  * (a, b, c); the classic 3x3 in-circle determinant on coordinates relative to d.
  */
-export function inCircle(
-  ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number,
-): number {
-  const adx = ax - dx, ady = ay - dy;
-  const bdx = bx - dx, bdy = by - dy;
-  const cdx = cx - dx, cdy = cy - dy;
+export function inCircle(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): number {
+  const adx = ax - dx,
+    ady = ay - dy;
+  const bdx = bx - dx,
+    bdy = by - dy;
+  const cdx = cx - dx,
+    cdy = cy - dy;
   const ad = adx * adx + ady * ady;
   const bd = bdx * bdx + bdy * bdy;
   const cd = cdx * cdx + cdy * cdy;
@@ -120,7 +139,9 @@ function insertEdge(xs: Float64Array, ys: Float64Array, tris: number[], u: numbe
     let anyCrossing = false;
     for (let t = 0; t < tris.length && !flipped; t += 3) {
       for (let e = 0; e < 3 && !flipped; e++) {
-        const p = tris[t + e], q = tris[t + ((e + 1) % 3)], r = tris[t + ((e + 2) % 3)];
+        const p = tris[t + e],
+          q = tris[t + ((e + 1) % 3)],
+          r = tris[t + ((e + 2) % 3)];
         if (!crosses(p, q)) continue;
         anyCrossing = true;
         // The neighbour across (p, q) holds the directed edge (q, p).
@@ -134,8 +155,12 @@ function insertEdge(xs: Float64Array, ys: Float64Array, tris: number[], u: numbe
             const a2 = orient2d(xs[r], ys[r], xs[w], ys[w], xs[q], ys[q]);
             if (!(a1 * a2 < 0)) break;
             // (p, q, r) and (q, p, w) positive  =>  (p, w, r) and (q, r, w) positive.
-            tris[t] = p; tris[t + 1] = w; tris[t + 2] = r;
-            tris[s] = q; tris[s + 1] = r; tris[s + 2] = w;
+            tris[t] = p;
+            tris[t + 1] = w;
+            tris[t + 2] = r;
+            tris[s] = q;
+            tris[s + 1] = r;
+            tris[s + 2] = w;
             flipped = true;
             break;
           }

@@ -59,7 +59,8 @@ describe('irisShift', () => {
       for (let gx = -2; gx <= 2; gx += 0.25) {
         for (let gy = -2; gy <= 2; gy += 0.5) {
           const d = irisShift(f, iris, [0, 0], [gx, gy]);
-          const x = iris.x + d[0], y = iris.y + d[1];
+          const x = iris.x + d[0],
+            y = iris.y + d[1];
           const along = (x - f.cx) * f.ux + (y - f.cy) * f.uy;
           const across = (x - f.cx) * f.nx + (y - f.cy) * f.ny;
           assert.ok(Math.abs(along) <= f.width / 2 - 0.8 * iris.r + 1e-4, `gaze ${gx},${gy}: along ${along}`);
@@ -77,7 +78,9 @@ describe('findIris', () => {
     const lm = syntheticFaceLandmarks({ centerX: 256, centerY: 256, faceWidth: 400 });
     const plane = createPlane(512, 512, 200);
     const f = eyeFrame(lm, 0);
-    const tx = f.cx + 0.15 * f.width, ty = f.cy, r = IRIS_RADIUS * f.width;
+    const tx = f.cx + 0.15 * f.width,
+      ty = f.cy,
+      r = IRIS_RADIUS * f.width;
     for (let y = 0; y < 512; y++) for (let x = 0; x < 512; x++) if (Math.hypot(x + 0.5 - tx, y + 0.5 - ty) < r) plane.data[y * 512 + x] = 40;
     const found = findIris(plane, lm, 0)!;
     assert.ok(found, 'found');

@@ -5,9 +5,21 @@
 // Pure functions of points; must never look at pixels or hold state.
 
 /** Per eye (0 = subject's right = image left, 1 = left): corners and the upper/lower lid pairs. */
-export const EYE_CORNERS: readonly [number, number][] = [[36, 39], [42, 45]];
+export const EYE_CORNERS: readonly [number, number][] = [
+  [36, 39],
+  [42, 45],
+];
 /** Upper-lid landmark and the lower-lid landmark facing it, two pairs per eye. */
-export const EYE_LID_PAIRS: readonly [number, number][][] = [[[37, 41], [38, 40]], [[43, 47], [44, 46]]];
+export const EYE_LID_PAIRS: readonly [number, number][][] = [
+  [
+    [37, 41],
+    [38, 40],
+  ],
+  [
+    [43, 47],
+    [44, 46],
+  ],
+];
 /** First landmark of each eye's 6-point contour. */
 export const EYE_FIRST: readonly [number, number] = [36, 42];
 
@@ -45,7 +57,14 @@ export function eyeAspects(landmarks: ArrayLike<number>, out: Float32Array = new
 
 /** One eye's frame: centre, unit eye-line direction (u, towards the other corner), down (n), width and mean lid gap. */
 export interface EyeFrame {
-  cx: number; cy: number; ux: number; uy: number; nx: number; ny: number; width: number; gap: number;
+  cx: number;
+  cy: number;
+  ux: number;
+  uy: number;
+  nx: number;
+  ny: number;
+  width: number;
+  gap: number;
 }
 
 /**
@@ -55,9 +74,13 @@ export interface EyeFrame {
  */
 export function eyeFrame(landmarks: ArrayLike<number>, eye: 0 | 1): EyeFrame {
   const [a, b] = EYE_CORNERS[eye];
-  const ax = landmarks[2 * a], ay = landmarks[2 * a + 1], bx = landmarks[2 * b], by = landmarks[2 * b + 1];
+  const ax = landmarks[2 * a],
+    ay = landmarks[2 * a + 1],
+    bx = landmarks[2 * b],
+    by = landmarks[2 * b + 1];
   const width = Math.hypot(bx - ax, by - ay);
-  const ux = width > 0 ? (bx - ax) / width : 1, uy = width > 0 ? (by - ay) / width : 0;
+  const ux = width > 0 ? (bx - ax) / width : 1,
+    uy = width > 0 ? (by - ay) / width : 0;
   let gap = 0;
   for (const [up, low] of EYE_LID_PAIRS[eye]) gap += dist(landmarks, up, low) / 2;
   return { cx: (ax + bx) / 2, cy: (ay + by) / 2, ux, uy, nx: -uy, ny: ux, width, gap };
@@ -74,8 +97,12 @@ export function setEyelids(landmarks: ArrayLike<number>, scale: ArrayLike<number
   for (let eye = 0; eye < 2; eye++) {
     const s = Math.max(0, scale[eye]);
     for (const [up, low] of EYE_LID_PAIRS[eye]) {
-      const ux = out[2 * up], uy = out[2 * up + 1], lx = out[2 * low], ly = out[2 * low + 1];
-      const mx = lx + LID_MEET * (ux - lx), my = ly + LID_MEET * (uy - ly);
+      const ux = out[2 * up],
+        uy = out[2 * up + 1],
+        lx = out[2 * low],
+        ly = out[2 * low + 1];
+      const mx = lx + LID_MEET * (ux - lx),
+        my = ly + LID_MEET * (uy - ly);
       out[2 * up] = mx + s * (ux - mx);
       out[2 * up + 1] = my + s * (uy - my);
       out[2 * low] = mx + s * (lx - mx);
@@ -98,7 +125,9 @@ export function lidScale(targetOpen: number, childOpen: number, maxOpen = 1.1): 
 
 /** An iris in one eye: centre and radius in the same units as the landmarks. */
 export interface Iris {
-  x: number; y: number; r: number;
+  x: number;
+  y: number;
+  r: number;
 }
 
 /**
@@ -108,7 +137,14 @@ export interface Iris {
  * each corner (an iris may tuck under a corner a little, never leave the eye), across it within
  * `maxDown` of the gap from the eye centre (a vertical gaze is mostly the lids' job).
  */
-export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, to: ArrayLike<number>, out: Float32Array = new Float32Array(2), maxDown = 0.25): Float32Array {
+export function irisShift(
+  frame: EyeFrame,
+  iris: Iris,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  out: Float32Array = new Float32Array(2),
+  maxDown = 0.25,
+): Float32Array {
   const du = (to[0] - from[0]) * frame.width;
   const dn = (to[1] - from[1]) * frame.gap;
   // Iris centre in the eye's frame, then the wanted one, clamped.
@@ -118,7 +154,8 @@ export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, 
   const limN = maxDown * frame.gap;
   const u = clamp(iu + du, -limU, limU);
   const n = clamp(inn + dn, -limN, limN);
-  const su = u - iu, sn = n - inn;
+  const su = u - iu,
+    sn = n - inn;
   out[0] = su * frame.ux + sn * frame.nx;
   out[1] = su * frame.uy + sn * frame.ny;
   return out;
@@ -126,7 +163,8 @@ export function irisShift(frame: EyeFrame, iris: Iris, from: ArrayLike<number>, 
 
 /** Gaze of an iris in its eye: [x along the eye line / width, y down / gap] from the eye centre. */
 export function gazeOf(frame: EyeFrame, iris: { x: number; y: number }, out: Float32Array = new Float32Array(2)): Float32Array {
-  const dx = iris.x - frame.cx, dy = iris.y - frame.cy;
+  const dx = iris.x - frame.cx,
+    dy = iris.y - frame.cy;
   out[0] = frame.width > 0 ? (dx * frame.ux + dy * frame.uy) / frame.width : 0;
   out[1] = frame.gap > 0 ? (dx * frame.nx + dy * frame.ny) / frame.gap : 0;
   return out;

@@ -1,9 +1,25 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  centroid, estimateRoll, estimateYaw, eyeOpenness, FACE_MESH_POINT_COUNT, FACE_OUTLINE, FOREHEAD_ARC,
-  FOREHEAD_RATIO, faceMeshPoints, faceMeshTriangles, faceTriangles, INNER_MOUTH, LEFT_BROW, LEFT_EYE, MESH_OUTLINE,
-  mouthOpenness, NOSE, RIGHT_BROW, RIGHT_EYE,
+  centroid,
+  estimateRoll,
+  estimateYaw,
+  eyeOpenness,
+  FACE_MESH_POINT_COUNT,
+  FACE_OUTLINE,
+  FOREHEAD_ARC,
+  FOREHEAD_RATIO,
+  faceMeshPoints,
+  faceMeshTriangles,
+  faceTriangles,
+  INNER_MOUTH,
+  LEFT_BROW,
+  LEFT_EYE,
+  MESH_OUTLINE,
+  mouthOpenness,
+  NOSE,
+  RIGHT_BROW,
+  RIGHT_EYE,
 } from './face-mesh';
 import { applyAffine, similarityFromParts } from './similarity';
 import { syntheticFaceLandmarks } from './synthetic-face';
@@ -62,11 +78,22 @@ describe('faceMeshTriangles', () => {
   const tris = faceMeshTriangles(canonical);
 
   test('tiles the mesh hull with positively oriented triangles: mouth closed or open, eyes blinking', () => {
-    for (const [mouthOpen, blink] of [[0, false], [0.2, false], [0.45, false], [0.1, true]] as const) {
+    for (const [mouthOpen, blink] of [
+      [0, false],
+      [0.2, false],
+      [0.45, false],
+      [0.1, true],
+    ] as const) {
       const lm = syntheticFaceLandmarks({ centerX: 300, centerY: 200, faceWidth: 150, mouthOpen });
       if (blink) {
         // Upper lids down to 0.5 px above the lower lids.
-        for (const [up, low] of [[37, 41], [38, 40], [43, 47], [44, 46]]) lm[2 * up + 1] = lm[2 * low + 1] - 0.5;
+        for (const [up, low] of [
+          [37, 41],
+          [38, 40],
+          [43, 47],
+          [44, 46],
+        ])
+          lm[2 * up + 1] = lm[2 * low + 1] - 0.5;
       }
       const target = faceMeshPoints(lm);
       const areas = signedAreas(target, tris);
@@ -91,7 +118,11 @@ describe('faceMeshTriangles', () => {
       const v = [tris[t], tris[t + 1], tris[t + 2]];
       const upper = v.some((i) => i >= 61 && i <= 63);
       const lower = v.some((i) => i >= 65 && i <= 67);
-      if (upper && lower) assert.ok(v.every((i) => i >= 60 && i <= 67), `triangle ${v} crosses the mouth`);
+      if (upper && lower)
+        assert.ok(
+          v.every((i) => i >= 60 && i <= 67),
+          `triangle ${v} crosses the mouth`,
+        );
     }
   });
 });

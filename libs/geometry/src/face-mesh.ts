@@ -41,7 +41,10 @@ export const OUTER_MARGIN = 0.12;
 
 /** A face's local frame: eye-line direction `u` (image-right when upright) and up direction `n`. */
 interface FaceFrame {
-  ux: number; uy: number; nx: number; ny: number;
+  ux: number;
+  uy: number;
+  nx: number;
+  ny: number;
 }
 
 /**
@@ -66,9 +69,14 @@ export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array)
   cx += lift * f.nx;
   cy += lift * f.ny;
   const halfWidth = Math.abs((lx(16) - lx(0)) * f.ux + (ly(16) - ly(0)) * f.uy) / 2;
-  let bmx = 0, bmy = 0;
-  for (let i = 17; i < 27; i++) { bmx += lx(i); bmy += ly(i); }
-  bmx /= 10; bmy /= 10;
+  let bmx = 0,
+    bmy = 0;
+  for (let i = 17; i < 27; i++) {
+    bmx += lx(i);
+    bmy += ly(i);
+  }
+  bmx /= 10;
+  bmy /= 10;
   const browToChin = Math.max(0, (bmx - lx(8)) * f.nx + (bmy - ly(8)) * f.ny);
   const height = FOREHEAD_RATIO * browToChin;
 
@@ -76,7 +84,8 @@ export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array)
     const t = (Math.PI * (k + 1)) / (FOREHEAD_ARC_COUNT + 1);
     const du = Math.cos(t) * halfWidth;
     const dn = Math.sin(t) * height;
-    const ix = FOREHEAD_ARC[k], ox = OUTER_ARC[k];
+    const ix = FOREHEAD_ARC[k],
+      ox = OUTER_ARC[k];
     pts[2 * ix] = cx + du * f.ux + dn * f.nx;
     pts[2 * ix + 1] = cy + du * f.uy + dn * f.ny;
     pts[2 * ox] = cx + (1 + OUTER_MARGIN) * (du * f.ux + dn * f.nx);
@@ -107,8 +116,12 @@ export function faceMeshTriangles(canonicalPoints: ArrayLike<number>): Uint32Arr
   const pts = Float64Array.from(Array.prototype.slice.call(canonicalPoints, 0, FACE_MESH_POINT_COUNT * 2) as number[]);
   const f = faceFrame(pts);
   const outerHeight = (pts[2 * 51] - pts[2 * 57]) * f.nx + (pts[2 * 51 + 1] - pts[2 * 57 + 1]) * f.ny;
-  const half = Math.max(0, outerHeight) * MIN_LAYOUT_LIP_GAP / 2;
-  for (const [upper, lower] of [[61, 67], [62, 66], [63, 65]]) {
+  const half = (Math.max(0, outerHeight) * MIN_LAYOUT_LIP_GAP) / 2;
+  for (const [upper, lower] of [
+    [61, 67],
+    [62, 66],
+    [63, 65],
+  ]) {
     const gap = (pts[2 * upper] - pts[2 * lower]) * f.nx + (pts[2 * upper + 1] - pts[2 * lower + 1]) * f.ny;
     if (gap >= 2 * half) continue;
     const mx = (pts[2 * upper] + pts[2 * lower]) / 2;
@@ -125,11 +138,13 @@ export function faceMeshTriangles(canonicalPoints: ArrayLike<number>): Uint32Arr
 const MIN_LAYOUT_LIP_GAP = 0.3;
 
 /** Closed contours whose edges the triangulation must keep. */
-const MESH_CONSTRAINTS = Uint32Array.from([FACE_OUTLINE, RIGHT_EYE, LEFT_EYE, OUTER_LIP, INNER_MOUTH].flatMap((ring) => {
-  const pairs: number[] = [];
-  for (let k = 0; k < ring.length; k++) pairs.push(ring[k], ring[(k + 1) % ring.length]);
-  return pairs;
-}));
+const MESH_CONSTRAINTS = Uint32Array.from(
+  [FACE_OUTLINE, RIGHT_EYE, LEFT_EYE, OUTER_LIP, INNER_MOUTH].flatMap((ring) => {
+    const pairs: number[] = [];
+    for (let k = 0; k < ring.length; k++) pairs.push(ring[k], ring[(k + 1) % ring.length]);
+    return pairs;
+  }),
+);
 
 /**
  * The triangles inside FACE_OUTLINE (where a face mask can be non-zero), for warps that need not
@@ -139,7 +154,9 @@ export function faceTriangles(canonicalPoints: ArrayLike<number>, triangles: Arr
   const outline = gatherPoints(canonicalPoints, FACE_OUTLINE);
   const inside: number[] = [];
   for (let t = 0; t + 2 < triangles.length; t += 3) {
-    const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
+    const a = triangles[t],
+      b = triangles[t + 1],
+      c = triangles[t + 2];
     const cx = (canonicalPoints[2 * a] + canonicalPoints[2 * b] + canonicalPoints[2 * c]) / 3;
     const cy = (canonicalPoints[2 * a + 1] + canonicalPoints[2 * b + 1] + canonicalPoints[2 * c + 1]) / 3;
     if (pointInPolygon(outline, cx, cy)) inside.push(a, b, c);
@@ -197,7 +214,8 @@ export function interOcularDistance(landmarks: ArrayLike<number>): number {
 
 /** Mean of the given landmarks. */
 export function centroid(points: ArrayLike<number>, indices: ArrayLike<number>): [number, number] {
-  let x = 0, y = 0;
+  let x = 0,
+    y = 0;
   for (let k = 0; k < indices.length; k++) {
     x += points[2 * indices[k]];
     y += points[2 * indices[k] + 1];
@@ -214,9 +232,16 @@ function eyeMidpoint(landmarks: ArrayLike<number>): [number, number] {
 function faceFrame(landmarks: ArrayLike<number>): FaceFrame {
   const [rx, ry] = centroid(landmarks, RIGHT_EYE);
   const [lx, ly] = centroid(landmarks, LEFT_EYE);
-  let ux = lx - rx, uy = ly - ry;
+  let ux = lx - rx,
+    uy = ly - ry;
   const len = Math.hypot(ux, uy);
-  if (len > 0) { ux /= len; uy /= len; } else { ux = 1; uy = 0; }
+  if (len > 0) {
+    ux /= len;
+    uy /= len;
+  } else {
+    ux = 1;
+    uy = 0;
+  }
   return { ux, uy, nx: uy, ny: -ux };
 }
 

@@ -23,9 +23,13 @@ export function findIris(plane: Plane, landmarks: ArrayLike<number>, eye: 0 | 1,
   if (!(frame.width >= 6) || frame.gap < Math.max(1.5, 0.08 * frame.width)) return null;
   const o = EYE_FIRST[eye];
   const poly = new Float64Array(12);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let k = 0; k < 6; k++) {
-    const x = landmarks[2 * (o + k)], y = landmarks[2 * (o + k) + 1];
+    const x = landmarks[2 * (o + k)],
+      y = landmarks[2 * (o + k) + 1];
     poly[2 * k] = x;
     poly[2 * k + 1] = y;
     if (x < x0) x0 = x;
@@ -33,12 +37,15 @@ export function findIris(plane: Plane, landmarks: ArrayLike<number>, eye: 0 | 1,
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
   }
-  const bx = Math.max(0, Math.floor(x0)), by = Math.max(0, Math.floor(y0));
-  const bw = Math.min(plane.width, Math.ceil(x1) + 1) - bx, bh = Math.min(plane.height, Math.ceil(y1) + 1) - by;
+  const bx = Math.max(0, Math.floor(x0)),
+    by = Math.max(0, Math.floor(y0));
+  const bw = Math.min(plane.width, Math.ceil(x1) + 1) - bx,
+    bh = Math.min(plane.height, Math.ceil(y1) + 1) - by;
   if (!(bw > 2 && bh > 2)) return null;
   // Eye-contour membership of each pixel centre in the box, and the sum over the eye.
   const inside = new Uint8Array(bw * bh);
-  let eyeSum = 0, eyeCount = 0;
+  let eyeSum = 0,
+    eyeCount = 0;
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       if (!pointInPolygon(poly, bx + x + 0.5, by + y + 0.5)) continue;
@@ -48,17 +55,25 @@ export function findIris(plane: Plane, landmarks: ArrayLike<number>, eye: 0 | 1,
     }
   }
   if (eyeCount < 6) return null;
-  const r = IRIS_RADIUS * frame.width, r2 = r * r;
+  const r = IRIS_RADIUS * frame.width,
+    r2 = r * r;
   const step = Math.max(0.5, frame.width / 40);
   const limU = frame.width / 2 - 0.6 * r;
-  let best = Infinity, bestX = frame.cx, bestY = frame.cy, bestSum = 0, bestCount = 0;
+  let best = Infinity,
+    bestX = frame.cx,
+    bestY = frame.cy,
+    bestSum = 0,
+    bestCount = 0;
   for (let n = -0.25; n <= 0.2501; n += 0.25) {
     for (let u = -limU; u <= limU + 1e-6; u += step) {
       const cx = frame.cx + u * frame.ux + n * frame.gap * frame.nx;
       const cy = frame.cy + u * frame.uy + n * frame.gap * frame.ny;
-      let sum = 0, count = 0;
-      const ya = Math.max(0, Math.floor(cy - r - by)), yb = Math.min(bh - 1, Math.ceil(cy + r - by));
-      const xa = Math.max(0, Math.floor(cx - r - bx)), xb = Math.min(bw - 1, Math.ceil(cx + r - bx));
+      let sum = 0,
+        count = 0;
+      const ya = Math.max(0, Math.floor(cy - r - by)),
+        yb = Math.min(bh - 1, Math.ceil(cy + r - by));
+      const xa = Math.max(0, Math.floor(cx - r - bx)),
+        xb = Math.min(bw - 1, Math.ceil(cx + r - bx));
       for (let y = ya; y <= yb; y++) {
         const dy = by + y + 0.5 - cy;
         for (let x = xa; x <= xb; x++) {

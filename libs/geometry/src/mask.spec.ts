@@ -2,8 +2,17 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFloatPlane } from './plane';
 import {
-  bilinearFootprints, clampMask, featherMask, fillPolygon, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ZERO, invertMask,
-  maskMass, minMasks, PolygonRasterizer,
+  bilinearFootprints,
+  clampMask,
+  featherMask,
+  fillPolygon,
+  FOOTPRINT_MIXED,
+  FOOTPRINT_ONE,
+  FOOTPRINT_ZERO,
+  invertMask,
+  maskMass,
+  minMasks,
+  PolygonRasterizer,
 } from './mask';
 
 const square = (x0: number, y0: number, x1: number, y1: number) => [x0, y0, x1, y0, x1, y1, x0, y1];
@@ -97,9 +106,18 @@ describe('feathering and combining', () => {
     const m = createFloatPlane(4, 3);
     m.data.set([0, 0, 1, 1, 0, 0, 1, 1, 0, 0.5, 1, 1]);
     assert.deepEqual(Array.from(bilinearFootprints(m)), [
-      FOOTPRINT_ZERO, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
-      FOOTPRINT_MIXED, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
-      FOOTPRINT_MIXED, FOOTPRINT_MIXED, FOOTPRINT_ONE, FOOTPRINT_ONE,
+      FOOTPRINT_ZERO,
+      FOOTPRINT_MIXED,
+      FOOTPRINT_ONE,
+      FOOTPRINT_ONE,
+      FOOTPRINT_MIXED,
+      FOOTPRINT_MIXED,
+      FOOTPRINT_ONE,
+      FOOTPRINT_ONE,
+      FOOTPRINT_MIXED,
+      FOOTPRINT_MIXED,
+      FOOTPRINT_ONE,
+      FOOTPRINT_ONE,
     ]);
   });
 

@@ -40,12 +40,20 @@ export class PolygonRasterizer {
     const oy = options.originY ?? 0;
     const combine = options.combine ?? 'max';
     const value = Math.max(0, Math.min(1, options.value ?? 1));
-    const width = mask.width, height = mask.height, data = mask.data;
+    const width = mask.width,
+      height = mask.height,
+      data = mask.data;
     if (this.row.length < width + 1) this.row = new Float32Array(width + 1);
-    if (this.xs.length < n) { this.xs = new Float64Array(n); this.dirs = new Int8Array(n); }
-    const row = this.row, xs = this.xs, dirs = this.dirs;
+    if (this.xs.length < n) {
+      this.xs = new Float64Array(n);
+      this.dirs = new Int8Array(n);
+    }
+    const row = this.row,
+      xs = this.xs,
+      dirs = this.dirs;
 
-    let minY = Infinity, maxY = -Infinity;
+    let minY = Infinity,
+      maxY = -Infinity;
     for (let k = 0; k < n; k++) {
       const y = polygon[2 * k + 1] - oy;
       if (y < minY) minY = y;
@@ -57,19 +65,26 @@ export class PolygonRasterizer {
     const weight = 1 / samples;
 
     for (let j = j0; j < j1; j++) {
-      let lo = width, hi = -1;
+      let lo = width,
+        hi = -1;
       for (let s = 0; s < samples; s++) {
         const yc = antialias ? j + (s + 0.5) / samples : j + 0.5;
         // Crossings of this scanline, half-open in y so shared vertices count once.
         let count = 0;
         for (let k = 0, prev = n - 1; k < n; prev = k++) {
-          const ay = polygon[2 * prev + 1] - oy, by = polygon[2 * k + 1] - oy;
-          if ((ay <= yc) === (by <= yc)) continue;
-          const ax = polygon[2 * prev] - ox, bx = polygon[2 * k] - ox;
+          const ay = polygon[2 * prev + 1] - oy,
+            by = polygon[2 * k + 1] - oy;
+          if (ay <= yc === by <= yc) continue;
+          const ax = polygon[2 * prev] - ox,
+            bx = polygon[2 * k] - ox;
           const x = ax + ((yc - ay) * (bx - ax)) / (by - ay);
           // Insertion sort: polygons here have a handful of crossings.
           let p = count++;
-          while (p > 0 && xs[p - 1] > x) { xs[p] = xs[p - 1]; dirs[p] = dirs[p - 1]; p--; }
+          while (p > 0 && xs[p - 1] > x) {
+            xs[p] = xs[p - 1];
+            dirs[p] = dirs[p - 1];
+            p--;
+          }
           xs[p] = x;
           dirs[p] = by > ay ? 1 : -1;
         }
@@ -77,21 +92,28 @@ export class PolygonRasterizer {
         for (let c = 0; c + 1 < count; c++) {
           winding += dirs[c];
           if (winding === 0) continue;
-          let xa = xs[c], xb = xs[c + 1];
+          let xa = xs[c],
+            xb = xs[c + 1];
           if (antialias) {
             if (xa < 0) xa = 0;
             if (xb > width) xb = width;
             if (xa >= xb) continue;
-            const ia = Math.floor(xa), ib = Math.floor(xb);
+            const ia = Math.floor(xa),
+              ib = Math.floor(xb);
             if (ia < lo) lo = ia;
-            if (ia === ib) { row[ia] += (xb - xa) * weight; if (ia > hi) hi = ia; continue; }
+            if (ia === ib) {
+              row[ia] += (xb - xa) * weight;
+              if (ia > hi) hi = ia;
+              continue;
+            }
             row[ia] += (ia + 1 - xa) * weight;
             for (let i = ia + 1; i < ib; i++) row[i] += weight;
             if (ib < width) row[ib] += (xb - ib) * weight;
             const last = ib < width ? ib : width - 1;
             if (last > hi) hi = last;
           } else {
-            const ia = Math.max(0, Math.ceil(xa - 0.5)), ib = Math.min(width, Math.ceil(xb - 0.5));
+            const ia = Math.max(0, Math.ceil(xa - 0.5)),
+              ib = Math.min(width, Math.ceil(xb - 0.5));
             if (ia >= ib) continue;
             for (let i = ia; i < ib; i++) row[i] = 1;
             if (ia < lo) lo = ia;
@@ -106,7 +128,9 @@ export class PolygonRasterizer {
         row[i] = 0;
         if (c > 1) c = 1;
         const k = base + i;
-        if (combine === 'max') { if (c > data[k]) data[k] = c; } else if (1 - c < data[k]) data[k] = 1 - c;
+        if (combine === 'max') {
+          if (c > data[k]) data[k] = c;
+        } else if (1 - c < data[k]) data[k] = 1 - c;
       }
     }
     return mask;
@@ -129,7 +153,9 @@ export function fillPolygon(mask: FloatPlane, polygon: ArrayLike<number>, option
 export function featherMask(mask: FloatPlane, radius: number, passes = 3, scratch?: Float32Array): FloatPlane {
   const r = Math.floor(radius);
   if (r <= 0 || passes <= 0) return mask;
-  const w = mask.width, h = mask.height, data = mask.data;
+  const w = mask.width,
+    h = mask.height,
+    data = mask.data;
   const need = 2 * Math.max(w, h);
   const line = scratch && scratch.length >= need ? scratch : new Float32Array(need);
   const tmp = line.subarray(Math.max(w, h));
@@ -156,7 +182,8 @@ function boxLine(src: Float32Array, dst: Float32Array, n: number, r: number): vo
   for (let k = -r; k <= r; k++) sum += src[k < 0 ? 0 : k > last ? last : k];
   for (let i = 0; i < n; i++) {
     dst[i] = sum * inv;
-    const add = i + r + 1, drop = i - r;
+    const add = i + r + 1,
+      drop = i - r;
     sum += src[add > last ? last : add] - src[drop < 0 ? 0 : drop];
   }
 }
@@ -180,7 +207,8 @@ export function invertMask(mask: FloatPlane, out: FloatPlane = mask): FloatPlane
 
 /** Clamps every value into [0, 1] in place (NaN becomes 0). */
 export function clampMask(mask: FloatPlane): FloatPlane {
-  const n = mask.width * mask.height, d = mask.data;
+  const n = mask.width * mask.height,
+    d = mask.data;
   for (let k = 0; k < n; k++) {
     const v = d[k];
     d[k] = v > 0 ? (v < 1 ? v : 1) : 0;
@@ -207,15 +235,19 @@ export const FOOTPRINT_MIXED = 2;
  * Lets a per-frame warp replace most bilinear mask samples by one byte lookup, exactly.
  */
 export function bilinearFootprints(mask: FloatPlane): Uint8Array {
-  const w = mask.width, h = mask.height, d = mask.data;
+  const w = mask.width,
+    h = mask.height,
+    d = mask.data;
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const y1 = y + 1 < h ? y + 1 : y;
     for (let x = 0; x < w; x++) {
       const x1 = x + 1 < w ? x + 1 : x;
-      const a = d[y * w + x], b = d[y * w + x1], c = d[y1 * w + x], e = d[y1 * w + x1];
-      out[y * w + x] = a === 0 && b === 0 && c === 0 && e === 0 ? FOOTPRINT_ZERO
-        : a === 1 && b === 1 && c === 1 && e === 1 ? FOOTPRINT_ONE : FOOTPRINT_MIXED;
+      const a = d[y * w + x],
+        b = d[y * w + x1],
+        c = d[y1 * w + x],
+        e = d[y1 * w + x1];
+      out[y * w + x] = a === 0 && b === 0 && c === 0 && e === 0 ? FOOTPRINT_ZERO : a === 1 && b === 1 && c === 1 && e === 1 ? FOOTPRINT_ONE : FOOTPRINT_MIXED;
     }
   }
   return out;

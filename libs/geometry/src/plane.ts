@@ -94,13 +94,7 @@ export function clipRect(rect: Rect, width: number, height: number): Rect {
  * The smallest integer rectangle holding every pixel whose centre can lie inside the points'
  * bounding box (points scaled by `scale`), grown by `margin` pixels and clipped to the plane.
  */
-export function pointsBoundingRect(
-  points: ArrayLike<number>,
-  planeWidth: number,
-  planeHeight: number,
-  scale = 1,
-  margin = 0,
-): Rect {
+export function pointsBoundingRect(points: ArrayLike<number>, planeWidth: number, planeHeight: number, scale = 1, margin = 0): Rect {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -128,8 +122,7 @@ function assertSize(width: number, height: number): void {
 }
 
 function assertInside(plane: { width: number; height: number }, rect: Rect): void {
-  if (rect.x < 0 || rect.y < 0 || rect.width < 0 || rect.height < 0 ||
-      rect.x + rect.width > plane.width || rect.y + rect.height > plane.height) {
+  if (rect.x < 0 || rect.y < 0 || rect.width < 0 || rect.height < 0 || rect.x + rect.width > plane.width || rect.y + rect.height > plane.height) {
     throw new RangeError(`rect ${rect.x},${rect.y} ${rect.width}x${rect.height} outside ${plane.width}x${plane.height}`);
   }
 }

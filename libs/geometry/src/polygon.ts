@@ -30,8 +30,7 @@ export function gatherPoints(points: ArrayLike<number>, indices: ArrayLike<numbe
 /** Indices of the convex hull (Andrew's monotone chain), positive orientation, no collinear points. */
 export function convexHull(points: ArrayLike<number>): Uint32Array {
   const n = points.length >> 1;
-  const order = Array.from({ length: n }, (_, i) => i)
-    .sort((i, j) => points[2 * i] - points[2 * j] || points[2 * i + 1] - points[2 * j + 1]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => points[2 * i] - points[2 * j] || points[2 * i + 1] - points[2 * j + 1]);
   if (n < 3) return Uint32Array.from(order);
   const hull: number[] = [];
   const cross = (o: number, a: number, b: number) =>
@@ -52,9 +51,11 @@ export function pointInPolygon(polygon: ArrayLike<number>, x: number, y: number)
   const n = polygon.length >> 1;
   let inside = false;
   for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = polygon[2 * i], yi = polygon[2 * i + 1];
-    const xj = polygon[2 * j], yj = polygon[2 * j + 1];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    const xi = polygon[2 * i],
+      yi = polygon[2 * i + 1];
+    const xj = polygon[2 * j],
+      yj = polygon[2 * j + 1];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }

@@ -5,14 +5,16 @@ import { laplacianBlend, LaplacianBlender } from './pyramid';
 
 function textured(w: number, h: number, seed: number): Plane {
   const p = createPlane(w, h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    p.data[y * w + x] = Math.round(128 + 60 * Math.sin((x + seed) * 0.37) * Math.cos((y - seed) * 0.21));
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      p.data[y * w + x] = Math.round(128 + 60 * Math.sin((x + seed) * 0.37) * Math.cos((y - seed) * 0.21));
+    }
   return p;
 }
 
 describe('Laplacian blend', () => {
-  const w = 61, h = 47; // odd sizes exercise the edge handling
+  const w = 61,
+    h = 47; // odd sizes exercise the edge handling
 
   test('blending a plane with itself reproduces it exactly (perfect reconstruction)', () => {
     const a = textured(w, h, 3);
@@ -22,13 +24,15 @@ describe('Laplacian blend', () => {
   });
 
   test('mask 1 gives a, mask 0 gives b', () => {
-    const a = textured(w, h, 1), b = textured(w, h, 17);
+    const a = textured(w, h, 1),
+      b = textured(w, h, 17);
     assert.deepEqual(laplacianBlend(a, b, createFloatPlane(w, h, 1)).data, a.data);
     assert.deepEqual(laplacianBlend(a, b, createFloatPlane(w, h, 0)).data, b.data);
   });
 
   test('a step mask gives a wide, monotone low-frequency transition but keeps b where the mask is 0', () => {
-    const a = createPlane(64, 16, 200), b = createPlane(64, 16, 40);
+    const a = createPlane(64, 16, 200),
+      b = createPlane(64, 16, 40);
     const mask = createFloatPlane(64, 16);
     for (let y = 0; y < 16; y++) for (let x = 0; x < 32; x++) mask.data[y * 64 + x] = 1;
     const blend = (levels: number) => {

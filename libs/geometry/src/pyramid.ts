@@ -31,13 +31,14 @@ export class LaplacianBlender {
    * `out` may be `b` (blend in place over a frame region view).
    */
   blend(a: Plane, b: Plane, mask: FloatPlane, out: Plane, options: LaplacianBlendOptions = {}): Plane {
-    const w = a.width, h = a.height;
+    const w = a.width,
+      h = a.height;
     if (b.width !== w || b.height !== h || mask.width !== w || mask.height !== h || out.width !== w || out.height !== h) {
       throw new RangeError('LaplacianBlender: planes and mask must be the same size');
     }
     if (w === 0 || h === 0) return out;
     let levels = Math.max(1, Math.floor(options.levels ?? 4));
-    while (levels > 1 && (w >> (levels - 1)) < 2 && (h >> (levels - 1)) < 2) levels--;
+    while (levels > 1 && w >> (levels - 1) < 2 && h >> (levels - 1) < 2) levels--;
     this.ensure(w, h, levels);
     const L = this.levels;
 
@@ -52,7 +53,8 @@ export class LaplacianBlender {
       }
     }
     for (let l = 1; l < levels; l++) {
-      const p = L[l - 1], q = L[l];
+      const p = L[l - 1],
+        q = L[l];
       this.reduce(p.a, p.w, p.h, q.a, q.w, q.h);
       this.reduce(p.m, p.w, p.h, q.m, q.w, q.h);
     }
@@ -60,14 +62,18 @@ export class LaplacianBlender {
     // intact when level l is processed).
     const up = this.up;
     for (let l = 0; l < levels - 1; l++) {
-      const p = L[l], q = L[l + 1], n = p.w * p.h;
+      const p = L[l],
+        q = L[l + 1],
+        n = p.w * p.h;
       this.expand(q.a, q.w, q.h, up, p.w, p.h);
       for (let k = 0; k < n; k++) p.a[k] = p.m[k] * (p.a[k] - up[k]);
     }
     const top = L[levels - 1];
     for (let k = 0; k < top.w * top.h; k++) top.a[k] *= top.m[k];
     for (let l = levels - 2; l >= 0; l--) {
-      const p = L[l], q = L[l + 1], n = p.w * p.h;
+      const p = L[l],
+        q = L[l + 1],
+        n = p.w * p.h;
       this.expand(q.a, q.w, q.h, up, p.w, p.h);
       for (let k = 0; k < n; k++) p.a[k] += up[k];
     }
@@ -89,7 +95,8 @@ export class LaplacianBlender {
 
   private ensure(w: number, h: number, levels: number): void {
     for (let l = 0; l < levels; l++) {
-      const lw = Math.max(1, Math.ceil(w / (1 << l))), lh = Math.max(1, Math.ceil(h / (1 << l)));
+      const lw = Math.max(1, Math.ceil(w / (1 << l))),
+        lh = Math.max(1, Math.ceil(h / (1 << l)));
       const level = this.levels[l];
       if (!level || level.a.length < lw * lh) {
         const size = lw * lh;
@@ -113,8 +120,10 @@ export class LaplacianBlender {
       const r = j * sw;
       for (let i = 0; i < dw; i++) {
         const x = 2 * i;
-        const xm2 = x - 2 < 0 ? 0 : x - 2, xm1 = x - 1 < 0 ? 0 : x - 1;
-        const xp1 = x + 1 > mx ? mx : x + 1, xp2 = x + 2 > mx ? mx : x + 2;
+        const xm2 = x - 2 < 0 ? 0 : x - 2,
+          xm1 = x - 1 < 0 ? 0 : x - 1;
+        const xp1 = x + 1 > mx ? mx : x + 1,
+          xp2 = x + 2 > mx ? mx : x + 2;
         const xc = x > mx ? mx : x;
         tmp[j * dw + i] = (src[r + xm2] + 4 * src[r + xm1] + 6 * src[r + xc] + 4 * src[r + xp1] + src[r + xp2]) / 16;
       }
@@ -122,9 +131,11 @@ export class LaplacianBlender {
     const my = sh - 1;
     for (let j = 0; j < dh; j++) {
       const y = 2 * j;
-      const ym2 = (y - 2 < 0 ? 0 : y - 2) * dw, ym1 = (y - 1 < 0 ? 0 : y - 1) * dw;
+      const ym2 = (y - 2 < 0 ? 0 : y - 2) * dw,
+        ym1 = (y - 1 < 0 ? 0 : y - 1) * dw;
       const yc = (y > my ? my : y) * dw;
-      const yp1 = (y + 1 > my ? my : y + 1) * dw, yp2 = (y + 2 > my ? my : y + 2) * dw;
+      const yp1 = (y + 1 > my ? my : y + 1) * dw,
+        yp2 = (y + 2 > my ? my : y + 2) * dw;
       for (let i = 0; i < dw; i++) {
         dst[j * dw + i] = (tmp[ym2 + i] + 4 * tmp[ym1 + i] + 6 * tmp[yc + i] + 4 * tmp[yp1 + i] + tmp[yp2 + i]) / 16;
       }
@@ -148,7 +159,9 @@ export class LaplacianBlender {
     const my = sh - 1;
     for (let j = 0; j < dh; j++) {
       const c = j >> 1;
-      const r0 = (c - 1 < 0 ? 0 : c - 1) * dw, r1 = (c > my ? my : c) * dw, r2 = (c + 1 > my ? my : c + 1) * dw;
+      const r0 = (c - 1 < 0 ? 0 : c - 1) * dw,
+        r1 = (c > my ? my : c) * dw,
+        r2 = (c + 1 > my ? my : c + 1) * dw;
       const out = j * dw;
       if ((j & 1) === 0) for (let i = 0; i < dw; i++) dst[out + i] = (tmp[r0 + i] + 6 * tmp[r1 + i] + tmp[r2 + i]) / 8;
       else for (let i = 0; i < dw; i++) dst[out + i] = (tmp[r1 + i] + tmp[r2 + i]) / 2;

@@ -1,8 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyAffine, applyAffineToPoint, composeAffine, decomposeSimilarity, fitAffine, fitSimilarity,
-  identityAffine, invertAffine, similarityFromParts, triangleAffine,
+  applyAffine,
+  applyAffineToPoint,
+  composeAffine,
+  decomposeSimilarity,
+  fitAffine,
+  fitSimilarity,
+  identityAffine,
+  invertAffine,
+  similarityFromParts,
+  triangleAffine,
 } from './similarity';
 
 function rng(seed: number) {

@@ -57,7 +57,13 @@ export function fitSimilarity(src: Points, dst: Points, weights?: ArrayLike<numb
 export function fitAffine(src: Points, dst: Points, weights?: ArrayLike<number>): Affine {
   const n = pointCount(src, dst, weights, 3);
   const m = weightedMeans(src, dst, weights, n);
-  let sxx = 0, sxy = 0, syy = 0, xdx = 0, ydx = 0, xdy = 0, ydy = 0;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0,
+    xdx = 0,
+    ydx = 0,
+    xdy = 0,
+    ydy = 0;
   for (let i = 0; i < n; i++) {
     const w = weights ? weights[i] : 1;
     const sx = src[2 * i] - m.sx;
@@ -146,14 +152,30 @@ export function decomposeSimilarity(m: Affine): SimilarityParts {
 
 /** The exact affine taking triangle (s0, s1, s2) onto (d0, d1, d2); null if `s` is degenerate. */
 export function triangleAffine(
-  sx0: number, sy0: number, sx1: number, sy1: number, sx2: number, sy2: number,
-  dx0: number, dy0: number, dx1: number, dy1: number, dx2: number, dy2: number,
+  sx0: number,
+  sy0: number,
+  sx1: number,
+  sy1: number,
+  sx2: number,
+  sy2: number,
+  dx0: number,
+  dy0: number,
+  dx1: number,
+  dy1: number,
+  dx2: number,
+  dy2: number,
   out: Affine = new Float64Array(6),
 ): Affine | null {
-  const ux = sx1 - sx0, uy = sy1 - sy0, vx = sx2 - sx0, vy = sy2 - sy0;
+  const ux = sx1 - sx0,
+    uy = sy1 - sy0,
+    vx = sx2 - sx0,
+    vy = sy2 - sy0;
   const det = ux * vy - vx * uy;
   if (det === 0 || !Number.isFinite(det)) return null;
-  const pux = dx1 - dx0, puy = dy1 - dy0, pvx = dx2 - dx0, pvy = dy2 - dy0;
+  const pux = dx1 - dx0,
+    puy = dy1 - dy0,
+    pvx = dx2 - dx0,
+    pvy = dy2 - dy0;
   // [a b; d e] * [u v] = [pu pv]  =>  [a b; d e] = [pu pv] * [u v]^-1
   const a = (pux * vy - pvx * uy) / det;
   const b = (pvx * ux - pux * vx) / det;
@@ -177,7 +199,11 @@ function pointCount(src: Points, dst: Points, weights: ArrayLike<number> | undef
 }
 
 function weightedMeans(src: Points, dst: Points, weights: ArrayLike<number> | undefined, n: number) {
-  let w = 0, sx = 0, sy = 0, dx = 0, dy = 0;
+  let w = 0,
+    sx = 0,
+    sy = 0,
+    dx = 0,
+    dy = 0;
   for (let i = 0; i < n; i++) {
     const wi = weights ? weights[i] : 1;
     if (!(wi >= 0)) throw new RangeError('weights must be non-negative');

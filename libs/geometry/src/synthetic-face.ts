@@ -20,7 +20,10 @@ const TEMPLATE_WIDTH = 0.9;
 /** The frontal template in unit coordinates (face about 0.9 wide, eye line at y 0.33). */
 function template(): Float64Array {
   const p = new Float64Array(136);
-  const set = (i: number, x: number, y: number) => { p[2 * i] = x; p[2 * i + 1] = y; };
+  const set = (i: number, x: number, y: number) => {
+    p[2 * i] = x;
+    p[2 * i + 1] = y;
+  };
   for (let k = 0; k <= 16; k++) {
     const t = (Math.PI * k) / 16;
     set(k, 0.5 - 0.45 * Math.cos(t), 0.33 + 0.72 * Math.pow(Math.sin(t), 0.85));
@@ -31,16 +34,49 @@ function template(): Float64Array {
     set(17 + k, x, y);
     set(26 - k, 1 - x, y);
   }
-  [0.32, 0.40, 0.48, 0.56].forEach((y, k) => set(27 + k, 0.5, y));
-  [[0.42, 0.61], [0.46, 0.625], [0.5, 0.635], [0.54, 0.625], [0.58, 0.61]].forEach(([x, y], k) => set(31 + k, x, y));
-  const eye = [[-0.075, 0], [-0.025, -0.03], [0.025, -0.03], [0.075, 0], [0.025, 0.03], [-0.025, 0.03]];
+  [0.32, 0.4, 0.48, 0.56].forEach((y, k) => set(27 + k, 0.5, y));
+  [
+    [0.42, 0.61],
+    [0.46, 0.625],
+    [0.5, 0.635],
+    [0.54, 0.625],
+    [0.58, 0.61],
+  ].forEach(([x, y], k) => set(31 + k, x, y));
+  const eye = [
+    [-0.075, 0],
+    [-0.025, -0.03],
+    [0.025, -0.03],
+    [0.075, 0],
+    [0.025, 0.03],
+    [-0.025, 0.03],
+  ];
   eye.forEach(([dx, dy], k) => set(36 + k, 0.31 + dx, 0.33 + dy));
   // Left eye: 42 is the inner corner, 45 the outer one (mirror of the right eye).
   eye.forEach(([dx, dy], k) => set(42 + k, 0.69 + dx, 0.33 + dy));
-  [[0.36, 0.76], [0.41, 0.73], [0.46, 0.715], [0.5, 0.72], [0.54, 0.715], [0.59, 0.73], [0.64, 0.76],
-    [0.59, 0.80], [0.545, 0.82], [0.5, 0.825], [0.455, 0.82], [0.41, 0.80]].forEach(([x, y], k) => set(48 + k, x, y));
-  [[0.38, 0.76], [0.45, 0.752], [0.5, 0.754], [0.55, 0.752], [0.62, 0.76],
-    [0.55, 0.768], [0.5, 0.77], [0.45, 0.768]].forEach(([x, y], k) => set(60 + k, x, y));
+  [
+    [0.36, 0.76],
+    [0.41, 0.73],
+    [0.46, 0.715],
+    [0.5, 0.72],
+    [0.54, 0.715],
+    [0.59, 0.73],
+    [0.64, 0.76],
+    [0.59, 0.8],
+    [0.545, 0.82],
+    [0.5, 0.825],
+    [0.455, 0.82],
+    [0.41, 0.8],
+  ].forEach(([x, y], k) => set(48 + k, x, y));
+  [
+    [0.38, 0.76],
+    [0.45, 0.752],
+    [0.5, 0.754],
+    [0.55, 0.752],
+    [0.62, 0.76],
+    [0.55, 0.768],
+    [0.5, 0.77],
+    [0.45, 0.768],
+  ].forEach(([x, y], k) => set(60 + k, x, y));
   return p;
 }
 
@@ -60,7 +96,8 @@ export function syntheticFaceLandmarks(options: SyntheticFaceOptions): Float32Ar
   const yaw = ((options.yawDegrees ?? 0) * Math.PI) / 180;
   const roll = ((options.rollDegrees ?? 0) * Math.PI) / 180;
   const s = options.faceWidth / TEMPLATE_WIDTH;
-  const cosR = Math.cos(roll), sinR = Math.sin(roll);
+  const cosR = Math.cos(roll),
+    sinR = Math.sin(roll);
   const out = new Float32Array(136);
   for (let i = 0; i < 68; i++) {
     const r = Math.max(-1, Math.min(1, (p[2 * i] - 0.5) / 0.45));

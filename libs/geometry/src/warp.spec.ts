@@ -58,8 +58,10 @@ describe('piecewise-affine warp', () => {
         }
         const [sx, sy] = applyAffineToPoint(toSrc, region.x + i + 0.5, region.y + j + 0.5);
         const expected = 2 * (sx - 0.5) + (sy - 0.5);
-        assert.ok(Math.abs(plane.data[j * region.width + i] - expected) <= 0.5 + 1e-4,
-          `(${i},${j}) got ${plane.data[j * region.width + i]} expected ${expected.toFixed(2)}`);
+        assert.ok(
+          Math.abs(plane.data[j * region.width + i] - expected) <= 0.5 + 1e-4,
+          `(${i},${j}) got ${plane.data[j * region.width + i]} expected ${expected.toFixed(2)}`,
+        );
         checked++;
       }
     }
@@ -81,7 +83,8 @@ describe('piecewise-affine warp', () => {
       for (let i = 0; i < 160; i++) {
         const h = hits[j * 160 + i];
         assert.ok(h <= 1, `pixel ${i},${j} hit ${h} times`);
-        const cx = i + 0.5, cy = j + 0.5;
+        const cx = i + 0.5,
+          cy = j + 0.5;
         if (cx > 10 && cx < 150 && cy > 10 && cy < 120) assert.equal(h, 1, `gap at ${i},${j}`);
         else if (!pointInPolygon(hull, cx, cy)) assert.equal(h, 0);
         inside += h;
@@ -108,7 +111,14 @@ describe('piecewise-affine warp', () => {
     const tris = [0, 1, 2, 0, 2, 3];
     const region = warpRegionFor(dstPts, 64, 64, 0.5);
     const a = warpPlane(src, srcPts, dstPts, tris, region, 0.5);
-    const b = warpPlane(src, srcPts.map((v) => v / 2), dstPts.map((v) => v / 2), tris, region, 1);
+    const b = warpPlane(
+      src,
+      srcPts.map((v) => v / 2),
+      dstPts.map((v) => v / 2),
+      tris,
+      region,
+      1,
+    );
     assert.deepEqual(a.plane.data, b.plane.data);
     assert.deepEqual(a.coverage.data, b.coverage.data);
     assert.deepEqual(region, { x: 10, y: 12, width: 53, height: 46 });
@@ -144,11 +154,16 @@ describe('piecewise-affine warp', () => {
     const outV = createPlane(region.width, region.height, 77);
     const outM = createFloatPlane(region.width, region.height, 9);
     const count = warpTriangles(srcPts, dstPts, [0, 1, 2], region, {
-      a: { src: u, out: outU }, b: { src: v, out: outV }, mask: { src: mask, out: outM },
+      a: { src: u, out: outU },
+      b: { src: v, out: outV },
+      mask: { src: mask, out: outM },
     });
     const alone = warpPlane(u, srcPts, dstPts, [0, 1, 2], region);
     assert.deepEqual(outU.data, alone.plane.data);
-    assert.equal(count, alone.coverage.data.reduce((s, c) => s + c, 0));
+    assert.equal(
+      count,
+      alone.coverage.data.reduce((s, c) => s + c, 0),
+    );
     for (let k = 0; k < outV.data.length; k++) {
       const covered = alone.coverage.data[k] === 1;
       assert.equal(outM.data[k], covered ? 0.25 : 0);
@@ -180,7 +195,10 @@ describe('piecewise-affine warp', () => {
     const region = { x: 0, y: 0, width: 10, height: 10 };
     // Centres (i + .5, j + .5) strictly left of the hypotenuse x + y = 10: i + j <= 8.
     const { coverage } = warpPlane(rampPlane(), [0, 0, 10, 0, 0, 10], [0, 0, 10, 0, 0, 10], [0, 1, 2], region);
-    assert.equal(coverage.data.reduce((s, c) => s + c, 0), 45);
+    assert.equal(
+      coverage.data.reduce((s, c) => s + c, 0),
+      45,
+    );
     assert.equal(coverage.data[8], 1);
     assert.equal(coverage.data[9], 0);
   });

@@ -73,25 +73,50 @@ export function forEachWarpSpan(
   scratch: WarpScratch = sharedScratch(),
 ): number {
   if (scratch.spans.length < 3 * region.height) scratch.spans = new Int32Array(3 * region.height);
-  const spans = scratch.spans, m = scratch.affine;
+  const spans = scratch.spans,
+    m = scratch.affine;
   let count = 0;
   for (let t = 0; t + 2 < triangles.length; t += 3) {
-    const i0 = 2 * triangles[t], i1 = 2 * triangles[t + 1], i2 = 2 * triangles[t + 2];
-    const dx0 = dstPoints[i0] * scale, dy0 = dstPoints[i0 + 1] * scale;
-    const dx1 = dstPoints[i1] * scale, dy1 = dstPoints[i1 + 1] * scale;
-    const dx2 = dstPoints[i2] * scale, dy2 = dstPoints[i2 + 1] * scale;
+    const i0 = 2 * triangles[t],
+      i1 = 2 * triangles[t + 1],
+      i2 = 2 * triangles[t + 2];
+    const dx0 = dstPoints[i0] * scale,
+      dy0 = dstPoints[i0 + 1] * scale;
+    const dx1 = dstPoints[i1] * scale,
+      dy1 = dstPoints[i1 + 1] * scale;
+    const dx2 = dstPoints[i2] * scale,
+      dy2 = dstPoints[i2 + 1] * scale;
     const rows = triangleSpans(dx0, dy0, dx1, dy1, dx2, dy2, region, spans);
     if (rows === 0) continue;
-    if (!triangleAffine(
-      dx0, dy0, dx1, dy1, dx2, dy2,
-      srcPoints[i0] * scale, srcPoints[i0 + 1] * scale,
-      srcPoints[i1] * scale, srcPoints[i1 + 1] * scale,
-      srcPoints[i2] * scale, srcPoints[i2 + 1] * scale, m,
-    )) continue;
+    if (
+      !triangleAffine(
+        dx0,
+        dy0,
+        dx1,
+        dy1,
+        dx2,
+        dy2,
+        srcPoints[i0] * scale,
+        srcPoints[i0 + 1] * scale,
+        srcPoints[i1] * scale,
+        srcPoints[i1 + 1] * scale,
+        srcPoints[i2] * scale,
+        srcPoints[i2 + 1] * scale,
+        m,
+      )
+    )
+      continue;
     // Source index space: pixel (i, j)'s centre is (i, j), hence the -0.5.
-    const a = m[0], b = m[1], c = m[2] - 0.5, d = m[3], e = m[4], f = m[5] - 0.5;
+    const a = m[0],
+      b = m[1],
+      c = m[2] - 0.5,
+      d = m[3],
+      e = m[4],
+      f = m[5] - 0.5;
     for (let r = 0; r < rows; r++) {
-      const j = spans[3 * r], iStart = spans[3 * r + 1], n = spans[3 * r + 2] - iStart;
+      const j = spans[3 * r],
+        iStart = spans[3 * r + 1],
+        n = spans[3 * r + 2] - iStart;
       const yc = j + 0.5;
       count += n;
       visitor.span(j, iStart, n, a * (iStart + 0.5) + b * yc + c, d * (iStart + 0.5) + e * yc + f, a, d);
@@ -118,8 +143,12 @@ export function warpTriangles(
   scale = 1,
   scratch: WarpScratch = sharedScratch(),
 ): number {
-  const w = region.width, h = region.height;
-  const A = layers.a, B = layers.b, M = layers.mask, C = layers.coverage;
+  const w = region.width,
+    h = region.height;
+  const A = layers.a,
+    B = layers.b,
+    M = layers.mask,
+    C = layers.coverage;
   const source = A?.src ?? B?.src ?? M?.src;
   for (const out of [A?.out, B?.out, M?.out, C]) {
     if (out && (out.width !== w || out.height !== h)) throw new RangeError('warpTriangles: outputs must match the region');
@@ -169,11 +198,29 @@ class LayerSpans implements WarpSpanVisitor {
   }
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
-    const row = y - this.oy, col = x0 - this.ox, k = row * this.w + col;
-    const first = this.first, second = this.second, mask = this.mask;
+    const row = y - this.oy,
+      col = x0 - this.ox,
+      k = row * this.w + col;
+    const first = this.first,
+      second = this.second,
+      mask = this.mask;
     if (first && mask) {
-      spanPlaneAndMask(first.src, first.out, row * first.out.stride + col, mask.src, mask.footprints ?? NO_FOOTPRINTS,
-        mask.out.data, k, sx, sy, dx, dy, n, this.limX, this.limY);
+      spanPlaneAndMask(
+        first.src,
+        first.out,
+        row * first.out.stride + col,
+        mask.src,
+        mask.footprints ?? NO_FOOTPRINTS,
+        mask.out.data,
+        k,
+        sx,
+        sy,
+        dx,
+        dy,
+        n,
+        this.limX,
+        this.limY,
+      );
     } else if (first) {
       spanPlane(first.src, first.out, row * first.out.stride + col, sx, sy, dx, dy, n, this.limX, this.limY);
     } else if (mask) {
@@ -184,71 +231,121 @@ class LayerSpans implements WarpSpanVisitor {
   }
 }
 
-function spanPlane(
-  src: Plane, out: Plane, k: number, sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
-): void {
-  const s = src.data, stride = src.stride, o = out.data;
+function spanPlane(src: Plane, out: Plane, k: number, sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number): void {
+  const s = src.data,
+    stride = src.stride,
+    o = out.data;
   for (const end = k + n; k < end; k++) {
     const x = sx < 0 ? 0 : sx > limX ? limX : sx;
     const y = sy < 0 ? 0 : sy > limY ? limY : sy;
     sx += a;
     sy += d;
-    const xi = x | 0, yi = y | 0;
-    const fx = x - xi, fy = y - yi;
+    const xi = x | 0,
+      yi = y | 0;
+    const fx = x - xi,
+      fy = y - yi;
     const p = yi * stride + xi;
-    const p00 = s[p], p10 = s[p + stride];
+    const p00 = s[p],
+      p10 = s[p + stride];
     const top = p00 + (s[p + 1] - p00) * fx;
     o[k] = (top + (p10 + (s[p + stride + 1] - p10) * fx - top) * fy + 0.5) | 0;
   }
 }
 
 function spanMask(
-  src: FloatPlane, fp: Uint8Array, o: Float32Array, k: number,
-  sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
+  src: FloatPlane,
+  fp: Uint8Array,
+  o: Float32Array,
+  k: number,
+  sx: number,
+  sy: number,
+  a: number,
+  d: number,
+  n: number,
+  limX: number,
+  limY: number,
 ): void {
-  const s = src.data, stride = src.width, hasFp = fp.length > 0;
+  const s = src.data,
+    stride = src.width,
+    hasFp = fp.length > 0;
   for (const end = k + n; k < end; k++) {
     const x = sx < 0 ? 0 : sx > limX ? limX : sx;
     const y = sy < 0 ? 0 : sy > limY ? limY : sy;
     sx += a;
     sy += d;
-    const xi = x | 0, yi = y | 0;
+    const xi = x | 0,
+      yi = y | 0;
     const p = yi * stride + xi;
     if (hasFp) {
       const c = fp[p];
-      if (c === ONE) { o[k] = 1; continue; }
-      if (c === ZERO) { o[k] = 0; continue; }
+      if (c === ONE) {
+        o[k] = 1;
+        continue;
+      }
+      if (c === ZERO) {
+        o[k] = 0;
+        continue;
+      }
     }
-    const fx = x - xi, fy = y - yi;
-    const p00 = s[p], p10 = s[p + stride];
+    const fx = x - xi,
+      fy = y - yi;
+    const p00 = s[p],
+      p10 = s[p + stride];
     const top = p00 + (s[p + 1] - p00) * fx;
     o[k] = top + (p10 + (s[p + stride + 1] - p10) * fx - top) * fy;
   }
 }
 
 function spanPlaneAndMask(
-  src: Plane, out: Plane, k: number, msrc: FloatPlane, fp: Uint8Array, mo: Float32Array, km: number,
-  sx: number, sy: number, a: number, d: number, n: number, limX: number, limY: number,
+  src: Plane,
+  out: Plane,
+  k: number,
+  msrc: FloatPlane,
+  fp: Uint8Array,
+  mo: Float32Array,
+  km: number,
+  sx: number,
+  sy: number,
+  a: number,
+  d: number,
+  n: number,
+  limX: number,
+  limY: number,
 ): void {
-  const s = src.data, stride = src.stride, o = out.data, ms = msrc.data, mstride = msrc.width, hasFp = fp.length > 0;
+  const s = src.data,
+    stride = src.stride,
+    o = out.data,
+    ms = msrc.data,
+    mstride = msrc.width,
+    hasFp = fp.length > 0;
   for (const end = k + n; k < end; k++, km++) {
     const x = sx < 0 ? 0 : sx > limX ? limX : sx;
     const y = sy < 0 ? 0 : sy > limY ? limY : sy;
     sx += a;
     sy += d;
-    const xi = x | 0, yi = y | 0;
-    const fx = x - xi, fy = y - yi;
+    const xi = x | 0,
+      yi = y | 0;
+    const fx = x - xi,
+      fy = y - yi;
     let p = yi * stride + xi;
-    const p00 = s[p], p10 = s[p + stride];
+    const p00 = s[p],
+      p10 = s[p + stride];
     const top = p00 + (s[p + 1] - p00) * fx;
     o[k] = (top + (p10 + (s[p + stride + 1] - p10) * fx - top) * fy + 0.5) | 0;
     p = yi * mstride + xi;
     if (hasFp) {
       const c = fp[p];
-      if (c === ONE) { mo[km] = 1; continue; }
-      if (c === ZERO) { mo[km] = 0; continue; }
+      if (c === ONE) {
+        mo[km] = 1;
+        continue;
+      }
+      if (c === ZERO) {
+        mo[km] = 0;
+        continue;
+      }
     }
-    const q00 = ms[p], q10 = ms[p + mstride];
+    const q00 = ms[p],
+      q10 = ms[p + mstride];
     const qtop = q00 + (ms[p + 1] - q00) * fx;
     mo[km] = qtop + (q10 + (ms[p + mstride + 1] - q10) * fx - qtop) * fy;
   }
@@ -261,7 +358,10 @@ function sharedScratch(): WarpScratch {
 }
 
 function clearPlane(p: Plane): void {
-  if (p.stride === p.width) { p.data.fill(0, 0, p.width * p.height); return; }
+  if (p.stride === p.width) {
+    p.data.fill(0, 0, p.width * p.height);
+    return;
+  }
   for (let j = 0; j < p.height; j++) p.data.fill(0, j * p.stride, j * p.stride + p.width);
 }
 
@@ -272,19 +372,38 @@ function clearPlane(p: Plane): void {
  * computed from its upper endpoint with the same expression in both triangles sharing it, so
  * neighbours split shared edges exactly.
  */
-export function triangleSpans(
-  x0: number, y0: number, x1: number, y1: number, x2: number, y2: number,
-  clip: Rect, spans: Int32Array,
-): number {
+export function triangleSpans(x0: number, y0: number, x1: number, y1: number, x2: number, y2: number, clip: Rect, spans: Int32Array): number {
   // Sort by y (ties by x) so every edge runs from its upper to its lower endpoint.
   let t: number;
-  if (y1 < y0 || (y1 === y0 && x1 < x0)) { t = x0; x0 = x1; x1 = t; t = y0; y0 = y1; y1 = t; }
-  if (y2 < y1 || (y2 === y1 && x2 < x1)) { t = x1; x1 = x2; x2 = t; t = y1; y1 = y2; y2 = t; }
-  if (y1 < y0 || (y1 === y0 && x1 < x0)) { t = x0; x0 = x1; x1 = t; t = y0; y0 = y1; y1 = t; }
+  if (y1 < y0 || (y1 === y0 && x1 < x0)) {
+    t = x0;
+    x0 = x1;
+    x1 = t;
+    t = y0;
+    y0 = y1;
+    y1 = t;
+  }
+  if (y2 < y1 || (y2 === y1 && x2 < x1)) {
+    t = x1;
+    x1 = x2;
+    x2 = t;
+    t = y1;
+    y1 = y2;
+    y2 = t;
+  }
+  if (y1 < y0 || (y1 === y0 && x1 < x0)) {
+    t = x0;
+    x0 = x1;
+    x1 = t;
+    t = y0;
+    y0 = y1;
+    y1 = t;
+  }
   if (!(y2 > y0)) return 0;
   const jStart = Math.max(clip.y, Math.ceil(y0 - 0.5));
   const jEnd = Math.min(clip.y + clip.height, Math.ceil(y2 - 0.5));
-  const cStart = clip.x, cEnd = clip.x + clip.width;
+  const cStart = clip.x,
+    cEnd = clip.x + clip.width;
   const sLong = (x2 - x0) / (y2 - y0);
   const sTop = y1 > y0 ? (x1 - x0) / (y1 - y0) : 0;
   const sBottom = y2 > y1 ? (x2 - x1) / (y2 - y1) : 0;
@@ -294,7 +413,13 @@ export function triangleSpans(
     const xa = x0 + (yc - y0) * sLong;
     const xb = yc < y1 ? x0 + (yc - y0) * sTop : x1 + (yc - y1) * sBottom;
     let iStart: number, iEnd: number;
-    if (xa < xb) { iStart = Math.ceil(xa - 0.5); iEnd = Math.ceil(xb - 0.5); } else { iStart = Math.ceil(xb - 0.5); iEnd = Math.ceil(xa - 0.5); }
+    if (xa < xb) {
+      iStart = Math.ceil(xa - 0.5);
+      iEnd = Math.ceil(xb - 0.5);
+    } else {
+      iStart = Math.ceil(xb - 0.5);
+      iEnd = Math.ceil(xa - 0.5);
+    }
     if (iStart < cStart) iStart = cStart;
     if (iEnd > cEnd) iEnd = cEnd;
     if (iStart >= iEnd) continue;
@@ -316,8 +441,12 @@ export interface WarpResult<P> {
 
 /** One-off warp of an 8-bit plane (allocates its outputs; per frame call warpTriangles). */
 export function warpPlane(
-  src: Plane, srcPoints: ArrayLike<number>, dstPoints: ArrayLike<number>, triangles: ArrayLike<number>,
-  region: Rect, scale = 1,
+  src: Plane,
+  srcPoints: ArrayLike<number>,
+  dstPoints: ArrayLike<number>,
+  triangles: ArrayLike<number>,
+  region: Rect,
+  scale = 1,
 ): WarpResult<Plane> {
   const plane = createPlane(region.width, region.height);
   const coverage = createFloatPlane(region.width, region.height);
@@ -327,8 +456,12 @@ export function warpPlane(
 
 /** One-off warp of a float plane (a mask). */
 export function warpFloatPlane(
-  src: FloatPlane, srcPoints: ArrayLike<number>, dstPoints: ArrayLike<number>, triangles: ArrayLike<number>,
-  region: Rect, scale = 1,
+  src: FloatPlane,
+  srcPoints: ArrayLike<number>,
+  dstPoints: ArrayLike<number>,
+  triangles: ArrayLike<number>,
+  region: Rect,
+  scale = 1,
 ): WarpResult<FloatPlane> {
   const plane = createFloatPlane(region.width, region.height);
   const coverage = createFloatPlane(region.width, region.height);
@@ -337,16 +470,22 @@ export function warpFloatPlane(
 }
 
 /** How many triangles hit each region pixel (diagnostics and tests of the fill rule). */
-export function triangleHitCounts(
-  dstPoints: ArrayLike<number>, triangles: ArrayLike<number>, region: Rect, scale = 1,
-): Uint16Array {
+export function triangleHitCounts(dstPoints: ArrayLike<number>, triangles: ArrayLike<number>, region: Rect, scale = 1): Uint16Array {
   const hits = new Uint16Array(region.width * region.height);
   const spans = new Int32Array(3 * Math.max(1, region.height));
   for (let t = 0; t + 2 < triangles.length; t += 3) {
-    const i0 = 2 * triangles[t], i1 = 2 * triangles[t + 1], i2 = 2 * triangles[t + 2];
+    const i0 = 2 * triangles[t],
+      i1 = 2 * triangles[t + 1],
+      i2 = 2 * triangles[t + 2];
     const rows = triangleSpans(
-      dstPoints[i0] * scale, dstPoints[i0 + 1] * scale, dstPoints[i1] * scale, dstPoints[i1 + 1] * scale,
-      dstPoints[i2] * scale, dstPoints[i2 + 1] * scale, region, spans,
+      dstPoints[i0] * scale,
+      dstPoints[i0 + 1] * scale,
+      dstPoints[i1] * scale,
+      dstPoints[i1 + 1] * scale,
+      dstPoints[i2] * scale,
+      dstPoints[i2 + 1] * scale,
+      region,
+      spans,
     );
     for (let r = 0; r < rows; r++) {
       const row = (spans[3 * r] - region.y) * region.width - region.x;

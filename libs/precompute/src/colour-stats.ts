@@ -8,7 +8,14 @@ import { createFloatPlane, rgbToYuv, srgbToLab, YuvCoefficients } from '@talecas
 /** [L, a, b mean; L, a, b std; Y, U, V mean; Y, U, V std]. */
 export const COLOUR_DIMS = 12;
 
-export function skinColourStats(rgb: Uint8Array, width: number, height: number, lm: ArrayLike<number>, yuv: YuvCoefficients, out: Float32Array = new Float32Array(COLOUR_DIMS)): Float32Array | null {
+export function skinColourStats(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  lm: ArrayLike<number>,
+  yuv: YuvCoefficients,
+  out: Float32Array = new Float32Array(COLOUR_DIMS),
+): Float32Array | null {
   const region = skinRegion(lm, width, height);
   if (region.width < 4 || region.height < 4) return null;
   const mask = paintSkinMask(createFloatPlane(region.width, region.height), lm, region.x, region.y);
@@ -27,8 +34,10 @@ export function skinColourStats(rgb: Uint8Array, width: number, height: number, 
       srgbToLab(rgb[o], rgb[o + 1], rgb[o + 2], lab);
       rgbToYuv(rgb[o], rgb[o + 1], rgb[o + 2], yuv, yc);
       for (let c = 0; c < 3; c++) {
-        sum[c] += w * lab[c]; sq[c] += w * lab[c] * lab[c];
-        sum[3 + c] += w * yc[c]; sq[3 + c] += w * yc[c] * yc[c];
+        sum[c] += w * lab[c];
+        sq[c] += w * lab[c] * lab[c];
+        sum[3 + c] += w * yc[c];
+        sq[3 + c] += w * yc[c] * yc[c];
       }
       weight += w;
     }

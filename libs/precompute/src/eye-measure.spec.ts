@@ -5,7 +5,8 @@ import { EYE_TRACK_DIMS, eyeTrack, irisVisibility, measureGaze } from './eye-mea
 
 describe('eyeTrack', () => {
   test('openness is 1 when open for this character, and a 3-frame blink stays below half on its frames', () => {
-    const n = 40, open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
+    const n = 40,
+      open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
     const lm = new Float32Array(n * 136);
     const blink = [20, 21, 22];
     for (let i = 0; i < n; i++) lm.set(blink.includes(i) ? setEyelids(open, [0.1, 0.1], new Float32Array(136)) : open, i * 136);
@@ -18,7 +19,9 @@ describe('eyeTrack', () => {
   });
 
   test('gaze: unknown frames hold their neighbours, and a run never crosses a cut', () => {
-    const n = 10, lm = new Float32Array(n * 136), gaze = new Float32Array(n * 4).fill(NaN);
+    const n = 10,
+      lm = new Float32Array(n * 136),
+      gaze = new Float32Array(n * 4).fill(NaN);
     for (let i = 0; i < n; i++) lm.set(syntheticFaceLandmarks({ centerX: 100, centerY: 100, faceWidth: 90 }), i * 136);
     gaze[1 * 4] = 0.2;
     gaze[8 * 4] = -0.2;
@@ -33,7 +36,9 @@ describe('measureGaze', () => {
     const lm = syntheticFaceLandmarks({ centerX: 320, centerY: 240, faceWidth: 300 });
     const luma = createPlane(640, 480, 220);
     for (const eye of [0, 1] as const) {
-      const f = eyeFrame(lm, eye), cx = f.cx + 0.2 * f.width, r = IRIS_RADIUS * f.width;
+      const f = eyeFrame(lm, eye),
+        cx = f.cx + 0.2 * f.width,
+        r = IRIS_RADIUS * f.width;
       for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) if (Math.hypot(x + 0.5 - cx, y + 0.5 - f.cy) < r) luma.data[y * 640 + x] = 30;
     }
     const g = measureGaze(luma, lm, new Float32Array(4));
@@ -45,8 +50,10 @@ describe('measureGaze', () => {
 
 describe('iris visibility', () => {
   test('an eye whose lid landmarks stay open but whose iris is gone counts as closing', () => {
-    const n = 40, open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
-    const lm = new Float32Array(n * 136), contrast = new Float32Array(n * 2).fill(120);
+    const n = 40,
+      open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
+    const lm = new Float32Array(n * 136),
+      contrast = new Float32Array(n * 2).fill(120);
     for (let i = 0; i < n; i++) lm.set(open, i * 136);
     for (const i of [20, 21, 22]) contrast[i * 2] = contrast[i * 2 + 1] = 10;
     const track = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), contrast);
@@ -56,15 +63,19 @@ describe('iris visibility', () => {
 
   test('reads a drawn iris as visible and a closed eye (lash line only) as not', () => {
     const lm = syntheticFaceLandmarks({ centerX: 320, centerY: 240, faceWidth: 300 });
-    const openEye = createPlane(640, 480, 200), shut = createPlane(640, 480, 200);
+    const openEye = createPlane(640, 480, 200),
+      shut = createPlane(640, 480, 200);
     for (const eye of [0, 1] as const) {
-      const f = eyeFrame(lm, eye), r = IRIS_RADIUS * f.width;
-      for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) {
-        if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < r) openEye.data[y * 640 + x] = 40;
-        if (Math.abs(y + 0.5 - f.cy) < 1.5 && Math.abs(x + 0.5 - f.cx) < f.width / 2) shut.data[y * 640 + x] = 30;
-      }
+      const f = eyeFrame(lm, eye),
+        r = IRIS_RADIUS * f.width;
+      for (let y = 0; y < 480; y++)
+        for (let x = 0; x < 640; x++) {
+          if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < r) openEye.data[y * 640 + x] = 40;
+          if (Math.abs(y + 0.5 - f.cy) < 1.5 && Math.abs(x + 0.5 - f.cx) < f.width / 2) shut.data[y * 640 + x] = 30;
+        }
     }
-    const a = irisVisibility(openEye, lm, new Float32Array(2)), b = irisVisibility(shut, lm, new Float32Array(2));
+    const a = irisVisibility(openEye, lm, new Float32Array(2)),
+      b = irisVisibility(shut, lm, new Float32Array(2));
     for (const e of [0, 1]) assert.ok(a[e] > 100 && b[e] < 0.35 * a[e], `eye ${e}: open ${a[e]}, shut ${b[e]}`);
   });
 });

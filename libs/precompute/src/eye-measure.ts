@@ -47,12 +47,16 @@ export function measureGaze(luma: Plane, landmarks: ArrayLike<number>, out: Floa
 export function irisVisibility(luma: Plane, landmarks: ArrayLike<number>, out: Float32Array, scratch: Float32Array = new Float32Array(136)): Float32Array {
   for (let i = 0; i < 136; i++) scratch[i] = landmarks[i];
   for (const eye of [0, 1] as const) {
-    const f = eyeFrame(landmarks, eye), o = 36 + 6 * eye;
+    const f = eyeFrame(landmarks, eye),
+      o = 36 + 6 * eye;
     const set = (i: number, u: number, n: number) => {
       scratch[2 * i] = f.cx + u * f.width * f.ux + n * f.width * f.nx;
       scratch[2 * i + 1] = f.cy + u * f.width * f.uy + n * f.width * f.ny;
     };
-    set(o + 1, -1 / 6, -0.3); set(o + 2, 1 / 6, -0.3); set(o + 4, 1 / 6, 0.3); set(o + 5, -1 / 6, 0.3);
+    set(o + 1, -1 / 6, -0.3);
+    set(o + 2, 1 / 6, -0.3);
+    set(o + 4, 1 / 6, 0.3);
+    set(o + 5, -1 / 6, 0.3);
     const iris = f.width >= 10 ? findIris(luma, scratch, eye) : null;
     out[eye] = iris ? Math.max(0, iris.contrast) : NaN;
   }
@@ -67,7 +71,13 @@ export const IRIS_SHUT: [number, number] = [0.25, 0.6];
  * (frameCount × 136) and raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
  * gaze 0), where `present`; runs never cross a cut. Frames without the face are left 0.
  */
-export function eyeTrack(rawLandmarks: Float32Array, rawGaze: Float32Array | null, present: Uint8Array, cuts: ReadonlySet<number>, irisContrast: Float32Array | null = null): Float32Array {
+export function eyeTrack(
+  rawLandmarks: Float32Array,
+  rawGaze: Float32Array | null,
+  present: Uint8Array,
+  cuts: ReadonlySet<number>,
+  irisContrast: Float32Array | null = null,
+): Float32Array {
   const n = present.length;
   const out = new Float32Array(n * EYE_TRACK_DIMS);
   const aspects: number[] = [];
@@ -124,7 +134,8 @@ function centreVerticalGaze(gaze: Float32Array, present: Uint8Array): void {
 
 /** NaN gaze values replaced by the nearest known value in the same run (0 when the run has none). */
 function holdGaps(raw: Float32Array, present: Uint8Array, cuts: ReadonlySet<number>): Float32Array {
-  const n = present.length, out = new Float32Array(raw);
+  const n = present.length,
+    out = new Float32Array(raw);
   for (let d = 0; d < 4; d++) {
     let start = -1;
     for (let i = 0; i <= n; i++) {
@@ -172,7 +183,8 @@ function smoothstep(a: number, b: number, x: number): number {
 }
 
 function pick(track: Float32Array, from: number, count: number): Float32Array {
-  const n = track.length / EYE_TRACK_DIMS, out = new Float32Array(n * count);
+  const n = track.length / EYE_TRACK_DIMS,
+    out = new Float32Array(n * count);
   for (let i = 0; i < n; i++) for (let d = 0; d < count; d++) out[i * count + d] = track[i * EYE_TRACK_DIMS + from + d];
   return out;
 }

@@ -8,8 +8,14 @@ function face(cx: number, cy: number, size: number, angle: number): Float32Array
   for (let i = 0; i < 68; i++) {
     let u = ((i % 9) / 8 - 0.5) * size;
     let v = (Math.floor(i / 9) / 7 - 0.5) * size;
-    if (i >= 36 && i < 42) { u = -0.2 * size + (i - 38.5) * 0.02 * size; v = -0.1 * size; }
-    if (i >= 42 && i < 48) { u = 0.2 * size + (i - 44.5) * 0.02 * size; v = -0.1 * size; }
+    if (i >= 36 && i < 42) {
+      u = -0.2 * size + (i - 38.5) * 0.02 * size;
+      v = -0.1 * size;
+    }
+    if (i >= 42 && i < 48) {
+      u = 0.2 * size + (i - 44.5) * 0.02 * size;
+      v = -0.1 * size;
+    }
     lm[2 * i] = cx + u * Math.cos(angle) - v * Math.sin(angle);
     lm[2 * i + 1] = cy + u * Math.sin(angle) + v * Math.cos(angle);
   }
@@ -34,7 +40,8 @@ describe('oriented face crops', () => {
   });
 
   test('the input is sampled along the face axes, black outside the box and outside the frame, and maps back', () => {
-    const width = 64, height = 48;
+    const width = 64,
+      height = 48;
     const rgb = new Uint8Array(width * height * 3);
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgb.set([x * 4, y * 4, 100], (y * width + x) * 3);
     const out = new Float32Array(16 * 16 * 3);

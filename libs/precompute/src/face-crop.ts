@@ -54,9 +54,13 @@ function clampInt(v: number, lo: number, hi: number): number {
 }
 
 export function landmarkBounds(lm: ArrayLike<number>): Box {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < 68; i++) {
-    const x = lm[2 * i], y = lm[2 * i + 1];
+    const x = lm[2 * i],
+      y = lm[2 * i + 1];
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -66,8 +70,10 @@ export function landmarkBounds(lm: ArrayLike<number>): Box {
 }
 
 export function iou(a: Box, b: Box): number {
-  const x0 = Math.max(a.x, b.x), y0 = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.width, b.x + b.width), y1 = Math.min(a.y + a.height, b.y + b.height);
+  const x0 = Math.max(a.x, b.x),
+    y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.width, b.x + b.width),
+    y1 = Math.min(a.y + a.height, b.y + b.height);
   const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
@@ -96,7 +102,8 @@ export function orientedFromBox(box: Box, angle = 0): OrientedBox {
 
 /** The upright box around an oriented one (for detectors and overlap scores). */
 export function boundingBoxOf(o: OrientedBox): Box {
-  const c = Math.abs(Math.cos(o.angle)), s = Math.abs(Math.sin(o.angle));
+  const c = Math.abs(Math.cos(o.angle)),
+    s = Math.abs(Math.sin(o.angle));
   const w = o.width * c + o.height * s;
   const h = o.width * s + o.height * c;
   return { x: o.cx - w / 2, y: o.cy - h / 2, width: w, height: h };

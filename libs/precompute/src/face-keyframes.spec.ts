@@ -27,7 +27,13 @@ test('roll takes the short way round', () => {
   near(lerpAngle(-170, 170, 0.75), 175, 1e-9, '-170 → 170');
   near(lerpAngle(350, 10, 0.5), 0, 1e-9, '350 → 10');
   near(lerpAngle(-10, 30, 0.5), 10, 1e-9, 'plain');
-  const p = poseAt([{ t: 0, centre: [0.5, 0.5], size: 0.1, roll: 160 }, { t: 1, centre: [0.5, 0.5], size: 0.1, roll: -160 }], 0.5)!;
+  const p = poseAt(
+    [
+      { t: 0, centre: [0.5, 0.5], size: 0.1, roll: 160 },
+      { t: 1, centre: [0.5, 0.5], size: 0.1, roll: -160 },
+    ],
+    0.5,
+  )!;
   near(Math.abs(p.roll), 180, 1e-9, 'pose roll');
 });
 
@@ -45,7 +51,8 @@ test('optional fields take defaults, and interpolate between the keyframes that 
 });
 
 test('posed landmarks sit where the pose says, with its roll, yaw and openness', () => {
-  const W = 1280, H = 720;
+  const W = 1280,
+    H = 720;
   const base = { centre: [0.4, 0.5] as [number, number], size: 0.08, roll: 0, yaw: 0, mouthOpen: 0, eyesOpen: 1 };
   const lm = posedLandmarks(base, W, H);
   near(interOcularDistance(lm), 0.08 * W, 0.01, 'eye distance = size × width');

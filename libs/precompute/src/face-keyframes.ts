@@ -44,7 +44,8 @@ export const WIDE_OPEN_MOUTH = 0.45;
  */
 export function poseAt(keyframes: readonly FaceKeyframe[], t: number, tolerance = 0): FacePose | null {
   if (keyframes.length === 0) return null;
-  const first = keyframes[0], last = keyframes[keyframes.length - 1];
+  const first = keyframes[0],
+    last = keyframes[keyframes.length - 1];
   if (t < first.t - tolerance || t > last.t + tolerance) return null;
   const tc = Math.min(last.t, Math.max(first.t, t));
   const [a, b, u] = bracket(keyframes, tc, () => true);
@@ -104,7 +105,8 @@ function canonicalFaceUnits(): { points: Float64Array; depth: Float64Array } {
   const c = canonicalLandmarks();
   const [rx, ry] = centroid(c, RIGHT_EYE);
   const [lx, ly] = centroid(c, LEFT_EYE);
-  const ox = (rx + lx) / 2, oy = (ry + ly) / 2;
+  const ox = (rx + lx) / 2,
+    oy = (ry + ly) / 2;
   const points = new Float64Array(136);
   for (let i = 0; i < 68; i++) {
     points[2 * i] = (c[2 * i] - ox) / CANONICAL_INTER_OCULAR;
@@ -138,18 +140,24 @@ export function posedLandmarks(pose: FacePose, width: number, height: number, ou
   const p = Float64Array.from(points);
   openEyes(p, pose.eyesOpen);
   openMouth(p, pose.mouthOpen);
-  const yaw = (pose.yaw * Math.PI) / 180, roll = (pose.roll * Math.PI) / 180;
-  const cy = Math.cos(yaw), sy = Math.sin(yaw);
+  const yaw = (pose.yaw * Math.PI) / 180,
+    roll = (pose.roll * Math.PI) / 180;
+  const cy = Math.cos(yaw),
+    sy = Math.sin(yaw);
   for (let i = 0; i < 68; i++) p[2 * i] = p[2 * i] * cy + depth[i] * sy;
   // Keep the eye midpoint at the origin after the turn.
   const [rx, ry] = centroid(p, RIGHT_EYE);
   const [lx, ly] = centroid(p, LEFT_EYE);
-  const mx = (rx + lx) / 2, my = (ry + ly) / 2;
-  const cr = Math.cos(roll), sr = Math.sin(roll);
+  const mx = (rx + lx) / 2,
+    my = (ry + ly) / 2;
+  const cr = Math.cos(roll),
+    sr = Math.sin(roll);
   const scale = pose.size * width;
-  const px = pose.centre[0] * width, py = pose.centre[1] * height;
+  const px = pose.centre[0] * width,
+    py = pose.centre[1] * height;
   for (let i = 0; i < 68; i++) {
-    const x = p[2 * i] - mx, y = p[2 * i + 1] - my;
+    const x = p[2 * i] - mx,
+      y = p[2 * i + 1] - my;
     out[2 * i] = px + scale * (x * cr - y * sr);
     out[2 * i + 1] = py + scale * (x * sr + y * cr);
   }
@@ -160,7 +168,10 @@ export function posedLandmarks(pose: FacePose, width: number, height: number, ou
 function openEyes(p: Float64Array, open: number): void {
   const k = Math.max(0, Math.min(1, open));
   for (const o of [36, 42]) {
-    for (const [up, down] of [[o + 1, o + 5], [o + 2, o + 4]]) {
+    for (const [up, down] of [
+      [o + 1, o + 5],
+      [o + 2, o + 4],
+    ]) {
       p[2 * up] = p[2 * down] + (p[2 * up] - p[2 * down]) * k;
       p[2 * up + 1] = p[2 * down + 1] + (p[2 * up + 1] - p[2 * down + 1]) * k;
     }
@@ -175,13 +186,19 @@ function openMouth(p: Float64Array, open: number): void {
   const k = Math.max(0, Math.min(1, open));
   const width = Math.hypot(p[2 * 54] - p[2 * 48], p[2 * 54 + 1] - p[2 * 48 + 1]);
   // Close the canonical inner lips (pairs 61/67, 62/66, 63/65 meet halfway).
-  for (const [up, down] of [[61, 67], [62, 66], [63, 65]]) {
+  for (const [up, down] of [
+    [61, 67],
+    [62, 66],
+    [63, 65],
+  ]) {
     const mid = (p[2 * up + 1] + p[2 * down + 1]) / 2;
-    const gapUp = p[2 * up + 1] - mid, gapDown = p[2 * down + 1] - mid;
+    const gapUp = p[2 * up + 1] - mid,
+      gapDown = p[2 * down + 1] - mid;
     p[2 * up + 1] -= gapUp;
     p[2 * down + 1] -= gapDown;
     // The outer lip follows its inner lip.
-    const outerUp = up - 11, outerDown = down - 9;
+    const outerUp = up - 11,
+      outerDown = down - 9;
     p[2 * outerUp + 1] -= gapUp;
     p[2 * outerDown + 1] -= gapDown;
   }

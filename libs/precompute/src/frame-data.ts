@@ -5,7 +5,10 @@ export class FrameData {
   /** Floats per record in this story's file (older stories have no eye fields, see RECORD_FLOATS_NO_EYES). */
   readonly recordFloats: number;
 
-  constructor(readonly manifest: StoryManifest, readonly records: Float32Array) {
+  constructor(
+    readonly manifest: StoryManifest,
+    readonly records: Float32Array,
+  ) {
     this.recordFloats = manifest.frameData.recordFloats ?? RECORD_FLOATS;
     const expected = manifest.frameData.roles.length * manifest.video.frameCount * this.recordFloats;
     if (records.length !== expected) throw new Error(`frames.bin holds ${records.length} floats, expected ${expected}`);

@@ -36,7 +36,12 @@ export interface StoryFrameRecords {
 export type RecordTrack = RoleTrackData & { eyes?: Float32Array };
 
 export function storyFrameRecords(roleNames: string[], tracks: RecordTrack[], frameCount: number): StoryFrameRecords {
-  const out: StoryFrameRecords = { records: new Float32Array(roleNames.length * frameCount * RECORD_FLOATS), anyFace: new Uint8Array(frameCount), faceFrames: {}, expressionFrames: [] };
+  const out: StoryFrameRecords = {
+    records: new Float32Array(roleNames.length * frameCount * RECORD_FLOATS),
+    anyFace: new Uint8Array(frameCount),
+    faceFrames: {},
+    expressionFrames: [],
+  };
   const canonical = canonicalLandmarks();
   const weights = alignmentWeights();
   for (const [r, name] of roleNames.entries()) {
@@ -56,7 +61,15 @@ export function storyFrameRecords(roleNames: string[], tracks: RecordTrack[], fr
 }
 
 /** Fills the record at offset `o` from frame i of the track; returns the frame's expressions line. */
-function writeFrameRecord(records: Float32Array, o: number, track: RecordTrack, i: number, role: string, canonical: Float32Array, weights: Float32Array): ExpressionFrame {
+function writeFrameRecord(
+  records: Float32Array,
+  o: number,
+  track: RecordTrack,
+  i: number,
+  role: string,
+  canonical: Float32Array,
+  weights: Float32Array,
+): ExpressionFrame {
   const lm = track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS);
   records[o] = 1;
   records.set(lm, o + FRAME_FIELDS.landmarks[0]);

@@ -6,7 +6,10 @@ import { posedLandmarks } from './face-keyframes';
 import type { MaskRole } from './masks-file';
 
 const role: MaskRole = {
-  regions: [{ from: 0, to: 1, box: [0, 0, 0.5, 1] }, { from: 1, to: 2, box: [0.5, 0, 1, 1] }],
+  regions: [
+    { from: 0, to: 1, box: [0, 0, 0.5, 1] },
+    { from: 1, to: 2, box: [0.5, 0, 1, 1] },
+  ],
   occluders: [],
   keyframes: [
     { t: 0, centre: [0.2, 0.5], size: 0.05, roll: 0 },
@@ -20,7 +23,10 @@ test('keyed landmarks come from the keyframes of the region active at that time,
   const a = keyedLandmarksAt(role, 0.48, 25, 1000, 500)!;
   assert.ok(Math.abs(interOcularDistance(a) - 50) < 0.1);
   const held = keyedLandmarksAt(role, 0.97, 25, 1000, 500)!;
-  assert.ok(Math.abs(interOcularDistance(held) - 50) < 0.1, 'within half a frame after the first region\'s last keyframe: that pose, not interpolated towards the next region');
+  assert.ok(
+    Math.abs(interOcularDistance(held) - 50) < 0.1,
+    "within half a frame after the first region's last keyframe: that pose, not interpolated towards the next region",
+  );
   assert.equal(keyedLandmarksAt({ ...role, regions: [role.regions[0]] }, 0.99, 25, 1000, 500), null, 'past the region: no pose');
   const b = keyedLandmarksAt(role, 1.25, 25, 1000, 500)!;
   assert.ok(Math.abs(interOcularDistance(b) - 100) < 0.1, 'second region, its own keyframes');
@@ -45,9 +51,12 @@ test('frames detection lost inside a shot take the keyframes moved onto the neig
   // Shot 0..11 and shot 12..15. The keyed face walks right; the "detected" face is the keyed one
   // 1.2 times larger, turned 5 degrees and shifted by a drift growing over the frames (the keys are
   // coarse). Detection lost frames 3..8 (a head turn) and the cut frame 12.
-  const n = 16, w = 640, h = 360;
+  const n = 16,
+    w = 640,
+    h = 360;
   const keyedAt = (j: number) => posedLandmarks({ centre: [0.3 + 0.01 * j, 0.5], size: 0.05, roll: 0, yaw: 0, mouthOpen: 0, eyesOpen: 1 }, w, h);
-  const truthAt = (j: number) => applyAffine(similarityFromParts({ scale: 1.2, rotationRadians: (5 * Math.PI) / 180, tx: -40 + 2 * j, ty: -30 }), keyedAt(j), new Float32Array(136));
+  const truthAt = (j: number) =>
+    applyAffine(similarityFromParts({ scale: 1.2, rotationRadians: (5 * Math.PI) / 180, tx: -40 + 2 * j, ty: -30 }), keyedAt(j), new Float32Array(136));
   const keyed = { present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * 136) };
   const present = Uint8Array.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]);
   const landmarks = new Float32Array(n * 136);
@@ -60,7 +69,12 @@ test('frames detection lost inside a shot take the keyframes moved onto the neig
   assert.deepEqual([...present], new Array(n).fill(1));
   // Inside the gap the two fits are interpolated (exact here); the cut frame has only the fit of
   // the frame after it (off by that frame's drift, 2 px).
-  for (const [j, tolerance] of [[3, 0.5], [5, 0.5], [8, 0.5], [12, 2.5]]) {
+  for (const [j, tolerance] of [
+    [3, 0.5],
+    [5, 0.5],
+    [8, 0.5],
+    [12, 2.5],
+  ]) {
     const truth = truthAt(j);
     let worst = 0;
     for (let c = 0; c < 136; c++) worst = Math.max(worst, Math.abs(landmarks[j * 136 + c] - truth[c]));
@@ -81,9 +95,12 @@ test('keyed gap filling reaches only so far from a detection, never across a cut
   assert.deepEqual([...present], [1, 1, 1, 1, 0, 0, 0, 0, 0, 0], 'three frames of reach; the shot from the cut at 6 has no detection; frame 7 has no keys');
 });
 
-test('a keyframe on the next region\'s first frame does not pull this region\'s last frames towards it', () => {
+test("a keyframe on the next region's first frame does not pull this region's last frames towards it", () => {
   const wide: MaskRole = {
-    regions: [{ from: 0, to: 1, box: [0, 0, 1, 1] }, { from: 1, to: 2, box: [0, 0, 1, 1] }],
+    regions: [
+      { from: 0, to: 1, box: [0, 0, 1, 1] },
+      { from: 1, to: 2, box: [0, 0, 1, 1] },
+    ],
     occluders: [],
     keyframes: [
       { t: 0, centre: [0.2, 0.5], size: 0.05, roll: 0 },
@@ -92,9 +109,9 @@ test('a keyframe on the next region\'s first frame does not pull this region\'s 
       { t: 2, centre: [0.3, 0.5], size: 0.05, roll: 0 },
     ],
   };
-  assert.equal(keyedLandmarksAt(wide, 0.8, 25, 1000, 500), null, 'after the region\'s last own key: no pose');
+  assert.equal(keyedLandmarksAt(wide, 0.8, 25, 1000, 500), null, "after the region's last own key: no pose");
   assert.ok(keyedLandmarksAt(wide, 0.5, 25, 1000, 500));
   assert.ok(keyedLandmarksAt(wide, 1, 25, 1000, 500), 'the key belongs to the region it starts');
   const last = keyedLandmarksAt({ ...wide, regions: [wide.regions[0]] }, 0.96, 25, 1000, 500)!;
-  assert.ok(last, 'with no region starting there, a key at the region\'s end is still its own');
+  assert.ok(last, "with no region starting there, a key at the region's end is still its own");
 });

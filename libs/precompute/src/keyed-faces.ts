@@ -56,7 +56,8 @@ export function preferKeyframesPerShot(track: { present: Uint8Array; landmarks: 
   let start = 0;
   for (let i = 1; i <= n; i++) {
     if (i < n && !cuts.has(i)) continue;
-    let detected = 0, keyedFrames = 0;
+    let detected = 0,
+      keyedFrames = 0;
     for (let j = start; j < i; j++) {
       if (keyed.present[j]) keyedFrames++;
       if (keyed.present[j] && track.present[j]) detected++;
@@ -86,7 +87,12 @@ export const KEYFRAMES_WIN_BELOW = 0.5;
  * exists). Authored keyframes are coarse; the fit carries the detected position, size and roll
  * into the gap. Changes `present` and `landmarks` in place; returns the frames filled.
  */
-export function fillGapsFromKeyframes(track: { present: Uint8Array; landmarks: Float32Array }, keyed: KeyedTrack, cuts: ReadonlySet<number>, reach: number): number {
+export function fillGapsFromKeyframes(
+  track: { present: Uint8Array; landmarks: Float32Array },
+  keyed: KeyedTrack,
+  cuts: ReadonlySet<number>,
+  reach: number,
+): number {
   const n = track.present.length;
   const anchor = (j: number) => track.present[j] === 1 && keyed.present[j] === 1;
   const fits = new Map<number, SimilarityParts>();
@@ -105,9 +111,18 @@ export function fillGapsFromKeyframes(track: { present: Uint8Array; landmarks: F
     if (end < n && !cuts.has(end)) continue;
     for (let j = start; j < end; j++) {
       if (track.present[j] || !keyed.present[j]) continue;
-      let before = -1, after = -1;
-      for (let k = j - 1; k >= start && k >= j - reach; k--) if (anchor(k)) { before = k; break; }
-      for (let k = j + 1; k < end && k <= j + reach; k++) if (anchor(k)) { after = k; break; }
+      let before = -1,
+        after = -1;
+      for (let k = j - 1; k >= start && k >= j - reach; k--)
+        if (anchor(k)) {
+          before = k;
+          break;
+        }
+      for (let k = j + 1; k < end && k <= j + reach; k++)
+        if (anchor(k)) {
+          after = k;
+          break;
+        }
       if (before < 0 && after < 0) continue;
       const parts = before >= 0 && after >= 0 ? mixParts(fitAt(before), fitAt(after), (j - before) / (after - before)) : fitAt(before >= 0 ? before : after);
       const out = track.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);

@@ -30,7 +30,13 @@ describe('smoothTracks', () => {
     assert.equal(out[10], 100);
     const gap = new Uint8Array(n).fill(1);
     gap[10] = 0;
-    const out2 = smoothTracks(Float32Array.from({ length: n }, (_, i) => (i < 10 ? 0 : 50)), 1, gap, new Set(), 3);
+    const out2 = smoothTracks(
+      Float32Array.from({ length: n }, (_, i) => (i < 10 ? 0 : 50)),
+      1,
+      gap,
+      new Set(),
+      3,
+    );
     assert.equal(out2[9], 0);
     assert.equal(out2[11], 50);
   });

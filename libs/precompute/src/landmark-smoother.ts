@@ -30,19 +30,25 @@ function smoothRun(src: Float32Array, out: Float32Array, dims: number, from: num
     const lo = Math.max(from, t - radius);
     const hi = Math.min(to - 1, t + radius);
     // Weighted least squares of v(s) = a + b (s - t): only a is needed.
-    let sw = 0, swx = 0, swxx = 0;
+    let sw = 0,
+      swx = 0,
+      swxx = 0;
     for (let s = lo; s <= hi; s++) {
       const w = weights[Math.abs(s - t)];
       const x = s - t;
-      sw += w; swx += w * x; swxx += w * x * x;
+      sw += w;
+      swx += w * x;
+      swxx += w * x * x;
     }
     const det = sw * swxx - swx * swx;
     for (let d = 0; d < dims; d++) {
-      let swy = 0, swxy = 0;
+      let swy = 0,
+        swxy = 0;
       for (let s = lo; s <= hi; s++) {
         const w = weights[Math.abs(s - t)];
         const y = src[s * dims + d];
-        swy += w * y; swxy += w * (s - t) * y;
+        swy += w * y;
+        swxy += w * (s - t) * y;
       }
       out[t * dims + d] = det > 1e-9 ? (swxx * swy - swx * swxy) / det : swy / sw;
     }

@@ -9,7 +9,10 @@ function packedFrame(width: number, height: number): Uint8Array {
   for (let j = 0; j < height; j++) {
     for (let i = 0; i < width; i++) {
       const o = 4 * (j * width + i);
-      rgba[o] = (i * 7) & 255; rgba[o + 1] = (j * 11) & 255; rgba[o + 2] = ((i + j) * 5) & 255; rgba[o + 3] = 255;
+      rgba[o] = (i * 7) & 255;
+      rgba[o + 1] = (j * 11) & 255;
+      rgba[o + 2] = ((i + j) * 5) & 255;
+      rgba[o + 3] = 255;
     }
   }
   const yuv = rgbaToYuv420(rgba, width, height, 'bt709', 'tv');
@@ -21,7 +24,8 @@ function packedFrame(width: number, height: number): Uint8Array {
 }
 
 test('converted areas match a whole-frame conversion; other pixels are left alone', () => {
-  const width = 37, height = 23;
+  const width = 37,
+    height = 23;
   const buf = packedFrame(width, height);
   const frame = yuv420View(buf, width, height);
   const reference = yuv420ToRgba(frame, 'bt709', 'tv');
@@ -47,7 +51,8 @@ test('converted areas match a whole-frame conversion; other pixels are left alon
 });
 
 test('a new frame is converted afresh, and a rectangle outside the frame converts nothing', () => {
-  const width = 16, height = 10;
+  const width = 16,
+    height = 10;
   const a = yuv420View(packedFrame(width, height), width, height);
   const b = yuv420View(new Uint8Array(yuv420FrameBytes(width, height)).fill(128), width, height);
   const lazy = new LazyRgbFrame(width, height, yuvCoefficients('bt601', 'pc'));

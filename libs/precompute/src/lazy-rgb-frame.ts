@@ -12,7 +12,11 @@ export class LazyRgbFrame {
   private whole = false;
   private readonly done: Rect[] = [];
 
-  constructor(readonly width: number, readonly height: number, private readonly k: YuvCoefficients) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly k: YuvCoefficients,
+  ) {
     this.rgb = new Uint8Array(width * height * 3);
   }
 
@@ -37,8 +41,10 @@ export class LazyRgbFrame {
    */
   ensure(r: Rect, margin = 2): void {
     if (this.whole) return;
-    const x0 = Math.max(0, Math.floor(r.x) - margin), y0 = Math.max(0, Math.floor(r.y) - margin);
-    const x1 = Math.min(this.width, Math.ceil(r.x + r.width) + margin), y1 = Math.min(this.height, Math.ceil(r.y + r.height) + margin);
+    const x0 = Math.max(0, Math.floor(r.x) - margin),
+      y0 = Math.max(0, Math.floor(r.y) - margin);
+    const x1 = Math.min(this.width, Math.ceil(r.x + r.width) + margin),
+      y1 = Math.min(this.height, Math.ceil(r.y + r.height) + margin);
     if (!(x1 > x0 && y1 > y0)) return;
     for (const d of this.done) if (d.x <= x0 && d.y <= y0 && d.x + d.width >= x1 && d.y + d.height >= y1) return;
     yuv420ToRgbRect(this.current(), this.k, x0, y0, x1, y1, this.rgb);
@@ -50,7 +56,9 @@ export class LazyRgbFrame {
     if (this.whole) return;
     const frame = this.current();
     for (let n = 0; n < offsets.length; n++) {
-      const p = offsets[n], y = (p / this.width) | 0, x = p - y * this.width;
+      const p = offsets[n],
+        y = (p / this.width) | 0,
+        x = p - y * this.width;
       yuv420ToRgbRect(frame, this.k, x, y, x + 1, y + 1, this.rgb);
     }
   }

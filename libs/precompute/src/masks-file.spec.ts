@@ -7,7 +7,17 @@ const valid = {
   roles: {
     hero: {
       regions: [{ from: 0, to: 4.1, box: [0, 0, 0.55, 1] }],
-      occluders: [{ from: 2, to: 2.5, polygon: [[0.3, 0.4], [0.5, 0.4], [0.5, 0.6]] }],
+      occluders: [
+        {
+          from: 2,
+          to: 2.5,
+          polygon: [
+            [0.3, 0.4],
+            [0.5, 0.4],
+            [0.5, 0.6],
+          ],
+        },
+      ],
     },
   },
 };
@@ -53,21 +63,24 @@ describe('parseMasksFile', () => {
     assert.ok(!roleActiveAt(m.roles.hero, 4.1), 'to is exclusive');
   });
 
-  test('with half a frame, a region\'s rounded times cover exactly the frames they stand for', () => {
+  test("with half a frame, a region's rounded times cover exactly the frames they stand for", () => {
     const role = { regions: [{ from: 1.167, to: 3.067, box: [0, 0, 1, 1] as [number, number, number, number] }], occluders: [] };
     const half = 0.5 / 30;
     assert.ok(!roleActiveAt(role, 35 / 30), 'without: the cut frame 35 (1.1667 s) falls before 1.167');
     assert.ok(roleActiveAt(role, 35 / 30, half), 'the cut frame starts the region');
     assert.ok(!roleActiveAt(role, 34 / 30, half));
     assert.ok(roleActiveAt(role, 91 / 30, half));
-    assert.ok(!roleActiveAt(role, 92 / 30, half), 'the next cut frame (3.0667 s) is the next region\'s');
+    assert.ok(!roleActiveAt(role, 92 / 30, half), "the next cut frame (3.0667 s) is the next region's");
     assert.ok(regionContaining(role, 35 / 30, 0.5, 0.5, half));
   });
 
   test('a box says it is [x0, y0, x1, y1], not [x, y, w, h]', () => {
     const bad = structuredClone(valid);
     bad.roles.hero.regions[0].box = [0.5, 0.2, 0.3, 0.4]; // looks like x, y, w, h
-    assert.throws(() => parseMasksFile(JSON.stringify(bad)), /box is \[x0, y0, x1, y1\] \(left, top, right, bottom; not \[x, y, w, h\]\): it must have x1 > x0/);
+    assert.throws(
+      () => parseMasksFile(JSON.stringify(bad)),
+      /box is \[x0, y0, x1, y1\] \(left, top, right, bottom; not \[x, y, w, h\]\): it must have x1 > x0/,
+    );
     bad.roles.hero.regions[0].box = [0.5, 0.2];
     assert.throws(() => parseMasksFile(JSON.stringify(bad)), /box must be \[x0, y0, x1, y1\]/);
   });
@@ -92,9 +105,17 @@ describe('parseMasksFile', () => {
     } catch (err) {
       assert.ok(err instanceof InvalidMasksError);
       const text = err.problems.join('\n');
-      for (const re of [/keyframes\[0\]\.centre\[0\] must be a number from 0 to 1/, /keyframes\[0\]\.size must be the eye distance/, /keyframes\[0\]\.roll must be a number of degrees/,
-        /keyframes\[0\]\.yaw must be a number of degrees from -90 to 90/, /keyframes\[0\]\.mouthOpen must be a number from 0 to 1/, /keyframes\[0\]\.extra is not a keyframe field/,
-        /keyframes\[1\]\.centre must be \[x, y\]/, /keyframes\[1\]\.t must be later than roles\.hero\.keyframes\[0\]\.t/]) assert.match(text, re);
+      for (const re of [
+        /keyframes\[0\]\.centre\[0\] must be a number from 0 to 1/,
+        /keyframes\[0\]\.size must be the eye distance/,
+        /keyframes\[0\]\.roll must be a number of degrees/,
+        /keyframes\[0\]\.yaw must be a number of degrees from -90 to 90/,
+        /keyframes\[0\]\.mouthOpen must be a number from 0 to 1/,
+        /keyframes\[0\]\.extra is not a keyframe field/,
+        /keyframes\[1\]\.centre must be \[x, y\]/,
+        /keyframes\[1\]\.t must be later than roles\.hero\.keyframes\[0\]\.t/,
+      ])
+        assert.match(text, re);
     }
     withKeys.roles.hero.keyframes = [{ t: 0, centre: [0.3, 0.4], size: 0.06, roll: 0 }];
     assert.throws(() => parseMasksFile(JSON.stringify(withKeys)), /at least two keyframes/);
@@ -104,7 +125,12 @@ describe('parseMasksFile', () => {
 });
 
 describe('story meta in the masks file', () => {
-  const meta = { title: { en: 'The Golden Key', ko: '황금 열쇠' }, description: { en: 'A fox finds a key.', ko: '여우가 열쇠를 찾아요.' }, ages: [3, 8], defaultLanguage: 'en' };
+  const meta = {
+    title: { en: 'The Golden Key', ko: '황금 열쇠' },
+    description: { en: 'A fox finds a key.', ko: '여우가 열쇠를 찾아요.' },
+    ages: [3, 8],
+    defaultLanguage: 'en',
+  };
 
   test('is kept as given, and the default title comes from the default language', () => {
     const m = parseMasksFile(JSON.stringify({ ...valid, meta }));
@@ -123,11 +149,15 @@ describe('story meta in the masks file', () => {
     } catch (err) {
       assert.ok(err instanceof InvalidMasksError);
       const text = err.problems.join('\n');
-      for (const field of ['meta.colour', 'meta.title.en', 'meta.title.EN-us', 'meta.description', 'meta.ages', 'meta.defaultLanguage']) assert.match(text, new RegExp(field.replace('.', '\\.')), field);
+      for (const field of ['meta.colour', 'meta.title.en', 'meta.title.EN-us', 'meta.description', 'meta.ages', 'meta.defaultLanguage'])
+        assert.match(text, new RegExp(field.replace('.', '\\.')), field);
     }
   });
 
   test('the default language must have a title', () => {
-    assert.throws(() => parseMasksFile(JSON.stringify({ ...valid, meta: { title: { ko: '황금 열쇠' }, defaultLanguage: 'en' } })), /meta.title must have the default language "en"/);
+    assert.throws(
+      () => parseMasksFile(JSON.stringify({ ...valid, meta: { title: { ko: '황금 열쇠' }, defaultLanguage: 'en' } })),
+      /meta.title must have the default language "en"/,
+    );
   });
 });

@@ -105,17 +105,21 @@ function storyMeta(m: unknown, problems: string[]): StoryMeta | undefined {
     problems.push('meta must be an object { title, description, ages, defaultLanguage }');
     return undefined;
   }
-  for (const key of Object.keys(m)) if (!['title', 'description', 'ages', 'defaultLanguage'].includes(key)) problems.push(`meta.${key} is not a known field (title, description, ages, defaultLanguage)`);
+  for (const key of Object.keys(m))
+    if (!['title', 'description', 'ages', 'defaultLanguage'].includes(key))
+      problems.push(`meta.${key} is not a known field (title, description, ages, defaultLanguage)`);
   const meta: StoryMeta = {};
   if (m.title !== undefined) meta.title = localized(m.title, 'meta.title', 200, problems);
   if (m.description !== undefined) meta.description = localized(m.description, 'meta.description', 1000, problems);
   if (m.ages !== undefined) {
     const a = m.ages;
-    if (!Array.isArray(a) || a.length !== 2 || !a.every((v) => Number.isInteger(v) && v >= 0 && v <= 18) || a[0] > a[1]) problems.push('meta.ages must be [youngest, oldest]: whole years from 0 to 18, youngest first');
+    if (!Array.isArray(a) || a.length !== 2 || !a.every((v) => Number.isInteger(v) && v >= 0 && v <= 18) || a[0] > a[1])
+      problems.push('meta.ages must be [youngest, oldest]: whole years from 0 to 18, youngest first');
     else meta.ages = [a[0], a[1]];
   }
   if (m.defaultLanguage !== undefined) {
-    if (typeof m.defaultLanguage !== 'string' || !LANGUAGE.test(m.defaultLanguage)) problems.push('meta.defaultLanguage must be a language code such as "en" or "ko"');
+    if (typeof m.defaultLanguage !== 'string' || !LANGUAGE.test(m.defaultLanguage))
+      problems.push('meta.defaultLanguage must be a language code such as "en" or "ko"');
     else meta.defaultLanguage = m.defaultLanguage;
   }
   const lang = meta.defaultLanguage;
@@ -153,7 +157,8 @@ function region(r: unknown, at: string, problems: string[]): MaskRegion {
   const box = Array.isArray(r.box) && r.box.length === 4 ? r.box : undefined;
   if (!box) problems.push(`${at}.box must be [x0, y0, x1, y1] (left, top, right, bottom; not [x, y, w, h])`);
   const b = (box ?? [0, 0, 0, 0]).map((v, k) => unit(v, `${at}.box[${k}] (${BOX_PARTS[k]} of [x0, y0, x1, y1])`, problems)) as [number, number, number, number];
-  if (box && (b[2] <= b[0] || b[3] <= b[1])) problems.push(`${at}.box is [x0, y0, x1, y1] (left, top, right, bottom; not [x, y, w, h]): it must have x1 > x0 and y1 > y0`);
+  if (box && (b[2] <= b[0] || b[3] <= b[1]))
+    problems.push(`${at}.box is [x0, y0, x1, y1] (left, top, right, bottom; not [x, y, w, h]): it must have x1 > x0 and y1 > y0`);
   return { from, to, box: b };
 }
 
@@ -182,17 +187,20 @@ function keyframe(k: unknown, at: string, problems: string[]): FaceKeyframe {
   if (!centre) problems.push(`${at}.centre must be [x, y] (the point between the eyes, normalised 0..1)`);
   const [cx, cy] = (centre ?? [0, 0]).map((c, j) => unit(c, `${at}.centre[${j}]`, problems));
   const size = k.size;
-  if (typeof size !== 'number' || !Number.isFinite(size) || size <= 0 || size > 1) problems.push(`${at}.size must be the eye distance over the frame width, above 0 and at most 1`);
+  if (typeof size !== 'number' || !Number.isFinite(size) || size <= 0 || size > 1)
+    problems.push(`${at}.size must be the eye distance over the frame width, above 0 and at most 1`);
   const roll = k.roll;
   if (typeof roll !== 'number' || !Number.isFinite(roll)) problems.push(`${at}.roll must be a number of degrees (clockwise on screen)`);
   const out: FaceKeyframe = { t: Number(t) || 0, centre: [cx, cy], size: Number(size) || 0, roll: Number(roll) || 0 };
   if (k.yaw !== undefined) {
-    if (typeof k.yaw !== 'number' || !Number.isFinite(k.yaw) || Math.abs(k.yaw) > 90) problems.push(`${at}.yaw must be a number of degrees from -90 to 90 (positive: the nose points right)`);
+    if (typeof k.yaw !== 'number' || !Number.isFinite(k.yaw) || Math.abs(k.yaw) > 90)
+      problems.push(`${at}.yaw must be a number of degrees from -90 to 90 (positive: the nose points right)`);
     else out.yaw = k.yaw;
   }
   if (k.mouthOpen !== undefined) out.mouthOpen = unit(k.mouthOpen, `${at}.mouthOpen`, problems);
   if (k.eyesOpen !== undefined) out.eyesOpen = unit(k.eyesOpen, `${at}.eyesOpen`, problems);
-  for (const key of Object.keys(k)) if (!KEYFRAME_FIELDS.has(key)) problems.push(`${at}.${key} is not a keyframe field (t, centre, size, roll, yaw, mouthOpen, eyesOpen)`);
+  for (const key of Object.keys(k))
+    if (!KEYFRAME_FIELDS.has(key)) problems.push(`${at}.${key} is not a keyframe field (t, centre, size, roll, yaw, mouthOpen, eyesOpen)`);
   return out;
 }
 
@@ -217,7 +225,8 @@ function occluder(o: unknown, at: string, problems: string[]): MaskOccluder {
 }
 
 function times(o: Record<string, unknown>, at: string, problems: string[]): [number, number] {
-  const from = o.from, to = o.to;
+  const from = o.from,
+    to = o.to;
   if (typeof from !== 'number' || !Number.isFinite(from) || from < 0) problems.push(`${at}.from must be a number of seconds ≥ 0`);
   if (typeof to !== 'number' || !Number.isFinite(to)) problems.push(`${at}.to must be a number of seconds`);
   else if (typeof from === 'number' && to <= from) problems.push(`${at}.to must be greater than from`);

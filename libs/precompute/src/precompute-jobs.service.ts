@@ -72,7 +72,14 @@ export class PrecomputeJobs {
         await this.supersede(storyId);
         await fs.rename(upload.video, this.incoming(names.video));
         await fs.rename(upload.masks, this.incoming(names.masks));
-        await repo.save({ ...(existing ?? {}), id: storyId, title: upload.title ?? existing?.title ?? storyId, status: 'precomputing', progress: 0, error: null } as StoryEntity);
+        await repo.save({
+          ...(existing ?? {}),
+          id: storyId,
+          title: upload.title ?? existing?.title ?? storyId,
+          status: 'precomputing',
+          progress: 0,
+          error: null,
+        } as StoryEntity);
       });
     } catch (err) {
       for (const f of [upload.video, upload.masks, this.incoming(names.video), this.incoming(names.masks)]) await fs.rm(f, { force: true });
@@ -141,5 +148,8 @@ export class PrecomputeJobs {
 const runLock = (storyId: string) => `precompute-run:${storyId}`;
 
 async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }

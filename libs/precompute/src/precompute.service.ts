@@ -66,7 +66,12 @@ export class PrecomputeService {
         encoder: this.config.encoder,
         detector: req.reference ? await this.faces.detector() : undefined,
         loadReference: async (file) => {
-          const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: this.config.upload.maxPixels }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+          const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: this.config.upload.maxPixels })
+            .rotate()
+            .removeAlpha()
+            .toColourspace('srgb')
+            .raw()
+            .toBuffer({ resolveWithObject: true });
           return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
         },
         onProgress: (fraction, stage) => {
@@ -79,32 +84,39 @@ export class PrecomputeService {
         },
       });
       const m = summary.manifest;
-      if (voice) await publishStoryVoice({ ffmpeg: ffmpeg.ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
+      if (voice)
+        await publishStoryVoice({ ffmpeg: ffmpeg.ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
       const meta = await this.publishedMeta(req.storyId);
-      await this.stories.update({ id: req.storyId }, {
-        status: 'ready',
-        progress: 1,
-        error: null,
-        // --title (the admin's title field) overrides the masks file's default-language title.
-        title: (req.title ?? defaultTitle(meta) ?? m.story.title).slice(0, 200),
-        meta: meta ?? null,
-        style: m.story.style,
-        durationSeconds: m.video.durationSeconds,
-        fps: m.video.fps,
-        width: m.video.width,
-        height: m.video.height,
-        frameCount: m.video.frameCount,
-        segmentCount: m.segments.length,
-        roles: m.roles.map((r) => ({ name: r.name, faceFrames: r.faceFrames })),
-        warnings: summary.warnings,
-      });
+      await this.stories.update(
+        { id: req.storyId },
+        {
+          status: 'ready',
+          progress: 1,
+          error: null,
+          // --title (the admin's title field) overrides the masks file's default-language title.
+          title: (req.title ?? defaultTitle(meta) ?? m.story.title).slice(0, 200),
+          meta: meta ?? null,
+          style: m.story.style,
+          durationSeconds: m.video.durationSeconds,
+          fps: m.video.fps,
+          width: m.video.width,
+          height: m.video.height,
+          frameCount: m.video.frameCount,
+          segmentCount: m.segments.length,
+          roles: m.roles.map((r) => ({ name: r.name, faceFrames: r.faceFrames })),
+          warnings: summary.warnings,
+        },
+      );
       this.logger.log(`story ${req.storyId} published: ${summary.frames} frames, ${summary.segments} segments, ${summary.speed.toFixed(2)}x real time`);
       return summary;
     } catch (err) {
       const message = err instanceof PrecomputeError || err instanceof TalecastError ? err.message : `precompute failed: ${(err as Error).message}`;
       // An earlier published version stays usable; otherwise the story is failed.
       const stillPublished = await this.publishedManifestIsValid(req.storyId);
-      await this.stories.update({ id: req.storyId }, { status: stillPublished ? 'ready' : 'failed', error: message.slice(0, 2000), progress: stillPublished ? 1 : 0 });
+      await this.stories.update(
+        { id: req.storyId },
+        { status: stillPublished ? 'ready' : 'failed', error: message.slice(0, 2000), progress: stillPublished ? 1 : 0 },
+      );
       this.logger.warn(`story ${req.storyId}: ${message.split('\n')[0]}`);
       throw err instanceof PrecomputeError ? new TalecastError(err.code, err.message) : err;
     } finally {
@@ -117,10 +129,12 @@ export class PrecomputeService {
     try {
       const read = await readAuthoredLines(req.lines!, roles);
       const stemFiles = { ...read.stemFiles, ...(req.stems ?? {}) };
-      for (const role of Object.keys(stemFiles)) if (!roles.includes(role) && role !== 'narrator') throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
-      for (const f of Object.values(stemFiles)) await fs.access(f).catch(() => {
-        throw new InvalidLinesError([`a stem file is missing: ${f.split('/').pop()}`]);
-      });
+      for (const role of Object.keys(stemFiles))
+        if (!roles.includes(role) && role !== 'narrator') throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
+      for (const f of Object.values(stemFiles))
+        await fs.access(f).catch(() => {
+          throw new InvalidLinesError([`a stem file is missing: ${f.split('/').pop()}`]);
+        });
       return { lines: read.lines, stemFiles };
     } catch (err) {
       if (err instanceof InvalidLinesError) throw new TalecastError('INVALID_LINES', err.message);

@@ -3,14 +3,38 @@
 // follows each role's face in between with the landmark network, and records per frame the raw
 // landmarks, expression scores and skin colour statistics. Temporal state never leaves the range.
 // It never writes files; smoothing and publishing happen in the main thread.
-import { EXPRESSION_LABELS, FaceApi, FaceApiResult, FaceApiTensor, Tfjs, LoadedFaceModels, Box, canonicalLandmarks, alignmentWeights, interOcularDistance, descriptorDistance, FaceDetector, landmarksForRegion } from '@talecast/face';
+import {
+  EXPRESSION_LABELS,
+  FaceApi,
+  FaceApiResult,
+  FaceApiTensor,
+  Tfjs,
+  LoadedFaceModels,
+  Box,
+  canonicalLandmarks,
+  alignmentWeights,
+  interOcularDistance,
+  descriptorDistance,
+  FaceDetector,
+  landmarksForRegion,
+} from '@talecast/face';
 import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
 import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOffsets, THUMB_SIZE } from './shot-detector';
 import { LazyRgbFrame } from './lazy-rgb-frame';
-import { boundingBoxOf, cropFaceInput, cropFaceInputRect, eyeLineAngle, OrientedBox, orientedFromBox, predictOrientedBox, SSD_CALIBRATION, sameFaceScore } from './face-crop';
+import {
+  boundingBoxOf,
+  cropFaceInput,
+  cropFaceInputRect,
+  eyeLineAngle,
+  OrientedBox,
+  orientedFromBox,
+  predictOrientedBox,
+  SSD_CALIBRATION,
+  sameFaceScore,
+} from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
@@ -113,7 +137,10 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
   // where the analysis reads it (LazyRgbFrame).
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
-  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps: task.fps, pixelFormat: 'yuv420p' }), { stdout: true, signal });
+  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps: task.fps, pixelFormat: 'yuv420p' }), {
+    stdout: true,
+    signal,
+  });
   const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)));
   const decodeStarted = performance.now();
   await readFrames(proc, yuv420FrameBytes(task.width, task.height), (frame) => analysis.processFrame(frame));
@@ -147,7 +174,12 @@ async function readFrames(proc: FfmpegRun, frameBytes: number, analyse: (frame: 
         next = (next + 1) % buffers.length;
         frame = buffers[next];
         stdout.pause();
-        chain = chain.then(() => analyse(full)).catch((err) => { failure ??= err; }).finally(() => stdout.resume());
+        chain = chain
+          .then(() => analyse(full))
+          .catch((err) => {
+            failure ??= err;
+          })
+          .finally(() => stdout.resume());
       }
     }
   });
@@ -196,7 +228,12 @@ class RangeAnalysis {
   private frameIndex: number;
   private analysed = 0;
 
-  constructor(models: LoadedFaceModels, private readonly task: RangeTask, decodeFrom: number, private readonly capacity: number) {
+  constructor(
+    models: LoadedFaceModels,
+    private readonly task: RangeTask,
+    decodeFrom: number,
+    private readonly capacity: number,
+  ) {
     this.tf = models.tf;
     this.faceapi = models.faceapi;
     this.width = task.width;
@@ -252,7 +289,14 @@ class RangeAnalysis {
   private recordKeyed(name: string, k: number, t: number): void {
     const data = this.roles[name];
     if (!data.keyed) return;
-    const lm = keyedLandmarksAt(this.task.masks.roles[name], t, this.task.fps, this.width, this.height, data.keyed.landmarks.subarray(k * LANDMARK_DIMS, (k + 1) * LANDMARK_DIMS));
+    const lm = keyedLandmarksAt(
+      this.task.masks.roles[name],
+      t,
+      this.task.fps,
+      this.width,
+      this.height,
+      data.keyed.landmarks.subarray(k * LANDMARK_DIMS, (k + 1) * LANDMARK_DIMS),
+    );
     if (!lm) return;
     data.keyed.present[k] = 1;
     if (data.present[k]) return;
@@ -289,7 +333,8 @@ class RangeAnalysis {
    */
   private async detectIfDue(i: number, k: number, t: number, isCut: boolean): Promise<Detection[] | null> {
     const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
-    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery)))) return null;
+    if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery))))
+      return null;
     const started = performance.now();
     this.frameRgb.ensureAll();
     const detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
@@ -338,18 +383,35 @@ class RangeAnalysis {
    * Continues the role's track when a detection overlaps it, else it has been lost; a role without
    * a track starts one on its best candidate (`detected`: the SSD-style box it starts from).
    */
-  private async matchDetections(name: string, track: Track | undefined, detections: Detection[], i: number, k: number, t: number): Promise<{ track?: Track; detected?: Box }> {
+  private async matchDetections(
+    name: string,
+    track: Track | undefined,
+    detections: Detection[],
+    i: number,
+    k: number,
+    t: number,
+  ): Promise<{ track?: Track; detected?: Box }> {
     const role = this.task.masks.roles[name];
     const { width, height } = this;
     const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
     let chosen: Detection | undefined;
     if (track) {
       const tracked = boundingBoxOf(regionAt(track, k));
-      chosen = candidates.map((c) => ({ c, o: sameFaceScore(c.box, tracked) })).filter((x) => x.o > 0.3).sort((a, b) => b.o - a.o)[0]?.c;
+      chosen = candidates
+        .map((c) => ({ c, o: sameFaceScore(c.box, tracked) }))
+        .filter((x) => x.o > 0.3)
+        .sort((a, b) => b.o - a.o)[0]?.c;
       if (!chosen) track = undefined;
     }
     if (!chosen && candidates.length > 0) {
-      chosen = await pickCandidate(this.detector, this.rgb, width, height, candidates, this.task.reference?.role === name ? this.task.reference.descriptor : null);
+      chosen = await pickCandidate(
+        this.detector,
+        this.rgb,
+        width,
+        height,
+        candidates,
+        this.task.reference?.role === name ? this.task.reference.descriptor : null,
+      );
     }
     if (chosen && track) {
       track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
@@ -484,7 +546,8 @@ function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boole
     // The first measurement after a start is taken whole: averaging it with the zero a track
     // starts with halved the prediction of a face already moving fast, which then lagged behind.
     const gap = Math.max(1, k - track.computedAt);
-    const vx = (next.cx - track.region.cx) / gap, vy = (next.cy - track.region.cy) / gap;
+    const vx = (next.cx - track.region.cx) / gap,
+      vy = (next.cy - track.region.cy) / gap;
     track.vx = track.moved ? (track.vx + vx) / 2 : vx;
     track.vy = track.moved ? (track.vy + vy) / 2 : vy;
     track.moved = true;
@@ -495,11 +558,21 @@ function advanceTrack(track: Track, lm: Float32Array, k: number, starting: boole
 }
 
 /** Tiny detector on a downscaled copy of the frame (no full-size tensor); boxes in frame pixels. */
-async function detectFaces(tf: Tfjs, faceapi: FaceApi, rgb: Uint8Array, width: number, height: number, small: { width: number; height: number; data: Float32Array }): Promise<{ box: Box; score: number }[]> {
+async function detectFaces(
+  tf: Tfjs,
+  faceapi: FaceApi,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  small: { width: number; height: number; data: Float32Array },
+): Promise<{ box: Box; score: number }[]> {
   const { scale: k, ox, oy } = cropFaceInputRect(rgb, width, height, { x: 0, y: 0, width, height }, small.width, small.height, small.data);
   const tensor = tf.tensor3d(small.data, [small.height, small.width, 3], 'float32');
   try {
-    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: DETECT_WIDTH, scoreThreshold: 0.45 }));
+    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(
+      tensor,
+      new faceapi.TinyFaceDetectorOptions({ inputSize: DETECT_WIDTH, scoreThreshold: 0.45 }),
+    );
     return found.map((d) => ({ box: { x: (d.box.x - ox) / k, y: (d.box.y - oy) / k, width: d.box.width / k, height: d.box.height / k }, score: d.score }));
   } finally {
     tensor.dispose();
@@ -512,8 +585,10 @@ async function detectFaces(tf: Tfjs, faceapi: FaceApi, rgb: Uint8Array, width: n
  * the 5 s and 10 s fixtures, SSD on a crop around each tiny box; widths 0.67–0.77).
  */
 export function ssdStyleBox(b: Box): Box {
-  const w = b.width * 0.719, h = b.height * 0.854;
-  const cx = b.x + b.width * (0.5 - 0.010), cy = b.y + b.height * (0.5 - 0.040);
+  const w = b.width * 0.719,
+    h = b.height * 0.854;
+  const cx = b.x + b.width * (0.5 - 0.01),
+    cy = b.y + b.height * (0.5 - 0.04);
   return { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
 }
 
@@ -539,8 +614,16 @@ async function detectAround(tf: Tfjs, faceapi: FaceApi, frame: LazyRgbFrame, box
   const { scale, ox, oy } = cropFaceInput(frame.rgb, frame.width, frame.height, crop, VERIFY_INPUT, input);
   const tensor = tf.tensor3d(input, [VERIFY_INPUT, VERIFY_INPUT, 3], 'float32');
   try {
-    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }));
-    return found.map((d) => ({ x: crop.x + (d.box.x - ox) / scale, y: crop.y + (d.box.y - oy) / scale, width: d.box.width / scale, height: d.box.height / scale }));
+    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(
+      tensor,
+      new faceapi.TinyFaceDetectorOptions({ inputSize: VERIFY_INPUT, scoreThreshold: 0.4 }),
+    );
+    return found.map((d) => ({
+      x: crop.x + (d.box.x - ox) / scale,
+      y: crop.y + (d.box.y - oy) / scale,
+      width: d.box.width / scale,
+      height: d.box.height / scale,
+    }));
   } finally {
     tensor.dispose();
   }
@@ -552,7 +635,14 @@ async function expressionsFor(faceapi: FaceApi, crop: FaceApiTensor): Promise<Fl
 }
 
 /** Largest candidate, or the one closest to the reference identity (within 0.6). */
-async function pickCandidate(detector: FaceDetector, rgb: Uint8Array, width: number, height: number, candidates: { box: Box; score: number }[], reference: number[] | null) {
+async function pickCandidate(
+  detector: FaceDetector,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  candidates: { box: Box; score: number }[],
+  reference: number[] | null,
+) {
   const bySize = [...candidates].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   if (!reference) return bySize[0];
   let best: { c: (typeof candidates)[number]; d: number } | undefined;

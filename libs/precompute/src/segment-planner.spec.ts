@@ -11,7 +11,15 @@ function presence(n: number, on: [number, number][]): Uint8Array {
 describe('planSegments', () => {
   test('cuts at every shot boundary and face on/off boundary', () => {
     // 4 shots of 120 frames; face in shots 1, 3 and 4; in shot 3 the face leaves at frame 300.
-    const segs = planSegments(presence(480, [[0, 120], [240, 300], [360, 480]]), [120, 240, 360], { fps: 30, targetSeconds: 3 });
+    const segs = planSegments(
+      presence(480, [
+        [0, 120],
+        [240, 300],
+        [360, 480],
+      ]),
+      [120, 240, 360],
+      { fps: 30, targetSeconds: 3 },
+    );
     const starts = segs.map((s) => s.start);
     for (const cut of [120, 240, 360, 300]) assert.ok(starts.includes(cut), `a segment starts at ${cut}`);
     assert.equal(segs[0].start, 0);
@@ -30,7 +38,11 @@ describe('planSegments', () => {
   });
 
   test('a face-free segment never holds a face frame; blips are merged', () => {
-    const p = presence(300, [[0, 100], [103, 200], [250, 252]]);
+    const p = presence(300, [
+      [0, 100],
+      [103, 200],
+      [250, 252],
+    ]);
     const segs = planSegments(p, [], { fps: 30, minSeconds: 0.5 });
     for (const s of segs) {
       if (s.hasFace) continue;

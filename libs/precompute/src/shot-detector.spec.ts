@@ -8,14 +8,17 @@ function frame(w: number, h: number, rgb: [number, number, number], shift = 0): 
     for (let x = 0; x < w; x++) {
       const o = (y * w + x) * 3;
       const stripe = ((x + shift) >> 4) & 1 ? 20 : 0;
-      f[o] = rgb[0] + stripe; f[o + 1] = rgb[1] + stripe; f[o + 2] = rgb[2] + stripe;
+      f[o] = rgb[0] + stripe;
+      f[o + 1] = rgb[1] + stripe;
+      f[o + 2] = rgb[2] + stripe;
     }
   return f;
 }
 
 test('a change of scene is a cut; motion within a shot is not', () => {
   const detector = new ShotCutDetector();
-  const w = 128, h = 72;
+  const w = 128,
+    h = 72;
   let prev = frameThumbnail(frame(w, h, [100, 140, 200]), w, h);
   const cuts: number[] = [];
   for (let i = 1; i < 40; i++) {

@@ -38,12 +38,18 @@ export function thumbnailSampleOffsets(width: number, height: number): Int32Arra
 export function frameThumbnail(rgb: Uint8Array, width: number, height: number, out: Float32Array = new Float32Array(THUMB_SIZE)): Float32Array {
   const offsets = thumbnailSampleOffsets(width, height);
   for (let c = 0, n = 0; c < THUMB_SIZE; c += 3) {
-    let r = 0, g = 0, b = 0;
+    let r = 0,
+      g = 0,
+      b = 0;
     for (let s = 0; s < CELL_SAMPLES; s++, n++) {
       const o = offsets[n] * 3;
-      r += rgb[o]; g += rgb[o + 1]; b += rgb[o + 2];
+      r += rgb[o];
+      g += rgb[o + 1];
+      b += rgb[o + 2];
     }
-    out[c] = r / CELL_SAMPLES; out[c + 1] = g / CELL_SAMPLES; out[c + 2] = b / CELL_SAMPLES;
+    out[c] = r / CELL_SAMPLES;
+    out[c + 1] = g / CELL_SAMPLES;
+    out[c + 2] = b / CELL_SAMPLES;
   }
   return out;
 }
@@ -57,7 +63,10 @@ export function thumbnailDifference(a: Float32Array, b: Float32Array): number {
 export class ShotCutDetector {
   private recent: number[] = [];
 
-  constructor(private readonly threshold = 14, private readonly motionFactor = 3) {}
+  constructor(
+    private readonly threshold = 14,
+    private readonly motionFactor = 3,
+  ) {}
 
   /** Feed the difference to the previous frame; returns true when this frame starts a new shot. */
   isCut(difference: number): boolean {

@@ -91,7 +91,8 @@ export function validateManifest(raw: unknown): StoryManifest {
   if (!Array.isArray(m.segments) || m.segments.length === 0) fail('no segments');
   let expected = 0;
   for (const [k, s] of m.segments.entries()) {
-    if (s.index !== k || s.start !== expected || !(s.end > s.start) || typeof s.file !== 'string' || typeof s.hlsFile !== 'string') fail(`segment ${k} is not contiguous`);
+    if (s.index !== k || s.start !== expected || !(s.end > s.start) || typeof s.file !== 'string' || typeof s.hlsFile !== 'string')
+      fail(`segment ${k} is not contiguous`);
     expected = s.end;
   }
   if (expected !== v.frameCount) fail(`segments cover ${expected} frames, the video has ${v.frameCount}`);

@@ -25,20 +25,33 @@ export interface StoryMediaJob {
 }
 
 /** Segment media (media/seg-NNNN.mp4) and audio (media/audio.m4a, when the video has sound); returns the audio's file name or null. */
-export async function encodeStoryMedia(job: StoryMediaJob, encoder: { preset: string; crf: number; threads: number; maxGopFrames: number }): Promise<string | null> {
+export async function encodeStoryMedia(
+  job: StoryMediaJob,
+  encoder: { preset: string; crf: number; threads: number; maxGopFrames: number },
+): Promise<string | null> {
   const { info, staging, segments } = job;
   const video = info.video!;
   const mediaDir = path.join(staging, 'media');
   const audioFile = info.audio ? 'audio.m4a' : null;
   const listFile = path.join(staging, 'segments.csv');
-  await runFfmpeg(job.ffmpeg.ffmpeg, renderReadySegmentsArgs({
-    input: job.video, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-    segmentStarts: segments.map((s) => s.start), segmentPattern: path.join(mediaDir, 'seg-%04d.mp4'), segmentList: listFile,
-    audioOut: audioFile ? path.join(mediaDir, audioFile) : null, audioCodec: info.audio?.codec ?? null,
-    encoder: { preset: encoder.preset, crf: encoder.crf, threads: encoder.threads, maxGopFrames: Math.max(encoder.maxGopFrames, 1) },
-    fpsModeOption: job.ffmpeg.fpsModeOption,
-    matrix: job.matrix, range: job.range,
-  }), job.signal);
+  await runFfmpeg(
+    job.ffmpeg.ffmpeg,
+    renderReadySegmentsArgs({
+      input: job.video,
+      fpsNum: video.fpsNum,
+      fpsDen: video.fpsDen,
+      segmentStarts: segments.map((s) => s.start),
+      segmentPattern: path.join(mediaDir, 'seg-%04d.mp4'),
+      segmentList: listFile,
+      audioOut: audioFile ? path.join(mediaDir, audioFile) : null,
+      audioCodec: info.audio?.codec ?? null,
+      encoder: { preset: encoder.preset, crf: encoder.crf, threads: encoder.threads, maxGopFrames: Math.max(encoder.maxGopFrames, 1) },
+      fpsModeOption: job.ffmpeg.fpsModeOption,
+      matrix: job.matrix,
+      range: job.range,
+    }),
+    job.signal,
+  );
   const listed = parseSegmentList(await fs.readFile(listFile, 'utf8'));
   await fs.rm(listFile);
   checkSegmentFrames(listed, segments, video.fps);
@@ -50,11 +63,16 @@ export async function encodeStoryMedia(job: StoryMediaJob, encoder: { preset: st
  * checked against the times the segment muxer listed, without probing each file.
  */
 export function checkSegmentFrames(listed: { start: number; end: number }[], segments: Segment[], fps: number): void {
-  if (listed.length !== segments.length) throw new PrecomputeError('FRAME_COUNT_MISMATCH', `the encoder produced ${listed.length} segments, ${segments.length} were planned`);
+  if (listed.length !== segments.length)
+    throw new PrecomputeError('FRAME_COUNT_MISMATCH', `the encoder produced ${listed.length} segments, ${segments.length} were planned`);
   for (const [i, seg] of segments.entries()) {
-    const first = Math.round(listed[i].start * fps), end = Math.round(listed[i].end * fps);
+    const first = Math.round(listed[i].start * fps),
+      end = Math.round(listed[i].end * fps);
     if (first !== seg.start || end !== seg.end) {
-      throw new PrecomputeError('FRAME_COUNT_MISMATCH', `segment ${seg.index} has frames ${first}..${end}, expected ${seg.start}..${seg.end}: is the video variable frame rate? Convert it to a constant frame rate first`);
+      throw new PrecomputeError(
+        'FRAME_COUNT_MISMATCH',
+        `segment ${seg.index} has frames ${first}..${end}, expected ${seg.start}..${seg.end}: is the video variable frame rate? Convert it to a constant frame rate first`,
+      );
     }
   }
 }
@@ -78,17 +96,28 @@ export async function writeHlsPieces(job: StoryMediaJob, segments: ManifestSegme
   const audio = audioFile ? path.join(staging, 'media', audioFile) : null;
   const batchSize = Math.max(1, Math.min(HLS_PIECES_PER_FFMPEG, Math.ceil(segments.length / runners)));
   const queue = [...segments];
-  await Promise.all(Array.from({ length: runners }, async () => {
-    for (let batch = queue.splice(0, batchSize); batch.length > 0; batch = queue.splice(0, batchSize)) {
-      const fail = (err: unknown) => {
-        queue.length = 0; // the other runners stop after their current batch
-        throw err;
-      };
-      for (const seg of batch) seg.bytes = (await fs.stat(path.join(staging, seg.file))).size;
-      await runFfmpeg(job.ffmpeg.ffmpeg, hlsSegmentsArgs(batch.map((seg) => ({
-        video: path.join(staging, seg.file), audio,
-        startSeconds: seg.start / fps, durationSeconds: (seg.end - seg.start) / fps, out: path.join(staging, seg.hlsFile),
-      }))), job.signal).catch(fail);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: runners }, async () => {
+      for (let batch = queue.splice(0, batchSize); batch.length > 0; batch = queue.splice(0, batchSize)) {
+        const fail = (err: unknown) => {
+          queue.length = 0; // the other runners stop after their current batch
+          throw err;
+        };
+        for (const seg of batch) seg.bytes = (await fs.stat(path.join(staging, seg.file))).size;
+        await runFfmpeg(
+          job.ffmpeg.ffmpeg,
+          hlsSegmentsArgs(
+            batch.map((seg) => ({
+              video: path.join(staging, seg.file),
+              audio,
+              startSeconds: seg.start / fps,
+              durationSeconds: (seg.end - seg.start) / fps,
+              out: path.join(staging, seg.hlsFile),
+            })),
+          ),
+          job.signal,
+        ).catch(fail);
+      }
+    }),
+  );
 }

@@ -62,7 +62,18 @@ export interface PrecomputeSummary {
   manifest: StoryManifest;
   /** Where the time went (ms): analysis wall time and its parts summed over workers, encoding. */
   raw?: Record<string, { present: Uint8Array; landmarks: Float32Array }>;
-  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number; setup: number; encode: number; finish: number };
+  timings: {
+    analysisWall: number;
+    decode: number;
+    detect: number;
+    landmarks: number;
+    expressions: number;
+    colour: number;
+    detections: number;
+    setup: number;
+    encode: number;
+    finish: number;
+  };
 }
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
@@ -102,7 +113,9 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
   const cutSet = new Set(cuts);
   const tracks = roleNames.map((name) => cleanRoleTrack(analysis.results, name, frameCount, cutSet, { ...ANALYSIS, fps: input.fps }));
   const frames = storyFrameRecords(roleNames, tracks, frameCount);
-  const warnings = roleNames.filter((name) => frames.faceFrames[name] === 0).map((name) => `role "${name}" was never found in its regions; the story is usable but shows the original face`);
+  const warnings = roleNames
+    .filter((name) => frames.faceFrames[name] === 0)
+    .map((name) => `role "${name}" was never found in its regions; the story is usable but shows the original face`);
   progress(0.82, 'planning');
 
   // 4. Segments and render-ready media, HLS pieces and thumbnail, in a staging folder.
@@ -119,17 +132,44 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
     const published = manifestSegments(segments);
     await writeHlsPieces(media, published, audioFile, Math.max(2, deps.threads));
     // The story card's thumbnail (the hero large and frontal) and preview clip (story-showcase.ts).
-    await writeShowcase({ ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal }, chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts));
+    await writeShowcase(
+      { ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal },
+      chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts),
+    );
 
     // 5. Publish: frame data and manifest into the staging folder, side files (atomic each), then swap the folder in.
-    const manifest = buildManifest(req, input, { styleSamples: analysis.results.flatMap((r) => r.styleSamples ?? []), frameCount, roleNames, faceFrames: frames.faceFrames, cuts, segments: published, audioFile, warnings, encoder: deps.encoder });
-    await publishStory(deps.storage, req.storyId, staging, { manifest, records: frames.records, expressionFrames: frames.expressionFrames, masks: input.masks });
+    const manifest = buildManifest(req, input, {
+      styleSamples: analysis.results.flatMap((r) => r.styleSamples ?? []),
+      frameCount,
+      roleNames,
+      faceFrames: frames.faceFrames,
+      cuts,
+      segments: published,
+      audioFile,
+      warnings,
+      encoder: deps.encoder,
+    });
+    await publishStory(deps.storage, req.storyId, staging, {
+      manifest,
+      records: frames.records,
+      expressionFrames: frames.expressionFrames,
+      masks: input.masks,
+    });
     progress(1, 'published');
     timings.finish = Date.now() - finishStarted;
     const seconds = (Date.now() - started) / 1000;
     return {
-      storyId: req.storyId, frames: frameCount, faceFrames: frames.faceFrames, segments: segments.length, faceSegments: segments.filter((s) => s.hasFace).length,
-      seconds, videoSeconds: frameCount / input.fps, speed: frameCount / input.fps / seconds, warnings, manifest, timings,
+      storyId: req.storyId,
+      frames: frameCount,
+      faceFrames: frames.faceFrames,
+      segments: segments.length,
+      faceSegments: segments.filter((s) => s.hasFace).length,
+      seconds,
+      videoSeconds: frameCount / input.fps,
+      speed: frameCount / input.fps / seconds,
+      warnings,
+      manifest,
+      timings,
       ...(deps.collectRaw ? { raw: rawTracks(roleNames, tracks) } : {}),
     };
   } finally {
@@ -149,14 +189,19 @@ interface StoryInput {
 }
 
 async function readStoryInput(req: PrecomputeRequest, deps: PrecomputeDependencies): Promise<StoryInput> {
-  if (!isStorySlug(req.storyId)) throw new PrecomputeError('INVALID_STORY_ID', `story id "${req.storyId}" is not a slug (lower-case letters, digits and dashes, at most 64)`);
+  if (!isStorySlug(req.storyId))
+    throw new PrecomputeError('INVALID_STORY_ID', `story id "${req.storyId}" is not a slug (lower-case letters, digits and dashes, at most 64)`);
   const masks = await readMasks(req.masks);
   const info = await probe(deps.ffmpeg, req.video);
   const video = info.video!;
-  if (info.durationSeconds > ANALYSIS.maxVideoSeconds) throw new PrecomputeError('VIDEO_TOO_LONG', `the video is longer than ${ANALYSIS.maxVideoSeconds / 60} minutes`);
+  if (info.durationSeconds > ANALYSIS.maxVideoSeconds)
+    throw new PrecomputeError('VIDEO_TOO_LONG', `the video is longer than ${ANALYSIS.maxVideoSeconds / 60} minutes`);
   const fps = video.fps;
   return {
-    masks, info, video, fps,
+    masks,
+    info,
+    video,
+    fps,
     estimatedFrames: video.frameCount ?? Math.round(info.durationSeconds * fps),
     matrix: video.colorSpace === 'bt709' || (!video.colorSpace && video.height >= 720) ? 'bt709' : 'bt601',
     // Story media are always written as limited-range yuv420p (ffmpeg converts full-range sources).
@@ -177,18 +222,34 @@ interface StoryAnalysis {
   timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number };
 }
 
-async function analyseStory(req: PrecomputeRequest, deps: PrecomputeDependencies, input: StoryInput, reference: AnalysisWorkerTask['reference'], progress: (fraction: number, stage: string) => void): Promise<StoryAnalysis> {
+async function analyseStory(
+  req: PrecomputeRequest,
+  deps: PrecomputeDependencies,
+  input: StoryInput,
+  reference: AnalysisWorkerTask['reference'],
+  progress: (fraction: number, stage: string) => void,
+): Promise<StoryAnalysis> {
   const tasks = analysisTasks(req, deps, input, reference);
-  const pool = new Piscina({ filename: path.join(__dirname, 'analysis.worker.js'), maxThreads: deps.threads, minThreads: 1, idleTimeout: 1000, maxQueue: tasks.length + 1 });
+  const pool = new Piscina({
+    filename: path.join(__dirname, 'analysis.worker.js'),
+    maxThreads: deps.threads,
+    minThreads: 1,
+    idleTimeout: 1000,
+    maxQueue: tasks.length + 1,
+  });
   let done = 0;
   let results: RangeResult[];
   const started = Date.now();
   try {
-    results = await Promise.all(tasks.map((t) => pool.run(t, { signal: deps.signal }).then((r: RangeResult) => {
-      done++;
-      progress(0.02 + 0.78 * (done / tasks.length), 'analysing');
-      return r;
-    })));
+    results = await Promise.all(
+      tasks.map((t) =>
+        pool.run(t, { signal: deps.signal }).then((r: RangeResult) => {
+          done++;
+          progress(0.02 + 0.78 * (done / tasks.length), 'analysing');
+          return r;
+        }),
+      ),
+    );
   } finally {
     await pool.destroy();
   }
@@ -207,17 +268,32 @@ async function analyseStory(req: PrecomputeRequest, deps: PrecomputeDependencies
 }
 
 /** One task per range of ANALYSIS.rangeSeconds; the last one reads to the end of the video. */
-function analysisTasks(req: PrecomputeRequest, deps: PrecomputeDependencies, input: StoryInput, reference: AnalysisWorkerTask['reference']): AnalysisWorkerTask[] {
+function analysisTasks(
+  req: PrecomputeRequest,
+  deps: PrecomputeDependencies,
+  input: StoryInput,
+  reference: AnalysisWorkerTask['reference'],
+): AnalysisWorkerTask[] {
   const { fps, video, estimatedFrames } = input;
   const rangeFrames = Math.max(1, Math.round(ANALYSIS.rangeSeconds * fps));
   const tasks: AnalysisWorkerTask[] = [];
   for (let start = 0; start < estimatedFrames; start += rangeFrames) {
     const last = start + rangeFrames >= estimatedFrames;
     tasks.push({
-      ffmpeg: deps.ffmpeg.ffmpeg, video: req.video, fps, width: video.width, height: video.height,
-      startFrame: start, endFrame: last ? start + rangeFrames * 4 : start + rangeFrames,
-      masks: input.masks, detectEvery: Math.max(1, Math.round(ANALYSIS.detectEverySeconds * fps)), expressionEvery: ANALYSIS.expressionEvery,
-      matrix: input.matrix, range: input.range, reference, faceBackend: deps.faceBackend,
+      ffmpeg: deps.ffmpeg.ffmpeg,
+      video: req.video,
+      fps,
+      width: video.width,
+      height: video.height,
+      startFrame: start,
+      endFrame: last ? start + rangeFrames * 4 : start + rangeFrames,
+      masks: input.masks,
+      detectEvery: Math.max(1, Math.round(ANALYSIS.detectEverySeconds * fps)),
+      expressionEvery: ANALYSIS.expressionEvery,
+      matrix: input.matrix,
+      range: input.range,
+      reference,
+      faceBackend: deps.faceBackend,
     });
   }
   return tasks;
@@ -231,13 +307,33 @@ function rawTracks(roleNames: string[], tracks: CleanTrack[]): Record<string, { 
 function buildManifest(
   req: PrecomputeRequest,
   input: StoryInput,
-  story: { styleSamples: number[]; frameCount: number; roleNames: string[]; faceFrames: Record<string, number>; cuts: number[]; segments: StoryManifest['segments']; audioFile: string | null; warnings: string[]; encoder: PrecomputeDependencies['encoder'] },
+  story: {
+    styleSamples: number[];
+    frameCount: number;
+    roleNames: string[];
+    faceFrames: Record<string, number>;
+    cuts: number[];
+    segments: StoryManifest['segments'];
+    audioFile: string | null;
+    warnings: string[];
+    encoder: PrecomputeDependencies['encoder'];
+  },
 ): StoryManifest {
   const { video, fps, matrix, range, masks } = input;
   return {
     version: MANIFEST_VERSION,
     story: { id: req.storyId, title: req.title ?? req.storyId, ...chooseStyle(req.style, masks.style, story.styleSamples) },
-    video: { width: video.width, height: video.height, fps, fpsNum: video.fpsNum, fpsDen: video.fpsDen, frameCount: story.frameCount, durationSeconds: story.frameCount / fps, matrix, range },
+    video: {
+      width: video.width,
+      height: video.height,
+      fps,
+      fpsNum: video.fpsNum,
+      fpsDen: video.fpsDen,
+      frameCount: story.frameCount,
+      durationSeconds: story.frameCount / fps,
+      matrix,
+      range,
+    },
     audio: story.audioFile ? { file: `media/${story.audioFile}`, codec: 'aac' } : null,
     encoder: { preset: story.encoder.preset, crf: story.encoder.crf, profile: 'high', pixelFormat: 'yuv420p' },
     roles: story.roleNames.map((name) => ({ name, faceFrames: story.faceFrames[name], occluders: masks.roles[name].occluders })),
@@ -253,11 +349,19 @@ function buildManifest(
 }
 
 /** Frame data and manifest into the staging folder, the expressions and masks side files (atomic each), then the folder swapped in. */
-async function publishStory(storage: StorageCore, storyId: string, staging: string, story: { manifest: StoryManifest; records: Float32Array; expressionFrames: ExpressionFrame[]; masks: MasksFile }): Promise<void> {
+async function publishStory(
+  storage: StorageCore,
+  storyId: string,
+  staging: string,
+  story: { manifest: StoryManifest; records: Float32Array; expressionFrames: ExpressionFrame[]; masks: MasksFile },
+): Promise<void> {
   const { manifest, records } = story;
   await fs.writeFile(path.join(staging, 'frames.bin'), Buffer.from(records.buffer, records.byteOffset, records.byteLength));
   await fs.writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
-  await writeFileAtomic(storage.expressionsFile(storyId), JSON.stringify({ story: storyId, fps: manifest.video.fps, frameCount: manifest.video.frameCount, frames: story.expressionFrames }));
+  await writeFileAtomic(
+    storage.expressionsFile(storyId),
+    JSON.stringify({ story: storyId, fps: manifest.video.fps, frameCount: manifest.video.frameCount, frames: story.expressionFrames }),
+  );
   await writeFileAtomic(storage.masksFile(storyId), JSON.stringify(story.masks, null, 2));
   await swapFolder(staging, storage.storyDir(storyId));
 }
@@ -302,7 +406,10 @@ async function referenceDescriptor(file: string, deps: PrecomputeDependencies): 
 /** Renames the staging folder over the published one (the old copy is removed afterwards). */
 async function swapFolder(staging: string, target: string): Promise<void> {
   const old = `${target}.old-${process.pid}-${Date.now()}`;
-  const hadOld = await fs.rename(target, old).then(() => true, () => false);
+  const hadOld = await fs.rename(target, old).then(
+    () => true,
+    () => false,
+  );
   await fs.rename(staging, target);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }

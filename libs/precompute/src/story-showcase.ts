@@ -79,7 +79,10 @@ export function clipAround(frame: number, frameCount: number, length: number, cu
 }
 
 /** thumbnail.jpg and preview.mp4 in the staging folder. */
-export async function writeShowcase(job: { ffmpeg: FfmpegInfo; video: string; staging: string; fps: number; signal?: AbortSignal }, showcase: Showcase): Promise<void> {
+export async function writeShowcase(
+  job: { ffmpeg: FfmpegInfo; video: string; staging: string; fps: number; signal?: AbortSignal },
+  showcase: Showcase,
+): Promise<void> {
   const { fps } = job;
   await runFfmpeg(job.ffmpeg.ffmpeg, thumbnailArgs(job.video, showcase.thumbnailFrame / fps, 480, path.join(job.staging, 'thumbnail.jpg')), job.signal);
   const [start, end] = showcase.clip;

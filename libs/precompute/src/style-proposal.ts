@@ -23,8 +23,10 @@ export const ANIMATION_EDGE_SPARSITY = 17;
 
 /** The face from the brows to the chin, between the jaw and the eye corners (68 landmarks). */
 export function faceStyleBox(lm: ArrayLike<number>): Box {
-  const x0 = lm[0] * 0.7 + lm[2 * 36] * 0.3, x1 = lm[2 * 16] * 0.7 + lm[2 * 45] * 0.3;
-  const y0 = Math.min(lm[2 * 19 + 1], lm[2 * 24 + 1]), y1 = lm[2 * 57 + 1];
+  const x0 = lm[0] * 0.7 + lm[2 * 36] * 0.3,
+    x1 = lm[2 * 16] * 0.7 + lm[2 * 45] * 0.3;
+  const y0 = Math.min(lm[2 * 19 + 1], lm[2 * 24 + 1]),
+    y1 = lm[2 * 57 + 1];
   return { x: Math.min(x0, x1), y: y0, width: Math.abs(x1 - x0), height: Math.max(0, y1 - y0) };
 }
 
@@ -33,8 +35,10 @@ export function faceStyleBox(lm: ArrayLike<number>): Box {
  * levels) within `box` of an RGB frame; null when the box holds fewer than 400 pixels.
  */
 export function edgeSparsity(rgb: Uint8Array, width: number, height: number, box: Box): number | null {
-  const x0 = Math.max(1, Math.round(box.x)), y0 = Math.max(1, Math.round(box.y));
-  const x1 = Math.min(width - 2, Math.round(box.x + box.width)), y1 = Math.min(height - 2, Math.round(box.y + box.height));
+  const x0 = Math.max(1, Math.round(box.x)),
+    y0 = Math.max(1, Math.round(box.y));
+  const x1 = Math.min(width - 2, Math.round(box.x + box.width)),
+    y1 = Math.min(height - 2, Math.round(box.y + box.height));
   if ((x1 - x0 + 1) * (y1 - y0 + 1) < 400) return null;
   const luma = (x: number, y: number) => {
     const o = (y * width + x) * 3;
@@ -46,7 +50,8 @@ export function edgeSparsity(rgb: Uint8Array, width: number, height: number, box
     for (let x = x0; x <= x1; x++) g[n++] = Math.hypot(luma(x + 1, y) - luma(x - 1, y), luma(x, y + 1) - luma(x, y - 1)) / 2;
   }
   g.sort();
-  const median = g[Math.floor(0.5 * (n - 1))], p98 = g[Math.floor(0.98 * (n - 1))];
+  const median = g[Math.floor(0.5 * (n - 1))],
+    p98 = g[Math.floor(0.98 * (n - 1))];
   return p98 / Math.max(0.5, median);
 }
 

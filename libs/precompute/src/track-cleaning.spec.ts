@@ -54,20 +54,35 @@ test('fillMissing: NaN samples take the nearest known value in their run, else 0
   assert.deepEqual([...w], [1, 1, 5, 5]);
 });
 
-test('cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blink survives the landmark smoothing) and the ranges\' gaze; the records carry it', () => {
-  const n = 30, open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 160 });
+test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blink survives the landmark smoothing) and the ranges' gaze; the records carry it", () => {
+  const n = 30,
+    open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 160 });
   const closed = setEyelids(open, [0.05, 0.05], new Float32Array(136));
   const range: RangeResult = {
-    startFrame: 0, frameCount: n, cuts: [],
-    roles: { hero: {
-      present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * LANDMARK_DIMS),
-      expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1), colour: new Float32Array(n * COLOUR_DIMS).fill(100),
-      gaze: new Float32Array(n * 4).fill(0.1), irisContrast: new Float32Array(n * 2).fill(NaN),
-    } },
+    startFrame: 0,
+    frameCount: n,
+    cuts: [],
+    roles: {
+      hero: {
+        present: new Uint8Array(n).fill(1),
+        landmarks: new Float32Array(n * LANDMARK_DIMS),
+        expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1),
+        colour: new Float32Array(n * COLOUR_DIMS).fill(100),
+        gaze: new Float32Array(n * 4).fill(0.1),
+        irisContrast: new Float32Array(n * 2).fill(NaN),
+      },
+    },
     timings: { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 },
   };
   for (let i = 0; i < n; i++) range.roles.hero.landmarks.set(i >= 14 && i < 17 ? closed : open, i * LANDMARK_DIMS);
-  const track = cleanRoleTrack([range], 'hero', n, new Set(), { fps: 30, maxGapFrames: 3, minTrackSeconds: 0.2, landmarkSigma: 2, colourSigma: 2, expressionSigma: 2 });
+  const track = cleanRoleTrack([range], 'hero', n, new Set(), {
+    fps: 30,
+    maxGapFrames: 3,
+    minTrackSeconds: 0.2,
+    landmarkSigma: 2,
+    colourSigma: 2,
+    expressionSigma: 2,
+  });
   for (const i of [14, 15, 16]) assert.ok(track.eyes[i * EYE_TRACK_DIMS] < 0.5, `frame ${i}: ${track.eyes[i * EYE_TRACK_DIMS]}`);
   assert.ok(track.eyes[5 * EYE_TRACK_DIMS] > 0.95 && Math.abs(track.eyes[5 * EYE_TRACK_DIMS + 2] - 0.1) < 1e-5);
   const { records } = storyFrameRecords(['hero'], [track], n);

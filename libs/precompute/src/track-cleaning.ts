@@ -41,7 +41,16 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
   const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
   // Lid openness from the raw landmarks: the landmark smoothing would flatten a 3-frame blink.
   const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.irisContrast);
-  return { present: joined.present, landmarks, colour, expressions, gaze: joined.gaze, irisContrast: joined.irisContrast, rawLandmarks: joined.landmarks, eyes };
+  return {
+    present: joined.present,
+    landmarks,
+    colour,
+    expressions,
+    gaze: joined.gaze,
+    irisContrast: joined.irisContrast,
+    rawLandmarks: joined.landmarks,
+    eyes,
+  };
 }
 
 /** The ranges' data of one role laid end to end (each range clipped to the story's frames). */
@@ -54,7 +63,9 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     gaze: new Float32Array(frameCount * 4).fill(NaN),
     irisContrast: new Float32Array(frameCount * 2).fill(NaN),
   };
-  const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed) ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) } : undefined;
+  const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed)
+    ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) }
+    : undefined;
   if (keyed) out.keyed = keyed;
   for (const r of results) {
     const d = r.roles[name];
@@ -78,7 +89,10 @@ export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, c
   const n = d.present.length;
   let i = 0;
   while (i < n) {
-    if (d.present[i] || i === 0 || !d.present[i - 1]) { i++; continue; }
+    if (d.present[i] || i === 0 || !d.present[i - 1]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < n && !d.present[j]) j++;
     const gap = j - i;
@@ -87,7 +101,8 @@ export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, c
     if (j < n && gap <= maxGap && !crossesCut) {
       for (let k = i; k < j; k++) {
         const t = (k - (i - 1)) / (j - (i - 1));
-        for (let c = 0; c < LANDMARK_DIMS; c++) d.landmarks[k * LANDMARK_DIMS + c] = lerp(d.landmarks[(i - 1) * LANDMARK_DIMS + c], d.landmarks[j * LANDMARK_DIMS + c], t);
+        for (let c = 0; c < LANDMARK_DIMS; c++)
+          d.landmarks[k * LANDMARK_DIMS + c] = lerp(d.landmarks[(i - 1) * LANDMARK_DIMS + c], d.landmarks[j * LANDMARK_DIMS + c], t);
         d.present[k] = 1;
       }
     }
@@ -103,10 +118,14 @@ export function fillShortGaps(d: Pick<RoleTrackData, 'present' | 'landmarks'>, c
 export function dropShortRuns(present: Uint8Array, cuts: ReadonlySet<number>, min: number): void {
   const sortedCuts = [...cuts].sort((a, b) => a - b);
   const shotAround = (i: number): [number, number] => {
-    let from = 0, to = present.length;
+    let from = 0,
+      to = present.length;
     for (const c of sortedCuts) {
       if (c <= i) from = c;
-      else { to = Math.min(to, c); break; }
+      else {
+        to = Math.min(to, c);
+        break;
+      }
     }
     return [from, to];
   };
@@ -140,7 +159,10 @@ export function fillMissing(values: Float32Array, dims: number, present: Uint8Ar
     }
     let next = NaN;
     for (let i = n - 1; i >= 0; i--) {
-      if (!present[i]) { next = NaN; continue; }
+      if (!present[i]) {
+        next = NaN;
+        continue;
+      }
       const v = values[i * dims + d];
       if (Number.isNaN(v)) values[i * dims + d] = next;
       else next = v;

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '@talecast/config';
 import { newId } from '@talecast/storage';
 import {
-  describePurgeReport, emptyPurgeReport, formatBytes, isPastGrace, isProtectedName, orphanSubjectId, overlappingRoots, printableName, purgeTotals,
+  describePurgeReport,
+  emptyPurgeReport,
+  formatBytes,
+  isPastGrace,
+  isProtectedName,
+  orphanSubjectId,
+  overlappingRoots,
+  printableName,
+  purgeTotals,
 } from './purge-report';
 
 describe('purge rules', () => {
@@ -25,9 +33,17 @@ describe('purge rules', () => {
 
   test('roots that overlap another data root are not swept', () => {
     assert.deepEqual(overlappingRoots(loadConfig({}, '/srv/tc').roots), []);
-    assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_UPLOADS_DIR: '.' }, '/srv/tc').roots), [{ root: 'uploads', other: 'precomputed' }, { root: 'generated', other: 'uploads' }]);
-    assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_GENERATED_DIR: 'uploads' }, '/srv/tc').roots).map((o) => o.root), ['uploads', 'generated']);
-    assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_GENERATED_DIR: 'precomputed/out' }, '/srv/tc').roots), [{ root: 'generated', other: 'precomputed' }]);
+    assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_UPLOADS_DIR: '.' }, '/srv/tc').roots), [
+      { root: 'uploads', other: 'precomputed' },
+      { root: 'generated', other: 'uploads' },
+    ]);
+    assert.deepEqual(
+      overlappingRoots(loadConfig({ TALECAST_GENERATED_DIR: 'uploads' }, '/srv/tc').roots).map((o) => o.root),
+      ['uploads', 'generated'],
+    );
+    assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_GENERATED_DIR: 'precomputed/out' }, '/srv/tc').roots), [
+      { root: 'generated', other: 'precomputed' },
+    ]);
     assert.deepEqual(overlappingRoots(loadConfig({ TALECAST_UPLOADS_DIR: 'uploads-2' }, '/srv/tc').roots), [], 'a shared name prefix is not an overlap');
   });
 
@@ -45,7 +61,10 @@ describe('purge rules', () => {
       'purge: 2 subjects, 1 orphan, 3.0 MiB freed',
     ]);
     const dry = { ...r, dryRun: true, inUse: [] };
-    assert.deepEqual(describePurgeReport(dry).map((l) => l.split(' ').slice(0, 2).join(' ')), ['would purge', 'would purge', 'would remove', 'dry run:']);
+    assert.deepEqual(
+      describePurgeReport(dry).map((l) => l.split(' ').slice(0, 2).join(' ')),
+      ['would purge', 'would purge', 'would remove', 'dry run:'],
+    );
     assert.match(describePurgeReport({ ...emptyPurgeReport(false), skipped: true })[0], /skipped/);
     assert.equal(describePurgeReport(emptyPurgeReport(false)).at(-1), 'purge: 0 subjects, 0 orphans, 0 B freed (nothing had expired)');
   });

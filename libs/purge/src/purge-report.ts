@@ -84,7 +84,11 @@ export function describePurgeReport(report: PurgeReport): string[] {
   for (const f of report.failed) lines.push(`failed ${f.kind} ${printableName(f.id)}: ${f.reason}`);
   const t = purgeTotals(report);
   const what = `${t.subjects} ${t.subjects === 1 ? 'subject' : 'subjects'}, ${t.orphans} ${t.orphans === 1 ? 'orphan' : 'orphans'}`;
-  lines.push(would ? `dry run: would remove ${what}, ${formatBytes(t.bytes)}; nothing was changed` : `purge: ${what}, ${formatBytes(t.bytes)} freed${t.subjects + t.orphans === 0 ? ' (nothing had expired)' : ''}`);
+  lines.push(
+    would
+      ? `dry run: would remove ${what}, ${formatBytes(t.bytes)}; nothing was changed`
+      : `purge: ${what}, ${formatBytes(t.bytes)} freed${t.subjects + t.orphans === 0 ? ' (nothing had expired)' : ''}`,
+  );
   return lines;
 }
 

@@ -38,7 +38,12 @@ describe('PurgeScheduler', () => {
 
   test('a failed run is reported and the next tick runs again', async () => {
     let runs = 0;
-    const failing = { run: async () => { runs++; throw new Error('database down'); } } as unknown as PurgeService;
+    const failing = {
+      run: async () => {
+        runs++;
+        throw new Error('database down');
+      },
+    } as unknown as PurgeService;
     const scheduler = new PurgeScheduler(loadConfig({}), new SchedulerRegistry(), failing);
     assert.equal(await scheduler.tick(), undefined);
     assert.equal(await scheduler.tick(), undefined);

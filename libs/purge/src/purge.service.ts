@@ -18,8 +18,17 @@ import { isRandomId, StorageCore } from '@talecast/storage';
 import { LifecycleService } from '@talecast/lifecycle';
 import { measureRootEntry, removeRootEntry } from './root-entry';
 import {
-  emptyPurgeReport, isPastGrace, isProtectedName, orphanSubjectId, overlappingRoots, PURGE_ROOTS, purgeTotals,
-  PurgeKind, PurgeReport, PurgeRootName, ROOT_KIND,
+  emptyPurgeReport,
+  isPastGrace,
+  isProtectedName,
+  orphanSubjectId,
+  overlappingRoots,
+  PURGE_ROOTS,
+  purgeTotals,
+  PurgeKind,
+  PurgeReport,
+  PurgeRootName,
+  ROOT_KIND,
 } from './purge-report';
 
 /** Name of the purge's advisory lock (libs/persistence advisory-lock.ts; a key collision with another name could only delay one run). */
@@ -144,7 +153,13 @@ export class PurgeService {
   private async purgeSubject(report: PurgeReport, kind: PurgeKind, id: string, resumed: boolean): Promise<void> {
     const root = this.storage.root(ROOT_OF[kind]);
     // Rows only ever get ids from newId(); a row with any other id can have no files.
-    const dir = isRandomId(id) ? (kind === 'face' ? this.storage.faceDir(id) : kind === 'recording' ? this.storage.recordingDir(id) : this.storage.renderDir(id)) : undefined;
+    const dir = isRandomId(id)
+      ? kind === 'face'
+        ? this.storage.faceDir(id)
+        : kind === 'recording'
+          ? this.storage.recordingDir(id)
+          : this.storage.renderDir(id)
+      : undefined;
     try {
       if (report.dryRun) {
         if (!resumed) report.expired.push(id);
@@ -160,7 +175,8 @@ export class PurgeService {
       if (await this.markPurged(kind, id, bytes)) report.purged.push({ kind, id, bytes });
     } catch (err) {
       // Left as it is (expired at most): the next run takes it up again.
-      const reason = (err as Error).name === 'PathOutsideRootError' ? 'refused: resolves outside its root' : (err as Error).message.split('\n')[0].slice(0, 200);
+      const reason =
+        (err as Error).name === 'PathOutsideRootError' ? 'refused: resolves outside its root' : (err as Error).message.split('\n')[0].slice(0, 200);
       report.failed.push({ kind, id, reason });
       this.logger.warn(`purge of ${kind} ${short(id)} failed: ${reason}`);
     }
@@ -168,24 +184,47 @@ export class PurgeService {
 
   private markExpired(kind: PurgeKind, id: string): Promise<boolean> {
     if (kind === 'recording') {
-      return this.transition(kind, id, 'expired', {},
-        `UPDATE recording c SET status = 'expired' WHERE c.id = $1 AND c.status = 'ready' AND c."expiresAt" <= now() AND NOT ${RECORDING_IN_USE}`, [id]);
+      return this.transition(
+        kind,
+        id,
+        'expired',
+        {},
+        `UPDATE recording c SET status = 'expired' WHERE c.id = $1 AND c.status = 'ready' AND c."expiresAt" <= now() AND NOT ${RECORDING_IN_USE}`,
+        [id],
+      );
     }
     if (kind === 'face') {
-      return this.transition(kind, id, 'expired', {},
-        `UPDATE face f SET status = 'expired' WHERE f.id = $1 AND f.status = 'ready' AND f."expiresAt" <= now() AND NOT ${FACE_IN_USE}`, [id]);
+      return this.transition(
+        kind,
+        id,
+        'expired',
+        {},
+        `UPDATE face f SET status = 'expired' WHERE f.id = $1 AND f.status = 'ready' AND f."expiresAt" <= now() AND NOT ${FACE_IN_USE}`,
+        [id],
+      );
     }
     const { renderSeconds, failedRenderSeconds } = this.config.retention;
-    return this.transition(kind, id, 'expired', {},
+    return this.transition(
+      kind,
+      id,
+      'expired',
+      {},
       `UPDATE render r SET status = 'expired', "expiresAt" = ${renderExpiry(2, 3)}
        WHERE r.id = $1 AND r.status IN ('done', 'failed', 'cancelled') AND ${renderExpiry(2, 3)} <= now()`,
-      [id, renderSeconds, failedRenderSeconds]);
+      [id, renderSeconds, failedRenderSeconds],
+    );
   }
 
   /** `bytes` is what is on disk now (0), as after a parent's delete; the event keeps what was freed. */
   private markPurged(kind: PurgeKind, id: string, bytesFreed: number): Promise<boolean> {
-    return this.transition(kind, id, 'purged', { bytesFreed },
-      `UPDATE "${TABLE[kind]}" SET status = 'purged', "purgedAt" = now(), bytes = 0 WHERE id = $1 AND status = 'expired'`, [id]);
+    return this.transition(
+      kind,
+      id,
+      'purged',
+      { bytesFreed },
+      `UPDATE "${TABLE[kind]}" SET status = 'purged', "purgedAt" = now(), bytes = 0 WHERE id = $1 AND status = 'expired'`,
+      [id],
+    );
   }
 
   /**
@@ -193,7 +232,14 @@ export class PurgeService {
    * exactly when the row changed, so a crash can never leave a purged row without its 'purged'
    * event, and two concurrent runs can never both log one.
    */
-  private async transition(kind: PurgeKind, id: string, event: LifecycleEventName, details: Record<string, number>, sql: string, params: unknown[]): Promise<boolean> {
+  private async transition(
+    kind: PurgeKind,
+    id: string,
+    event: LifecycleEventName,
+    details: Record<string, number>,
+    sql: string,
+    params: unknown[],
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const result: QueryResult = await manager.queryRunner!.query(sql, params, true);
       if (!result.affected) return false;
@@ -227,7 +273,10 @@ export class PurgeService {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
       }
-      const live = await this.liveIds(rootName, names.filter((n) => isRandomId(n)));
+      const live = await this.liveIds(
+        rootName,
+        names.filter((n) => isRandomId(n)),
+      );
       for (const name of names) {
         if (isProtectedName(name) || live.has(name)) continue;
         const target = path.join(root, name);
@@ -242,7 +291,8 @@ export class PurgeService {
           await this.lifecycle.record(ROOT_KIND[rootName], orphanSubjectId(name), 'orphan-removed', { bytesFreed: bytes });
           report.orphans.push({ root: rootName, name, bytes });
         } catch (err) {
-          const reason = (err as Error).name === 'PathOutsideRootError' ? 'refused: resolves outside its root' : (err as Error).message.split('\n')[0].slice(0, 200);
+          const reason =
+            (err as Error).name === 'PathOutsideRootError' ? 'refused: resolves outside its root' : (err as Error).message.split('\n')[0].slice(0, 200);
           report.failed.push({ kind: 'orphan', id: `${rootName}/${name}`, reason });
           this.logger.warn(`orphan ${rootName}/${short(name)} not removed: ${reason}`);
         }
@@ -269,7 +319,9 @@ export class PurgeService {
       this.logger.debug('purge: nothing had expired');
       return;
     }
-    this.logger.log(`purge: ${t.subjects} subject(s), ${t.orphans} orphan(s), ${t.bytes} bytes freed${report.inUse.length ? `, ${report.inUse.length} face(s) in use kept` : ''}${report.failed.length ? `, ${report.failed.length} failed` : ''}`);
+    this.logger.log(
+      `purge: ${t.subjects} subject(s), ${t.orphans} orphan(s), ${t.bytes} bytes freed${report.inUse.length ? `, ${report.inUse.length} face(s) in use kept` : ''}${report.failed.length ? `, ${report.failed.length} failed` : ''}`,
+    );
   }
 }
 

@@ -37,11 +37,22 @@ export class JobQueue implements OnApplicationShutdown {
   private readonly workerIds = new Map<JobName, string[]>();
   private wakeups: JobWakeups | undefined;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly database: Database) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly database: Database,
+  ) {}
 
   private async started(): Promise<PgBoss> {
     this.starting ??= (async () => {
-      const boss = new PgBoss({ connectionString: this.database.url, schema: 'pgboss', max: 4, supervise: true, schedule: false, migrate: true, maintenanceIntervalSeconds: 30 });
+      const boss = new PgBoss({
+        connectionString: this.database.url,
+        schema: 'pgboss',
+        max: 4,
+        supervise: true,
+        schedule: false,
+        migrate: true,
+        maintenanceIntervalSeconds: 30,
+      });
       boss.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
       // Processes starting together (an api and scaled workers) set the queues up one at a time:
       // pg-boss's create_queue is not locked, and concurrent partition creation deadlocks.
@@ -72,7 +83,9 @@ export class JobQueue implements OnApplicationShutdown {
     const id = await boss.send(name, data as object, { ...QUEUE_OPTIONS[name], ...options });
     if (id) {
       this.wake(name);
-      await this.database.dataSource.query(`SELECT pg_notify($1, $2)`, [WAKEUP_CHANNEL, name]).catch((err: Error) => this.logger.debug(`notify: ${err.message}`));
+      await this.database.dataSource
+        .query(`SELECT pg_notify($1, $2)`, [WAKEUP_CHANNEL, name])
+        .catch((err: Error) => this.logger.debug(`notify: ${err.message}`));
     }
     return id;
   }
@@ -102,7 +115,11 @@ export class JobQueue implements OnApplicationShutdown {
         this.workerIds.set(name, [...(this.workerIds.get(name) ?? []), id]);
       }
     }
-    this.wakeups ??= new JobWakeups(this.database.url, (name) => this.wake(name), (message) => this.logger.debug(message));
+    this.wakeups ??= new JobWakeups(
+      this.database.url,
+      (name) => this.wake(name),
+      (message) => this.logger.debug(message),
+    );
     await this.wakeups.start();
     this.logger.log(`taking jobs: ${[...this.handlers.keys()].join(', ')}`);
   }

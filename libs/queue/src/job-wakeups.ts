@@ -11,7 +11,11 @@ export class JobWakeups {
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly url: string, private readonly onJob: (name: string) => void, private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly url: string,
+    private readonly onJob: (name: string) => void,
+    private readonly log: (message: string) => void,
+  ) {}
 
   async start(): Promise<void> {
     this.stopped = false;

@@ -23,7 +23,11 @@ export class HeroPreviewService {
   private readonly cache = new Map<string, Buffer>();
   private readonly compositor = new FrameCompositor();
 
-  constructor(private readonly storage: StorageCore, private readonly ffmpeg: FfmpegService, private readonly faceUploads: FaceUploadService) {}
+  constructor(
+    private readonly storage: StorageCore,
+    private readonly ffmpeg: FfmpegService,
+    private readonly faceUploads: FaceUploadService,
+  ) {}
 
   /** A JPEG of the story's preview frame with this face on the hero. */
   async preview(storyId: string, faceId: string): Promise<Buffer> {
@@ -65,7 +69,10 @@ export class HeroPreviewService {
 
     const rgba = yuv420ToRgba(yuv, matrix, range);
     const jpeg = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
-      .removeAlpha().resize({ width: Math.min(PREVIEW_WIDTH, width) }).jpeg({ quality: 85, mozjpeg: true }).toBuffer();
+      .removeAlpha()
+      .resize({ width: Math.min(PREVIEW_WIDTH, width) })
+      .jpeg({ quality: 85, mozjpeg: true })
+      .toBuffer();
     this.remember(key, jpeg);
     return jpeg;
   }

@@ -33,7 +33,16 @@ test('the first present, frontal frame at least 60 % as large as the largest', (
 });
 
 test('without a frontal frame, the largest; without the role or any face, none', () => {
-  assert.equal(pickPreviewFrame(framesOf([{ present: true, eyes: 30, yaw: 50 }, { present: true, eyes: 60, yaw: 45 }]), 'hero'), 1);
+  assert.equal(
+    pickPreviewFrame(
+      framesOf([
+        { present: true, eyes: 30, yaw: 50 },
+        { present: true, eyes: 60, yaw: 45 },
+      ]),
+      'hero',
+    ),
+    1,
+  );
   assert.equal(pickPreviewFrame(framesOf([{ present: false, eyes: 0, yaw: 0 }]), 'hero'), null);
   assert.equal(pickPreviewFrame(framesOf([{ present: true, eyes: 50, yaw: 0 }]), 'villain'), null);
 });

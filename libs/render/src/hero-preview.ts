@@ -39,5 +39,5 @@ export function pickPreviewFrame(frames: FrameData, role: string): number | null
 
 /** The role a single-face preview shows: `hero` when the story has it, else its first role. */
 export function previewRole(roles: string[]): string | null {
-  return roles.includes('hero') ? 'hero' : roles[0] ?? null;
+  return roles.includes('hero') ? 'hero' : (roles[0] ?? null);
 }

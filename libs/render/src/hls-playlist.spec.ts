@@ -8,9 +8,19 @@ test('an EVENT playlist that grows and is closed with ENDLIST; the target durati
   assert.match(growing, /#EXT-X-TARGETDURATION:4\n/);
   assert.match(growing, /#EXT-X-PLAYLIST-TYPE:EVENT/);
   assert.ok(!growing.includes('ENDLIST'));
-  const done = hlsPlaylist([{ file: 'seg-0000.ts', durationSeconds: 2 }, { file: 'seg-0001.ts', durationSeconds: 3.4 }], true, 3.4);
+  const done = hlsPlaylist(
+    [
+      { file: 'seg-0000.ts', durationSeconds: 2 },
+      { file: 'seg-0001.ts', durationSeconds: 3.4 },
+    ],
+    true,
+    3.4,
+  );
   assert.match(done, /#EXT-X-TARGETDURATION:4\n/);
-  assert.deepEqual(done.split('\n').filter((l) => l.startsWith('#EXTINF')), ['#EXTINF:2.000,', '#EXTINF:3.400,']);
+  assert.deepEqual(
+    done.split('\n').filter((l) => l.startsWith('#EXTINF')),
+    ['#EXTINF:2.000,', '#EXTINF:3.400,'],
+  );
   assert.ok(done.trimEnd().endsWith('#EXT-X-ENDLIST'));
   assert.equal(done.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY').length, 1, 'one boundary, one discontinuity');
   assert.ok(done.indexOf('#EXT-X-DISCONTINUITY') > done.indexOf('seg-0000.ts'));

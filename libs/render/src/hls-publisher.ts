@@ -129,7 +129,10 @@ export class HlsPublisher {
       while (this.waiting.length) {
         const batch = this.waiting.splice(0, HLS_BATCH);
         try {
-          await replaceFiles(batch.map((b) => b.target), (tmps) => this.muxBatch(batch, tmps));
+          await replaceFiles(
+            batch.map((b) => b.target),
+            (tmps) => this.muxBatch(batch, tmps),
+          );
           this.o.trace(`hls pieces ${batch.map((b) => b.k).join(',')} muxed`);
           batch.forEach((b) => b.resolve());
         } catch (err) {
@@ -145,9 +148,16 @@ export class HlsPublisher {
   private async muxBatch(batch: WaitingPiece[], tmps: string[]): Promise<void> {
     const voiced = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => this.o.voiced?.has(b.k));
     if (voiced.length) {
-      await this.muxFromAudio(voiced.map((v) => v.b), voiced.map((v) => v.tmp));
+      await this.muxFromAudio(
+        voiced.map((v) => v.b),
+        voiced.map((v) => v.tmp),
+      );
       const rest = batch.map((b, i) => ({ b, tmp: tmps[i] })).filter(({ b }) => !this.o.voiced?.has(b.k));
-      if (rest.length) await this.muxBatch(rest.map((r) => r.b), rest.map((r) => r.tmp));
+      if (rest.length)
+        await this.muxBatch(
+          rest.map((r) => r.b),
+          rest.map((r) => r.tmp),
+        );
       return;
     }
     const { manifest, videoOf } = this.o;
@@ -157,7 +167,13 @@ export class HlsPublisher {
         const storyPiece = this.o.storyPath(seg.hlsFile);
         const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
         if (!t || t.video === null) return null;
-        return { video: videoOf(b.k), storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / this.fps, out: tmps[i] };
+        return {
+          video: videoOf(b.k),
+          storyPiece,
+          videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video),
+          startSeconds: seg.start / this.fps,
+          out: tmps[i],
+        };
       }),
     );
     if (pieces.every((p) => p !== null)) {

@@ -91,7 +91,14 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
 
   // 2. The audio, once: the story's, or mixed with the child's lines (the mix runs alongside the video).
-  const voice = await prepareRenderAudio({ storage: deps.storage, ffmpeg: deps.ffmpeg, storyId: job.storyId, manifest, voices: job.voices ?? [], out: deps.storage.renderFile(job.renderId, 'audio.m4a') });
+  const voice = await prepareRenderAudio({
+    storage: deps.storage,
+    ffmpeg: deps.ffmpeg,
+    storyId: job.storyId,
+    manifest,
+    voices: job.voices ?? [],
+    out: deps.storage.renderFile(job.renderId, 'audio.m4a'),
+  });
   const audio = voice.audio;
   if (job.voices?.length) trace(`audio mixed with ${job.voices.length} line(s)`);
 
@@ -106,7 +113,18 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
 
   // 4. Segments become HLS pieces as they are ready (with the mix where it differs); progress follows the playlist.
-  const hls = new HlsPublisher({ ffmpeg: deps.ffmpeg.ffmpeg, manifest, storyPath, hlsDir: dirs.hls, videoOf: (k) => output[k], audio, audioReady: voice.ready, voiced: voice.voicedSegments, started, trace });
+  const hls = new HlsPublisher({
+    ffmpeg: deps.ffmpeg.ffmpeg,
+    manifest,
+    storyPath,
+    hlsDir: dirs.hls,
+    videoOf: (k) => output[k],
+    audio,
+    audioReady: voice.ready,
+    voiced: voice.voicedSegments,
+    started,
+    trace,
+  });
   const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
   const total = manifest.segments.length;
   const report = async () => {
@@ -133,9 +151,11 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   });
   const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, finish };
   for (const run of plan.runs) {
-    work.push(slots.submit(async () => {
-      counts.compositeMs += (await renderRunOnPool(run, runContext)).compositeMs;
-    }));
+    work.push(
+      slots.submit(async () => {
+        counts.compositeMs += (await renderRunOnPool(run, runContext)).compositeMs;
+      }),
+    );
   }
   trace(`${work.length} segments scheduled`);
   await allOrFirstFailure(work);
@@ -147,7 +167,13 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   trace('assembling');
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');
   await voice.ready;
-  const bytes = await assembleVideo({ ffmpeg: deps.ffmpeg.ffmpeg, segments: output, audio, concatList: deps.storage.renderFile(job.renderId, 'concat.txt'), out: final });
+  const bytes = await assembleVideo({
+    ffmpeg: deps.ffmpeg.ffmpeg,
+    segments: output,
+    audio,
+    concatList: deps.storage.renderFile(job.renderId, 'concat.txt'),
+    out: final,
+  });
   await hls.finish();
   trace('assembled');
   return {
@@ -159,7 +185,12 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     renderedSegments: counts.rendered,
     reusedSegments: total - counts.rendered - counts.resumed,
     resumedSegments: counts.resumed,
-    timings: { wallMs: Date.now() - started, firstHlsMs: hls.firstHlsMs, compositeMs: Math.round(counts.compositeMs), assembleMs: Date.now() - assembleStarted },
+    timings: {
+      wallMs: Date.now() - started,
+      firstHlsMs: hls.firstHlsMs,
+      compositeMs: Math.round(counts.compositeMs),
+      assembleMs: Date.now() - assembleStarted,
+    },
   };
 }
 
@@ -199,7 +230,10 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
   const { job, deps, manifest } = ctx;
   const { width, height, fpsNum, fpsDen } = manifest.video;
   const segments = run.segments.map(({ k, tracks }) => ({
-    segmentIndex: k, input: ctx.storyPath(manifest.segments[k].file), frameCount: manifest.segments[k].end - manifest.segments[k].start, tracks,
+    segmentIndex: k,
+    input: ctx.storyPath(manifest.segments[k].file),
+    frameCount: manifest.segments[k].end - manifest.segments[k].start,
+    tracks,
   }));
   const channel = new MessageChannel();
   const completions: Promise<void>[] = [];
@@ -212,13 +246,29 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
   };
   channel.port1.on('message', complete);
   const task: SegmentTask = {
-    renderId: job.renderId, ffmpeg: deps.ffmpeg.ffmpeg, fpsModeOption: deps.ffmpeg.fpsModeOption, segments, outputDir: ctx.segmentsDir,
-    width, height, fpsNum, fpsDen, matrix: manifest.video.matrix, range: manifest.video.range,
-    style: manifest.story.style, encoder: deps.encoder, blend: job.blend ?? 'alpha', faces: run.faces, cancel: ctx.cancel, port: channel.port2,
+    renderId: job.renderId,
+    ffmpeg: deps.ffmpeg.ffmpeg,
+    fpsModeOption: deps.ffmpeg.fpsModeOption,
+    segments,
+    outputDir: ctx.segmentsDir,
+    width,
+    height,
+    fpsNum,
+    fpsDen,
+    matrix: manifest.video.matrix,
+    range: manifest.video.range,
+    style: manifest.story.style,
+    encoder: deps.encoder,
+    blend: job.blend ?? 'alpha',
+    faces: run.faces,
+    cancel: ctx.cancel,
+    port: channel.port2,
   };
   try {
     const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
-    ctx.trace(`run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`);
+    ctx.trace(
+      `run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`,
+    );
     // Completions not yet seen through the port (messages and the result travel apart).
     for (const d of r.segments) complete(d);
     await Promise.all(completions);
@@ -235,7 +285,8 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
 /** The `.tmp` files a failed run left (named after its first segment). */
 async function removeRunTemporaries(segmentsDir: string, firstSegment: number): Promise<void> {
   const prefix = `run-${String(firstSegment).padStart(4, '0')}-`;
-  for (const name of await fs.readdir(segmentsDir).catch(() => [] as string[])) if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
+  for (const name of await fs.readdir(segmentsDir).catch(() => [] as string[]))
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(segmentsDir, name), { force: true });
 }
 
 /** `fn` for the first completion of each segment; later reports of the same segment are ignored. */

@@ -10,7 +10,15 @@ const FRAMES = 40;
 const ROLES = ['hero', 'villain'];
 
 function story(): { manifest: StoryManifest; frames: FrameData } {
-  const segments = [0, 1, 2, 3].map((k) => ({ index: k, start: k * 10, end: k * 10 + 10, hasFace: k > 0, file: `media/seg-${k}.mp4`, hlsFile: `media/seg-${k}.ts`, bytes: 0 }));
+  const segments = [0, 1, 2, 3].map((k) => ({
+    index: k,
+    start: k * 10,
+    end: k * 10 + 10,
+    hasFace: k > 0,
+    file: `media/seg-${k}.mp4`,
+    hlsFile: `media/seg-${k}.ts`,
+    bytes: 0,
+  }));
   const manifest: StoryManifest = {
     version: MANIFEST_VERSION,
     story: { id: 'plan', title: 'plan', style: 'photo' },
@@ -43,54 +51,105 @@ function face(id: string, expression: string): RenderFace {
 
 const FACES = { hero: [face('h-happy', 'happy'), face('h-sad', 'sad')], villain: [face('v', 'angry')], ghost: [face('g', 'neutral')] };
 
-test('planRender: one face list for the story\'s roles only, sets pointing into it', () => {
+test("planRender: one face list for the story's roles only, sets pointing into it", () => {
   const { manifest, frames } = story();
   const plan = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set() });
-  assert.deepEqual(plan.faces.faceList.map((f) => f.key), ['h-happy', 'h-sad', 'v']);
-  assert.deepEqual(plan.faces.sets.map((s) => [s.role, s.faceListIndex]), [['hero', [0, 1]], ['villain', [2]]]);
+  assert.deepEqual(
+    plan.faces.faceList.map((f) => f.key),
+    ['h-happy', 'h-sad', 'v'],
+  );
+  assert.deepEqual(
+    plan.faces.sets.map((s) => [s.role, s.faceListIndex]),
+    [
+      ['hero', [0, 1]],
+      ['villain', [2]],
+    ],
+  );
 });
 
 test('planRender: face-free segments are reused, face segments rendered, existing ones resumed', () => {
   const { manifest, frames } = story();
   const fresh = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set() });
-  assert.deepEqual(fresh.segments.map((s) => s.kind), ['reuse', 'render', 'render', 'reuse']);
+  assert.deepEqual(
+    fresh.segments.map((s) => s.kind),
+    ['reuse', 'render', 'render', 'reuse'],
+  );
   const again = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set([2]) });
-  assert.deepEqual(again.segments.map((s) => s.kind), ['reuse', 'render', 'resume', 'reuse']);
-  assert.deepEqual(again.runs.map((r) => r.segments.map((s) => s.k)), [[1]]);
+  assert.deepEqual(
+    again.segments.map((s) => s.kind),
+    ['reuse', 'render', 'resume', 'reuse'],
+  );
+  assert.deepEqual(
+    again.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1]],
+  );
 });
 
-test('planRender: each run carries only the faces it uses, the face matching the frames\' expression', () => {
+test("planRender: each run carries only the faces it uses, the face matching the frames' expression", () => {
   const { manifest, frames } = story();
   const plan = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set() });
-  assert.deepEqual(plan.runs.map((r) => r.segments.map((s) => s.k)), [[1], [2]]);
+  assert.deepEqual(
+    plan.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1], [2]],
+  );
   const [heroRun, villainRun] = plan.runs;
-  assert.deepEqual(heroRun.faces.map((f) => f.key), ['h-sad']);
+  assert.deepEqual(
+    heroRun.faces.map((f) => f.key),
+    ['h-sad'],
+  );
   const heroTrack = heroRun.segments[0].tracks;
-  assert.deepEqual(heroTrack.map((t) => t.role), ['hero']);
+  assert.deepEqual(
+    heroTrack.map((t) => t.role),
+    ['hero'],
+  );
   assert.deepEqual([...heroTrack[0].faceIndex], new Array(10).fill(0));
-  assert.equal(heroTrack[0].landmarks[3 * 136], 13, 'frame 13\'s landmarks at the track\'s frame 3');
-  assert.deepEqual(villainRun.faces.map((f) => f.key), ['v']);
+  assert.equal(heroTrack[0].landmarks[3 * 136], 13, "frame 13's landmarks at the track's frame 3");
+  assert.deepEqual(
+    villainRun.faces.map((f) => f.key),
+    ['v'],
+  );
   assert.deepEqual([...villainRun.segments[0].tracks[0].faceIndex], [-1, -1, 0, 0, 0, 0, 0, 0, -1, -1]);
 });
 
 test('planRender: one lane and a small frame cap still give runs in story order under the cap', () => {
   const { manifest, frames } = story();
   const plan = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 10, alreadyRendered: new Set() });
-  assert.deepEqual(plan.runs.map((r) => r.segments.map((s) => s.k)), [[1], [2]]);
+  assert.deepEqual(
+    plan.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1], [2]],
+  );
   const wide = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set() });
-  assert.deepEqual(wide.runs.map((r) => r.segments.map((s) => s.k)), [[1, 2]]);
-  assert.deepEqual(wide.runs[0].faces.map((f) => f.key), ['h-sad', 'v']);
-  assert.deepEqual([...wide.runs[0].segments[1].tracks[0].faceIndex].filter((i) => i >= 0), new Array(6).fill(1));
+  assert.deepEqual(
+    wide.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1, 2]],
+  );
+  assert.deepEqual(
+    wide.runs[0].faces.map((f) => f.key),
+    ['h-sad', 'v'],
+  );
+  assert.deepEqual(
+    [...wide.runs[0].segments[1].tracks[0].faceIndex].filter((i) => i >= 0),
+    new Array(6).fill(1),
+  );
 });
 
 test('planRender: with a quick start, the first segment to render near the start is a run of its own', () => {
   const { manifest, frames } = story();
   const quick = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set(), quickStartSeconds: 10 });
-  assert.deepEqual(quick.runs.map((r) => r.segments.map((s) => s.k)), [[1], [2]]);
+  assert.deepEqual(
+    quick.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1], [2]],
+  );
   // Segment 1 starts at 1 s: not within a 0.5 s quick start, so the runs are planned as usual.
   const late = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set(), quickStartSeconds: 0.5 });
-  assert.deepEqual(late.runs.map((r) => r.segments.map((s) => s.k)), [[1, 2]]);
+  assert.deepEqual(
+    late.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1, 2]],
+  );
   // A single segment to render is one run either way.
   const one = planRender(manifest, frames, FACES, { lanes: 1, maxRunFrames: 600, alreadyRendered: new Set([2]), quickStartSeconds: 10 });
-  assert.deepEqual(one.runs.map((r) => r.segments.map((s) => s.k)), [[1]]);
+  assert.deepEqual(
+    one.runs.map((r) => r.segments.map((s) => s.k)),
+    [[1]],
+  );
 });

@@ -93,7 +93,13 @@ export function selectFaces(faces: Record<string, RenderFace[]>, storyRoles: rea
 }
 
 /** Per segment in story order: reused when no face is inserted, resumed when already rendered, else rendered. */
-export function classifySegments(manifest: StoryManifest, frames: FrameData, choices: Map<string, Int32Array>, alreadyRendered: ReadonlySet<number>, mouths?: ReadonlyMap<string, LineMouth[]>): SegmentStep[] {
+export function classifySegments(
+  manifest: StoryManifest,
+  frames: FrameData,
+  choices: Map<string, Int32Array>,
+  alreadyRendered: ReadonlySet<number>,
+  mouths?: ReadonlyMap<string, LineMouth[]>,
+): SegmentStep[] {
   return manifest.segments.map((seg): SegmentStep => {
     const k = seg.index;
     const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices, mouths) : [];
@@ -108,7 +114,12 @@ export function classifySegments(manifest: StoryManifest, frames: FrameData, cho
  * encoder (per-run process start and encoder drain are paid once per run, not per segment). The
  * segments of a run need not be adjacent: each gets its own file starting with a keyframe.
  */
-export function groupRuns(manifest: StoryManifest, steps: SegmentStep[], faceList: FaceTexture[], options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): RenderRunPlan[] {
+export function groupRuns(
+  manifest: StoryManifest,
+  steps: SegmentStep[],
+  faceList: FaceTexture[],
+  options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number },
+): RenderRunPlan[] {
   const toRender = steps.filter((s): s is Extract<SegmentStep, { kind: 'render' }> => s.kind === 'render');
   const frameCounts = toRender.map((r) => manifest.segments[r.k].end - manifest.segments[r.k].start);
   const firstStart = toRender.length ? manifest.segments[toRender[0].k].start / manifest.video.fps : Infinity;
@@ -140,7 +151,11 @@ export function runWithOwnFaces(items: { k: number; tracks: SegmentRoleTrack[] }
 }
 
 /** Frames per run (planRuns), with the first segment alone when it starts (at `firstStartSeconds`) within the quick start. */
-export function planRunSizes(frames: number[], firstStartSeconds: number, options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number }): number[] {
+export function planRunSizes(
+  frames: number[],
+  firstStartSeconds: number,
+  options: { lanes: number; maxRunFrames: number; quickStartSeconds?: number },
+): number[] {
   const quick = frames.length > 1 && firstStartSeconds < (options.quickStartSeconds ?? 0);
   return quick ? [1, ...planRuns(frames.slice(1), options.lanes, options.maxRunFrames)] : planRuns(frames, options.lanes, options.maxRunFrames);
 }

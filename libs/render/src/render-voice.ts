@@ -38,24 +38,46 @@ export function segmentsOverlapping(manifest: Pick<StoryManifest, 'segments' | '
   const fps = manifest.video.fps;
   const out = new Set<number>();
   for (const seg of manifest.segments) {
-    const a = seg.start / fps, b = seg.end / fps;
+    const a = seg.start / fps,
+      b = seg.end / fps;
     if (spans.some((s) => s.from < b && s.to > a)) out.add(seg.index);
   }
   return out;
 }
 
-export async function prepareRenderAudio(opts: { storage: StorageCore; ffmpeg: FfmpegInfo; storyId: string; manifest: StoryManifest & { voice?: { stems?: string[] } }; voices: RenderVoice[]; out: string }): Promise<RenderAudio> {
+export async function prepareRenderAudio(opts: {
+  storage: StorageCore;
+  ffmpeg: FfmpegInfo;
+  storyId: string;
+  manifest: StoryManifest & { voice?: { stems?: string[] } };
+  voices: RenderVoice[];
+  out: string;
+}): Promise<RenderAudio> {
   const { manifest, storage, storyId } = opts;
   const storyAudio = manifest.audio ? path.join(storage.storyDir(storyId), manifest.audio.file) : null;
   if (opts.voices.length === 0 || !storyAudio) return { audio: storyAudio, ready: Promise.resolve(), voicedSegments: new Set(), mouths: new Map() };
   const stemRoles = new Set(manifest.voice?.stems ?? []);
-  const stems = [...new Set(opts.voices.map((v) => v.role))].filter((r) => stemRoles.has(r)).map((role) => ({ role, file: storage.storyStemFile(storyId, role) }));
+  const stems = [...new Set(opts.voices.map((v) => v.role))]
+    .filter((r) => stemRoles.has(r))
+    .map((role) => ({ role, file: storage.storyStemFile(storyId, role) }));
   // A render resumed after a crash reuses its mix (written under a temporary name, so complete).
   // The mix is not awaited here: it runs while the video is rendered; `ready` gates its users.
   const ready = (async () => {
-    if (await fs.access(opts.out).then(() => true, () => false)) return;
+    if (
+      await fs.access(opts.out).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     const channels = (await probeMedia(opts.ffmpeg.ffprobe, storyAudio)).audio?.channels ?? 2;
-    await mixStoryAudio(opts.ffmpeg.ffmpeg, { story: storyAudio, channels: Math.min(2, channels), stems, lines: opts.voices.map((v) => ({ file: v.file, from: v.from, to: v.to, role: v.role })), out: opts.out });
+    await mixStoryAudio(opts.ffmpeg.ffmpeg, {
+      story: storyAudio,
+      channels: Math.min(2, channels),
+      stems,
+      lines: opts.voices.map((v) => ({ file: v.file, from: v.from, to: v.to, role: v.role })),
+      out: opts.out,
+    });
   })();
   ready.catch(() => undefined); // awaited by the HLS pieces and the assembly; never left unhandled
   const spans = opts.voices.map((v) => ({ from: v.from, to: v.to + (stemRoles.has(v.role) ? 0 : RELEASE_SECONDS) }));

@@ -59,7 +59,11 @@ export class RenderWorker implements OnApplicationShutdown {
   }
 
   /** Renders one video if it still needs it; idempotent. Returns the outcome when it rendered. */
-  async process(renderId: string, onProgress?: (fraction: number, segmentsDone: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
+  async process(
+    renderId: string,
+    onProgress?: (fraction: number, segmentsDone: number, total: number) => void,
+    onTrace?: (ms: number, event: string) => void,
+  ): Promise<RenderOutcome | undefined> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
@@ -79,21 +83,31 @@ export class RenderWorker implements OnApplicationShutdown {
     }
   }
 
-  private async run(render: RenderEntity, onProgress?: (fraction: number, done: number, total: number) => void, onTrace?: (ms: number, event: string) => void): Promise<RenderOutcome | undefined> {
+  private async run(
+    render: RenderEntity,
+    onProgress?: (fraction: number, done: number, total: number) => void,
+    onTrace?: (ms: number, event: string) => void,
+  ): Promise<RenderOutcome | undefined> {
     const id = render.id;
     const firstStart = render.status === 'queued';
     // Only a render still wanted: a delete or cancel between the read and here wins.
-    const taken = await this.renders.update({ id, status: In(['queued', 'rendering']) }, { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName });
+    const taken = await this.renders.update(
+      { id, status: In(['queued', 'rendering']) },
+      { status: 'rendering', startedAt: render.startedAt ?? new Date(), heartbeatAt: new Date(), attempts: render.attempts + 1, worker: this.workerName },
+    );
     if (!taken.affected) return undefined;
     if (firstStart) await this.lifecycle.record('render', id, 'rendering', { worker: this.workerName });
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancels.set(id, cancel);
     const timings: Record<string, number> = { ...(render.timings ?? {}) };
     const heartbeat = setInterval(() => {
-      void this.renders.findOne({ where: { id }, select: { id: true, status: true } }).then((r) => {
-        if (!r || r.status !== 'rendering') Atomics.store(cancel, 0, 1);
-        else return this.renders.update({ id, status: 'rendering' }, { heartbeatAt: new Date() });
-      }).catch(() => undefined);
+      void this.renders
+        .findOne({ where: { id }, select: { id: true, status: true } })
+        .then((r) => {
+          if (!r || r.status !== 'rendering') Atomics.store(cancel, 0, 1);
+          else return this.renders.update({ id, status: 'rendering' }, { heartbeatAt: new Date() });
+        })
+        .catch(() => undefined);
     }, HEARTBEAT_MS);
     const started = Date.now();
     // What happened before the first HLS segment was published, as `trace:<event>` = ms since the
@@ -116,22 +130,28 @@ export class RenderWorker implements OnApplicationShutdown {
       // The child's recorded lines (each marked used; its retention starts again).
       const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
       const ffmpeg = await this.ffmpeg.locate();
-      const outcome = await renderVideo({ renderId: id, storyId: render.storyId, faces, voices }, {
-        storage: this.storage,
-        ffmpeg,
-        pool: renderPool(this.config.renderThreads),
-        encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
-        cancel,
-        onTrace: (ms, event) => {
-          onTrace?.(ms, event);
-          mark(event);
+      const outcome = await renderVideo(
+        { renderId: id, storyId: render.storyId, faces, voices },
+        {
+          storage: this.storage,
+          ffmpeg,
+          pool: renderPool(this.config.renderThreads),
+          encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
+          cancel,
+          onTrace: (ms, event) => {
+            onTrace?.(ms, event);
+            mark(event);
+          },
+          onProgress: async (p) => {
+            onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
+            if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;
+            await this.renders.update(
+              { id, status: 'rendering' },
+              { progress: Math.min(0.99, p.progress), segmentsDone: p.segmentsDone, segmentsTotal: p.segmentsTotal, heartbeatAt: new Date(), timings },
+            );
+          },
         },
-        onProgress: async (p) => {
-          onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);
-          if (p.hlsSegments > 0 && timings.firstHlsAt === undefined) timings.firstHlsAt = Date.now() - started;
-          await this.renders.update({ id, status: 'rendering' }, { progress: Math.min(0.99, p.progress), segmentsDone: p.segmentsDone, segmentsTotal: p.segmentsTotal, heartbeatAt: new Date(), timings });
-        },
-      });
+      );
       // The per-segment files only serve a resume after a crash; the finished video is served as
       // video.mp4 and hls/ (the HLS pieces are served, so they stay).
       await fs.rm(this.storage.renderFile(id, 'segments'), { recursive: true, force: true });
@@ -139,14 +159,31 @@ export class RenderWorker implements OnApplicationShutdown {
       const bytes = await treeSize(this.storage.renderDir(id));
       // The status and its 'rendered' event in one transaction: a client that sees 'done' sees the event.
       const finished = await this.renders.manager.transaction(async (m) => {
-        const result = await m.getRepository(RenderEntity).update({ id, status: 'rendering' }, {
-          status: 'done', progress: 1, segmentsDone: outcome.segments, segmentsTotal: outcome.segments, finishedAt: now,
-          expiresAt: new Date(now.getTime() + this.config.retention.renderSeconds * 1000),
-          bytes,
-          timings: { ...timings, wallMs: outcome.timings.wallMs, firstHlsMs: outcome.timings.firstHlsMs ?? -1, compositeMs: outcome.timings.compositeMs, renderedSegments: outcome.renderedSegments, reusedSegments: outcome.reusedSegments, resumedSegments: outcome.resumedSegments, speed: outcome.durationSeconds / (outcome.timings.wallMs / 1000) },
-          error: null,
-        });
-        if (result.affected) await this.lifecycle.record('render', id, 'rendered', { seconds: Math.round(outcome.timings.wallMs / 100) / 10, bytes: outcome.bytes }, m);
+        const result = await m.getRepository(RenderEntity).update(
+          { id, status: 'rendering' },
+          {
+            status: 'done',
+            progress: 1,
+            segmentsDone: outcome.segments,
+            segmentsTotal: outcome.segments,
+            finishedAt: now,
+            expiresAt: new Date(now.getTime() + this.config.retention.renderSeconds * 1000),
+            bytes,
+            timings: {
+              ...timings,
+              wallMs: outcome.timings.wallMs,
+              firstHlsMs: outcome.timings.firstHlsMs ?? -1,
+              compositeMs: outcome.timings.compositeMs,
+              renderedSegments: outcome.renderedSegments,
+              reusedSegments: outcome.reusedSegments,
+              resumedSegments: outcome.resumedSegments,
+              speed: outcome.durationSeconds / (outcome.timings.wallMs / 1000),
+            },
+            error: null,
+          },
+        );
+        if (result.affected)
+          await this.lifecycle.record('render', id, 'rendered', { seconds: Math.round(outcome.timings.wallMs / 100) / 10, bytes: outcome.bytes }, m);
         return Boolean(result.affected);
       });
       if (!finished) await this.discardIfDeleted(id);
@@ -191,7 +228,16 @@ export class RenderWorker implements OnApplicationShutdown {
   private async fail(render: RenderEntity, message: string, reason = 'RENDER_FAILED'): Promise<void> {
     const now = new Date();
     await this.renders.manager.transaction(async (m) => {
-      const r = await m.getRepository(RenderEntity).update({ id: render.id, status: In(['queued', 'rendering']) }, { status: 'failed', error: message.slice(0, 300), errorCode: reason.slice(0, 32), finishedAt: now, expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000) });
+      const r = await m.getRepository(RenderEntity).update(
+        { id: render.id, status: In(['queued', 'rendering']) },
+        {
+          status: 'failed',
+          error: message.slice(0, 300),
+          errorCode: reason.slice(0, 32),
+          finishedAt: now,
+          expiresAt: new Date(now.getTime() + this.config.retention.failedRenderSeconds * 1000),
+        },
+      );
       if (r.affected) await this.lifecycle.record('render', render.id, 'failed', { reason }, m);
     });
   }

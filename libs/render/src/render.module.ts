@@ -5,5 +5,9 @@ import { RenderService } from './render.service';
 import { RenderWorker } from './render-worker.service';
 import { HeroPreviewService } from './hero-preview.service';
 
-@Module({ imports: [FaceUploadModule, VoiceModule], providers: [RenderService, RenderWorker, HeroPreviewService], exports: [RenderService, RenderWorker, HeroPreviewService] })
+@Module({
+  imports: [FaceUploadModule, VoiceModule],
+  providers: [RenderService, RenderWorker, HeroPreviewService],
+  exports: [RenderService, RenderWorker, HeroPreviewService],
+})
 export class RenderModule {}

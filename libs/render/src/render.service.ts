@@ -48,7 +48,8 @@ export class RenderService {
     if (!isStorySlug(req.storyId)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
     const story = await this.stories.findOneBy({ id: req.storyId });
     if (!story) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    if (story.status !== 'ready') throw new TalecastError('STORY_NOT_READY', `the story is ${story.status === 'failed' ? 'broken (its precompute failed)' : 'not ready yet'}`);
+    if (story.status !== 'ready')
+      throw new TalecastError('STORY_NOT_READY', `the story is ${story.status === 'failed' ? 'broken (its precompute failed)' : 'not ready yet'}`);
     const roles = new Set(story.roles.map((r) => r.name));
     const faces: Record<string, string[]> = {};
     for (const [role, ids] of Object.entries(req.faces ?? {})) {
@@ -58,16 +59,33 @@ export class RenderService {
         if (!isRandomId(id)) throw new TalecastError('FACE_MISSING', 'no such face');
         const face = await this.faceUploads.find(id).catch(() => undefined);
         if (!face) throw new TalecastError('FACE_MISSING', 'no such face');
-        if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now()) throw new TalecastError('FACE_EXPIRED', 'a face has expired or was deleted; upload the photo again');
+        if (face.status !== 'ready' || face.expiresAt.getTime() <= Date.now())
+          throw new TalecastError('FACE_EXPIRED', 'a face has expired or was deleted; upload the photo again');
       }
       faces[role] = [...ids];
     }
     if (Object.keys(faces).length === 0) throw new TalecastError('BAD_REQUEST', 'give at least one face: {"faces": {"hero": ["<faceId>"]}}');
-    if (req.voices !== undefined && (typeof req.voices !== 'object' || req.voices === null || Array.isArray(req.voices) || Object.keys(req.voices).length > 200)) throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
+    if (
+      req.voices !== undefined &&
+      (typeof req.voices !== 'object' || req.voices === null || Array.isArray(req.voices) || Object.keys(req.voices).length > 200)
+    )
+      throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
     const voices = await this.recordings.checkForRender(req.storyId, req.voices ?? {});
 
-    const requestKey = createHash('sha256').update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort()])).digest('hex');
-    const render = this.renders.create({ id: newId(), storyId: req.storyId, faces, voices, requestKey, status: 'queued', progress: 0, segmentsDone: 0, segmentsTotal: story.segmentCount ?? 0 });
+    const requestKey = createHash('sha256')
+      .update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort()]))
+      .digest('hex');
+    const render = this.renders.create({
+      id: newId(),
+      storyId: req.storyId,
+      faces,
+      voices,
+      requestKey,
+      status: 'queued',
+      progress: 0,
+      segmentsDone: 0,
+      segmentsTotal: story.segmentCount ?? 0,
+    });
     // The same request made twice at once: a lock on its key is taken before the duplicate check,
     // so the second waits for the first's insert and finds it. Capacity is counted under one
     // cluster-wide lock so a burst cannot overshoot the bound.
@@ -81,7 +99,8 @@ export class RenderService {
       if (options.enqueue !== false) {
         await advisoryTransactionLock(m, 'talecast:render-capacity');
         const active = await m.getRepository(RenderEntity).countBy({ status: In([...ACTIVE]) });
-        if (active >= this.config.maxQueuedRenders) throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
+        if (active >= this.config.maxQueuedRenders)
+          throw new TalecastError('BUSY', 'too many videos are being made right now; try again in a minute', { retryAfter: 30 });
       }
       await m.getRepository(RenderEntity).insert(render);
       return undefined;
@@ -91,7 +110,16 @@ export class RenderService {
       try {
         await this.queue.send('render', { renderId: render.id }, { singletonKey: `${render.id}:0` });
       } catch (err) {
-        await this.renders.update({ id: render.id }, { status: 'failed', error: 'the video could not be queued', errorCode: 'UNAVAILABLE', finishedAt: new Date(), expiresAt: new Date(Date.now() + this.config.retention.failedRenderSeconds * 1000) });
+        await this.renders.update(
+          { id: render.id },
+          {
+            status: 'failed',
+            error: 'the video could not be queued',
+            errorCode: 'UNAVAILABLE',
+            finishedAt: new Date(),
+            expiresAt: new Date(Date.now() + this.config.retention.failedRenderSeconds * 1000),
+          },
+        );
         throw new TalecastError('UNAVAILABLE', 'the render queue is unavailable; try again shortly', { retryAfter: 10 });
       }
     }
@@ -108,7 +136,8 @@ export class RenderService {
   /** A render a parent may still see: deleted, cancelled, purged or expired ones are not found. */
   async findLive(id: string): Promise<RenderEntity> {
     const render = await this.find(id);
-    if (GONE.includes(render.status) || (render.expiresAt && render.expiresAt.getTime() <= Date.now())) throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
+    if (GONE.includes(render.status) || (render.expiresAt && render.expiresAt.getTime() <= Date.now()))
+      throw new TalecastError('RENDER_NOT_FOUND', 'no such render');
     return render;
   }
 
@@ -148,7 +177,11 @@ export class RenderService {
   /** The finished video's path (409 while it is not done). */
   async videoFile(id: string): Promise<{ file: string; render: RenderEntity }> {
     const r = await this.findLive(id);
-    if (r.status !== 'done') throw new TalecastError('RENDER_NOT_READY', r.status === 'rendering' || r.status === 'queued' ? 'the video is still being made' : `the video is ${r.status}`);
+    if (r.status !== 'done')
+      throw new TalecastError(
+        'RENDER_NOT_READY',
+        r.status === 'rendering' || r.status === 'queued' ? 'the video is still being made' : `the video is ${r.status}`,
+      );
     return { file: this.storage.renderFile(id, 'video.mp4'), render: r };
   }
 
@@ -197,13 +230,15 @@ export class RenderService {
     });
     const now = new Date();
     const cancelled: string[] = await this.renders.manager.transaction(async (m) => {
-      const rows: { id: string }[] = await m.query(
-        `UPDATE render SET status = 'cancelled', "finishedAt" = $2, "expiresAt" = $2, error = 'a photo it used was deleted', "errorCode" = 'FACE_DELETED'
+      const rows: { id: string }[] = await m
+        .query(
+          `UPDATE render SET status = 'cancelled', "finishedAt" = $2, "expiresAt" = $2, error = 'a photo it used was deleted', "errorCode" = 'FACE_DELETED'
           WHERE status IN ('queued', 'rendering')
             AND EXISTS (SELECT 1 FROM jsonb_each(faces) AS role, jsonb_array_elements_text(role.value) AS face WHERE face = $1)
           RETURNING id`,
-        [faceId, now],
-      ).then((r: [{ id: string }[], number] | { id: string }[]) => (Array.isArray(r[0]) ? (r[0] as { id: string }[]) : (r as { id: string }[])));
+          [faceId, now],
+        )
+        .then((r: [{ id: string }[], number] | { id: string }[]) => (Array.isArray(r[0]) ? (r[0] as { id: string }[]) : (r as { id: string }[])));
       for (const { id } of rows) await this.lifecycle.record('render', id, 'cancelled', { reason: 'FACE_DELETED' }, m);
       return rows.map((r) => r.id);
     });

@@ -51,7 +51,13 @@ export function chooseFaces(frames: FrameData, sets: RoleFaceSet[]): Map<string,
  * recording (blended at the slot edges) and the story's mouth interior is not cut in (the
  * character's own mouth does not match the child's words).
  */
-export function segmentTracks(manifest: StoryManifest, frames: FrameData, segment: ManifestSegment, choices: Map<string, Int32Array>, mouths?: ReadonlyMap<string, LineMouth[]>): SegmentRoleTrack[] {
+export function segmentTracks(
+  manifest: StoryManifest,
+  frames: FrameData,
+  segment: ManifestSegment,
+  choices: Map<string, Int32Array>,
+  mouths?: ReadonlyMap<string, LineMouth[]>,
+): SegmentRoleTrack[] {
   const tracks: SegmentRoleTrack[] = [];
   const n = segment.end - segment.start;
   const { width, height, fps } = manifest.video;
@@ -74,7 +80,9 @@ export function segmentTracks(manifest: StoryManifest, frames: FrameData, segmen
     for (let k = 0; k < n; k++) {
       const f = segment.start + k;
       const t = f / fps;
-      track.occluders.push(occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))));
+      track.occluders.push(
+        occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
+      );
       if (choice[f] < 0 || !frames.present(r, f)) continue;
       any = true;
       track.faceIndex[k] = choice[f];

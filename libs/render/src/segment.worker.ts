@@ -63,7 +63,11 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   } catch (err) {
     procs.kill();
     // Failed before the FIFOs were taken over: close whatever the pending opens give.
-    if (input === null) await opening.then(([i, o]) => [i, o].forEach((fd) => closeSync(fd)), () => undefined);
+    if (input === null)
+      await opening.then(
+        ([i, o]) => [i, o].forEach((fd) => closeSync(fd)),
+        () => undefined,
+      );
     throw err;
   } finally {
     if (input !== null) closeSync(input);
@@ -142,10 +146,23 @@ interface RunProcesses {
 
 function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPipes): RunProcesses {
   const decoder = startFfmpeg(task.ffmpeg, decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), {});
-  const encoder = startFfmpeg(task.ffmpeg, encodeSegmentRunArgs({
-    width: task.width, height: task.height, fpsNum: task.fpsNum, fpsDen: task.fpsDen, encoder: task.encoder, matrix: task.matrix, range: task.range, rawInput: pipes.toEncoder,
-    segmentFrames: task.segments.map((s) => s.frameCount), startNumber: 0, pattern: names.pattern,
-  }), { stdout: true });
+  const encoder = startFfmpeg(
+    task.ffmpeg,
+    encodeSegmentRunArgs({
+      width: task.width,
+      height: task.height,
+      fpsNum: task.fpsNum,
+      fpsDen: task.fpsDen,
+      encoder: task.encoder,
+      matrix: task.matrix,
+      range: task.range,
+      rawInput: pipes.toEncoder,
+      segmentFrames: task.segments.map((s) => s.frameCount),
+      startNumber: 0,
+      pattern: names.pattern,
+    }),
+    { stdout: true },
+  );
   const procs: RunProcesses = {
     decoder,
     encoder,
@@ -205,7 +222,14 @@ async function pumpFrames(task: SegmentTask, input: number, output: number, proc
   const first = segments[0].segmentIndex;
   const totalFrames = segments.reduce((n, s) => n + s.frameCount, 0);
   const { buf, frame } = frameBuffer(task.width, task.height);
-  const target: FrameTarget = { landmarks: new Float32Array(136), colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [], eyes: null };
+  const target: FrameTarget = {
+    landmarks: new Float32Array(136),
+    colour: { mean: [0, 0, 0], std: [0, 0, 0], weight: 1 },
+    yaw: 0,
+    mouthOpen: 0,
+    occluders: [],
+    eyes: null,
+  };
   for (const segment of segments) {
     for (let k = 0; k < segment.frameCount; k++) {
       if (procs.failure) throw procs.failure;
@@ -259,8 +283,12 @@ function compositeFrame(task: SegmentTask, frame: ReturnType<typeof frameBuffer>
     if (faceIndex < 0) continue;
     target.landmarks = track.landmarks.subarray(k * 136, k * 136 + 136);
     const c = track.colour.subarray(k * 6, k * 6 + 6);
-    target.colour.mean[0] = c[0]; target.colour.mean[1] = c[1]; target.colour.mean[2] = c[2];
-    target.colour.std[0] = c[3]; target.colour.std[1] = c[4]; target.colour.std[2] = c[5];
+    target.colour.mean[0] = c[0];
+    target.colour.mean[1] = c[1];
+    target.colour.mean[2] = c[2];
+    target.colour.std[0] = c[3];
+    target.colour.std[1] = c[4];
+    target.colour.std[2] = c[5];
     target.yaw = track.yaw[k];
     target.mouthOpen = track.mouthOpen[k];
     target.occluders = track.occluders[k] ?? [];
@@ -280,7 +308,10 @@ function makeFifo(file: string): void {
 async function openFifo(file: string, mode: 'r' | 'w', peerExited: Promise<void>): Promise<number> {
   const opening = new Promise<number>((resolve, reject) => openFd(file, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
   let settled = false;
-  void opening.then(() => (settled = true), () => (settled = true));
+  void opening.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   const unblock = () => {
     if (settled) return;
     try {

@@ -21,16 +21,23 @@ export function warmUpCompositor(compositor: FrameCompositor): number {
     const u = new Uint8Array((FRAME_W / 2) * (FRAME_H / 2)).fill(128);
     const v = new Uint8Array((FRAME_W / 2) * (FRAME_H / 2)).fill(128);
     // The face at about a third of the frame's height, centred.
-    const scale = (FRAME_H / 3) / size;
+    const scale = FRAME_H / 3 / size;
     const target: FrameTarget = {
       landmarks: Float32Array.from(landmarks, (c, i) => (i % 2 === 0 ? FRAME_W / 2 + (c - size / 2) * scale : FRAME_H / 2 + (c - size / 2) * scale)),
-      colour: { mean: [60, 5, 10], std: [10, 3, 3], weight: 1 }, yaw: 0, mouthOpen: 0, occluders: [],
+      colour: { mean: [60, 5, 10], std: [10, 3, 3], weight: 1 },
+      yaw: 0,
+      mouthOpen: 0,
+      occluders: [],
     };
-    compositor.composite({
-      y: { data: y, width: FRAME_W, height: FRAME_H, stride: FRAME_W },
-      u: { data: u, width: FRAME_W / 2, height: FRAME_H / 2, stride: FRAME_W / 2 },
-      v: { data: v, width: FRAME_W / 2, height: FRAME_H / 2, stride: FRAME_W / 2 },
-    }, face, target);
+    compositor.composite(
+      {
+        y: { data: y, width: FRAME_W, height: FRAME_H, stride: FRAME_W },
+        u: { data: u, width: FRAME_W / 2, height: FRAME_H / 2, stride: FRAME_W / 2 },
+        v: { data: v, width: FRAME_W / 2, height: FRAME_H / 2, stride: FRAME_W / 2 },
+      },
+      face,
+      target,
+    );
   } catch {
     // nothing to warm: the first render pays the cold start as before
   }

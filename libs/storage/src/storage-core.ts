@@ -9,7 +9,10 @@ import { isRandomId, isStorySlug } from './ids';
 export type RootName = 'precomputed' | 'masks' | 'expressions' | 'uploads' | 'generated' | 'state';
 
 export class PathOutsideRootError extends Error {
-  constructor(readonly candidate: string, readonly root: string) {
+  constructor(
+    readonly candidate: string,
+    readonly root: string,
+  ) {
     super(`Refusing path outside ${root}`);
     this.name = 'PathOutsideRootError';
   }

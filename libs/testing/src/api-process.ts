@@ -20,7 +20,15 @@ export const CLI_MAIN = path.join(REPO_ROOT, 'dist/apps/cli/src/main.js');
 export async function startApi(env: Record<string, string>, timeoutMs = 60_000, options: { allowUnhandledRejections?: boolean } = {}): Promise<ApiProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = fork(API_MAIN, [], {
-    env: { ...process.env, TALECAST_LOG_LEVEL: 'warn', TALECAST_UPLOADS_PER_MINUTE: '1000', TALECAST_RENDERS_PER_MINUTE: '1000', ...env, PORT: port, HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      TALECAST_LOG_LEVEL: 'warn',
+      TALECAST_UPLOADS_PER_MINUTE: '1000',
+      TALECAST_RENDERS_PER_MINUTE: '1000',
+      ...env,
+      PORT: port,
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';

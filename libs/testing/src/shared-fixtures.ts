@@ -12,5 +12,10 @@ export async function sharedFixture(seconds: number, variant: FixtureVariant = '
 
 /** The animated tale ("The Golden Key") at a test size, generated once into fixtures/ and reused. */
 export async function sharedTale(seconds: number, size: { width: number; height: number } = { width: 640, height: 360 }, audio = true): Promise<TaleFixture> {
-  return generateTale({ outDir: path.join(REPO_ROOT, 'fixtures', `golden-key-${size.width}x${size.height}-${seconds}s${audio ? '' : '-silent'}`), seconds, ...size, audio });
+  return generateTale({
+    outDir: path.join(REPO_ROOT, 'fixtures', `golden-key-${size.width}x${size.height}-${seconds}s${audio ? '' : '-silent'}`),
+    seconds,
+    ...size,
+    audio,
+  });
 }

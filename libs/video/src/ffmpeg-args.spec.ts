@@ -6,8 +6,22 @@ import { probeArgs, toMediaInfo } from './media-probe';
 
 test('h264Args pins the settings every segment shares', () => {
   assert.deepEqual(h264Args({ preset: 'veryfast', crf: 20, threads: 0 }, 60), [
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high',
-    '-g', '60', '-keyint_min', '25', '-sc_threshold', '0',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '20',
+    '-pix_fmt',
+    'yuv420p',
+    '-profile:v',
+    'high',
+    '-g',
+    '60',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
   ]);
   assert.ok(h264Args({ preset: 'fast', crf: 18, threads: 2 }).join(' ').endsWith('-threads 2'));
 });
@@ -32,7 +46,17 @@ test('toMediaInfo reads fps as a rational and ignores cover art', () => {
     format: { format_name: 'mov,mp4', duration: '20.0', size: '1000' },
     streams: [
       { index: 0, codec_type: 'video', codec_name: 'mjpeg', disposition: { attached_pic: 1 }, width: 10, height: 10 },
-      { index: 1, codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, avg_frame_rate: '30000/1001', nb_frames: '600', pix_fmt: 'yuv420p', color_space: 'bt709' },
+      {
+        index: 1,
+        codec_type: 'video',
+        codec_name: 'h264',
+        width: 1280,
+        height: 720,
+        avg_frame_rate: '30000/1001',
+        nb_frames: '600',
+        pix_fmt: 'yuv420p',
+        color_space: 'bt709',
+      },
       { index: 2, codec_type: 'audio', codec_name: 'aac', sample_rate: '48000', channels: 2 },
     ],
   });
@@ -46,8 +70,16 @@ test('toMediaInfo reads fps as a rational and ignores cover art', () => {
 test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment start, numbered from the first', async () => {
   const { encodeSegmentRunArgs, decodeSegmentListArgs } = await import('./ffmpeg-args');
   const args = encodeSegmentRunArgs({
-    width: 1280, height: 720, fpsNum: 30, fpsDen: 1, segmentFrames: [60, 45, 60], pattern: '/r/seg-%04d.mp4.tmp', startNumber: 7,
-    encoder: { preset: 'veryfast', crf: 20, threads: 1, maxGopFrames: 120 }, matrix: 'bt709', range: 'tv',
+    width: 1280,
+    height: 720,
+    fpsNum: 30,
+    fpsDen: 1,
+    segmentFrames: [60, 45, 60],
+    pattern: '/r/seg-%04d.mp4.tmp',
+    startNumber: 7,
+    encoder: { preset: 'veryfast', crf: 20, threads: 1, maxGopFrames: 120 },
+    matrix: 'bt709',
+    range: 'tv',
   });
   const at = (o: string) => args[args.indexOf(o) + 1];
   assert.equal(at('-segment_frames'), '60,105');
@@ -58,8 +90,16 @@ test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment st
   assert.equal(at('-x264-params'), 'keyint=120:min-keyint=1:scenecut=0');
   assert.equal(args.at(-1), '/r/seg-%04d.mp4.tmp');
   const one = encodeSegmentRunArgs({
-    width: 2, height: 2, fpsNum: 30000, fpsDen: 1001, segmentFrames: [10], pattern: 'p%d', startNumber: 0,
-    encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 }, matrix: 'bt601', range: 'tv',
+    width: 2,
+    height: 2,
+    fpsNum: 30000,
+    fpsDen: 1001,
+    segmentFrames: [10],
+    pattern: 'p%d',
+    startNumber: 0,
+    encoder: { preset: 'veryfast', crf: 20, threads: 0, maxGopFrames: 120 },
+    matrix: 'bt601',
+    range: 'tv',
   });
   assert.ok(!one.includes('-force_key_frames') && !one.includes('-segment_frames'));
   const dec = decodeSegmentListArgs('/l.txt', '-fps_mode');
@@ -72,11 +112,17 @@ test('probeArgs asks ffprobe for the format and every stream as JSON, errors onl
   assert.deepEqual(probeArgs('/x/story.mp4'), ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', '/x/story.mp4']);
 });
 
-test('parseSegmentList reads the segment muxer\'s CSV list in order', () => {
+test("parseSegmentList reads the segment muxer's CSV list in order", () => {
   // As ffmpeg writes it (-segment_list_type csv): name, start and end time per file.
   const list = parseSegmentList('seg-0000.mp4,0.000000,1.000000\nseg-0001.mp4,1.000000,2.333333\n\nseg-0002.mp4,2.333333,4.000000\n');
-  assert.deepEqual(list.map((s) => s.file), ['seg-0000.mp4', 'seg-0001.mp4', 'seg-0002.mp4']);
-  assert.deepEqual(list.map((s) => Math.round(s.end * 30) - Math.round(s.start * 30)), [30, 40, 50]);
+  assert.deepEqual(
+    list.map((s) => s.file),
+    ['seg-0000.mp4', 'seg-0001.mp4', 'seg-0002.mp4'],
+  );
+  assert.deepEqual(
+    list.map((s) => Math.round(s.end * 30) - Math.round(s.start * 30)),
+    [30, 40, 50],
+  );
 });
 
 test('previewClipArgs: a silent, scaled, streamable H.264 clip of the given span', () => {

@@ -16,20 +16,53 @@ export function h264Args(s: H264Settings, gopFrames?: number): string[] {
 }
 
 /** Raw frames in on stdin → H.264 MP4 (used by the fixture generator). */
-export function rawToMp4Args(input: { width: number; height: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p' }, audioArgs: string[], out: string, enc: H264Settings & { gopFrames?: number }): string[] {
+export function rawToMp4Args(
+  input: { width: number; height: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p' },
+  audioArgs: string[],
+  out: string,
+  enc: H264Settings & { gopFrames?: number },
+): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'rawvideo', '-pix_fmt', input.pixelFormat, '-s', `${input.width}x${input.height}`, '-r', String(input.fps), '-i', 'pipe:0',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    input.pixelFormat,
+    '-s',
+    `${input.width}x${input.height}`,
+    '-r',
+    String(input.fps),
+    '-i',
+    'pipe:0',
     ...audioArgs,
     ...h264Args(enc, enc.gopFrames),
-    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
-    '-c:a', 'aac', '-b:a', '128k',
-    '-shortest', '-movflags', '+faststart', out,
+    '-colorspace',
+    'bt709',
+    '-color_primaries',
+    'bt709',
+    '-color_trc',
+    'bt709',
+    '-color_range',
+    'tv',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    out,
   ];
 }
 
 /** Decode frames [start, start+count) of a file to raw frames on stdout. */
-export function decodeRangeArgs(file: string, opts: { startFrame: number; frameCount: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p'; width?: number; height?: number }): string[] {
+export function decodeRangeArgs(
+  file: string,
+  opts: { startFrame: number; frameCount: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p'; width?: number; height?: number },
+): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
   if (opts.startFrame > 0) args.push('-ss', (opts.startFrame / opts.fps).toFixed(6));
   args.push('-i', file, '-map', '0:v:0', '-frames:v', String(opts.frameCount));
@@ -63,12 +96,25 @@ export function renderReadySegmentsArgs(opts: {
   // A quarter frame early: rounding to the encoder time base can never land on the frame before.
   const times = starts.map((f) => ((f - 0.25) / fps).toFixed(6));
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-i', opts.input,
-    '-map', '0:v:0', '-an', '-sn', '-dn',
-    opts.fpsModeOption, 'cfr', '-r', `${opts.fpsNum}/${opts.fpsDen}`,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-i',
+    opts.input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    opts.fpsModeOption,
+    'cfr',
+    '-r',
+    `${opts.fpsNum}/${opts.fpsDen}`,
     ...h264Args(opts.encoder),
-    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    '-x264-params',
+    x264Params(opts.encoder.maxGopFrames),
     ...colourTagArgs(opts.matrix, opts.range),
   ];
   if (times.length) args.push('-force_key_frames', times.join(','));
@@ -88,12 +134,46 @@ export function renderReadySegmentsArgs(opts: {
 
 /** A single frame as a JPEG thumbnail, `width` pixels wide. */
 export function thumbnailArgs(input: string, seconds: number, width: number, out: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', seconds.toFixed(3), '-i', input, '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', out];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-ss',
+    seconds.toFixed(3),
+    '-i',
+    input,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:-2`,
+    '-q:v',
+    '4',
+    out,
+  ];
 }
 
 /** One frame (`frameInFile`, counted from the file's first frame) of a video file as a JPEG `width` wide. */
 export function sampleFrameArgs(input: string, frameInFile: number, width: number, out: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input, '-vf', `select=eq(n\\,${frameInFile}),scale=${width}:-2`, '-frames:v', '1', '-q:v', '4', '-f', 'image2', out];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-i',
+    input,
+    '-vf',
+    `select=eq(n\\,${frameInFile}),scale=${width}:-2`,
+    '-frames:v',
+    '1',
+    '-q:v',
+    '4',
+    '-f',
+    'image2',
+    out,
+  ];
 }
 
 /** Colour description written into every encoded segment, identical for story media and renders. */
@@ -109,21 +189,60 @@ export function x264Params(maxGopFrames: number): string {
 
 /** Decode a whole segment file to raw yuv420p frames on stdout. */
 export function decodeSegmentArgs(file: string, threads = 1): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', String(threads), '-i', file, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-threads',
+    String(threads),
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    'pipe:1',
+  ];
 }
 
 /** Raw yuv420p frames on stdin → one H.264 segment (same settings as the story media). */
 export function encodeSegmentArgs(opts: {
-  width: number; height: number; fpsNum: number; fpsDen: number; out: string;
-  encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
+  width: number;
+  height: number;
+  fpsNum: number;
+  fpsDen: number;
+  out: string;
+  encoder: H264Settings & { maxGopFrames: number };
+  matrix: 'bt601' | 'bt709';
+  range: 'tv' | 'pc';
 }): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', 'pipe:0',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-s',
+    `${opts.width}x${opts.height}`,
+    '-r',
+    `${opts.fpsNum}/${opts.fpsDen}`,
+    '-i',
+    'pipe:0',
     ...h264Args(opts.encoder),
-    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    '-x264-params',
+    x264Params(opts.encoder.maxGopFrames),
     ...colourTagArgs(opts.matrix, opts.range),
-    '-an', '-f', 'mp4', opts.out,
+    '-an',
+    '-f',
+    'mp4',
+    opts.out,
   ];
 }
 
@@ -139,7 +258,30 @@ export function concatListText(files: readonly string[]): string {
 export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_mode' | '-vsync', out = 'pipe:1', threads = 1): string[] {
   // Every decoded frame exactly once, in order: the rawvideo muxer would otherwise pick constant
   // frame rate and duplicate or drop frames where the files' timestamps meet.
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-threads', String(threads), '-f', 'concat', '-safe', '0', '-i', concatList, '-map', '0:v:0', fpsModeOption, 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-threads',
+    String(threads),
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    concatList,
+    '-map',
+    '0:v:0',
+    fpsModeOption,
+    'passthrough',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ];
 }
 
 /**
@@ -152,9 +294,16 @@ export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_m
  * `startNumber`.
  */
 export function encodeSegmentRunArgs(opts: {
-  width: number; height: number; fpsNum: number; fpsDen: number;
-  segmentFrames: number[]; pattern: string; startNumber: number;
-  encoder: H264Settings & { maxGopFrames: number }; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc';
+  width: number;
+  height: number;
+  fpsNum: number;
+  fpsDen: number;
+  segmentFrames: number[];
+  pattern: string;
+  startNumber: number;
+  encoder: H264Settings & { maxGopFrames: number };
+  matrix: 'bt601' | 'bt709';
+  range: 'tv' | 'pc';
   /** Where the raw frames come from (default stdin; a FIFO path works too). */
   rawInput?: string;
   /** Input instead of raw frames (the bench's bare-ffmpeg floor decodes the files itself). */
@@ -169,12 +318,32 @@ export function encodeSegmentRunArgs(opts: {
   let at = 0;
   for (const n of opts.segmentFrames.slice(0, -1)) cuts.push((at += n));
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    ...(opts.input ?? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${opts.width}x${opts.height}`, '-r', `${opts.fpsNum}/${opts.fpsDen}`, '-i', opts.rawInput ?? 'pipe:0']),
-    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    ...(opts.input ?? [
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
+      '-s',
+      `${opts.width}x${opts.height}`,
+      '-r',
+      `${opts.fpsNum}/${opts.fpsDen}`,
+      '-i',
+      opts.rawInput ?? 'pipe:0',
+    ]),
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
     ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
     ...h264Args(opts.encoder),
-    '-x264-params', x264Params(opts.encoder.maxGopFrames),
+    '-x264-params',
+    x264Params(opts.encoder.maxGopFrames),
     ...colourTagArgs(opts.matrix, opts.range),
   ];
   // A quarter frame early, as for the story media: rounding can never land on the frame before.
@@ -182,7 +351,18 @@ export function encodeSegmentRunArgs(opts: {
   // Every file starts at 0 (an edit list covers the B-frame delay), the first one of a run too:
   // by default ffmpeg shifts the whole output so the first file starts 2 frames late, and the
   // joined video then has a gap and a duplicate where such a file meets its neighbours.
-  args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', '-segment_format', 'mp4', '-reset_timestamps', '1', '-segment_start_number', String(opts.startNumber));
+  args.push(
+    '-avoid_negative_ts',
+    'disabled',
+    '-f',
+    'segment',
+    '-segment_format',
+    'mp4',
+    '-reset_timestamps',
+    '1',
+    '-segment_start_number',
+    String(opts.startNumber),
+  );
   if (cuts.length) args.push('-segment_frames', cuts.join(','));
   else args.push('-segment_time', '1000000');
   if (opts.reportFiles ?? true) args.push('-segment_list', 'pipe:1', '-segment_list_type', 'flat');
@@ -193,7 +373,23 @@ export function encodeSegmentRunArgs(opts: {
 /** One HLS MPEG-TS segment: the video segment copied, the matching slice of the story's audio. */
 export function hlsSegmentArgs(opts: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', opts.video];
-  if (opts.audio) args.push('-ss', opts.startSeconds.toFixed(6), '-t', opts.durationSeconds.toFixed(6), '-i', opts.audio, '-map', '0:v:0', '-map', '1:a:0', '-c:a', 'aac', '-b:a', '128k');
+  if (opts.audio)
+    args.push(
+      '-ss',
+      opts.startSeconds.toFixed(6),
+      '-t',
+      opts.durationSeconds.toFixed(6),
+      '-i',
+      opts.audio,
+      '-map',
+      '0:v:0',
+      '-map',
+      '1:a:0',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+    );
   else args.push('-map', '0:v:0');
   args.push('-c:v', 'copy', '-output_ts_offset', opts.startSeconds.toFixed(6), '-f', 'mpegts', opts.out);
   return args;
@@ -228,7 +424,9 @@ export function hlsSegmentsArgs(pieces: { video: string; audio: string | null; s
  * `tsStartTimes`) so audio and video keep exactly the offset they had in the story's piece, and
  * the piece is placed at `startSeconds` like the story's.
  */
-export function hlsPiecesFromStoryArgs(pieces: { video: string; storyPiece: string; videoDelaySeconds: number; startSeconds: number; out: string }[]): string[] {
+export function hlsPiecesFromStoryArgs(
+  pieces: { video: string; storyPiece: string; videoDelaySeconds: number; startSeconds: number; out: string }[],
+): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
   const outputs: string[] = [];
   pieces.forEach((p, i) => {
@@ -252,17 +450,47 @@ export function assembleArgs(opts: { concatList: string; audio: string | null; o
  * seconds, in order. File names here never need CSV quoting (they come from our own pattern).
  */
 export function parseSegmentList(text: string): { file: string; start: number; end: number }[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
-    const [file, start, end] = line.split(',');
-    return { file, start: Number(start), end: Number(end) };
-  });
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [file, start, end] = line.split(',');
+      return { file, start: Number(start), end: Number(end) };
+    });
 }
 
 /** A short silent H.264 clip for a story card: `seconds` from `start`, `height` pixels tall, streamable. */
 export function previewClipArgs(input: string, start: number, seconds: number, height: number, out: string): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', start.toFixed(3), '-i', input, '-t', seconds.toFixed(3),
-    '-map', '0:v:0', '-an', '-vf', `scale=-2:${height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-profile:v', 'high',
-    '-movflags', '+faststart', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-ss',
+    start.toFixed(3),
+    '-i',
+    input,
+    '-t',
+    seconds.toFixed(3),
+    '-map',
+    '0:v:0',
+    '-an',
+    '-vf',
+    `scale=-2:${height}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '28',
+    '-pix_fmt',
+    'yuv420p',
+    '-profile:v',
+    'high',
+    '-movflags',
+    '+faststart',
+    out,
   ];
 }

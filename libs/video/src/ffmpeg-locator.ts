@@ -99,7 +99,10 @@ async function findOnPath(name: string): Promise<string | undefined> {
 }
 
 async function isDirectory(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+  return fs.stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function run(file: string, args: string[]): Promise<string> {

@@ -3,7 +3,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 
 export class FfmpegError extends Error {
-  constructor(readonly command: string, readonly code: number | null, readonly stderrTail: string) {
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly stderrTail: string,
+  ) {
     super(`ffmpeg failed (exit ${code ?? 'signal'}): ${command}\n${stderrTail}`);
     this.name = 'FfmpegError';
   }

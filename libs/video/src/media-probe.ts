@@ -102,9 +102,7 @@ export function toMediaInfo(data: FfprobeJson): MediaInfo {
       colorRange: clean(v.color_range),
     };
   }
-  const audio: AudioStreamInfo | null = a
-    ? { index: a.index, codec: a.codec_name, sampleRate: Number(a.sample_rate), channels: Number(a.channels) }
-    : null;
+  const audio: AudioStreamInfo | null = a ? { index: a.index, codec: a.codec_name, sampleRate: Number(a.sample_rate), channels: Number(a.channels) } : null;
   const duration = Number(format.duration);
   return {
     formatName: String(format.format_name ?? 'unknown'),
@@ -126,6 +124,9 @@ function clean(v: unknown): string | null {
 }
 
 function lastLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? s;
 }

@@ -13,8 +13,26 @@ async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'voice-bench-'));
   const f = (n: string) => path.join(dir, n);
   try {
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'aevalsrc=0.15*sin(2*PI*220*t)|0.15*sin(2*PI*330*t):s=48000:d=60', '-c:a', 'aac', '-b:a', '160k', f('story.m4a')]);
-    await makeStandInVoice(ffmpeg, { text: 'I shall find the golden key.', language: 'en', speechSeconds: 2.5, silenceBefore: 10, silenceAfter: 47.5, pitch: 30 }, f('stem.wav'));
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'aevalsrc=0.15*sin(2*PI*220*t)|0.15*sin(2*PI*330*t):s=48000:d=60',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '160k',
+      f('story.m4a'),
+    ]);
+    await makeStandInVoice(
+      ffmpeg,
+      { text: 'I shall find the golden key.', language: 'en', speechSeconds: 2.5, silenceBefore: 10, silenceAfter: 47.5, pitch: 30 },
+      f('stem.wav'),
+    );
     await makeStandInVoice(ffmpeg, { text: 'I will find the golden key!', language: 'en', speechSeconds: 3 }, f('child.wav'));
     let t = Date.now();
     const fitted = await fitRecording({ ffmpeg, input: f('child.wav'), slotSeconds: 2.6, targetLufs: -20 });

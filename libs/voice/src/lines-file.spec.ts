@@ -16,7 +16,10 @@ const valid = {
 describe('parseLinesFile', () => {
   test('accepts the contract example, sorted by time', () => {
     const l = parseLinesFile(JSON.stringify(valid), ['hero'], 20);
-    assert.deepEqual(l.lines.map((x) => x.id), ['n-1', 'hero-1', 'hero-2']);
+    assert.deepEqual(
+      l.lines.map((x) => x.id),
+      ['n-1', 'hero-1', 'hero-2'],
+    );
     assert.equal(l.stems.hero, 'hero-dialogue.wav');
     assert.equal(isRecordable(l.lines[0]), false);
     assert.equal(isRecordable(l.lines[1]), true);
@@ -55,8 +58,10 @@ describe('parseLinesFile', () => {
     const bad: { lines: Record<string, unknown>[]; stems?: Record<string, string> } = structuredClone(valid);
     bad.lines.push({ id: 'hero-1', role: 'hero', from: 4, to: 6, text: { en: 'again' } });
     bad.lines.push({ id: 'late', role: 'hero', from: 19, to: 21, text: { en: 'late' } });
-    assert.throws(() => parseLinesFile(JSON.stringify(bad), ['hero'], 20), (err: InvalidLinesError) =>
-      /"hero-1" is used twice/.test(err.message) && /overlap/.test(err.message) && /past the end/.test(err.message));
+    assert.throws(
+      () => parseLinesFile(JSON.stringify(bad), ['hero'], 20),
+      (err: InvalidLinesError) => /"hero-1" is used twice/.test(err.message) && /overlap/.test(err.message) && /past the end/.test(err.message),
+    );
   });
 
   test('not JSON', () => {

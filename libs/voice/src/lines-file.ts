@@ -94,7 +94,14 @@ export function validateLines(raw: unknown, roles: string[], durationSeconds?: n
   return { version: 1, defaultLanguage: defaultLanguage as string, stems, lines: [...lines].sort((a, b) => a.from - b.from) };
 }
 
-function validateLine(l: unknown, at: string, problems: string[], roles: Set<string>, defaultLanguage: string | undefined, duration: number | undefined): StoryLine | null {
+function validateLine(
+  l: unknown,
+  at: string,
+  problems: string[],
+  roles: Set<string>,
+  defaultLanguage: string | undefined,
+  duration: number | undefined,
+): StoryLine | null {
   if (!isObject(l)) {
     problems.push(`${at} must be an object`);
     return null;

@@ -10,7 +10,10 @@ export const LOUDNESS_RATE = 48000;
 
 function biquad(x: Float32Array, f: { b: number[]; a: number[] }): Float64Array {
   const y = new Float64Array(x.length);
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  let x1 = 0,
+    x2 = 0,
+    y1 = 0,
+    y2 = 0;
   for (let i = 0; i < x.length; i++) {
     const v = f.b[0] * x[i] + f.b[1] * x1 + f.b[2] * x2 - f.a[0] * y1 - f.a[1] * y2;
     x2 = x1;

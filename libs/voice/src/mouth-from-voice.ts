@@ -28,7 +28,7 @@ export const MOUTH = {
  */
 export function lineMouth(samples: Float32Array, rate: number, from: number, fps: number): LineMouth {
   const startFrame = Math.ceil(from * fps - 1e-9);
-  const frames = Math.max(0, Math.floor(((from + samples.length / rate) * fps) + 1e-9) - startFrame);
+  const frames = Math.max(0, Math.floor((from + samples.length / rate) * fps + 1e-9) - startFrame);
   const db = new Float32Array(frames);
   for (let k = 0; k < frames; k++) {
     const t = (startFrame + k) / fps - from;
@@ -62,17 +62,25 @@ const CHIN = [5, 6, 7, 8, 9, 10, 11];
  * the face's down direction so the inner-lip gap is `open` × mouth width, blended by `weight`.
  * Writes into `out` (may be `landmarks`); returns it.
  */
-export function openMouth(landmarks: Float32Array<ArrayBufferLike>, open: number, weight: number, out: Float32Array<ArrayBufferLike> = new Float32Array(136)): Float32Array<ArrayBufferLike> {
+export function openMouth(
+  landmarks: Float32Array<ArrayBufferLike>,
+  open: number,
+  weight: number,
+  out: Float32Array<ArrayBufferLike> = new Float32Array(136),
+): Float32Array<ArrayBufferLike> {
   if (out !== landmarks) out.set(landmarks);
   if (weight <= 0) return out;
   const p = (i: number) => [landmarks[2 * i], landmarks[2 * i + 1]];
-  const [lx, ly] = p(36), [rx, ry] = p(45);
-  const ex = rx - lx, ey = ry - ly;
+  const [lx, ly] = p(36),
+    [rx, ry] = p(45);
+  const ex = rx - lx,
+    ey = ry - ly;
   const len = Math.hypot(ex, ey) || 1;
   // Down: the eye line turned a quarter clockwise (image y grows downwards).
-  const dx = -ey / len, dy = ex / len;
+  const dx = -ey / len,
+    dy = ex / len;
   const width = Math.hypot(landmarks[108] - landmarks[96], landmarks[109] - landmarks[97]);
-  const gap = ((p(66)[0] - p(62)[0]) * dx + (p(66)[1] - p(62)[1]) * dy);
+  const gap = (p(66)[0] - p(62)[0]) * dx + (p(66)[1] - p(62)[1]) * dy;
   const delta = weight * (open * width - gap);
   const move = (ids: number[], share: number) => {
     for (const i of ids) {

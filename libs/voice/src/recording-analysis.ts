@@ -52,7 +52,9 @@ export function analyseRecording(samples: Float32Array, rate: number, limits = A
   }
   const loudestDb = db.length ? Math.max(...db) : -Infinity;
   const threshold = Math.max(limits.silenceDb, loudestDb - limits.voiceRangeDb);
-  let first = -1, last = -1, voiced = 0;
+  let first = -1,
+    last = -1,
+    voiced = 0;
   db.forEach((d, i) => {
     if (d < threshold) return;
     if (first < 0) first = i;
@@ -61,12 +63,21 @@ export function analyseRecording(samples: Float32Array, rate: number, limits = A
   });
   const voiceStart = first < 0 ? 0 : Math.max(0, (first * win) / rate - limits.marginBefore);
   const voiceEnd = last < 0 ? 0 : Math.min(durationSeconds, ((last + 1) * win) / rate + limits.marginAfter);
-  return { durationSeconds, peak, loudestDb, clippedFraction: clippedFraction(samples, limits.clipLevel), voiceStart, voiceEnd, voicedSeconds: (voiced * win) / rate };
+  return {
+    durationSeconds,
+    peak,
+    loudestDb,
+    clippedFraction: clippedFraction(samples, limits.clipLevel),
+    voiceStart,
+    voiceEnd,
+    voicedSeconds: (voiced * win) / rate,
+  };
 }
 
 /** Samples in runs of at least 3 consecutive full-scale values, as a share of all samples. */
 function clippedFraction(samples: Float32Array, level: number): number {
-  let clipped = 0, run = 0;
+  let clipped = 0,
+    run = 0;
   for (let i = 0; i <= samples.length; i++) {
     if (i < samples.length && Math.abs(samples[i]) >= level) run++;
     else {

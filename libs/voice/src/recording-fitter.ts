@@ -66,10 +66,21 @@ export async function fitRecording(opts: { ffmpeg: string; input: string; slotSe
   const analysis = checkRecording(decoded);
   const fit = planSlotFit(analysis.voiceEnd - analysis.voiceStart, opts.slotSeconds);
   if (fit.kind === 'read-faster')
-    throw new TalecastError('READ_FASTER', `Your reading is ${fit.recordedSeconds.toFixed(1)} s; this line has ${fit.slotSeconds.toFixed(1)} s. Please read a little faster (at most ${fit.longestSeconds.toFixed(1)} s).`, { recordedSeconds: round(fit.recordedSeconds), slotSeconds: round(fit.slotSeconds), longestSeconds: round(fit.longestSeconds) });
+    throw new TalecastError(
+      'READ_FASTER',
+      `Your reading is ${fit.recordedSeconds.toFixed(1)} s; this line has ${fit.slotSeconds.toFixed(1)} s. Please read a little faster (at most ${fit.longestSeconds.toFixed(1)} s).`,
+      { recordedSeconds: round(fit.recordedSeconds), slotSeconds: round(fit.slotSeconds), longestSeconds: round(fit.longestSeconds) },
+    );
   if (fit.kind === 'read-slower')
-    throw new TalecastError('READ_SLOWER', `Your reading is ${fit.recordedSeconds.toFixed(1)} s; this line has ${fit.slotSeconds.toFixed(1)} s. Please read a little slower (at least ${fit.shortestSeconds.toFixed(1)} s).`, { recordedSeconds: round(fit.recordedSeconds), slotSeconds: round(fit.slotSeconds), shortestSeconds: round(fit.shortestSeconds) });
-  const stretched = await runToSamples(opts.ffmpeg, fitRecordingArgs(opts.input, { start: analysis.voiceStart, end: analysis.voiceEnd, tempo: fit.tempo, denoise: true }));
+    throw new TalecastError(
+      'READ_SLOWER',
+      `Your reading is ${fit.recordedSeconds.toFixed(1)} s; this line has ${fit.slotSeconds.toFixed(1)} s. Please read a little slower (at least ${fit.shortestSeconds.toFixed(1)} s).`,
+      { recordedSeconds: round(fit.recordedSeconds), slotSeconds: round(fit.slotSeconds), shortestSeconds: round(fit.shortestSeconds) },
+    );
+  const stretched = await runToSamples(
+    opts.ffmpeg,
+    fitRecordingArgs(opts.input, { start: analysis.voiceStart, end: analysis.voiceEnd, tempo: fit.tempo, denoise: true }),
+  );
   const samples = fadeEdges(fitLength(stretched, slotSamples(opts.slotSeconds, VOICE_RATE)), Math.round(0.01 * VOICE_RATE));
   const loudness = normalise(samples, opts.targetLufs);
   return { samples, wav: encodeWav(samples, VOICE_RATE), analysis, tempo: fit.tempo, loudness };

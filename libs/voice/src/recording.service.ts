@@ -17,7 +17,6 @@ import { isRecordable, StoryLine, StoryLines } from './lines-file';
 import { decodeMono, dialogueLoudness, fitRecording, RECORDING_LIMITS } from './recording-fitter';
 import { loadStoryLines } from './story-voice-data';
 
-
 export const FITTED_LINE_FILE = 'line.wav';
 
 export interface RecordingView {
@@ -96,9 +95,20 @@ export class RecordingService {
       await writeFileAtomic(this.storage.recordingFile(id, FITTED_LINE_FILE), fitted.wav);
       const now = new Date();
       const entity: RecordingEntity = {
-        id, storyId, lineId, status: 'ready',
-        summary: { slotSeconds: round(line.to - line.from), recordedSeconds: round(fitted.analysis.voiceEnd - fitted.analysis.voiceStart), tempo: round(fitted.tempo), loudness: round(fitted.loudness) },
-        bytes: await treeSize(dir), createdAt: now, lastUsedAt: null, purgedAt: null,
+        id,
+        storyId,
+        lineId,
+        status: 'ready',
+        summary: {
+          slotSeconds: round(line.to - line.from),
+          recordedSeconds: round(fitted.analysis.voiceEnd - fitted.analysis.voiceStart),
+          tempo: round(fitted.tempo),
+          loudness: round(fitted.loudness),
+        },
+        bytes: await treeSize(dir),
+        createdAt: now,
+        lastUsedAt: null,
+        purgedAt: null,
         expiresAt: new Date(now.getTime() + this.config.retention.faceSeconds * 1000),
       };
       await this.recordings.insert(entity);
@@ -121,10 +131,17 @@ export class RecordingService {
   view(r: RecordingEntity): RecordingView {
     const s = r.summary ?? {};
     return {
-      id: r.id, storyId: r.storyId, lineId: r.lineId, status: r.status,
-      slotSeconds: s.slotSeconds, recordedSeconds: s.recordedSeconds, tempo: s.tempo, loudness: s.loudness,
+      id: r.id,
+      storyId: r.storyId,
+      lineId: r.lineId,
+      status: r.status,
+      slotSeconds: s.slotSeconds,
+      recordedSeconds: s.recordedSeconds,
+      tempo: s.tempo,
+      loudness: s.loudness,
       audioUrl: r.status === 'ready' ? `/api/recordings/${r.id}/line.wav` : null,
-      createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
     };
   }
 
@@ -146,8 +163,10 @@ export class RecordingService {
     for (const [lineId, recordingId] of Object.entries(voices ?? {})) {
       await this.line(storyId, lineId);
       const r = await this.find(recordingId).catch(() => undefined);
-      if (!r || r.storyId !== storyId || r.lineId !== lineId) throw new TalecastError('RECORDING_NOT_FOUND', `no recording of line ${lineId.slice(0, 40)} with that id`);
-      if (r.status !== 'ready' || r.expiresAt.getTime() <= Date.now()) throw new TalecastError('RECORDING_NOT_FOUND', 'a recording has expired or was deleted; record the line again');
+      if (!r || r.storyId !== storyId || r.lineId !== lineId)
+        throw new TalecastError('RECORDING_NOT_FOUND', `no recording of line ${lineId.slice(0, 40)} with that id`);
+      if (r.status !== 'ready' || r.expiresAt.getTime() <= Date.now())
+        throw new TalecastError('RECORDING_NOT_FOUND', 'a recording has expired or was deleted; record the line again');
       out[lineId] = recordingId;
     }
     return out;
@@ -160,7 +179,13 @@ export class RecordingService {
       const line = await this.line(storyId, lineId);
       const file = await this.audioFile(recordingId);
       const expiresAt = new Date(Date.now() + this.config.retention.faceSeconds * 1000);
-      await this.recordings.createQueryBuilder().update().set({ lastUsedAt: () => 'now()', expiresAt: () => `GREATEST("expiresAt", :expiresAt)` }).setParameters({ expiresAt }).where('id = :id', { id: recordingId }).execute();
+      await this.recordings
+        .createQueryBuilder()
+        .update()
+        .set({ lastUsedAt: () => 'now()', expiresAt: () => `GREATEST("expiresAt", :expiresAt)` })
+        .setParameters({ expiresAt })
+        .where('id = :id', { id: recordingId })
+        .execute();
       await this.lifecycle.record('recording', recordingId, 'used', { line: lineId });
       out.push({ lineId, role: line.role, from: line.from, to: line.to, file });
     }
@@ -192,7 +217,11 @@ export class RecordingService {
     if (known !== undefined) return known;
     const story = await this.storyAudio(storyId);
     const lines = (await loadStoryLines(this.storage, storyId, story.roles))?.lines ?? [];
-    const sources = story.stems.length ? story.stems.map((role) => ({ file: this.storage.storyStemFile(storyId, role), slots: lines.filter((l) => l.role === role) })) : story.audio ? [{ file: story.audio, slots: lines }] : [];
+    const sources = story.stems.length
+      ? story.stems.map((role) => ({ file: this.storage.storyStemFile(storyId, role), slots: lines.filter((l) => l.role === role) }))
+      : story.audio
+        ? [{ file: story.audio, slots: lines }]
+        : [];
     const values: number[] = [];
     for (const s of sources) {
       if (s.slots.length === 0) continue;
@@ -220,5 +249,3 @@ export class RecordingService {
 function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
-
-

@@ -36,16 +36,51 @@ export async function makeStandInVoice(ffmpeg: string, voice: StandInVoice, out:
   try {
     await speak(voice.text, voice.language, voice.pitch ?? 85, raw);
     // The speech without espeak's own silences, as 16-bit mono at 48 kHz (44-byte header).
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', raw, '-af', 'silenceremove=start_periods=1:start_threshold=-50dB:stop_periods=-1:stop_threshold=-50dB:stop_duration=0.3', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', trimmed]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-i',
+      raw,
+      '-af',
+      'silenceremove=start_periods=1:start_threshold=-50dB:stop_periods=-1:stop_threshold=-50dB:stop_duration=0.3',
+      '-ac',
+      '1',
+      '-ar',
+      '48000',
+      '-c:a',
+      'pcm_s16le',
+      trimmed,
+    ]);
     const seconds = ((await fs.stat(trimmed)).size - 44) / 2 / 48000;
-    const before = voice.silenceBefore ?? 0.4, after = voice.silenceAfter ?? 0.3;
+    const before = voice.silenceBefore ?? 0.4,
+      after = voice.silenceAfter ?? 0.3;
     const total = before + voice.speechSeconds + after;
     const filter = [
       `[0:a]atempo=${(seconds / voice.speechSeconds).toFixed(5)},volume=${(voice.level ?? 1).toFixed(3)},adelay=${Math.round(before * 1000)},apad[v]`,
       `anoisesrc=color=pink:amplitude=0.002:sample_rate=48000:seed=7[n]`,
       `[v][n]amix=inputs=2:normalize=0:duration=shortest,atrim=0:${total.toFixed(3)}[out]`,
     ].join(';');
-    await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', trimmed, '-filter_complex', filter, '-map', '[out]', '-ac', '1', '-ar', '48000', out]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-i',
+      trimmed,
+      '-filter_complex',
+      filter,
+      '-map',
+      '[out]',
+      '-ac',
+      '1',
+      '-ar',
+      '48000',
+      out,
+    ]);
   } finally {
     await fs.rm(raw, { force: true });
     await fs.rm(trimmed, { force: true });

@@ -12,7 +12,11 @@ import { parseLinesFile, StoryLines, validateLines } from './lines-file';
 export const LINES_FILE = 'lines.json';
 
 /** Reads and checks an authoring lines file; its stems resolved to absolute paths beside it. */
-export async function readAuthoredLines(file: string, roles: string[], durationSeconds?: number): Promise<{ lines: StoryLines; stemFiles: Record<string, string> }> {
+export async function readAuthoredLines(
+  file: string,
+  roles: string[],
+  durationSeconds?: number,
+): Promise<{ lines: StoryLines; stemFiles: Record<string, string> }> {
   const lines = parseLinesFile(await fs.readFile(file, 'utf8'), roles, durationSeconds);
   const stemFiles: Record<string, string> = {};
   for (const [role, rel] of Object.entries(lines.stems)) stemFiles[role] = path.resolve(path.dirname(file), rel);
@@ -21,14 +25,40 @@ export async function readAuthoredLines(file: string, roles: string[], durationS
 
 /** Role → stem arguments: any audio in, 48 kHz mono 16-bit PCM WAV out. */
 export function stemArgs(input: string, out: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', '-f', 'wav', out];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-i',
+    input,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '48000',
+    '-c:a',
+    'pcm_s16le',
+    '-f',
+    'wav',
+    out,
+  ];
 }
 
 /**
  * Writes lines.json and the stems into a published story folder, then names them in its
  * manifest (each file written under a temporary name and renamed). `stemFiles`: role → audio.
  */
-export async function publishStoryVoice(opts: { ffmpeg: string; storage: StorageCore; storyId: string; lines: StoryLines; stemFiles: Record<string, string> }): Promise<{ lines: number; stems: string[] }> {
+export async function publishStoryVoice(opts: {
+  ffmpeg: string;
+  storage: StorageCore;
+  storyId: string;
+  lines: StoryLines;
+  stemFiles: Record<string, string>;
+}): Promise<{ lines: number; stems: string[] }> {
   const { storage, storyId } = opts;
   const stems: Record<string, string> = {};
   for (const [role, input] of Object.entries(opts.stemFiles)) {

@@ -23,7 +23,16 @@ describe('voice ffmpeg arguments', () => {
   });
 
   test('with a stem: the stem is subtracted in the slots and the lines delayed to their slots', () => {
-    const g = voiceMixFilter({ story: 's.m4a', channels: 2, stems: [{ role: 'hero', file: 'hero.wav' }], lines: [{ file: 'a.wav', from: 3.2, to: 5, role: 'hero' }, { file: 'b.wav', from: 7, to: 8, role: 'hero' }], out: 'o.m4a' });
+    const g = voiceMixFilter({
+      story: 's.m4a',
+      channels: 2,
+      stems: [{ role: 'hero', file: 'hero.wav' }],
+      lines: [
+        { file: 'a.wav', from: 3.2, to: 5, role: 'hero' },
+        { file: 'b.wav', from: 7, to: 8, role: 'hero' },
+      ],
+      out: 'o.m4a',
+    });
     assert.match(g, /\[2:a\][^;]*adelay=delays=3200:all=1\[l0\]/);
     assert.match(g, /\[3:a\][^;]*adelay=delays=7000:all=1\[l1\]/);
     assert.match(g, /\[1:a\][^;]*volume=volume='-\(clip\(\(t-3\.2000\)[^;]*\+clip\(\(t-7\.0000\)/);
@@ -32,7 +41,16 @@ describe('voice ffmpeg arguments', () => {
   });
 
   test('a stem is only taken out in the slots of its own role; other roles duck', () => {
-    const g = voiceMixFilter({ story: 's.m4a', channels: 2, stems: [{ role: 'hero', file: 'hero.wav' }], lines: [{ file: 'a.wav', from: 1, to: 2, role: 'hero' }, { file: 'b.wav', from: 4, to: 5, role: 'friend' }], out: 'o.m4a' });
+    const g = voiceMixFilter({
+      story: 's.m4a',
+      channels: 2,
+      stems: [{ role: 'hero', file: 'hero.wav' }],
+      lines: [
+        { file: 'a.wav', from: 1, to: 2, role: 'hero' },
+        { file: 'b.wav', from: 4, to: 5, role: 'friend' },
+      ],
+      out: 'o.m4a',
+    });
     assert.doesNotMatch(g, /clip\(\(t-4/);
     assert.match(g, /\[3:a\][^;]*asplit=2\[l1\]\[k1\]/);
     assert.match(g, /\[ducked\]\[minus0\]\[l0\]\[l1\]amix=inputs=4/);
@@ -45,7 +63,10 @@ describe('voice ffmpeg arguments', () => {
     assert.match(g, /\[story\]\[key\]sidechaincompress[^;]*\[ducked\];\[ducked\]\[l0\]amix=inputs=2/);
     assert.doesNotMatch(g, /pan=stereo/);
     const args = voiceMixArgs(plan);
-    assert.deepEqual(args.filter((_, i) => args[i - 1] === '-i'), ['s.m4a', 'a.wav']);
+    assert.deepEqual(
+      args.filter((_, i) => args[i - 1] === '-i'),
+      ['s.m4a', 'a.wav'],
+    );
     assert.equal(args.at(-1), 'o.m4a');
   });
 });

@@ -10,7 +10,26 @@ const MONO = `aformat=sample_fmts=flt:sample_rates=${VOICE_RATE}:channel_layouts
 
 /** Any audio file → mono float32 at 48 kHz on stdout, at most `maxSeconds` (a longer file shows as longer than the limit). */
 export function decodeMonoArgs(input: string, maxSeconds: number): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-t', maxSeconds.toFixed(3), '-af', MONO, '-f', 'f32le', 'pipe:1'];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    input,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-t',
+    maxSeconds.toFixed(3),
+    '-af',
+    MONO,
+    '-f',
+    'f32le',
+    'pipe:1',
+  ];
 }
 
 /** The light clean-up and the stretch, as an ffmpeg audio filter chain. */
@@ -101,6 +120,22 @@ export function voiceMixArgs(plan: VoiceMixPlan): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', plan.story];
   for (const s of plan.stems) args.push('-i', s.file);
   for (const l of plan.lines) args.push('-i', l.file);
-  args.push('-filter_complex', voiceMixFilter(plan), '-map', '[mix]', '-c:a', 'aac', '-b:a', '192k', '-ar', String(VOICE_RATE), '-movflags', '+faststart', '-f', 'mp4', plan.out);
+  args.push(
+    '-filter_complex',
+    voiceMixFilter(plan),
+    '-map',
+    '[mix]',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '192k',
+    '-ar',
+    String(VOICE_RATE),
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    plan.out,
+  );
   return args;
 }

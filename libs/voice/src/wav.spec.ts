@@ -15,7 +15,10 @@ describe('wav', () => {
     const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([4, 0, 0, 0]), Buffer.from('INFO')]);
     const withList = Buffer.concat([plain.subarray(0, 36), list, plain.subarray(36)]);
     withList.writeUInt32LE(withList.length - 8, 4);
-    assert.deepEqual([...decodeWav(withList)!.samples].map((v) => Math.round(v * 2) / 2), [0.5, -0.5]);
+    assert.deepEqual(
+      [...decodeWav(withList)!.samples].map((v) => Math.round(v * 2) / 2),
+      [0.5, -0.5],
+    );
     assert.equal(decodeWav(Buffer.from('not a wav file at all, not at all, no no no no')), null);
   });
 });

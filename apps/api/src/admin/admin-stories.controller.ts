@@ -18,13 +18,26 @@ import { storyView } from '../stories/stories.controller';
 @UseGuards(AdminTokenGuard)
 @Controller('admin/stories')
 export class AdminStoriesController {
-  constructor(private readonly precompute: PrecomputeJobs, @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storySamples: StorySamples, private readonly storage: StorageCore) {}
+  constructor(
+    private readonly precompute: PrecomputeJobs,
+    @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
+    private readonly storySamples: StorySamples,
+    private readonly storage: StorageCore,
+  ) {}
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Upload a story video with its masks file and queue its precompute (multipart: video, masks, storyId, title, style); poll GET /api/admin/stories/:id' })
+  @ApiOperation({
+    summary:
+      'Upload a story video with its masks file and queue its precompute (multipart: video, masks, storyId, title, style); poll GET /api/admin/stories/:id',
+  })
   @ApiConsumes('multipart/form-data')
-  @UseInterceptors(FileFieldsInterceptor([{ name: 'video', maxCount: 1 }, { name: 'masks', maxCount: 1 }]))
+  @UseInterceptors(
+    FileFieldsInterceptor([
+      { name: 'video', maxCount: 1 },
+      { name: 'masks', maxCount: 1 },
+    ]),
+  )
   async create(@UploadedFiles() files: { video?: Express.Multer.File[]; masks?: Express.Multer.File[] } | undefined, @Body() body: Record<string, string>) {
     const video = files?.video?.[0];
     const masks = files?.masks?.[0];
@@ -44,7 +57,13 @@ export class AdminStoriesController {
       const styleField = field('style');
       if (styleField !== undefined && styleField !== 'photo' && styleField !== 'toon') throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
       // Queued: a process in the worker (or all) role runs it; the files become the job's.
-      await this.precompute.enqueue({ storyId, video: video.path, masks: masks.path, title: field('title')?.slice(0, 200) || undefined, style: styleField as 'photo' | 'toon' | undefined });
+      await this.precompute.enqueue({
+        storyId,
+        video: video.path,
+        masks: masks.path,
+        title: field('title')?.slice(0, 200) || undefined,
+        style: styleField as 'photo' | 'toon' | undefined,
+      });
       return { id: storyId, status: 'precomputing', statusUrl: `/api/admin/stories/${storyId}` };
     } catch (err) {
       await cleanup();
@@ -55,11 +74,21 @@ export class AdminStoriesController {
   @Get()
   async list() {
     const rows = await this.stories.find({ order: { createdAt: 'ASC' } });
-    return { stories: rows.map((s) => ({ ...storyView(s), progress: s.progress, error: s.error, warnings: s.warnings, frameCount: s.frameCount, segmentCount: s.segmentCount, updatedAt: s.updatedAt })) };
+    return {
+      stories: rows.map((s) => ({
+        ...storyView(s),
+        progress: s.progress,
+        error: s.error,
+        warnings: s.warnings,
+        frameCount: s.frameCount,
+        segmentCount: s.segmentCount,
+        updatedAt: s.updatedAt,
+      })),
+    };
   }
 
   @Get(':id/samples')
-  @ApiOperation({ summary: 'A few sampled frames with each role\'s detected face box, to check the masks picked the right face' })
+  @ApiOperation({ summary: "A few sampled frames with each role's detected face box, to check the masks picked the right face" })
   async samples(@Param('id') id: string) {
     if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
     const s = await this.stories.findOneBy({ id });
@@ -103,7 +132,8 @@ export class AdminStoriesController {
   @ApiOperation({ summary: 'Delete a story: its precomputed files, masks and expressions, then its row (not while it precomputes)' })
   async remove(@Param('id') id: string) {
     const s = await this.findStory(id);
-    if (s.status === 'precomputing' || s.status === 'pending') throw new TalecastError('STORY_BUSY', 'the story is being precomputed; delete it when that ends');
+    if (s.status === 'precomputing' || s.status === 'pending')
+      throw new TalecastError('STORY_BUSY', 'the story is being precomputed; delete it when that ends');
     // Unlisted first, so no new render starts while the files go.
     await this.stories.update({ id }, { status: 'unpublished' });
     await fs.rm(this.storage.storyDir(id), { recursive: true, force: true });
@@ -124,6 +154,14 @@ export class AdminStoriesController {
     if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
     const s = await this.stories.findOneBy({ id });
     if (!s) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    return { ...storyView(s), progress: s.progress, error: s.error, warnings: s.warnings, frameCount: s.frameCount, segmentCount: s.segmentCount, updatedAt: s.updatedAt };
+    return {
+      ...storyView(s),
+      progress: s.progress,
+      error: s.error,
+      warnings: s.warnings,
+      frameCount: s.frameCount,
+      segmentCount: s.segmentCount,
+      updatedAt: s.updatedAt,
+    };
   }
 }

@@ -19,7 +19,10 @@ export interface StorySample {
 
 @Injectable()
 export class StorySamples {
-  constructor(private readonly storage: StorageCore, private readonly ffmpeg: FfmpegService) {}
+  constructor(
+    private readonly storage: StorageCore,
+    private readonly ffmpeg: FfmpegService,
+  ) {}
 
   /** Frames spread over the story, favouring frames where some role's face was found. */
   async list(storyId: string): Promise<StorySample[]> {
@@ -35,10 +38,15 @@ export class StorySamples {
       boxes: manifest.frameData.roles.flatMap((role, r) => {
         if (!frames.present(r, frame)) return [];
         const lm = frames.field(r, frame, 'landmarks');
-        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        let x0 = Infinity,
+          y0 = Infinity,
+          x1 = -Infinity,
+          y1 = -Infinity;
         for (let i = 0; i < 68; i++) {
-          x0 = Math.min(x0, lm[2 * i]); x1 = Math.max(x1, lm[2 * i]);
-          y0 = Math.min(y0, lm[2 * i + 1]); y1 = Math.max(y1, lm[2 * i + 1]);
+          x0 = Math.min(x0, lm[2 * i]);
+          x1 = Math.max(x1, lm[2 * i]);
+          y0 = Math.min(y0, lm[2 * i + 1]);
+          y1 = Math.max(y1, lm[2 * i + 1]);
         }
         // Landmarks span brows to chin; extend up for the forehead so the box reads as "the face".
         const h = y1 - y0;
@@ -55,7 +63,13 @@ export class StorySamples {
     const { manifest } = await loadStory(this.storage, storyId);
     if (!(frame >= 0 && frame < manifest.video.frameCount)) throw new TalecastError('NOT_FOUND', 'no such frame');
     const file = this.storage.storyFile(storyId, `sample-${frame}.jpg`);
-    if (await fs.access(file).then(() => true, () => false)) return file;
+    if (
+      await fs.access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
     const seg = manifest.segments.find((s) => frame >= s.start && frame < s.end)!;
     const { ffmpeg } = await this.ffmpeg.locate();
     await replaceFile(file, (tmp) => runFfmpeg(ffmpeg, sampleFrameArgs(this.storage.storyPath(storyId, seg.file), frame - seg.start, 640, tmp)));

@@ -16,7 +16,10 @@ import { sendError } from '../http/error.filter';
 @ApiTags('faces')
 @Controller('faces')
 export class FacesController {
-  constructor(private readonly faces: FaceUploadService, private readonly renders: RenderService) {}
+  constructor(
+    private readonly faces: FaceUploadService,
+    private readonly renders: RenderService,
+  ) {}
 
   @Post()
   @HttpCode(201)

@@ -36,11 +36,19 @@ export class ErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const raw = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-      const message = Array.isArray((response as { message?: unknown }).message) ? ((response as { message: string[] }).message).join('; ') : raw;
-      return { status, body: { error: { code: codeFor(status, message), message: friendly(status, message, req?.path ?? '') } }, headers: status === 429 ? { 'Retry-After': '10' } : {} };
+      const message = Array.isArray((response as { message?: unknown }).message) ? (response as { message: string[] }).message.join('; ') : raw;
+      return {
+        status,
+        body: { error: { code: codeFor(status, message), message: friendly(status, message, req?.path ?? '') } },
+        headers: status === 429 ? { 'Retry-After': '10' } : {},
+      };
     }
     if (isDatabaseUnavailable(exception)) {
-      return { status: 503, body: { error: { code: 'UNAVAILABLE', message: 'the service is briefly unavailable; try again in a few seconds' } }, headers: { 'Retry-After': '5' } };
+      return {
+        status: 503,
+        body: { error: { code: 'UNAVAILABLE', message: 'the service is briefly unavailable; try again in a few seconds' } },
+        headers: { 'Retry-After': '5' },
+      };
     }
     if ((exception as { type?: string })?.type === 'entity.too.large') {
       return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } }, headers: {} };
@@ -78,7 +86,9 @@ function isDatabaseUnavailable(e: unknown): boolean {
   const err = e as { code?: string; message?: string; driverError?: { code?: string } };
   const code = err?.driverError?.code ?? err?.code;
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code)) return true;
-  return /ECONNREFUSED|Connection terminated|terminating connection|database system is (starting up|shutting down)|timeout exceeded when trying to connect/i.test(err?.message ?? '');
+  return /ECONNREFUSED|Connection terminated|terminating connection|database system is (starting up|shutting down)|timeout exceeded when trying to connect/i.test(
+    err?.message ?? '',
+  );
 }
 
 function codeFor(status: number, message: string): string {

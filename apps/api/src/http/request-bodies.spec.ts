@@ -18,10 +18,27 @@ describe('parseRenderRequest', () => {
     assert.deepEqual(parseRenderRequest(true, { storyId: 'tale', faceIds: ['a'] }), { storyId: 'tale', faces: { hero: ['a'] } });
   });
   test('malformed bodies are BAD_REQUEST', () => {
-    for (const body of [null, [], {}, { storyId: 5, faces: {} }, { storyId: 'tale' }, { storyId: 'tale', faces: 'x' }, { storyId: 'tale', faces: { hero: 'a' } }, { storyId: 'tale', faces: { hero: [1] } }]) {
-      assert.equal(code(() => parseRenderRequest(true, body)), 'BAD_REQUEST', JSON.stringify(body));
+    for (const body of [
+      null,
+      [],
+      {},
+      { storyId: 5, faces: {} },
+      { storyId: 'tale' },
+      { storyId: 'tale', faces: 'x' },
+      { storyId: 'tale', faces: { hero: 'a' } },
+      { storyId: 'tale', faces: { hero: [1] } },
+    ]) {
+      assert.equal(
+        code(() => parseRenderRequest(true, body)),
+        'BAD_REQUEST',
+        JSON.stringify(body),
+      );
     }
-    assert.equal(code(() => parseRenderRequest(false, { storyId: 'tale', faces: { hero: ['a'] } })), 'BAD_REQUEST', 'not JSON');
+    assert.equal(
+      code(() => parseRenderRequest(false, { storyId: 'tale', faces: { hero: ['a'] } })),
+      'BAD_REQUEST',
+      'not JSON',
+    );
   });
 });
 
@@ -32,8 +49,19 @@ describe('parsePhotoUpload', () => {
     assert.deepEqual(parsePhotoUpload(true, file, { faceIndex: '2' }), { photo: file.buffer, faceIndex: 2 });
   });
   test('no photo, not multipart, or a bad index are refused with a reason', () => {
-    assert.equal(code(() => parsePhotoUpload(true, undefined, {})), 'BAD_REQUEST');
-    assert.equal(code(() => parsePhotoUpload(false, file, {})), 'BAD_REQUEST');
-    for (const faceIndex of ['-1', '1.5', '101', 'x', ['0', '1'], { a: '1' }]) assert.equal(code(() => parsePhotoUpload(true, file, { faceIndex })), 'FACE_INDEX_OUT_OF_RANGE', JSON.stringify(faceIndex));
+    assert.equal(
+      code(() => parsePhotoUpload(true, undefined, {})),
+      'BAD_REQUEST',
+    );
+    assert.equal(
+      code(() => parsePhotoUpload(false, file, {})),
+      'BAD_REQUEST',
+    );
+    for (const faceIndex of ['-1', '1.5', '101', 'x', ['0', '1'], { a: '1' }])
+      assert.equal(
+        code(() => parsePhotoUpload(true, file, { faceIndex })),
+        'FACE_INDEX_OUT_OF_RANGE',
+        JSON.stringify(faceIndex),
+      );
   });
 });

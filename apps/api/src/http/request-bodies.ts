@@ -25,19 +25,23 @@ export function parseRenderRequest(isJson: boolean, body: unknown): RenderReques
   if (typeof b.storyId !== 'string') throw new TalecastError('BAD_REQUEST', 'storyId is required');
   const voices = parseVoices(b.voices);
   if (b.faces !== undefined) {
-    if (typeof b.faces !== 'object' || b.faces === null || Array.isArray(b.faces)) throw new TalecastError('BAD_REQUEST', 'faces must be an object of role → face ids');
+    if (typeof b.faces !== 'object' || b.faces === null || Array.isArray(b.faces))
+      throw new TalecastError('BAD_REQUEST', 'faces must be an object of role → face ids');
     const faces = b.faces as Record<string, unknown>;
-    for (const v of Object.values(faces)) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'faces must map roles to arrays of face ids');
+    for (const v of Object.values(faces))
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'faces must map roles to arrays of face ids');
     return { storyId: b.storyId, faces: faces as Record<string, string[]>, ...voices };
   }
-  if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string')) return { storyId: b.storyId, faces: { hero: b.faceIds as string[] }, ...voices };
+  if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string'))
+    return { storyId: b.storyId, faces: { hero: b.faceIds as string[] }, ...voices };
   throw new TalecastError('BAD_REQUEST', 'faces is required: {"hero": ["<faceId>"]}');
 }
 
 /** `voices`: an object of line id → recording id, when given. */
 function parseVoices(v: unknown): { voices?: Record<string, string> } {
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string'))
+    throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
   return { voices: v as Record<string, string> };
 }
 

@@ -28,7 +28,10 @@ export function originAllowed(method: string, origin: string | undefined, hosts:
 
 export function sameOrigin(config: AppConfig) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const forwarded = String(req.headers['x-forwarded-host'] ?? '').split(',')[0].trim() || undefined;
+    const forwarded =
+      String(req.headers['x-forwarded-host'] ?? '')
+        .split(',')[0]
+        .trim() || undefined;
     if (originAllowed(req.method, req.headers.origin, [req.headers.host, forwarded], config.corsOrigins)) return next();
     res.setHeader('Connection', 'close');
     sendError(res, new TalecastError('CROSS_SITE', 'requests from another site are refused'));

@@ -19,6 +19,9 @@ test('the file name is <story>-<name>.mp4, or talecast-<story>.mp4 without a nam
 });
 
 test('Content-Disposition carries a UTF-8 name and an ASCII fallback', () => {
-  assert.equal(contentDisposition('attachment', 'golden-key-민아.mp4'), `attachment; filename="golden-key-__.mp4"; filename*=UTF-8''golden-key-%EB%AF%BC%EC%95%84.mp4`);
+  assert.equal(
+    contentDisposition('attachment', 'golden-key-민아.mp4'),
+    `attachment; filename="golden-key-__.mp4"; filename*=UTF-8''golden-key-%EB%AF%BC%EC%95%84.mp4`,
+  );
   assert.equal(contentDisposition('inline', 'a.mp4'), `inline; filename="a.mp4"; filename*=UTF-8''a.mp4`);
 });

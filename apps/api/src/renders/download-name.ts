@@ -5,7 +5,12 @@
 /** Letters and digits of any script, single dashes between words, at most 40 characters. */
 export function cleanChildName(raw: unknown): string {
   if (typeof raw !== 'string') return '';
-  return raw.normalize('NFC').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  return raw
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
 }
 
 export function downloadFileName(storyId: string, childName: unknown): string {

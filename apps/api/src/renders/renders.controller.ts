@@ -23,7 +23,18 @@ export class RendersController {
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ uploads: true })
   @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}} (or faceIds for the first role)' })
-  @ApiBody({ schema: { type: 'object', required: ['storyId'], properties: { storyId: { type: 'string' }, faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, faceIds: { type: 'array', items: { type: 'string' } }, voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['storyId'],
+      properties: {
+        storyId: { type: 'string' },
+        faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        faceIds: { type: 'array', items: { type: 'string' } },
+        voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' },
+      },
+    },
+  })
   async create(@RenderRequest() body: RenderRequestBody) {
     const { render } = await this.renders.create(body);
     return this.renders.view(render);
@@ -51,7 +62,17 @@ export class RendersController {
           const view = this.renders.view(await this.renders.findLive(id));
           // Until the stream can play, the page waits on this event: look more often (a light query).
           if (!view.hlsReady) every = 100;
-          const data = { status: view.status, progress: view.progress, segmentsDone: view.segmentsDone, segmentsTotal: view.segmentsTotal, hlsReady: view.hlsReady, etaSeconds: view.etaSeconds, videoUrl: view.videoUrl, hlsUrl: view.hlsUrl, error: view.error };
+          const data = {
+            status: view.status,
+            progress: view.progress,
+            segmentsDone: view.segmentsDone,
+            segmentsTotal: view.segmentsTotal,
+            hlsReady: view.hlsReady,
+            etaSeconds: view.etaSeconds,
+            videoUrl: view.videoUrl,
+            hlsUrl: view.hlsUrl,
+            error: view.error,
+          };
           // A change of state is sent at once; the time remaining refreshes every few seconds.
           const key = JSON.stringify({ ...data, etaSeconds: undefined });
           const final = ['done', 'failed', 'deleted', 'purged', 'expired', 'cancelled'].includes(view.status);
@@ -67,7 +88,15 @@ export class RendersController {
         } catch (err) {
           // Deleted meanwhile (or the database is briefly away): a reason code, never a system message.
           const gone = err instanceof TalecastError && err.code === 'RENDER_NOT_FOUND';
-          subscriber.next({ type: 'failed', data: { status: gone ? 'deleted' : 'failed', error: gone ? { code: 'RENDER_NOT_FOUND', message: 'this video was deleted' } : { code: 'UNAVAILABLE', message: 'the progress could not be read; reload the page' } } });
+          subscriber.next({
+            type: 'failed',
+            data: {
+              status: gone ? 'deleted' : 'failed',
+              error: gone
+                ? { code: 'RENDER_NOT_FOUND', message: 'this video was deleted' }
+                : { code: 'UNAVAILABLE', message: 'the progress could not be read; reload the page' },
+            },
+          });
           subscriber.complete();
           return;
         }

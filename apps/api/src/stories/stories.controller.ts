@@ -32,7 +32,10 @@ export function storyView(s: StoryEntity) {
 @ApiTags('stories')
 @Controller('stories')
 export class StoriesController {
-  constructor(@Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>, private readonly storage: StorageCore) {}
+  constructor(
+    @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
+    private readonly storage: StorageCore,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Stories ready to render' })

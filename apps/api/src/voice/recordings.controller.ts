@@ -27,7 +27,9 @@ export class RecordingsController {
 
   @Post('stories/:id/lines/:lineId/recordings')
   @HttpCode(201)
-  @ApiOperation({ summary: "A recording of the child reading one line (field `audio`: webm/opus, ogg, mp4/aac or wav; ≤ 30 s, ≤ 5 MB), fitted to the line's slot" })
+  @ApiOperation({
+    summary: "A recording of the child reading one line (field `audio`: webm/opus, ogg, mp4/aac or wav; ≤ 30 s, ≤ 5 MB), fitted to the line's slot",
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['audio'], properties: { audio: { type: 'string', format: 'binary' } } } })
   @UseGuards(ThrottlerGuard)

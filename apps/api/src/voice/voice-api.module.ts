@@ -9,7 +9,10 @@ import { UploadSlotsInterceptor } from '../http/upload-slots.interceptor';
   imports: [
     VoiceModule,
     // Hard limits: one audio file of at most 5 MB, no other fields.
-    MulterModule.register({ storage: memoryStorage(), limits: { fileSize: RECORDING_LIMITS.maxBytes, files: 1, fields: 2, parts: 3, fieldNameSize: 64, fieldSize: 256, headerPairs: 50 } }),
+    MulterModule.register({
+      storage: memoryStorage(),
+      limits: { fileSize: RECORDING_LIMITS.maxBytes, files: 1, fields: 2, parts: 3, fieldNameSize: 64, fieldSize: 256, headerPairs: 50 },
+    }),
   ],
   controllers: [RecordingsController],
   providers: [UploadSlotsInterceptor],

@@ -34,7 +34,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   );
   try {
     const db = app.get(Database);
-    step(`database: ${db.mode === 'embedded' ? `embedded PostgreSQL (${path.relative(process.cwd(), config.roots.state) || '.'}/postgres)` : 'DATABASE_URL'}, migrations applied`);
+    step(
+      `database: ${db.mode === 'embedded' ? `embedded PostgreSQL (${path.relative(process.cwd(), config.roots.state) || '.'}/postgres)` : 'DATABASE_URL'}, migrations applied`,
+    );
     const ff = await app.get(FfmpegService).locate();
     step(`ffmpeg ${ff.version} (${ff.source}) with libx264 and aac`);
     const detector = await app.get(FaceAnalysisService).detector();
@@ -42,25 +44,36 @@ export async function demoCommand(argv: string[]): Promise<void> {
 
     const seconds = Number(o.seconds);
     const tale = await generateTale({ outDir: path.join(config.roots.base, 'fixtures', `golden-key-1280x720-${seconds}s`), seconds });
-    step(`story video ${tale.generated ? `generated in ${tale.elapsed.toFixed(1)} s` : 'reused'}: ${path.relative(process.cwd(), tale.video)} ("${TALE_META.title.en}", ${seconds} s, 1280x720, 30 fps, drawn by code; narrator and lines by espeak-ng; roles hero + friend)`);
+    step(
+      `story video ${tale.generated ? `generated in ${tale.elapsed.toFixed(1)} s` : 'reused'}: ${path.relative(process.cwd(), tale.video)} ("${TALE_META.title.en}", ${seconds} s, 1280x720, 30 fps, drawn by code; narrator and lines by espeak-ng; roles hero + friend)`,
+    );
     const fixture = { video: tale.video, masks: tale.masks };
 
     const storyId = `golden-key-${seconds}s`;
     const story = await app.get<Repository<StoryEntity>>(STORY_REPOSITORY).findOneBy({ id: storyId });
     const storage = app.get(StorageCore);
-    const published = await fs.access(storage.storyFile(storyId, 'manifest.json')).then(() => true, () => false);
+    const published = await fs.access(storage.storyFile(storyId, 'manifest.json')).then(
+      () => true,
+      () => false,
+    );
     if (story?.status === 'ready' && published) {
       step(`story "${storyId}" already precomputed (${story.segmentCount} segments); reusing it`);
     } else {
       const bar = new ProgressBar('precompute');
-      const s = await app.get(PrecomputeService).run({ storyId, video: fixture.video, masks: fixture.masks, title: TALE_META.title.en }, (f, stage) => bar.update(f, stage));
+      const s = await app
+        .get(PrecomputeService)
+        .run({ storyId, video: fixture.video, masks: fixture.masks, title: TALE_META.title.en }, (f, stage) => bar.update(f, stage));
       bar.done();
-      step(`precomputed "${storyId}": ${s.frames} frames, hero in ${s.faceFrames.hero}, ${s.segments} segments (${s.faceSegments} with the hero), ${s.speed.toFixed(2)}x real time`);
+      step(
+        `precomputed "${storyId}": ${s.frames} frames, hero in ${s.faceFrames.hero}, ${s.segments} segments (${s.faceSegments} with the hero), ${s.speed.toFixed(2)}x real time`,
+      );
     }
 
     const photo = path.join(samplePhotoDirectory(), o.photo);
     const face = await app.get(FaceUploadService).ingest(await fs.readFile(photo));
-    step(`child's photo ${o.photo}: ${face.faceCount} face(s), using #${face.chosenIndex} (${face.expression}); aligned preview in uploads/${face.id}/preview.png`);
+    step(
+      `child's photo ${o.photo}: ${face.faceCount} face(s), using #${face.chosenIndex} (${face.expression}); aligned preview in uploads/${face.id}/preview.png`,
+    );
 
     const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [face.id] } }, { enqueue: false });
     const bar = new ProgressBar('render');
@@ -72,7 +85,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
       throw renderFailure(final.status, final.errorCode, final.error);
     }
     const wall = (Date.now() - t0) / 1000;
-    step(`rendered ${path.relative(process.cwd(), outcome.file)}: ${outcome.durationSeconds.toFixed(1)} s of video in ${wall.toFixed(1)} s = ${(outcome.durationSeconds / wall).toFixed(2)}x real time (${outcome.renderedSegments} segments composited, ${outcome.reusedSegments} copied untouched; first HLS segment after ${((outcome.timings.firstHlsMs ?? 0) / 1000).toFixed(1)} s)`);
+    step(
+      `rendered ${path.relative(process.cwd(), outcome.file)}: ${outcome.durationSeconds.toFixed(1)} s of video in ${wall.toFixed(1)} s = ${(outcome.durationSeconds / wall).toFixed(2)}x real time (${outcome.renderedSegments} segments composited, ${outcome.reusedSegments} copied untouched; first HLS segment after ${((outcome.timings.firstHlsMs ?? 0) / 1000).toFixed(1)} s)`,
+    );
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Watch it: ${outcome.file}`);
     console.log(`Start the server with \`npm start\` and open http://127.0.0.1:${config.port}/ (API docs at /docs).`);
   } finally {

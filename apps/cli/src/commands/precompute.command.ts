@@ -19,7 +19,10 @@ export async function precomputeCommand(argv: string[]): Promise<void> {
   });
   if (!o.story || !o.video || !o.masks) throw new UsageError('precompute needs --story, --video and --masks');
   if (o.style !== undefined && o.style !== 'photo' && o.style !== 'toon') throw new UsageError('--style must be photo or toon');
-  const app = await NestFactory.createApplicationContext({ module: class PrecomputeCli {}, imports: [CoreModule.forRoot(loadConfig()), PrecomputeModule] }, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(
+    { module: class PrecomputeCli {}, imports: [CoreModule.forRoot(loadConfig()), PrecomputeModule] },
+    { logger: ['error', 'warn'] },
+  );
   const bar = new ProgressBar(`precompute ${o.story}`);
   try {
     const summary = await app.get(PrecomputeService).run(
@@ -36,7 +39,9 @@ export async function precomputeCommand(argv: string[]): Promise<void> {
     );
     bar.done();
     for (const w of summary.warnings) console.log(`warning: ${w}`);
-    const roles = Object.entries(summary.faceFrames).map(([r, n]) => `${r} ${n}`).join(', ');
+    const roles = Object.entries(summary.faceFrames)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ');
     console.log(
       `precomputed ${summary.storyId}: ${summary.frames} frames (face frames: ${roles}), ${summary.segments} segments (${summary.faceSegments} with faces), ` +
         `${summary.seconds.toFixed(1)} s, ${summary.speed.toFixed(2)}x real time`,

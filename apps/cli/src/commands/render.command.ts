@@ -27,16 +27,25 @@ export async function renderCommand(argv: string[]): Promise<void> {
     return { lineId: v.slice(0, at), file: path.resolve(v.slice(at + 1)) };
   });
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext({ module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, VoiceModule] }, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(
+    { module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, VoiceModule] },
+    { logger: ['error', 'warn'] },
+  );
   const bar = new ProgressBar(`render ${o.story}`);
   try {
     // Each recording is checked and fitted as the API does (an unknown line or a file that is not audio stops here).
     const voices: Record<string, string> = {};
     for (const v of voiceFiles) {
-      const rec = await app.get(RecordingService).ingest(o.story, v.lineId, await fs.readFile(v.file).catch(() => {
-        throw new UsageError(`--voice ${v.lineId}: cannot read ${v.file}`);
-      }));
-      console.log(`voice ${v.lineId}: ${rec.recordedSeconds.toFixed(2)} s read into a ${rec.slotSeconds.toFixed(2)} s slot (tempo ${rec.tempo.toFixed(2)}), ${rec.loudness.toFixed(1)} LUFS`);
+      const rec = await app.get(RecordingService).ingest(
+        o.story,
+        v.lineId,
+        await fs.readFile(v.file).catch(() => {
+          throw new UsageError(`--voice ${v.lineId}: cannot read ${v.file}`);
+        }),
+      );
+      console.log(
+        `voice ${v.lineId}: ${rec.recordedSeconds.toFixed(2)} s read into a ${rec.slotSeconds.toFixed(2)} s slot (tempo ${rec.tempo.toFixed(2)}), ${rec.loudness.toFixed(1)} LUFS`,
+      );
       voices[v.lineId] = rec.id;
     }
     const uploads = app.get(FaceUploadService);
@@ -44,7 +53,9 @@ export async function renderCommand(argv: string[]): Promise<void> {
     for (const file of o.face) {
       const result = await uploads.ingest(await fs.readFile(path.resolve(file)));
       const warnings = result.warnings.map((w) => w.code).join(', ');
-      console.log(`face ${path.basename(file)}: ${result.faceCount} face(s), using #${result.chosenIndex} (${result.expression})${warnings ? `; warnings: ${warnings}` : ''}`);
+      console.log(
+        `face ${path.basename(file)}: ${result.faceCount} face(s), using #${result.chosenIndex} (${result.expression})${warnings ? `; warnings: ${warnings}` : ''}`,
+      );
       faceIds.push(result.id);
     }
     const { render } = await app.get(RenderService).create({ storyId: o.story, faces: { hero: faceIds }, voices }, { enqueue: false });

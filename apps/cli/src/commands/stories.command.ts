@@ -23,7 +23,9 @@ export async function storiesCommand(argv: string[]): Promise<void> {
     for (const s of stories) {
       const roles = s.roles.map((r) => `${r.name}:${r.faceFrames}`).join(',') || '-';
       const status = s.status === 'precomputing' ? `${s.status} ${(s.progress * 100).toFixed(0)}%` : s.status;
-      console.log([s.id.padEnd(24), status.padEnd(13), (s.durationSeconds ? `${s.durationSeconds.toFixed(1)}s` : '-').padEnd(9), roles.padEnd(24), s.title].join(' '));
+      console.log(
+        [s.id.padEnd(24), status.padEnd(13), (s.durationSeconds ? `${s.durationSeconds.toFixed(1)}s` : '-').padEnd(9), roles.padEnd(24), s.title].join(' '),
+      );
     }
   } finally {
     await app.close();

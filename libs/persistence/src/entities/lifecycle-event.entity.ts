@@ -2,9 +2,21 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 export type SubjectKind = 'face' | 'render' | 'story' | 'recording';
 export type LifecycleEventName =
-  | 'uploaded' | 'aligned' | 'queued' | 'rendering' | 'rendered' | 'downloaded'
-  | 'expired' | 'purged' | 'deleted-by-parent' | 'failed' | 'cancelled' | 'orphan-removed'
-  | 'precomputing' | 'published' | 'used';
+  | 'uploaded'
+  | 'aligned'
+  | 'queued'
+  | 'rendering'
+  | 'rendered'
+  | 'downloaded'
+  | 'expired'
+  | 'purged'
+  | 'deleted-by-parent'
+  | 'failed'
+  | 'cancelled'
+  | 'orphan-removed'
+  | 'precomputing'
+  | 'published'
+  | 'used';
 
 /** Append-only: one row per state change of a face, a render or a story. Never image data. */
 @Entity('lifecycle_event')
