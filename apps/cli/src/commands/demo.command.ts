@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
@@ -14,6 +15,7 @@ import { PrecomputeModule, PrecomputeService } from '@talecast/precompute';
 import { FaceUploadService } from '@talecast/face-upload';
 import { RenderModule, RenderService, RenderWorker } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
+import { makeStandInVoice, RecordingService, VoiceModule } from '@talecast/voice';
 import { parseOptions } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
 
@@ -29,7 +31,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const started = Date.now();
   const step = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
   const app = await NestFactory.createApplicationContext(
-    { module: class DemoCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule] },
+    { module: class DemoCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule, VoiceModule] },
     { logger: ['error', 'warn'] },
   );
   try {
@@ -62,7 +64,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
       const bar = new ProgressBar('precompute');
       const s = await app
         .get(PrecomputeService)
-        .run({ storyId, video: fixture.video, masks: fixture.masks, title: TALE_META.title.en }, (f, stage) => bar.update(f, stage));
+        .run({ storyId, video: fixture.video, masks: fixture.masks, title: TALE_META.title.en, lines: tale.lines ?? undefined }, (f, stage) =>
+          bar.update(f, stage),
+        );
       bar.done();
       step(
         `precomputed "${storyId}": ${s.frames} frames, hero in ${s.faceFrames.hero}, ${s.segments} segments (${s.faceSegments} with the hero), ${s.speed.toFixed(2)}x real time`,
@@ -75,7 +79,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
       `child's photo ${o.photo}: ${face.faceCount} face(s), using #${face.chosenIndex} (${face.expression}); aligned preview in uploads/${face.id}/preview.png`,
     );
 
-    const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [face.id] } }, { enqueue: false });
+    const voices = await standInChildLine(app.get(RecordingService), ff.ffmpeg, storyId, tale.lines, step);
+    const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [face.id] }, voices }, { enqueue: false });
     const bar = new ProgressBar('render');
     const t0 = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (f, done, total) => bar.update(f, `${done}/${total} segments`));
@@ -92,5 +97,37 @@ export async function demoCommand(argv: string[]): Promise<void> {
     console.log(`Start the server with \`npm start\` and open http://127.0.0.1:${config.port}/ (API docs at /docs).`);
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * The child's voice in one line: the hero's first line read by the speech synthesiser at a raised
+ * pitch (a stand-in for a child's recording), checked and fitted to its slot as a parent's
+ * recording is. No lines (a story generated without sound) → no voice.
+ */
+async function standInChildLine(
+  recordings: RecordingService,
+  ffmpeg: string,
+  storyId: string,
+  linesFile: string | null,
+  step: (text: string) => void,
+): Promise<Record<string, string>> {
+  if (!linesFile) return {};
+  const authored = JSON.parse(await fs.readFile(linesFile, 'utf8')) as {
+    lines: { id: string; role: string; from: number; to: number; text: { en: string } }[];
+  };
+  const line = authored.lines.find((l) => l.role === 'hero');
+  if (!line) return {};
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-demo-voice-'));
+  const file = path.join(dir, 'child.wav');
+  try {
+    await makeStandInVoice(ffmpeg, { text: line.text.en, language: 'en', speechSeconds: (line.to - line.from) * 1.1 }, file);
+    const rec = await recordings.ingest(storyId, line.id, await fs.readFile(file));
+    step(
+      `child's voice for line "${line.id}" (stand-in: espeak-ng at a raised pitch): ${rec.recordedSeconds.toFixed(2)} s read into its ${rec.slotSeconds.toFixed(2)} s slot (tempo ${rec.tempo.toFixed(2)}), ${rec.loudness.toFixed(1)} LUFS`,
+    );
+    return { [line.id]: rec.id };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,32 @@
+// Before the demo: the system tools it needs that no npm package ships. ffmpeg comes from npm
+// (@ffmpeg-installer) when the system has none; the fairy tale's voices need espeak-ng, a Debian
+// package. Missing → installed with apt-get when this user may (root, or sudo without a password);
+// otherwise the command to run is printed and the demo stops before doing any work.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const TOOLS = [{ command: 'espeak-ng', pkg: 'espeak-ng', why: "the fairy tale's narrator and lines, and the stand-in child's voice" }];
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const missing = TOOLS.filter((t) => !has(t.command));
+if (missing.length === 0) process.exit(0);
+
+const pkgs = missing.map((t) => t.pkg);
+for (const t of missing) console.log(`demo: ${t.command} is missing (${t.why})`);
+const root = typeof process.getuid === 'function' && process.getuid() === 0;
+const sudo = !root && has('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+if (has('apt-get') && (root || sudo)) {
+  const run = (args) =>
+    execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  try {
+    console.log(`demo: installing ${pkgs.join(' ')} with apt-get`);
+    run(['apt-get', 'update', '-qq']);
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs]);
+  } catch {
+    // reported below
+  }
+}
+const still = missing.filter((t) => !has(t.command));
+if (still.length > 0) {
+  console.error(`demo: please install ${still.map((t) => t.pkg).join(' ')} first (Debian/Ubuntu: sudo apt-get install ${still.map((t) => t.pkg).join(' ')})`);
+  process.exit(1);
+}
