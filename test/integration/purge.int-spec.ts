@@ -1,7 +1,8 @@
-// Scheduled purge against a real PostgreSQL (this file's own database, the real migrations) and
+// Purge against a real PostgreSQL (this file's own database, the real migrations) and
 // real files in a temporary data folder: what expired is removed exactly once, files first; what
 // did not expire, what is in use, what lies outside the roots and what is younger than the grace
-// period is never touched; every removal is in the lifecycle log.
+// period is never touched; every removal is in the lifecycle log. The scheduled tick only enqueues
+// a singleton `purge` job; a worker's handler runs it.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -16,7 +17,21 @@ import { LifecycleModule, LifecycleService } from '@talecast/lifecycle';
 import { advisoryLock, FACE_REPOSITORY, FaceEntity, RENDER_REPOSITORY, RenderEntity, RenderStatus } from '@talecast/persistence';
 import { newId, StorageCore } from '@talecast/storage';
 import { FaceUploadModule, FaceUploadService } from '@talecast/face-upload';
-import { PURGE_LOCK, PurgeModule, PurgeReport, PurgeService, PurgeServiceModule, removeRootEntry } from '@talecast/purge';
+import {
+  PURGE_JOB_KEY,
+  PURGE_LOCK,
+  PURGE_TICK_LOCK,
+  PurgeJobs,
+  PurgeModule,
+  PurgeReport,
+  PurgeScheduler,
+  PurgeService,
+  PurgeServiceModule,
+  removeRootEntry,
+} from '@talecast/purge';
+import { QueueModule } from '@talecast/queue';
+import { RenderModule, RenderWorker } from '@talecast/render';
+import { PrecomputeJobs, PrecomputeJobsModule } from '@talecast/precompute';
 import { createTestDatabase, REPO_ROOT, tempDir } from '@talecast/testing';
 
 const FACE_BYTES = 1000 + 234;
@@ -466,25 +481,129 @@ describe('purge', async () => {
     assert.deepEqual(real.orphans, dry.orphans);
   });
 
-  test('the scheduler purges within one interval', { timeout: 60_000 }, async () => {
-    const w = await open(await dataDir(), { TALECAST_PURGE_INTERVAL: '1s' }, [PurgeModule]);
+  // The queue tests run on a database of their own: a worker there sweeps and renders, and must
+  // not meet the renders the other tests planted.
+  const queueDb = await createTestDatabase();
+  cleanups.push(() => queueDb.drop());
+  const QUEUE_DB = { DATABASE_URL: queueDb.url };
+
+  /** The purge jobs in the queue, oldest first. */
+  async function purgeJobs(w: World): Promise<{ state: string; singletonKey: string | null; output: Record<string, unknown> | null }[]> {
+    return w.ds.query(`SELECT state, singleton_key AS "singletonKey", output FROM pgboss.job WHERE name = 'purge' ORDER BY created_on`);
+  }
+
+  test(
+    'the tick only enqueues: one purge job per tick, ticks of two processes at once queue one, nothing is purged by the tick',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await dataDir();
+      // Two processes of the API role (no worker takes jobs); the interval is long, the test ticks by hand.
+      const a = await open(dir, { ...QUEUE_DB, TALECAST_PURGE_INTERVAL: '1h' }, [QueueModule, PurgeModule]);
+      const b = await open(dir, { ...QUEUE_DB, TALECAST_PURGE_INTERVAL: '1h' }, [QueueModule, PurgeModule]);
+      const face = await plantFace(a, -1);
+      const [ta, tb] = [a.app.get(PurgeScheduler), b.app.get(PurgeScheduler)];
+
+      const outcomes = await Promise.all([ta.tick(), tb.tick()]);
+      assert.equal(outcomes.filter((o) => o === 'enqueued').length, 1, `one tick enqueued (${outcomes.join(', ')})`);
+      assert.ok(
+        outcomes.every((o) => ['enqueued', 'locked', 'already-queued'].includes(o as string)),
+        outcomes.join(', '),
+      );
+      let jobs = await purgeJobs(a);
+      assert.deepEqual(
+        jobs.map((j) => [j.state, j.singletonKey]),
+        [['created', PURGE_JOB_KEY]],
+        'exactly one purge job is queued',
+      );
+
+      // Later ticks, one after the other, while that job still waits: nothing more is queued.
+      assert.equal(await tb.tick(), 'already-queued');
+      assert.equal(await ta.tick(), 'already-queued');
+      jobs = await purgeJobs(a);
+      assert.equal(jobs.length, 1);
+
+      // Another process holds the tick lock: the tick does not even try.
+      const holder = new Client({ connectionString: queueDb.url });
+      await holder.connect();
+      try {
+        await advisoryLock(holder, PURGE_TICK_LOCK);
+        assert.equal(await ta.tick(), 'locked');
+      } finally {
+        await holder.end();
+      }
+
+      assert.equal((await a.faces.findOneByOrFail({ id: face })).status, 'ready', 'the tick itself purges nothing');
+      assert.equal(await exists(a.storage.faceDir(face)), true);
+      await a.app.close();
+      await b.app.close();
+    },
+  );
+
+  test('a worker takes the purge job and its handler purges; a held purge lock ends the job as skipped, not failed', { timeout: 120_000 }, async () => {
+    const w = await open(await dataDir(), { ...QUEUE_DB, TALECAST_PURGE_INTERVAL: '1s', TALECAST_ROLE: 'worker' }, [
+      QueueModule,
+      PrecomputeJobsModule,
+      RenderModule,
+      PurgeModule,
+    ]);
     const render = await plantRender(w, 'failed', { expiresIn: -1 });
     const face = await plantFace(w, -1);
-    const deadline = Date.now() + 5000;
+    const doneBefore = (await purgeJobs(w)).filter((j) => j.state === 'completed').length;
+
+    // Another process (a CLI purge, say) holds the purge lock: the job runs and ends as 'skipped'.
+    const holder = new Client({ connectionString: queueDb.url });
+    await holder.connect();
+    let jobs: Awaited<ReturnType<typeof purgeJobs>> = [];
+    try {
+      await advisoryLock(holder, PURGE_LOCK);
+      // What the worker role does at boot (apps/api WorkerRole): every job name gets its handler.
+      w.app.get(PrecomputeJobs).register();
+      w.app.get(PurgeJobs).register();
+      await w.app.get(RenderWorker).start();
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        jobs = await purgeJobs(w);
+        if (jobs.some((j) => j.state === 'completed' && j.output?.status === 'skipped')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(
+        jobs.some((j) => j.state === 'completed' && j.output?.status === 'skipped'),
+        `a job ended as skipped: ${JSON.stringify(jobs)}`,
+      );
+      assert.equal((await w.renders.findOneByOrFail({ id: render })).status, 'failed', 'nothing purged under the held lock');
+    } finally {
+      await holder.end();
+    }
+
+    // Lock released: a later tick's job purges both, nobody called run().
+    const deadline = Date.now() + 60_000;
     let statuses = '';
     while (Date.now() < deadline) {
       statuses = `${(await w.renders.findOneByOrFail({ id: render })).status},${(await w.faces.findOneByOrFail({ id: face })).status}`;
       if (statuses === 'purged,purged') break;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
     }
-    assert.equal(statuses, 'purged,purged', 'purged by the scheduled tick, nobody called run()');
+    assert.equal(statuses, 'purged,purged', 'purged by the job of a scheduled tick');
     assert.deepEqual(
       (await events(w, face)).map((e) => e.event),
       ['expired', 'purged'],
     );
     assert.equal(await exists(w.storage.renderDir(render)), false);
     assert.equal(await exists(w.storage.faceDir(face)), false);
-    await w.app.close(); // stops the tick; waits for a run in flight
+    for (let i = 0; i < 50; i++) {
+      jobs = await purgeJobs(w);
+      if (jobs.some((j) => j.state === 'completed' && j.output?.status === 'purged' && Number(j.output.subjects) >= 2)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const purged = jobs.filter((j) => j.state === 'completed' && j.output?.status === 'purged');
+    assert.ok(
+      purged.some((j) => Number(j.output?.subjects) >= 2 && Number(j.output?.bytes) >= FACE_BYTES + RENDER_BYTES),
+      `the purging job's output counts what it removed: ${JSON.stringify(purged)}`,
+    );
+    assert.ok(jobs.filter((j) => j.state === 'completed').length > doneBefore);
+    assert.equal(jobs.filter((j) => j.state === 'failed').length, 0, 'no purge job failed');
+    assert.ok(jobs.filter((j) => j.state === 'created').length <= 1, 'never more than one purge job waiting');
+    await w.app.close(); // stops the tick and the workers
   });
 
   test("the lifecycle log shows a render's and its face's whole life in order, from upload to purge", { timeout: 120_000 }, async () => {

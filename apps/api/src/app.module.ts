@@ -16,7 +16,7 @@ import { PagesModule } from './pages/pages.module';
 import { VoiceApiModule } from './voice/voice-api.module';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
-import { PurgeModule } from '@talecast/purge';
+import { PurgeJobs, PurgeModule } from '@talecast/purge';
 import { PrecomputeJobs, PrecomputeJobsModule } from '@talecast/precompute';
 import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
 
@@ -34,17 +34,19 @@ class Warmup implements OnApplicationBootstrap {
   }
 }
 
-/** In the `worker` and `all` roles, this process takes precompute and render jobs. */
+/** In the `worker` and `all` roles, this process takes precompute, render and purge jobs. */
 @Injectable()
 class WorkerRole implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: Config,
     @Inject(RenderWorker) private readonly worker: RenderWorker,
     @Inject(PrecomputeJobs) private readonly precomputeJobs: PrecomputeJobs,
+    @Inject(PurgeJobs) private readonly purgeJobs: PurgeJobs,
   ) {}
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
     this.precomputeJobs.register();
+    this.purgeJobs.register();
     await this.worker.start();
   }
 }

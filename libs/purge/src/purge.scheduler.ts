@@ -1,25 +1,38 @@
-// The purge tick of the API and worker processes: every `purgeIntervalSeconds` it starts one
-// purge run. The tick only triggers; which process in the cluster actually purges is decided by
-// the advisory lock inside PurgeService.run. A tick that comes while this process is still
-// purging is skipped, never queued. It must never run two purges at once in one process, nor
-// keep the process alive or outlive its database (shutdown waits for the run in flight).
+// The purge tick of the API and worker processes: every `purgeIntervalSeconds` it enqueues one
+// `purge` job; the work runs in a worker (PurgeJobs). The tick only enqueues, once per cluster:
+// it takes the cluster-wide tick lock (an advisory lock, libs/persistence advisory-lock.ts) and
+// sends the job with a singleton key on a 'stately' queue, so ticks of several processes never
+// queue two. A tick that comes while this process is still enqueuing is skipped. It must never
+// purge anything itself, keep the process alive, or outlive its database (shutdown waits for
+// the tick in flight).
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
-import { PurgeService } from './purge.service';
-import type { PurgeReport } from './purge-report';
+import { advisoryUnlock, tryAdvisoryLock } from '@talecast/persistence';
+import { JobQueue } from '@talecast/queue';
 
 export const PURGE_INTERVAL_NAME = 'talecast-purge';
+
+/** The tick's advisory lock: one process enqueues at a time. */
+export const PURGE_TICK_LOCK = 'talecast:purge-tick';
+
+/** Singleton key of the purge job: at most one waiting in the cluster. */
+export const PURGE_JOB_KEY = 'purge';
+
+/** enqueued: a job was queued; already-queued: one was waiting; locked: another process was enqueuing; failed: see the log. */
+export type PurgeTickOutcome = 'enqueued' | 'already-queued' | 'locked' | 'failed';
 
 @Injectable()
 export class PurgeScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PurgeScheduler');
-  private running: Promise<PurgeReport | undefined> | undefined;
+  private running: Promise<PurgeTickOutcome> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry,
-    @Inject(PurgeService) private readonly purge: PurgeService,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,21 +42,37 @@ export class PurgeScheduler implements OnApplicationBootstrap, BeforeApplication
     this.registry.addInterval(PURGE_INTERVAL_NAME, handle);
   }
 
-  /** Starts a purge run unless one is still running here; resolves with its report, or 'busy'. */
-  tick(): Promise<PurgeReport | undefined> | 'busy' {
+  /** Enqueues a purge job unless this process is still enqueuing; resolves with the outcome, or 'busy'. */
+  tick(): Promise<PurgeTickOutcome> | 'busy' {
     if (this.running) {
-      this.logger.debug('purge tick skipped: the previous run is still going');
+      this.logger.debug('purge tick skipped: the previous tick is still enqueuing');
       return 'busy';
     }
-    const run = this.purge.run().catch((err) => {
-      // Nothing is lost: every step is idempotent and the next tick starts over.
-      this.logger.warn(`purge run failed: ${(err as Error).message.split('\n')[0]}`);
-      return undefined;
+    const run = this.enqueue().catch((err) => {
+      // Nothing is lost: the next tick enqueues again.
+      this.logger.warn(`purge tick failed: ${(err as Error).message.split('\n')[0]}`);
+      return 'failed' as const;
     });
     this.running = run.finally(() => {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  private async enqueue(): Promise<PurgeTickOutcome> {
+    const conn = this.dataSource.createQueryRunner();
+    await conn.connect();
+    try {
+      if (!(await tryAdvisoryLock(conn, PURGE_TICK_LOCK))) return 'locked';
+      try {
+        const id = await this.queue.send('purge', {}, { singletonKey: PURGE_JOB_KEY });
+        return id ? 'enqueued' : 'already-queued';
+      } finally {
+        await advisoryUnlock(conn, PURGE_TICK_LOCK);
+      }
+    } finally {
+      await conn.release();
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

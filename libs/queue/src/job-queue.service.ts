@@ -14,25 +14,33 @@ export interface JobPayloads {
   render: { renderId: string };
   /** Files are names under `state/incoming` of the shared data volume. */
   precompute: { storyId: string; video: string; masks: string; title?: string; style?: 'photo' | 'toon' };
+  /** One purge run (libs/purge); enqueued by the purge tick, at most one waiting in the cluster. */
+  purge: Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ['render', 'precompute'];
+export const JOB_NAMES: JobName[] = ['render', 'precompute', 'purge'];
 
 /** Retries with backoff; expiry longer than the longest render. */
 const QUEUE_OPTIONS: Record<JobName, { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number }> = {
   render: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 2 * 3600 },
   // Input failures end on the story row without a retry; a job whose process died runs again after its expiry.
   precompute: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
+  // No retry: the next tick enqueues a fresh run (every purge step is idempotent).
+  purge: { retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 1800 },
 };
 
-export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<void>;
+/** pg-boss queue policy: 'stately' keeps at most one job waiting and one running per singleton key. */
+const QUEUE_POLICY: Record<JobName, 'standard' | 'stately'> = { render: 'standard', precompute: 'standard', purge: 'stately' };
+
+/** A handler ends the job; what it returns (a status object, or nothing) is kept as the job's output. */
+export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<object | void>;
 
 @Injectable()
 export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger('JobQueue');
   private boss: PgBoss | undefined;
   private starting: Promise<PgBoss> | undefined;
-  private readonly handlers = new Map<JobName, { handler: (data: object) => Promise<void>; concurrency: number }>();
+  private readonly handlers = new Map<JobName, { handler: (data: object) => Promise<object | void>; concurrency: number }>();
   /** pg-boss worker ids of this process, per job name. */
   private readonly workerIds = new Map<JobName, string[]>();
   private wakeups: JobWakeups | undefined;
@@ -63,7 +71,7 @@ export class JobQueue implements OnApplicationShutdown {
         await boss.start();
         for (const name of JOB_NAMES) {
           const existing = await boss.getQueue(name);
-          if (!existing) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+          if (!existing) await boss.createQueue(name, { name, policy: QUEUE_POLICY[name], ...QUEUE_OPTIONS[name] });
         }
       } finally {
         await advisoryUnlock(setup, 'talecast:queue-setup');
@@ -110,7 +118,9 @@ export class JobQueue implements OnApplicationShutdown {
     for (const [name, { handler, concurrency }] of this.handlers) {
       for (let i = 0; i < concurrency; i++) {
         const id = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs: PgBoss.Job<object>[]) => {
-          for (const job of jobs) await handler(job.data);
+          let output: object | void = undefined;
+          for (const job of jobs) output = await handler(job.data);
+          return output; // batchSize 1: pg-boss stores it as the job's output
         });
         this.workerIds.set(name, [...(this.workerIds.get(name) ?? []), id]);
       }
