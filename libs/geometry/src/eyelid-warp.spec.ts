@@ -42,7 +42,10 @@ describe('setEyelids', () => {
   });
 
   test('lidScale: ratio of openness, capped, neutral when the child is unknown', () => {
-    assert.equal(lidScale(0.5, 1), 0.5);
+    assert.equal(lidScale(0.4, 1), 0.5); // 0.4 of the character's open eye, below the dead band: 0.4 / 0.8
+    assert.equal(lidScale(0.85, 1), 1); // inside the dead band: open, whatever the noise
+    assert.equal(lidScale(0.95, 1), 1);
+    assert.equal(lidScale(Number.NaN, 0.95), 1 / 0.95); // no measurement: open
     assert.equal(lidScale(1, 0.5), 1.1);
     assert.equal(lidScale(0, 0.8), 0);
     assert.equal(lidScale(0.4, 0), 1);

@@ -113,13 +113,24 @@ export function setEyelids(landmarks: ArrayLike<number>, scale: ArrayLike<number
 }
 
 /**
- * Lid scale that gives an eye whose openness is `childOpen` (0..1, as photographed) the openness
- * `targetOpen`: their ratio, never more than `maxOpen` (a photographed eye cannot open much wider
- * than the photo shows) and 1 when the child's openness is unknown.
+ * The story's openness as the child's eye shows it: at or above OPEN_DEADBAND the eye is simply
+ * open (the landmark net's frame-to-frame noise on an open eye must never make the child's lids
+ * flicker); below it, a straight ramp down to closed.
+ */
+export const OPEN_DEADBAND = 0.8;
+export function shownOpenness(storyOpen: number): number {
+  if (!(storyOpen < OPEN_DEADBAND)) return 1; // also NaN: no measurement, open
+  return storyOpen <= 0 ? 0 : storyOpen / OPEN_DEADBAND;
+}
+
+/**
+ * Lid scale that gives an eye whose openness is `childOpen` (0..1, as photographed) the story's
+ * openness `targetOpen` (as `shownOpenness` reads it): their ratio, never more than `maxOpen` (a
+ * photographed eye cannot open much wider than the photo shows) and 1 when the child's openness is unknown.
  */
 export function lidScale(targetOpen: number, childOpen: number, maxOpen = 1.1): number {
-  if (!(childOpen > 0.05) || !Number.isFinite(targetOpen)) return 1;
-  const s = targetOpen / childOpen;
+  if (!(childOpen > 0.05)) return 1;
+  const s = shownOpenness(targetOpen) / childOpen;
   return s < 0 ? 0 : s > maxOpen ? maxOpen : s;
 }
 

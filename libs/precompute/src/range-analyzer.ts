@@ -212,6 +212,8 @@ class RangeAnalysis {
   private readonly eyeScratch = new Float32Array(136);
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
+  /** This frame's faces, by the role that holds each (a face belongs to one role at a time). */
+  private readonly claims = new Map<string, Box>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
   private readonly netInput = new Float32Array(INPUT * INPUT * 3);
   private readonly small: { width: number; height: number; data: Float32Array };
@@ -275,6 +277,7 @@ class RangeAnalysis {
     if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
     const detections = await this.detectIfDue(i, k, t, isCut);
+    this.claims.clear();
     for (const name of this.roleNames) {
       await this.followRole(name, i, k, t, detections);
       this.recordKeyed(name, k, t);
@@ -362,7 +365,7 @@ class RangeAnalysis {
       // Lost while following (a fast turn or move outran the prediction): look for the face
       // around where it was going and start again from it on this very frame.
       crop.dispose();
-      const found = await this.relocate(track, k);
+      const found = await this.relocate(name, track, k);
       if (found) ({ track, detected } = found);
       if (found) ({ landmarks: lm, crop } = await this.locateLandmarks(track, k, true));
       else crop = null;
@@ -374,6 +377,16 @@ class RangeAnalysis {
       return;
     }
     advanceTrack(track, lm, k, detected !== undefined);
+    const face = boundingBoxOf(regionAt(track, k));
+    if (this.claimedByOther(name, face)) {
+      // Two roles on one face (two characters crossing, one not detected): the role that holds
+      // it keeps it; this one has lost its own face and searches again.
+      crop.dispose();
+      this.tracks.delete(name);
+      this.searchStart = i;
+      return;
+    }
+    this.claims.set(name, face);
     this.tracks.set(name, track);
     await this.record(name, k, lm, crop, detected !== undefined);
     crop.dispose();
@@ -393,7 +406,9 @@ class RangeAnalysis {
   ): Promise<{ track?: Track; detected?: Box }> {
     const role = this.task.masks.roles[name];
     const { width, height } = this;
-    const candidates = detections.filter((d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height));
+    const candidates = detections.filter(
+      (d) => regionContaining(role, t, (d.box.x + d.box.width / 2) / width, (d.box.y + d.box.height / 2) / height) && !this.claimedByOther(name, d.box),
+    );
     let chosen: Detection | undefined;
     if (track) {
       const tracked = boundingBoxOf(regionAt(track, k));
@@ -439,18 +454,24 @@ class RangeAnalysis {
    * The tiny detector on a wide crop around where a lost track was heading: the face nearest the
    * prediction (within one face width of it) starts a new track there; none: the track is lost.
    */
-  private async relocate(track: Track, k: number): Promise<{ track: Track; detected: Box } | undefined> {
+  private async relocate(name: string, track: Track, k: number): Promise<{ track: Track; detected: Box } | undefined> {
     const started = performance.now();
     const predicted = boundingBoxOf(regionAt(track, k));
     const found = await detectAround(this.tf, this.faceapi, this.frameRgb, predicted, this.verifyInput, RELOCATE_CROP);
     this.timings.detectMs += performance.now() - started;
     const size = Math.sqrt(predicted.width * predicted.height);
     const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - (predicted.x + predicted.width / 2), b.y + b.height / 2 - (predicted.y + predicted.height / 2));
-    const nearest = found.filter((b) => centre(b) < size).sort((a, b) => centre(a) - centre(b))[0];
+    const nearest = found.filter((b) => centre(b) < size && !this.claimedByOther(name, b)).sort((a, b) => centre(a) - centre(b))[0];
     if (!nearest) return undefined;
     const detected = ssdStyleBox(nearest);
     // The lost track's velocity stays: the face was moving that way (a fast turn or move).
     return { track: { ...track, region: orientedFromBox(detected), computedAt: k }, detected };
+  }
+
+  /** Whether another role already holds this face in this frame. */
+  private claimedByOther(name: string, box: Box): boolean {
+    for (const [other, held] of this.claims) if (other !== name && sameFaceScore(box, held) > 0.3) return true;
+    return false;
   }
 
   /**
