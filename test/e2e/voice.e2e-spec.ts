@@ -171,6 +171,10 @@ describe("the child's voice: CLI, page, render", { timeout: 15 * 60_000 }, () =>
     assert.match(await line.locator('.rl-text').innerText(), /golden key/);
     const fontPx = await line.locator('.rl-text').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     assert.ok(fontPx >= 22, `line text is ${fontPx}px`);
+    // The one-time consent comes before the first upload (the parents' page).
+    await page.locator('#step-photo:not(.is-locked) #consent').waitFor({ timeout: 30_000 });
+    await page.locator('#consent-check').check();
+    await page.locator('#consent-agree').click();
     await page.locator('input[type=file][data-kind="choose"]').setInputFiles(SAMPLE_PHOTO);
     await page.locator('.face-item').waitFor({ timeout: 90_000 });
 

@@ -29,6 +29,14 @@ import {
 } from '@talecast/geometry';
 
 /** Per-frame eye state of the story's character (see CONTRACTS: per-frame eye data). */
+/** Gaze differences below these (eye widths across, lid gaps down) are the iris finder's noise (0.09 / 0.26 measured on drawn eyes). */
+const GAZE_DEADBAND = [0.08, 0.15] as const;
+/** `v` moved towards zero by `band` (zero inside it). */
+function beyond(v: number, band: number): number {
+  if (!Number.isFinite(v)) return 0;
+  return v > band ? v - band : v < -band ? v + band : 0;
+}
+
 export interface EyeState {
   /** Lid openness per eye [right, left], 0 closed .. 1 fully open for that character. */
   open: ArrayLike<number>;
@@ -242,8 +250,10 @@ export class EyeAnimator {
       // Vertical gaze is relative (the story's to its character's rest, see eye-measure): from the photo's rest.
       this.from[0] = eyes.gaze[2 * eye];
       this.from[1] = 0;
-      this.to[0] = state.gaze[2 * eye];
-      this.to[1] = state.gaze[2 * eye + 1];
+      // Gaze within the iris finder's own error of the photo's is noise, not a look: the iris
+      // stays (a soft threshold, so a real look still moves it smoothly from zero).
+      this.to[0] = this.from[0] + beyond(state.gaze[2 * eye] - this.from[0], GAZE_DEADBAND[0]);
+      this.to[1] = beyond(state.gaze[2 * eye + 1], GAZE_DEADBAND[1]);
       irisShift(fr, iris, this.from, this.to, s);
       if (Math.abs(s[0]) + Math.abs(s[1]) > 0.25) any = true;
     }
