@@ -1,5 +1,5 @@
 // Parses and validates a story's spoken lines (`masks/<story>.lines.json`, contract in
-// /work/notes/CONTRACTS.md): per line an id, a role, its slot on the story's timeline and its
+// docs/notes/2026-12-06/contracts.md): per line an id, a role, its slot on the story's timeline and its
 // text per language; per role an optional dialogue stem (that role's voice alone). Pure: takes
 // text and the masks' role names, returns data or throws with every problem named by field.
 
