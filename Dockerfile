@@ -1,6 +1,7 @@
 # Production image: Debian ffmpeg + the compiled app. Face models ship inside node_modules.
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
+# fonts-nanum: the title card's letters (Hangul and Latin) drawn by sharp/librsvg through fontconfig.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates fonts-nanum && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Optional dependencies are needed: @swc/core's and esbuild's platform binaries build the app.

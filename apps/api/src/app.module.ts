@@ -14,6 +14,7 @@ import { AdminModule } from './admin/admin.module';
 import { RendersModule } from './renders/renders.module';
 import { PagesModule } from './pages/pages.module';
 import { VoiceApiModule } from './voice/voice-api.module';
+import { PrivacyController } from './privacy/privacy.controller';
 import { QueueModule } from '@talecast/queue';
 import { RenderModule, RenderWorker } from '@talecast/render';
 import { PurgeJobs, PurgeModule } from '@talecast/purge';
@@ -87,7 +88,7 @@ export class AppModule {
         RenderModule,
         PurgeModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, PrivacyController],
       providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

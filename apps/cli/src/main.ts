@@ -20,7 +20,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
     run: precomputeCommand,
     usage: 'precompute --story <id> --video <file> --masks <file> [--lines <file>] [--title <text>] [--reference <image>] [--style photo|toon]',
   },
-  render: { run: renderCommand, usage: 'render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--out <file.mp4>]' },
+  render: {
+    run: renderCommand,
+    usage: 'render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--name <child> [--language en|ko]] [--out <file.mp4>]',
+  },
   lines: { run: linesCommand, usage: "lines --story <id>                                   the story's spoken lines as JSON [{id, role, from, to, text}]" },
   purge: {
     run: purgeCommand,

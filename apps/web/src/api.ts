@@ -199,7 +199,19 @@ export interface StorySample {
   boxes: { role: string; box: [number, number, number, number]; outline?: number[] }[];
 }
 
+/** What the server keeps and for how long (its configured retention, in seconds). */
+export interface PrivacyFacts {
+  retention: { photoSeconds: number; recordingSeconds: number; videoSeconds: number; failedVideoSeconds: number };
+}
+
+/** The title card's part of a render request: the child's name (none → no card) and the page's language. */
+export interface TitleCardRequest {
+  childName?: string;
+  language: string;
+}
+
 export const api = {
+  privacy: () => request<PrivacyFacts>('GET', '/api/privacy'),
   stories: () => request<{ stories: Story[] }>('GET', '/api/stories'),
   uploadFace: (file: Blob, faceIndex?: number, onProgress?: (f: number) => void) => {
     const form = new FormData();
@@ -208,8 +220,15 @@ export const api = {
     return upload<FaceUpload>('/api/faces', form, { onProgress });
   },
   deleteFace: (id: string) => request<unknown>('DELETE', `/api/faces/${encodeURIComponent(id)}`),
-  createRender: (storyId: string, faces: Record<string, string[]>, voices: Record<string, string> = {}) =>
-    request<RenderCreated>('POST', '/api/renders', { json: { storyId, faces, ...(Object.keys(voices).length ? { voices } : {}) } }),
+  createRender: (storyId: string, faces: Record<string, string[]>, voices: Record<string, string> = {}, card?: TitleCardRequest) =>
+    request<RenderCreated>('POST', '/api/renders', {
+      json: {
+        storyId,
+        faces,
+        ...(Object.keys(voices).length ? { voices } : {}),
+        ...(card?.childName ? { childName: card.childName, language: card.language } : {}),
+      },
+    }),
   render: (id: string) => request<RenderInfo>('GET', `/api/renders/${encodeURIComponent(id)}`),
   renderUrl: (id: string) => `/api/renders/${encodeURIComponent(id)}`,
   deleteRender: (id: string) => request<unknown>('DELETE', `/api/renders/${encodeURIComponent(id)}`),

@@ -1,7 +1,7 @@
 // The parent's consent before the first photo upload: remembered in localStorage (this device
 // only), versioned so a changed text asks again. Nothing is uploaded before it is given.
 const KEY = 'talecast.consent';
-const VERSION = '1';
+const VERSION = '2'; // 2: the periods come from the server's configuration; voice recordings named
 
 export function hasConsent(): boolean {
   try {

@@ -113,16 +113,15 @@ const en = {
     'Talecast puts your child’s face into a fairy-tale video. We keep as little as we can, for as short a time as we can, and only to make your video.',
   'privacy.keptTitle': 'What we keep',
   'privacy.kept':
-    'From each photo you add: your child’s face cut out of it, and measurements of the face (where the eyes and mouth are, the skin colour). The photo itself is not kept. From each video: the finished video file. We never use photos to train anything and never share them.',
+    'From each photo you add: your child’s face cut out of it, and measurements of the face (where the eyes and mouth are, the skin colour). The photo itself is not kept. From each video: the finished video file, and your child’s name if you give one (it is written on the title card at the start of the video). We never use photos to train anything and never share them.',
   'privacy.howLongTitle': 'How long',
   'privacy.howLong':
-    'Photos: 24 hours. Videos: 7 days (a video that could not be made: 1 hour). Then they are deleted automatically, files first, with a record that they were deleted.',
+    'Photos: {face:retention}. Voice recordings: {recording:retention}. Videos and the child’s name on them: {video:retention} (a video that could not be made: {failed:retention}). Then they are deleted automatically, files first, with a record that they were deleted.',
   'privacy.deleteTitle': 'How to delete',
   'privacy.delete':
     'On your video’s page (its private link), press “Delete now”: the video and the photos it used are removed from our servers at once, and the link stops working. Removing a photo in step 2 deletes that photo at once.',
   'privacy.deviceTitle': 'On your device',
-  'privacy.device':
-    'Your language, your consent, “My videos” and your child’s name (if you give one, it is only used in the download’s file name) are kept in this browser only.',
+  'privacy.device': 'Your language, your consent and “My videos” (with your child’s name, if you gave one) are kept in this browser only.',
   'privacy.linkTitle': 'Your private link',
   'privacy.link':
     'Every video has its own link that cannot be guessed. Anyone who has the link can watch the video until it is deleted, so share it only with people you trust.',
@@ -143,16 +142,15 @@ const en = {
   'mine.rendering': 'being made',
   'mine.current': 'open now',
   'name.label': 'Your child’s name (optional)',
-  'name.hint': 'Used in the file name of the download. It stays in this browser.',
+  'name.hint': 'Shown on a title card at the start of the video, and used in the download’s file name. It is deleted with the video.',
   'consent.title': 'Before you add a photo',
   'consent.kept': 'What we keep: your child’s face cut out of the photo and a few measurements of it. The photo itself is not kept.',
-  'consent.howLong': 'How long: photos for {face}, videos for {video}. Then everything is deleted automatically.',
+  'consent.howLong':
+    'How long: photos for {face:retention}, voice recordings for {recording:retention}, videos for {video:retention}. Then everything is deleted automatically.',
   'consent.delete': 'How to delete: “Delete now” on the video’s page removes the video and the photos at once.',
   'consent.check': 'I am this child’s parent or guardian and I may upload their photo.',
   'consent.agree': 'Agree and continue',
   'consent.more': 'Read the privacy page',
-  'consent.faceTime': '24 hours',
-  'consent.videoTime': '7 days',
   'footer.privacyLink': 'Privacy',
   'error.details': 'Details for support',
   'role.countHint':
@@ -181,6 +179,7 @@ const en = {
   'error.FACE_INDEX_OUT_OF_RANGE': 'That face could not be chosen. Please try again.',
   'error.FACE_EXPIRED': 'A photo has expired or was deleted. Please add it again.',
   'error.FACE_MISSING': 'A photo is missing. Please add it again.',
+  'error.INVALID_NAME': 'Please write the name with letters only (at most 40), without emoji or special characters.',
   'error.FACE_NOT_FOUND': 'This photo is no longer available.',
   'error.STORY_NOT_FOUND': 'This story is no longer available. Please pick another one.',
   'error.STORY_NOT_READY': 'This story isn’t ready yet. Please pick another one or try later.',
@@ -413,14 +412,15 @@ const ko: Dictionary = {
   'privacy.intro': 'Talecast는 아이 얼굴을 동화 영상 속에 넣어 드려요. 영상을 만드는 데 필요한 것만, 가능한 한 짧게 보관해요.',
   'privacy.keptTitle': '보관하는 것',
   'privacy.kept':
-    '올린 사진마다: 사진에서 잘라 낸 아이 얼굴과 얼굴 측정값(눈과 입의 위치, 피부색)이에요. 사진 원본은 보관하지 않아요. 영상마다: 완성된 영상 파일이에요. 사진을 학습에 쓰거나 다른 곳에 공유하지 않아요.',
+    '올린 사진마다: 사진에서 잘라 낸 아이 얼굴과 얼굴 측정값(눈과 입의 위치, 피부색)이에요. 사진 원본은 보관하지 않아요. 영상마다: 완성된 영상 파일과, 입력한 경우 아이 이름(영상 첫머리의 제목 카드에 쓰여요)이에요. 사진을 학습에 쓰거나 다른 곳에 공유하지 않아요.',
   'privacy.howLongTitle': '보관 기간',
-  'privacy.howLong': '사진: 24시간. 영상: 7일(만들지 못한 영상은 1시간). 그 뒤에는 자동으로 삭제되며, 삭제했다는 기록만 남아요.',
+  'privacy.howLong':
+    '사진: {face:retention}. 목소리 녹음: {recording:retention}. 영상과 영상 속 아이 이름: {video:retention}(만들지 못한 영상은 {failed:retention}). 그 뒤에는 자동으로 삭제되며, 삭제했다는 기록만 남아요.',
   'privacy.deleteTitle': '삭제 방법',
   'privacy.delete':
     '영상 페이지(비공개 링크)에서 “지금 삭제”를 누르면 영상과 사용한 사진이 서버에서 바로 지워지고 링크도 더 이상 열리지 않아요. 2단계에서 사진을 빼면 그 사진도 바로 지워져요.',
   'privacy.deviceTitle': '이 기기에 저장되는 것',
-  'privacy.device': '언어 설정, 동의 여부, “내 영상” 목록, 아이 이름(입력한 경우 내려받는 파일 이름에만 쓰여요)은 이 브라우저에만 저장돼요.',
+  'privacy.device': '언어 설정, 동의 여부, “내 영상” 목록(입력한 경우 아이 이름 포함)은 이 브라우저에만 저장돼요.',
   'privacy.linkTitle': '비공개 링크',
   'privacy.link': '영상마다 추측할 수 없는 링크가 따로 있어요. 링크가 있으면 누구나 영상이 삭제될 때까지 볼 수 있으니 믿을 수 있는 사람에게만 보내 주세요.',
   'privacy.back': 'Talecast로 돌아가기',
@@ -440,16 +440,14 @@ const ko: Dictionary = {
   'mine.rendering': '만드는 중',
   'mine.current': '지금 보는 영상',
   'name.label': '아이 이름 (선택)',
-  'name.hint': '내려받는 파일 이름에 쓰여요. 이 브라우저에만 저장돼요.',
+  'name.hint': '영상 첫머리의 제목 카드와 내려받는 파일 이름에 쓰여요. 영상을 지우면 함께 지워져요.',
   'consent.title': '사진을 올리기 전에',
   'consent.kept': '보관하는 것: 사진에서 잘라 낸 아이 얼굴과 얼굴의 몇 가지 측정값이에요. 사진 원본은 보관하지 않아요.',
-  'consent.howLong': '보관 기간: 사진은 {face}, 영상은 {video} 동안 보관한 뒤 모두 자동으로 삭제돼요.',
+  'consent.howLong': '보관 기간: 사진은 {face:retention}, 목소리 녹음은 {recording:retention}, 영상은 {video:retention} 동안 보관한 뒤 모두 자동으로 삭제돼요.',
   'consent.delete': '삭제 방법: 영상 페이지의 “지금 삭제”를 누르면 영상과 사진이 바로 지워져요.',
   'consent.check': '저는 이 아이의 부모 또는 보호자이며, 아이의 사진을 올릴 수 있어요.',
   'consent.agree': '동의하고 계속하기',
   'consent.more': '개인정보 안내 보기',
-  'consent.faceTime': '24시간',
-  'consent.videoTime': '7일',
   'footer.privacyLink': '개인정보 안내',
   'error.details': '고객 지원용 자세한 정보',
   'role.countHint': '같은 아이의 사진을 최대 {max}장까지 올릴 수 있어요. 웃는 얼굴, 말하는 얼굴, 놀란 얼굴처럼 표정이 다양하면 영상 속 얼굴이 더 생생해져요.',
@@ -477,6 +475,7 @@ const ko: Dictionary = {
   'error.FACE_INDEX_OUT_OF_RANGE': '그 얼굴을 고를 수 없었어요. 다시 시도해 주세요.',
   'error.FACE_EXPIRED': '사진의 보관 기간이 지났거나 삭제되었어요. 사진을 다시 올려 주세요.',
   'error.FACE_MISSING': '사진을 찾을 수 없어요. 사진을 다시 올려 주세요.',
+  'error.INVALID_NAME': '이름은 글자로만 40자까지 써 주세요. 이모지나 특수 문자는 쓸 수 없어요.',
   'error.FACE_NOT_FOUND': '이 사진은 더 이상 없어요.',
   'error.STORY_NOT_FOUND': '이 동화는 더 이상 없어요. 다른 동화를 골라 주세요.',
   'error.STORY_NOT_READY': '이 동화는 아직 준비 중이에요. 다른 동화를 고르거나 나중에 다시 시도해 주세요.',
@@ -633,14 +632,16 @@ export function hasKey(key: string): key is MessageKey {
 
 /**
  * Translates a key. Placeholders: `{name}`; `{name:date}` (an ISO time, formatted for the
- * language); `{name:dur}` (seconds as m:ss or "N s"); `{name:plural:one:other}` (`#` = the number).
+ * language); `{name:dur}` (seconds as m:ss or "N s"); `{name:retention}` (seconds as days, hours or
+ * minutes: "7 days", "24시간"; "…" until known); `{name:plural:one:other}` (`#` = the number).
  */
 export function t(key: MessageKey, vars: Vars = {}): string {
   const template = dictionaries[current][key] ?? en[key];
   return template.replace(/\{(\w+)(?::(\w+)((?::[^:}]*)*))?\}/g, (_m, name: string, kind?: string, rest?: string) => {
     const v = vars[name];
-    if (v === undefined) return '';
+    if (v === undefined) return kind === 'retention' ? '…' : '';
     if (kind === 'date') return formatDate(String(v));
+    if (kind === 'retention') return formatRetention(Number(v));
     if (kind === 'dur') return formatDuration(Number(v));
     if (kind === 'plural') {
       const [one, other] = (rest ?? '').slice(1).split(':');
@@ -656,6 +657,22 @@ export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+/**
+ * A retention period in words: whole days from 2 days up ("7 days", "7일"), else whole hours
+ * ("24 hours", "1시간"), else minutes ("90 minutes").
+ */
+export function formatRetention(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return '…';
+  const ko = current === 'ko';
+  if (seconds >= 2 * 86400 && seconds % 86400 === 0) return ko ? `${seconds / 86400}일` : `${seconds / 86400} days`;
+  if (seconds >= 3600 && seconds % 3600 === 0) {
+    const h = seconds / 3600;
+    return ko ? `${h}시간` : `${h} hour${h === 1 ? '' : 's'}`;
+  }
+  const m = Math.max(1, Math.round(seconds / 60));
+  return ko ? `${m}분` : `${m} minute${m === 1 ? '' : 's'}`;
 }
 
 export function formatDuration(seconds: number): string {

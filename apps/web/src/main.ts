@@ -13,6 +13,7 @@ import { hasKey, lang, MessageKey, onLangChange, setupLanguageToggle, t, tattr, 
 import { StoryPlayer } from './player';
 import { watchRender } from './render-watch';
 import { mountRecordLines } from './record-lines';
+import { retentionVars, txRetention } from './retention';
 
 const MAX_FACES_PER_ROLE = 5;
 
@@ -127,6 +128,8 @@ function refreshSteps(): void {
   els.makeButton.hidden = rendering;
   els.makeButton.disabled = !facesComplete() || busy;
   els.makeLocked.hidden = facesComplete() || rendering;
+  // The name is drawn on the video's title card: fixed once the video is asked for.
+  els.childName.readOnly = rendering;
   tx(els.makeLocked, state.roles.length > 1 ? 'step3.lockedRoles' : 'step3.locked');
   // While a render exists the story and photos are fixed (and folded away); "make another" unlocks them.
   $('#step-story').classList.toggle('is-collapsed', rendering);
@@ -324,7 +327,7 @@ function consentCard(): HTMLElement {
       'ul',
       { class: 'consent-points' },
       tx(h('li'), 'consent.kept'),
-      tx(h('li'), 'consent.howLong', { face: t('consent.faceTime'), video: t('consent.videoTime') }),
+      txRetention(h('li', { id: 'consent-how-long' }), 'consent.howLong'),
       tx(h('li'), 'consent.delete'),
     ),
     h('p', {}, tx(h('a', { href: '/privacy', target: '_blank', rel: 'noopener' }), 'consent.more')),
@@ -610,7 +613,7 @@ async function makeVideo(): Promise<void> {
   const faces: Record<string, string[]> = {};
   for (const r of state.roles) faces[r.name] = r.faces.map((f) => f.id);
   try {
-    const created = await api.createRender(state.story.id, faces, recordLines.voices());
+    const created = await api.createRender(state.story.id, faces, recordLines.voices(), { childName: els.childName.value.trim(), language: lang() });
     saveVideo({
       id: created.id,
       storyId: state.story.id,
@@ -1003,6 +1006,7 @@ function start(): void {
   window.addEventListener('popstate', () => location.reload());
   refreshSteps();
   renderMyVideos();
+  void retentionVars(); // the consent states the server's retention: ask for it early
   const token = tokenFromPath(location.pathname);
   void loadStories().then(() => {
     if (token) void openPrivateLink(token);

@@ -5,6 +5,7 @@ export const REASON_STATUS = {
   // 400: malformed requests
   BAD_REQUEST: 400,
   WRONG_FIELD: 400,
+  INVALID_NAME: 400,
   TOO_MANY_FILES: 400,
   // 401 / 403 / 404 / 409 / 413 / 415 / 422 / 429 / 503
   UNAUTHORIZED: 401,

@@ -11,6 +11,7 @@ import { RenderHeartbeat1763810000000 } from './migrations/1763810000000-render-
 import { StoryMeta1763830000000 } from './migrations/1763830000000-story-meta';
 import { RenderErrorCode1765000000000 } from './migrations/1765000000000-render-error-code';
 import { Recordings1765100000000 } from './migrations/1765100000000-recordings';
+import { RenderTitleCard1765210000000 } from './migrations/1765210000000-render-title-card';
 
 export const ENTITIES = [StoryEntity, FaceEntity, RenderEntity, LifecycleEventEntity, RecordingEntity];
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   StoryMeta1763830000000,
   RenderErrorCode1765000000000,
   Recordings1765100000000,
+  RenderTitleCard1765210000000,
 ];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {

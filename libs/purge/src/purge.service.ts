@@ -209,7 +209,7 @@ export class PurgeService {
       id,
       'expired',
       {},
-      `UPDATE render r SET status = 'expired', "expiresAt" = ${renderExpiry(2, 3)}
+      `UPDATE render r SET status = 'expired', "expiresAt" = ${renderExpiry(2, 3)}, "childName" = NULL
        WHERE r.id = $1 AND r.status IN ('done', 'failed', 'cancelled') AND ${renderExpiry(2, 3)} <= now()`,
       [id, renderSeconds, failedRenderSeconds],
     );

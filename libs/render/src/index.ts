@@ -11,3 +11,6 @@ export * from './render-worker.service';
 export * from './render.module';
 export * from './hero-preview';
 export * from './hero-preview.service';
+export * from './title-card';
+export * from './title-card-overlay';
+export * from './title-card-raster';

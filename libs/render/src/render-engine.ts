@@ -17,6 +17,8 @@ import { DEFAULT_MAX_RUN_FRAMES, planRender, QUICK_START_SECONDS, RenderFace, Re
 import { HlsPublisher } from './hls-publisher';
 import { assembleVideo } from './render-assembly';
 import { prepareRenderAudio, RenderVoice } from './render-voice';
+import { storyFaceBoxes, titleCardOpacity, TitleCardText } from './title-card';
+import { prepareTitleCard, PreparedTitleCard } from './title-card-raster';
 
 export interface RenderJob {
   renderId: string;
@@ -26,6 +28,8 @@ export interface RenderJob {
   /** The child's fitted lines (none: the story's audio as it is). */
   voices?: RenderVoice[];
   blend?: 'alpha' | 'laplacian';
+  /** The title card's words (the story's title and the child's name), when the parent gave a name. */
+  titleCard?: TitleCardText;
 }
 
 export interface RenderProgress {
@@ -89,6 +93,10 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const { manifest, frames } = await loadStory(deps.storage, job.storyId);
   const dirs = await prepareRenderDirs(deps.storage, job.renderId);
   const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
+  // The title card is drawn while the audio is prepared (drawing text takes ~0.1 s), away from the story's faces.
+  const cardFaces = () => storyFaceBoxes(frames, titleCardOpacity(manifest.video.fps, manifest.video.frameCount).length);
+  const drawing = job.titleCard ? prepareTitleCard(job.titleCard, manifest.video, cardFaces()) : Promise.resolve(null);
+  drawing.catch(() => undefined);
 
   // 2. The audio, once: the story's, or mixed with the child's lines (the mix runs alongside the video).
   const voice = await prepareRenderAudio({
@@ -102,13 +110,17 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
   const audio = voice.audio;
   if (job.voices?.length) trace(`audio mixed with ${job.voices.length} line(s)`);
 
-  // 3. The plan: faces per frame (mouths following the recordings), what becomes of each segment, the runs.
+  // 3. The title card, drawn once (its segments are rendered, not copied); then the plan: faces per
+  // frame (mouths following the recordings), what becomes of each segment, the runs.
+  const card = await drawing;
+  if (card) trace(`title card drawn over ${card.opacity.length} frames`);
   const plan = planRender(manifest, frames, job.faces, {
     lanes: deps.pool.options.maxThreads,
     maxRunFrames: deps.maxRunFrames ?? DEFAULT_MAX_RUN_FRAMES,
     quickStartSeconds: QUICK_START_SECONDS,
     alreadyRendered: await renderedSegmentFiles(dirs.segments, manifest),
     mouths: voice.mouths,
+    cardFrames: card?.opacity.length ?? 0,
   });
   const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
 
@@ -149,7 +161,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
   });
-  const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, finish };
+  const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, finish, card };
   for (const run of plan.runs) {
     work.push(
       slots.submit(async () => {
@@ -223,6 +235,7 @@ interface RunContext {
   trace: (event: string) => void;
   /** Called once per completed segment file (through the port or the result, whichever comes first). */
   finish: (d: SegmentDone) => Promise<void>;
+  card: PreparedTitleCard | null;
 }
 
 /** Hands one run to the pool; each segment is passed to `finish` as soon as its file is complete. */
@@ -234,7 +247,9 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
     input: ctx.storyPath(manifest.segments[k].file),
     frameCount: manifest.segments[k].end - manifest.segments[k].start,
     tracks,
+    card: ctx.card?.opacity.slice(manifest.segments[k].start, manifest.segments[k].end),
   }));
+  const titleCard = segments.some((s) => s.card?.length) ? ctx.card!.overlay : undefined;
   const channel = new MessageChannel();
   const completions: Promise<void>[] = [];
   // A completion that fails while the run is still going (a render deleted meanwhile) is awaited
@@ -261,6 +276,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
     encoder: deps.encoder,
     blend: job.blend ?? 'alpha',
     faces: run.faces,
+    titleCard,
     cancel: ctx.cancel,
     port: channel.port2,
   };

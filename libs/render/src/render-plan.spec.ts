@@ -153,3 +153,24 @@ test('planRender: with a quick start, the first segment to render near the start
     [[1]],
   );
 });
+
+test('planRender: the title card makes the segments it covers rendered (face-free ones too); the rest stay as they were', () => {
+  const { manifest, frames } = story();
+  // 12 frames of card: segment 0 (face-free, else reused) and segment 1 are drawn on; 3 stays reused.
+  const card = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set(), cardFrames: 12 });
+  assert.deepEqual(
+    card.segments.map((s) => s.kind),
+    ['render', 'render', 'render', 'reuse'],
+  );
+  const first = card.segments[0];
+  assert.ok(first.kind === 'render' && first.tracks.length === 0, 'segment 0 has no face to insert, only the card');
+  assert.deepEqual(
+    card.runs.flatMap((r) => r.segments.map((s) => s.k)),
+    [0, 1, 2],
+  );
+  const none = planRender(manifest, frames, FACES, { lanes: 2, maxRunFrames: 600, alreadyRendered: new Set(), cardFrames: 0 });
+  assert.deepEqual(
+    none.segments.map((s) => s.kind),
+    ['reuse', 'render', 'render', 'reuse'],
+  );
+});

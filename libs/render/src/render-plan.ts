@@ -65,12 +65,14 @@ export interface RenderPlanOptions {
   quickStartSeconds?: number;
   /** Per role, the mouths of the child's recorded lines (render-voice.ts). */
   mouths?: ReadonlyMap<string, LineMouth[]>;
+  /** The title card covers the story's first this many frames: their segments are rendered even without a face. */
+  cardFrames?: number;
 }
 
 export function planRender(manifest: StoryManifest, frames: FrameData, faces: Record<string, RenderFace[]>, options: RenderPlanOptions): RenderPlan {
   const selection = selectFaces(faces, manifest.frameData.roles);
   const choices = chooseFaces(frames, selection.sets);
-  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered, options.mouths);
+  const segments = classifySegments(manifest, frames, choices, options.alreadyRendered, options.mouths, options.cardFrames);
   const runs = groupRuns(manifest, segments, selection.faceList, options);
   return { faces: selection, segments, runs };
 }
@@ -92,18 +94,22 @@ export function selectFaces(faces: Record<string, RenderFace[]>, storyRoles: rea
   return { faceList, sets };
 }
 
-/** Per segment in story order: reused when no face is inserted, resumed when already rendered, else rendered. */
+/**
+ * Per segment in story order: reused when no face is inserted and the title card (its first
+ * `cardFrames` frames) does not reach it, resumed when already rendered, else rendered.
+ */
 export function classifySegments(
   manifest: StoryManifest,
   frames: FrameData,
   choices: Map<string, Int32Array>,
   alreadyRendered: ReadonlySet<number>,
   mouths?: ReadonlyMap<string, LineMouth[]>,
+  cardFrames = 0,
 ): SegmentStep[] {
   return manifest.segments.map((seg): SegmentStep => {
     const k = seg.index;
     const tracks = seg.hasFace ? segmentTracks(manifest, frames, seg, choices, mouths) : [];
-    if (tracks.length === 0) return { k, kind: 'reuse' };
+    if (tracks.length === 0 && seg.start >= cardFrames) return { k, kind: 'reuse' };
     if (alreadyRendered.has(k)) return { k, kind: 'resume' };
     return { k, kind: 'render', tracks };
   });

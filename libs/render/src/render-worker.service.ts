@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { DataSource, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
-import { advisoryUnlock, RENDER_REPOSITORY, RenderEntity, tryAdvisoryLock } from '@talecast/persistence';
+import { advisoryUnlock, RENDER_REPOSITORY, RenderEntity, STORY_REPOSITORY, StoryEntity, tryAdvisoryLock } from '@talecast/persistence';
 import { removeTree, StorageCore, treeSize } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { FaceUploadService } from '@talecast/face-upload';
@@ -20,6 +20,7 @@ import { RecordingService } from '@talecast/voice';
 import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
 import { renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
 import { RenderFace } from './render-plan';
+import { isCardLanguage, TitleCardText, titleCardText } from './title-card';
 
 const MAX_ATTEMPTS = 3;
 const HEARTBEAT_MS = 2000;
@@ -34,6 +35,7 @@ export class RenderWorker implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RENDER_REPOSITORY) private readonly renders: Repository<RenderEntity>,
+    @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
     private readonly dataSource: DataSource,
     private readonly storage: StorageCore,
     private readonly ffmpeg: FfmpegService,
@@ -129,9 +131,10 @@ export class RenderWorker implements OnApplicationShutdown {
       mark('faces loaded');
       // The child's recorded lines (each marked used; its retention starts again).
       const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
+      const titleCard = await this.titleCardOf(render);
       const ffmpeg = await this.ffmpeg.locate();
       const outcome = await renderVideo(
-        { renderId: id, storyId: render.storyId, faces, voices },
+        { renderId: id, storyId: render.storyId, faces, voices, titleCard },
         {
           storage: this.storage,
           ffmpeg,
@@ -215,6 +218,14 @@ export class RenderWorker implements OnApplicationShutdown {
       clearInterval(heartbeat);
       this.cancels.delete(id);
     }
+  }
+
+  /** The title card's words when the parent gave the child's name: the story's title in the render's language. */
+  private async titleCardOf(render: RenderEntity): Promise<TitleCardText | undefined> {
+    if (!render.childName) return undefined;
+    const story = await this.stories.findOneBy({ id: render.storyId });
+    const language = isCardLanguage(render.language) ? render.language : 'en';
+    return titleCardText(render.childName, language, story?.meta?.title, story?.meta?.defaultLanguage, story?.title ?? render.storyId);
   }
 
   /** False once the row says the render was deleted, cancelled or is gone; undefined if unknown. */

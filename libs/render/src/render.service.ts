@@ -14,6 +14,7 @@ import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
 import { FaceUploadService } from '@talecast/face-upload';
 import { JobQueue } from '@talecast/queue';
 import { RecordingService } from '@talecast/voice';
+import { checkChildName, isCardLanguage } from './title-card';
 
 export interface RenderRequest {
   storyId: string;
@@ -21,6 +22,10 @@ export interface RenderRequest {
   faces: Record<string, string[]>;
   /** line id → recording id: the child's voice for those lines (optional). */
   voices?: Record<string, string>;
+  /** The child's name for the title card at the start (optional; none → no card). */
+  childName?: string;
+  /** The page's language ('en' or 'ko'): the title card's language. */
+  language?: string;
 }
 
 const ACTIVE = ['queued', 'rendering'] as const;
@@ -71,15 +76,17 @@ export class RenderService {
     )
       throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
     const voices = await this.recordings.checkForRender(req.storyId, req.voices ?? {});
+    const card = titleCardRequest(req);
 
     const requestKey = createHash('sha256')
-      .update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort()]))
+      .update(JSON.stringify([req.storyId, Object.entries(faces).sort(), Object.entries(voices).sort(), ...(card.childName ? [card] : [])]))
       .digest('hex');
     const render = this.renders.create({
       id: newId(),
       storyId: req.storyId,
       faces,
       voices,
+      ...card,
       requestKey,
       status: 'queued',
       progress: 0,
@@ -207,7 +214,8 @@ export class RenderService {
     const r = await this.find(id);
     if (GONE.includes(r.status)) throw new TalecastError('RENDER_NOT_FOUND', 'this video has already been deleted');
     // Marking the row first makes a worker rendering it stop between frames (it watches the row).
-    await this.renders.update({ id }, { status: 'deleted', purgedAt: new Date() });
+    // The child's name goes with it.
+    await this.renders.update({ id }, { status: 'deleted', purgedAt: new Date(), childName: null });
     const dir = this.storage.renderDir(id);
     const bytes = await treeSize(dir);
     await removeTree(dir);
@@ -232,7 +240,7 @@ export class RenderService {
     const cancelled: string[] = await this.renders.manager.transaction(async (m) => {
       const rows: { id: string }[] = await m
         .query(
-          `UPDATE render SET status = 'cancelled', "finishedAt" = $2, "expiresAt" = $2, error = 'a photo it used was deleted', "errorCode" = 'FACE_DELETED'
+          `UPDATE render SET status = 'cancelled', "finishedAt" = $2, "expiresAt" = $2, error = 'a photo it used was deleted', "errorCode" = 'FACE_DELETED', "childName" = NULL
           WHERE status IN ('queued', 'rendering')
             AND EXISTS (SELECT 1 FROM jsonb_each(faces) AS role, jsonb_array_elements_text(role.value) AS face WHERE face = $1)
           RETURNING id`,
@@ -249,6 +257,14 @@ export class RenderService {
     const removed = await this.faceUploads.remove(faceId);
     return { ...removed, cancelledRenders: cancelled.length };
   }
+}
+
+/** The title card's part of a request: the checked name (none → no card) and the language ('en' unless 'ko'). */
+function titleCardRequest(req: RenderRequest): { childName: string | null; language: string } {
+  const name = checkChildName(req.childName);
+  if (!name.ok) throw new TalecastError('INVALID_NAME', name.problem);
+  if (req.language !== undefined && !isCardLanguage(req.language)) throw new TalecastError('BAD_REQUEST', 'language must be "en" or "ko"');
+  return { childName: name.name, language: req.language ?? 'en' };
 }
 
 function eta(r: RenderEntity): number | null {

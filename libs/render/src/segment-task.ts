@@ -2,6 +2,7 @@
 // more), everything the worker needs to composite them (per-frame targets and the chosen face per
 // frame and role), and where to write them. Plain data: it crosses a thread boundary.
 import type { MessagePort } from 'node:worker_threads';
+import type { CardOverlay } from './title-card-overlay';
 
 export interface FaceTexture {
   key: string;
@@ -34,6 +35,8 @@ export interface RunSegment {
   input: string;
   frameCount: number;
   tracks: SegmentRoleTrack[];
+  /** Per frame from the segment's start: the title card's opacity (frames past its end: none). */
+  card?: Float32Array;
 }
 
 export interface SegmentTask {
@@ -54,6 +57,8 @@ export interface SegmentTask {
   encoder: { preset: string; crf: number; threads: number; maxGopFrames: number };
   blend: 'alpha' | 'laplacian';
   faces: FaceTexture[];
+  /** The title card, when a segment of the run shows it. */
+  titleCard?: CardOverlay;
   /** Shared flag: non-zero asks the worker to stop between frames. */
   cancel: Int32Array;
   /** Receives a SegmentDone as each segment's file is complete (before the task resolves). */

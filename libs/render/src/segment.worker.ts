@@ -13,6 +13,7 @@ import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@taleca
 import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
 import { SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
+import { blendCardOverlay } from './title-card-overlay';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
@@ -238,6 +239,7 @@ async function pumpFrames(task: SegmentTask, input: number, output: number, proc
       if (stats.frames === 0) stats.firstFrameMs = performance.now() - started;
       const t0 = performance.now();
       stats.composited += compositeFrame(task, frame, segment.tracks, k, target);
+      if (task.titleCard && segment.card && k < segment.card.length) blendCardOverlay(frame, task.titleCard, segment.card[k]);
       const t1 = performance.now();
       stats.compositeMs += t1 - t0;
       writeFull(output, buf);

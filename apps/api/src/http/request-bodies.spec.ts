@@ -17,6 +17,22 @@ describe('parseRenderRequest', () => {
     assert.deepEqual(parseRenderRequest(true, { storyId: 'tale', faces: { hero: ['a'] } }), { storyId: 'tale', faces: { hero: ['a'] } });
     assert.deepEqual(parseRenderRequest(true, { storyId: 'tale', faceIds: ['a'] }), { storyId: 'tale', faces: { hero: ['a'] } });
   });
+  test("the child's name and the page's language travel with the request; a name that is not text is INVALID_NAME", () => {
+    assert.deepEqual(parseRenderRequest(true, { storyId: 'tale', faces: { hero: ['a'] }, childName: '민아', language: 'ko' }), {
+      storyId: 'tale',
+      faces: { hero: ['a'] },
+      childName: '민아',
+      language: 'ko',
+    });
+    assert.equal(
+      code(() => parseRenderRequest(true, { storyId: 'tale', faces: { hero: ['a'] }, childName: { first: 'Mina' } })),
+      'INVALID_NAME',
+    );
+    assert.equal(
+      code(() => parseRenderRequest(true, { storyId: 'tale', faces: { hero: ['a'] }, language: 7 })),
+      'BAD_REQUEST',
+    );
+  });
   test('malformed bodies are BAD_REQUEST', () => {
     for (const body of [
       null,

@@ -10,6 +10,9 @@ export interface RenderRequestBody {
   faces: Record<string, string[]>;
   /** line id → recording id (the child's voice), optional. */
   voices?: Record<string, string>;
+  /** The child's name for the title card and the page's language (checked by the render service). */
+  childName?: string;
+  language?: string;
 }
 
 export interface PhotoUpload {
@@ -20,20 +23,20 @@ export interface PhotoUpload {
 /** `{storyId, faces: {role: [faceId…]}}` (or the older `faceIds` for the first role), as JSON. */
 export function parseRenderRequest(isJson: boolean, body: unknown): RenderRequestBody {
   if (!isJson) throw new TalecastError('BAD_REQUEST', 'send JSON: {"storyId": "…", "faces": {"hero": ["<faceId>"]}}');
-  const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown; voices?: unknown };
+  const b = (body ?? {}) as { storyId?: unknown; faces?: unknown; faceIds?: unknown; voices?: unknown; childName?: unknown; language?: unknown };
   if (typeof b !== 'object' || Array.isArray(b)) throw new TalecastError('BAD_REQUEST', 'the body must be a JSON object');
   if (typeof b.storyId !== 'string') throw new TalecastError('BAD_REQUEST', 'storyId is required');
-  const voices = parseVoices(b.voices);
+  const extras = { ...parseVoices(b.voices), ...parseTitleCard(b.childName, b.language) };
   if (b.faces !== undefined) {
     if (typeof b.faces !== 'object' || b.faces === null || Array.isArray(b.faces))
       throw new TalecastError('BAD_REQUEST', 'faces must be an object of role → face ids');
     const faces = b.faces as Record<string, unknown>;
     for (const v of Object.values(faces))
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TalecastError('BAD_REQUEST', 'faces must map roles to arrays of face ids');
-    return { storyId: b.storyId, faces: faces as Record<string, string[]>, ...voices };
+    return { storyId: b.storyId, faces: faces as Record<string, string[]>, ...extras };
   }
   if (Array.isArray(b.faceIds) && b.faceIds.every((x) => typeof x === 'string'))
-    return { storyId: b.storyId, faces: { hero: b.faceIds as string[] }, ...voices };
+    return { storyId: b.storyId, faces: { hero: b.faceIds as string[] }, ...extras };
   throw new TalecastError('BAD_REQUEST', 'faces is required: {"hero": ["<faceId>"]}');
 }
 
@@ -43,6 +46,13 @@ function parseVoices(v: unknown): { voices?: Record<string, string> } {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string'))
     throw new TalecastError('BAD_REQUEST', 'voices must be an object of line id → recording id');
   return { voices: v as Record<string, string> };
+}
+
+/** `childName` and `language`: text when given (their content is checked by the render service). */
+function parseTitleCard(childName: unknown, language: unknown): { childName?: string; language?: string } {
+  if (childName !== undefined && childName !== null && typeof childName !== 'string') throw new TalecastError('INVALID_NAME', 'childName must be text');
+  if (language !== undefined && typeof language !== 'string') throw new TalecastError('BAD_REQUEST', 'language must be "en" or "ko"');
+  return { ...(typeof childName === 'string' ? { childName } : {}), ...(language !== undefined ? { language } : {}) };
 }
 
 /** The multipart photo upload: the file in `photo`, an optional small `faceIndex`. */

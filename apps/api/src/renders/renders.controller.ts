@@ -22,7 +22,9 @@ export class RendersController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @SkipThrottle({ uploads: true })
-  @ApiOperation({ summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}} (or faceIds for the first role)' })
+  @ApiOperation({
+    summary: 'Make a video: {storyId, faces: {hero: [faceId, …]}, voices?: {lineId: recordingId}, childName?, language?} (or faceIds for the first role)',
+  })
   @ApiBody({
     schema: {
       type: 'object',
@@ -32,6 +34,12 @@ export class RendersController {
         faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
         faceIds: { type: 'array', items: { type: 'string' } },
         voices: { type: 'object', additionalProperties: { type: 'string' }, description: 'line id → recording id' },
+        childName: {
+          type: 'string',
+          maxLength: 40,
+          description: "the child's name for the title card at the start (optional; kept with the video, deleted with it)",
+        },
+        language: { type: 'string', enum: ['en', 'ko'], description: "the title card's language (the page's)" },
       },
     },
   })

@@ -11,13 +11,18 @@ import { RecordingService, VoiceModule } from '@talecast/voice';
 import { parseOptions, UsageError } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
 
-/** `render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--out <file.mp4>]`: the same engine, no HTTP. */
+/**
+ * `render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--name <child> [--language en|ko]] [--out <file.mp4>]`:
+ * the same engine, no HTTP. `--name` puts the title card at the start.
+ */
 export async function renderCommand(argv: string[]): Promise<void> {
   const o = parseOptions(argv, {
     story: { type: 'string' },
     face: { type: 'string', multiple: true },
     voice: { type: 'string', multiple: true },
     out: { type: 'string' },
+    name: { type: 'string' },
+    language: { type: 'string' },
   });
   if (!o.story || !o.face?.length) throw new UsageError('render needs --story and at least one --face');
   if (o.face.length > 5) throw new UsageError('at most 5 --face photos');
@@ -58,7 +63,9 @@ export async function renderCommand(argv: string[]): Promise<void> {
       );
       faceIds.push(result.id);
     }
-    const { render } = await app.get(RenderService).create({ storyId: o.story, faces: { hero: faceIds }, voices }, { enqueue: false });
+    const { render } = await app
+      .get(RenderService)
+      .create({ storyId: o.story, faces: { hero: faceIds }, voices, childName: o.name, language: o.language }, { enqueue: false });
     const started = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (fraction, done, total) => bar.update(fraction, `${done}/${total} segments`));
     bar.done();

@@ -20,7 +20,18 @@ export class RenderEntity {
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   voices!: Record<string, string>;
 
-  /** Hash of (story, faces) so the same request made twice quickly yields one job. */
+  /**
+   * The child's name for the title card (checked: at most 40 characters, printable). Child data:
+   * never logged, cleared when the render is deleted, cancelled or expires; null = no card.
+   */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  childName!: string | null;
+
+  /** The page's language when the render was asked for ('en', 'ko'): the title card's language. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  language!: string | null;
+
+  /** Hash of (story, faces, voices, title card) so the same request made twice quickly yields one job. */
   @Index()
   @Column({ type: 'varchar', length: 64 })
   requestKey!: string;
