@@ -8,7 +8,21 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiProcess, CLI_MAIN, createTestDatabase, REPO_ROOT, runNode, sharedFixture, startApi, tempDir, TestDatabase } from '@talecast/testing';
+import {
+  ApiProcess,
+  CLI_MAIN,
+  createTestDatabase,
+  regionDifference,
+  REPO_ROOT,
+  RgbFrame,
+  runNode,
+  saveFramePng,
+  sharedFixture,
+  startApi,
+  tempDir,
+  TestDatabase,
+  videoFrameAt,
+} from '@talecast/testing';
 import { locateFfmpeg, probeMedia } from '@talecast/video';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'web');
@@ -23,6 +37,10 @@ const STORY_META = {
   ages: [3, 7],
   defaultLanguage: 'en',
 };
+// Retention other than the defaults (24 h, 7 days): the consent and /privacy must state these.
+const RETENTION_ENV = { TALECAST_FACE_RETENTION: '36h', TALECAST_RENDER_RETENTION: '3d' };
+// Where the title card's panel is (fractions of the frame): centred in the lower part.
+const CARD_BOX: [number, number, number, number] = [0.35, 0.72, 0.65, 0.88];
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface StaticServer {
@@ -83,6 +101,38 @@ async function imagesLoaded(page: Page, selector: string): Promise<void> {
   );
 }
 
+/**
+ * The step with the child's name, as a parent sees it on desktop and phone, in English and Korean
+ * (screenshots only; the page is left as it was: desktop, English, "Mina").
+ */
+async function nameStepShots(page: Page): Promise<void> {
+  const step = page.locator('#step-make');
+  const desktop = page.viewportSize()!;
+  await step.screenshot({ path: path.join(ARTIFACTS, '04b-name-desktop-en.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await step.screenshot({ path: path.join(ARTIFACTS, '04c-name-phone-en.png') });
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.locator('#child-name').fill('민아');
+  assert.match(await step.innerText(), /아이 이름 \(선택\).*제목 카드/s, 'the name field and its hint in Korean');
+  await step.screenshot({ path: path.join(ARTIFACTS, '04d-name-phone-ko.png') });
+  await page.setViewportSize(desktop);
+  await step.screenshot({ path: path.join(ARTIFACTS, '04e-name-desktop-ko.png') });
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('#child-name').fill('Mina');
+}
+
+/** Polls a render until it is done (or fails the test). */
+async function renderDone(apiUrl: string, id: string, timeoutMs = 240_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await (await fetch(`${apiUrl}/api/renders/${id}`)).json()) as { status: string; error: unknown };
+    if (r.status === 'done') return;
+    assert.ok(['queued', 'rendering'].includes(r.status), `render ${r.status}: ${JSON.stringify(r.error)}`);
+    assert.ok(Date.now() < until, 'the render finishes in time');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 describe('parents web page', { timeout: 12 * 60_000 }, () => {
   let db: TestDatabase;
   let dir: { path: string; cleanup(): Promise<void> };
@@ -104,7 +154,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     const fixture = await sharedFixture(10);
     db = await createTestDatabase();
     dir = await tempDir();
-    const env = { DATABASE_URL: db.url, TALECAST_DATA_DIR: dir.path };
+    const env = { DATABASE_URL: db.url, TALECAST_DATA_DIR: dir.path, ...RETENTION_ENV };
     const masks = path.join(dir.path, 'masks-with-meta.json');
     await fs.writeFile(masks, JSON.stringify({ ...JSON.parse(await fs.readFile(fixture.masks, 'utf8')), meta: STORY_META }));
     const pre = await runNode(CLI_MAIN, ['precompute', '--story', STORY_ID, '--video', fixture.video, '--masks', masks], env, 8 * 60_000);
@@ -163,11 +213,38 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     await page.getByRole('radio', { name: new RegExp(STORY_TITLE) }).focus();
     await page.keyboard.press('Space');
     await page.locator('#step-photo:not(.is-locked) #consent').waitFor();
-    assert.match(await page.locator('#consent').innerText(), /24 hours.*7 days/s, 'the consent says how long things are kept');
+    // The server's configured retention (36 h, 3 days), not the defaults.
+    await page.locator('#consent-how-long[data-retention="ready"]').waitFor({ timeout: 10_000 });
+    assert.match(
+      await page.locator('#consent').innerText(),
+      /photos for 36 hours, voice recordings for 36 hours, videos for 3 days/,
+      'the consent says how long things are kept',
+    );
     assert.equal(await page.locator('footer a[href="/privacy"]').count(), 1, 'the footer links the privacy page');
     const privacy = await fetch(`${base}/privacy`);
     assert.equal(privacy.status, 200);
     assert.match(await privacy.text(), /data-app="talecast-privacy"/);
+    assert.deepEqual(await (await fetch(`${base}/api/privacy`)).json(), {
+      retention: { photoSeconds: 36 * 3600, recordingSeconds: 36 * 3600, videoSeconds: 3 * 86400, failedVideoSeconds: 3600 },
+    });
+    // The privacy page states them too, in both languages.
+    const privacyPage = await context.newPage();
+    try {
+      await privacyPage.goto(`${base}/privacy`);
+      const howLong = privacyPage.locator('#privacy-how-long[data-retention="ready"]');
+      await howLong.waitFor({ timeout: 10_000 });
+      assert.match(
+        await howLong.innerText(),
+        /Photos: 36 hours\. Voice recordings: 36 hours\. Videos and the child’s name on them: 3 days \(a video that could not be made: 1 hour\)/,
+      );
+      await privacyPage.screenshot({ path: path.join(ARTIFACTS, '02b-privacy.png'), fullPage: true });
+      await privacyPage.getByRole('button', { name: '한국어' }).click();
+      assert.match(await howLong.innerText(), /사진: 36시간\. 목소리 녹음: 36시간\. 영상과 영상 속 아이 이름: 3일\(만들지 못한 영상은 1시간\)/);
+      await privacyPage.screenshot({ path: path.join(ARTIFACTS, '02c-privacy-ko.png'), fullPage: true });
+      await privacyPage.getByRole('button', { name: 'English' }).click();
+    } finally {
+      await privacyPage.close();
+    }
     await shot('02a-consent.png');
     await agreeToConsent(page);
     await page
@@ -246,6 +323,7 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       });
     });
     await page.locator('#child-name').fill('Mina');
+    await nameStepShots(page);
     // Click to first frame, printed (the goal lives in `npm run bench`, not here).
     const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Make my video' }).click();
@@ -343,6 +421,94 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.ok(info.durationSeconds > 9 && info.durationSeconds < 11, `duration ${info.durationSeconds}`);
     const status = await fetch(`${api.url}/api/renders/${renderId}`).then((r) => r.json() as Promise<{ status: string; videoUrl: string }>);
     assert.equal(status.status, 'done');
+  });
+
+  test('the title card with the name opens the video (MP4 and HLS); the same render without a name has none', async () => {
+    assert.ok(renderId && faceId, 'needs the render of the previous test');
+    const mp4 = path.join(ARTIFACTS, 'talecast.mp4');
+    // The same face and story without a name (no title card), and with a Korean name, through the API.
+    const make = async (extra: Record<string, string>) => {
+      const created = await fetch(`${api.url}/api/renders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ storyId: STORY_ID, faces: { hero: [faceId] }, ...extra }),
+      });
+      assert.equal(created.status, 202);
+      return ((await created.json()) as { id: string }).id;
+    };
+    // A name that is not printable text, or too long, is refused in plain words; no render is made.
+    for (const childName of ['Mi\u0000na', 'Mina\u202E', '가'.repeat(41), 'Mina 🦊']) {
+      const r = await fetch(`${api.url}/api/renders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ storyId: STORY_ID, faces: { hero: [faceId] }, childName, language: 'en' }),
+      });
+      assert.equal(r.status, 400);
+      const body = (await r.json()) as { code?: string; error?: { code?: string } };
+      assert.equal(body.error?.code ?? body.code, 'INVALID_NAME');
+    }
+    const plainId = await make({});
+    assert.notEqual(plainId, renderId, 'a request without the name is another video');
+    const koId = await make({ childName: '민아', language: 'ko' });
+    await renderDone(api.url, plainId);
+    await renderDone(api.url, koId);
+    const plainMp4 = `${api.url}/api/renders/${plainId}/video.mp4`;
+    const storyMedia = path.join(dir.path, 'precomputed', STORY_ID);
+    const manifest = JSON.parse(await fs.readFile(path.join(storyMedia, 'manifest.json'), 'utf8')) as {
+      video: { width: number; height: number; fps: number };
+      segments: { start: number; end: number; hasFace: boolean; file: string }[];
+    };
+    const { width, height } = manifest.video;
+    const at = (input: string, s: number) => videoFrameAt(input, s, width, height);
+    const diff = (a: RgbFrame, b: RgbFrame) => regionDifference(a, b, CARD_BOX);
+
+    // While the card shows (fully from 0.5 s to 2.3 s), its region differs strongly from the video without it; after 3 s it does not.
+    const seen: string[] = [];
+    for (const [s, card] of [
+      [1.0, true],
+      [2.0, true],
+      [4.0, false],
+      [7.0, false],
+    ] as const) {
+      const named = await at(mp4, s);
+      const plain = await at(plainMp4, s);
+      const d = diff(named, plain);
+      seen.push(`${s} s: ${d.toFixed(1)}`);
+      if (s === 1.0) {
+        await saveFramePng(named, path.join(ARTIFACTS, 'card-1.0s-named.png'));
+        await saveFramePng(plain, path.join(ARTIFACTS, 'card-1.0s-plain.png'));
+      }
+      if (card) assert.ok(d > 25, `the card is over the video at ${s} s (${seen.join(', ')})`);
+      else assert.ok(d < 3, `no card at ${s} s: the two renders match (${seen.join(', ')})`);
+    }
+    console.log(`# card region, named vs plain render (mean abs RGB difference): ${seen.join(', ')}`);
+    // The Korean card (glyphs checked against missing-glyph boxes in title-card.int-spec; looked at in this PNG).
+    const ko = await at(`${api.url}/api/renders/${koId}/video.mp4`, 1.0);
+    await saveFramePng(ko, path.join(ARTIFACTS, 'card-1.0s-named-ko.png'));
+    assert.ok(diff(ko, await at(plainMp4, 1.0)) > 25, 'the Korean card is over the video');
+    assert.ok(diff(ko, await at(mp4, 1.0)) > 3, 'the Korean card has other words than the English one');
+    // The growing stream carries the card too.
+    const hls = await at(`${api.url}/api/renders/${renderId}/hls/index.m3u8`, 1.0);
+    assert.ok(diff(hls, await at(plainMp4, 1.0)) > 25, 'the HLS stream shows the card');
+    assert.ok(diff(hls, await at(mp4, 1.0)) < 4, 'the HLS stream and the MP4 show the same card');
+
+    // Without a name the output is the story's own media where no face is inserted: a face-free
+    // first segment is copied untouched (the card re-encodes it only for a named render).
+    const first = manifest.segments[0];
+    const storyFirst = path.join(storyMedia, first.file);
+    const plainVsStory = diff(await at(plainMp4, 1.0), await at(storyFirst, 1.0));
+    if (!first.hasFace) assert.ok(plainVsStory < 1, `the plain render copies the face-free first segment (${plainVsStory.toFixed(2)})`);
+    const timings = (id: string) =>
+      fetch(`${api.url}/api/renders/${id}`).then(async (r) => ((await r.json()) as { timings: { renderedSegments: number; reusedSegments: number } }).timings);
+    const [t1, t0] = [await timings(renderId), await timings(plainId)];
+    console.log(
+      `# segments: named ${t1.renderedSegments} rendered / ${t1.reusedSegments} copied; plain ${t0.renderedSegments} / ${t0.reusedSegments}; first segment ${first.hasFace ? 'has' : 'has no'} face`,
+    );
+    assert.equal(t1.renderedSegments + t1.reusedSegments, t0.renderedSegments + t0.reusedSegments);
+    // The card's 3 s: the face-free segments it reaches are re-encoded in addition, nothing else.
+    const cardOnly = manifest.segments.filter((seg) => !seg.hasFace && seg.start < Math.round(3 * manifest.video.fps)).length;
+    assert.equal(t1.renderedSegments, t0.renderedSegments + cardOnly, `the face-free segments under the card (${cardOnly}) are re-encoded in addition`);
+    for (const id of [plainId, koId]) assert.equal((await fetch(`${api.url}/api/renders/${id}`, { method: 'DELETE' })).status, 200);
   });
 
   test('the private link opens the render in a fresh browser (phone, Korean) and plays; a reload comes back to it', async () => {
@@ -471,7 +637,8 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       assert.equal(await p.locator('h1').innerText(), '우리 아이가 주인공이 되는 동화');
       assert.match(await p.locator('#step-story-title').innerText(), /동화 고르기/);
       await p.locator(`[data-story-id="${STORY_ID}"]`).click();
-      await p.locator('#consent').waitFor();
+      await p.locator('#consent-how-long[data-retention="ready"]').waitFor({ timeout: 10_000 });
+      assert.match(await p.locator('#consent').innerText(), /사진은 36시간, 목소리 녹음은 36시간, 영상은 3일 동안/, 'the configured retention, in Korean');
       await p.screenshot({ path: path.join(ARTIFACTS, '13a-korean-consent.png'), fullPage: true });
       await agreeToConsent(p);
       await p.locator('input[type=file][data-kind="choose"]').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('nope') });
