@@ -1,39 +1,48 @@
 // Command-line entry point (no HTTP): `npm run cli -- <command> [options]`. Thin wiring over
 // the same libraries the API uses.
 import 'reflect-metadata';
-import { ConfigError } from '@talecast/config';
-import { TalecastError } from '@talecast/core';
+import { ConfigError } from '@talecast/config/app-config';
+import { TalecastError } from '@talecast/core/talecast-error';
 import { UsageError } from './cli-args';
-import { fixturesCommand } from './commands/fixtures.command';
-import { storiesCommand } from './commands/stories.command';
-import { demoCommand } from './commands/demo.command';
-import { precomputeCommand } from './commands/precompute.command';
-import { renderCommand } from './commands/render.command';
-import { purgeCommand } from './commands/purge.command';
-import { linesCommand } from './commands/lines.command';
-import { taleCommand } from './commands/tale.command';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
-  demo: { run: demoCommand, usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened' },
-  fixtures: { run: fixturesCommand, usage: 'fixtures [--seconds 20] [--variant a|b] [--out DIR]   generate a story fixture video' },
+type Run = (argv: string[]) => Promise<void>;
+
+// Each command's module (and the libraries it pulls in: Nest, the database, the face models'
+// code, the render engine) is loaded only when that command runs: loading all of them cost every
+// command, `--help` included, about a second before it did anything.
+const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string }> = {
+  demo: {
+    load: async () => (await import('./commands/demo.command')).demoCommand,
+    usage: 'demo [--seconds 20]                                   run every part once on generated data and say what happened',
+  },
+  fixtures: {
+    load: async () => (await import('./commands/fixtures.command')).fixturesCommand,
+    usage: 'fixtures [--seconds 20] [--variant a|b] [--out DIR]   generate a story fixture video',
+  },
   precompute: {
-    run: precomputeCommand,
+    load: async () => (await import('./commands/precompute.command')).precomputeCommand,
     usage: 'precompute --story <id> --video <file> --masks <file> [--lines <file>] [--title <text>] [--reference <image>] [--style photo|toon]',
   },
   render: {
-    run: renderCommand,
+    load: async () => (await import('./commands/render.command')).renderCommand,
     usage: 'render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--name <child> [--language en|ko]] [--out <file.mp4>]',
   },
-  lines: { run: linesCommand, usage: "lines --story <id>                                   the story's spoken lines as JSON [{id, role, from, to, text}]" },
+  lines: {
+    load: async () => (await import('./commands/lines.command')).linesCommand,
+    usage: "lines --story <id>                                   the story's spoken lines as JSON [{id, role, from, to, text}]",
+  },
   purge: {
-    run: purgeCommand,
+    load: async () => (await import('./commands/purge.command')).purgeCommand,
     usage: 'purge [--dry-run]                                    remove expired faces, videos and orphaned files (--dry-run: only list them)',
   },
   tale: {
-    run: taleCommand,
+    load: async () => (await import('./commands/tale.command')).taleCommand,
     usage: 'tale [--seconds 30] [--size 1280x720] [--fps 30] [--seed 1] [--silent] [--out DIR]  generate the animated fairy tale "The Golden Key"',
   },
-  stories: { run: storiesCommand, usage: 'stories [--json]                                     list stories and their status' },
+  stories: {
+    load: async () => (await import('./commands/stories.command')).storiesCommand,
+    usage: 'stories [--json]                                     list stories and their status',
+  },
 };
 
 function usage(): string {
@@ -50,7 +59,9 @@ async function main(): Promise<void> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"`);
-  await command.run(argv);
+  await (
+    await command.load()
+  )(argv);
 }
 
 main().then(
