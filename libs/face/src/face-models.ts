@@ -15,7 +15,12 @@ export interface LoadedFaceModels {
   loadMs: number;
 }
 
-let loading: Promise<LoadedFaceModels> | undefined;
+/** The face-api networks this project uses. */
+export const FACE_NETS = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet', 'faceRecognitionNet'] as const;
+export type FaceNetName = (typeof FACE_NETS)[number];
+
+let backendLoading: Promise<Omit<LoadedFaceModels, 'models'>> | undefined;
+const netsLoading = new Map<FaceNetName, Promise<void>>();
 
 /** Directory of the model weights shipped inside @vladmandic/face-api. */
 export function modelDirectory(): string {
@@ -27,15 +32,35 @@ export function samplePhotoDirectory(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 }
 
-export function loadFaceModels(preference: 'auto' | 'wasm' | 'tfjs-node' = 'auto'): Promise<LoadedFaceModels> {
-  loading ??= load(preference).catch((err) => {
-    loading = undefined;
+/**
+ * The backend and the networks asked for (every one by default), each loaded once per process (a
+ * later call asking for more loads only what is missing). A precompute worker asks for the three it
+ * runs: SSD and the recognition net are 0.8 s of loading per worker that it never uses.
+ */
+export async function loadFaceModels(preference: 'auto' | 'wasm' | 'tfjs-node' = 'auto', nets: readonly FaceNetName[] = FACE_NETS): Promise<LoadedFaceModels> {
+  const started = Date.now();
+  backendLoading ??= loadBackend(preference).catch((err) => {
+    backendLoading = undefined;
     throw err;
   });
-  return loading;
+  const backend = await backendLoading;
+  const dir = modelDirectory();
+  for (const name of nets) {
+    if (!netsLoading.has(name)) {
+      netsLoading.set(
+        name,
+        backend.faceapi.nets[name].loadFromDisk(dir).catch((err: unknown) => {
+          netsLoading.delete(name);
+          throw err;
+        }),
+      );
+    }
+    await netsLoading.get(name);
+  }
+  return { ...backend, models: FACE_NETS.filter((n) => netsLoading.has(n)), loadMs: backend.loadMs + (Date.now() - started) };
 }
 
-async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFaceModels> {
+async function loadBackend(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<Omit<LoadedFaceModels, 'models'>> {
   const started = Date.now();
   // The WASM glue (emscripten) installs a process-wide 'unhandledRejection' handler that rethrows,
   // turning any stray rejection anywhere in the process into a crash; it is removed after loading.
@@ -60,11 +85,7 @@ async function load(preference: 'auto' | 'wasm' | 'tfjs-node'): Promise<LoadedFa
   }
   await tf.ready();
   for (const l of process.listeners('unhandledRejection')) if (!rejectionHandlers.has(l)) process.removeListener('unhandledRejection', l);
-  const dir = modelDirectory();
-  const nets = faceapi.nets;
-  const models = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet', 'faceRecognitionNet'];
-  for (const name of models) await nets[name].loadFromDisk(dir);
-  return { backend, faceapi, tf, models, loadMs: Date.now() - started };
+  return { backend, faceapi, tf, loadMs: Date.now() - started };
 }
 
 function nativeBindingLoads(): boolean {

@@ -1,12 +1,15 @@
-// piscina worker: analyses one contiguous frame range. Face models load once per worker thread.
-import { loadFaceModels } from '@talecast/face';
+// piscina worker: analyses one contiguous frame range. Face models load once per worker thread:
+// only the networks the analysis runs (the recognition net only when a reference identity is given).
+import { FaceNetName, loadFaceModels } from '@talecast/face';
 import { analyseRange, RangeResult, RangeTask } from './range-analyzer';
 
 export interface AnalysisWorkerTask extends RangeTask {
   faceBackend: 'auto' | 'wasm' | 'tfjs-node';
 }
 
+const ANALYSIS_NETS: FaceNetName[] = ['tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet'];
+
 export default async function analyse(task: AnalysisWorkerTask): Promise<RangeResult> {
-  const models = await loadFaceModels(task.faceBackend);
+  const models = await loadFaceModels(task.faceBackend, task.reference ? [...ANALYSIS_NETS, 'faceRecognitionNet'] : ANALYSIS_NETS);
   return analyseRange(models, task);
 }
