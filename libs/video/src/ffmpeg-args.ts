@@ -61,13 +61,14 @@ export function rawToMp4Args(
 /** Decode frames [start, start+count) of a file to raw frames on stdout. */
 export function decodeRangeArgs(
   file: string,
-  opts: { startFrame: number; frameCount: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p'; width?: number; height?: number },
+  opts: { startFrame: number; frameCount: number; fps: number; pixelFormat: 'rgb24' | 'yuv420p'; width?: number; height?: number; output?: string },
 ): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  if (opts.output) args.push('-y');
   if (opts.startFrame > 0) args.push('-ss', (opts.startFrame / opts.fps).toFixed(6));
   args.push('-i', file, '-map', '0:v:0', '-frames:v', String(opts.frameCount));
   if (opts.width && opts.height) args.push('-vf', `scale=${opts.width}:${opts.height}:flags=bilinear`);
-  args.push('-f', 'rawvideo', '-pix_fmt', opts.pixelFormat, 'pipe:1');
+  args.push('-f', 'rawvideo', '-pix_fmt', opts.pixelFormat, opts.output ?? 'pipe:1');
   return args;
 }
 

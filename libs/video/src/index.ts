@@ -4,3 +4,4 @@ export * from './media-probe';
 export * from './ffmpeg-args';
 export * from './ffmpeg.service';
 export * from './mpegts';
+export * from './frame-pipe';
