@@ -20,8 +20,9 @@ import {
 } from '@talecast/face';
 import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
-import { decodeRangeArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
-import { MasksFile, regionContaining, roleActiveAt } from './masks-file';
+import { createFramePipe, decodeRangeArgs, readFramesFromPipe, startFfmpeg } from '@talecast/video';
+import { MasksFile, regionActive, regionContaining, roleActiveAt } from './masks-file';
+import { DetectionArea, detectionAreas } from './detection-area';
 import { frameThumbnail, ShotCutDetector, thumbnailDifference, thumbnailSampleOffsets, THUMB_SIZE } from './shot-detector';
 import { LazyRgbFrame } from './lazy-rgb-frame';
 import {
@@ -84,7 +85,19 @@ export interface RangeResult {
   roles: Record<string, RoleTrackData>;
   /** Edge sparsity of the hero's face on some frames (style-proposal.ts). */
   styleSamples?: number[];
-  timings: { decodeMs: number; detectMs: number; landmarkMs: number; expressionMs: number; colourMs: number; eyesMs: number; detections: number };
+  timings: {
+    decodeMs: number;
+    detectMs: number;
+    landmarkMs: number;
+    expressionMs: number;
+    colourMs: number;
+    eyesMs: number;
+    /** Full detections (whole frame or the regions' area), track verifications and relocations on a crop, landmark network runs. */
+    detections: number;
+    verifications: number;
+    relocations: number;
+    landmarkRuns: number;
+  };
 }
 
 interface Track {
@@ -137,56 +150,34 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
   // where the analysis reads it (LazyRgbFrame).
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
-  const proc = startFfmpeg(task.ffmpeg, decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps: task.fps, pixelFormat: 'yuv420p' }), {
-    stdout: true,
-    signal,
-  });
   const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)));
   const decodeStarted = performance.now();
-  await readFrames(proc, yuv420FrameBytes(task.width, task.height), (frame) => analysis.processFrame(frame));
+  const pipe = await createFramePipe();
+  try {
+    const args = decodeRangeArgs(task.video, { startFrame: decodeFrom, frameCount: wanted, fps: task.fps, pixelFormat: 'yuv420p', output: pipe.path });
+    const proc = startFfmpeg(task.ffmpeg, args, { signal });
+    const exited = proc.done.catch(() => undefined);
+    await readFramesFromPipe(
+      pipe,
+      yuv420FrameBytes(task.width, task.height),
+      FRAMES_AHEAD,
+      exited,
+      () => proc.child.kill('SIGKILL'),
+      (frame) => analysis.processFrame(frame),
+    ).finally(() => exited);
+    await proc.done;
+  } finally {
+    await pipe.remove();
+  }
   return analysis.result(performance.now() - decodeStarted);
 }
 
 /**
- * Reads exact frames from the decoder's pipe and hands them to `analyse` one at a time
- * (back-pressure by pausing the pipe). Two frame buffers in turn: the one filling and the one
- * being analysed. A fresh buffer per frame cost zeroing and garbage collection. Rejects with the
- * first failure of the decoder or of `analyse`, after the decoder exited.
+ * Decoded frames read ahead of the analysis: the decoder (its own process) and the reads (the
+ * thread pool) go on while this thread analyses. With a single frame buffered, the decoder
+ * started on the next frame only once the analysis was done with this one.
  */
-async function readFrames(proc: FfmpegRun, frameBytes: number, analyse: (frame: Uint8Array) => Promise<void>): Promise<void> {
-  const stdout = proc.child.stdout!;
-  const buffers = [new Uint8Array(frameBytes), new Uint8Array(frameBytes)];
-  let next = 0;
-  let frame = buffers[next];
-  let filled = 0;
-  let chain = Promise.resolve();
-  let failure: unknown;
-  stdout.on('data', (chunk: Buffer) => {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(frameBytes - filled, chunk.length - offset);
-      frame.set(chunk.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (filled === frameBytes) {
-        filled = 0;
-        const full = frame;
-        next = (next + 1) % buffers.length;
-        frame = buffers[next];
-        stdout.pause();
-        chain = chain
-          .then(() => analyse(full))
-          .catch((err) => {
-            failure ??= err;
-          })
-          .finally(() => stdout.resume());
-      }
-    }
-  });
-  await proc.done;
-  await chain;
-  if (failure) throw failure;
-}
+const FRAMES_AHEAD = 4;
 
 type Detection = { box: Box; score: number };
 
@@ -204,7 +195,18 @@ class RangeAnalysis {
   private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
   private readonly cuts: number[] = [];
   private readonly cutDetector = new ShotCutDetector();
-  private readonly timings = { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 };
+  private readonly timings = {
+    decodeMs: 0,
+    detectMs: 0,
+    landmarkMs: 0,
+    expressionMs: 0,
+    colourMs: 0,
+    eyesMs: 0,
+    detections: 0,
+    verifications: 0,
+    relocations: 0,
+    landmarkRuns: 0,
+  };
   /** The current frame's luma (for the eyes' gaze). */
   private luma: Plane | null = null;
   private readonly gaze = new Float32Array(4);
@@ -217,6 +219,7 @@ class RangeAnalysis {
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
   private readonly netInput = new Float32Array(INPUT * INPUT * 3);
   private readonly small: { width: number; height: number; data: Float32Array };
+  private readonly areaInputs = new Map<number, Float32Array>();
   private readonly detector: FaceDetector;
   private previousThumb: Float32Array | null = null;
   private thumb: Float32Array = new Float32Array(THUMB_SIZE);
@@ -338,13 +341,33 @@ class RangeAnalysis {
     const searching = this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t));
     if (!(isCut || k === 0 || (searching && i - this.lastDetection >= searchInterval(this.lastDetection - this.searchStart, this.task.detectEvery))))
       return null;
+    this.lastDetection = i;
+    // Only faces centred in an active region are ever candidates: look around those regions only.
+    const regions = Object.values(this.task.masks.roles).flatMap((role) => role.regions.filter((r) => regionActive(r, t)));
+    const areas = detectionAreas(regions, this.width, this.height, DETECT_WIDTH);
+    if (areas.length === 0) return [];
     const started = performance.now();
-    this.frameRgb.ensureAll();
-    const detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
+    let detections: Detection[] = [];
+    if (areas[0].inputSize >= DETECT_WIDTH) {
+      this.frameRgb.ensureAll();
+      detections = await detectFaces(this.tf, this.faceapi, this.rgb, this.width, this.height, this.small);
+    } else {
+      for (const area of areas) {
+        this.frameRgb.ensure(area.crop);
+        detections.push(...(await detectInArea(this.tf, this.faceapi, this.rgb, this.width, this.height, area, this.areaInput(area.inputSize))));
+      }
+      if (areas.length > 1) detections = withoutDuplicates(detections);
+    }
     this.timings.detectMs += performance.now() - started;
     this.timings.detections++;
-    this.lastDetection = i;
     return detections;
+  }
+
+  /** The detector's input buffer for a crop of this size (kept per size). */
+  private areaInput(size: number): Float32Array {
+    let input = this.areaInputs.get(size);
+    if (!input) this.areaInputs.set(size, (input = new Float32Array(size * size * 3)));
+    return input;
   }
 
   /** One role on frame i (k within the range): keep, start or lose its track; record the frame when found. */
@@ -444,6 +467,7 @@ class RangeAnalysis {
     const tracked = boundingBoxOf(regionAt(track, k));
     const found = await detectAround(this.tf, this.faceapi, this.frameRgb, tracked, this.verifyInput);
     this.timings.detectMs += performance.now() - started;
+    this.timings.verifications++;
     const match = found.filter((b) => sameFaceScore(b, tracked) > 0.3).sort((a, b) => sameFaceScore(b, tracked) - sameFaceScore(a, tracked))[0];
     if (!match) return undefined;
     track.verifiedAt = i;
@@ -459,6 +483,7 @@ class RangeAnalysis {
     const predicted = boundingBoxOf(regionAt(track, k));
     const found = await detectAround(this.tf, this.faceapi, this.frameRgb, predicted, this.verifyInput, RELOCATE_CROP);
     this.timings.detectMs += performance.now() - started;
+    this.timings.relocations++;
     const size = Math.sqrt(predicted.width * predicted.height);
     const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - (predicted.x + predicted.width / 2), b.y + b.height / 2 - (predicted.y + predicted.height / 2));
     const nearest = found.filter((b) => centre(b) < size && !this.claimedByOther(name, b)).sort((a, b) => centre(a) - centre(b))[0];
@@ -493,6 +518,7 @@ class RangeAnalysis {
   /** The landmark network on a region of the current frame (converted to RGB first). */
   private landmarksIn(region: OrientedBox) {
     this.frameRgb.ensure(boundingBoxOf(region));
+    this.timings.landmarkRuns++;
     return landmarksForRegion(this.tf, this.faceapi, this.rgb, this.width, this.height, region, MIRRORED_LANDMARKS, this.netInput);
   }
 
@@ -598,6 +624,40 @@ async function detectFaces(
   } finally {
     tensor.dispose();
   }
+}
+
+/** Tiny detector on a crop of the frame at (about) the whole-frame detection's scale; boxes in frame pixels. */
+async function detectInArea(
+  tf: Tfjs,
+  faceapi: FaceApi,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  area: DetectionArea,
+  input: Float32Array,
+): Promise<Detection[]> {
+  const { crop, inputSize } = area;
+  const { scale, ox, oy } = cropFaceInput(rgb, width, height, crop, inputSize, input);
+  const tensor = tf.tensor3d(input, [inputSize, inputSize, 3], 'float32');
+  try {
+    const found: FaceApiResult[] = await faceapi.nets.tinyFaceDetector.locateFaces(
+      tensor,
+      new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: 0.45 }),
+    );
+    return found.map((d) => ({
+      box: { x: crop.x + (d.box.x - ox) / scale, y: crop.y + (d.box.y - oy) / scale, width: d.box.width / scale, height: d.box.height / scale },
+      score: d.score,
+    }));
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** One detection per face where crops overlapped (the higher score stays). */
+function withoutDuplicates(detections: Detection[]): Detection[] {
+  const kept: Detection[] = [];
+  for (const d of [...detections].sort((a, b) => b.score - a.score)) if (!kept.some((k) => sameFaceScore(k.box, d.box) > 0.5)) kept.push(d);
+  return kept;
 }
 
 /**

@@ -69,7 +69,11 @@ export interface PrecomputeSummary {
     landmarks: number;
     expressions: number;
     colour: number;
+    eyes: number;
     detections: number;
+    verifications: number;
+    relocations: number;
+    landmarkRuns: number;
     setup: number;
     encode: number;
     finish: number;
@@ -125,17 +129,20 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
   try {
     const media = { ffmpeg: deps.ffmpeg, video: req.video, info: input.info, staging, segments, matrix: input.matrix, range: input.range, signal: deps.signal };
     const encodeStarted = Date.now();
-    const audioFile = await encodeStoryMedia(media, deps.encoder);
+    // The story card's thumbnail (the hero large and frontal) and preview clip (story-showcase.ts)
+    // are made from the source beside the render-ready encode (its x264 leaves part of the cores idle).
+    const [audioFile] = await bothDone(
+      encodeStoryMedia(media, deps.encoder),
+      writeShowcase(
+        { ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal },
+        chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts),
+      ),
+    );
     timings.encode = Date.now() - encodeStarted;
     const finishStarted = Date.now();
     progress(0.95, 'encoding');
     const published = manifestSegments(segments);
     await writeHlsPieces(media, published, audioFile, Math.max(2, deps.threads));
-    // The story card's thumbnail (the hero large and frontal) and preview clip (story-showcase.ts).
-    await writeShowcase(
-      { ffmpeg: deps.ffmpeg, video: req.video, staging, fps: input.fps, signal: deps.signal },
-      chooseShowcase(frames.records, roleNames, frameCount, input.fps, cuts),
-    );
 
     // 5. Publish: frame data and manifest into the staging folder, side files (atomic each), then swap the folder in.
     const manifest = buildManifest(req, input, {
@@ -219,7 +226,19 @@ interface StoryAnalysis {
   results: RangeResult[];
   /** When the pool started (Date.now()). */
   started: number;
-  timings: { analysisWall: number; decode: number; detect: number; landmarks: number; expressions: number; colour: number; detections: number };
+  timings: {
+    analysisWall: number;
+    decode: number;
+    detect: number;
+    landmarks: number;
+    expressions: number;
+    colour: number;
+    eyes: number;
+    detections: number;
+    verifications: number;
+    relocations: number;
+    landmarkRuns: number;
+  };
 }
 
 async function analyseStory(
@@ -261,13 +280,28 @@ async function analyseStory(
     landmarks: sum(results.map((r) => r.timings.landmarkMs)),
     expressions: sum(results.map((r) => r.timings.expressionMs)),
     colour: sum(results.map((r) => r.timings.colourMs)),
-    eyes: sum(results.map((r) => r.timings.eyesMs ?? 0)),
+    eyes: sum(results.map((r) => r.timings.eyesMs)),
     detections: sum(results.map((r) => r.timings.detections)),
+    verifications: sum(results.map((r) => r.timings.verifications)),
+    relocations: sum(results.map((r) => r.timings.relocations)),
+    landmarkRuns: sum(results.map((r) => r.timings.landmarkRuns)),
   };
   return { results, started, timings };
 }
 
-/** One task per range of ANALYSIS.rangeSeconds; the last one reads to the end of the video. */
+/**
+ * Ranges of at most ANALYSIS.rangeSeconds, as many as a multiple of the pool's threads and of equal
+ * length, so that no worker is left alone with the last range while the others idle (a 30 s story
+ * in three 10 s ranges on two threads kept one thread idle a third of the analysis).
+ */
+export function rangeFramesFor(estimatedFrames: number, fps: number, threads: number): number {
+  const maxFrames = Math.max(1, Math.round(ANALYSIS.rangeSeconds * fps));
+  const perThread = Math.max(1, threads);
+  const ranges = perThread * Math.max(1, Math.ceil(estimatedFrames / (maxFrames * perThread)));
+  return Math.max(1, Math.min(maxFrames, Math.ceil(estimatedFrames / ranges)));
+}
+
+/** One task per range (rangeFramesFor); the last one reads to the end of the video. */
 function analysisTasks(
   req: PrecomputeRequest,
   deps: PrecomputeDependencies,
@@ -275,7 +309,7 @@ function analysisTasks(
   reference: AnalysisWorkerTask['reference'],
 ): AnalysisWorkerTask[] {
   const { fps, video, estimatedFrames } = input;
-  const rangeFrames = Math.max(1, Math.round(ANALYSIS.rangeSeconds * fps));
+  const rangeFrames = rangeFramesFor(estimatedFrames, fps, deps.threads);
   const tasks: AnalysisWorkerTask[] = [];
   for (let start = 0; start < estimatedFrames; start += rangeFrames) {
     const last = start + rangeFrames >= estimatedFrames;
@@ -412,6 +446,14 @@ async function swapFolder(staging: string, target: string): Promise<void> {
   );
   await fs.rename(staging, target);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+/** Both results once both have ended (the staging folder is removed only after neither writes into it); the first failure otherwise. */
+async function bothDone<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 function sum(values: number[]): number {

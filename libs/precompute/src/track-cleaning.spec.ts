@@ -72,7 +72,18 @@ test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
         irisContrast: new Float32Array(n * 2).fill(NaN),
       },
     },
-    timings: { decodeMs: 0, detectMs: 0, landmarkMs: 0, expressionMs: 0, colourMs: 0, eyesMs: 0, detections: 0 },
+    timings: {
+      decodeMs: 0,
+      detectMs: 0,
+      landmarkMs: 0,
+      expressionMs: 0,
+      colourMs: 0,
+      eyesMs: 0,
+      detections: 0,
+      verifications: 0,
+      relocations: 0,
+      landmarkRuns: 0,
+    },
   };
   for (let i = 0; i < n; i++) range.roles.hero.landmarks.set(i >= 14 && i < 17 ? closed : open, i * LANDMARK_DIMS);
   const track = cleanRoleTrack([range], 'hero', n, new Set(), {
