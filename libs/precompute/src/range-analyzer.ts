@@ -61,6 +61,19 @@ export interface RangeTask {
   range: YuvRange;
   /** Identity of the hero (descriptor of a reference photo), if given. */
   reference: { role: string; descriptor: number[] } | null;
+  /**
+   * Set (to non-zero, by another thread) to stop the analysis at the next frame: it then fails with
+   * AnalysisCancelled after stopping its decoder and removing its FIFO. A worker thread terminated
+   * from outside could do neither (its decoder would wait on the FIFO for ever).
+   */
+  cancel?: Int32Array;
+}
+
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('the analysis was cancelled');
+    this.name = 'AnalysisCancelled';
+  }
 }
 
 export interface RoleTrackData {
@@ -148,6 +161,7 @@ const START_PASSES = 2;
 export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
   // Frames arrive as yuv420p (half the bytes of RGB, no conversion in ffmpeg); RGB is made only
   // where the analysis reads it (LazyRgbFrame).
+  if (task.cancel && Atomics.load(task.cancel, 0) !== 0) throw new AnalysisCancelled();
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
   const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)));
@@ -268,6 +282,7 @@ class RangeAnalysis {
   }
 
   async processFrame(frame: Uint8Array): Promise<void> {
+    if (this.task.cancel && Atomics.load(this.task.cancel, 0) !== 0) throw new AnalysisCancelled();
     const i = this.frameIndex++;
     const isCut = this.shotCutAt(frame);
     if (i < this.task.startFrame) return;

@@ -265,17 +265,34 @@ async function analyseStory(
   let done = 0;
   let results: RangeResult[];
   const started = Date.now();
+  // Ranges stop on a shared flag (at their next frame, cleaning up after themselves), not by
+  // terminating their threads: on the first failure or an abort every range is stopped and
+  // awaited before the pool goes.
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const stop = () => Atomics.store(cancel, 0, 1);
+  let failure: unknown;
+  deps.signal?.addEventListener('abort', stop, { once: true });
   try {
-    results = await Promise.all(
-      tasks.map((t) =>
-        pool.run(t, { signal: deps.signal }).then((r: RangeResult) => {
+    const runs = tasks.map((t) =>
+      pool.run({ ...t, cancel }).then(
+        (r: RangeResult) => {
           done++;
           progress(0.02 + 0.78 * (done / tasks.length), 'analysing');
           return r;
-        }),
+        },
+        (err: unknown) => {
+          failure ??= err; // the first failure; the others are the ranges it stopped
+          stop();
+          throw err;
+        },
       ),
     );
+    const settled = await Promise.allSettled(runs);
+    deps.signal?.throwIfAborted();
+    if (failure !== undefined) throw failure;
+    results = settled.map((r) => (r as PromiseFulfilledResult<RangeResult>).value);
   } finally {
+    deps.signal?.removeEventListener('abort', stop);
     await pool.destroy();
   }
   results.sort((a, b) => a.startFrame - b.startFrame);
