@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import { Client } from 'pg';
 import {
   ApiProcess,
   CLI_MAIN,
@@ -560,6 +561,15 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
     assert.match(await done.innerText(), /The video and the photos are gone/);
     await shot('10-deleted.png');
 
+    // The child's name was stored with the render for its title card, and goes with it.
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const rows = (await sql.query('SELECT "childName", status FROM render WHERE id = $1', [renderId])).rows as { childName: string | null; status: string }[];
+      assert.deepEqual(rows, [{ childName: null, status: 'deleted' }]);
+    } finally {
+      await sql.end();
+    }
     const render = await fetch(`${api.url}/api/renders/${renderId}`);
     if (render.status !== 404) assert.equal(((await render.json()) as { status: string }).status, 'deleted');
     const video = await fetch(`${api.url}/api/renders/${renderId}/video.mp4`);

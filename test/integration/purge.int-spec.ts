@@ -100,6 +100,7 @@ describe('purge', async () => {
       faces: { hero: o.faces ?? [newId()] },
       requestKey: id,
       status,
+      childName: 'Mina',
       expiresAt: o.expiresIn === undefined || o.expiresIn === null ? null : at(o.expiresIn),
       finishedAt: o.finishedAgo === undefined ? null : at(-o.finishedAgo),
     });
@@ -179,6 +180,7 @@ describe('purge', async () => {
       const row = kind === 'face' ? await w.faces.findOneByOrFail({ id }) : await w.renders.findOneByOrFail({ id });
       assert.equal(row.status, 'purged');
       assert.ok(row.purgedAt instanceof Date);
+      if (kind === 'render') assert.equal((row as RenderEntity).childName, null, "the child's name goes when the render expires");
       assert.equal(row.bytes, 0, 'nothing of it is left on disk');
       assert.deepEqual(await events(w, id), [
         { subjectKind: kind, event: 'expired', details: {} },
@@ -198,6 +200,7 @@ describe('purge', async () => {
       assert.equal(await exists(dir), true, `${kind} ${status} keeps its files`);
       const row = kind === 'face' ? await w.faces.findOneByOrFail({ id }) : await w.renders.findOneByOrFail({ id });
       assert.equal(row.status, status);
+      if (kind === 'render') assert.equal((row as RenderEntity).childName, 'Mina', 'a live render keeps the name for its title card');
       assert.equal(row.purgedAt, null);
       assert.deepEqual(await events(w, id), []);
     }
