@@ -29,6 +29,7 @@ import {
   chooseFaces,
   segmentTracks,
   closeRenderPool,
+  renderPool,
   planRunSizes,
   DEFAULT_MAX_RUN_FRAMES,
   QUICK_START_SECONDS,
@@ -68,6 +69,8 @@ async function main() {
   );
   const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: os.availableParallelism(), node: process.version } };
   try {
+    // The segment threads start (and warm up) now, as the API's worker starts them at boot, not inside the timed render.
+    renderPool(config.renderThreads);
     const ff = await app.get(FfmpegService).locate();
     const detector = await app.get(FaceAnalysisService).detector();
     results.ffmpeg = ff.version;
@@ -180,7 +183,7 @@ async function main() {
       console.log(
         `render ${seconds}s: ${(renderMs / 1000).toFixed(1)} s = ${(out.render as { speed: number }).speed}x real time, peak ${Math.round(peak / 1048576)} MB`,
       );
-      if (traceLines.length) console.log(traceLines.join('\n'));
+      if (traceLines.length) console.log(traceLines.sort().join('\n')); // in time order (some steps are reported after the fact)
       if (detailed) {
         const { manifest, frames } = await loadStory(storage, storyId);
         const faceSegs = manifest.segments.filter((s) => s.hasFace);

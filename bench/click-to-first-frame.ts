@@ -116,6 +116,9 @@ export async function clickToFirstFrame(opts: ClickToFirstFrameOptions): Promise
 async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, marks: [string, number][]): Promise<ClickRun> {
   await page.goto(base);
   await page.locator(`[data-story-id="${opts.storyId}"]`).click();
+  // The one-time consent before the first upload (a fresh browser context each run).
+  await page.locator('#step-photo:not(.is-locked) #consent-check').check({ timeout: 30_000 });
+  await page.locator('#consent-agree').click();
   await page.locator('#step-photo:not(.is-locked) input[type=file][data-kind="choose"]').waitFor({ state: 'attached', timeout: 30_000 });
   await page.locator('input[type=file][data-kind="choose"]').setInputFiles(SAMPLE_PHOTO);
   await page.locator('.face-item').waitFor({ timeout: 60_000 });
@@ -132,12 +135,14 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   await page.waitForTimeout(50); // lets the last exposed-function call land
   const renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
   const engine = await page.evaluate(() => document.querySelector('video')!.dataset.engine ?? '?');
-  await fetch(`${base}/api/renders/${renderId}`, { method: 'DELETE' }).catch(() => undefined);
+  // The row before the DELETE (a deleted render's row may be purged at once).
   const [row] = (await opts.dataSource.query(`SELECT "createdAt", "startedAt", timings FROM render WHERE id = $1`, [renderId])) as {
     createdAt: Date;
     startedAt: Date | null;
     timings: Record<string, number>;
   }[];
+  await fetch(`${base}/api/renders/${renderId}`, { method: 'DELETE', headers: { origin: base } }).catch(() => undefined);
+  if (!row) throw new Error(`click-to-first-frame: no render row for ${JSON.stringify(renderId)}`);
   const post = marks.find(([n]) => n === 'POST sent')?.[1];
   const frame = marks.find(([n]) => n === 'first frame')?.[1];
   if (post === undefined || frame === undefined) throw new Error(`click-to-first-frame: marks missing (${JSON.stringify(marks)})`);

@@ -37,6 +37,23 @@ describe('planSegments', () => {
     assert.ok(segs.every((s) => s.end - s.start === 90));
   });
 
+  test('the first segment can be short (playback starts sooner); the rest of its run is split as usual', () => {
+    const segs = planSegments(presence(300, [[0, 200]]), [150], { fps: 30, targetSeconds: 2, firstSeconds: 1 });
+    assert.deepEqual(
+      segs.map((s) => [s.start, s.end, s.hasFace]),
+      [
+        [0, 30, true],
+        [30, 90, true],
+        [90, 150, true],
+        [150, 200, true],
+        [200, 250, false],
+        [250, 300, false],
+      ],
+    );
+    // Too short a first run to split: left as it is.
+    assert.equal(planSegments(presence(300, [[0, 40]]), [], { fps: 30, targetSeconds: 2, firstSeconds: 1 })[0].end, 40);
+  });
+
   test('a face-free segment never holds a face frame; blips are merged', () => {
     const p = presence(300, [
       [0, 100],

@@ -15,12 +15,19 @@ export interface SegmentPlanOptions {
   targetSeconds?: number;
   /** Runs shorter than this (seconds) are merged into a neighbour in the same shot. */
   minSeconds?: number;
+  /**
+   * Length of the story's first segment (seconds; default: no special first segment). Playback
+   * starts once the first segment is rendered and published, so a short first piece means a
+   * shorter wait for the first frame; the rest of that run is split to the target as usual.
+   */
+  firstSeconds?: number;
 }
 
 export function planSegments(facePresent: Uint8Array, cuts: readonly number[], options: SegmentPlanOptions): Segment[] {
   const frameCount = facePresent.length;
   const target = Math.max(1, Math.round((options.targetSeconds ?? 3) * options.fps));
   const minimum = Math.max(1, Math.round((options.minSeconds ?? 0.5) * options.fps));
+  const first = options.firstSeconds ? Math.max(minimum, Math.round(options.firstSeconds * options.fps)) : 0;
   const shotStarts = [0, ...cuts.filter((c) => c > 0 && c < frameCount)].sort((a, b) => a - b);
   const segments: Segment[] = [];
   for (let s = 0; s < shotStarts.length; s++) {
@@ -38,6 +45,10 @@ export function planSegments(facePresent: Uint8Array, cuts: readonly number[], o
     }
     runs = mergeShortRuns(runs, minimum);
     for (const run of runs) {
+      if (run.start === 0 && first > 0 && run.end - run.start >= first + minimum && first < target) {
+        segments.push({ index: segments.length, start: 0, end: first, hasFace: run.hasFace });
+        run.start = first;
+      }
       const length = run.end - run.start;
       const pieces = Math.max(1, Math.round(length / target));
       for (let p = 0; p < pieces; p++) {

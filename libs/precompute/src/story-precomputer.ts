@@ -99,6 +99,8 @@ export const ANALYSIS = {
   maxGapFrames: 3,
   segmentTargetSeconds: 2,
   segmentMinSeconds: 0.5,
+  /** The story's first segment: short, so the first frame plays sooner (render's quick start). */
+  segmentFirstSeconds: 1,
   maxVideoSeconds: 20 * 60,
 };
 
@@ -129,7 +131,12 @@ export async function precomputeStory(req: PrecomputeRequest, deps: PrecomputeDe
   progress(0.82, 'planning');
 
   // 4. Segments and render-ready media, HLS pieces and thumbnail, in a staging folder.
-  const segments = planSegments(frames.anyFace, cuts, { fps: input.fps, targetSeconds: ANALYSIS.segmentTargetSeconds, minSeconds: ANALYSIS.segmentMinSeconds });
+  const segments = planSegments(frames.anyFace, cuts, {
+    fps: input.fps,
+    targetSeconds: ANALYSIS.segmentTargetSeconds,
+    minSeconds: ANALYSIS.segmentMinSeconds,
+    firstSeconds: ANALYSIS.segmentFirstSeconds,
+  });
   const staging = deps.storage.storyStagingDir(req.storyId);
   await fs.mkdir(path.join(staging, 'media'), { recursive: true });
   try {

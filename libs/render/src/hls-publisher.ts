@@ -12,6 +12,14 @@ import { HlsEntry, hlsPlaylist } from './hls-playlist';
 /** HLS pieces muxed by one ffmpeg at most. */
 const HLS_BATCH = 6;
 
+/**
+ * Pieces of rendered segments wait to be muxed together (each ffmpeg start costs ~0.15 CPU-s,
+ * about what muxing a piece costs) until the playlist, held up by one of them, has less than this
+ * many seconds of video ahead of where playback can be at the earliest (playing since the first
+ * piece was listed), or a batch is full, or no more rendered pieces will come.
+ */
+const HLS_LEAD_SECONDS = 10;
+
 export interface HlsPublisherOptions {
   ffmpeg: string;
   manifest: StoryManifest;
@@ -46,6 +54,9 @@ export class HlsPublisher {
   private readonly fps: number;
   private readonly waiting: WaitingPiece[] = [];
   private muxing = false;
+  private allRendered = false;
+  private firstListedAt: number | null = null;
+  private leadTimer: NodeJS.Timeout | undefined;
   private chain = Promise.resolve();
   /** Milliseconds from the render's start to its first playlist, once written. */
   firstHlsMs: number | null = null;
@@ -73,6 +84,12 @@ export class HlsPublisher {
     return this.chain;
   }
 
+  /** Every run has ended (no more rendered pieces will come): the pieces waiting are muxed now. */
+  rendered(): void {
+    this.allRendered = true;
+    void this.muxWaiting();
+  }
+
   /** Resolves once every playlist update asked for so far is written. */
   settled(): Promise<void> {
     return this.chain;
@@ -80,6 +97,7 @@ export class HlsPublisher {
 
   /** The final playlist (ended). */
   async finish(): Promise<void> {
+    clearTimeout(this.leadTimer);
     await this.writePlaylist(true);
   }
 
@@ -126,7 +144,7 @@ export class HlsPublisher {
     if (this.muxing) return;
     this.muxing = true;
     try {
-      while (this.waiting.length) {
+      while (this.muxDue()) {
         const batch = this.waiting.splice(0, HLS_BATCH);
         try {
           await replaceFiles(
@@ -142,6 +160,21 @@ export class HlsPublisher {
     } finally {
       this.muxing = false;
     }
+  }
+
+  /** Whether the pieces waiting should be muxed now (see HLS_LEAD_SECONDS); if not yet, a timer looks again when they will be. */
+  private muxDue(): boolean {
+    if (this.allRendered) clearTimeout(this.leadTimer);
+    if (this.waiting.length === 0) return false;
+    if (this.allRendered || this.waiting.length >= HLS_BATCH) return true;
+    const next = this.ready.indexOf(false);
+    if (!this.waiting.some((w) => w.k === next)) return false; // the playlist waits for a piece not rendered yet
+    const listed = this.entries.reduce((t, e) => t + e.durationSeconds, 0);
+    const lead = listed - (this.firstListedAt === null ? listed : (Date.now() - this.firstListedAt) / 1000);
+    if (lead <= HLS_LEAD_SECONDS) return true;
+    clearTimeout(this.leadTimer);
+    this.leadTimer = setTimeout(() => void this.muxWaiting(), (lead - HLS_LEAD_SECONDS) * 1000);
+    return false;
   }
 
   /** The story's piece of the same segment has the audio slice already encoded: copy it (the voiced ones take theirs from the mix). */
@@ -208,6 +241,8 @@ export class HlsPublisher {
     if (changed) {
       await this.writePlaylist(false);
       this.firstHlsMs ??= Date.now() - this.o.started;
+      this.firstListedAt ??= Date.now();
+      void this.muxWaiting(); // the piece the playlist now waits for may be waiting
     }
   }
 }

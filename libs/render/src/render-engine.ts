@@ -87,6 +87,7 @@ export async function loadStory(storage: StorageCore, storyId: string): Promise<
 export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promise<RenderOutcome> {
   const started = Date.now();
   const trace = (event: string) => deps.onTrace?.(Date.now() - started, event);
+  const traceAt = (at: number, event: string) => deps.onTrace?.(at - started, event);
   const cancel = deps.cancel ?? new Int32Array(new SharedArrayBuffer(4));
 
   // 1. The story and the render's folders (temporary files of a dead attempt removed).
@@ -161,11 +162,19 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
   });
-  const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, finish, card };
+  // Once every run has ended, the HLS pieces still waiting for a batch are muxed.
+  let runsLeft = plan.runs.length;
+  if (runsLeft === 0) hls.rendered();
+  const runContext: RunContext = { job, deps, manifest, storyPath, segmentsDir: dirs.segments, cancel, trace, traceAt, finish, card };
   for (const run of plan.runs) {
     work.push(
-      slots.submit(async () => {
-        counts.compositeMs += (await renderRunOnPool(run, runContext)).compositeMs;
+      slots.submit(async (release) => {
+        // The slot is free once the run's task has ended (its pieces may still wait for their batch).
+        const ended = () => {
+          release();
+          if (--runsLeft === 0) hls.rendered();
+        };
+        counts.compositeMs += (await renderRunOnPool(run, runContext, ended)).compositeMs;
       }),
     );
   }
@@ -233,13 +242,16 @@ interface RunContext {
   segmentsDir: string;
   cancel: Int32Array;
   trace: (event: string) => void;
+  /** An event that happened at `at` (Date.now() clock), reported later. */
+  traceAt?: (at: number, event: string) => void;
   /** Called once per completed segment file (through the port or the result, whichever comes first). */
   finish: (d: SegmentDone) => Promise<void>;
   card: PreparedTitleCard | null;
 }
 
 /** Hands one run to the pool; each segment is passed to `finish` as soon as its file is complete. */
-async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<SegmentResult> {
+/** `ended`: called once when the run's task has ended (done or failed), before its segments' completions are awaited. */
+async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () => void): Promise<SegmentResult> {
   const { job, deps, manifest } = ctx;
   const { width, height, fpsNum, fpsDen } = manifest.video;
   const segments = run.segments.map(({ k, tracks }) => ({
@@ -281,7 +293,12 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext): Promise<Seg
     port: channel.port2,
   };
   try {
-    const r = (await deps.pool.run(task, { transferList: [channel.port2] as never })) as SegmentResult;
+    const handedAt = Date.now();
+    const r = (await deps.pool.run(task, { transferList: [channel.port2] as never }).finally(ended)) as SegmentResult;
+    // The worker's own steps (ms from its start; its start is within the time since it was handed over).
+    const workerStart = Date.now() - r.wallMs;
+    ctx.traceAt?.(handedAt, `run ${segments[0].segmentIndex}: handed to the pool`);
+    for (const [name, ms] of r.steps ?? []) ctx.traceAt?.(workerStart + ms, `run ${segments[0].segmentIndex}: ${name}`);
     ctx.trace(
       `run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`,
     );
@@ -326,14 +343,21 @@ class TaskSlots {
 
   constructor(private readonly slots: number) {}
 
-  async submit<T>(fn: () => Promise<T>): Promise<T> {
+  /** `fn` may free its slot before it resolves by calling `release` (once or more: only the first counts). */
+  async submit<T>(fn: (release: () => void) => Promise<T>): Promise<T> {
     if (this.running >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
-    try {
-      return await fn();
-    } finally {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       this.running--;
       this.waiting.shift()?.();
+    };
+    try {
+      return await fn(release);
+    } finally {
+      release();
     }
   }
 }

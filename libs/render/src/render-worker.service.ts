@@ -115,9 +115,10 @@ export class RenderWorker implements OnApplicationShutdown {
     // What happened before the first HLS segment was published, as `trace:<event>` = ms since the
     // job was taken, in the row's timings (the bench's click-to-first-frame breakdown).
     let traced = 0;
-    const mark = (event: string) => {
-      if (timings.firstHlsAt === undefined && traced++ < 40) timings[`trace:${event.slice(0, 120)}`] = Date.now() - started;
+    const mark = (event: string, at = Date.now()) => {
+      if (timings.firstHlsAt === undefined && traced++ < 60) timings[`trace:${event.slice(0, 120)}`] = at - started;
     };
+    let engineStarted = Date.now();
     try {
       const faces: Record<string, RenderFace[]> = {};
       for (const [role, ids] of Object.entries(render.faces)) {
@@ -133,6 +134,7 @@ export class RenderWorker implements OnApplicationShutdown {
       const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
       const titleCard = await this.titleCardOf(render);
       const ffmpeg = await this.ffmpeg.locate();
+      engineStarted = Date.now();
       const outcome = await renderVideo(
         { renderId: id, storyId: render.storyId, faces, voices, titleCard },
         {
@@ -143,7 +145,7 @@ export class RenderWorker implements OnApplicationShutdown {
           cancel,
           onTrace: (ms, event) => {
             onTrace?.(ms, event);
-            mark(event);
+            mark(event, engineStarted + ms);
           },
           onProgress: async (p) => {
             onProgress?.(p.progress, p.segmentsDone, p.segmentsTotal);

@@ -81,6 +81,8 @@ export interface SegmentResult {
   firstFrameMs: number;
   /** Time the decoder was held back waiting for the encoder (the encoder was the bottleneck). */
   encoderWaitMs: number;
+  /** The run's steps, ms from the task's start (the first-frame breakdown). */
+  steps?: [string, number][];
 }
 
 /** File name of rendered segment `k`. */

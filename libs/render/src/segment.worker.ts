@@ -5,8 +5,8 @@
 // muxer), and reports each finished file, which is passed on to the engine at once (progress, HLS,
 // resume). One frame in this thread, the pipes' contents in flight: back-pressure end to end, memory
 // flat. Stops between frames when the shared cancel flag is raised. Never touches other segments.
-import { closeSync, constants, open as openFd, openSync, promises as fs, readSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { closeSync, constants, open as openFd, openSync, promises as fs, readSync, rmSync, writeSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
@@ -17,8 +17,13 @@ import { blendCardOverlay } from './title-card-overlay';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
-// The thread starts with the worker process (render-pool.ts): warm the compositor up now.
+// The thread starts with the worker process (render-pool.ts): warm the compositor up now, and
+// make the first run's FIFOs (a process start each costs tens of ms in a large process: paid
+// here and after each run, never while a parent waits for the first frame).
 warmUpCompositor(compositor);
+let spareFifos: Promise<FifoPair | null> | null = makeSpareFifos();
+let spareMade: FifoPair | null = null;
+process.on('exit', () => spareMade && rmSync(spareMade.dir, { recursive: true, force: true }));
 
 export class RenderCancelled extends Error {
   constructor() {
@@ -41,10 +46,14 @@ function preparedFace(task: SegmentTask, index: number): PreparedFace {
 
 export default async function renderRun(task: SegmentTask): Promise<SegmentResult> {
   const started = performance.now();
+  const steps: [string, number][] = [];
+  const step = (name: string) => steps.push([name, Math.round(performance.now() - started)]);
   if (task.segments.length === 0) throw new Error('empty segment run');
   const names = runFileNames(task);
   const pipes = await openRunFolder(task, names);
+  step('list and FIFOs ready');
   const procs = startRunProcesses(task, names, pipes);
+  step('decoder and encoder spawned');
   const done = reportEncodedFiles(task, names, procs);
   const stats: FrameStats = { frames: 0, composited: 0, compositeMs: 0, encoderWaitMs: 0, firstFrameMs: 0 };
   let input: number | null = null;
@@ -55,11 +64,15 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   try {
     // Prepare the run's faces while the processes start (the opens complete on their own).
     for (let i = 0; i < task.faces.length; i++) preparedFace(task, i);
+    step('faces prepared');
     [input, output] = await opening;
+    step('FIFOs opened by both processes');
     await pumpFrames(task, input, output, procs, stats, started);
+    step('last frame written');
     closeSync(output);
     output = null;
     await Promise.all([procs.decoder.done, procs.encoder.done]);
+    step('encoder exited');
     if (procs.failure) throw procs.failure;
   } catch (err) {
     procs.kill();
@@ -74,10 +87,13 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
     if (input !== null) closeSync(input);
     if (output !== null) closeSync(output);
     await pipes.cleanup();
+    spareFifos ??= makeSpareFifos();
   }
   if (done.length !== task.segments.length) throw new Error(`segments ${names.first}..: the encoder finished ${done.length} of ${task.segments.length} files`);
   const { frames, composited, compositeMs, encoderWaitMs, firstFrameMs } = stats;
-  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started, firstFrameMs, encoderWaitMs };
+  steps.push(['first frame read', Math.round(firstFrameMs)]);
+  steps.sort((a, b) => a[1] - b[1]);
+  return { segments: done, frames, compositedFrames: composited, compositeMs, wallMs: performance.now() - started, firstFrameMs, encoderWaitMs, steps };
 }
 
 interface RunFileNames {
@@ -120,21 +136,54 @@ interface RunPipes {
  * release a pending open (seen as a render that never ended in the e2e suite).
  */
 async function openRunFolder(task: SegmentTask, names: RunFileNames): Promise<RunPipes> {
-  const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
+  // The pair made ahead of time (each pair serves one run only), or a new one.
+  const fifos = (await spareFifos) ?? (await makeFifoPair());
+  spareFifos = null;
+  spareMade = null;
   const pipes: RunPipes = {
-    fromDecoder: path.join(fifoDir, 'decoded.fifo'),
-    toEncoder: path.join(fifoDir, 'encoder.fifo'),
-    cleanup: () => Promise.all([fs.rm(names.listFile, { force: true }), fs.rm(fifoDir, { recursive: true, force: true })]),
+    fromDecoder: fifos.fromDecoder,
+    toEncoder: fifos.toEncoder,
+    cleanup: () => Promise.all([fs.rm(names.listFile, { force: true }), fs.rm(fifos.dir, { recursive: true, force: true })]),
   };
   try {
     await fs.writeFile(names.listFile, concatListText(task.segments.map((s) => s.input)));
-    makeFifo(pipes.fromDecoder);
-    makeFifo(pipes.toEncoder);
   } catch (err) {
     await pipes.cleanup();
     throw err;
   }
   return pipes;
+}
+
+interface FifoPair {
+  /** A private directory holding only the two FIFOs. */
+  dir: string;
+  fromDecoder: string;
+  toEncoder: string;
+}
+
+/** The next run's FIFOs, made now (null if that failed: the run then makes its own and reports why). */
+function makeSpareFifos(): Promise<FifoPair | null> {
+  return makeFifoPair().then(
+    (pair) => (spareMade = pair),
+    () => null,
+  );
+}
+
+/** Two FIFOs in a new private directory, made by one mkfifo process. */
+async function makeFifoPair(): Promise<FifoPair> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
+  const pair = { dir, fromDecoder: path.join(dir, 'decoded.fifo'), toEncoder: path.join(dir, 'encoder.fifo') };
+  try {
+    await new Promise<void>((resolve, reject) =>
+      execFile('mkfifo', ['-m', '600', pair.fromDecoder, pair.toEncoder], (err, _out, stderr) =>
+        err ? reject(new Error(`mkfifo: ${stderr.toString().trim() || err.message}`)) : resolve(),
+      ),
+    );
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return pair;
 }
 
 interface RunProcesses {
@@ -299,11 +348,6 @@ function compositeFrame(task: SegmentTask, frame: ReturnType<typeof frameBuffer>
     composited++;
   }
   return composited;
-}
-
-function makeFifo(file: string): void {
-  const r = spawnSync('mkfifo', ['-m', '600', file]);
-  if (r.status !== 0) throw new Error(`mkfifo ${file}: ${r.error?.message ?? r.stderr.toString()}`);
 }
 
 /** Opens a FIFO end without hanging when the process meant for the other end has exited. */
