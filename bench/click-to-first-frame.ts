@@ -99,6 +99,7 @@ export async function clickToFirstFrame(opts: ClickToFirstFrameOptions): Promise
       });
       page.on('requestfinished', (r) => {
         if (r.url().endsWith('.ts') && !marks.some(([n]) => n === 'first segment received')) marks.push(['first segment received', Date.now()]);
+        if (r.url().endsWith('.m3u8') && !marks.some(([n]) => n === 'playlist received')) marks.push(['playlist received', Date.now()]);
       });
       try {
         runs.push(await oneRun(page, api.url, opts, marks));

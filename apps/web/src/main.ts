@@ -669,6 +669,9 @@ function startWatching(created: RenderCreated, faceIds: string[]): void {
       els.renderError.replaceChildren(errorBox(err));
     },
   });
+  // The stream is asked for at once: the server answers the playlist the moment its first piece is
+  // listed, and the player is set up meanwhile (the progress events still start it if this fails).
+  void startPlayer(render);
   focusStep('step-make-title');
 }
 
@@ -695,12 +698,13 @@ function showProgress(p: RenderProgress): void {
   else tx(els.eta, 'eta.minutes', { n: Math.round(p.etaSeconds / 60) });
   if (p.segmentsTotal > 0 && active) tx(els.parts, 'render.parts', { done: p.segmentsDone, total: p.segmentsTotal });
   else els.parts.textContent = '';
-  els.playerNote.hidden = !(active && player.started);
+  els.playerNote.hidden = !(active && player.healthy);
 }
 
 async function startPlayer(render: RenderState): Promise<void> {
   if (player.started || player.streamFailed) return;
-  els.placeholder.hidden = true;
+  // The placeholder stays until there is a picture to show.
+  els.video.addEventListener('loadeddata', () => state.render === render && player.kind !== 'mp4' && (els.placeholder.hidden = true), { once: true });
   await player.playHls(api.hlsUrl(render.created.id));
   els.playerNote.hidden = !(render.last && (render.last.status === 'queued' || render.last.status === 'rendering'));
 }

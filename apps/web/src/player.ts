@@ -156,6 +156,8 @@ export class StoryPlayer {
       startFragPrefetch: true,
       enableWorker: true,
       lowLatencyMode: false,
+      // The server holds the first playlist request until the first piece is listed (up to 20 s).
+      manifestLoadingTimeOut: 25_000,
       manifestLoadingMaxRetry: 6,
       levelLoadingMaxRetry: 6,
       fragLoadingMaxRetry: 6,

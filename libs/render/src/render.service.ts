@@ -5,6 +5,7 @@
 // renders that use it.
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { In, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core/talecast-error';
@@ -31,6 +32,14 @@ export interface RenderRequest {
 const ACTIVE = ['queued', 'rendering'] as const;
 /** Statuses after which nothing of a render is served. */
 const GONE = ['deleted', 'purged', 'expired', 'cancelled'];
+
+/**
+ * A request for the playlist of a render that is queued or rendering and has none yet waits up to
+ * this long for it (looking every PLAYLIST_POLL_MS): a player can ask right after the click and
+ * gets the playlist the moment the first piece is listed, instead of polling for it.
+ */
+const PLAYLIST_WAIT_MS = 20_000;
+const PLAYLIST_POLL_MS = 40;
 
 @Injectable()
 export class RenderService {
@@ -193,11 +202,27 @@ export class RenderService {
   }
 
   /** A file of the render's HLS stream (playlist or segment). */
-  async hlsFile(id: string, name: string): Promise<string> {
-    const r = await this.findLive(id);
-    if (!['rendering', 'done'].includes(r.status)) throw new TalecastError('RENDER_NOT_READY', 'the stream is not available');
+  async hlsFile(id: string, name: string, signal?: AbortSignal): Promise<string> {
+    let r = await this.findLive(id);
     if (name !== 'index.m3u8' && !/^seg-\d{4}\.ts$/.test(name)) throw new TalecastError('NOT_FOUND', 'not found');
-    return this.storage.renderFile(id, 'hls', name);
+    const file = this.storage.renderFile(id, 'hls', name);
+    if (name === 'index.m3u8' && ACTIVE.some((s) => s === r.status)) r = await this.waitForPlaylist(r, file, signal);
+    if (!['rendering', 'done'].includes(r.status)) throw new TalecastError('RENDER_NOT_READY', 'the stream is not available');
+    return file;
+  }
+
+  /** Waits while the render is queued or rendering and `file` does not exist yet (see PLAYLIST_WAIT_MS); the row as it is then. */
+  private async waitForPlaylist(r: RenderEntity, file: string, signal?: AbortSignal): Promise<RenderEntity> {
+    const until = Date.now() + PLAYLIST_WAIT_MS;
+    let rowRead = Date.now();
+    while (!(await exists(file)) && Date.now() < until && !signal?.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, PLAYLIST_POLL_MS));
+      if (Date.now() - rowRead < 500) continue;
+      r = await this.findLive(r.id); // deleted meanwhile: 404
+      rowRead = Date.now();
+      if (!ACTIVE.some((s) => s === r.status)) return r;
+    }
+    return this.findLive(r.id);
   }
 
   /**
@@ -271,4 +296,11 @@ function eta(r: RenderEntity): number | null {
   if (r.status !== 'rendering' || !r.startedAt || r.progress <= 0.02) return null;
   const elapsed = (Date.now() - r.startedAt.getTime()) / 1000;
   return Math.max(0, Math.round((elapsed / r.progress) * (1 - r.progress)));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

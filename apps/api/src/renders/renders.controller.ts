@@ -139,7 +139,10 @@ export class RendersController {
   @ApiOperation({ summary: 'HLS playlist (index.m3u8) and its MPEG-TS segments, growing while the video renders' })
   async hls(@Param('id') id: string, @Param('name') name: string, @Res() res: Response) {
     notFoundUnlessId(id);
-    const file = await this.renders.hlsFile(id, name);
+    // The playlist of a render still starting waits for its first piece (a client that goes away ends the wait).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const file = await this.renders.hlsFile(id, name, gone.signal);
     const playlist = name.endsWith('.m3u8');
     res.setHeader('Cache-Control', playlist ? 'no-cache' : 'private, max-age=3600');
     res.sendFile(file, { dotfiles: 'deny', headers: { 'Content-Type': playlist ? 'application/vnd.apple.mpegurl' : 'video/mp2t' } }, (err) => {
