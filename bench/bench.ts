@@ -173,6 +173,8 @@ async function main() {
           speed: round(outcome.durationSeconds / (renderMs / 1000)),
           firstHlsSeconds: round((outcome.timings.firstHlsMs ?? 0) / 1000),
           peakMemoryMB: Math.round(peak / 1048576),
+          bytes: outcome.bytes,
+          preset: config.encoder.renderPreset,
           compositeSeconds: round(outcome.timings.compositeMs / 1000),
           cpu: renderCpu,
           segments: outcome.segments,
@@ -218,7 +220,11 @@ async function main() {
                   height: manifest.video.height,
                   fpsNum: manifest.video.fpsNum,
                   fpsDen: manifest.video.fpsDen,
-                  encoder: { ...config.encoder, threads: renderEncoderThreads(config.encoder.threads, config.renderThreads) },
+                  encoder: {
+                    ...config.encoder,
+                    preset: config.encoder.renderPreset,
+                    threads: renderEncoderThreads(config.encoder.threads, config.renderThreads),
+                  },
                   matrix: manifest.video.matrix,
                   range: manifest.video.range,
                   segmentFrames: run.map((s) => s.end - s.start),
@@ -442,7 +448,10 @@ function printTable(r: BenchResults): void {
     ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
     ['upload p50 (1920x1280)', `${r.upload.p50Ms} ms`, 'target < 1500 ms'],
   ];
-  console.log(`\n${main} on ${r.machine.cores} cores, ffmpeg ${r.ffmpeg}, faces on ${r.faceBackend}`);
+  const render = m.render as StoryFigures['render'] & { bytes?: number; preset?: string };
+  console.log(
+    `\n${main} on ${r.machine.cores} cores, ffmpeg ${r.ffmpeg}, faces on ${r.faceBackend}, render preset ${render.preset}, video ${((render.bytes ?? 0) / 1e6).toFixed(1)} MB`,
+  );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(30)} ${b.padEnd(44)} ${c}`);
 }
 

@@ -13,6 +13,16 @@ describe('loadConfig', () => {
     assert.equal(c.retention.renderSeconds, 7 * 86400);
     assert.equal(c.retention.faceSeconds, 24 * 3600);
     assert.equal(c.encoder.preset, 'veryfast');
+    assert.equal(c.encoder.renderPreset, 'veryfast');
+  });
+
+  test("a render's preset is the story's or one with the same stream headers", () => {
+    assert.equal(loadConfig({ TALECAST_RENDER_X264_PRESET: 'superfast' }).encoder.renderPreset, 'superfast');
+    assert.equal(loadConfig({ TALECAST_X264_PRESET: 'medium' }).encoder.renderPreset, 'medium');
+    assert.throws(
+      () => loadConfig({ TALECAST_RENDER_X264_PRESET: 'ultrafast' }),
+      /TALECAST_RENDER_X264_PRESET must be the story preset \(veryfast\) or superfast/,
+    );
   });
 
   test('a wrong value names the variable', () => {

@@ -20,8 +20,14 @@ export interface DataRoots {
 }
 
 export interface EncoderSettings {
-  /** libx264 preset used for every re-encoded segment (identical across segments). */
+  /** libx264 preset of the story media (the precompute). */
   preset: string;
+  /**
+   * libx264 preset of a render's re-encoded segments: the story's preset, or one whose stream
+   * headers (SPS/PPS) are identical to it, so rendered and copied segments still join by concat
+   * copy (RENDER_PRESET_TWINS). Same CRF either way; a faster preset gives larger files.
+   */
+  renderPreset: string;
   crf: number;
   /** Threads per ffmpeg encoder process (0 = ffmpeg decides). */
   threads: number;
@@ -120,7 +126,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     renderThreads: read.int('TALECAST_RENDER_THREADS', 2, 1, 64),
     precomputeThreads: read.int('TALECAST_PRECOMPUTE_THREADS', 2, 1, 64),
     encoder: {
-      preset: read.oneOf('TALECAST_X264_PRESET', ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const, 'veryfast'),
+      preset: read.oneOf('TALECAST_X264_PRESET', X264_PRESETS, 'veryfast'),
+      renderPreset: '',
       crf: read.int('TALECAST_X264_CRF', 20, 0, 51),
       threads: read.int('TALECAST_ENCODER_THREADS', 0, 0, 64),
       maxGopFrames: read.int('TALECAST_MAX_GOP_FRAMES', 120, 1, 1000),
@@ -146,9 +153,25 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     corsOrigins: read.list('TALECAST_CORS_ORIGINS'),
     logLevel: read.oneOf('TALECAST_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
+  config.encoder.renderPreset = read.oneOf('TALECAST_RENDER_X264_PRESET', X264_PRESETS, config.encoder.preset as (typeof X264_PRESETS)[number]);
+  const twins = RENDER_PRESET_TWINS[config.encoder.preset] ?? [];
+  if (config.encoder.renderPreset !== config.encoder.preset && !twins.includes(config.encoder.renderPreset)) {
+    problems.push(
+      `TALECAST_RENDER_X264_PRESET must be the story preset (${config.encoder.preset})${twins.length ? ` or ${twins.join(', ')}` : ''}: other presets write different stream headers`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
+
+/**
+ * Presets whose H.264 sequence and picture parameter sets are identical to the key's (checked
+ * with ffmpeg's trace_headers on x264 at high profile: veryfast and superfast differ only in
+ * their SEI text; faster adds a reference, ultrafast drops CABAC).
+ */
+const RENDER_PRESET_TWINS: Record<string, string[]> = { veryfast: ['superfast'], superfast: ['veryfast'] };
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 

@@ -141,7 +141,11 @@ export class RenderWorker implements OnApplicationShutdown {
           storage: this.storage,
           ffmpeg,
           pool: renderPool(this.config.renderThreads),
-          encoder: { ...this.config.encoder, threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads) },
+          encoder: {
+            ...this.config.encoder,
+            preset: this.config.encoder.renderPreset,
+            threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads),
+          },
           cancel,
           onTrace: (ms, event) => {
             onTrace?.(ms, event);
