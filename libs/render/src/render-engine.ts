@@ -170,11 +170,18 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     work.push(
       slots.submit(async (release) => {
         // The slot is free once the run's task has ended (its pieces may still wait for their batch).
+        let runEnded = false;
         const ended = () => {
+          if (runEnded) return;
+          runEnded = true;
           release();
           if (--runsLeft === 0) hls.rendered();
         };
-        counts.compositeMs += (await renderRunOnPool(run, runContext, ended)).compositeMs;
+        try {
+          counts.compositeMs += (await renderRunOnPool(run, runContext, ended)).compositeMs;
+        } finally {
+          ended(); // also when the run failed before its task was handed over
+        }
       }),
     );
   }
