@@ -68,15 +68,16 @@ const PAGE_HOOKS = `(() => {
   for (const t of ['loadedmetadata', 'loadeddata', 'canplay', 'waiting', 'seeking', 'seeked', 'stalled']) {
     document.addEventListener(t, (e) => {
       const v = e.target;
-      if (seenMedia.has(t) || !(v instanceof HTMLMediaElement)) return;
+      if (seenMedia.has(t) || !(v instanceof HTMLMediaElement) || v.id !== 'video') return;
       seenMedia.add(t);
       const b = v.buffered.length ? ' buffered ' + Array.from({ length: v.buffered.length }, (_, i) => v.buffered.start(i).toFixed(3) + '-' + v.buffered.end(i).toFixed(3)).join(',') : '';
       mark('video ' + t + ' at ' + v.currentTime.toFixed(3) + b);
     }, true);
   }
   let played = false;
-  document.addEventListener('playing', (e) => { if (!played && e.target.currentTime > 0) { played = true; mark('first frame'); } else mark('playing event'); }, true);
-  document.addEventListener('timeupdate', (e) => { if (!played && e.target.currentTime > 0 && !e.target.paused) { played = true; mark('first frame'); } }, true);
+  // Only the render's player (#video): the story cards play their preview clips too.
+  document.addEventListener('playing', (e) => { if (e.target.id !== 'video') return; if (!played && e.target.currentTime > 0) { played = true; mark('first frame'); } else mark('playing event'); }, true);
+  document.addEventListener('timeupdate', (e) => { if (e.target.id !== 'video') return; if (!played && e.target.currentTime > 0 && !e.target.paused) { played = true; mark('first frame'); } }, true);
 })();`;
 
 export async function clickToFirstFrame(opts: ClickToFirstFrameOptions): Promise<ClickRun[]> {
@@ -127,7 +128,7 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   await page.getByRole('button', { name: 'Make my video' }).click();
   await page.waitForFunction(
     () => {
-      const v = document.querySelector('video');
+      const v = document.querySelector<HTMLVideoElement>('#video');
       return !!v && v.currentTime > 0 && !v.paused;
     },
     undefined,
@@ -135,7 +136,7 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   );
   await page.waitForTimeout(50); // lets the last exposed-function call land
   const renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
-  const engine = await page.evaluate(() => document.querySelector('video')!.dataset.engine ?? '?');
+  const engine = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.dataset.engine ?? '?');
   // The row before the DELETE (a deleted render's row may be purged at once).
   const [row] = (await opts.dataSource.query(`SELECT "createdAt", "startedAt", timings FROM render WHERE id = $1`, [renderId])) as {
     createdAt: Date;
