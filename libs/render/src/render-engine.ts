@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Piscina from 'piscina';
+import type { FaceStyle, PreparedFace } from '@talecast/compositor';
 import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
 import { StorageCore } from '@talecast/storage';
 import { FfmpegInfo } from '@talecast/video';
@@ -62,6 +63,8 @@ export interface RenderEngineDeps {
   cancel?: Int32Array;
   /** Upper bound of frames per run (one decoder + one encoder); bounds a task's size. */
   maxRunFrames?: number;
+  /** A face this process already prepared for the story's style and colour space (the parent's preview), if any. */
+  preparedFace?: (faceId: string, style: FaceStyle, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc') => PreparedFace | undefined;
   /** Timeline of the render for profiling (milliseconds since start, what happened). */
   onTrace?: (ms: number, event: string) => void;
 }
@@ -295,6 +298,9 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () =>
     encoder: deps.encoder,
     blend: job.blend ?? 'alpha',
     faces: run.faces,
+    prepared: deps.preparedFace
+      ? run.faces.map((f) => deps.preparedFace!(f.key, manifest.story.style, manifest.video.matrix, manifest.video.range) ?? null)
+      : undefined,
     titleCard,
     cancel: ctx.cancel,
     port: channel.port2,

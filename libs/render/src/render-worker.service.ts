@@ -20,6 +20,7 @@ import { RecordingService } from '@talecast/voice';
 import { closeRenderPool, renderEncoderThreads, renderPool } from './render-pool';
 import { renderVideo, StoryNotRenderableError, RenderOutcome } from './render-engine';
 import { RenderFace } from './render-plan';
+import { HeroPreviewService } from './hero-preview.service';
 import { isCardLanguage, TitleCardText, titleCardText } from './title-card';
 
 const MAX_ATTEMPTS = 3;
@@ -43,6 +44,7 @@ export class RenderWorker implements OnApplicationShutdown {
     private readonly lifecycle: LifecycleService,
     private readonly queue: JobQueue,
     private readonly recordings: RecordingService,
+    private readonly previews: HeroPreviewService,
   ) {}
 
   /** Registers the job handler and starts taking jobs and sweeping for abandoned renders. */
@@ -147,6 +149,7 @@ export class RenderWorker implements OnApplicationShutdown {
             threads: renderEncoderThreads(this.config.encoder.threads, this.config.renderThreads),
           },
           cancel,
+          preparedFace: (faceId, style, matrix, range) => this.previews.preparedFace(faceId, style, matrix, range),
           onTrace: (ms, event) => {
             onTrace?.(ms, event);
             mark(event, engineStarted + ms);

@@ -3,6 +3,7 @@
 // frame and role), and where to write them. Plain data: it crosses a thread boundary.
 import type { MessagePort } from 'node:worker_threads';
 import type { CardOverlay } from './title-card-overlay';
+import type { PreparedFace } from '@talecast/compositor';
 
 export interface FaceTexture {
   key: string;
@@ -57,6 +58,8 @@ export interface SegmentTask {
   encoder: { preset: string; crf: number; threads: number; maxGopFrames: number };
   blend: 'alpha' | 'laplacian';
   faces: FaceTexture[];
+  /** Per face, when this process already has it prepared for the task's style and colour space (plain data: it is copied to the thread). */
+  prepared?: (PreparedFace | null)[];
   /** The title card, when a segment of the run shows it. */
   titleCard?: CardOverlay;
   /** Shared flag: non-zero asks the worker to stop between frames. */

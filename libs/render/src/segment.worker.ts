@@ -35,7 +35,8 @@ export class RenderCancelled extends Error {
 function preparedFace(task: SegmentTask, index: number): PreparedFace {
   const f = task.faces[index];
   const key = `${f.key}:${task.style}:${task.matrix}:${task.range}`;
-  let p = prepared.get(key);
+  let p = prepared.get(key) ?? task.prepared?.[index] ?? undefined;
+  if (!prepared.has(key) && p) prepared.set(key, p);
   if (!p) {
     p = prepareFace({ rgba: f.rgba, size: f.size, landmarks: f.landmarks, matrix: task.matrix, range: task.range, style: task.style });
     if (prepared.size > 16) prepared.clear();
