@@ -84,9 +84,17 @@ export class StoryPlayer {
    */
   private skipStartGap(): void {
     const v = this.video;
-    if (this.engine === null || this.engine === 'mp4' || v.played.length > 0 || v.seeking || v.buffered.length === 0) return;
+    // Not `played`: Chromium lists a played range [0, 0] as soon as play() is asked for, before any
+    // frame (the check then never ran and hls.js's own nudge came ~0.5 s later, seen in the bench).
+    if (this.engine === null || this.engine === 'mp4' || this.shownFrame() || v.seeking || v.buffered.length === 0) return;
     const start = v.buffered.start(0);
     if (v.currentTime < start && start - v.currentTime < 0.5) v.currentTime = start;
+  }
+
+  /** Playback has moved past its start (a frame is showing). */
+  private shownFrame(): boolean {
+    const v = this.video;
+    return v.currentTime > 0 && !v.paused && v.readyState >= 2 && v.buffered.length > 0 && v.currentTime >= v.buffered.start(0);
   }
 
   private async nativeToHlsJs(): Promise<void> {
@@ -123,7 +131,7 @@ export class StoryPlayer {
     // after the click, so look for up to a minute.
     let ticks = 0;
     const gapTimer = window.setInterval(() => {
-      if (++ticks > 1200 || this.video.played.length > 0 || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
+      if (++ticks > 1200 || this.shownFrame() || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
       else this.skipStartGap();
     }, 50);
     if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
