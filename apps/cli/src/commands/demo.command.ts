@@ -19,6 +19,8 @@ import { makeStandInVoice, RecordingService, VoiceModule } from '@talecast/voice
 import { parseOptions } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
 
+const DEMO_CHILD_NAME = 'Mina';
+
 /**
  * `demo`: the whole product once, on generated data, saying what each step did: embedded
  * PostgreSQL, ffmpeg, face models, the generated animated tale "The Golden Key" (drawn by code,
@@ -80,7 +82,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
     );
 
     const voices = await standInChildLine(app.get(RecordingService), ff.ffmpeg, storyId, tale.lines, step);
-    const { render } = await app.get(RenderService).create({ storyId, faces: { hero: [face.id] }, voices }, { enqueue: false });
+    // A stand-in child's name: the video opens with the title card ("The Golden Key — starring Mina").
+    const { render } = await app
+      .get(RenderService)
+      .create({ storyId, faces: { hero: [face.id] }, voices, childName: DEMO_CHILD_NAME, language: 'en' }, { enqueue: false });
+    step(`title card: "${TALE_META.title.en}", starring ${DEMO_CHILD_NAME}, over the first seconds`);
     const bar = new ProgressBar('render');
     const t0 = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (f, done, total) => bar.update(f, `${done}/${total} segments`));
