@@ -137,7 +137,7 @@ describe('FrameCompositor', () => {
     const input = flatFace(128, [205, 160, 130], undefined, 0.05);
     // Right half of the image (the subject's left cheek) a little darker.
     for (let y = 0; y < 128; y++) for (let x = 64; x < 128; x++) input.rgba.set([185, 140, 112], 4 * (y * 128 + x));
-    const textured = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+    const textured = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
     const s = textured.skinYuv;
     assert.ok(s.std[0] > 5);
     const frame = greyFrame(W, H);

@@ -47,6 +47,7 @@ import {
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
 import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
+import { StoryShading } from './face-shading';
 
 export type YuvFrame = Yuv420;
 
@@ -99,6 +100,8 @@ export interface CompositeOptions {
   /** Draw a dark interior between the lips when the photo's mouth is closed (default true), so its
    *  closed lips are never stretched over the story's open mouth. */
   mouthInterior?: boolean;
+  /** Carry the story face's low-frequency shading onto the child's luma (default true; see face-shading). */
+  shading?: boolean;
 }
 
 /** Default share of the child's own brow/eye/nose proportions kept in every frame. */
@@ -154,6 +157,11 @@ export class FrameCompositor {
   private readonly transfer: ColourTransfer = { gain: [1, 1, 1], offset: [0, 0, 0] };
   private readonly reinhard: ReinhardOptions = {};
   private readonly chroma = new ChromaBlendSpans();
+  private readonly shading = new StoryShading();
+  private readonly storyMesh = new Float32Array(FACE_MESH_POINT_COUNT * 2);
+  private readonly storyOutline = new Float32Array(FACE_OUTLINE.length * 2);
+  /** The story's colour with the luma spread the shading already carries taken out (reused). */
+  private readonly residualColour: ChannelStats = { mean: [0, 0, 0], std: [0, 0, 0], weight: 0 };
   /** The copy each face was last drawn from (see levelFor). */
   private readonly levels = new WeakMap<PreparedFace, number>();
 
@@ -246,7 +254,19 @@ export class FrameCompositor {
       cut.value = 1;
       for (let o = 0; o < target.occluders.length; o++) this.rasterizer.fill(this.limits, target.occluders[o], cut);
     }
-    this.buildLuts(face, target.colour, options);
+    // The story's light: measured on the frame before anything is drawn over it.
+    this.coefficientsFor(face);
+    const shaded =
+      options.shading !== false &&
+      this.shading.measure(
+        frame,
+        region,
+        gatherPoints(faceMeshPoints(target.landmarks, this.storyMesh), FACE_OUTLINE, this.storyOutline),
+        target.colour,
+        interOcularDistance(target.landmarks),
+        this.coefficients.yMin,
+      );
+    this.buildLuts(face, shaded ? this.withoutShading(target.colour, this.shading.variance) : target.colour, options);
     resizeFloat(this.alpha, w, h);
     const alpha = this.alpha.data;
 
@@ -267,13 +287,21 @@ export class FrameCompositor {
         const wy = this.warpedY.data,
           lutY = this.lutY;
         for (let k = 0; k < n; k++) wy[k] = lutY[wy[k]];
+        if (shaded) {
+          const g = this.shading.gain.data,
+            y0 = this.coefficients.yMin;
+          for (let k = 0; k < n; k++) {
+            const v = y0 + (wy[k] - y0) * g[k] + 0.5;
+            wy[k] = v > 255 ? 255 : v;
+          }
+        }
         const view: Plane = { data: frame.y.data.subarray(y0 * frame.y.stride + x0), width: w, height: h, stride: frame.y.stride };
         this.blender ??= new LaplacianBlender();
         this.blender.blend(this.warpedY, view, this.alpha, view, { levels: options.pyramidLevels ?? 4, keepOutsideMask: true });
       }
     } else {
       alpha.fill(0, 0, n);
-      this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY);
+      this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY, shaded ? this.shading.gain : null, this.coefficients.yMin);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;
       this.luma.release();
@@ -307,12 +335,33 @@ export class FrameCompositor {
   private coefficientsMatrix = 'bt709';
   private coefficientsRange = 'tv';
 
-  private buildLuts(face: PreparedFace, colour: ChannelStats, options: CompositeOptions): void {
+  private coefficientsFor(face: PreparedFace): void {
     if (this.coefficientsMatrix !== face.matrix || this.coefficientsRange !== face.range) {
       this.coefficients = yuvCoefficients(face.matrix, face.range);
       this.coefficientsMatrix = face.matrix;
       this.coefficientsRange = face.range;
     }
+  }
+
+  /**
+   * The story's skin statistics with the luma variance its low-frequency shading explains taken
+   * out of the spread (at most down to RESIDUAL_FLOOR of it): the shading gain puts that part back,
+   * and the child's texture (its own shading flattened) is matched on the rest, its detail.
+   */
+  private withoutShading(colour: ChannelStats, shadingVariance: number): ChannelStats {
+    const r = this.residualColour;
+    r.weight = colour.weight;
+    for (let c = 0; c < 3; c++) {
+      r.mean[c] = colour.mean[c];
+      r.std[c] = colour.std[c];
+    }
+    const s = colour.std[0];
+    r.std[0] = Math.sqrt(Math.max(s * s - shadingVariance, RESIDUAL_FLOOR * RESIDUAL_FLOOR * s * s));
+    return r;
+  }
+
+  private buildLuts(face: PreparedFace, colour: ChannelStats, options: CompositeOptions): void {
+    this.coefficientsFor(face);
     const k = this.coefficients;
     const usable = colour && colour.weight > 0 && colour.mean.length >= 3 && face.skinYuv.weight > 0;
     const t = this.transfer;
@@ -329,6 +378,9 @@ export class FrameCompositor {
     transferLut(t.gain[2], t.offset[2], k.cMin, k.cMax, this.lutV);
   }
 }
+
+/** The story skin's luma spread left to match on the texture once the shading carries its part (share of the whole). */
+const RESIDUAL_FLOOR = 0.35;
 
 // Bilinear samples stay this far inside the texture's last row/column (as in the warp).
 const EDGE = 1 / 1024;
@@ -357,14 +409,30 @@ class LumaBlendSpans implements WarpSpanVisitor {
   private hasLimits = false;
   private limit = 1;
   private lut = EMPTY8;
+  private gain = EMPTYF;
+  private shaded = false;
+  private yMin = 16;
   private ox = 0;
   private oy = 0;
   private w = 0;
   private limX = 0;
   private limY = 0;
 
-  setup(y: Plane, face: PreparedFace, region: Rect, alpha: FloatPlane, limits: FloatPlane | null, limit: number, lut: Uint8Array): void {
+  setup(
+    y: Plane,
+    face: PreparedFace,
+    region: Rect,
+    alpha: FloatPlane,
+    limits: FloatPlane | null,
+    limit: number,
+    lut: Uint8Array,
+    gain: FloatPlane | null,
+    yMin: number,
+  ): void {
     this.alphaSum = 0;
+    this.gain = gain ? gain.data : EMPTYF;
+    this.shaded = gain !== null;
+    this.yMin = yMin;
     this.footprints = face.maskFootprints;
     this.frame = y.data;
     this.frameStride = y.stride;
@@ -386,7 +454,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
 
   release(): void {
     this.frame = this.tex = this.lut = this.footprints = EMPTY8;
-    this.mask = this.alpha = this.limits = EMPTYF;
+    this.mask = this.alpha = this.limits = this.gain = EMPTYF;
   }
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
@@ -403,6 +471,9 @@ class LumaBlendSpans implements WarpSpanVisitor {
       lut = this.lut;
     const limX = this.limX,
       limY = this.limY;
+    const gain = this.gain,
+      shaded = this.shaded,
+      yMin = this.yMin;
     let k = (y - this.oy) * this.w + (x0 - this.ox);
     let f = y * this.frameStride + x0;
     let sum = 0;
@@ -436,7 +507,11 @@ class LumaBlendSpans implements WarpSpanVisitor {
       const t00 = tex[p],
         t10 = tex[p + ts];
       const tt = t00 + (tex[p + 1] - t00) * fx;
-      const v = lut[(tt + (t10 + (tex[p + ts + 1] - t10) * fx - tt) * fy + 0.5) | 0];
+      let v = lut[(tt + (t10 + (tex[p + ts + 1] - t10) * fx - tt) * fy + 0.5) | 0];
+      if (shaded) {
+        v = yMin + (v - yMin) * gain[k];
+        if (v > 255) v = 255;
+      }
       const old = frame[f];
       frame[f] = (old + a * (v - old) + 0.5) | 0;
     }

@@ -8,3 +8,5 @@ export * from './toon-style';
 export * from './expression-matcher';
 export * from './eye-animator';
 export * from './mouth-interior';
+export * from './skin-fill';
+export * from './face-shading';

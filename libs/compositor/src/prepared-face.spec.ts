@@ -22,7 +22,8 @@ const FEATURES = { eyes: [30, 20, 20] as Rgb, brows: [90, 60, 40] as Rgb, mouth:
 
 describe('prepareFace', () => {
   const input = flatFace(128, SKIN, FEATURES);
-  const face = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+  // The original layout and mask rules (no skin fill, no shading flattened); those are tested below.
+  const face = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: false, flattenShading: false });
 
   test('builds a 4:2:0 texture in the render colour space and the canonical mesh', () => {
     assert.equal(face.texture.y.width, 128);
@@ -78,7 +79,7 @@ describe('prepareFace', () => {
   test("the face's own alpha limits the mask", () => {
     const half = flatFace(128, SKIN);
     for (let y = 0; y < 128; y++) for (let x = 0; x < 64; x++) half.rgba[4 * (y * 128 + x) + 3] = 0;
-    const f = prepareFace({ ...half, matrix: 'bt601', range: 'pc', style: 'photo' });
+    const f = prepareFace({ ...half, matrix: 'bt601', range: 'pc', style: 'photo', skinFill: false });
     for (let y = 0; y < 128; y++) for (let x = 0; x < 64; x++) assert.equal(f.mask.data[y * 128 + x], 0);
     assert.equal(f.mask.data[70 * 128 + 70], 1);
   });
@@ -125,7 +126,7 @@ describe('prepareFace', () => {
 describe('mask: forehead fade and hair cut', () => {
   const size = 128;
   const plain = flatFace(size, SKIN, FEATURES);
-  const base = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo' });
+  const base = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: false });
   // Up the face's middle (the synthetic face is upright): eye line and arc top from the mesh.
   const eyeY = (base.landmarks[2 * 37 + 1] + base.landmarks[2 * 44 + 1]) / 2;
   const top = base.meshPoints[2 * 71 + 1];
@@ -143,7 +144,7 @@ describe('mask: forehead fade and hair cut', () => {
       prev = v;
     }
     // Without the fade the same spot is fully inside the outline.
-    const unfaded = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', foreheadFade: [9, 10] });
+    const unfaded = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: false, foreheadFade: [9, 10] });
     assert.equal(at(unfaded, FOREHEAD_FADE[1] + 0.05), 1);
   });
 
@@ -157,7 +158,7 @@ describe('mask: forehead fade and hair cut', () => {
     assert.ok(hairLine > top + 4, 'the hairline is below the forehead arc');
     for (let y = 0; y < hairLine; y++) for (let x = 0; x < size; x++) hairy.rgba.set([60, 40, 30], 4 * (y * size + x));
     for (let y = 0; y < size; y++) for (let x = 0; x < 30; x++) hairy.rgba.set([60, 40, 30], 4 * (y * size + x));
-    const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', foreheadFade: [9, 10] });
+    const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: false, foreheadFade: [9, 10] });
     // The cut's soft edge may reach a few pixels (3 box passes of size / 128) into the hair.
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++) {

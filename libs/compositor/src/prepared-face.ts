@@ -16,6 +16,7 @@ import {
   FloatPlane,
   FOREHEAD_ARC,
   gatherPoints,
+  interOcularDistance,
   LANDMARK_COUNT,
   LEFT_EYE,
   maskedStats,
@@ -23,7 +24,9 @@ import {
   PolygonRasterizer,
   RIGHT_EYE,
   rgbaToYuv420,
+  scaleForeheadArc,
   srgbToLab,
+  yuvCoefficients,
   Yuv420,
   YuvMatrix,
   YuvRange,
@@ -31,6 +34,8 @@ import {
 import { paintSkinMask, skinStatsLab, skinStatsYuv } from './skin-stats';
 import { stylizeToon, ToonOptions } from './toon-style';
 import { ChildEyes, measureChildEyes } from './eye-animator';
+import { fillWithSkin, foreheadSkinScales } from './skin-fill';
+import { flattenShading } from './face-shading';
 
 export type FaceStyle = 'photo' | 'toon';
 
@@ -50,8 +55,21 @@ export interface PrepareFaceInput {
    *  up to `foreheadFade[0]` and fades to 0 at `foreheadFade[1]` (default [0.3, 0.72]). */
   foreheadFade?: [number, number];
   /** Keep pixels whose colour is far from the face's own skin (hair, background) out of the mask
-   *  (default true). The eyes, brows, nose and mouth are never cut this way. */
+   *  (default: only when `skinFill` is off). The eyes, brows, nose and mouth are never cut this way. */
   hairCut?: boolean;
+  /**
+   * One face, not two (default true): the forehead arc of the child's mesh is moved down to where its
+   * own forehead skin ends (the warp stretches that skin over the character's whole forehead), and
+   * every pixel that is not the child's skin (hair, ears, background) is replaced by its own skin
+   * colour spread in from around it, so the mask can cover the character's face up to the forehead
+   * arc without showing the child's hair or leaving the character's skin.
+   */
+  skinFill?: boolean;
+  /** The forehead arc's scales (see `foreheadSkinScales`) when already measured (smaller copies reuse the full size's). */
+  foreheadScales?: ArrayLike<number>;
+  /** Divide the photo's own low-frequency shading out of its luma (default true), so the story's
+   *  shading, multiplied in per frame, is the only light on the face (see face-shading). */
+  flattenShading?: boolean;
   toon?: ToonOptions;
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
    *  frames where the face is drawn small (default SMALLER_LEVELS). */
@@ -101,14 +119,25 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   if (input.rgba.length !== size * size * 4) throw new RangeError(`expected ${size}x${size} RGBA`);
   if (landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
 
-  const rgba = input.style === 'toon' ? stylizeToon(input.rgba, size, size, input.toon) : input.rgba;
-  const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
+  const styled = input.style === 'toon' ? stylizeToon(input.rgba, size, size, input.toon) : input.rgba;
   const meshPoints = faceMeshPoints(landmarks);
+  // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
+  const fill = input.skinFill ?? true;
+  const skin = fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints) : null;
+  const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
+  if (scales) scaleForeheadArc(meshPoints, scales);
+  const rgba = fill && skin ? fillWithSkin(styled, size, skin) : styled;
+  const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
+  if (input.flattenShading ?? true) {
+    const weights = paintSkinMask(createFloatPlane(size, size), landmarks);
+    if (skin) minMasks(weights, skin, weights);
+    flattenShading(texture.y, weights, interOcularDistance(landmarks), yuvCoefficients(input.matrix, input.range).yMin);
+  }
   const insideTriangles = faceTriangles(meshPoints, triangles);
   const mask = canonicalMask(rgba, size, meshPoints, input.featherRadius ?? Math.max(1, Math.round(size / 85)));
-  limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? FOREHEAD_FADE);
-  if (input.hairCut ?? true) minMasks(mask, skinLikelihood(rgba, size, landmarks, meshPoints), mask);
+  limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE));
+  if ((input.hairCut ?? !fill) && skin) minMasks(mask, skin, mask);
   snapMask(mask);
   const smaller: PreparedFace[] = [];
   const levels = input.smallerLevels ?? SMALLER_LEVELS;
@@ -120,6 +149,10 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       size: size / 2,
       landmarks: Float32Array.from(landmarks, (v) => v / 2),
       style: 'photo',
+      skinFill: false,
+      hairCut: false,
+      foreheadScales: scales ?? undefined,
+      foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined ? undefined : Math.max(1, input.featherRadius / 2),
       smallerLevels: levels - 1,
     });
@@ -195,6 +228,9 @@ function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array,
 
 /** Default forehead fade (fractions of the forehead arc's height above the eye line). */
 export const FOREHEAD_FADE: [number, number] = [0.3, 0.72];
+/** The fade when the texture is skin-filled: the arc already ends at the child's hairline, so the
+ *  child's skin covers the forehead almost up to it. */
+export const FILLED_FOREHEAD_FADE: [number, number] = [0.6, 1];
 
 /** The face's eye midpoint, up direction (chin → brows) and forehead arc height, from the mesh. */
 function foreheadFrame(meshPoints: ArrayLike<number>): { ex: number; ey: number; nx: number; ny: number; height: number } {

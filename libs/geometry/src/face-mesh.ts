@@ -61,13 +61,7 @@ export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array)
   const f = faceFrame(landmarks);
   const lx = (i: number) => landmarks[2 * i];
   const ly = (i: number) => landmarks[2 * i + 1];
-  // Ellipse centre: midpoint of the jaw ends, moved along `n` onto the eye line.
-  const [ex, ey] = eyeMidpoint(landmarks);
-  let cx = (lx(0) + lx(16)) / 2;
-  let cy = (ly(0) + ly(16)) / 2;
-  const lift = (ex - cx) * f.nx + (ey - cy) * f.ny;
-  cx += lift * f.nx;
-  cy += lift * f.ny;
+  const [cx, cy] = foreheadArcCentre(landmarks);
   const halfWidth = Math.abs((lx(16) - lx(0)) * f.ux + (ly(16) - ly(0)) * f.uy) / 2;
   let bmx = 0,
     bmy = 0;
@@ -101,6 +95,39 @@ export function faceMeshPoints(landmarks: ArrayLike<number>, out?: Float32Array)
     pts[2 * o + 1] = ly(j) + OUTER_MARGIN * (ly(j) - fy);
   }
   return pts;
+}
+
+/** The forehead arc's centre: the midpoint of the jaw ends, moved along the face's up direction onto the eye line. */
+export function foreheadArcCentre(landmarks: ArrayLike<number>): [number, number] {
+  const f = faceFrame(landmarks);
+  const [ex, ey] = eyeMidpoint(landmarks);
+  const cx = (landmarks[0] + landmarks[32]) / 2;
+  const cy = (landmarks[1] + landmarks[33]) / 2;
+  const lift = (ex - cx) * f.nx + (ey - cy) * f.ny;
+  return [cx + lift * f.nx, cy + lift * f.ny];
+}
+
+/**
+ * Moves each forehead arc point (and its outer-ring companion) towards the arc's centre to
+ * `scales[k]` of its distance (1: where `faceMeshPoints` put it), in place. Lets a face's mesh end
+ * where its own forehead skin ends (below the hairline), while another face's mesh keeps the rule:
+ * the warp between them then stretches the one's forehead skin over the other's forehead.
+ */
+export function scaleForeheadArc(meshPoints: Float32Array, scales: ArrayLike<number>): Float32Array {
+  if (scales.length !== FOREHEAD_ARC_COUNT) throw new RangeError(`need ${FOREHEAD_ARC_COUNT} scales`);
+  const [cx, cy] = foreheadArcCentre(meshPoints);
+  for (let k = 0; k < FOREHEAD_ARC_COUNT; k++) {
+    const s = scales[k];
+    const a = FOREHEAD_ARC[k],
+      o = OUTER_ARC[k];
+    const dx = meshPoints[2 * a] - cx,
+      dy = meshPoints[2 * a + 1] - cy;
+    meshPoints[2 * a] = cx + s * dx;
+    meshPoints[2 * a + 1] = cy + s * dy;
+    meshPoints[2 * o] = cx + (1 + OUTER_MARGIN) * s * dx;
+    meshPoints[2 * o + 1] = cy + (1 + OUTER_MARGIN) * s * dy;
+  }
+  return meshPoints;
 }
 
 /**

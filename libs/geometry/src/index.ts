@@ -12,3 +12,4 @@ export * from './colour';
 export * from './pyramid';
 export * from './eyelid-warp';
 export * from './iris';
+export * from './low-frequency';

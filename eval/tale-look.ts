@@ -1,0 +1,194 @@
+// Developer tool for looking at the insertion on the animated tale (not part of `npm run eval`):
+// precomputes the generated tale once into --data (kept between runs), composites the chosen
+// frames in-process exactly as a render segment does (same target fields: landmarks, colour, yaw,
+// mouth, occluders, eyes), and writes per frame one PNG: the original crop beside each config's
+// crop at full size (no scaling), plus optionally the identity distance to the child per config.
+// Usage: node dist/eval/tale-look.js --seconds 12 --size 1280x720 --frames 30,120,291 --faces sample1.jpg
+//        --configs '[{"name":"default"},{"name":"x","comp":{"childShape":0.7}}]' --out /tmp/look [--identity]
+import 'reflect-metadata';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sharp } from '@talecast/face/sharp-image';
+import { loadConfig } from '@talecast/config';
+import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels } from '@talecast/face';
+import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
+import { precomputeStory } from '@talecast/precompute';
+import { loadStory } from '@talecast/render';
+import { StorageCore } from '@talecast/storage';
+import { sharedTale } from '@talecast/testing';
+import { locateFfmpeg } from '@talecast/video';
+import { FrameReader } from './frame-reader';
+import { identityDescriptor } from './identity-descriptor';
+import { prepareChildFace } from './insertion-eval';
+import { landmarkCentre, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '12' },
+    size: { type: 'string', default: '1280x720' },
+    faces: { type: 'string', default: 'sample1.jpg' },
+    frames: { type: 'string', default: '' },
+    /** Every n-th hero frame for the identity figures (0: only --frames). */
+    every: { type: 'string', default: '0' },
+    identity: { type: 'boolean', default: false },
+    /** JSON list of {name, prep?: PrepareFaceInput overrides, comp?: CompositeOptions}. */
+    configs: { type: 'string', default: '[{"name":"default"}]' },
+    /** Crop side over the inter-ocular distance. */
+    crop: { type: 'string', default: '3.6' },
+    out: { type: 'string', default: '/tmp/look' },
+    data: { type: 'string', default: '/tmp/talecast-look-data' },
+  },
+});
+
+async function main(): Promise<void> {
+  const seconds = Number(opts.seconds);
+  const [width0, height0] = opts.size!.split('x').map(Number);
+  const pngFrames = new Set(opts.frames!.split(',').filter(Boolean).map(Number));
+  await fs.mkdir(opts.out!, { recursive: true });
+  const ffmpeg = await locateFfmpeg();
+  const models = await loadFaceModels('wasm');
+  const detector = new FaceDetector(models);
+  const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: opts.data! });
+  const storage = new StorageCore(config.roots);
+  const tale = await sharedTale(seconds, { width: width0, height: height0 });
+  const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
+  let story;
+  try {
+    story = await loadStory(storage, storyId);
+  } catch {
+    const t0 = performance.now();
+    await precomputeStory(
+      { storyId, video: tale.video, masks: tale.masks, title: storyId },
+      { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: config.encoder },
+    );
+    console.log(`precomputed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    story = await loadStory(storage, storyId);
+  }
+  const { manifest, frames } = story;
+  const { width, height, matrix, range, fps } = manifest.video;
+  const role = frames.roleIndex('hero');
+  const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
+  const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions }[] = JSON.parse(opts.configs!);
+  const children = [];
+  for (const f of opts.faces!.split(',')) {
+    const c = await prepareChildFace(models, detector, f);
+    for (const cfg of configs) {
+      const t0 = performance.now();
+      const prepared: PreparedFace = prepareFace({
+        rgba: c.render.rgba,
+        size: c.render.size,
+        landmarks: c.render.landmarks,
+        matrix,
+        range,
+        style: manifest.story.style,
+        ...cfg.prep,
+      });
+      console.log(`${c.name}/${cfg.name}: prepared in ${(performance.now() - t0).toFixed(0)} ms (style ${manifest.story.style})`);
+      children.push({ c, cfg, prepared, dist: [] as number[], ok: 0, n: 0, ms: [] as number[] });
+    }
+  }
+  const every = Number(opts.every);
+  const present = Array.from({ length: manifest.video.frameCount }, (_, i) => frames.present(role, i));
+  const sampled = new Set(every > 0 ? present.flatMap((p, i) => (p ? [i] : [])).filter((_, k) => k % every === 0) : []);
+  const reader = new FrameReader(
+    ffmpeg.ffmpeg,
+    manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
+    width,
+    height,
+  );
+  const compositor = new FrameCompositor();
+  const crop = Number(opts.crop);
+  for (let i = 0; i < manifest.video.frameCount; i++) {
+    const buf = await reader.next();
+    if (!buf) break;
+    if (!sampled.has(i) && !pngFrames.has(i)) continue;
+    if (!present[i]) {
+      if (pngFrames.has(i)) console.log(`#${i}: no hero in the precomputed data`);
+      continue;
+    }
+    const lm = frames.field(role, i, 'landmarks');
+    const c6 = frames.field(role, i, 'colourYuv');
+    const t = i / fps;
+    const target: FrameTarget = {
+      landmarks: lm,
+      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
+      yaw: frames.field(role, i, 'yaw')[0],
+      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
+      occluders: occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
+      eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
+    };
+    const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
+    const tiles: { buf: Buffer; w: number; h: number }[] = [await tile(storyRgb, lm, crop)];
+    const line = [`#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}`];
+    for (const ch of children) {
+      const copy = Buffer.from(buf);
+      const t0 = performance.now();
+      compositor.composite(yuvView(copy, width, height), ch.prepared, target, ch.cfg.comp);
+      ch.ms.push(performance.now() - t0);
+      const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
+      if (pngFrames.has(i)) tiles.push(await tile(rgb, lm, crop));
+      if (!opts.identity || !sampled.has(i)) continue;
+      const d = pick(await detector.detectAll(rgb, { minConfidence: 0.3 }), lm);
+      ch.n++;
+      if (!d) {
+        line.push(`${ch.cfg.name} none`);
+        continue;
+      }
+      const dist = descriptorDistance(await identityDescriptor(models, rgb, d.landmarks), ch.c.descriptor);
+      ch.dist.push(dist);
+      if (dist < 0.5) ch.ok++;
+      line.push(`${ch.cfg.name} ${dist.toFixed(3)}`);
+    }
+    console.log(line.join('  '));
+    if (pngFrames.has(i)) {
+      const w = tiles[0].w,
+        h = tiles[0].h;
+      await sharp({ create: { width: w * tiles.length + 4 * (tiles.length - 1), height: h, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+        .composite(tiles.map((b, k) => ({ input: b.buf, raw: { width: b.w, height: b.h, channels: 3 as const }, left: k * (w + 4), top: 0 })))
+        .png()
+        .toFile(path.join(opts.out!, `f${String(i).padStart(4, '0')}.png`));
+    }
+  }
+  reader.close();
+  for (const ch of children) {
+    const id = ch.n ? `identity ${ch.ok}/${ch.n} (${((100 * ch.ok) / ch.n).toFixed(0)}%), mean distance ${mean(ch.dist).toFixed(3)}; ` : '';
+    console.log(`${ch.c.name}/${ch.cfg.name}: ${id}composite ${mean(ch.ms).toFixed(2)} ms/frame`);
+  }
+}
+
+function pick<T extends { landmarks: Float32Array }>(faces: T[], reference: ArrayLike<number>): T | null {
+  const [cx, cy] = landmarkCentre(reference);
+  let best: T | null = null,
+    bestD = Infinity;
+  for (const f of faces) {
+    const [x, y] = landmarkCentre(f.landmarks);
+    const d = Math.hypot(x - cx, y - cy);
+    if (d < bestD) {
+      best = f;
+      bestD = d;
+    }
+  }
+  return bestD <= 0.5 * interOcularDistance(reference) ? best : null;
+}
+
+/** The face's square crop (side `crop` × the eye distance) at full size, clipped to the frame. */
+async function tile(rgb: RgbFrame, lm: ArrayLike<number>, crop: number): Promise<{ buf: Buffer; w: number; h: number }> {
+  const iod = interOcularDistance(lm);
+  const [cx, cy] = landmarkCentre(lm);
+  const side = Math.round(crop * iod);
+  const x0 = Math.max(0, Math.round(cx - side / 2)),
+    y0 = Math.max(0, Math.round(cy - 0.35 * iod - side / 2));
+  const x1 = Math.min(rgb.width, x0 + side),
+    y1 = Math.min(rgb.height, y0 + side);
+  const buf = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+    .raw()
+    .toBuffer();
+  return { buf, w: x1 - x0, h: y1 - y0 };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

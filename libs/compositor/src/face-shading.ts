@@ -1,0 +1,142 @@
+// The shot's light on the child's face: beyond the mean and spread of colour (the LUTs), the story
+// face's low-frequency shading (bright on one side, shadow under the brows and chin) is carried
+// onto the child's skin. Once per prepared face, the photo's own low-frequency shading is divided
+// out of its luma (`flattenShading`); per frame, the story face's skin luma is averaged on a coarse
+// grid over the face (skin-coloured pixels inside the outline only, holes filled from the
+// neighbours) and turned into a per-pixel gain around the face's mean (`StoryShading`), which the
+// luma pass multiplies in. Both grids have cells of SHADING_CELL eye distances, so the same
+// frequencies are removed and put back. Pure; per frame nothing is allocated once the buffers
+// have grown.
+import { ChannelStats, FloatPlane, LowFrequencyGrid, Plane, PolygonRasterizer, Rect, Yuv420 } from '@talecast/geometry';
+
+/** Shading grid cell size, in eye distances (about a cheek's width over four). */
+export const SHADING_CELL = 0.3;
+/** Gains are kept within these bounds (a hard black shadow or a blown highlight is not carried whole). */
+export const SHADING_GAIN: [number, number] = [0.6, 1.5];
+
+/**
+ * Divides the texture's own low-frequency shading out of its luma, in place: per pixel
+ * Y' = yMin + (Y − yMin) · (mean − yMin) / (low − yMin), where `low` is the skin-weighted grid
+ * average around it and `mean` the skin's mean. `skin` weighs which pixels are skin (canonical
+ * size, 0..1). Returns the gains' range used (for tests and logs).
+ */
+export function flattenShading(y: Plane, skin: FloatPlane, eyeDistance: number, yMin: number): { min: number; max: number } {
+  const w = y.width,
+    h = y.height;
+  if (skin.width !== w || skin.height !== h) throw new RangeError('flattenShading: size mismatch');
+  const grid = new LowFrequencyGrid();
+  const cell = Math.max(2, SHADING_CELL * eyeDistance);
+  grid.reset(0, 0, w, h, Math.max(1, Math.round(w / cell)), Math.max(1, Math.round(h / cell)));
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const wt = skin.data[j * w + i];
+      if (wt > 0) grid.add(i + 0.5, j + 0.5, y.data[j * y.stride + i], wt);
+    }
+  }
+  if (!grid.solve(1)) return { min: 1, max: 1 };
+  const mean = grid.mean - yMin;
+  let min = Infinity,
+    max = -Infinity;
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const low = grid.sample(i + 0.5, j + 0.5) - yMin;
+      let g = low > 1 ? mean / low : SHADING_GAIN[1];
+      g = g < SHADING_GAIN[0] ? SHADING_GAIN[0] : g > SHADING_GAIN[1] ? SHADING_GAIN[1] : g;
+      if (g < min) min = g;
+      if (g > max) max = g;
+      const k = j * y.stride + i;
+      const v = yMin + (y.data[k] - yMin) * g;
+      y.data[k] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
+  return { min, max };
+}
+
+/** How far (in the story skin's standard deviations, with floors) a pixel may be from its skin colour and count. */
+const SKIN_LUMA_SPREAD = 2.5;
+const SKIN_FLOORS = [20, 3, 3];
+const SKIN_NEAR = 2.5;
+const SKIN_FAR = 3.5;
+
+/**
+ * Per frame: the story face's low-frequency shading as a luma gain over the face's bbox. Keep one
+ * per compositor (scratch reused).
+ */
+export class StoryShading {
+  private readonly grid = new LowFrequencyGrid();
+  private readonly rasterizer = new PolygonRasterizer();
+  private readonly inside: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
+  /** The gain per luma pixel of the last measured region (region-sized, row-major). */
+  readonly gain: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
+  /** The skin luma variance the grid explains (shading, not texture), of the last measure. */
+  variance = 0;
+
+  /**
+   * Measures the shading of the face inside `outline` (frame pixels) over `region` of the frame,
+   * before anything is drawn there. Skin-coloured pixels (near `colour`, the story face's
+   * [Y, Cb, Cr] statistics) count. False when there is too little skin to tell (no gain then).
+   */
+  measure(frame: Yuv420, region: Rect, outline: Float32Array, colour: ChannelStats, eyeDistance: number, yMin: number): boolean {
+    const { x: x0, y: y0, width: w, height: h } = region;
+    if (!(w > 1 && h > 1 && colour && colour.weight > 0)) return false;
+    const n = w * h;
+    resize(this.inside, w, h);
+    this.inside.data.fill(0, 0, n);
+    this.rasterizer.fill(this.inside, outline, { originX: x0, originY: y0, antialias: false });
+    const cell = Math.max(2, SHADING_CELL * eyeDistance);
+    const grid = this.grid.reset(x0, y0, w, h, Math.max(1, Math.round(w / cell)), Math.max(1, Math.round(h / cell)));
+    const [mY, mU, mV] = colour.mean;
+    const sY = 1 / Math.max(SKIN_FLOORS[0], SKIN_LUMA_SPREAD * colour.std[0]),
+      sU = 1 / Math.max(SKIN_FLOORS[1], colour.std[1]),
+      sV = 1 / Math.max(SKIN_FLOORS[2], colour.std[2]);
+    const Y = frame.y.data,
+      ys = frame.y.stride,
+      U = frame.u.data,
+      us = frame.u.stride,
+      V = frame.v.data,
+      vs = frame.v.stride;
+    const inside = this.inside.data;
+    let weight = 0;
+    // One sample per chroma pixel: the 2×2 luma mean with its U and V.
+    for (let j = 0; j + 1 < h; j += 2) {
+      const fy = y0 + j;
+      for (let i = 0; i + 1 < w; i += 2) {
+        if (inside[j * w + i] === 0) continue;
+        const fx = x0 + i;
+        const p = fy * ys + fx;
+        const yv = (Y[p] + Y[p + 1] + Y[p + ys] + Y[p + ys + 1]) * 0.25;
+        const c = (fy >> 1) * us + (fx >> 1);
+        const du = (U[c] - mU) * sU,
+          dv = (V[(fy >> 1) * vs + (fx >> 1)] - mV) * sV,
+          dy = (yv - mY) * sY;
+        const d = Math.sqrt(du * du + dv * dv + dy * dy);
+        const wt = d <= SKIN_NEAR ? 1 : d >= SKIN_FAR ? 0 : SKIN_FAR - d;
+        if (wt <= 0) continue;
+        grid.add(fx + 1, fy + 1, yv, wt);
+        weight += wt;
+      }
+    }
+    // Less than about two cells' worth of skin: nothing reliable to carry.
+    if (weight < 2 * cell * cell * 0.25 || !grid.solve(1)) {
+      this.variance = 0;
+      return false;
+    }
+    this.variance = grid.variance;
+    resize(this.gain, w, h);
+    grid.sampleInto(this.gain, x0, y0);
+    const mean = grid.mean - yMin;
+    const g = this.gain.data;
+    const [lo, hi] = SHADING_GAIN;
+    for (let k = 0; k < n; k++) {
+      const v = mean > 1 ? (g[k] - yMin) / mean : 1;
+      g[k] = v < lo ? lo : v > hi ? hi : v;
+    }
+    return true;
+  }
+}
+
+function resize(p: FloatPlane, width: number, height: number): void {
+  if (p.data.length < width * height) p.data = new Float32Array(Math.ceil(width * height * 1.25));
+  p.width = width;
+  p.height = height;
+}

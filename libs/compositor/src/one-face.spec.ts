@@ -1,0 +1,160 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FOREHEAD_ARC, orient2d, rgbToYuv, syntheticFaceLandmarks, yuvCoefficients } from '@talecast/geometry';
+import { FrameCompositor, FrameTarget } from './frame-compositor';
+import { prepareFace } from './prepared-face';
+import { flatFace, greyFrame, Rgb } from './test-faces';
+import { flattenShading, StoryShading } from './face-shading';
+
+const SKIN: Rgb = [205, 160, 130];
+const HAIR: Rgb = [60, 40, 30];
+const FEATURES = { eyes: [30, 20, 20] as Rgb, brows: [90, 60, 40] as Rgb, mouth: [120, 20, 30] as Rgb };
+const K = yuvCoefficients('bt709', 'tv');
+const SKIN_Y = rgbToYuv(SKIN[0], SKIN[1], SKIN[2], K)[0];
+const size = 128;
+
+/** Hair over the left cheek's edge, inside the jaw line (a lock of hair, an ear): x and y ranges. */
+const LOCK = [27, 34, 58, 80];
+const inLock = (x: number, y: number) => x >= LOCK[0] && x < LOCK[1] && y >= LOCK[2] && y < LOCK[3];
+
+/** The flat face with hair from the top down to `hairLine` and a lock over the left cheek's edge. */
+function hairyFace(hairLine: number) {
+  const f = flatFace(size, SKIN, FEATURES);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (y < hairLine || inLock(x, y)) f.rgba.set(HAIR, 4 * (y * size + x));
+  return f;
+}
+
+function browTop(landmarks: Float32Array): number {
+  let top = Infinity;
+  for (let i = 17; i < 27; i++) top = Math.min(top, landmarks[2 * i + 1]);
+  return top;
+}
+
+describe('one face, not two: the child texture holds skin wherever the mask covers', () => {
+  const plain = flatFace(size, SKIN, FEATURES);
+  const hairLine = Math.round(browTop(plain.landmarks) - 14);
+  const hairy = hairyFace(hairLine);
+  const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
+  const rule = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
+
+  test("the forehead arc ends just below the child's hairline; a child without hair there keeps the rule's arc", () => {
+    const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
+    const y = f.meshPoints[2 * top + 1];
+    assert.ok(y > hairLine && y < hairLine + 6, `arc top at ${y}, hairline ${hairLine}`);
+    assert.ok(y < browTop(f.landmarks) - 4, 'above the brows');
+    assert.ok(rule.meshPoints[2 * top + 1] < hairLine - 10, 'the rule puts it higher, in the hair');
+    for (let k = 0; k < FOREHEAD_ARC.length; k++) {
+      const i = FOREHEAD_ARC[k];
+      assert.ok(Math.hypot(f.meshPoints[2 * i] - rule.meshPoints[2 * i], f.meshPoints[2 * i + 1] - rule.meshPoints[2 * i + 1]) >= 0);
+    }
+  });
+
+  test('no triangle folds over, even when the hair starts right above the brows', () => {
+    const low = prepareFace({ ...hairyFace(Math.round(browTop(plain.landmarks) - 3)), matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
+    for (const face of [f, low]) {
+      const p = face.meshPoints,
+        t = face.triangles;
+      for (let i = 0; i < t.length; i += 3) {
+        assert.ok(orient2d(p[2 * t[i]], p[2 * t[i] + 1], p[2 * t[i + 1]], p[2 * t[i + 1] + 1], p[2 * t[i + 2]], p[2 * t[i + 2] + 1]) > 0, `triangle ${i / 3}`);
+      }
+    }
+  });
+
+  test('hair is replaced by skin colour wherever the mask is above zero; skin and features stay', () => {
+    let covered = 0;
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        if (!(f.mask.data[y * size + x] > 0)) continue;
+        covered++;
+        const v = f.texture.y.data[y * size + x];
+        if (y < hairLine - 1 || inLock(x, y)) assert.ok(Math.abs(v - SKIN_Y) < 4, `hair left at ${x},${y}: ${v} vs skin ${SKIN_Y}`);
+      }
+    assert.ok(covered > 0.3 * size * size, `mask covers ${covered}`);
+    // The lock (hair in the photo) is inside the mask now: the cut would have left the character's skin there.
+    const cut = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false, skinFill: false });
+    assert.ok(f.mask.data[70 * size + 31] > 0.8 && cut.mask.data[70 * size + 31] < 0.05, `lock ${f.mask.data[70 * size + 31]} (cut: ${cut.mask.data[70 * size + 31]})`);
+    const nose = [Math.round(f.landmarks[2 * 30]), Math.round(f.landmarks[2 * 30 + 1])];
+    assert.equal(f.texture.y.data[nose[1] * size + nose[0]], Math.round(SKIN_Y));
+    const eye = [Math.round((f.landmarks[2 * 37] + f.landmarks[2 * 40]) / 2), Math.round((f.landmarks[2 * 37 + 1] + f.landmarks[2 * 40 + 1]) / 2)];
+    assert.ok(f.texture.y.data[eye[1] * size + eye[0]] < 40, 'the eye stays dark');
+    // The forehead just under the new arc is fully covered (the fade starts at 0.6 of its height).
+    const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
+    const eyeY = (f.landmarks[2 * 37 + 1] + f.landmarks[2 * 44 + 1]) / 2;
+    const y50 = Math.round(eyeY - 0.5 * (eyeY - f.meshPoints[2 * top + 1]));
+    assert.equal(f.mask.data[y50 * size + Math.round(f.landmarks[2 * 27])], 1);
+  });
+
+  test('smaller copies keep the same arc (scaled), so switching copies never moves the forehead', () => {
+    const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
+    assert.ok(f.smaller.length > 0);
+    const half = f.smaller[0];
+    assert.ok(Math.abs(half.meshPoints[2 * top + 1] * 2 - f.meshPoints[2 * top + 1]) < 1.5, `${half.meshPoints[2 * top + 1] * 2} vs ${f.meshPoints[2 * top + 1]}`);
+  });
+});
+
+describe("the shot's light on the child's face", () => {
+  test("flattenShading divides the photo's own low-frequency light out of its skin", () => {
+    const f = flatFace(size, SKIN);
+    const p = prepareFace({ ...f, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false, skinFill: false });
+    // Light from the left: the skin's luma falls from 1.25× to 0.75× of its level across the face.
+    const y = { ...p.texture.y, data: Uint8Array.from(p.texture.y.data) };
+    for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) y.data[j * size + i] = Math.round(16 + (SKIN_Y - 16) * (1.25 - (0.5 * i) / size));
+    const skin = { data: new Float32Array(size * size).fill(1), width: size, height: size };
+    const before = y.data[64 * size + 100] - y.data[64 * size + 28];
+    flattenShading(y, skin, 0.5 * size * 0.58, 16);
+    const after = y.data[64 * size + 100] - y.data[64 * size + 28];
+    assert.ok(Math.abs(after) < 0.25 * Math.abs(before), `left-right difference ${before} → ${after}`);
+  });
+
+  const W = 320,
+    H = 240;
+  /** A frame whose face region is skin-chroma with light falling from image-left (bright) to image-right (dark). */
+  function shadedFrame() {
+    const frame = greyFrame(W, H, 40, 128, 128);
+    for (let y = 0; y < H; y++)
+      for (let x = 80; x < 240; x++) {
+        frame.y.data[y * W + x] = Math.round(170 - (80 * (x - 80)) / 160);
+        if ((x & 1) === 0 && (y & 1) === 0) {
+          frame.u.data[(y >> 1) * (W >> 1) + (x >> 1)] = 110;
+          frame.v.data[(y >> 1) * (W >> 1) + (x >> 1)] = 150;
+        }
+      }
+    return frame;
+  }
+  const landmarks = syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: 100, mouthOpen: 0.05 });
+  const target: FrameTarget = { landmarks, colour: { mean: [130, 110, 150], std: [22, 2, 2], weight: 1000 }, yaw: 0, mouthOpen: 0.05, occluders: [] };
+  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
+  const cheeks = (frame: ReturnType<typeof greyFrame>) => {
+    const l = Math.round(landmarks[2 * 2] + 0.25 * (landmarks[2 * 30] - landmarks[2 * 2]));
+    const r = Math.round(landmarks[2 * 14] + 0.25 * (landmarks[2 * 30] - landmarks[2 * 14]));
+    const yy = Math.round(landmarks[2 * 30 + 1]);
+    return [frame.y.data[yy * W + l], frame.y.data[yy * W + r]];
+  };
+
+  test("the story's light falls on the child: the lit cheek is brighter than the shaded one, as in the story", () => {
+    const story = cheeks(shadedFrame());
+    const lit = shadedFrame();
+    new FrameCompositor().composite(lit, child, target);
+    const flat = shadedFrame();
+    new FrameCompositor().composite(flat, child, target, { shading: false });
+    const [sl, sr] = story,
+      [ll, lr] = cheeks(lit),
+      [fl, fr] = cheeks(flat);
+    assert.ok(Math.abs(fl - fr) <= 2, `without shading the flat child stays flat: ${fl} ${fr}`);
+    assert.ok(ll - lr > 0.5 * (sl - sr), `with shading ${ll} vs ${lr}; story ${sl} vs ${sr}`);
+    assert.ok(ll - lr < 1.3 * (sl - sr), 'not more than the story');
+  });
+
+  test('StoryShading gives gains around 1 that follow the light, and none without skin', () => {
+    const s = new StoryShading();
+    const region = { x: 100, y: 60, width: 120, height: 130 };
+    const outline = Float32Array.of(100, 60, 220, 60, 220, 190, 100, 190);
+    assert.ok(s.measure(shadedFrame(), region, outline, target.colour, 40, 16));
+    const g = s.gain.data;
+    const left = g[65 * 120 + 5],
+      right = g[65 * 120 + 115];
+    assert.ok(left > 1.1 && right < 0.9, `gains ${left} ${right}`);
+    assert.ok(s.variance > 50, `shading variance ${s.variance}`);
+    assert.equal(s.measure(greyFrame(W, H, 40, 60, 200), region, outline, target.colour, 40, 16), false);
+  });
+});
