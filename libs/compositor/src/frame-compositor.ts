@@ -43,6 +43,7 @@ import {
   yuvCoefficients,
   interOcularDistance,
   pointInPolygon,
+  scaleEyes,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -100,12 +101,20 @@ export interface CompositeOptions {
   /** Draw a dark interior between the lips when the photo's mouth is closed (default true), so its
    *  closed lips are never stretched over the story's open mouth. */
   mouthInterior?: boolean;
+  /**
+   * The child's eyes drawn this much larger about their centres (default EYE_SCALE), for characters
+   * whose drawn eyes are far larger than a child's: their spacing, the nose and the mouth stay the
+   * child's. See the identity/proportion measurement in the notes.
+   */
+  eyeScale?: number;
   /** Carry the story face's low-frequency shading onto the child's luma (default true; see face-shading). */
   shading?: boolean;
 }
 
 /** Default share of the child's own brow/eye/nose proportions kept in every frame. */
 export const CHILD_SHAPE = 0.5;
+/** Default eye size over the child's own (1: the child's). */
+export const EYE_SCALE = 1;
 /** Default share of the child's own mouth shape kept (0: the story's mouth shape). */
 export const CHILD_MOUTH_SHAPE = 0;
 
@@ -212,6 +221,8 @@ export class FrameCompositor {
       childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
     const eyes = target.eyes ?? null;
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
+    const eyeScale = options.eyeScale ?? EYE_SCALE;
+    if (eyeScale !== 1) landmarks = scaleEyes(landmarks, eyeScale, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,

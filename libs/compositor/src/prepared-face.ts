@@ -65,6 +65,8 @@ export interface PrepareFaceInput {
    * arc without showing the child's hair or leaving the character's skin.
    */
   skinFill?: boolean;
+  /** Colour distance (skin standard deviations) over which a pixel goes from skin to filled (default FILL_DISTANCE). */
+  fillDistance?: [number, number];
   /** The forehead arc's scales (see `foreheadSkinScales`) when already measured (smaller copies reuse the full size's). */
   foreheadScales?: ArrayLike<number>;
   /** Divide the photo's own low-frequency shading out of its luma (default true), so the story's
@@ -124,7 +126,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
   const fill = input.skinFill ?? true;
-  const skin = fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints) : null;
+  const skin = fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE) : null;
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
   if (scales) scaleForeheadArc(meshPoints, scales);
   const rgba = fill && skin ? fillWithSkin(styled, size, skin) : styled;
@@ -271,6 +273,12 @@ export function limitForehead(mask: FloatPlane, _landmarks: ArrayLike<number>, m
 
 /** Colour distance (in the reference skin's standard deviations) where the hair cut starts and ends. */
 const HAIR_DISTANCE: [number, number] = [3, 4.5];
+/** The same for the skin fill: stricter, because a pixel taken for skin there is kept as it is
+ *  (fair hair close to the skin's colour must still be filled), while a skin pixel taken for hair
+ *  only loses its fine texture (it is filled with the skin around it). */
+export const FILL_DISTANCE: [number, number] = [2, 3];
+/** How much a pixel's being lighter than the skin counts against it (darker counts fully). */
+const BRIGHTER_WEIGHT = 0.3;
 /** Floors for the reference skin's Lab standard deviations (shading varies more than tint). */
 const MIN_SKIN_STD = [7, 2.5, 2.5];
 
@@ -281,7 +289,13 @@ const MIN_SKIN_STD = [7, 2.5, 2.5];
  * count as skin. Cleaned by a blur-and-threshold (drops specks, moves the cut a little onto the
  * skin side) and softened, so the mask's edge along a hairline is a ramp, not a step.
  */
-export function skinLikelihood(rgba: Uint8Array, size: number, landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>): FloatPlane {
+export function skinLikelihood(
+  rgba: Uint8Array,
+  size: number,
+  landmarks: ArrayLike<number>,
+  meshPoints: ArrayLike<number>,
+  distance: [number, number] = HAIR_DISTANCE,
+): FloatPlane {
   const n = size * size;
   const lab = new Float32Array(n * 3);
   const tmp = new Float64Array(3);
@@ -320,11 +334,14 @@ export function skinLikelihood(rgba: Uint8Array, size: number, landmarks: ArrayL
   }
   const m = stats.mean,
     sd = stats.std.map((v, c) => Math.max(v, MIN_SKIN_STD[c]));
-  const [d0, d1] = HAIR_DISTANCE;
+  const [d0, d1] = distance;
   const o = out.data;
   for (let k = 0; k < n; k++) {
-    const dl = (lab[3 * k] - m[0]) / sd[0],
-      da = (lab[3 * k + 1] - m[1]) / sd[1],
+    // Brighter than the skin counts far less: a lit forehead is skin, hair is rarely lighter than it
+    // without also differing in colour.
+    let dl = (lab[3 * k] - m[0]) / sd[0];
+    if (dl > 0) dl *= BRIGHTER_WEIGHT;
+    const da = (lab[3 * k + 1] - m[1]) / sd[1],
       db = (lab[3 * k + 2] - m[2]) / sd[2];
     o[k] = 1 - smoothstep(d0, d1, Math.sqrt(dl * dl + da * da + db * db));
   }

@@ -20,6 +20,10 @@ import {
   NOSE,
   RIGHT_BROW,
   RIGHT_EYE,
+  OUTER_ARC,
+  foreheadArcCentre,
+  scaleEyes,
+  scaleForeheadArc,
 } from './face-mesh';
 import { applyAffine, similarityFromParts } from './similarity';
 import { syntheticFaceLandmarks } from './synthetic-face';
@@ -162,5 +166,33 @@ describe('pose and openness', () => {
     const squint = Float32Array.from(frontal);
     for (const i of [37, 38, 43, 44]) squint[2 * i + 1] += 0.05 * 300; // lids 0.06 -> 0.01 apart
     assert.ok(eyeOpenness(squint) < 0.1);
+  });
+});
+
+describe('scaleEyes and scaleForeheadArc', () => {
+  const lm = syntheticFaceLandmarks({ centerX: 200, centerY: 220, faceWidth: 180, mouthOpen: 0.1 });
+  test('scaleEyes grows each eye about its own centre, keeps its openness and moves nothing else', () => {
+    const out = scaleEyes(lm, 1.3, new Float32Array(136));
+    for (const eye of [RIGHT_EYE, LEFT_EYE]) {
+      const [cx, cy] = centroid(lm, eye);
+      const [ox, oy] = centroid(out, eye);
+      assert.ok(Math.abs(cx - ox) < 1e-3 && Math.abs(cy - oy) < 1e-3);
+      for (const i of eye) assert.ok(Math.abs(Math.hypot(out[2 * i] - cx, out[2 * i + 1] - cy) - 1.3 * Math.hypot(lm[2 * i] - cx, lm[2 * i + 1] - cy)) < 1e-3);
+    }
+    assert.ok(Math.abs(eyeOpenness(out) - eyeOpenness(lm)) < 1e-5);
+    for (let i = 0; i < 68; i++) if (i < 36 || i >= 48) assert.equal(out[2 * i], lm[2 * i]);
+  });
+
+  test('scaleForeheadArc moves the arc (and its outer companions) towards the arc centre, nothing else', () => {
+    const mesh = faceMeshPoints(lm);
+    const moved = scaleForeheadArc(Float32Array.from(mesh), [1, 0.9, 0.8, 0.7, 0.8, 0.9, 1]);
+    const [cx, cy] = foreheadArcCentre(mesh);
+    const top = FOREHEAD_ARC[3];
+    assert.ok(Math.abs(Math.hypot(moved[2 * top] - cx, moved[2 * top + 1] - cy) - 0.7 * Math.hypot(mesh[2 * top] - cx, mesh[2 * top + 1] - cy)) < 1e-3);
+    assert.equal(moved[2 * FOREHEAD_ARC[0]], mesh[2 * FOREHEAD_ARC[0]]);
+    const outer = OUTER_ARC[3];
+    assert.ok(moved[2 * outer + 1] < moved[2 * top + 1], 'the outer point stays outside');
+    for (let i = 0; i < 68; i++) assert.equal(moved[2 * i], mesh[2 * i]);
+    assert.throws(() => scaleForeheadArc(Float32Array.from(mesh), [1, 1]), RangeError);
   });
 });

@@ -191,6 +191,24 @@ export function faceTriangles(canonicalPoints: ArrayLike<number>, triangles: Arr
   return Uint32Array.from(inside);
 }
 
+/**
+ * The landmarks with each eye's six contour points scaled by `factor` about that eye's centroid
+ * (corners and lids alike, so the eye's openness is kept); every other point copied. `out` may be
+ * `landmarks`.
+ */
+export function scaleEyes(landmarks: ArrayLike<number>, factor: number, out: Float32Array): Float32Array {
+  if (out !== landmarks) for (let i = 0; i < LANDMARK_COUNT * 2; i++) out[i] = landmarks[i];
+  for (const eye of [RIGHT_EYE, LEFT_EYE]) {
+    const [cx, cy] = centroid(out, eye);
+    for (let k = 0; k < eye.length; k++) {
+      const i = eye[k];
+      out[2 * i] = cx + factor * (out[2 * i] - cx);
+      out[2 * i + 1] = cy + factor * (out[2 * i + 1] - cy);
+    }
+  }
+  return out;
+}
+
 /** Head roll in degrees: the eye line's angle; positive turns clockwise on screen (y down). */
 export function estimateRoll(landmarks: ArrayLike<number>): number {
   const [rx, ry] = centroid(landmarks, RIGHT_EYE);
