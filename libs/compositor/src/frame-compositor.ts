@@ -107,6 +107,9 @@ export interface CompositeOptions {
    * child's. See the identity/proportion measurement in the notes.
    */
   eyeScale?: number;
+  /** In the upper forehead (see PreparedFace.foreheadZone), leave frame pixels that are not the story
+   *  face's skin colour (the character's fringe) as they are (default true). */
+  keepStoryHair?: boolean;
   /** Carry the story face's low-frequency shading onto the child's luma (default true; see face-shading). */
   shading?: boolean;
 }
@@ -313,6 +316,7 @@ export class FrameCompositor {
     } else {
       alpha.fill(0, 0, n);
       this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY, shaded ? this.shading.gain : null, this.coefficients.yMin);
+      if (options.keepStoryHair !== false) this.luma.keepHair(frame, face, target.colour);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;
       this.luma.release();
@@ -423,6 +427,14 @@ class LumaBlendSpans implements WarpSpanVisitor {
   private gain = EMPTYF;
   private shaded = false;
   private yMin = 16;
+  private zone = EMPTYF;
+  private hair = false;
+  private fu = EMPTY8;
+  private fv = EMPTY8;
+  private us = 0;
+  private vs = 0;
+  private readonly skinMean = new Float64Array(3);
+  private readonly skinScale = new Float64Array(3);
   private ox = 0;
   private oy = 0;
   private w = 0;
@@ -444,6 +456,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
     this.gain = gain ? gain.data : EMPTYF;
     this.shaded = gain !== null;
     this.yMin = yMin;
+    this.hair = false;
     this.footprints = face.maskFootprints;
     this.frame = y.data;
     this.frameStride = y.stride;
@@ -463,9 +476,25 @@ class LumaBlendSpans implements WarpSpanVisitor {
     this.limY = face.texture.y.height - 1 - EDGE;
   }
 
+  /** Turns on the story-hair test for this pass (after `setup`): skin is judged against `colour`. */
+  keepHair(frame: YuvFrame, face: PreparedFace, colour: ChannelStats): void {
+    if (!(colour && colour.weight > 0) || face.foreheadZone.width !== face.mask.width) return;
+    this.hair = true;
+    this.zone = face.foreheadZone.data;
+    this.fu = frame.u.data;
+    this.fv = frame.v.data;
+    this.us = frame.u.stride;
+    this.vs = frame.v.stride;
+    for (let c = 0; c < 3; c++) {
+      this.skinMean[c] = colour.mean[c];
+      this.skinScale[c] = 1 / Math.max(HAIR_SKIN_FLOORS[c], (c === 0 ? HAIR_LUMA_SPREAD : 1) * colour.std[c]);
+    }
+  }
+
   release(): void {
-    this.frame = this.tex = this.lut = this.footprints = EMPTY8;
-    this.mask = this.alpha = this.limits = this.gain = EMPTYF;
+    this.frame = this.tex = this.lut = this.footprints = this.fu = this.fv = EMPTY8;
+    this.mask = this.alpha = this.limits = this.gain = this.zone = EMPTYF;
+    this.hair = false;
   }
 
   span(y: number, x0: number, n: number, sx: number, sy: number, dx: number, dy: number): void {
@@ -485,10 +514,13 @@ class LumaBlendSpans implements WarpSpanVisitor {
     const gain = this.gain,
       shaded = this.shaded,
       yMin = this.yMin;
+    const hair = this.hair,
+      zone = this.zone;
+    let px = x0;
     let k = (y - this.oy) * this.w + (x0 - this.ox);
     let f = y * this.frameStride + x0;
     let sum = 0;
-    for (const end = k + n; k < end; k++, f++) {
+    for (const end = k + n; k < end; k++, f++, px++) {
       const x = sx < 0 ? 0 : sx > limX ? limX : sx;
       const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
       sx += dx;
@@ -511,6 +543,13 @@ class LumaBlendSpans implements WarpSpanVisitor {
       }
       const cap = hasLimits ? limits[k] : limit;
       if (a > cap) a = cap;
+      if (hair && a > 0) {
+        const z = zone[p];
+        if (z > 0) {
+          const keep = 1 - z * (1 - this.skinLike(frame[f], px, y));
+          if (a > keep) a = keep;
+        }
+      }
       alpha[k] = a;
       if (!(a > 0)) continue;
       sum += a;
@@ -528,7 +567,24 @@ class LumaBlendSpans implements WarpSpanVisitor {
     }
     this.alphaSum += sum;
   }
+
+  /** 1 when the frame's pixel (luma `yv` at x, y) has the story face's skin colour, 0 far from it. */
+  private skinLike(yv: number, x: number, y: number): number {
+    const m = this.skinMean,
+      s = this.skinScale;
+    const du = (this.fu[(y >> 1) * this.us + (x >> 1)] - m[1]) * s[1],
+      dv = (this.fv[(y >> 1) * this.vs + (x >> 1)] - m[2]) * s[2],
+      dy = (yv - m[0]) * s[0];
+    const d = Math.sqrt(du * du + dv * dv + dy * dy);
+    return d <= HAIR_SKIN_NEAR ? 1 : d >= HAIR_SKIN_FAR ? 0 : (HAIR_SKIN_FAR - d) / (HAIR_SKIN_FAR - HAIR_SKIN_NEAR);
+  }
 }
+
+/** Story-hair test: skin within HAIR_SKIN_NEAR of the story skin's colour (in its spreads, luma's widened, with floors), not skin beyond HAIR_SKIN_FAR. */
+const HAIR_SKIN_NEAR = 2.5;
+const HAIR_SKIN_FAR = 3.5;
+const HAIR_LUMA_SPREAD = 2;
+const HAIR_SKIN_FLOORS = [14, 3, 3];
 
 /**
  * Chroma pass: per covered chroma pixel, alpha = min over its 2x2 luma block; where alpha > 0,

@@ -158,3 +158,41 @@ describe("the shot's light on the child's face", () => {
     assert.equal(s.measure(greyFrame(W, H, 40, 60, 200), region, outline, target.colour, 40, 16), false);
   });
 });
+
+describe("the character's fringe stays over the child's forehead", () => {
+  const W = 320,
+    H = 240;
+  const landmarks = syntheticFaceLandmarks({ centerX: 160, centerY: 130, faceWidth: 100, mouthOpen: 0.05 });
+  const colour = { mean: [150, 110, 150], std: [6, 2, 2], weight: 1000 };
+  const target: FrameTarget = { landmarks, colour, yaw: 0, mouthOpen: 0.05, occluders: [] };
+  let browTopY = Infinity;
+  for (let i = 17; i < 27; i++) browTopY = Math.min(browTopY, landmarks[2 * i + 1]);
+  const fringe = Math.round(browTopY - 18);
+  /** Story skin everywhere, a dark fringe (hair colour) over the face's top down to `fringe`, left half only. */
+  function storyFrame() {
+    const frame = greyFrame(W, H, 150, 110, 150);
+    for (let y = 0; y < fringe; y++)
+      for (let x = 0; x < 160; x++) {
+        frame.y.data[y * W + x] = 50;
+        frame.u.data[(y >> 1) * (W >> 1) + (x >> 1)] = 120;
+        frame.v.data[(y >> 1) * (W >> 1) + (x >> 1)] = 140;
+      }
+    return frame;
+  }
+  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
+
+  test('fringe pixels in the upper forehead are left as drawn; the skin beside them is covered', () => {
+    const kept = storyFrame();
+    new FrameCompositor().composite(kept, child, target, { shading: false });
+    const over = storyFrame();
+    new FrameCompositor().composite(over, child, target, { shading: false, keepStoryHair: false });
+    const x = 140,
+      y = fringe - 3;
+    assert.equal(kept.y.data[y * W + x], 50, 'the fringe is kept');
+    assert.notEqual(over.y.data[y * W + x], 50, 'without the test the child paints over it');
+    // The same height on the right (skin in the story) is covered by the child in both.
+    assert.equal(kept.y.data[y * W + 180], over.y.data[y * W + 180]);
+    // Below the zone (the brows and under) nothing changes with the test.
+    for (let yy = Math.round(browTopY) + 2; yy < H; yy++) for (let xx = 0; xx < W; xx++) assert.equal(kept.y.data[yy * W + xx], over.y.data[yy * W + xx]);
+  });
+});

@@ -109,6 +109,12 @@ export interface PreparedFace {
   smaller: PreparedFace[];
   /** The photo's eyes: openness, irises and gaze, and the iris-less texture (see eye-animator). */
   eyes: ChildEyes;
+  /**
+   * Per texel (size × size, 0..1): how much of it lies above the brows, in the upper forehead where
+   * the character's own hair may come down over the face. There a frame pixel that is not the
+   * story's skin (the character's fringe) keeps the story (see FrameCompositor's keepStoryHair).
+   */
+  foreheadZone: FloatPlane;
 }
 
 /** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
@@ -172,6 +178,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     faceTriangles: insideTriangles,
     mask,
     maskFootprints: bilinearFootprints(mask),
+    foreheadZone: foreheadZone(size, landmarks, meshPoints),
     skinLab: skinStatsLab(rgba, size, size, landmarks),
     skinYuv: skinStatsYuv(texture, landmarks),
     smaller,
@@ -269,6 +276,27 @@ export function limitForehead(mask: FloatPlane, _landmarks: ArrayLike<number>, m
     }
   }
   return mask;
+}
+
+/** The forehead zone starts this share of the arc's height above the brows' top and is full this much higher. */
+const ZONE_ABOVE_BROWS: [number, number] = [0.12, 0.3];
+
+/**
+ * 0 up to a little above the brows, rising to 1 higher up the forehead (heights along the face's
+ * up direction, as shares of the forehead arc's height above the eye line): where a character's
+ * fringe may hang over the face, and never over the brows, eyes or anything below.
+ */
+export function foreheadZone(size: number, landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>): FloatPlane {
+  const { ex, ey, nx, ny, height } = foreheadFrame(meshPoints);
+  let brows = -Infinity;
+  for (let i = 17; i < 27; i++) brows = Math.max(brows, ((landmarks[2 * i] - ex) * nx + (landmarks[2 * i + 1] - ey) * ny) / height);
+  const a = brows + ZONE_ABOVE_BROWS[0],
+    b = brows + ZONE_ABOVE_BROWS[1];
+  const zone = createFloatPlane(size, size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) zone.data[y * size + x] = smoothstep(a, b, ((x + 0.5 - ex) * nx + (y + 0.5 - ey) * ny) / height);
+  }
+  return zone;
 }
 
 /** Colour distance (in the reference skin's standard deviations) where the hair cut starts and ends. */
