@@ -70,6 +70,12 @@ export class StoryShading {
   readonly gain: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   /** The skin luma variance the grid explains (shading, not texture), of the last measure. */
   variance = 0;
+  private yMin = 16;
+  private mean = 1;
+  private readonly toGain = (v: number): number => {
+    const g = (v - this.yMin) / this.mean;
+    return g < SHADING_GAIN[0] ? SHADING_GAIN[0] : g > SHADING_GAIN[1] ? SHADING_GAIN[1] : g;
+  };
 
   /**
    * Measures the shading of the face inside `outline` (frame pixels) over `region` of the frame,
@@ -122,15 +128,15 @@ export class StoryShading {
       return false;
     }
     this.variance = grid.variance;
+    // Cell luma → gain around the face's mean, clamped, then sampled per pixel (linear, so the same
+    // as converting each pixel's sample).
+    const mean = grid.mean - yMin;
+    if (!(mean > 1)) return false;
+    this.yMin = yMin;
+    this.mean = mean;
+    grid.mapValues(this.toGain);
     resize(this.gain, w, h);
     grid.sampleInto(this.gain, x0, y0);
-    const mean = grid.mean - yMin;
-    const g = this.gain.data;
-    const [lo, hi] = SHADING_GAIN;
-    for (let k = 0; k < n; k++) {
-      const v = mean > 1 ? (g[k] - yMin) / mean : 1;
-      g[k] = v < lo ? lo : v > hi ? hi : v;
-    }
     return true;
   }
 }

@@ -24,6 +24,8 @@ export class LowFrequencyGrid {
   private tmpWeight = new Float64Array(0);
   private known = new Uint8Array(0);
   private nextKnown = new Uint8Array(0);
+  private colCell = new Int32Array(0);
+  private colFrac = new Float32Array(0);
   /** Per cell: the solved value (after `solve`). */
   value = new Float32Array(0);
   /** The weighted mean over every sample (after `solve`; NaN without weight). */
@@ -145,13 +147,52 @@ export class LowFrequencyGrid {
     return top + (bottom - top) * fy;
   }
 
-  /** Writes `sample` at every pixel centre of `out` (whose pixel (0, 0) is at (originX, originY)). */
+  /** Writes `sample` at every pixel centre of `out` (whose pixel (0, 0) is at (originX, originY)); the
+   *  per-column cell and weight are worked out once, so a pixel costs four reads and three lerps. */
   sampleInto(out: FloatPlane, originX: number, originY: number): FloatPlane {
     const w = out.width,
       h = out.height,
       d = out.data;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[y * w + x] = this.sample(originX + x + 0.5, originY + y + 0.5);
+    const c = this.cols,
+      r = this.rows,
+      val = this.value;
+    if (this.colCell.length < w) {
+      this.colCell = new Int32Array(w);
+      this.colFrac = new Float32Array(w);
+    }
+    const colCell = this.colCell,
+      colFrac = this.colFrac;
+    for (let x = 0; x < w; x++) {
+      let u = (originX + x + 0.5 - this.x0) * this.invCellW - 0.5;
+      u = u < 0 ? 0 : u > c - 1 ? c - 1 : u;
+      const i = c > 1 ? Math.min(c - 2, u | 0) : 0;
+      colCell[x] = i;
+      colFrac[x] = c > 1 ? u - i : 0;
+    }
+    const dx = c > 1 ? 1 : 0;
+    for (let y = 0; y < h; y++) {
+      let v = (originY + y + 0.5 - this.y0) * this.invCellH - 0.5;
+      v = v < 0 ? 0 : v > r - 1 ? r - 1 : v;
+      const j = r > 1 ? Math.min(r - 2, v | 0) : 0;
+      const fy = r > 1 ? v - j : 0;
+      const top = j * c,
+        bottom = r > 1 ? top + c : top;
+      const row = y * w;
+      for (let x = 0; x < w; x++) {
+        const i = colCell[x],
+          fx = colFrac[x];
+        const a = val[top + i] + (val[top + i + dx] - val[top + i]) * fx;
+        const b = val[bottom + i] + (val[bottom + i + dx] - val[bottom + i]) * fx;
+        d[row + x] = a + (b - a) * fy;
+      }
+    }
     return out;
+  }
+
+  /** Maps every solved cell value through `f` in place (before sampling: e.g. values → gains). */
+  mapValues(f: (v: number) => number): void {
+    const n = this.cols * this.rows;
+    for (let k = 0; k < n; k++) this.value[k] = f(this.value[k]);
   }
 }
 
