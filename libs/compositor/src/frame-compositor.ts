@@ -44,6 +44,10 @@ import {
   interOcularDistance,
   pointInPolygon,
   scaleEyes,
+  centroid,
+  RIGHT_EYE,
+  LEFT_EYE,
+  FOREHEAD_RATIO,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -316,7 +320,7 @@ export class FrameCompositor {
     } else {
       alpha.fill(0, 0, n);
       this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY, shaded ? this.shading.gain : null, this.coefficients.yMin);
-      if (options.keepStoryHair !== false) this.luma.keepHair(frame, face, target.colour);
+      if (options.keepStoryHair !== false) this.luma.keepHair(frame, target.landmarks, target.colour);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;
       this.luma.release();
@@ -427,8 +431,13 @@ class LumaBlendSpans implements WarpSpanVisitor {
   private gain = EMPTYF;
   private shaded = false;
   private yMin = 16;
-  private zone = EMPTYF;
   private hair = false;
+  private zoneX = 0;
+  private zoneY = 0;
+  private zoneNx = 0;
+  private zoneNy = 0;
+  private zoneFrom = 0;
+  private zoneTo = 1;
   private fu = EMPTY8;
   private fv = EMPTY8;
   private us = 0;
@@ -476,11 +485,32 @@ class LumaBlendSpans implements WarpSpanVisitor {
     this.limY = face.texture.y.height - 1 - EDGE;
   }
 
-  /** Turns on the story-hair test for this pass (after `setup`): skin is judged against `colour`. */
-  keepHair(frame: YuvFrame, face: PreparedFace, colour: ChannelStats): void {
-    if (!(colour && colour.weight > 0) || face.foreheadZone.width !== face.mask.width) return;
+  /**
+   * Turns on the story-hair test for this pass (after `setup`): above the story face's brows (the
+   * zone rises from HAIR_ZONE[0] to HAIR_ZONE[1] of its forehead arc's height over its brows' top,
+   * along its up direction, so its own drawn brows are never kept), a frame pixel that is not the
+   * story's skin colour (`colour`) is left as drawn.
+   */
+  keepHair(frame: YuvFrame, story: ArrayLike<number>, colour: ChannelStats): void {
+    if (!(colour && colour.weight > 0)) return;
+    const [rx, ry] = centroid(story, RIGHT_EYE);
+    const [lx, ly] = centroid(story, LEFT_EYE);
+    const len = Math.hypot(lx - rx, ly - ry);
+    if (!(len > 0)) return;
+    const nx = (ly - ry) / len,
+      ny = -(lx - rx) / len;
+    let brows = -Infinity;
+    for (let i = 17; i < 27; i++) brows = Math.max(brows, (story[2 * i] - rx) * nx + (story[2 * i + 1] - ry) * ny);
+    // The rule's forehead height (see faceMeshPoints): FOREHEAD_RATIO of brow-to-chin.
+    const chin = (story[16] - rx) * nx + (story[17] - ry) * ny;
+    const height = FOREHEAD_RATIO * Math.max(1, brows - chin);
     this.hair = true;
-    this.zone = face.foreheadZone.data;
+    this.zoneX = rx;
+    this.zoneY = ry;
+    this.zoneNx = nx / height;
+    this.zoneNy = ny / height;
+    this.zoneFrom = brows / height + HAIR_ZONE[0];
+    this.zoneTo = brows / height + HAIR_ZONE[1];
     this.fu = frame.u.data;
     this.fv = frame.v.data;
     this.us = frame.u.stride;
@@ -493,7 +523,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
 
   release(): void {
     this.frame = this.tex = this.lut = this.footprints = this.fu = this.fv = EMPTY8;
-    this.mask = this.alpha = this.limits = this.gain = this.zone = EMPTYF;
+    this.mask = this.alpha = this.limits = this.gain = EMPTYF;
     this.hair = false;
   }
 
@@ -514,8 +544,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
     const gain = this.gain,
       shaded = this.shaded,
       yMin = this.yMin;
-    const hair = this.hair,
-      zone = this.zone;
+    const hair = this.hair;
     let px = x0;
     let k = (y - this.oy) * this.w + (x0 - this.ox);
     let f = y * this.frameStride + x0;
@@ -544,7 +573,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
       const cap = hasLimits ? limits[k] : limit;
       if (a > cap) a = cap;
       if (hair && a > 0) {
-        const z = zone[p];
+        const z = this.zone(px, y);
         if (z > 0) {
           const keep = 1 - z * (1 - this.skinLike(frame[f], px, y));
           if (a > keep) a = keep;
@@ -568,6 +597,15 @@ class LumaBlendSpans implements WarpSpanVisitor {
     this.alphaSum += sum;
   }
 
+  /** How far the frame pixel (x, y) is into the story's upper forehead: 0 below the zone, 1 inside. */
+  private zone(x: number, y: number): number {
+    const t = (x + 0.5 - this.zoneX) * this.zoneNx + (y + 0.5 - this.zoneY) * this.zoneNy;
+    if (!(t > this.zoneFrom)) return 0;
+    if (t >= this.zoneTo) return 1;
+    const u = (t - this.zoneFrom) / (this.zoneTo - this.zoneFrom);
+    return u * u * (3 - 2 * u);
+  }
+
   /** 1 when the frame's pixel (luma `yv` at x, y) has the story face's skin colour, 0 far from it. */
   private skinLike(yv: number, x: number, y: number): number {
     const m = this.skinMean,
@@ -580,6 +618,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
   }
 }
 
+/** The story-hair zone: from this share of the story's forehead height above its brows' top to this one. */
+const HAIR_ZONE = [0.1, 0.3] as const;
 /** Story-hair test: skin within HAIR_SKIN_NEAR of the story skin's colour (in its spreads, luma's widened, with floors), not skin beyond HAIR_SKIN_FAR. */
 const HAIR_SKIN_NEAR = 2.5;
 const HAIR_SKIN_FAR = 3.5;

@@ -77,7 +77,7 @@ describe('one face, not two: the child texture holds skin wherever the mask cove
     assert.equal(f.texture.y.data[nose[1] * size + nose[0]], Math.round(SKIN_Y));
     const eye = [Math.round((f.landmarks[2 * 37] + f.landmarks[2 * 40]) / 2), Math.round((f.landmarks[2 * 37 + 1] + f.landmarks[2 * 40 + 1]) / 2)];
     assert.ok(f.texture.y.data[eye[1] * size + eye[0]] < 40, 'the eye stays dark');
-    // The forehead just under the new arc is fully covered (the fade starts at 0.6 of its height).
+    // The forehead just under the new arc is fully covered (the fade starts at FILLED_FOREHEAD_FADE[0] of its height).
     const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
     const eyeY = (f.landmarks[2 * 37 + 1] + f.landmarks[2 * 44 + 1]) / 2;
     const y50 = Math.round(eyeY - 0.5 * (eyeY - f.meshPoints[2 * top + 1]));

@@ -109,12 +109,6 @@ export interface PreparedFace {
   smaller: PreparedFace[];
   /** The photo's eyes: openness, irises and gaze, and the iris-less texture (see eye-animator). */
   eyes: ChildEyes;
-  /**
-   * Per texel (size × size, 0..1): how much of it lies above the brows, in the upper forehead where
-   * the character's own hair may come down over the face. There a frame pixel that is not the
-   * story's skin (the character's fringe) keeps the story (see FrameCompositor's keepStoryHair).
-   */
-  foreheadZone: FloatPlane;
 }
 
 /** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
@@ -143,7 +137,8 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     flattenShading(texture.y, weights, interOcularDistance(landmarks), yuvCoefficients(input.matrix, input.range).yMin);
   }
   const insideTriangles = faceTriangles(meshPoints, triangles);
-  const mask = canonicalMask(rgba, size, meshPoints, input.featherRadius ?? Math.max(1, Math.round(size / 85)));
+  const feather = input.featherRadius ?? Math.max(1, Math.round(size * (fill ? FILLED_FEATHER_PER_SIZE : FEATHER_PER_SIZE)));
+  const mask = canonicalMask(rgba, size, meshPoints, feather);
   limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE));
   if ((input.hairCut ?? !fill) && skin) minMasks(mask, skin, mask);
   snapMask(mask);
@@ -161,7 +156,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       hairCut: false,
       foreheadScales: scales ?? undefined,
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
-      featherRadius: input.featherRadius === undefined ? undefined : Math.max(1, input.featherRadius / 2),
+      featherRadius: Math.max(1, feather / 2),
       smallerLevels: levels - 1,
     });
     smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));
@@ -178,7 +173,6 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     faceTriangles: insideTriangles,
     mask,
     maskFootprints: bilinearFootprints(mask),
-    foreheadZone: foreheadZone(size, landmarks, meshPoints),
     skinLab: skinStatsLab(rgba, size, size, landmarks),
     skinYuv: skinStatsYuv(texture, landmarks),
     smaller,
@@ -239,7 +233,12 @@ function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array,
 export const FOREHEAD_FADE: [number, number] = [0.3, 0.72];
 /** The fade when the texture is skin-filled: the arc already ends at the child's hairline, so the
  *  child's skin covers the forehead almost up to it. */
-export const FILLED_FOREHEAD_FADE: [number, number] = [0.6, 1];
+export const FILLED_FOREHEAD_FADE: [number, number] = [0.85, 1];
+/** Mask feather radius (canonical px per px of size) with and without the skin fill: a filled face
+ *  needs no wide ramp to hide its own hair, and a wide ramp inside the outline lets the character's
+ *  features near it (the ends of wide drawn brows at the temples) show through. */
+const FEATHER_PER_SIZE = 1 / 85;
+const FILLED_FEATHER_PER_SIZE = 1 / 170;
 
 /** The face's eye midpoint, up direction (chin → brows) and forehead arc height, from the mesh. */
 function foreheadFrame(meshPoints: ArrayLike<number>): { ex: number; ey: number; nx: number; ny: number; height: number } {
@@ -276,27 +275,6 @@ export function limitForehead(mask: FloatPlane, _landmarks: ArrayLike<number>, m
     }
   }
   return mask;
-}
-
-/** The forehead zone starts this share of the arc's height above the brows' top and is full this much higher. */
-const ZONE_ABOVE_BROWS: [number, number] = [0.12, 0.3];
-
-/**
- * 0 up to a little above the brows, rising to 1 higher up the forehead (heights along the face's
- * up direction, as shares of the forehead arc's height above the eye line): where a character's
- * fringe may hang over the face, and never over the brows, eyes or anything below.
- */
-export function foreheadZone(size: number, landmarks: ArrayLike<number>, meshPoints: ArrayLike<number>): FloatPlane {
-  const { ex, ey, nx, ny, height } = foreheadFrame(meshPoints);
-  let brows = -Infinity;
-  for (let i = 17; i < 27; i++) brows = Math.max(brows, ((landmarks[2 * i] - ex) * nx + (landmarks[2 * i + 1] - ey) * ny) / height);
-  const a = brows + ZONE_ABOVE_BROWS[0],
-    b = brows + ZONE_ABOVE_BROWS[1];
-  const zone = createFloatPlane(size, size);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) zone.data[y * size + x] = smoothstep(a, b, ((x + 0.5 - ex) * nx + (y + 0.5 - ey) * ny) / height);
-  }
-  return zone;
 }
 
 /** Colour distance (in the reference skin's standard deviations) where the hair cut starts and ends. */
