@@ -123,9 +123,20 @@ async function main(): Promise<void> {
     const line = [`#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}`];
     for (const ch of children) {
       const copy = Buffer.from(buf);
+      // Developer aid: LOOK_GREY=1 composites onto a grey frame (the child's warped texture alone).
+      if (process.env.LOOK_GREY) copy.fill(128);
       const t0 = performance.now();
       compositor.composite(yuvView(copy, width, height), ch.prepared, target, ch.cfg.comp);
       ch.ms.push(performance.now() - t0);
+      if (process.env.LOOK_ALPHA && pngFrames.has(i)) {
+        // Developer aid: the last composite's alpha as a grey PNG over its bbox.
+        const a = compositor.lastAlpha;
+        const grey = Buffer.alloc(a.width * a.height);
+        for (let k = 0; k < grey.length; k++) grey[k] = Math.round(255 * a.data[k]);
+        await sharp(grey, { raw: { width: a.width, height: a.height, channels: 1 } })
+          .png()
+          .toFile(path.join(opts.out!, `alpha-${i}-${ch.cfg.name}.png`));
+      }
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
       if (pngFrames.has(i)) tiles.push(await tile(rgb, lm, crop));
       if (!opts.identity || !sampled.has(i)) continue;

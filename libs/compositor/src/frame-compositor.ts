@@ -48,6 +48,11 @@ import {
   RIGHT_EYE,
   LEFT_EYE,
   FOREHEAD_RATIO,
+  FOREHEAD_ARC,
+  OUTER_ARC,
+  OUTER_JAW,
+  OUTER_JAW_SOURCES,
+  foreheadArcCentre,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -114,6 +119,13 @@ export interface CompositeOptions {
   /** In the upper forehead (see PreparedFace.foreheadZone), leave frame pixels that are not the story
    *  face's skin colour (the character's fringe) as they are (default true). */
   keepStoryHair?: boolean;
+  /**
+   * Push the frame's face outline (the forehead arc and the upper jaw, nothing at the chin) this share
+   * outwards from the arc's centre (default TOON_OUTLINE_GROW for 'toon' faces, else 0): a drawn head
+   * is rounder than the 68-point jaw says, and the skin between the two (with the ends of wide drawn
+   * brows) would otherwise stay the character's. The child's skin is stretched over it.
+   */
+  outlineGrow?: number;
   /** Carry the story face's low-frequency shading onto the child's luma (default true; see face-shading). */
   shading?: boolean;
 }
@@ -231,6 +243,8 @@ export class FrameCompositor {
     const eyeScale = options.eyeScale ?? EYE_SCALE;
     if (eyeScale !== 1) landmarks = scaleEyes(landmarks, eyeScale, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
+    const grow = options.outlineGrow ?? (face.style === 'toon' ? TOON_OUTLINE_GROW : 0);
+    if (grow > 0) growOutline(dst, grow);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
       minY = Infinity,
@@ -612,7 +626,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
       s = this.skinScale;
     const du = (this.fu[(y >> 1) * this.us + (x >> 1)] - m[1]) * s[1],
       dv = (this.fv[(y >> 1) * this.vs + (x >> 1)] - m[2]) * s[2],
-      dy = (yv - m[0]) * s[0];
+      dy = (yv - m[0]) * s[0] * (yv > m[0] ? HAIR_BRIGHTER : 1);
     const d = Math.sqrt(du * du + dv * dv + dy * dy);
     return d <= HAIR_SKIN_NEAR ? 1 : d >= HAIR_SKIN_FAR ? 0 : (HAIR_SKIN_FAR - d) / (HAIR_SKIN_FAR - HAIR_SKIN_NEAR);
   }
@@ -621,9 +635,12 @@ class LumaBlendSpans implements WarpSpanVisitor {
 /** The story-hair zone: from this share of the story's forehead height above its brows' top to this one. */
 const HAIR_ZONE = [0.1, 0.3] as const;
 /** Story-hair test: skin within HAIR_SKIN_NEAR of the story skin's colour (in its spreads, luma's widened, with floors), not skin beyond HAIR_SKIN_FAR. */
-const HAIR_SKIN_NEAR = 2.5;
-const HAIR_SKIN_FAR = 3.5;
-const HAIR_LUMA_SPREAD = 2;
+const HAIR_SKIN_NEAR = 2;
+const HAIR_SKIN_FAR = 3;
+const HAIR_LUMA_SPREAD = 0.5;
+/** Lighter than the story's skin mean counts this much (its statistics are pulled down by what its skin
+ *  region also holds — the fringe itself, brow edges — while a drawn fringe is darker than the skin). */
+const HAIR_BRIGHTER = 0.3;
 const HAIR_SKIN_FLOORS = [14, 3, 3];
 
 /**
@@ -722,6 +739,29 @@ class ChromaBlendSpans implements WarpSpanVisitor {
       fv[kv] = (ov + a * (sv - ov) + 0.5) | 0;
     }
   }
+}
+
+/** Default outline growth for drawn ('toon') stories. */
+export const TOON_OUTLINE_GROW = 0.12;
+
+/**
+ * Moves the mesh's outline outwards from the forehead arc's centre, in place: the forehead arc (and
+ * its outer ring) by `grow` of their distance, the jaw by `grow` × |j − 8| / 8 (none at the chin),
+ * its outer ring with it. Inner points stay.
+ */
+export function growOutline(mesh: Float32Array, grow: number): Float32Array {
+  const [cx, cy] = foreheadArcCentre(mesh);
+  const push = (i: number, g: number) => {
+    mesh[2 * i] = cx + (1 + g) * (mesh[2 * i] - cx);
+    mesh[2 * i + 1] = cy + (1 + g) * (mesh[2 * i + 1] - cy);
+  };
+  for (let k = 0; k < FOREHEAD_ARC.length; k++) {
+    push(FOREHEAD_ARC[k], grow);
+    push(OUTER_ARC[k], grow);
+  }
+  for (let j = 0; j < 17; j++) push(j, (grow * Math.abs(j - 8)) / 8);
+  for (let k = 0; k < OUTER_JAW_SOURCES.length; k++) push(OUTER_JAW[k], (grow * Math.abs(OUTER_JAW_SOURCES[k] - 8)) / 8);
+  return mesh;
 }
 
 /** Weights for posing the child's landmarks onto a frame's: the rigid parts (brows, eyes, nose). */

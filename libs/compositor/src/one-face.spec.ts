@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FOREHEAD_ARC, orient2d, rgbToYuv, syntheticFaceLandmarks, yuvCoefficients } from '@talecast/geometry';
-import { FrameCompositor, FrameTarget } from './frame-compositor';
+import { faceMeshPoints, FOREHEAD_ARC, foreheadArcCentre, orient2d, rgbToYuv, syntheticFaceLandmarks, yuvCoefficients } from '@talecast/geometry';
+import { FrameCompositor, FrameTarget, growOutline } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { flatFace, greyFrame, Rgb } from './test-faces';
 import { flattenShading, StoryShading } from './face-shading';
@@ -194,5 +194,20 @@ describe("the character's fringe stays over the child's forehead", () => {
     assert.equal(kept.y.data[y * W + 180], over.y.data[y * W + 180]);
     // Below the zone (the brows and under) nothing changes with the test.
     for (let yy = Math.round(browTopY) + 2; yy < H; yy++) for (let xx = 0; xx < W; xx++) assert.equal(kept.y.data[yy * W + xx], over.y.data[yy * W + xx]);
+  });
+});
+
+describe('growOutline', () => {
+  test('pushes the forehead arc and the upper jaw outwards from the arc centre, never the chin or the inner face', () => {
+    const mesh = faceMeshPoints(syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 120, mouthOpen: 0.1 }));
+    const grown = growOutline(Float32Array.from(mesh), 0.1);
+    const [cx, cy] = foreheadArcCentre(mesh);
+    const r = (p: Float32Array, i: number) => Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
+    for (const i of FOREHEAD_ARC) assert.ok(Math.abs(r(grown, i) - 1.1 * r(mesh, i)) < 1e-3);
+    assert.ok(Math.abs(r(grown, 0) - 1.1 * r(mesh, 0)) < 1e-3, 'jaw end by the whole share');
+    assert.ok(Math.abs(r(grown, 4) - 1.05 * r(mesh, 4)) < 1e-3, 'half way down, half');
+    assert.equal(grown[16], mesh[16]);
+    assert.equal(grown[17], mesh[17]);
+    for (let i = 17; i < 68; i++) assert.equal(grown[2 * i], mesh[2 * i]);
   });
 });

@@ -175,7 +175,8 @@ describe('mask: forehead fade and hair cut', () => {
       ['brow', mid(23, 43)],
       ['mouth', mid(51, 57)],
     ] as const) {
-      assert.equal(f.mask.data[Math.round(py) * size + Math.round(px)], 1, `${name} not in the mask`);
+      // (Between a dark brow and the eye the feathered likelihood may dip a hair below 1.)
+      assert.ok(f.mask.data[Math.round(py) * size + Math.round(px)] > 0.99, `${name} not in the mask`);
     }
     const likely = skinLikelihood(hairy.rgba, size, f.landmarks, f.meshPoints);
     for (const v of likely.data) assert.ok(v >= 0 && v <= 1);

@@ -23,6 +23,10 @@ import {
   minMasks,
   PolygonRasterizer,
   RIGHT_EYE,
+  RIGHT_BROW,
+  LEFT_BROW,
+  NOSE,
+  OUTER_LIP,
   rgbaToYuv420,
   scaleForeheadArc,
   srgbToLab,
@@ -126,10 +130,14 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
   const fill = input.skinFill ?? true;
-  const skin = fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE) : null;
+  // Skin by colour alone (the fill's sources: a dark brow must never be spread into a hole), and with the features kept.
+  const colourSkin =
+    fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE, false) : null;
+  const sources = colourSkin && fill ? decided(colourSkin) : colourSkin;
+  const skin = sources ? keepFeatures(sources, landmarks) : null;
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
   if (scales) scaleForeheadArc(meshPoints, scales);
-  const rgba = fill && skin ? fillWithSkin(styled, size, skin) : styled;
+  const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
   if (input.flattenShading ?? true) {
     const weights = paintSkinMask(createFloatPlane(size, size), landmarks);
@@ -301,6 +309,7 @@ export function skinLikelihood(
   landmarks: ArrayLike<number>,
   meshPoints: ArrayLike<number>,
   distance: [number, number] = HAIR_DISTANCE,
+  protectFeatures = true,
 ): FloatPlane {
   const n = size * size;
   const lab = new Float32Array(n * 3);
@@ -357,17 +366,70 @@ export function skinLikelihood(
     const v = 2 * o[k] - 1;
     o[k] = v > 0 ? v : 0;
   }
-  // The inner features are never hair.
-  const inner = new Float32Array(2 * (LANDMARK_COUNT - 17));
-  for (let i = 17; i < LANDMARK_COUNT; i++) {
-    inner[2 * (i - 17)] = landmarks[2 * i];
-    inner[2 * (i - 17) + 1] = landmarks[2 * i + 1];
-  }
-  const hull = gatherPoints(inner, convexHull(inner));
-  new PolygonRasterizer().fill(out, hull);
-  featherMask(out, r);
+  return protectFeatures ? keepFeatures(out, landmarks) : out;
+}
+
+/**
+ * A copy of a skin likelihood with the features set to 1: they are never hair. The eyes, the brows (a
+ * band along their landmarks, so a brow's tail past its last landmark, or the temple's shadow beside
+ * it, is not kept and stretched over a drawn character's wide temple), the nose and the lips.
+ */
+export function keepFeatures(skin: FloatPlane, landmarks: ArrayLike<number>): FloatPlane {
+  const features = createFloatPlane(skin.width, skin.height);
+  const raster = new PolygonRasterizer();
+  for (const polygon of featurePolygons(landmarks)) raster.fill(features, polygon);
+  featherMask(features, Math.max(1, Math.round(skin.width / 128)));
+  const out: FloatPlane = { data: Float32Array.from(skin.data), width: skin.width, height: skin.height };
+  for (let k = 0; k < out.data.length; k++) if (features.data[k] > out.data[k]) out.data[k] = features.data[k];
   return out;
 }
+
+/** 2s − 1 clamped: only what is more skin than not counts, the undecided rim of a hair cut becomes 0. */
+function decided(skin: FloatPlane): FloatPlane {
+  return { data: Float32Array.from(skin.data, (v) => (v > 0.5 ? 2 * v - 1 : 0)), width: skin.width, height: skin.height };
+}
+
+/** Feature polygons in the landmarks' space: eyes and lips grown a little about their centres, the nose's hull, each brow as a band. */
+function featurePolygons(landmarks: ArrayLike<number>): Float32Array[] {
+  const iod = interOcularDistance(landmarks);
+  const grown = (indices: ArrayLike<number>, factor: number) => {
+    const p = gatherPoints(landmarks, indices);
+    const hull = gatherPoints(p, convexHull(p));
+    const [cx, cy] = centroid(hull, Uint32Array.from({ length: hull.length / 2 }, (_, k) => k));
+    for (let k = 0; k < hull.length; k += 2) {
+      hull[k] = cx + factor * (hull[k] - cx);
+      hull[k + 1] = cy + factor * (hull[k + 1] - cy);
+    }
+    return hull;
+  };
+  // The outer end pulled in towards its neighbour: a brow's tail is where a drawn character's wide temple
+  // stretches the texture most, and whatever dark is left there becomes a smear.
+  const band = (indices: ArrayLike<number>, outer: number) => {
+    const n = indices.length;
+    const out = new Float32Array(4 * n);
+    const t = BROW_BAND * iod;
+    for (let k = 0; k < n; k++) {
+      let x = landmarks[2 * indices[k]],
+        y = landmarks[2 * indices[k] + 1];
+      if (k === outer) {
+        const next = indices[outer === 0 ? 1 : n - 2];
+        x += BROW_TAIL_IN * (landmarks[2 * next] - x);
+        y += BROW_TAIL_IN * (landmarks[2 * next + 1] - y);
+      }
+      out[2 * k] = x;
+      out[2 * k + 1] = y - t;
+      out[2 * (2 * n - 1 - k)] = x;
+      out[2 * (2 * n - 1 - k) + 1] = y + t;
+    }
+    return out;
+  };
+  return [grown(RIGHT_EYE, 1.6), grown(LEFT_EYE, 1.6), band(RIGHT_BROW, 0), band(LEFT_BROW, LEFT_BROW.length - 1), grown(NOSE, 1.15), grown(OUTER_LIP, 1.15)];
+}
+
+/** Half the protected band around each brow line, in eye distances. */
+const BROW_BAND = 0.09;
+/** The brow band's outer end starts this share of the way to the next brow point. */
+const BROW_TAIL_IN = 0.6;
 
 /** Blur round-off (1 − 1e-6) snapped to exact 0 / 1, so flat areas stay flat for the footprints. */
 function snapMask(mask: FloatPlane): void {

@@ -47,29 +47,30 @@ export function foreheadSkinScales(skin: FloatPlane, meshPoints: ArrayLike<numbe
 
 /**
  * The RGBA face with its non-skin pixels replaced by its own skin colour: a push-pull fill of the
- * colours weighted by `skin` (1 skin .. 0 not), blended by that weight, so skin stays exactly as it
- * was and hair or background become the smooth skin colour of the nearest skin around them.
- * Alpha is kept.
+ * colours weighted by `skin` (1 skin .. 0 not, by colour alone), blended back by `keep` (the same with
+ * the features kept), so skin and features stay exactly as they were and hair or background become
+ * the smooth skin colour of the nearest skin around them, never a feature's colour. Opaque out.
  */
-export function fillWithSkin(rgba: Uint8Array, size: number, skin: FloatPlane): Uint8Array {
+export function fillWithSkin(rgba: Uint8Array, size: number, skin: FloatPlane, keep: FloatPlane = skin): Uint8Array {
   const n = size * size;
-  if (skin.width !== size || skin.height !== size || rgba.length !== 4 * n) throw new RangeError('fillWithSkin: size mismatch');
+  if (skin.width !== size || skin.height !== size || keep.width !== size || keep.height !== size || rgba.length !== 4 * n)
+    throw new RangeError('fillWithSkin: size mismatch');
   const rgb = new Float32Array(3 * n);
   const weights = new Float32Array(n);
   for (let k = 0; k < n; k++) {
     rgb[3 * k] = rgba[4 * k];
     rgb[3 * k + 1] = rgba[4 * k + 1];
     rgb[3 * k + 2] = rgba[4 * k + 2];
-    // Only opaque pixels are known skin (the aligned photo's padding is transparent); a pixel the
-    // likelihood leaves undecided (the soft rim of a hair cut) is taken from around it.
-    const s = 2 * skin.data[k] - 1;
+    // Only opaque pixels are known skin (the aligned photo's padding is transparent).
+    const s = skin.data[k];
     weights[k] = rgba[4 * k + 3] === 255 && s > 0 ? s : 0;
   }
   const filled = pushPullFill(rgb, weights, size, size, 3);
   const out = new Uint8Array(4 * n);
   for (let k = 0; k < n; k++) {
+    const w = rgba[4 * k + 3] === 255 ? keep.data[k] : 0;
     for (let c = 0; c < 3; c++) {
-      const v = filled[3 * k + c];
+      const v = w * rgba[4 * k + c] + (1 - w) * filled[3 * k + c];
       out[4 * k + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
     }
     out[4 * k + 3] = 255;
