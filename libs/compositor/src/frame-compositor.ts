@@ -333,7 +333,17 @@ export class FrameCompositor {
       }
     } else {
       alpha.fill(0, 0, n);
-      this.luma.setup(frame.y, face, region, this.alpha, cuts ? this.limits : null, limit, this.lutY, shaded ? this.shading.gain : null, this.coefficients.yMin);
+      this.luma.setup(
+        frame.y,
+        face,
+        region,
+        this.alpha,
+        cuts ? this.limits : null,
+        limit,
+        this.lutY,
+        shaded ? this.shading.gain : null,
+        this.coefficients.yMin,
+      );
       if (options.keepStoryHair !== false) this.luma.keepHair(frame, target.landmarks, target.colour);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;

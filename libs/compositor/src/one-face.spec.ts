@@ -72,7 +72,10 @@ describe('one face, not two: the child texture holds skin wherever the mask cove
     assert.ok(covered > 0.3 * size * size, `mask covers ${covered}`);
     // The lock (hair in the photo) is inside the mask now: the cut would have left the character's skin there.
     const cut = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false, skinFill: false });
-    assert.ok(f.mask.data[70 * size + 31] > 0.8 && cut.mask.data[70 * size + 31] < 0.05, `lock ${f.mask.data[70 * size + 31]} (cut: ${cut.mask.data[70 * size + 31]})`);
+    assert.ok(
+      f.mask.data[70 * size + 31] > 0.8 && cut.mask.data[70 * size + 31] < 0.05,
+      `lock ${f.mask.data[70 * size + 31]} (cut: ${cut.mask.data[70 * size + 31]})`,
+    );
     const nose = [Math.round(f.landmarks[2 * 30]), Math.round(f.landmarks[2 * 30 + 1])];
     assert.equal(f.texture.y.data[nose[1] * size + nose[0]], Math.round(SKIN_Y));
     const eye = [Math.round((f.landmarks[2 * 37] + f.landmarks[2 * 40]) / 2), Math.round((f.landmarks[2 * 37 + 1] + f.landmarks[2 * 40 + 1]) / 2)];
@@ -88,7 +91,10 @@ describe('one face, not two: the child texture holds skin wherever the mask cove
     const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
     assert.ok(f.smaller.length > 0);
     const half = f.smaller[0];
-    assert.ok(Math.abs(half.meshPoints[2 * top + 1] * 2 - f.meshPoints[2 * top + 1]) < 1.5, `${half.meshPoints[2 * top + 1] * 2} vs ${f.meshPoints[2 * top + 1]}`);
+    assert.ok(
+      Math.abs(half.meshPoints[2 * top + 1] * 2 - f.meshPoints[2 * top + 1]) < 1.5,
+      `${half.meshPoints[2 * top + 1] * 2} vs ${f.meshPoints[2 * top + 1]}`,
+    );
   });
 });
 

@@ -132,7 +132,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const fill = input.skinFill ?? true;
   // Skin by colour alone (the fill's sources: a dark brow must never be spread into a hole), and with the features kept.
   const colourSkin =
-    fill || (input.hairCut ?? !fill) ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE, false) : null;
+    fill || (input.hairCut ?? !fill)
+      ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE, false)
+      : null;
   const sources = colourSkin && fill ? decided(colourSkin) : colourSkin;
   const skin = sources ? keepFeatures(sources, landmarks) : null;
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
@@ -395,7 +397,10 @@ function featurePolygons(landmarks: ArrayLike<number>): Float32Array[] {
   const grown = (indices: ArrayLike<number>, factor: number) => {
     const p = gatherPoints(landmarks, indices);
     const hull = gatherPoints(p, convexHull(p));
-    const [cx, cy] = centroid(hull, Uint32Array.from({ length: hull.length / 2 }, (_, k) => k));
+    const [cx, cy] = centroid(
+      hull,
+      Uint32Array.from({ length: hull.length / 2 }, (_, k) => k),
+    );
     for (let k = 0; k < hull.length; k += 2) {
       hull[k] = cx + factor * (hull[k] - cx);
       hull[k + 1] = cy + factor * (hull[k + 1] - cy);

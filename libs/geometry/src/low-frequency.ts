@@ -228,10 +228,10 @@ function spreadIntoUnknown(value: Float32Array, known: Uint8Array, next: Uint8Ar
         j = (k / cols) | 0;
       let s = 0,
         m = 0;
-      if (i > 0 && known[k - 1]) (s += value[k - 1]), m++;
-      if (i + 1 < cols && known[k + 1]) (s += value[k + 1]), m++;
-      if (j > 0 && known[k - cols]) (s += value[k - cols]), m++;
-      if (j + 1 < rows && known[k + cols]) (s += value[k + cols]), m++;
+      if (i > 0 && known[k - 1]) ((s += value[k - 1]), m++);
+      if (i + 1 < cols && known[k + 1]) ((s += value[k + 1]), m++);
+      if (j > 0 && known[k - cols]) ((s += value[k - cols]), m++);
+      if (j + 1 < rows && known[k + cols]) ((s += value[k + cols]), m++);
       if (m > 0) {
         value[k] = s / m;
         next[k] = 1;
@@ -253,7 +253,13 @@ function spreadIntoUnknown(value: Float32Array, known: Uint8Array, next: Uint8Ar
 export function pushPullFill(values: Float32Array, weights: Float32Array, width: number, height: number, channels: number): Float32Array {
   if (values.length !== width * height * channels || weights.length !== width * height) throw new RangeError('pushPullFill: size mismatch');
   const out = Float32Array.from(values);
-  fillLevel(out, Float32Array.from(weights, (w) => (w > 0 ? (w < 1 ? w : 1) : 0)), width, height, channels);
+  fillLevel(
+    out,
+    Float32Array.from(weights, (w) => (w > 0 ? (w < 1 ? w : 1) : 0)),
+    width,
+    height,
+    channels,
+  );
   return out;
 }
 
