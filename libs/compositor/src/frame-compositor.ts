@@ -298,7 +298,7 @@ export class FrameCompositor {
         interOcularDistance(target.landmarks),
         this.coefficients.yMin,
       );
-    this.buildLuts(face, shaded ? this.withoutShading(target.colour, this.shading.variance) : target.colour, options);
+    this.buildLuts(face, shaded ? this.withoutShading(target.colour, this.shading.variance, face.skinYuv.std[0]) : target.colour, options);
     resizeFloat(this.alpha, w, h);
     const alpha = this.alpha.data;
 
@@ -391,7 +391,7 @@ export class FrameCompositor {
    * out of the spread (at most down to RESIDUAL_FLOOR of it): the shading gain puts that part back,
    * and the child's texture (its own shading flattened) is matched on the rest, its detail.
    */
-  private withoutShading(colour: ChannelStats, shadingVariance: number): ChannelStats {
+  private withoutShading(colour: ChannelStats, shadingVariance: number, childSpread: number): ChannelStats {
     const r = this.residualColour;
     r.weight = colour.weight;
     for (let c = 0; c < 3; c++) {
@@ -400,6 +400,11 @@ export class FrameCompositor {
     }
     const s = colour.std[0];
     r.std[0] = Math.sqrt(Math.max(s * s - shadingVariance, RESIDUAL_FLOOR * RESIDUAL_FLOOR * s * s));
+    // The story's skin spread also holds what its skin region catches besides skin (a fringe, brow
+    // edges, a drawn face's features): measured on a drawn tale it doubled the child's detail into
+    // harsh creases, or (capped below 1) washed the eyes out. With the light carried by the gain,
+    // the child's own detail keeps its own contrast (DETAIL_GAIN).
+    if (childSpread > 0) r.std[0] = DETAIL_GAIN * childSpread;
     return r;
   }
 
@@ -422,6 +427,8 @@ export class FrameCompositor {
   }
 }
 
+/** With the shading carried, the child's skin detail is scaled by this (its own contrast). */
+const DETAIL_GAIN = 1;
 /** The story skin's luma spread left to match on the texture once the shading carries its part (share of the whole). */
 const RESIDUAL_FLOOR = 0.35;
 

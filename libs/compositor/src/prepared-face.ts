@@ -25,8 +25,6 @@ import {
   RIGHT_EYE,
   RIGHT_BROW,
   LEFT_BROW,
-  NOSE,
-  OUTER_LIP,
   rgbaToYuv420,
   scaleForeheadArc,
   srgbToLab,
@@ -391,7 +389,7 @@ function decided(skin: FloatPlane): FloatPlane {
   return { data: Float32Array.from(skin.data, (v) => (v > 0.5 ? 2 * v - 1 : 0)), width: skin.width, height: skin.height };
 }
 
-/** Feature polygons in the landmarks' space: eyes and lips grown a little about their centres, the nose's hull, each brow as a band. */
+/** Feature polygons in the landmarks' space: the inner face's hull (inner brows, eyes, nose, mouth) and each brow as a band. */
 function featurePolygons(landmarks: ArrayLike<number>): Float32Array[] {
   const iod = interOcularDistance(landmarks);
   const grown = (indices: ArrayLike<number>, factor: number) => {
@@ -428,7 +426,10 @@ function featurePolygons(landmarks: ArrayLike<number>): Float32Array[] {
     }
     return out;
   };
-  return [grown(RIGHT_EYE, 1.6), grown(LEFT_EYE, 1.6), band(RIGHT_BROW, 0), band(LEFT_BROW, LEFT_BROW.length - 1), grown(NOSE, 1.15), grown(OUTER_LIP, 1.15)];
+  // The inner face as one hull (the skin around the eyes, nose and mouth holds their shading: filled,
+  // the eyes washed out), from the inner brow points only, so the brow ends stay out of it.
+  const inner = Uint32Array.from([...Array.from({ length: 8 }, (_, k) => 18 + k), ...Array.from({ length: LANDMARK_COUNT - 27 }, (_, k) => 27 + k)]);
+  return [grown(inner, 1), band(RIGHT_BROW, 0), band(LEFT_BROW, LEFT_BROW.length - 1)];
 }
 
 /** Half the protected band around each brow line, in eye distances. */
