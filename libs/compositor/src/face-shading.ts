@@ -53,7 +53,7 @@ export function flattenShading(y: Plane, skin: FloatPlane, eyeDistance: number, 
 }
 
 /** How far (in the story skin's standard deviations, with floors) a pixel may be from its skin colour and count. */
-const SKIN_LUMA_SPREAD = 2.5;
+const SKIN_LUMA_SPREAD = 1;
 const SKIN_FLOORS = [20, 3, 3];
 const SKIN_NEAR = 2.5;
 const SKIN_FAR = 3.5;

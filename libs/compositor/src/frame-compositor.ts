@@ -428,7 +428,7 @@ export class FrameCompositor {
 }
 
 /** With the shading carried, the child's skin detail is scaled by this (its own contrast). */
-const DETAIL_GAIN = 1;
+const DETAIL_GAIN = 1.6;
 /** The story skin's luma spread left to match on the texture once the shading carries its part (share of the whole). */
 const RESIDUAL_FLOOR = 0.35;
 
@@ -652,8 +652,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
 /** The story-hair zone: from this share of the story's forehead height above its brows' top to this one. */
 const HAIR_ZONE = [0.1, 0.3] as const;
 /** Story-hair test: skin within HAIR_SKIN_NEAR of the story skin's colour (in its spreads, luma's widened, with floors), not skin beyond HAIR_SKIN_FAR. */
-const HAIR_SKIN_NEAR = 2;
-const HAIR_SKIN_FAR = 3;
+const HAIR_SKIN_NEAR = 1.5;
+const HAIR_SKIN_FAR = 2.5;
 const HAIR_LUMA_SPREAD = 0.5;
 /** Lighter than the story's skin mean counts this much (its statistics are pulled down by what its skin
  *  region also holds — the fringe itself, brow edges — while a drawn fringe is darker than the skin). */
