@@ -131,10 +131,10 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   // Skin by colour alone (the fill's sources: a dark brow must never be spread into a hole), and with the features kept.
   const colourSkin =
     fill || (input.hairCut ?? !fill)
-      ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE, false)
+      ? skinLikelihood(styled, size, landmarks, meshPoints, fill ? (input.fillDistance ?? FILL_DISTANCE) : HAIR_DISTANCE, false, fill ? BRIGHTER_WEIGHT : 1)
       : null;
   const sources = colourSkin && fill ? decided(colourSkin) : colourSkin;
-  const skin = sources ? keepFeatures(sources, landmarks) : null;
+  const skin = sources ? keepFeatures(sources, landmarks, fill ? 'features' : 'hull') : null;
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
   if (scales) scaleForeheadArc(meshPoints, scales);
   const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
@@ -310,6 +310,7 @@ export function skinLikelihood(
   meshPoints: ArrayLike<number>,
   distance: [number, number] = HAIR_DISTANCE,
   protectFeatures = true,
+  brighterWeight = 1,
 ): FloatPlane {
   const n = size * size;
   const lab = new Float32Array(n * 3);
@@ -355,7 +356,7 @@ export function skinLikelihood(
     // Brighter than the skin counts far less: a lit forehead is skin, hair is rarely lighter than it
     // without also differing in colour.
     let dl = (lab[3 * k] - m[0]) / sd[0];
-    if (dl > 0) dl *= BRIGHTER_WEIGHT;
+    if (dl > 0) dl *= brighterWeight;
     const da = (lab[3 * k + 1] - m[1]) / sd[1],
       db = (lab[3 * k + 2] - m[2]) / sd[2];
     o[k] = 1 - smoothstep(d0, d1, Math.sqrt(dl * dl + da * da + db * db));
@@ -366,7 +367,7 @@ export function skinLikelihood(
     const v = 2 * o[k] - 1;
     o[k] = v > 0 ? v : 0;
   }
-  return protectFeatures ? keepFeatures(out, landmarks) : out;
+  return protectFeatures ? keepFeatures(out, landmarks, 'hull') : out;
 }
 
 /**
@@ -374,14 +375,31 @@ export function skinLikelihood(
  * band along their landmarks, so a brow's tail past its last landmark, or the temple's shadow beside
  * it, is not kept and stretched over a drawn character's wide temple), the nose and the lips.
  */
-export function keepFeatures(skin: FloatPlane, landmarks: ArrayLike<number>): FloatPlane {
+export function keepFeatures(skin: FloatPlane, landmarks: ArrayLike<number>, shape: 'hull' | 'features' = 'features'): FloatPlane {
+  const r = Math.max(1, Math.round(skin.width / 128));
+  if (shape === 'hull') {
+    // The old hair cut's rule exactly: the hull filled in, the whole likelihood feathered once more.
+    const out: FloatPlane = { data: Float32Array.from(skin.data), width: skin.width, height: skin.height };
+    new PolygonRasterizer().fill(out, innerHull(landmarks));
+    return featherMask(out, r);
+  }
   const features = createFloatPlane(skin.width, skin.height);
   const raster = new PolygonRasterizer();
   for (const polygon of featurePolygons(landmarks)) raster.fill(features, polygon);
-  featherMask(features, Math.max(1, Math.round(skin.width / 128)));
+  featherMask(features, r);
   const out: FloatPlane = { data: Float32Array.from(skin.data), width: skin.width, height: skin.height };
   for (let k = 0; k < out.data.length; k++) if (features.data[k] > out.data[k]) out.data[k] = features.data[k];
   return out;
+}
+
+/** The hull of landmarks 17–67 (the old hair cut's protection, kept as it was). */
+function innerHull(landmarks: ArrayLike<number>): Float32Array {
+  const inner = new Float32Array(2 * (LANDMARK_COUNT - 17));
+  for (let i = 17; i < LANDMARK_COUNT; i++) {
+    inner[2 * (i - 17)] = landmarks[2 * i];
+    inner[2 * (i - 17) + 1] = landmarks[2 * i + 1];
+  }
+  return gatherPoints(inner, convexHull(inner));
 }
 
 /** 2s − 1 clamped: only what is more skin than not counts, the undecided rim of a hair cut becomes 0. */
