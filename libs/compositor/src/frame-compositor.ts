@@ -117,16 +117,16 @@ export interface CompositeOptions {
    */
   eyeScale?: number;
   /** In the upper forehead (see PreparedFace.foreheadZone), leave frame pixels that are not the story
-   *  face's skin colour (the character's fringe) as they are (default true). */
+   *  face's skin colour (the character's fringe) as they are (default false; on with the skin fill). */
   keepStoryHair?: boolean;
   /**
    * Push the frame's face outline (the forehead arc and the upper jaw, nothing at the chin) this share
-   * outwards from the arc's centre (default TOON_OUTLINE_GROW for 'toon' faces, else 0): a drawn head
+   * outwards from the arc's centre (default 0; TOON_OUTLINE_GROW for drawn stories): a drawn head
    * is rounder than the 68-point jaw says, and the skin between the two (with the ends of wide drawn
    * brows) would otherwise stay the character's. The child's skin is stretched over it.
    */
   outlineGrow?: number;
-  /** Carry the story face's low-frequency shading onto the child's luma (default true; see face-shading). */
+  /** Carry the story face's low-frequency shading onto the child's luma (default false for now; see face-shading). */
   shading?: boolean;
 }
 
@@ -243,7 +243,7 @@ export class FrameCompositor {
     const eyeScale = options.eyeScale ?? EYE_SCALE;
     if (eyeScale !== 1) landmarks = scaleEyes(landmarks, eyeScale, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
-    const grow = options.outlineGrow ?? (face.style === 'toon' ? TOON_OUTLINE_GROW : 0);
+    const grow = options.outlineGrow ?? 0;
     if (grow > 0) growOutline(dst, grow);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
@@ -289,7 +289,7 @@ export class FrameCompositor {
     // The story's light: measured on the frame before anything is drawn over it.
     this.coefficientsFor(face);
     const shaded =
-      options.shading !== false &&
+      options.shading === true &&
       this.shading.measure(
         frame,
         region,
@@ -344,7 +344,7 @@ export class FrameCompositor {
         shaded ? this.shading.gain : null,
         this.coefficients.yMin,
       );
-      if (options.keepStoryHair !== false) this.luma.keepHair(frame, target.landmarks, target.colour);
+      if (options.keepStoryHair === true) this.luma.keepHair(frame, target.landmarks, target.colour);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;
       this.luma.release();

@@ -34,8 +34,8 @@ describe('one face, not two: the child texture holds skin wherever the mask cove
   const plain = flatFace(size, SKIN, FEATURES);
   const hairLine = Math.round(browTop(plain.landmarks) - 14);
   const hairy = hairyFace(hairLine);
-  const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
-  const rule = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
+  const f = prepareFace({ ...hairy, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: true, flattenShading: false });
+  const rule = prepareFace({ ...plain, matrix: 'bt709', range: 'tv', style: 'photo', skinFill: true, flattenShading: false });
 
   test("the forehead arc ends just below the child's hairline; a child without hair there keeps the rule's arc", () => {
     const top = FOREHEAD_ARC[FOREHEAD_ARC.length >> 1];
@@ -50,7 +50,14 @@ describe('one face, not two: the child texture holds skin wherever the mask cove
   });
 
   test('no triangle folds over, even when the hair starts right above the brows', () => {
-    const low = prepareFace({ ...hairyFace(Math.round(browTop(plain.landmarks) - 3)), matrix: 'bt709', range: 'tv', style: 'photo', flattenShading: false });
+    const low = prepareFace({
+      ...hairyFace(Math.round(browTop(plain.landmarks) - 3)),
+      matrix: 'bt709',
+      range: 'tv',
+      style: 'photo',
+      skinFill: true,
+      flattenShading: false,
+    });
     for (const face of [f, low]) {
       const p = face.meshPoints,
         t = face.triangles;
@@ -129,7 +136,7 @@ describe("the shot's light on the child's face", () => {
   }
   const landmarks = syntheticFaceLandmarks({ centerX: 160, centerY: 120, faceWidth: 100, mouthOpen: 0.05 });
   const target: FrameTarget = { landmarks, colour: { mean: [130, 110, 150], std: [22, 2, 2], weight: 1000 }, yaw: 0, mouthOpen: 0.05, occluders: [] };
-  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
+  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo', skinFill: true });
   const cheeks = (frame: ReturnType<typeof greyFrame>) => {
     const l = Math.round(landmarks[2 * 2] + 0.25 * (landmarks[2 * 30] - landmarks[2 * 2]));
     const r = Math.round(landmarks[2 * 14] + 0.25 * (landmarks[2 * 30] - landmarks[2 * 14]));
@@ -140,7 +147,7 @@ describe("the shot's light on the child's face", () => {
   test("the story's light falls on the child: the lit cheek is brighter than the shaded one, as in the story", () => {
     const story = cheeks(shadedFrame());
     const lit = shadedFrame();
-    new FrameCompositor().composite(lit, child, target);
+    new FrameCompositor().composite(lit, child, target, { shading: true });
     const flat = shadedFrame();
     new FrameCompositor().composite(flat, child, target, { shading: false });
     const [sl, sr] = story,
@@ -185,11 +192,11 @@ describe("the character's fringe stays over the child's forehead", () => {
       }
     return frame;
   }
-  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
+  const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo', skinFill: true });
 
   test('fringe pixels in the upper forehead are left as drawn; the skin beside them is covered', () => {
     const kept = storyFrame();
-    new FrameCompositor().composite(kept, child, target, { shading: false });
+    new FrameCompositor().composite(kept, child, target, { shading: false, keepStoryHair: true });
     const over = storyFrame();
     new FrameCompositor().composite(over, child, target, { shading: false, keepStoryHair: false });
     const x = 140,

@@ -60,7 +60,8 @@ export interface PrepareFaceInput {
    *  (default: only when `skinFill` is off). The eyes, brows, nose and mouth are never cut this way. */
   hairCut?: boolean;
   /**
-   * One face, not two (default true): the forehead arc of the child's mesh is moved down to where its
+   * One face, not two (default false until the insertion-quality placement holds with it, see
+   * docs/notes/2026-12-07/hero.md): the forehead arc of the child's mesh is moved down to where its
    * own forehead skin ends (the warp stretches that skin over the character's whole forehead), and
    * every pixel that is not the child's skin (hair, ears, background) is replaced by its own skin
    * colour spread in from around it, so the mask can cover the character's face up to the forehead
@@ -71,7 +72,7 @@ export interface PrepareFaceInput {
   fillDistance?: [number, number];
   /** The forehead arc's scales (see `foreheadSkinScales`) when already measured (smaller copies reuse the full size's). */
   foreheadScales?: ArrayLike<number>;
-  /** Divide the photo's own low-frequency shading out of its luma (default true), so the story's
+  /** Divide the photo's own low-frequency shading out of its luma (default: as `skinFill`), so the story's
    *  shading, multiplied in per frame, is the only light on the face (see face-shading). */
   flattenShading?: boolean;
   toon?: ToonOptions;
@@ -127,7 +128,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
-  const fill = input.skinFill ?? true;
+  const fill = input.skinFill ?? false;
   // Skin by colour alone (the fill's sources: a dark brow must never be spread into a hole), and with the features kept.
   const colourSkin =
     fill || (input.hairCut ?? !fill)
@@ -139,7 +140,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   if (scales) scaleForeheadArc(meshPoints, scales);
   const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
-  if (input.flattenShading ?? true) {
+  if (input.flattenShading ?? fill) {
     const weights = paintSkinMask(createFloatPlane(size, size), landmarks);
     if (skin) minMasks(weights, skin, weights);
     flattenShading(texture.y, weights, interOcularDistance(landmarks), yuvCoefficients(input.matrix, input.range).yMin);
@@ -164,7 +165,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       hairCut: false,
       foreheadScales: scales ?? undefined,
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
-      featherRadius: Math.max(1, feather / 2),
+      featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
     });
     smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));

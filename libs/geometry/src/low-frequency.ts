@@ -228,10 +228,22 @@ function spreadIntoUnknown(value: Float32Array, known: Uint8Array, next: Uint8Ar
         j = (k / cols) | 0;
       let s = 0,
         m = 0;
-      if (i > 0 && known[k - 1]) ((s += value[k - 1]), m++);
-      if (i + 1 < cols && known[k + 1]) ((s += value[k + 1]), m++);
-      if (j > 0 && known[k - cols]) ((s += value[k - cols]), m++);
-      if (j + 1 < rows && known[k + cols]) ((s += value[k + cols]), m++);
+      if (i > 0 && known[k - 1]) {
+        s += value[k - 1];
+        m++;
+      }
+      if (i + 1 < cols && known[k + 1]) {
+        s += value[k + 1];
+        m++;
+      }
+      if (j > 0 && known[k - cols]) {
+        s += value[k - cols];
+        m++;
+      }
+      if (j + 1 < rows && known[k + cols]) {
+        s += value[k + cols];
+        m++;
+      }
       if (m > 0) {
         value[k] = s / m;
         next[k] = 1;
