@@ -3,9 +3,11 @@
 //   memory; the floor (bare ffmpeg decode+encode of exactly the face segments, same settings,
 //   same parallelism); the naive pipeline (one process: decode every frame → composite → encode
 //   every frame); peak memory for a 60 s and a 240 s story; face upload latency; click to first
-//   frame in real Chromium on the parents' page against the real API process (click-to-first-frame.ts).
+//   frame in real Chromium on the parents' page against the real API process (click-to-first-frame.ts);
+//   what the child's voice adds to the render (with vs without a recorded line, voice-budget.ts).
 // Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip),
-// --click-runs 3 (0 = skip), --click-only (precompute or --reuse, then only the click runs).
+// --click-runs 3 (0 = skip), --click-only (precompute or --reuse, then only the click runs),
+// --voice-pairs 3 (0 = skip), --voice-only (precompute or --reuse, then only the voice pairs).
 import 'reflect-metadata';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +44,7 @@ import { Database } from '@talecast/persistence';
 import { DataSource } from 'typeorm';
 import { CpuUsage, PeakMemory } from './process-memory';
 import { clickToFirstFrame } from './click-to-first-frame';
+import { voiceBudget } from './voice-budget';
 
 const { values: opts } = parseArgs({
   options: {
@@ -59,6 +62,10 @@ const { values: opts } = parseArgs({
     tale: { type: 'string', default: '60' },
     /** Only the click-to-first-frame runs (after the precompute, or --reuse). */
     'click-only': { type: 'boolean', default: false },
+    /** Renders of the main story without and with a recorded line, alternately (0 = skip). */
+    'voice-pairs': { type: 'string', default: '3' },
+    /** Only the voice pairs (after the precompute, or --reuse). */
+    'voice-only': { type: 'boolean', default: false },
   },
 });
 
@@ -386,8 +393,18 @@ async function main() {
     }
 
     const main = Number(opts.seconds);
+    const voiceRuns = async () => {
+      const { storyId } = await precomputeStory(main);
+      const o = { storyId, storySeconds: main, faceId, pairs: Number(opts['voice-pairs']), workDir: path.join(storage.stateDir('bench'), 'voice') };
+      results.voiceBudget = await voiceBudget(app, o);
+    };
+    if (opts['voice-only']) {
+      await voiceRuns();
+      return;
+    }
     results[`story${main}s`] = await runStory(main, true);
     if (Number(opts['click-runs']) > 0) results.clickToFirstFrame = await clickRuns(main);
+    if (Number(opts['voice-pairs']) > 0) await voiceRuns();
     const long = Number(opts.long);
     if (long > 0) {
       results[`story${long}s`] = await runStory(long, false);
@@ -400,7 +417,8 @@ async function main() {
   }
   await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
   await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
-  if (opts['click-only'])
+  if (opts['voice-only']) printVoiceBudget(results as BenchResults);
+  else if (opts['click-only'])
     console.log(
       `\nclick to first frame (parents' page, Chromium): median ${(results.clickToFirstFrame as { medianSeconds: number }).medianSeconds} s   target ≤ 3 s`,
     );
@@ -423,7 +441,17 @@ interface BenchResults {
   memoryGrowth?: { growth: number };
   talePrecompute?: { speed: number; seconds: number };
   clickToFirstFrame?: { medianSeconds: number; runsSeconds: number[]; engine: string };
+  voiceBudget?: { addedSeconds: number; withoutSeconds: number[]; withSeconds: number[] };
   [story: string]: unknown;
+}
+
+function voiceBudgetText(r: BenchResults): string {
+  const v = r.voiceBudget;
+  return v ? `+${v.addedSeconds} s (with ${JSON.stringify(v.withSeconds)} vs without ${JSON.stringify(v.withoutSeconds)})` : 'skipped';
+}
+
+function printVoiceBudget(r: BenchResults): void {
+  console.log(`\n${'child’s voice: added render time'.padEnd(30)} ${voiceBudgetText(r).padEnd(44)} target ≤ 1 s`);
 }
 
 function printTable(r: BenchResults): void {
@@ -451,6 +479,7 @@ function printTable(r: BenchResults): void {
     ['peak memory (render)', `${m.render.peakMemoryMB} MB`, ''],
     ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
     ['upload p50 (1920x1280)', `${r.upload.p50Ms} ms`, 'target < 1500 ms'],
+    ['child’s voice: added render time', voiceBudgetText(r), 'target ≤ 1 s'],
   ];
   const render = m.render as StoryFigures['render'] & { bytes?: number; preset?: string };
   console.log(

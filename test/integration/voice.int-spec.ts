@@ -7,8 +7,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TalecastError } from '@talecast/core';
 import { locateFfmpeg, probeMedia, runFfmpeg, startFfmpeg } from '@talecast/video';
-import { fitRecording, makeStandInVoice, mixStoryAudio, runToSamples, VOICE_RATE, analyseRecording } from '@talecast/voice';
-import { tempDir } from '@talecast/testing';
+import { fitRecording, mixStoryAudio, runToSamples, VOICE_RATE, analyseRecording } from '@talecast/voice';
+import { makeVoicedAudio, tempDir } from '@talecast/testing';
 
 /** Integrated loudness as ffmpeg's own ebur128 filter measures it (independent of libs/voice). */
 async function ebur128(ffmpeg: string, file: string): Promise<number> {
@@ -38,6 +38,12 @@ function left(ffmpeg: string, file: string): Promise<Float32Array> {
   ]);
 }
 
+function maxDifference(a: Float32Array, b: Float32Array, from: number, to: number): number {
+  let max = 0;
+  for (let i = at(from); i < at(to); i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
 function rms(s: Float32Array, from = 0, to = s.length): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += s[i] * s[i];
@@ -64,59 +70,10 @@ describe('voice: fitting and mixing', async () => {
   const slot = { from: 3.2, to: 6.0 };
 
   before(async () => {
-    // The child: 3.5 s of reading (raised pitch) with silence around it and a faint hiss.
-    await makeStandInVoice(ffmpeg, { text: 'I will find the golden key, and open the door!', language: 'en', speechSeconds: 3.5 }, file('child.wav'));
-    // The story: music (two tones, stereo) + the hero's original voice in the slot; the stem is that voice alone.
-    await makeStandInVoice(
-      ffmpeg,
-      {
-        text: 'I shall find the golden key.',
-        language: 'en',
-        speechSeconds: 2.6,
-        silenceBefore: slot.from + 0.1,
-        silenceAfter: 10 - slot.from - 2.7,
-        level: 0.5,
-      },
-      file('stem.wav'),
-    );
-    await runFfmpeg(ffmpeg, [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=220:sample_rate=48000:duration=10',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=330:sample_rate=48000:duration=10',
-      '-filter_complex',
-      '[0][1]amix=inputs=2:normalize=0,volume=0.1,pan=stereo|c0=c0|c1=c0',
-      '-c:a',
-      'pcm_s16le',
-      file('music.wav'),
-    ]);
-    await runFfmpeg(ffmpeg, [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-i',
-      file('music.wav'),
-      '-i',
-      file('stem.wav'),
-      '-filter_complex',
-      '[1]pan=stereo|c0=c0|c1=c0[v];[0][v]amix=inputs=2:normalize=0',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '192k',
-      '-ar',
-      '48000',
-      file('story.m4a'),
-    ]);
+    // The child: 3.5 s of reading (raised pitch); the story: music (two tones, stereo) + the hero's
+    // original voice in the slot; the stem is that voice alone.
+    const audio = await makeVoicedAudio(dir.path, { seconds: 10, slot, childSpeechSeconds: 3.5 });
+    assert.deepEqual(audio, { music: file('music.wav'), stem: file('stem.wav'), story: file('story.m4a'), child: file('child.wav') });
   });
 
   test('a 3.5 s reading fitted to a 2.8 s slot is 2.8 s ± 20 ms at the target loudness ± 1 LU, and fills the slot', async () => {
@@ -196,28 +153,31 @@ describe('voice: fitting and mixing', async () => {
   test("with a stem: inside the slot the hero's voice is replaced by the child's, outside the story is unchanged", async () => {
     const fitted = await fitRecording({ ffmpeg, input: file('child.wav'), slotSeconds: slot.to - slot.from, targetLufs: -20 });
     await fs.writeFile(file('line.wav'), fitted.wav);
-    await mixStoryAudio(ffmpeg, {
-      story: file('story.m4a'),
-      channels: 2,
-      stems: [{ role: 'hero', file: file('stem.wav') }],
-      lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
-      out: file('mix.m4a'),
-    });
-    const [story, mix, music] = await Promise.all(['story.m4a', 'mix.m4a', 'music.wav'].map((f) => left(ffmpeg, file(f))));
-    assert.ok(Math.abs(mix.length - story.length) < 2048, `${mix.length} vs ${story.length}`);
-    const storyLevel = rms(story);
-    // Outside the slot: only the AAC re-encoding differs.
-    const before = residual(mix, story, 0, slot.from - 0.01);
-    const afterSlot = residual(mix, story, slot.to + 0.01, 9.9);
-    assert.ok(db(before / storyLevel) < -30 && db(afterSlot / storyLevel) < -30, `outside: ${db(before / storyLevel)}, ${db(afterSlot / storyLevel)} dB`);
-    // Inside: mix ≈ music + the child's line; the hero's voice is gone.
-    const inside = residual(mix, music, slot.from + 0.05, slot.to - 0.05, fitted.samples, at(slot.from));
-    const heroVoice = residual(story, music, slot.from + 0.05, slot.to - 0.05);
-    assert.ok(db(inside / heroVoice) < -15, `left of the hero's voice: ${db(inside / heroVoice)} dB`);
+    const plan = { story: file('story.m4a'), channels: 2, stems: [{ role: 'hero', file: file('stem.wav') }], lines: [{ file: file('line.wav'), role: 'hero', ...slot }] };
+    assert.deepEqual(await mixStoryAudio({ ffmpeg, ffprobe }, { ...plan, out: file('mix.m4a') }), { spliced: true });
+    assert.deepEqual(await mixStoryAudio({ ffmpeg, ffprobe }, { ...plan, out: file('mix-whole.m4a') }, { whole: true }), { spliced: false });
+    const [story, mix, whole, music] = await Promise.all(['story.m4a', 'mix.m4a', 'mix-whole.m4a', 'music.wav'].map((f) => left(ffmpeg, file(f))));
+    for (const m of [mix, whole]) {
+      assert.ok(Math.abs(m.length - story.length) < 2048, `${m.length} vs ${story.length}`);
+      const storyLevel = rms(story);
+      // Outside the slot: only the AAC re-encoding differs.
+      const before = residual(m, story, 0, slot.from - 0.01);
+      const afterSlot = residual(m, story, slot.to + 0.01, 9.9);
+      assert.ok(db(before / storyLevel) < -30 && db(afterSlot / storyLevel) < -30, `outside: ${db(before / storyLevel)}, ${db(afterSlot / storyLevel)} dB`);
+      // Inside: mix ≈ music + the child's line; the hero's voice is gone.
+      const inside = residual(m, music, slot.from + 0.05, slot.to - 0.05, fitted.samples, at(slot.from));
+      const heroVoice = residual(story, music, slot.from + 0.05, slot.to - 0.05);
+      assert.ok(db(inside / heroVoice) < -15, `left of the hero's voice: ${db(inside / heroVoice)} dB`);
+    }
+    // Mixed in place: the story's own frames before the re-encoded stretch (sample for sample) and after it.
+    assert.equal(maxDifference(mix, story, 0, slot.from - 0.15), 0, 'before the stretch the story is untouched');
+    assert.ok(db(residual(mix, story, slot.to + 0.2, 9.9) / rms(story)) < -80, `after the stretch: ${db(residual(mix, story, slot.to + 0.2, 9.9) / rms(story))} dB`);
+    // ...and in the stretch, the same mix as the whole story's, but for the AAC encoding (seams included).
+    assert.ok(db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story)) < -30, `in place vs whole: ${db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story))} dB`);
   });
 
   test("without a stem: the story is ducked under the child's line, unchanged before it and after the release", async () => {
-    await mixStoryAudio(ffmpeg, {
+    await mixStoryAudio({ ffmpeg, ffprobe }, {
       story: file('story.m4a'),
       channels: 2,
       stems: [],

@@ -7,6 +7,7 @@ import { $, announce, errorBox, fatal, h } from './dom';
 import { hasKey, MessageKey, setupLanguageToggle, t, tattr, tx } from './i18n';
 // The precompute's own validator (pure TypeScript, no Node): the admin sees the same problems before uploading.
 import { InvalidMasksError, parseMasksFile } from '../../../libs/precompute/src/masks-file';
+import { InvalidLinesError, parseLinesFile, StoryLines } from '../../../libs/voice/src/lines-file';
 
 const TOKEN_KEY = 'talecast.adminToken';
 const POLL_MS = 2000;
@@ -361,38 +362,167 @@ async function loadImage(url: string): Promise<string | null> {
 
 // ---------------------------------------------------------------- upload
 
+/** Lists a chosen file's problems under it (or clears them); true when there are none. */
+function showProblems(input: HTMLInputElement, box: HTMLElement, problems: string[], titleKey: MessageKey, kind: string): boolean {
+  box.replaceChildren();
+  input.removeAttribute('aria-invalid');
+  if (problems.length === 0) return true;
+  input.setAttribute('aria-invalid', 'true');
+  box.replaceChildren(
+    h(
+      'div',
+      { class: 'notice notice-error', role: 'alert', [`data-${kind}-invalid`]: 'true' },
+      h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
+      h(
+        'div',
+        { class: 'notice-body' },
+        tx(h('p', { class: 'notice-text' }), titleKey),
+        h('ul', { class: 'masks-problem-list' }, ...problems.map((p) => h('li', {}, p))),
+      ),
+    ),
+  );
+  return false;
+}
+
+/** The masks file's roles, or null (no file, or not valid). */
+let maskRoles: string[] | null = null;
+
 /**
  * Checks the chosen masks file with the same validator the precompute uses (libs/precompute
  * masks-file.ts, pure) and lists every problem by field; true when the file is valid.
  */
 async function checkMasks(): Promise<boolean> {
   const input = $<HTMLInputElement>('#f-masks');
-  const box = $('#masks-problems');
-  box.replaceChildren();
-  input.removeAttribute('aria-invalid');
   const file = input.files?.[0];
-  if (!file) return false;
+  maskRoles = null;
+  if (!file) return showProblems(input, $('#masks-problems'), [], 'admin.masksInvalid', 'masks') && false;
   let problems: string[] = [];
   try {
-    parseMasksFile(await file.text());
+    maskRoles = Object.keys(parseMasksFile(await file.text()).roles);
   } catch (err) {
     problems = err instanceof InvalidMasksError ? err.problems : [(err as Error).message];
   }
-  if (problems.length === 0) return true;
-  input.setAttribute('aria-invalid', 'true');
+  return showProblems(input, $('#masks-problems'), problems, 'admin.masksInvalid', 'masks');
+}
+
+/** The chosen lines file, parsed (null: none chosen, or not valid). */
+let chosenLines: StoryLines | null = null;
+
+/**
+ * Checks the chosen lines file with the precompute's own parser (libs/voice lines-file.ts, pure)
+ * against the masks' roles and the video's length, and offers one stem field per role that
+ * speaks; true when there is no lines file or it is valid.
+ */
+async function checkLines(): Promise<boolean> {
+  const input = $<HTMLInputElement>('#f-lines');
+  const file = input.files?.[0];
+  chosenLines = null;
+  if (!file) {
+    showStemFields([]);
+    return showProblems(input, $('#lines-problems'), [], 'admin.linesInvalid', 'lines');
+  }
+  let problems: string[] = [];
+  try {
+    const text = await file.text();
+    // Without a valid masks file the roles cannot be checked yet: its own problems are shown.
+    chosenLines = parseLinesFile(text, maskRoles ?? rolesNamedIn(text), await videoSeconds());
+  } catch (err) {
+    problems = err instanceof InvalidLinesError ? err.problems : [(err as Error).message];
+  }
+  showStemFields(chosenLines ? [...new Set([...chosenLines.lines.map((l) => l.role), ...Object.keys(chosenLines.stems)])] : []);
+  return showProblems(input, $('#lines-problems'), problems, 'admin.linesInvalid', 'lines');
+}
+
+function rolesNamedIn(text: string): string[] {
+  try {
+    const lines = (JSON.parse(text) as { lines?: { role?: unknown }[] }).lines;
+    return Array.isArray(lines) ? lines.map((l) => String(l?.role)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The chosen video's length as the browser reads it (undefined when it cannot). */
+async function videoSeconds(): Promise<number | undefined> {
+  const file = $<HTMLInputElement>('#f-video').files?.[0];
+  if (!file) return undefined;
+  const url = URL.createObjectURL(file);
+  try {
+    return await new Promise<number | undefined>((resolve) => {
+      const v = document.createElement('video');
+      v.preload = 'metadata';
+      v.onloadedmetadata = () => resolve(Number.isFinite(v.duration) ? v.duration : undefined);
+      v.onerror = () => resolve(undefined);
+      window.setTimeout(() => resolve(undefined), 3000);
+      v.src = url;
+    });
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** One optional file field `stem.<role>` per speaking role (chosen files kept when the role stays). */
+function showStemFields(roles: string[]): void {
+  const box = $('#stems');
+  const kept = new Map([...box.querySelectorAll<HTMLElement>('[data-stem-role]')].map((el) => [el.dataset.stemRole!, el]));
   box.replaceChildren(
-    h(
-      'div',
-      { class: 'notice notice-error', role: 'alert', 'data-masks-invalid': 'true' },
-      h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '!'),
-      h(
+    ...roles.map((role) => {
+      const existing = kept.get(role);
+      if (existing) return existing;
+      const id = `f-stem-${role}`;
+      const input = h('input', { id, name: `stem.${role}`, type: 'file', accept: 'audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus', 'aria-describedby': `${id}-problems` });
+      input.addEventListener('change', () => void checkStem(role));
+      return h(
         'div',
-        { class: 'notice-body' },
-        tx(h('p', { class: 'notice-text' }), 'admin.masksInvalid'),
-        h('ul', { class: 'masks-problem-list' }, ...problems.map((p) => h('li', {}, p))),
-      ),
-    ),
+        { class: 'field field-stem', 'data-stem-role': role },
+        tx(h('label', { for: id }), 'admin.stem', { role }),
+        input,
+        h('div', { id: `${id}-problems`, class: 'masks-problems' }),
+      );
+    }),
   );
+}
+
+/**
+ * A stem named by the lines file must be chosen; a chosen one must decode as audio here and last
+ * to its role's last line (the server checks the same with ffmpeg). True when it is fine.
+ */
+async function checkStem(role: string): Promise<boolean> {
+  const input = document.getElementById(`f-stem-${role}`) as HTMLInputElement | null;
+  const box = document.getElementById(`f-stem-${role}-problems`);
+  if (!input || !box || !chosenLines) return true;
+  const file = input.files?.[0];
+  const problems: string[] = [];
+  if (!file) {
+    if (chosenLines.stems[role]) problems.push(`stems.${role} names “${chosenLines.stems[role]}”: choose that file here`);
+  } else if (file.size <= 64 * 1024 * 1024) {
+    // Larger stems are left to the server's check (decoding them here would take a lot of memory).
+    const seconds = await audioSeconds(file);
+    const last = chosenLines.lines.filter((l) => l.role === role).reduce((end, l) => Math.max(end, l.to), 0);
+    if (seconds === null) problems.push('not an audio file');
+    else if (seconds + 0.05 < last) problems.push(`ends at ${seconds.toFixed(2)} s, before its role's last line ends (${last.toFixed(2)} s); a stem runs along the whole story`);
+  }
+  return showProblems(input, box, problems, 'admin.stemInvalid', 'stem');
+}
+
+async function audioSeconds(file: File): Promise<number | null> {
+  const context = new OfflineAudioContext(1, 1, 48000);
+  try {
+    return (await context.decodeAudioData(await file.arrayBuffer())).duration;
+  } catch {
+    return null;
+  }
+}
+
+/** A refusal of the server that names a field: shown under that field, as the browser's own checks are. */
+function showServerProblem(e: ApiError): boolean {
+  const [, field = '', problem = e.message] = /^the field "([^"]+)": ([\s\S]*)$/.exec(e.message) ?? [];
+  if (e.code === 'INVALID_MASKS') return !showProblems($<HTMLInputElement>('#f-masks'), $('#masks-problems'), [problem], 'admin.masksInvalid', 'masks');
+  if (e.code === 'INVALID_LINES') return !showProblems($<HTMLInputElement>('#f-lines'), $('#lines-problems'), [problem], 'admin.linesInvalid', 'lines');
+  const role = /^stem\.(.+)$/.exec(field)?.[1];
+  const input = document.getElementById(`f-stem-${role}`) as HTMLInputElement | null;
+  const box = document.getElementById(`f-stem-${role}-problems`);
+  if (e.code === 'INVALID_STEM' && input && box) return !showProblems(input, box, [problem], 'admin.stemInvalid', 'stem');
   return false;
 }
 
@@ -408,6 +538,15 @@ async function submitUpload(e: SubmitEvent): Promise<void> {
     $<HTMLInputElement>('#f-masks').focus();
     return;
   }
+  if (!(await checkLines())) {
+    $<HTMLInputElement>('#f-lines').focus();
+    return;
+  }
+  for (const el of document.querySelectorAll<HTMLElement>('[data-stem-role]'))
+    if (!(await checkStem(el.dataset.stemRole!))) {
+      el.querySelector('input')?.focus();
+      return;
+    }
   const data = new FormData(form);
   const storyId = String(data.get('storyId') ?? '');
   const body = new FormData();
@@ -416,6 +555,11 @@ async function submitUpload(e: SubmitEvent): Promise<void> {
   if (data.get('title')) body.append('title', String(data.get('title')));
   body.append('style', String(data.get('style') ?? 'photo'));
   body.append('masks', data.get('masks') as File);
+  const lines = data.get('lines');
+  if (lines instanceof File && lines.size > 0) {
+    body.append('lines', lines);
+    for (const [name, value] of data.entries()) if (name.startsWith('stem.') && value instanceof File && value.size > 0) body.append(name, value);
+  }
   body.append('video', data.get('video') as File);
   els.uploadSubmit.disabled = true;
   try {
@@ -427,11 +571,13 @@ async function submitUpload(e: SubmitEvent): Promise<void> {
     announce(t('admin.accepted', { id: storyId }));
     awaitingStory = storyId;
     form.reset();
+    chosenLines = null;
+    showStemFields([]);
     void loadStories();
   } catch (err) {
     const e2 = asApiError(err);
     els.uploadStatus.textContent = '';
-    if (!authFailure(e2)) els.uploadError.replaceChildren(errorBox(e2));
+    if (!authFailure(e2) && !showServerProblem(e2)) els.uploadError.replaceChildren(errorBox(e2));
   } finally {
     els.uploadSubmit.disabled = false;
   }
@@ -461,7 +607,8 @@ function start(): void {
   });
   els.refresh.addEventListener('click', () => void loadStories());
   els.uploadForm.addEventListener('submit', (e) => void submitUpload(e));
-  $<HTMLInputElement>('#f-masks').addEventListener('change', () => void checkMasks());
+  $<HTMLInputElement>('#f-masks').addEventListener('change', () => void checkMasks().then(() => checkLines()));
+  $<HTMLInputElement>('#f-lines').addEventListener('change', () => void checkLines());
   if (memoryToken) void loadStories();
   else showTokenForm(null);
 }

@@ -205,6 +205,7 @@ const en = {
   'error.CROSS_SITE': 'This request came from another site and was refused. Please open Talecast’s own page and try again.',
   'error.REQUEST_TIMEOUT': 'The upload was too slow and was stopped. Please check your connection and try again.',
   'error.RENDER_FAILED': 'We could not make this video. Please try again, or try another photo.',
+  'error.INVALID_STEM': 'A dialogue stem is not valid.',
   'error.FRAME_COUNT_MISMATCH': 'The video’s frames do not match what was expected. Please export it again.',
   'error.VIDEO_TOO_LONG': 'This video is too long for a story.',
   'error.REFERENCE_HAS_NO_FACE': 'The reference photo has no face.',
@@ -295,8 +296,16 @@ const en = {
   'admin.masksFormat': 'The masks file format, with an example',
   'admin.masksFormatHint':
     'Times in seconds; boxes [x0, y0, x1, y1] from 0 to 1 of the frame; a region says where a role’s face is; an occluder is a polygon drawn in front of the face; meta (titles, description, ages) is optional.',
-  'admin.linesFormatHint': 'Spoken lines go in a separate lines file beside the masks (masks/<story>.lines.json):',
   'admin.masksInvalid': 'This masks file has problems. Nothing was uploaded:',
+  'admin.lines': 'Lines file (JSON, optional)',
+  'admin.linesHint':
+    'The story’s spoken lines, for the child’s voice. With it, a dialogue stem per role (that role’s voice alone, as long as the video) lets the child’s line replace the role’s voice exactly; without one, the story is ducked under the child.',
+  'admin.linesFormat': 'The lines file format, with an example',
+  'admin.linesFormatHint':
+    'Times in seconds on the story’s timeline; ids of a-z, 0-9 and dashes; a role from the masks file, or narrator (never recorded); text per language, with the default language; stems name each role’s stem, uploaded here as that role’s stem file.',
+  'admin.linesInvalid': 'This lines file has problems. Nothing was uploaded:',
+  'admin.stem': 'Dialogue stem of “{role}” (audio, optional)',
+  'admin.stemInvalid': 'This stem has problems. Nothing was uploaded:',
   'admin.readyNote': '“{id}” is ready and published.',
   'admin.failedNote': 'The precompute of “{id}” failed. See the story below.',
 } as const;
@@ -501,6 +510,7 @@ const ko: Dictionary = {
   'error.CROSS_SITE': '다른 사이트에서 온 요청이라 받지 않았어요. Talecast 페이지에서 다시 시도해 주세요.',
   'error.REQUEST_TIMEOUT': '업로드가 너무 느려서 멈췄어요. 인터넷 연결을 확인하고 다시 시도해 주세요.',
   'error.RENDER_FAILED': '영상을 만들지 못했어요. 다시 시도하거나 다른 사진을 써 주세요.',
+  'error.INVALID_STEM': '대사 스템이 올바르지 않아요.',
   'error.FRAME_COUNT_MISMATCH': '영상의 프레임이 예상과 달라요. 다시 내보내 주세요.',
   'error.VIDEO_TOO_LONG': '동화로 쓰기에는 영상이 너무 길어요.',
   'error.REFERENCE_HAS_NO_FACE': '참고 사진에 얼굴이 없어요.',
@@ -591,8 +601,16 @@ const ko: Dictionary = {
   'admin.masksFormat': '마스크 파일 형식과 예시',
   'admin.masksFormatHint':
     '시간은 초 단위, 상자 [x0, y0, x1, y1]는 화면의 0~1 비율이에요. region은 역할의 얼굴이 있는 곳, occluder는 얼굴 앞을 가리는 다각형이에요. meta(제목, 설명, 나이)는 선택이에요.',
-  'admin.linesFormatHint': '대사는 마스크 옆의 별도 대사 파일(masks/<story>.lines.json)에 넣어요:',
   'admin.masksInvalid': '마스크 파일에 문제가 있어요. 아무것도 올리지 않았어요:',
+  'admin.lines': '대사 파일 (JSON, 선택)',
+  'admin.linesHint':
+    '아이 목소리를 넣을 동화의 대사예요. 역할마다 대사 스템(그 역할의 목소리만 담긴, 영상 길이의 오디오)이 있으면 아이의 대사가 그 목소리를 정확히 대신하고, 없으면 아이 목소리 아래로 동화 소리를 줄여요.',
+  'admin.linesFormat': '대사 파일 형식과 예시',
+  'admin.linesFormatHint':
+    '시간은 동화 시간축의 초 단위, id는 a-z, 0-9, 대시, 역할은 마스크 파일의 역할 또는 narrator(녹음하지 않음), 텍스트는 언어별로 기본 언어를 포함해요. stems에 적은 역할의 스템 파일은 여기서 그 역할의 스템으로 올려요.',
+  'admin.linesInvalid': '대사 파일에 문제가 있어요. 아무것도 올리지 않았어요:',
+  'admin.stem': '“{role}” 대사 스템 (오디오, 선택)',
+  'admin.stemInvalid': '스템에 문제가 있어요. 아무것도 올리지 않았어요:',
   'admin.readyNote': '“{id}” 준비가 끝나 공개되었어요.',
   'admin.failedNote': '“{id}” 사전 계산에 실패했어요. 아래 동화를 확인해 주세요.',
 };

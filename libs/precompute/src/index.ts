@@ -11,5 +11,7 @@ export * from './frame-data';
 export * from './precompute.service';
 export * from './precompute.module';
 export * from './precompute-jobs.service';
+export * from './story-status';
+export * from './story-admin.service';
 export * from './story-showcase';
 export * from './eye-measure';

@@ -16,15 +16,23 @@ import { newId, StorageCore } from '@talecast/storage';
 import { JobPayloads, JobQueue } from '@talecast/queue';
 import { PrecomputeService } from './precompute.service';
 import { InvalidMasksError, parseMasksFile } from './masks-file';
+import { FfmpegService } from '@talecast/video';
+import { checkUploadedVoice } from '@talecast/voice';
 
 export interface PrecomputeUpload {
   storyId: string;
   /** Files the upload was streamed to (moved under the job's names, or removed on refusal). */
   video: string;
   masks: string;
+  /** The story's spoken lines (optional) and its dialogue stems, role → file (only with lines). */
+  lines?: string;
+  stems?: Record<string, string>;
   title?: string;
   style?: 'photo' | 'toon';
 }
+
+/** Every file of an upload. */
+const uploadFiles = (u: PrecomputeUpload): string[] => [u.video, u.masks, ...(u.lines ? [u.lines] : []), ...Object.values(u.stems ?? {})];
 
 @Injectable()
 export class PrecomputeJobs {
@@ -36,14 +44,37 @@ export class PrecomputeJobs {
     private readonly storage: StorageCore,
     private readonly queue: JobQueue,
     private readonly precompute: PrecomputeService,
+    private readonly ffmpeg: FfmpegService,
   ) {}
 
-  /** A masks file that is not valid is refused now (400 naming the field), not after queueing. */
-  private async checkMasks(upload: PrecomputeUpload): Promise<void> {
+  /**
+   * A masks file, lines file or stem that is not valid is refused now (400 naming the field), not
+   * after queueing; every file of the upload is removed then.
+   */
+  private async checkUpload(upload: PrecomputeUpload): Promise<void> {
     try {
-      parseMasksFile(await fs.readFile(upload.masks, 'utf8'));
+      const roles = Object.keys(this.parseMasks(await fs.readFile(upload.masks, 'utf8')).roles);
+      if (upload.lines || Object.keys(upload.stems ?? {}).length)
+        await checkUploadedVoice({
+          ffmpeg: await this.ffmpeg.locate(),
+          lines: upload.lines,
+          stems: upload.stems ?? {},
+          maskRoles: roles,
+          durationSeconds: await this.ffmpeg.probe(upload.video).then(
+            (info) => info.durationSeconds || undefined,
+            () => undefined, // not a video: the precompute refuses it with its own reason
+          ),
+        });
     } catch (err) {
-      for (const f of [upload.video, upload.masks]) await fs.rm(f, { force: true });
+      for (const f of uploadFiles(upload)) await fs.rm(f, { force: true });
+      throw err;
+    }
+  }
+
+  private parseMasks(text: string): ReturnType<typeof parseMasksFile> {
+    try {
+      return parseMasksFile(text);
+    } catch (err) {
       if (err instanceof InvalidMasksError) throw new TalecastError('INVALID_MASKS', `the field "masks": ${err.message}`.slice(0, 1000), { field: 'masks' });
       throw err;
     }
@@ -59,9 +90,15 @@ export class PrecomputeJobs {
    */
   async enqueue(upload: PrecomputeUpload): Promise<void> {
     const { storyId } = upload;
-    await this.checkMasks(upload);
+    await this.checkUpload(upload);
     const token = newId();
-    const names = { video: `${storyId}--${token}.video`, masks: `${storyId}--${token}.masks` };
+    const names = jobFileNames(upload, `${storyId}--${token}`);
+    const moves: [string, string][] = [
+      [upload.video, names.video],
+      [upload.masks, names.masks],
+      ...(upload.lines && names.lines ? [[upload.lines, names.lines] as [string, string]] : []),
+      ...Object.entries(upload.stems ?? {}).map(([role, file]) => [file, names.stems[role]] as [string, string]),
+    ];
     try {
       await this.dataSource.transaction(async (tx) => {
         await advisoryTransactionLock(tx, `precompute:${storyId}`);
@@ -70,8 +107,7 @@ export class PrecomputeJobs {
         const repo = tx.getRepository(StoryEntity);
         const existing = await repo.findOneBy({ id: storyId });
         await this.supersede(storyId);
-        await fs.rename(upload.video, this.incoming(names.video));
-        await fs.rename(upload.masks, this.incoming(names.masks));
+        for (const [from, name] of moves) await fs.rename(from, this.incoming(name));
         await repo.save({
           ...(existing ?? {}),
           id: storyId,
@@ -82,11 +118,18 @@ export class PrecomputeJobs {
         } as StoryEntity);
       });
     } catch (err) {
-      for (const f of [upload.video, upload.masks, this.incoming(names.video), this.incoming(names.masks)]) await fs.rm(f, { force: true });
+      for (const [from, name] of moves) for (const f of [from, this.incoming(name)]) await fs.rm(f, { force: true });
       throw err;
     }
     try {
-      await this.queue.send('precompute', { storyId, video: names.video, masks: names.masks, title: upload.title, style: upload.style });
+      await this.queue.send('precompute', {
+        storyId,
+        video: names.video,
+        masks: names.masks,
+        ...(names.lines ? { lines: names.lines, stems: names.stems } : {}),
+        title: upload.title,
+        style: upload.style,
+      });
     } catch (err) {
       await this.supersede(storyId);
       await this.stories.update({ id: storyId }, { status: 'failed', error: 'the precompute could not be queued', progress: 0 }).catch(() => undefined);
@@ -114,6 +157,9 @@ export class PrecomputeJobs {
   async handle(job: JobPayloads['precompute']): Promise<void> {
     const video = this.incoming(job.video);
     const masks = this.incoming(job.masks);
+    const lines = job.lines ? this.incoming(job.lines) : undefined;
+    const stems = Object.fromEntries(Object.entries(job.stems ?? {}).map(([role, name]) => [role, this.incoming(name)]));
+    const files = [video, masks, ...(lines ? [lines] : []), ...Object.values(stems)];
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
@@ -122,7 +168,7 @@ export class PrecomputeJobs {
       await runner.startTransaction();
       await advisoryTransactionLock(runner, `precompute:${job.storyId}`);
       locked = await tryAdvisoryLock(runner, runLock(job.storyId));
-      const present = locked && (await exists(video)) && (await exists(masks));
+      const present = locked && (await Promise.all(files.map(exists))).every(Boolean);
       await runner.commitTransaction();
       if (!locked) throw new Error(`story ${job.storyId} is being precomputed by another worker; retried later`);
       if (!present) {
@@ -130,18 +176,28 @@ export class PrecomputeJobs {
         return;
       }
       try {
-        await this.precompute.run({ storyId: job.storyId, video, masks, title: job.title, style: job.style });
+        // The uploaded stems stand for the lines file's own (its relative paths mean nothing here).
+        await this.precompute.run({ storyId: job.storyId, video, masks, ...(lines ? { lines, stems } : {}), title: job.title, style: job.style });
       } catch (err) {
         this.logger.warn(`precompute ${job.storyId} failed: ${(err as Error).message.split('\n')[0]}`);
       }
-      await fs.rm(video, { force: true });
-      await fs.rm(masks, { force: true });
+      for (const f of files) await fs.rm(f, { force: true });
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       if (locked) await advisoryUnlock(runner, runLock(job.storyId));
       await runner.release();
     }
   }
+}
+
+/** The job's names of an upload's files under `state/incoming` (all start with `<story>--<token>`). */
+function jobFileNames(upload: PrecomputeUpload, prefix: string): { video: string; masks: string; lines?: string; stems: Record<string, string> } {
+  return {
+    video: `${prefix}.video`,
+    masks: `${prefix}.masks`,
+    lines: upload.lines ? `${prefix}.lines` : undefined,
+    stems: Object.fromEntries(Object.keys(upload.stems ?? {}).map((role) => [role, `${prefix}.stem-${role}`])),
+  };
 }
 
 /** Held by the worker running a story's precompute, on its own connection. */

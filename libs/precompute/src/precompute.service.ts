@@ -15,7 +15,7 @@ import { validateManifest } from './story-manifest';
 import { defaultTitle, parseMasksFile, StoryMeta } from './masks-file';
 import { InvalidLinesError, publishStoryVoice, readAuthoredLines, StoryLines } from '@talecast/voice';
 
-/** A precompute with the story's spoken lines: `lines` is the lines file; `stems` overrides its stems (role → audio file). */
+/** A precompute with the story's spoken lines: `lines` is the lines file; `stems`, when given, replaces its stems (role → audio file). */
 export type PrecomputeWithLines = PrecomputeRequest & { lines?: string; stems?: Record<string, string> };
 
 @Injectable()
@@ -85,7 +85,7 @@ export class PrecomputeService {
       });
       const m = summary.manifest;
       if (voice)
-        await publishStoryVoice({ ffmpeg: ffmpeg.ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
+        await publishStoryVoice({ ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
       const meta = await this.publishedMeta(req.storyId);
       await this.stories.update(
         { id: req.storyId },
@@ -128,7 +128,7 @@ export class PrecomputeService {
     const roles = Object.keys(parseMasksFile(await fs.readFile(req.masks, 'utf8')).roles);
     try {
       const read = await readAuthoredLines(req.lines!, roles);
-      const stemFiles = { ...read.stemFiles, ...(req.stems ?? {}) };
+      const stemFiles = req.stems ?? read.stemFiles;
       for (const role of Object.keys(stemFiles))
         if (!roles.includes(role) && role !== 'narrator') throw new InvalidLinesError([`stem.${role}: no such role in the masks file`]);
       for (const f of Object.values(stemFiles))

@@ -13,7 +13,7 @@ import { advisoryLock, advisoryUnlock, Database } from '@talecast/persistence';
 export interface JobPayloads {
   render: { renderId: string };
   /** Files are names under `state/incoming` of the shared data volume. */
-  precompute: { storyId: string; video: string; masks: string; title?: string; style?: 'photo' | 'toon' };
+  precompute: { storyId: string; video: string; masks: string; lines?: string; stems?: Record<string, string>; title?: string; style?: 'photo' | 'toon' };
   /** One purge run (libs/purge); enqueued by the purge tick, at most one waiting in the cluster. */
   purge: Record<string, never>;
 }

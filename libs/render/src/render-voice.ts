@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { StoryManifest } from '@talecast/precompute';
 import { StorageCore } from '@talecast/storage';
 import { FfmpegInfo, probeMedia } from '@talecast/video';
-import { decodeWav, LineMouth, lineMouth, mixStoryAudio } from '@talecast/voice';
+import { decodeWav, LineMouth, lineMouth, ManifestVoice, mixStoryAudio } from '@talecast/voice';
 
 export interface RenderVoice {
   lineId: string;
@@ -49,7 +49,7 @@ export async function prepareRenderAudio(opts: {
   storage: StorageCore;
   ffmpeg: FfmpegInfo;
   storyId: string;
-  manifest: StoryManifest & { voice?: { stems?: string[] } };
+  manifest: StoryManifest & { voice?: Partial<ManifestVoice> };
   voices: RenderVoice[];
   out: string;
 }): Promise<RenderAudio> {
@@ -70,14 +70,12 @@ export async function prepareRenderAudio(opts: {
       )
     )
       return;
-    const channels = (await probeMedia(opts.ffmpeg.ffprobe, storyAudio)).audio?.channels ?? 2;
-    await mixStoryAudio(opts.ffmpeg.ffmpeg, {
-      story: storyAudio,
-      channels: Math.min(2, channels),
-      stems,
-      lines: opts.voices.map((v) => ({ file: v.file, from: v.from, to: v.to, role: v.role })),
-      out: opts.out,
-    });
+    // The story's frames made at precompute (mixed in place), else its audio probed and mixed as it is.
+    const made = manifest.voice?.audioFrames;
+    const frames = made ? { file: storage.storyPath(storyId, made.file), start: made.start } : undefined;
+    const channels = frames?.start.channels ?? (await probeMedia(opts.ffmpeg.ffprobe, storyAudio)).audio?.channels ?? 2;
+    const lines = opts.voices.map((v) => ({ file: v.file, from: v.from, to: v.to, role: v.role }));
+    await mixStoryAudio(opts.ffmpeg, { story: storyAudio, channels: Math.min(2, channels), stems, lines, out: opts.out }, { frames });
   })();
   ready.catch(() => undefined); // awaited by the HLS pieces and the assembly; never left unhandled
   const spans = opts.voices.map((v) => ({ from: v.from, to: v.to + (stemRoles.has(v.role) ? 0 : RELEASE_SECONDS) }));

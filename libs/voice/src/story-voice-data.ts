@@ -6,10 +6,21 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StorageCore, writeFileAtomic } from '@talecast/storage';
-import { runFfmpeg } from '@talecast/video';
+import { FfmpegInfo, runFfmpeg } from '@talecast/video';
 import { parseLinesFile, StoryLines, validateLines } from './lines-file';
+import { storyAudioFrames, StoryAudioFrames } from './voice-mixer';
 
 export const LINES_FILE = 'lines.json';
+/** The story's audio frames as ADTS (a render mixes only the stretches around its lines into them). */
+export const AUDIO_FRAMES_FILE = 'audio-frames.aac';
+
+/** What the manifest's `voice` field holds. */
+export interface ManifestVoice {
+  lines: string;
+  stems: string[];
+  /** The story's audio frames (relative to the story's folder) and where they start; absent when they cannot be mixed in place. */
+  audioFrames?: { file: string; start: StoryAudioFrames['start'] };
+}
 
 /** Reads and checks an authoring lines file; its stems resolved to absolute paths beside it. */
 export async function readAuthoredLines(
@@ -53,7 +64,7 @@ export function stemArgs(input: string, out: string): string[] {
  * manifest (each file written under a temporary name and renamed). `stemFiles`: role → audio.
  */
 export async function publishStoryVoice(opts: {
-  ffmpeg: string;
+  ffmpeg: Pick<FfmpegInfo, 'ffmpeg' | 'ffprobe'>;
   storage: StorageCore;
   storyId: string;
   lines: StoryLines;
@@ -66,7 +77,7 @@ export async function publishStoryVoice(opts: {
     await fs.mkdir(path.dirname(out), { recursive: true });
     const tmp = `${out}.tmp`;
     try {
-      await runFfmpeg(opts.ffmpeg, stemArgs(input, tmp));
+      await runFfmpeg(opts.ffmpeg.ffmpeg, stemArgs(input, tmp));
       await fs.rename(tmp, out);
     } finally {
       await fs.rm(tmp, { force: true });
@@ -76,7 +87,19 @@ export async function publishStoryVoice(opts: {
   await writeFileAtomic(storage.storyFile(storyId, LINES_FILE), JSON.stringify({ ...opts.lines, stems }, null, 2));
   const manifestFile = storage.storyFile(storyId, 'manifest.json');
   const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8'));
-  manifest.voice = { lines: LINES_FILE, stems: Object.keys(stems) };
+  const voice: ManifestVoice = { lines: LINES_FILE, stems: Object.keys(stems) };
+  const audio = manifest.audio?.file ? storage.storyPath(storyId, manifest.audio.file) : null;
+  const framesFile = storage.storyFile(storyId, AUDIO_FRAMES_FILE);
+  try {
+    const frames = audio ? await storyAudioFrames(opts.ffmpeg, audio, `${framesFile}.tmp`) : null;
+    if (frames) {
+      await fs.rename(frames.file, framesFile);
+      voice.audioFrames = { file: AUDIO_FRAMES_FILE, start: frames.start };
+    }
+  } finally {
+    await fs.rm(`${framesFile}.tmp`, { force: true });
+  }
+  manifest.voice = voice;
   await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2));
   return { lines: opts.lines.lines.length, stems: Object.keys(stems) };
 }

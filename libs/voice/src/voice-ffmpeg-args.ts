@@ -139,3 +139,32 @@ export function voiceMixArgs(plan: VoiceMixPlan): string[] {
   );
   return args;
 }
+
+/** The story's AAC frames, copied as they are into an ADTS stream (one header per frame). */
+export function adtsCopyArgs(input: string, out: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'copy', '-f', 'adts', out];
+}
+
+/**
+ * The mix of some stretches of the story (`start`..`end` samples of its timeline, at VOICE_RATE),
+ * each encoded alone as AAC in ADTS at the story's bit rate into its own file: the frames that
+ * replace the story's there. One decoding of the inputs, read only up to the last stretch's end.
+ */
+export function windowMixArgs(plan: Omit<VoiceMixPlan, 'out'>, windows: { start: number; end: number; out: string }[], bitRate: number): string[] {
+  const upTo = ['-t', (Math.max(...windows.map((w) => w.end)) / VOICE_RATE + 0.25).toFixed(4)];
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...upTo, '-i', plan.story];
+  for (const s of plan.stems) args.push(...upTo, '-i', s.file);
+  for (const l of plan.lines) args.push('-i', l.file);
+  const split = windows.length > 1 ? [`[mix]asplit=${windows.length}${windows.map((_, i) => `[mix${i}]`).join('')}`] : [];
+  const trims = windows.map(
+    (w, i) => `[mix${windows.length > 1 ? i : ''}]atrim=start_sample=${w.start}:end_sample=${w.end},asetpts=PTS-STARTPTS[window${i}]`,
+  );
+  args.push('-filter_complex', [voiceMixFilter({ ...plan, out: '' }), ...split, ...trims].join(';'));
+  windows.forEach((w, i) => args.push('-map', `[window${i}]`, '-c:a', 'aac', '-b:a', String(bitRate), '-ar', String(VOICE_RATE), '-f', 'adts', w.out));
+  return args;
+}
+
+/** An ADTS stream into MP4 without re-encoding; `firstPts` (seconds, ≤ 0) restores the priming the MP4's edit list hides. */
+export function adtsToMp4Args(input: string, firstPtsSeconds: number, out: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-itsoffset', firstPtsSeconds.toFixed(6), '-i', input, '-map', '0:a:0', '-c:a', 'copy', '-movflags', '+faststart', '-f', 'mp4', out];
+}

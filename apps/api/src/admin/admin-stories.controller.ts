@@ -1,17 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import { StorySamples } from './story-samples';
-import { FileFieldsInterceptor } from '@nestjs/platform-express';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { promises as fs } from 'node:fs';
 import { Repository } from 'typeorm';
 import { TalecastError } from '@talecast/core';
-import { PrecomputeJobs } from '@talecast/precompute';
+import { PrecomputeJobs, StoryAdminService } from '@talecast/precompute';
 import { STORY_REPOSITORY, StoryEntity } from '@talecast/persistence';
-import { isStorySlug, StorageCore } from '@talecast/storage';
+import { isStorySlug } from '@talecast/storage';
 import { AdminTokenGuard } from '../http/admin-token.guard';
 import { sendError } from '../http/error.filter';
 import { storyView } from '../stories/stories.controller';
+import { uploadFields } from './story-upload-fields';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -22,30 +23,21 @@ export class AdminStoriesController {
     private readonly precompute: PrecomputeJobs,
     @Inject(STORY_REPOSITORY) private readonly stories: Repository<StoryEntity>,
     private readonly storySamples: StorySamples,
-    private readonly storage: StorageCore,
+    private readonly storyAdmin: StoryAdminService,
   ) {}
 
   @Post()
   @HttpCode(202)
   @ApiOperation({
     summary:
-      'Upload a story video with its masks file and queue its precompute (multipart: video, masks, storyId, title, style); poll GET /api/admin/stories/:id',
+      'Upload a story video with its masks file and queue its precompute (multipart: video, masks, optional lines and stem.<role> files, storyId, title, style); poll GET /api/admin/stories/:id',
   })
   @ApiConsumes('multipart/form-data')
-  @UseInterceptors(
-    FileFieldsInterceptor([
-      { name: 'video', maxCount: 1 },
-      { name: 'masks', maxCount: 1 },
-    ]),
-  )
-  async create(@UploadedFiles() files: { video?: Express.Multer.File[]; masks?: Express.Multer.File[] } | undefined, @Body() body: Record<string, string>) {
-    const video = files?.video?.[0];
-    const masks = files?.masks?.[0];
-    const cleanup = async () => {
-      for (const f of [video, masks]) if (f?.path) await fs.rm(f.path, { force: true });
-    };
+  @UseInterceptors(AnyFilesInterceptor())
+  async create(@UploadedFiles() files: Express.Multer.File[] | undefined, @Body() body: Record<string, string>) {
+    const uploaded = files ?? [];
     try {
-      if (!video || !masks) throw new TalecastError('BAD_REQUEST', 'send the multipart fields "video" and "masks"');
+      const { video, masks, lines, stems } = uploadFields(uploaded);
       const field = (name: string): string | undefined => {
         const v = body?.[name];
         if (v === undefined) return undefined;
@@ -56,17 +48,19 @@ export class AdminStoriesController {
       if (!isStorySlug(storyId)) throw new TalecastError('INVALID_STORY_ID', 'storyId must be a slug: lower-case letters, digits and dashes');
       const styleField = field('style');
       if (styleField !== undefined && styleField !== 'photo' && styleField !== 'toon') throw new TalecastError('BAD_REQUEST', 'style must be photo or toon');
-      // Queued: a process in the worker (or all) role runs it; the files become the job's.
+      // Checked, then queued: a process in the worker (or all) role runs it; the files become the job's.
       await this.precompute.enqueue({
         storyId,
-        video: video.path,
-        masks: masks.path,
+        video,
+        masks,
+        lines,
+        stems,
         title: field('title')?.slice(0, 200) || undefined,
         style: styleField as 'photo' | 'toon' | undefined,
       });
       return { id: storyId, status: 'precomputing', statusUrl: `/api/admin/stories/${storyId}` };
     } catch (err) {
-      await cleanup();
+      for (const f of uploaded) if (f.path) await fs.rm(f.path, { force: true });
       throw err;
     }
   }
@@ -90,9 +84,8 @@ export class AdminStoriesController {
   @Get(':id/samples')
   @ApiOperation({ summary: "A few sampled frames with each role's detected face box, to check the masks picked the right face" })
   async samples(@Param('id') id: string) {
-    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    const s = await this.stories.findOneBy({ id });
-    if (!s || s.status !== 'ready') throw new TalecastError(s ? 'STORY_NOT_READY' : 'STORY_NOT_FOUND', s ? 'the story is not ready' : 'no such story');
+    const s = await this.storyAdmin.find(id);
+    if (s.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'the story is not ready');
     const samples = await this.storySamples.list(id);
     return { samples: samples.map((x) => ({ ...x, imageUrl: `/api/admin/stories/${id}/samples/${x.frame}.jpg` })) };
   }
@@ -110,50 +103,27 @@ export class AdminStoriesController {
   @Post(':id/unpublish')
   @HttpCode(200)
   @ApiOperation({ summary: 'Hide a ready story from parents (its files stay; POST …/publish shows it again)' })
-  async unpublish(@Param('id') id: string) {
-    const s = await this.findStory(id);
-    if (s.status !== 'ready') throw new TalecastError('STORY_NOT_READY', 'only a ready story can be unpublished');
-    await this.stories.update({ id }, { status: 'unpublished' });
-    return { id, status: 'unpublished' };
+  unpublish(@Param('id') id: string) {
+    return this.storyAdmin.unpublish(id);
   }
 
   @Post(':id/publish')
   @HttpCode(200)
   @ApiOperation({ summary: 'Show an unpublished story to parents again' })
-  async publish(@Param('id') id: string) {
-    const s = await this.findStory(id);
-    if (s.status !== 'unpublished') throw new TalecastError('BAD_REQUEST', 'only an unpublished story can be published again');
-    await this.stories.update({ id }, { status: 'ready' });
-    return { id, status: 'ready' };
+  publish(@Param('id') id: string) {
+    return this.storyAdmin.publish(id);
   }
 
   @Delete(':id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a story: its precomputed files, masks and expressions, then its row (not while it precomputes)' })
-  async remove(@Param('id') id: string) {
-    const s = await this.findStory(id);
-    if (s.status === 'precomputing' || s.status === 'pending')
-      throw new TalecastError('STORY_BUSY', 'the story is being precomputed; delete it when that ends');
-    // Unlisted first, so no new render starts while the files go.
-    await this.stories.update({ id }, { status: 'unpublished' });
-    await fs.rm(this.storage.storyDir(id), { recursive: true, force: true });
-    for (const file of [this.storage.masksFile(id), this.storage.expressionsFile(id)]) await fs.rm(file, { force: true });
-    await this.stories.delete({ id });
-    return { id, status: 'deleted' };
-  }
-
-  private async findStory(id: string): Promise<StoryEntity> {
-    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    const s = await this.stories.findOneBy({ id });
-    if (!s) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    return s;
+  remove(@Param('id') id: string) {
+    return this.storyAdmin.remove(id);
   }
 
   @Get(':id')
   async get(@Param('id') id: string) {
-    if (!isStorySlug(id)) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
-    const s = await this.stories.findOneBy({ id });
-    if (!s) throw new TalecastError('STORY_NOT_FOUND', 'no such story');
+    const s = await this.storyAdmin.find(id);
     return {
       ...storyView(s),
       progress: s.progress,

@@ -20,7 +20,8 @@ import { StorySamples } from './story-samples';
         return {
           // Story videos can be large: streamed to a private temporary file, never held in memory.
           storage: diskStorage({ destination: dir, filename: (_req, _file, cb) => cb(null, `${newId()}.upload`) }),
-          limits: { fileSize: 2 * 1024 * 1024 * 1024, files: 2, fields: 6, parts: 10, fieldSize: 4096 },
+          // video, masks, lines and up to 8 dialogue stems.
+          limits: { fileSize: 2 * 1024 * 1024 * 1024, files: 11, fields: 6, parts: 17, fieldSize: 4096 },
         };
       },
     }),

@@ -110,7 +110,7 @@ function friendly(status: number, message: string, path: string): string {
   if (status === 413 && /entity too large|request body/i.test(message)) return 'the request body is too large';
   if (status === 413) return 'the file is too large';
   if (/unexpected (file )?field/i.test(message)) {
-    if (path.startsWith('/api/admin/')) return 'unexpected file field; send one file in the field "video" and one in "masks"';
+    if (path.startsWith('/api/admin/')) return 'unexpected file field; send "video", "masks", and optionally "lines" and "stem.<role>"';
     return 'unexpected file field; send the photo in the field "photo"';
   }
   if (status === 404) return 'not found';

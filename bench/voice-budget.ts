@@ -1,0 +1,76 @@
+// The child's voice's share of a render (issue 20's budget: "the audio work adds at most 1 s to
+// the render of a 60 s story"): the same story rendered with the same face, without and with a
+// recorded line, alternately, side by side in one run; the difference of the medians is what the
+// audio work (the mix, the voiced HLS pieces, the mouth) adds. The story is the bench's own
+// precomputed story given a hero line and the hero's stem, as `precompute --lines` writes them.
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { INestApplicationContext } from '@nestjs/common';
+import { RenderService, RenderWorker, closeRenderPool } from '@talecast/render';
+import { StorageCore } from '@talecast/storage';
+import { FfmpegService } from '@talecast/video';
+import { makeChildReading, makeHeroStem } from '@talecast/testing';
+import { publishStoryVoice, RecordingService, StoryLines } from '@talecast/voice';
+
+export interface VoiceBudget {
+  /** Render wall times, seconds, in the order run (pairs: without, with). */
+  withoutSeconds: number[];
+  withSeconds: number[];
+  /** median(with) − median(without), seconds. */
+  addedSeconds: number;
+  lines: number;
+}
+
+export async function voiceBudget(
+  app: INestApplicationContext,
+  o: { storyId: string; storySeconds: number; faceId: string; pairs: number; workDir: string },
+): Promise<VoiceBudget> {
+  const storage = app.get(StorageCore);
+  const ff = await app.get(FfmpegService).locate();
+  const { ffmpeg } = ff;
+  const slot = { from: Math.min(20, o.storySeconds / 3), to: Math.min(20, o.storySeconds / 3) + 2.4 };
+  await fs.mkdir(o.workDir, { recursive: true });
+  const stem = path.join(o.workDir, 'hero-dialogue.wav');
+  const reading = path.join(o.workDir, 'child-reading.wav');
+  await makeHeroStem(ffmpeg, stem, { totalSeconds: o.storySeconds, slot });
+  await makeChildReading(ffmpeg, reading, { speechSeconds: 2.5 });
+  const lines: StoryLines = {
+    version: 1,
+    defaultLanguage: 'en',
+    stems: { hero: 'hero-dialogue.wav' },
+    lines: [{ id: 'hero-1', role: 'hero', from: slot.from, to: slot.to, text: { en: 'I will find the golden key!' } }],
+  };
+  await publishStoryVoice({ ffmpeg: ff, storage, storyId: o.storyId, lines, stemFiles: { hero: stem } });
+
+  const renders = app.get(RenderService);
+  const recordings = app.get(RecordingService);
+  const renderOnce = async (voiced: boolean) => {
+    // Recorded (fitted) before the render, as a parent's upload is; deleted with the render after.
+    const voices = voiced ? { 'hero-1': (await recordings.ingest(o.storyId, 'hero-1', await fs.readFile(reading))).id } : undefined;
+    const { render } = await renders.create({ storyId: o.storyId, faces: { hero: [o.faceId] }, voices }, { enqueue: false });
+    const t0 = performance.now();
+    await app.get(RenderWorker).process(render.id);
+    const seconds = (performance.now() - t0) / 1000;
+    await closeRenderPool();
+    await renders.remove(render.id);
+    return seconds;
+  };
+  const out: VoiceBudget = { withoutSeconds: [], withSeconds: [], addedSeconds: 0, lines: lines.lines.length };
+  await renderOnce(false); // warm-up (pool, caches), not counted
+  for (let i = 0; i < o.pairs; i++) {
+    out.withoutSeconds.push(round(await renderOnce(false)));
+    out.withSeconds.push(round(await renderOnce(true)));
+    console.log(`voice budget pair ${i + 1}: without ${out.withoutSeconds.at(-1)} s, with a recorded line ${out.withSeconds.at(-1)} s`);
+  }
+  out.addedSeconds = round(median(out.withSeconds) - median(out.withoutSeconds));
+  return out;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
