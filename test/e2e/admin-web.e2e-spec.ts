@@ -201,7 +201,8 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
       expected.lines.map((l) => ({ id: l.id, role: l.role, from: l.from, to: l.to, text: l.text.en })),
     );
     const manifest = JSON.parse(await fs.readFile(path.join(dir.path, 'precomputed', 'fox-tale', 'manifest.json'), 'utf8'));
-    assert.deepEqual(manifest.voice, { lines: 'lines.json', stems: ['hero'] });
+    assert.deepEqual({ lines: manifest.voice.lines, stems: manifest.voice.stems }, { lines: 'lines.json', stems: ['hero'] });
+    assert.equal(manifest.voice.audioFrames?.start.firstPts, -1024, "the story's AAC frames, ready to be mixed in place");
     const stem = await fs.stat(path.join(dir.path, 'precomputed', 'fox-tale', 'stems', 'hero.wav'));
     assert.ok(Math.abs(stem.size - 44 - 5 * 48000 * 2) < 48000, `the hero's stem, 5 s of 48 kHz mono PCM (${stem.size} bytes)`);
   });

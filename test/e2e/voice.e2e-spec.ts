@@ -114,7 +114,8 @@ describe("the child's voice: CLI, page, render", { timeout: 15 * 60_000 }, () =>
       { id: 'hero-1', role: 'hero', from: story.line.from, to: story.line.to, text: story.line.text },
     ]);
     const manifest = JSON.parse(await fs.readFile(path.join(env.TALECAST_DATA_DIR, 'precomputed', STORY_ID, 'manifest.json'), 'utf8'));
-    assert.deepEqual(manifest.voice, { lines: 'lines.json', stems: ['hero'] });
+    assert.deepEqual({ lines: manifest.voice.lines, stems: manifest.voice.stems }, { lines: 'lines.json', stems: ['hero'] });
+    assert.equal(manifest.voice.audioFrames?.start.firstPts, -1024, "the story's AAC frames, ready to be mixed in place");
     const stem = decodeWav(await fs.readFile(path.join(env.TALECAST_DATA_DIR, 'precomputed', STORY_ID, 'stems', 'hero.wav')));
     assert.equal(stem?.rate, 48000);
   });
