@@ -1,7 +1,8 @@
 // The child's voice's share of a render (issue 20's budget: "the audio work adds at most 1 s to
 // the render of a 60 s story"): the same story rendered with the same face, without and with a
 // recorded line, alternately, side by side in one run; the difference of the medians is what the
-// audio work (the mix, the voiced HLS pieces, the mouth) adds. The story is the bench's own
+// audio work (the mix, the voiced HLS pieces, the mouth) adds, in wall time and in the CPU time of
+// this process and its children (the wall time moves with the load of other engineers' work). The story is the bench's own
 // precomputed story given a hero line and the hero's stem, as `precompute --lines` writes them.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -11,13 +12,20 @@ import { StorageCore } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { makeChildReading, makeHeroStem } from '@talecast/testing';
 import { publishStoryVoice, RecordingService, StoryLines } from '@talecast/voice';
+import { CpuUsage } from './process-memory';
 
 export interface VoiceBudget {
   /** Render wall times, seconds, in the order run (pairs: without, with). */
   withoutSeconds: number[];
   withSeconds: number[];
-  /** median(with) − median(without), seconds. */
+  /** CPU seconds of this process and its children per render, same order. */
+  withoutCpuSeconds: number[];
+  withCpuSeconds: number[];
+  /** median(with) − median(without), seconds: wall and CPU. */
   addedSeconds: number;
+  addedCpuSeconds: number;
+  /** CPU seconds of other processes on the machine during all the renders (the load). */
+  othersCpuSeconds: number;
   lines: number;
 }
 
@@ -48,21 +56,38 @@ export async function voiceBudget(
     // Recorded (fitted) before the render, as a parent's upload is; deleted with the render after.
     const voices = voiced ? { 'hero-1': (await recordings.ingest(o.storyId, 'hero-1', await fs.readFile(reading))).id } : undefined;
     const { render } = await renders.create({ storyId: o.storyId, faces: { hero: [o.faceId] }, voices }, { enqueue: false });
+    const cpu = new CpuUsage().start(50);
     const t0 = performance.now();
     await app.get(RenderWorker).process(render.id);
     const seconds = (performance.now() - t0) / 1000;
+    const used = cpu.stop();
     await closeRenderPool();
     await renders.remove(render.id);
-    return seconds;
+    return { seconds: round(seconds), cpu: used.ours, others: used.others };
   };
-  const out: VoiceBudget = { withoutSeconds: [], withSeconds: [], addedSeconds: 0, lines: lines.lines.length };
+  const out: VoiceBudget = {
+    withoutSeconds: [],
+    withSeconds: [],
+    withoutCpuSeconds: [],
+    withCpuSeconds: [],
+    addedSeconds: 0,
+    addedCpuSeconds: 0,
+    othersCpuSeconds: 0,
+    lines: lines.lines.length,
+  };
   await renderOnce(false); // warm-up (pool, caches), not counted
   for (let i = 0; i < o.pairs; i++) {
-    out.withoutSeconds.push(round(await renderOnce(false)));
-    out.withSeconds.push(round(await renderOnce(true)));
-    console.log(`voice budget pair ${i + 1}: without ${out.withoutSeconds.at(-1)} s, with a recorded line ${out.withSeconds.at(-1)} s`);
+    const a = await renderOnce(false);
+    const b = await renderOnce(true);
+    out.withoutSeconds.push(a.seconds);
+    out.withSeconds.push(b.seconds);
+    out.withoutCpuSeconds.push(a.cpu);
+    out.withCpuSeconds.push(b.cpu);
+    out.othersCpuSeconds = round(out.othersCpuSeconds + a.others + b.others);
+    console.log(`voice budget pair ${i + 1}: without ${a.seconds} s (CPU ${a.cpu} s), with a recorded line ${b.seconds} s (CPU ${b.cpu} s)`);
   }
   out.addedSeconds = round(median(out.withSeconds) - median(out.withoutSeconds));
+  out.addedCpuSeconds = round(median(out.withCpuSeconds) - median(out.withoutCpuSeconds));
   return out;
 }
 
