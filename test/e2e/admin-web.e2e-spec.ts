@@ -120,7 +120,7 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
       await page.getByRole('button', { name: 'Upload and precompute' }).click();
     };
     // A broken masks file is refused before any upload, naming the problem (the precompute's own validator).
-    await page.locator('.format-help summary').click();
+    await page.locator('.format-help summary', { hasText: 'The masks file format' }).click();
     assert.match(await page.locator('#masks-example').innerText(), /"roles"[\s\S]*"meta"/, 'the format is shown with an example');
     await page.getByLabel('Story video').setInputFiles(fixture.video);
     await page.getByLabel('Masks file (JSON)').setInputFiles(badMasks);
@@ -188,7 +188,9 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
   });
 
   test("the story's lines and the hero's stem came with the upload: the API and `cli lines` show them", async () => {
-    const expected = JSON.parse(await fs.readFile(voiced.lines, 'utf8')) as { lines: { id: string; role: string; from: number; to: number; text: { en: string } }[] };
+    const expected = JSON.parse(await fs.readFile(voiced.lines, 'utf8')) as {
+      lines: { id: string; role: string; from: number; to: number; text: { en: string } }[];
+    };
     const api1 = (await (await fetch(`${api.url}/api/stories/fox-tale/lines`)).json()) as { lines: { id: string; recordable: boolean }[] };
     assert.deepEqual(
       api1.lines.map((l) => [l.id, l.recordable]),
@@ -220,11 +222,31 @@ describe('admin web page', { timeout: 12 * 60_000 }, () => {
     const base = { video: voiced.video, masks: fixture.masks };
     const lines = (patch: object) => Buffer.from(JSON.stringify({ ...JSON.parse(readFileSync(voiced.lines, 'utf8')), ...patch }));
     const cases: [string, Record<string, string | Buffer>, string, RegExp][] = [
-      ['a line of an unknown role', { ...base, lines: lines({ lines: [{ id: 'x-1', role: 'villain', from: 1, to: 2, text: { en: 'Ha!' } }] }) }, 'INVALID_LINES', /lines\[0\]\.role/],
-      ['a line past the end of the video', { ...base, lines: lines({ lines: [{ id: 'x-1', role: 'hero', from: 4, to: 9, text: { en: 'Ha!' } }] }) }, 'INVALID_LINES', /past the end of the video/],
+      [
+        'a line of an unknown role',
+        { ...base, lines: lines({ lines: [{ id: 'x-1', role: 'villain', from: 1, to: 2, text: { en: 'Ha!' } }] }) },
+        'INVALID_LINES',
+        /lines\[0\]\.role/,
+      ],
+      [
+        'a line past the end of the video',
+        { ...base, lines: lines({ lines: [{ id: 'x-1', role: 'hero', from: 4, to: 9, text: { en: 'Ha!' } }] }) },
+        'INVALID_LINES',
+        /past the end of the video/,
+      ],
       ['not JSON', { ...base, lines: Buffer.from('{ nope') }, 'INVALID_LINES', /not valid JSON/],
-      ['a named stem not uploaded', { ...base, lines: voiced.lines }, 'INVALID_LINES', /stems\.hero names "hero-dialogue\.wav": upload that file as the field "stem\.hero"/],
-      ['a stem of a role that does not exist', { ...base, lines: voiced.lines, 'stem.hero': voiced.stem, 'stem.villain': voiced.stem }, 'INVALID_STEM', /no role "villain"/],
+      [
+        'a named stem not uploaded',
+        { ...base, lines: voiced.lines },
+        'INVALID_LINES',
+        /stems\.hero names "hero-dialogue\.wav": upload that file as the field "stem\.hero"/,
+      ],
+      [
+        'a stem of a role that does not exist',
+        { ...base, lines: voiced.lines, 'stem.hero': voiced.stem, 'stem.villain': voiced.stem },
+        'INVALID_STEM',
+        /no role "villain"/,
+      ],
       ['a stem that is not audio', { ...base, lines: voiced.lines, 'stem.hero': fixture.masks }, 'INVALID_STEM', /not an audio file/],
       ['a stem without lines', { ...base, 'stem.hero': voiced.stem }, 'INVALID_STEM', /needs a lines file/],
     ];

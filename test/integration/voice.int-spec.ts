@@ -153,7 +153,12 @@ describe('voice: fitting and mixing', async () => {
   test("with a stem: inside the slot the hero's voice is replaced by the child's, outside the story is unchanged", async () => {
     const fitted = await fitRecording({ ffmpeg, input: file('child.wav'), slotSeconds: slot.to - slot.from, targetLufs: -20 });
     await fs.writeFile(file('line.wav'), fitted.wav);
-    const plan = { story: file('story.m4a'), channels: 2, stems: [{ role: 'hero', file: file('stem.wav') }], lines: [{ file: file('line.wav'), role: 'hero', ...slot }] };
+    const plan = {
+      story: file('story.m4a'),
+      channels: 2,
+      stems: [{ role: 'hero', file: file('stem.wav') }],
+      lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
+    };
     assert.deepEqual(await mixStoryAudio({ ffmpeg, ffprobe }, { ...plan, out: file('mix.m4a') }), { spliced: true });
     assert.deepEqual(await mixStoryAudio({ ffmpeg, ffprobe }, { ...plan, out: file('mix-whole.m4a') }, { whole: true }), { spliced: false });
     const [story, mix, whole, music] = await Promise.all(['story.m4a', 'mix.m4a', 'mix-whole.m4a', 'music.wav'].map((f) => left(ffmpeg, file(f))));
@@ -169,21 +174,29 @@ describe('voice: fitting and mixing', async () => {
       const heroVoice = residual(story, music, slot.from + 0.05, slot.to - 0.05);
       assert.ok(db(inside / heroVoice) < -15, `left of the hero's voice: ${db(inside / heroVoice)} dB`);
     }
-    // Mixed in place: the story's own frames before the re-encoded stretch (sample for sample) and after it.
+    // Mixed in place: the story's own frames before the re-encoded stretch (sample for sample) and
+    // after it (its decoding there differs less than the whole mix's re-encoding does: −57 vs −50 dB).
     assert.equal(maxDifference(mix, story, 0, slot.from - 0.15), 0, 'before the stretch the story is untouched');
-    assert.ok(db(residual(mix, story, slot.to + 0.2, 9.9) / rms(story)) < -80, `after the stretch: ${db(residual(mix, story, slot.to + 0.2, 9.9) / rms(story))} dB`);
+    const after = (m: Float32Array) => db(residual(m, story, slot.to + 0.2, 9.9) / rms(story));
+    assert.ok(after(mix) < -50 && after(mix) < after(whole), `after the stretch: ${after(mix)} dB in place, ${after(whole)} dB whole`);
     // ...and in the stretch, the same mix as the whole story's, but for the AAC encoding (seams included).
-    assert.ok(db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story)) < -30, `in place vs whole: ${db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story))} dB`);
+    assert.ok(
+      db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story)) < -30,
+      `in place vs whole: ${db(residual(mix, whole, slot.from - 0.2, slot.to + 0.2) / rms(story))} dB`,
+    );
   });
 
   test("without a stem: the story is ducked under the child's line, unchanged before it and after the release", async () => {
-    await mixStoryAudio({ ffmpeg, ffprobe }, {
-      story: file('story.m4a'),
-      channels: 2,
-      stems: [],
-      lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
-      out: file('ducked.m4a'),
-    });
+    await mixStoryAudio(
+      { ffmpeg, ffprobe },
+      {
+        story: file('story.m4a'),
+        channels: 2,
+        stems: [],
+        lines: [{ file: file('line.wav'), role: 'hero', ...slot }],
+        out: file('ducked.m4a'),
+      },
+    );
     const [story, mix, line] = await Promise.all(['story.m4a', 'ducked.m4a', 'line.wav'].map((f) => left(ffmpeg, file(f))));
     const storyLevel = rms(story);
     assert.ok(db(residual(mix, story, 0, slot.from - 0.01) / storyLevel) < -30);

@@ -470,7 +470,13 @@ function showStemFields(roles: string[]): void {
       const existing = kept.get(role);
       if (existing) return existing;
       const id = `f-stem-${role}`;
-      const input = h('input', { id, name: `stem.${role}`, type: 'file', accept: 'audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus', 'aria-describedby': `${id}-problems` });
+      const input = h('input', {
+        id,
+        name: `stem.${role}`,
+        type: 'file',
+        accept: 'audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus',
+        'aria-describedby': `${id}-problems`,
+      });
       input.addEventListener('change', () => void checkStem(role));
       return h(
         'div',
@@ -500,7 +506,8 @@ async function checkStem(role: string): Promise<boolean> {
     const seconds = await audioSeconds(file);
     const last = chosenLines.lines.filter((l) => l.role === role).reduce((end, l) => Math.max(end, l.to), 0);
     if (seconds === null) problems.push('not an audio file');
-    else if (seconds + 0.05 < last) problems.push(`ends at ${seconds.toFixed(2)} s, before its role's last line ends (${last.toFixed(2)} s); a stem runs along the whole story`);
+    else if (seconds + 0.05 < last)
+      problems.push(`ends at ${seconds.toFixed(2)} s, before its role's last line ends (${last.toFixed(2)} s); a stem runs along the whole story`);
   }
   return showProblems(input, box, problems, 'admin.stemInvalid', 'stem');
 }

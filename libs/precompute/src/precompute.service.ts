@@ -84,8 +84,7 @@ export class PrecomputeService {
         },
       });
       const m = summary.manifest;
-      if (voice)
-        await publishStoryVoice({ ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
+      if (voice) await publishStoryVoice({ ffmpeg, storage: this.storage, storyId: req.storyId, lines: voice.lines, stemFiles: voice.stemFiles });
       const meta = await this.publishedMeta(req.storyId);
       await this.stories.update(
         { id: req.storyId },

@@ -27,7 +27,13 @@ export interface VoicedStory {
 }
 
 export const VOICED_LINE = { id: 'hero-1', from: 6.4, to: 8.8, text: 'I will find the golden key!', ko: '황금 열쇠를 찾을 거야!' };
-const NARRATOR_LINE = { id: 'narrator-1', role: 'narrator', from: 0.3, to: 2.4, text: { en: 'Once upon a time, a little fox went out.', ko: '옛날 옛적에 작은 여우가 길을 나섰어요.' } };
+const NARRATOR_LINE = {
+  id: 'narrator-1',
+  role: 'narrator',
+  from: 0.3,
+  to: 2.4,
+  text: { en: 'Once upon a time, a little fox went out.', ko: '옛날 옛적에 작은 여우가 길을 나섰어요.' },
+};
 
 /** The hero's voice alone over `totalSeconds` (silent outside its slot): the hero's dialogue stem, 48 kHz mono WAV. */
 export async function makeHeroStem(ffmpeg: string, out: string, o: { totalSeconds: number; slot: Slot; level?: number }): Promise<void> {
@@ -109,11 +115,7 @@ export async function makeVoicedAudio(outDir: string, o: { seconds: number; slot
  * VOICED_LINE's 6.4-8.8 s, for the 10 s fixture), its stem, a lines file (the hero's line and a
  * narrator's line) and the child's reading.
  */
-export async function makeVoicedStory(
-  fixture: StoryFixture,
-  outDir: string,
-  opts: { childLeadSeconds?: number; slot?: Slot } = {},
-): Promise<VoicedStory> {
+export async function makeVoicedStory(fixture: StoryFixture, outDir: string, opts: { childLeadSeconds?: number; slot?: Slot } = {}): Promise<VoicedStory> {
   const { ffmpeg } = await locateFfmpeg();
   await fs.mkdir(outDir, { recursive: true });
   const file = (name: string) => path.join(outDir, name);

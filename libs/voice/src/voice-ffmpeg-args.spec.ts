@@ -72,7 +72,13 @@ describe('voice ffmpeg arguments', () => {
 
   test('mixing in place: the frames copied out, one stretch mixed and encoded alone, the frames back into MP4', () => {
     assert.deepEqual(adtsCopyArgs('/s/audio.m4a', '/r/f.aac').slice(-5), ['-c:a', 'copy', '-f', 'adts', '/r/f.aac']);
-    const plan = { story: '/s/audio.m4a', channels: 2, stems: [{ role: 'hero', file: '/s/hero.wav' }], lines: [{ file: '/r/l.wav', from: 3.2, to: 6, role: 'hero' }], out: '' };
+    const plan = {
+      story: '/s/audio.m4a',
+      channels: 2,
+      stems: [{ role: 'hero', file: '/s/hero.wav' }],
+      lines: [{ file: '/r/l.wav', from: 3.2, to: 6, role: 'hero' }],
+      out: '',
+    };
     const args = windowMixArgs(plan, [{ start: 149504, end: 292864, out: '/r/w.aac' }], 160123);
     // The story and the stem are read up to the stretch's end (6.101 s) plus a quarter second; the line whole.
     assert.deepEqual(args.slice(args.indexOf('-t'), args.indexOf('-t') + 4), ['-t', '6.3513', '-i', '/s/audio.m4a']);
@@ -83,10 +89,24 @@ describe('voice ffmpeg arguments', () => {
     assert.deepEqual(args.slice(-11, -1), ['-map', '[window0]', '-c:a', 'aac', '-b:a', '160123', '-ar', '48000', '-f', 'adts']);
     assert.equal(args.at(-1), '/r/w.aac');
     // Two stretches: one decoding, the mix split in two, each stretch into its own file.
-    const two = windowMixArgs(plan, [{ start: 149504, end: 292864, out: '/r/w0.aac' }, { start: 500736, end: 600064, out: '/r/w1.aac' }], 160123);
+    const two = windowMixArgs(
+      plan,
+      [
+        { start: 149504, end: 292864, out: '/r/w0.aac' },
+        { start: 500736, end: 600064, out: '/r/w1.aac' },
+      ],
+      160123,
+    );
     const graph2 = two[two.indexOf('-filter_complex') + 1];
-    assert.ok(graph2.includes(';[mix]asplit=2[mix0][mix1];[mix0]atrim=start_sample=149504:end_sample=292864,asetpts=PTS-STARTPTS[window0];[mix1]atrim=start_sample=500736:'));
-    assert.deepEqual(two.filter((a) => a.startsWith('/r/w')), ['/r/w0.aac', '/r/w1.aac']);
+    assert.ok(
+      graph2.includes(
+        ';[mix]asplit=2[mix0][mix1];[mix0]atrim=start_sample=149504:end_sample=292864,asetpts=PTS-STARTPTS[window0];[mix1]atrim=start_sample=500736:',
+      ),
+    );
+    assert.deepEqual(
+      two.filter((a) => a.startsWith('/r/w')),
+      ['/r/w0.aac', '/r/w1.aac'],
+    );
     assert.equal(two[two.indexOf('-t') + 1], (600064 / 48000 + 0.25).toFixed(4));
     const mux = adtsToMp4Args('/r/m.aac', -1024 / 48000, '/r/audio.m4a');
     assert.deepEqual(mux.slice(mux.indexOf('-itsoffset'), mux.indexOf('-itsoffset') + 4), ['-itsoffset', '-0.021333', '-i', '/r/m.aac']);

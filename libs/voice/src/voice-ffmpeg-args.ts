@@ -156,9 +156,7 @@ export function windowMixArgs(plan: Omit<VoiceMixPlan, 'out'>, windows: { start:
   for (const s of plan.stems) args.push(...upTo, '-i', s.file);
   for (const l of plan.lines) args.push('-i', l.file);
   const split = windows.length > 1 ? [`[mix]asplit=${windows.length}${windows.map((_, i) => `[mix${i}]`).join('')}`] : [];
-  const trims = windows.map(
-    (w, i) => `[mix${windows.length > 1 ? i : ''}]atrim=start_sample=${w.start}:end_sample=${w.end},asetpts=PTS-STARTPTS[window${i}]`,
-  );
+  const trims = windows.map((w, i) => `[mix${windows.length > 1 ? i : ''}]atrim=start_sample=${w.start}:end_sample=${w.end},asetpts=PTS-STARTPTS[window${i}]`);
   args.push('-filter_complex', [voiceMixFilter({ ...plan, out: '' }), ...split, ...trims].join(';'));
   windows.forEach((w, i) => args.push('-map', `[window${i}]`, '-c:a', 'aac', '-b:a', String(bitRate), '-ar', String(VOICE_RATE), '-f', 'adts', w.out));
   return args;
@@ -166,5 +164,24 @@ export function windowMixArgs(plan: Omit<VoiceMixPlan, 'out'>, windows: { start:
 
 /** An ADTS stream into MP4 without re-encoding; `firstPts` (seconds, ≤ 0) restores the priming the MP4's edit list hides. */
 export function adtsToMp4Args(input: string, firstPtsSeconds: number, out: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-itsoffset', firstPtsSeconds.toFixed(6), '-i', input, '-map', '0:a:0', '-c:a', 'copy', '-movflags', '+faststart', '-f', 'mp4', out];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-itsoffset',
+    firstPtsSeconds.toFixed(6),
+    '-i',
+    input,
+    '-map',
+    '0:a:0',
+    '-c:a',
+    'copy',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    out,
+  ];
 }

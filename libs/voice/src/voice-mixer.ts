@@ -82,7 +82,14 @@ function spliceable(a: AudioStart): boolean {
 async function encodeWindows(ffmpeg: string, plan: VoiceMixPlan, windows: SpliceWindow[], bitRate: number, outs: string[]): Promise<Uint8Array[][]> {
   const roles = new Set(plan.lines.map((l) => l.role));
   const mixPlan = { ...plan, stems: plan.stems.filter((s) => roles.has(s.role)) };
-  await runFfmpeg(ffmpeg, windowMixArgs(mixPlan, windows.map((w, i) => ({ start: w.start, end: w.end, out: outs[i] })), bitRate));
+  await runFfmpeg(
+    ffmpeg,
+    windowMixArgs(
+      mixPlan,
+      windows.map((w, i) => ({ start: w.start, end: w.end, out: outs[i] })),
+      bitRate,
+    ),
+  );
   return Promise.all(
     outs.map(async (out) => {
       const frames = adtsFrames(await fs.readFile(out));

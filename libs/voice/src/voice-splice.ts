@@ -19,7 +19,7 @@ export const POST_FRAMES = 2;
  */
 export function adtsFrames(buf: Uint8Array): Uint8Array[] | null {
   const frames: Uint8Array[] = [];
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     if (i + 7 > buf.length || buf[i] !== 0xff || (buf[i + 1] & 0xf6) !== 0xf0) return null;
     const profile = buf[i + 2] >> 6; // 1 = AAC LC
     const length = ((buf[i + 3] & 0x03) << 11) | (buf[i + 4] << 3) | (buf[i + 5] >> 5);
