@@ -230,6 +230,14 @@ class RangeAnalysis {
   private readonly tracks = new Map<string, Track>();
   /** This frame's faces, by the role that holds each (a face belongs to one role at a time). */
   private readonly claims = new Map<string, Box>();
+  /**
+   * Where each role's live track predicts its face this frame, set before any role is followed: a
+   * role that starts or relocates never takes a face another role is following, whichever role
+   * happens to be looked at first (a lost hero's search once took the friend walking into its place).
+   */
+  private readonly following = new Map<string, Box>();
+  /** Where each role's face was last recorded in this shot (see plausibleStart). */
+  private readonly lastSeen = new Map<string, { cx: number; cy: number; size: number; vx: number; vy: number; at: number }>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
   private readonly netInput = new Float32Array(INPUT * INPUT * 3);
   private readonly small: { width: number; height: number; data: Float32Array };
@@ -291,11 +299,14 @@ class RangeAnalysis {
     if (isCut) {
       this.cuts.push(i);
       this.tracks.clear();
+      this.lastSeen.clear();
     }
     if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
     const detections = await this.detectIfDue(i, k, t, isCut);
     this.claims.clear();
+    this.following.clear();
+    for (const [name, track] of this.tracks) this.following.set(name, boundingBoxOf(regionAt(track, k)));
     for (const name of this.roleNames) {
       await this.followRole(name, i, k, t, detections);
       this.recordKeyed(name, k, t);
@@ -425,6 +436,7 @@ class RangeAnalysis {
       return;
     }
     this.claims.set(name, face);
+    this.remember(name, face, i);
     this.tracks.set(name, track);
     await this.record(name, k, lm, crop, detected !== undefined);
     crop.dispose();
@@ -456,15 +468,11 @@ class RangeAnalysis {
         .sort((a, b) => b.o - a.o)[0]?.c;
       if (!chosen) track = undefined;
     }
-    if (!chosen && candidates.length > 0) {
-      chosen = await pickCandidate(
-        this.detector,
-        this.rgb,
-        width,
-        height,
-        candidates,
-        this.task.reference?.role === name ? this.task.reference.descriptor : null,
-      );
+    // A new start: never on a face another role is following this frame, only near where this
+    // role's own face was heading when it was last seen.
+    const free = chosen ? [] : candidates.filter((d) => !this.followedByOther(name, d.box) && this.plausibleStart(name, d.box, i));
+    if (!chosen && free.length > 0) {
+      chosen = await pickCandidate(this.detector, this.rgb, width, height, free, this.task.reference?.role === name ? this.task.reference.descriptor : null);
     }
     if (chosen && track) {
       track.verifiedAt = i; // the same face, confirmed; keep following it from its landmarks
@@ -501,11 +509,48 @@ class RangeAnalysis {
     this.timings.relocations++;
     const size = Math.sqrt(predicted.width * predicted.height);
     const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - (predicted.x + predicted.width / 2), b.y + b.height / 2 - (predicted.y + predicted.height / 2));
-    const nearest = found.filter((b) => centre(b) < size && !this.claimedByOther(name, b)).sort((a, b) => centre(a) - centre(b))[0];
+    const nearest = found
+      .filter((b) => centre(b) < size && !this.claimedByOther(name, b) && !this.followedByOther(name, b))
+      .sort((a, b) => centre(a) - centre(b))[0];
     if (!nearest) return undefined;
     const detected = ssdStyleBox(nearest);
     // The lost track's velocity stays: the face was moving that way (a fast turn or move).
     return { track: { ...track, region: orientedFromBox(detected), computedAt: k }, detected };
+  }
+
+  /** Whether another role's live track predicts its face here this frame (set before any role is followed). */
+  private followedByOther(name: string, box: Box): boolean {
+    for (const [other, held] of this.following) if (other !== name && sameFaceScore(box, held) > 0.3) return true;
+    return false;
+  }
+
+  /**
+   * Whether a role may start on this face: within LAST_SEEN_FRAMES of where the role's face was last
+   * recorded in this shot, only near where that face was heading (its centre moved on at the speed
+   * it had, within START_REACH face sizes plus REACH_GROWTH more per frame since). A face leaving
+   * the picture is not replaced by another character walking into the same place.
+   */
+  private plausibleStart(name: string, box: Box, i: number): boolean {
+    const seen = this.lastSeen.get(name);
+    const dt = seen ? i - seen.at : Infinity;
+    if (!seen || dt > LAST_SEEN_FRAMES) return true;
+    const d = Math.hypot(box.x + box.width / 2 - (seen.cx + seen.vx * dt), box.y + box.height / 2 - (seen.cy + seen.vy * dt));
+    return d <= seen.size * (START_REACH + REACH_GROWTH * dt);
+  }
+
+  /** The role's face recorded at frame i: where it is, its size and how fast its centre moves (px per frame). */
+  private remember(name: string, face: Box, i: number): void {
+    const cx = face.x + face.width / 2,
+      cy = face.y + face.height / 2;
+    const prev = this.lastSeen.get(name);
+    const gap = prev ? i - prev.at : Infinity;
+    let vx = 0,
+      vy = 0;
+    if (prev && gap <= 2) {
+      vx = (cx - prev.cx) / gap;
+      vy = (cy - prev.cy) / gap;
+    }
+    this.lastSeen.set(name, { cx, cy, size: Math.sqrt(face.width * face.height), vx, vy, at: i });
   }
 
   /** Whether another role already holds this face in this frame. */
@@ -698,6 +743,12 @@ export function searchInterval(since: number, every: number): number {
 
 /** Seconds between samples of the hero's face for the style proposal. */
 const STYLE_SAMPLE_SECONDS = 1;
+
+/** How long (frames) a role's last recorded face bounds where it may start again (plausibleStart). */
+const LAST_SEEN_FRAMES = 15;
+/** A restart within LAST_SEEN_FRAMES: at most this many face sizes from where the face was heading, plus REACH_GROWTH per frame since. */
+const START_REACH = 1;
+const REACH_GROWTH = 0.25;
 
 /** Side of the crop around a lost track's predicted box (in box sizes) where it is looked for. */
 const RELOCATE_CROP = 2.6;
