@@ -78,9 +78,12 @@ describe('insertion quality (5 s stories, real faces)', { timeout: 600_000 }, as
     }
   });
 
-  // Story b × sample6 sat on its bound last session (ratio 0.999) and is over it since this session's
-  // precompute/compositor changes (0.0170–0.0182 vs 0.0166 in three runs; 0.0170 with the eye animation
-  // off, so not the eyes): a known regression, reported on every run, to be found (docs/notes/2026-12-06).
+  // Story b × sample6 sat under its bound at 864fd48 (0.01612 vs 0.01664) and is over it on main
+  // (0.01822; the run is deterministic). Taken apart in docs/notes/2026-12-07/jitter.md: the precomputed
+  // track is as steady as before (0.00243) and relocation/retries never run here; the mouth interior
+  // changes nothing; the iris redrawn at the story's gaze is the largest single part (0.01735 without
+  // it, 0.01703 with no eye animation), the first-velocity change 0.0002, the rest (≈0.0007) is not in
+  // any of the switched-off changes. A known regression, reported on every run, still to be fixed.
   const KNOWN_JITTER_MISS = 'b × sample6.jpg';
   const stable = (r: (typeof runs)[number]) => {
     assert.ok(r.stability.frames > 0, `${label(r)}: no jitter windows`);
