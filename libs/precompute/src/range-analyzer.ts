@@ -40,6 +40,7 @@ import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
 import { irisVisibility, measureGaze } from './eye-measure';
+import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -236,8 +237,8 @@ class RangeAnalysis {
    * happens to be looked at first (a lost hero's search once took the friend walking into its place).
    */
   private readonly following = new Map<string, Box>();
-  /** Where each role's face was last recorded in this shot (see plausibleStart). */
-  private readonly lastSeen = new Map<string, { cx: number; cy: number; size: number; vx: number; vy: number; at: number }>();
+  /** Where each role's face was last recorded in this shot: a restart must be plausible from it (last-seen.ts). */
+  private readonly lastSeen = new Map<string, LastSeen>();
   private readonly verifyInput = new Float32Array(VERIFY_INPUT * VERIFY_INPUT * 3);
   private readonly netInput = new Float32Array(INPUT * INPUT * 3);
   private readonly small: { width: number; height: number; data: Float32Array };
@@ -436,7 +437,7 @@ class RangeAnalysis {
       return;
     }
     this.claims.set(name, face);
-    this.remember(name, face, i);
+    this.lastSeen.set(name, lastSeenAfter(this.lastSeen.get(name), face, i));
     this.tracks.set(name, track);
     await this.record(name, k, lm, crop, detected !== undefined);
     crop.dispose();
@@ -470,7 +471,7 @@ class RangeAnalysis {
     }
     // A new start: never on a face another role is following this frame, only near where this
     // role's own face was heading when it was last seen.
-    const free = chosen ? [] : candidates.filter((d) => !this.followedByOther(name, d.box) && this.plausibleStart(name, d.box, i));
+    const free = chosen ? [] : candidates.filter((d) => !this.followedByOther(name, d.box) && plausibleRestart(this.lastSeen.get(name), d.box, i));
     if (!chosen && free.length > 0) {
       chosen = await pickCandidate(this.detector, this.rgb, width, height, free, this.task.reference?.role === name ? this.task.reference.descriptor : null);
     }
@@ -522,35 +523,6 @@ class RangeAnalysis {
   private followedByOther(name: string, box: Box): boolean {
     for (const [other, held] of this.following) if (other !== name && sameFaceScore(box, held) > 0.3) return true;
     return false;
-  }
-
-  /**
-   * Whether a role may start on this face: within LAST_SEEN_FRAMES of where the role's face was last
-   * recorded in this shot, only near where that face was heading (its centre moved on at the speed
-   * it had, within START_REACH face sizes plus REACH_GROWTH more per frame since). A face leaving
-   * the picture is not replaced by another character walking into the same place.
-   */
-  private plausibleStart(name: string, box: Box, i: number): boolean {
-    const seen = this.lastSeen.get(name);
-    const dt = seen ? i - seen.at : Infinity;
-    if (!seen || dt > LAST_SEEN_FRAMES) return true;
-    const d = Math.hypot(box.x + box.width / 2 - (seen.cx + seen.vx * dt), box.y + box.height / 2 - (seen.cy + seen.vy * dt));
-    return d <= seen.size * (START_REACH + REACH_GROWTH * dt);
-  }
-
-  /** The role's face recorded at frame i: where it is, its size and how fast its centre moves (px per frame). */
-  private remember(name: string, face: Box, i: number): void {
-    const cx = face.x + face.width / 2,
-      cy = face.y + face.height / 2;
-    const prev = this.lastSeen.get(name);
-    const gap = prev ? i - prev.at : Infinity;
-    let vx = 0,
-      vy = 0;
-    if (prev && gap <= 2) {
-      vx = (cx - prev.cx) / gap;
-      vy = (cy - prev.cy) / gap;
-    }
-    this.lastSeen.set(name, { cx, cy, size: Math.sqrt(face.width * face.height), vx, vy, at: i });
   }
 
   /** Whether another role already holds this face in this frame. */
@@ -743,12 +715,6 @@ export function searchInterval(since: number, every: number): number {
 
 /** Seconds between samples of the hero's face for the style proposal. */
 const STYLE_SAMPLE_SECONDS = 1;
-
-/** How long (frames) a role's last recorded face bounds where it may start again (plausibleStart). */
-const LAST_SEEN_FRAMES = 15;
-/** A restart within LAST_SEEN_FRAMES: at most this many face sizes from where the face was heading, plus REACH_GROWTH per frame since. */
-const START_REACH = 1;
-const REACH_GROWTH = 0.25;
 
 /** Side of the crop around a lost track's predicted box (in box sizes) where it is looked for. */
 const RELOCATE_CROP = 2.6;
