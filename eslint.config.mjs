@@ -5,7 +5,26 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'apps/web/dist/**', 'fixtures/**', 'scratch/**', 'test-artifacts/**', '.data/**', '.tmp/**', 'precomputed/**', 'masks/**', 'expressions/**', 'uploads/**', 'generated/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'apps/web/dist/**',
+      'fixtures/**',
+      'scratch/**',
+      'test-artifacts/**',
+      '.data/**',
+      '.tmp/**',
+      'precomputed/**',
+      'masks/**',
+      'expressions/**',
+      'uploads/**',
+      'generated/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommended],
