@@ -3,7 +3,7 @@
 // with SIGKILL in the middle of a render, whose render completes after a restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -200,7 +200,14 @@ describe('renders over HTTP', async () => {
       assert.ok(s.status === 'queued' && Date.now() < deadline, `status ${s.status}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+    // The render's ffmpeg processes (children of the API process) go with it.
+    let orphans: number[] = [];
+    while ((orphans = await ffmpegChildrenOf(api.child.pid!)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(orphans.length > 0, 'the render had started ffmpeg before the kill');
     await api.stop('SIGKILL');
+    const goneBy = Date.now() + 5000;
+    while (orphans.some(isRunning) && Date.now() < goneBy) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(orphans.filter(isRunning), [], 'no ffmpeg outlives the killed server');
     api = await startApi(env);
     const { names, last } = await followEvents(`${api.url}/api/renders/${created.body.id}/events`, 180_000);
     assert.equal(names.at(-1), 'done', JSON.stringify(last));
@@ -219,3 +226,25 @@ describe('renders over HTTP', async () => {
     assert.deepEqual(leftovers, [], 'no half-written files');
   });
 });
+
+/** The ffmpeg processes whose parent is `pid` (from /proc). */
+async function ffmpegChildrenOf(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const m = /^(\d+) \((.*)\) (\S) (\d+)/.exec(stat);
+    if (m && m[2] === 'ffmpeg' && Number(m[4]) === pid && m[3] !== 'Z') found.push(Number(m[1]));
+  }
+  return found;
+}
+
+/** Alive and not a zombie (an orphan's zombie waits for init, which may not reap it in a container). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,6 @@
 // Runs one ffmpeg process and turns a failure into an FfmpegError that carries the command
 // line and the tail of stderr. Streaming (stdin/stdout) is left to the caller.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 export class FfmpegError extends Error {
   constructor(
@@ -21,7 +21,8 @@ export interface FfmpegRun {
 
 /** Starts ffmpeg; `done` resolves on exit 0 and rejects with FfmpegError otherwise. */
 export function startFfmpeg(binary: string, args: string[], options: { stdin?: boolean; stdout?: boolean; signal?: AbortSignal } = {}): FfmpegRun {
-  const child = spawn(binary, args, {
+  const wrapper = parentDeathWrapper();
+  const child = spawn(wrapper ? wrapper[0] : binary, wrapper ? [...wrapper.slice(1), binary, ...args] : args, {
     stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
     signal: options.signal,
   });
@@ -44,6 +45,26 @@ export function startFfmpeg(binary: string, args: string[], options: { stdin?: b
 /** Runs ffmpeg to completion (no piping). */
 export async function runFfmpeg(binary: string, args: string[], signal?: AbortSignal): Promise<void> {
   await startFfmpeg(binary, args, { signal }).done;
+}
+
+/**
+ * A killed server must not leave its ffmpeg children behind. A render's decoder and encoder
+ * meet Node at FIFOs: when the Node process is SIGKILLed they block for ever on a FIFO whose
+ * other end is gone (seen after the load test's kill test, ~50 MB each). On Linux, util-linux's
+ * `setpriv --pdeathsig KILL` sets the parent-death signal and execs ffmpeg in the same process
+ * (same pid, so `child.kill` still reaches ffmpeg): the kernel kills ffmpeg when the thread
+ * that started it ends. Every ffmpeg run is awaited by the thread that starts it, so none is
+ * meant to outlive it. Checked once per process; elsewhere ffmpeg starts directly.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+let wrapperChecked: string[] | null | undefined;
+export function parentDeathWrapper(): string[] | null {
+  if (wrapperChecked === undefined) {
+    const args = ['--pdeathsig', 'KILL', '--'];
+    const usable = process.platform === 'linux' && spawnSync(SETPRIV, [...args, 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+    wrapperChecked = usable ? [SETPRIV, ...args] : null;
+  }
+  return wrapperChecked;
 }
 
 function quote(s: string): string {
