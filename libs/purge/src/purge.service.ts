@@ -56,6 +56,12 @@ const RECORDING_IN_USE = `EXISTS (SELECT 1 FROM render r WHERE r.status IN ('que
 const FACE_IN_USE = `EXISTS (SELECT 1 FROM render r WHERE r.status IN ('queued', 'rendering')
   AND jsonb_path_exists(r.faces, '$.*[*] ? (@ == $id)', jsonb_build_object('id', f.id)))`;
 
+/** How the upload kinds' queries name their row (the alias the in-use clause refers to) and when it is in use. */
+const UPLOAD_QUERY: Record<'face' | 'recording', { alias: 'f' | 'c'; inUse: string }> = {
+  face: { alias: 'f', inUse: FACE_IN_USE },
+  recording: { alias: 'c', inUse: RECORDING_IN_USE },
+};
+
 @Injectable()
 export class PurgeService {
   private readonly logger = new Logger('Purge');
@@ -99,8 +105,8 @@ export class PurgeService {
 
   private async sweep(report: PurgeReport): Promise<void> {
     await this.purgeRenders(report);
-    await this.purgeFaces(report);
-    await this.purgeRecordings(report);
+    await this.purgeUploads(report, 'face');
+    await this.purgeUploads(report, 'recording');
     await this.removeOrphans(report);
   }
 
@@ -117,11 +123,16 @@ export class PurgeService {
     for (const row of rows) await this.purgeSubject(report, 'render', row.id, row.status === 'expired');
   }
 
-  private async purgeFaces(report: PurgeReport): Promise<void> {
+  /**
+   * Expired faces or recordings (the parent's uploads). One still listed by a queued or rendering
+   * render is kept and reported in use; a later run takes it once that render has finished.
+   */
+  private async purgeUploads(report: PurgeReport, kind: 'face' | 'recording'): Promise<void> {
+    const { alias, inUse } = UPLOAD_QUERY[kind];
     const rows: { id: string; status: string; inUse: boolean }[] = await this.dataSource.query(
-      `SELECT f.id, f.status, ${FACE_IN_USE} AS "inUse" FROM face f
-       WHERE f.status = 'expired' OR (f.status = 'ready' AND f."expiresAt" <= now())
-       ORDER BY f."expiresAt" LIMIT $1`,
+      `SELECT ${alias}.id, ${alias}.status, ${inUse} AS "inUse" FROM ${TABLE[kind]} ${alias}
+       WHERE ${alias}.status = 'expired' OR (${alias}.status = 'ready' AND ${alias}."expiresAt" <= now())
+       ORDER BY ${alias}."expiresAt" LIMIT $1`,
       [BATCH],
     );
     for (const row of rows) {
@@ -129,23 +140,7 @@ export class PurgeService {
         report.inUse.push(row.id);
         continue;
       }
-      await this.purgeSubject(report, 'face', row.id, row.status === 'expired');
-    }
-  }
-
-  private async purgeRecordings(report: PurgeReport): Promise<void> {
-    const rows: { id: string; status: string; inUse: boolean }[] = await this.dataSource.query(
-      `SELECT c.id, c.status, ${RECORDING_IN_USE} AS "inUse" FROM recording c
-       WHERE c.status = 'expired' OR (c.status = 'ready' AND c."expiresAt" <= now())
-       ORDER BY c."expiresAt" LIMIT $1`,
-      [BATCH],
-    );
-    for (const row of rows) {
-      if (row.status === 'ready' && row.inUse) {
-        report.inUse.push(row.id);
-        continue;
-      }
-      await this.purgeSubject(report, 'recording', row.id, row.status === 'expired');
+      await this.purgeSubject(report, kind, row.id, row.status === 'expired');
     }
   }
 
