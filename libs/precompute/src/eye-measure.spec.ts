@@ -1,7 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPlane, eyeFrame, IRIS_RADIUS, setEyelids, syntheticFaceLandmarks } from '@talecast/geometry';
-import { EYE_TRACK_DIMS, eyeTrack, irisVisibility, measureGaze } from './eye-measure';
+import { createPlane, eyeFrame, IRIS_RADIUS, setEyelids, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
+
+function createYuv(w: number, h: number): Yuv420 {
+  return { y: createPlane(w, h, 0), u: createPlane(w >> 1, h >> 1, 128), v: createPlane(w >> 1, h >> 1, 128) };
+}
+import { EYE_TRACK_DIMS, eyeTrack, eyeWhiteArea, measureGaze, whiteOpenness } from './eye-measure';
 
 describe('eyeTrack', () => {
   test('openness is 1 when open for this character, and a 3-frame blink stays below half on its frames', () => {
@@ -48,34 +52,70 @@ describe('measureGaze', () => {
   });
 });
 
-describe('iris visibility', () => {
-  test('an eye whose lid landmarks stay open but whose iris is gone counts as closing', () => {
-    const n = 40,
+describe('eye white', () => {
+  test('an eye whose lid landmarks stay open but whose white dips counts as closing; a lasting change of level does not', () => {
+    const n = 60,
       open = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
     const lm = new Float32Array(n * 136),
-      contrast = new Float32Array(n * 2).fill(120);
+      white = new Float32Array(n * 2).fill(0.12);
     for (let i = 0; i < n; i++) lm.set(open, i * 136);
-    for (const i of [20, 21, 22]) contrast[i * 2] = contrast[i * 2 + 1] = 10;
-    const track = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), contrast);
-    for (const i of [20, 21, 22]) assert.ok(track[i * EYE_TRACK_DIMS] < 0.5, `frame ${i}: ${track[i * EYE_TRACK_DIMS]}`);
-    assert.ok(track[5 * EYE_TRACK_DIMS] > 0.95 && track[35 * EYE_TRACK_DIMS + 1] > 0.95);
+    for (const i of [20, 21, 22]) white[i * 2] = white[i * 2 + 1] = 0.01;
+    // From frame 40 on the white is lower for good (a turned head, other light): no dip.
+    for (let i = 40; i < n; i++) white[i * 2] = white[i * 2 + 1] = 0.07;
+    const track = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), white);
+    for (const i of [20, 21, 22]) assert.ok(track[i * EYE_TRACK_DIMS] < 0.5 && track[i * EYE_TRACK_DIMS + 1] < 0.5, `frame ${i}: ${track[i * EYE_TRACK_DIMS]}`);
+    for (const i of [5, 35, 39, 40, 41, 55])
+      assert.ok(track[i * EYE_TRACK_DIMS] > 0.95 && track[i * EYE_TRACK_DIMS + 1] > 0.95, `frame ${i}: ${track[i * EYE_TRACK_DIMS]}`);
   });
 
-  test('reads a drawn iris as visible and a closed eye (lash line only) as not', () => {
+  test('the level never crosses a cut, and too little white around a frame tells nothing', () => {
+    const n = 30,
+      present = new Uint8Array(n).fill(1),
+      white = new Float32Array(n * 2).fill(0.12);
+    // A short shot with less white between two with more: read across the cuts it would be a look down.
+    for (let i = 10; i < 20; i++) white[i * 2] = white[i * 2 + 1] = 0.065;
+    white[25 * 2] = 0.0;
+    assert.ok(whiteOpenness(white, present, new Set())[15 * 2] < 0.5);
+    const o = whiteOpenness(white, present, new Set([10, 20]));
+    for (const i of [10, 15, 19]) assert.equal(o[i * 2], 1);
+    assert.ok(o[25 * 2] === 0, `a dip inside the shot: ${o[25 * 2]}`);
+    const little = new Float32Array(n * 2).fill(0.12);
+    for (let i = 10; i < 20; i++) little[i * 2] = little[i * 2 + 1] = 0.02;
+    assert.ok(Number.isNaN(whiteOpenness(little, present, new Set([10, 20]))[15 * 2]));
+  });
+
+  test("counts a drawn eye's white, none when the eye is shut; NaN on a neutral skin or a tiny eye", () => {
     const lm = syntheticFaceLandmarks({ centerX: 320, centerY: 240, faceWidth: 300 });
-    const openEye = createPlane(640, 480, 200),
-      shut = createPlane(640, 480, 200);
+    const skin = () => {
+      const f = createYuv(640, 480);
+      f.y.data.fill(190);
+      f.u.data.fill(112);
+      f.v.data.fill(148);
+      return f;
+    };
+    const openEye = skin(),
+      shut = skin(),
+      grey = skin();
+    grey.u.data.fill(128);
+    grey.v.data.fill(129);
     for (const eye of [0, 1] as const) {
-      const f = eyeFrame(lm, eye),
-        r = IRIS_RADIUS * f.width;
+      const f = eyeFrame(lm, eye);
       for (let y = 0; y < 480; y++)
         for (let x = 0; x < 640; x++) {
-          if (Math.hypot(x + 0.5 - f.cx, y + 0.5 - f.cy) < r) openEye.data[y * 640 + x] = 40;
-          if (Math.abs(y + 0.5 - f.cy) < 1.5 && Math.abs(x + 0.5 - f.cx) < f.width / 2) shut.data[y * 640 + x] = 30;
+          const inEye = Math.abs(x + 0.5 - f.cx) < f.width / 2 && Math.abs(y + 0.5 - f.cy) < 0.25 * f.width;
+          if (inEye) {
+            openEye.y.data[y * 640 + x] = 245;
+            openEye.u.data[(y >> 1) * 320 + (x >> 1)] = 127;
+            openEye.v.data[(y >> 1) * 320 + (x >> 1)] = 129;
+          }
+          if (Math.abs(y + 0.5 - f.cy) < 1.5 && Math.abs(x + 0.5 - f.cx) < f.width / 2) shut.y.data[y * 640 + x] = 30;
         }
     }
-    const a = irisVisibility(openEye, lm, new Float32Array(2)),
-      b = irisVisibility(shut, lm, new Float32Array(2));
-    for (const e of [0, 1]) assert.ok(a[e] > 100 && b[e] < 0.35 * a[e], `eye ${e}: open ${a[e]}, shut ${b[e]}`);
+    const a = eyeWhiteArea(openEye, lm, new Float32Array(2)),
+      b = eyeWhiteArea(shut, lm, new Float32Array(2));
+    for (const e of [0, 1]) assert.ok(a[e] > 0.2 && b[e] === 0, `eye ${e}: open ${a[e]}, shut ${b[e]}`);
+    assert.ok(eyeWhiteArea(grey, lm, new Float32Array(2)).every(Number.isNaN));
+    const tiny = syntheticFaceLandmarks({ centerX: 320, centerY: 240, faceWidth: 30 });
+    assert.ok(eyeWhiteArea(openEye, tiny, new Float32Array(2)).every(Number.isNaN));
   });
 });

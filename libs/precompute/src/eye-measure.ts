@@ -4,11 +4,11 @@
 // track is joined: each eye's lid openness as its lid gap over the nose length (`eyeOpening`: the
 // aspect ratio moves with head turns) over that character's own fully open value (a high
 // percentile over the story's frames, so a cartoon's big eyes and a real face's both read 1 when
-// open), measured on the RAW landmarks (the landmark smoothing would
-// flatten a 3-frame blink), capped where the iris has gone from a fixed eye box (drawn eyes'
-// lid landmarks often stay open through a blink), and only lightly smoothed; gaps in the gaze
-// (closed or unclear eye) held from the neighbours. Pure: arrays in, arrays out.
-import { eyeFrame, eyeOpening, findIris, gazeOf, Plane } from '@talecast/geometry';
+// open), measured on the RAW landmarks (the landmark smoothing would flatten a 3-frame blink),
+// capped where the eye's white dips (`eyeWhiteArea` per frame, `whiteOpenness` per role: drawn
+// eyes' lid landmarks often stay open through a blink), and only lightly smoothed; gaps in the
+// gaze (closed or unclear eye) held from the neighbours. Pure: arrays in, arrays out.
+import { eyeFrame, eyeOpening, findIris, gazeOf, Plane, Yuv420 } from '@talecast/geometry';
 import { smoothTracks } from './landmark-smoother';
 
 /** Floats per frame in an eye track: [openR, openL, gazeRx, gazeRy, gazeLx, gazeLy]. */
@@ -39,44 +39,119 @@ export function measureGaze(luma: Plane, landmarks: ArrayLike<number>, out: Floa
 }
 
 /**
- * How clearly each eye shows an iris, into `out[0..1]`: the darkest-disc contrast (luma) in a
- * fixed eye box from the corners alone (lids at ±0.3 of the width), so it does not depend on the
- * lid landmarks — which on drawn eyes often stay open through a blink. A closed eye shows only
- * the lid and its thin lash line: low contrast. NaN when the eye is too small to tell.
+ * How much eye white each eye shows, into `out[0..1]`: the share of a fixed box around the eye
+ * (WHITE_BOX: centred on the eye's contour, sized from the eye width or, when larger, a share of
+ * the inter-ocular distance — the landmark net draws a cartoon's big eye too small and 0.14 IOD
+ * off; the lid landmarks are not used) whose pixels are neutral in colour and bright, where the
+ * cheek under the eye is warm: the sclera (and catch-lights). A closed eye shows lid skin and a
+ * lash line: none. NaN when the eye is under MIN_WHITE_EYE_PX (at 640x360 a far shot's drawn eye
+ * is 10 px and its white a few chroma pixels: the count flickers to 0 on open eyes), the cheek is
+ * off the frame, or the skin is itself near neutral (white cannot be told from skin).
  */
-export function irisVisibility(luma: Plane, landmarks: ArrayLike<number>, out: Float32Array, scratch: Float32Array = new Float32Array(136)): Float32Array {
-  for (let i = 0; i < 136; i++) scratch[i] = landmarks[i];
+export function eyeWhiteArea(frame: Yuv420, landmarks: ArrayLike<number>, out: Float32Array): Float32Array {
+  const iod = Math.hypot(eyeCentre(landmarks, 1, 0) - eyeCentre(landmarks, 0, 0), eyeCentre(landmarks, 1, 1) - eyeCentre(landmarks, 0, 1));
   for (const eye of [0, 1] as const) {
-    const f = eyeFrame(landmarks, eye),
-      o = 36 + 6 * eye;
-    const set = (i: number, u: number, n: number) => {
-      scratch[2 * i] = f.cx + u * f.width * f.ux + n * f.width * f.nx;
-      scratch[2 * i + 1] = f.cy + u * f.width * f.uy + n * f.width * f.ny;
-    };
-    set(o + 1, -1 / 6, -0.3);
-    set(o + 2, 1 / 6, -0.3);
-    set(o + 4, 1 / 6, 0.3);
-    set(o + 5, -1 / 6, 0.3);
-    const iris = f.width >= 10 ? findIris(luma, scratch, eye) : null;
-    out[eye] = iris ? Math.max(0, iris.contrast) : NaN;
+    const f = eyeFrame(landmarks, eye);
+    out[eye] = whiteShare(frame, eyeCentre(landmarks, eye, 0), eyeCentre(landmarks, eye, 1), f.ux, f.uy, Math.max(f.width, WHITE_BOX.iod * iod), WHITE_BOX);
   }
   return out;
 }
 
-/** Iris visibility (over the role's own high percentile) under which the eye counts as closing: 0 at IRIS_SHUT[0], 1 from IRIS_SHUT[1]. */
-export const IRIS_SHUT: [number, number] = [0.25, 0.6];
+/** Where to look for an eye's white, in eye sizes from the eye's centre (u along the eye line, n down). */
+interface WhiteBox {
+  /** Eye size: at least this share of the inter-ocular distance (the landmark net draws a cartoon's big eye too small). */
+  iod: number;
+  u: number;
+  nUp: number;
+  nDown: number;
+  cheek: [number, number];
+}
+export const WHITE_BOX: WhiteBox = { iod: 0.55, u: 0.7, nUp: 0.55, nDown: 0.4, cheek: [0.75, 1.05] };
+/** Eye size (px) under which the white is not counted. */
+export const MIN_WHITE_EYE_PX = 13;
+
+/** Mean of one eye's 6 contour points, x (axis 0) or y (axis 1). */
+function eyeCentre(landmarks: ArrayLike<number>, eye: 0 | 1, axis: 0 | 1): number {
+  let s = 0;
+  for (let k = 0; k < 6; k++) s += landmarks[2 * (36 + 6 * eye + k) + axis];
+  return s / 6;
+}
+
+/** Chroma (|U−128|+|V−128|) of the cheek skin under which white cannot be told from skin. */
+export const MIN_SKIN_CHROMA = 8;
+
+function whiteShare(frame: Yuv420, cx: number, cy: number, ux: number, uy: number, w: number, box: WhiteBox): number {
+  if (!(w >= MIN_WHITE_EYE_PX)) return NaN;
+  const nx = -uy,
+    ny = ux;
+  // The cheek under the eye: median luma and chroma distance from neutral.
+  const cheekY: number[] = [],
+    cheekC: number[] = [];
+  for (let a = -0.3; a <= 0.3001; a += 0.1)
+    for (let b = box.cheek[0]; b <= box.cheek[1] + 1e-3; b += 0.1) {
+      const x = Math.round(cx + a * w * ux + b * w * nx),
+        y = Math.round(cy + a * w * uy + b * w * ny);
+      if (x < 0 || y < 0 || x >= frame.y.width || y >= frame.y.height) continue;
+      cheekY.push(frame.y.data[y * frame.y.stride + x]);
+      cheekC.push(chromaAt(frame, x, y));
+    }
+  if (cheekY.length < 8) return NaN;
+  const skinY = median(cheekY),
+    skinC = median(cheekC);
+  if (skinC < MIN_SKIN_CHROMA) return NaN;
+  const maxC = 0.35 * skinC,
+    minY = 0.6 * skinY;
+  let white = 0,
+    total = 0;
+  const r = Math.max(box.u, box.nUp, box.nDown) * w + 1;
+  const x0 = Math.max(0, Math.floor(cx - r)),
+    x1 = Math.min(frame.y.width - 1, Math.ceil(cx + r));
+  const y0 = Math.max(0, Math.floor(cy - r)),
+    y1 = Math.min(frame.y.height - 1, Math.ceil(cy + r));
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const dx = x + 0.5 - cx,
+        dy = y + 0.5 - cy;
+      const u = (dx * ux + dy * uy) / w,
+        n = (dx * nx + dy * ny) / w;
+      if (u < -box.u || u > box.u || n < -box.nUp || n > box.nDown) continue;
+      total++;
+      if (frame.y.data[y * frame.y.stride + x] >= minY && chromaAt(frame, x, y) <= maxC) white++;
+    }
+  return total > 0 ? white / total : NaN;
+}
+
+function chromaAt(frame: Yuv420, x: number, y: number): number {
+  const k = (y >> 1) * frame.u.stride + (x >> 1);
+  return Math.abs(frame.u.data[k] - 128) + Math.abs(frame.v.data[k] - 128);
+}
+
+function median(v: number[]): number {
+  v.sort((a, b) => a - b);
+  return v[v.length >> 1];
+}
+
+/** Frames either side of a frame whose eye white sets the level a blink dips from. */
+export const WHITE_LEVEL_FRAMES = 8;
+/** The eye white over its level → openness: 0 at or under WHITE_SHUT[0], 1 from WHITE_SHUT[1] (linear). */
+export const WHITE_SHUT: [number, number] = [0.35, 0.8];
+/** Frames a side of the level needs to count (fewer: the other side alone sets it). */
+export const MIN_SIDE_FRAMES = 3;
+/** A level under this share of the role's own high percentile of white is too little to read a dip from. */
+export const MIN_WHITE_LEVEL = 0.5;
 
 /**
  * One role's eye track (frameCount × EYE_TRACK_DIMS) from its raw per-frame landmarks
- * (frameCount × 136) and raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
- * gaze 0), where `present`; runs never cross a cut. Frames without the face are left 0.
+ * (frameCount × 136), raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
+ * gaze 0) and eye white (frameCount × 2, see eyeWhiteArea; null = not measured), where
+ * `present`; runs never cross a cut. Frames without the face are left 0.
  */
 export function eyeTrack(
   rawLandmarks: Float32Array,
   rawGaze: Float32Array | null,
   present: Uint8Array,
   cuts: ReadonlySet<number>,
-  irisContrast: Float32Array | null = null,
+  eyeWhite: Float32Array | null = null,
 ): Float32Array {
   const n = present.length;
   const out = new Float32Array(n * EYE_TRACK_DIMS);
@@ -93,15 +168,14 @@ export function eyeTrack(
   if (!aspects.length) return out;
   aspects.sort((a, b) => a - b);
   const open = aspects[Math.min(aspects.length - 1, Math.floor(OPEN_PERCENTILE * aspects.length))];
-  const irisOpen = irisContrast ? percentile(irisContrast, present, 2, OPEN_PERCENTILE) : NaN;
+  const white = eyeWhite ? whiteOpenness(eyeWhite, present, cuts) : null;
   for (let i = 0; i < n; i++) {
     if (!present[i]) continue;
     for (let eye = 0; eye < 2; eye++) {
       const k = i * EYE_TRACK_DIMS + eye;
       out[k] = open > 0 ? Math.min(1, out[k] / open) : 1;
-      // An eye whose iris has gone is closing, whatever its lid landmarks say.
-      const c = irisContrast ? irisContrast[i * 2 + eye] : NaN;
-      if (irisOpen > 0 && Number.isFinite(c)) out[k] = Math.min(out[k], smoothstep(IRIS_SHUT[0], IRIS_SHUT[1], c / irisOpen));
+      // An eye whose white has gone is closing, whatever its lid landmarks say.
+      if (white && Number.isFinite(white[i * 2 + eye])) out[k] = Math.min(out[k], white[i * 2 + eye]);
     }
   }
   const lids = smoothTracks(pick(out, 0, 2), 2, present, cuts, LID_SIGMA);
@@ -112,6 +186,49 @@ export function eyeTrack(
     if (!present[i]) continue;
     for (let d = 0; d < 2; d++) out[i * EYE_TRACK_DIMS + d] = clamp01(lids[i * 2 + d]);
     for (let d = 0; d < 4; d++) out[i * EYE_TRACK_DIMS + 2 + d] = gazeSmooth[i * 4 + d];
+  }
+  return out;
+}
+
+/**
+ * Per frame and eye, the openness the eye white says (frames × 2; NaN where it cannot tell): the
+ * white over its level, the level being the lower of the most white seen in the WHITE_LEVEL_FRAMES
+ * before and in those after (in the same run, never across a cut; the other side alone where one
+ * has under MIN_SIDE_FRAMES; the frame's own white when higher). A blink or a look down dips below
+ * both sides; a lasting change of pose or light moves the level with it (one side follows), so
+ * only the dips read as closing. For drawn eyes, whose lid landmarks stay open through a blink.
+ */
+export function whiteOpenness(white: Float32Array, present: Uint8Array, cuts: ReadonlySet<number>): Float32Array {
+  const n = present.length;
+  const out = new Float32Array(n * 2).fill(NaN);
+  const runStart = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) if (present[i]) runStart[i] = i > 0 && present[i - 1] && !cuts.has(i) ? runStart[i - 1] : i;
+  for (let eye = 0; eye < 2; eye++) {
+    const high = percentile(white, present, 2, OPEN_PERCENTILE, eye);
+    if (!(high > 0)) continue;
+    for (let i = 0; i < n; i++) {
+      const w = white[i * 2 + eye];
+      if (!present[i] || !Number.isFinite(w)) continue;
+      let before = 0,
+        after = 0,
+        nBefore = 0,
+        nAfter = 0;
+      for (let j = Math.max(0, i - WHITE_LEVEL_FRAMES); j < i; j++)
+        if (runStart[j] === runStart[i] && Number.isFinite(white[j * 2 + eye])) {
+          nBefore++;
+          before = Math.max(before, white[j * 2 + eye]);
+        }
+      for (let j = i + 1; j <= Math.min(n - 1, i + WHITE_LEVEL_FRAMES); j++)
+        if (runStart[j] === runStart[i] && Number.isFinite(white[j * 2 + eye])) {
+          nAfter++;
+          after = Math.max(after, white[j * 2 + eye]);
+        }
+      // A side with only a frame or two (the frame is near a cut) says too little: the other side sets the level.
+      const sides = nBefore >= MIN_SIDE_FRAMES && nAfter >= MIN_SIDE_FRAMES ? Math.min(before, after) : nBefore >= MIN_SIDE_FRAMES ? before : after;
+      const level = Math.max(w, sides);
+      if (level < MIN_WHITE_LEVEL * high) continue;
+      out[i * 2 + eye] = clamp01((w / level - WHITE_SHUT[0]) / (WHITE_SHUT[1] - WHITE_SHUT[0]));
+    }
   }
   return out;
 }
@@ -163,23 +280,16 @@ function fillRun(v: Float32Array, d: number, from: number, to: number): void {
   for (let i = from; i < to; i++) if (Number.isNaN(v[i * 4 + d])) v[i * 4 + d] = 0;
 }
 
-/** The q-quantile of the finite values of `values` (frames × dims) over present frames. */
-function percentile(values: Float32Array, present: Uint8Array, dims: number, q: number): number {
+/** The q-quantile of the finite values of `values` (frames × dims; only dimension `only` when given) over present frames. */
+function percentile(values: Float32Array, present: Uint8Array, dims: number, q: number, only = -1): number {
   const known: number[] = [];
   for (let i = 0; i < present.length; i++) {
     if (!present[i]) continue;
-    for (let d = 0; d < dims; d++) if (Number.isFinite(values[i * dims + d])) known.push(values[i * dims + d]);
+    for (let d = 0; d < dims; d++) if ((only < 0 || d === only) && Number.isFinite(values[i * dims + d])) known.push(values[i * dims + d]);
   }
   if (!known.length) return NaN;
   known.sort((a, b) => a - b);
   return known[Math.min(known.length - 1, Math.floor(q * known.length))];
-}
-
-function smoothstep(a: number, b: number, x: number): number {
-  if (!(x > a)) return 0;
-  if (x >= b) return 1;
-  const t = (x - a) / (b - a);
-  return t * t * (3 - 2 * t);
 }
 
 function pick(track: Float32Array, from: number, count: number): Float32Array {

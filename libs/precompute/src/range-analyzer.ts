@@ -18,7 +18,7 @@ import {
   FaceDetector,
   landmarksForRegion,
 } from '@talecast/face';
-import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
+import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, Yuv420, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
 import { createFramePipe, decodeRangeArgs, readFramesFromPipe, startFfmpeg } from '@talecast/video';
 import { MasksFile, regionActive, regionContaining, roleActiveAt } from './masks-file';
@@ -39,7 +39,7 @@ import {
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
-import { irisVisibility, measureGaze } from './eye-measure';
+import { eyeWhiteArea, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
 
 export const LANDMARK_DIMS = 136;
@@ -86,8 +86,8 @@ export interface RoleTrackData {
   keyed?: KeyedTrack;
   /** Per frame [rx, ry, lx, ly]: each eye's gaze from the frame's pixels (see eye-measure); NaN where unknown. */
   gaze: Float32Array;
-  /** Per frame [right, left]: how clearly each eye shows an iris (see eye-measure's irisVisibility); NaN where unknown. */
-  irisContrast: Float32Array;
+  /** Per frame [right, left]: how much eye white each eye shows (see eye-measure's eyeWhiteArea); NaN where unknown. */
+  eyeWhite: Float32Array;
 }
 
 export interface RangeResult {
@@ -225,8 +225,9 @@ class RangeAnalysis {
   /** The current frame's luma (for the eyes' gaze). */
   private luma: Plane | null = null;
   private readonly gaze = new Float32Array(4);
-  private readonly contrast = new Float32Array(2);
-  private readonly eyeScratch = new Float32Array(136);
+  private readonly white = new Float32Array(2);
+  /** The current frame (for the eyes' white). */
+  private frameYuv: Yuv420 | null = null;
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   /** This frame's faces, by the role that holds each (a face belongs to one role at a time). */
@@ -276,7 +277,7 @@ class RangeAnalysis {
         colour: new Float32Array(capacity * COLOUR_DIMS).fill(NaN),
         ...(task.masks.roles[name].keyframes ? { keyed: { present: new Uint8Array(capacity), landmarks: new Float32Array(capacity * LANDMARK_DIMS) } } : {}),
         gaze: new Float32Array(capacity * 4).fill(NaN),
-        irisContrast: new Float32Array(capacity * 2).fill(NaN),
+        eyeWhite: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -348,6 +349,7 @@ class RangeAnalysis {
     const view = yuv420View(frame, this.width, this.height);
     this.frameRgb.reset(view);
     this.luma = view.y;
+    this.frameYuv = view;
     this.frameRgb.ensurePixels(this.thumbPixels);
     frameThumbnail(this.rgb, this.width, this.height, this.thumb);
     const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
@@ -578,7 +580,7 @@ class RangeAnalysis {
     const t2 = performance.now();
     if (this.luma) {
       data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
-      data.irisContrast.set(irisVisibility(this.luma, lm, this.contrast, this.eyeScratch), k * 2);
+      if (this.frameYuv) data.eyeWhite.set(eyeWhiteArea(this.frameYuv, lm, this.white), k * 2);
     }
     this.timings.eyesMs += performance.now() - t2;
     this.sampleStyle(name, k, lm);
@@ -610,7 +612,7 @@ class RangeAnalysis {
         colour: d.colour.slice(0, frameCount * COLOUR_DIMS),
         ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
         gaze: d.gaze.slice(0, frameCount * 4),
-        irisContrast: d.irisContrast.slice(0, frameCount * 2),
+        eyeWhite: d.eyeWhite.slice(0, frameCount * 2),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };

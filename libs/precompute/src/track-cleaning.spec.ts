@@ -69,7 +69,7 @@ test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
         expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1),
         colour: new Float32Array(n * COLOUR_DIMS).fill(100),
         gaze: new Float32Array(n * 4).fill(0.1),
-        irisContrast: new Float32Array(n * 2).fill(NaN),
+        eyeWhite: new Float32Array(n * 2).fill(NaN),
       },
     },
     timings: {

@@ -40,14 +40,14 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
   fillMissing(joined.expressions, EXPRESSION_DIMS, joined.present, cuts);
   const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
   // Lid openness from the raw landmarks: the landmark smoothing would flatten a 3-frame blink.
-  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.irisContrast);
+  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.eyeWhite);
   return {
     present: joined.present,
     landmarks,
     colour,
     expressions,
     gaze: joined.gaze,
-    irisContrast: joined.irisContrast,
+    eyeWhite: joined.eyeWhite,
     rawLandmarks: joined.landmarks,
     eyes,
   };
@@ -61,7 +61,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     expressions: new Float32Array(frameCount * EXPRESSION_DIMS).fill(NaN),
     colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
     gaze: new Float32Array(frameCount * 4).fill(NaN),
-    irisContrast: new Float32Array(frameCount * 2).fill(NaN),
+    eyeWhite: new Float32Array(frameCount * 2).fill(NaN),
   };
   const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed)
     ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) }
@@ -79,7 +79,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     out.expressions.set(d.expressions.subarray(0, n * EXPRESSION_DIMS), r.startFrame * EXPRESSION_DIMS);
     out.colour.set(d.colour.subarray(0, n * COLOUR_DIMS), r.startFrame * COLOUR_DIMS);
     if (d.gaze) out.gaze.set(d.gaze.subarray(0, n * 4), r.startFrame * 4);
-    if (d.irisContrast) out.irisContrast.set(d.irisContrast.subarray(0, n * 2), r.startFrame * 2);
+    if (d.eyeWhite) out.eyeWhite.set(d.eyeWhite.subarray(0, n * 2), r.startFrame * 2);
   }
   return out;
 }
