@@ -109,7 +109,10 @@ function printTable(r: EvaluationReport): void {
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
-        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}`,
+        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}${x.follow.eyes.story === 'truth' ? ' vs drawn' : ''}` +
+          (x.follow.eyesSameInstrument
+            ? ` (net on both: ${follow(x.follow.eyesSameInstrument)} ${x.follow.eyesSameInstrument.blinksShown}/${x.follow.eyesSameInstrument.blinks})`
+            : ''),
         `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}`,
       ]);
     }
