@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
-import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels } from '@talecast/face';
+import { descriptorDistance, FaceDetector, interOcularDistance, LANDMARK_INPUT, loadFaceModels, turnedLandmarks } from '@talecast/face';
+import { eyeOpening } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
 import { precomputeStory } from '@talecast/precompute';
 import { loadStory } from '@talecast/render';
@@ -120,7 +121,17 @@ async function main(): Promise<void> {
     };
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const tiles: { buf: Buffer; w: number; h: number }[] = [await tile(storyRgb, lm, crop)];
-    const line = [`#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}`];
+    // Developer aid: LOOK_EYES=1 prints the eval's eye instrument (the landmark net on the crop turned with the face; lid gap / nose, per eye) on the story and each output.
+    const eyeReading = async (rgb: RgbFrame) => {
+      const t = await turnedLandmarks(models, rgb, lm, turnedInput);
+      return `${eyeOpening(t, 0).toFixed(3)}/${eyeOpening(t, 1).toFixed(3)}`;
+    };
+    const eyes = target.eyes
+      ? ` eyes open ${Array.from(target.eyes.open, (v) => v.toFixed(2)).join('/')} gaze ${Array.from(target.eyes.gaze, (v) => v.toFixed(2)).join('/')}`
+      : '';
+    const line = [
+      `#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}${eyes}${process.env.LOOK_EYES ? ` net: story ${await eyeReading(storyRgb)}` : ''}`,
+    ];
     for (const ch of children) {
       const copy = Buffer.from(buf);
       // Developer aid: LOOK_GREY=1 composites onto a grey frame (the child's warped texture alone).
@@ -139,6 +150,7 @@ async function main(): Promise<void> {
       }
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
       if (pngFrames.has(i)) tiles.push(await tile(rgb, lm, crop));
+      if (process.env.LOOK_EYES) line.push(`${ch.c.name} net ${await eyeReading(rgb)}`);
       if (!opts.identity || !sampled.has(i)) continue;
       const d = pick(await detector.detectAll(rgb, { minConfidence: 0.3 }), lm);
       ch.n++;
@@ -167,6 +179,8 @@ async function main(): Promise<void> {
     console.log(`${ch.c.name}/${ch.cfg.name}: ${id}composite ${mean(ch.ms).toFixed(2)} ms/frame`);
   }
 }
+
+const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
 
 function pick<T extends { landmarks: Float32Array }>(faces: T[], reference: ArrayLike<number>): T | null {
   const [cx, cy] = landmarkCentre(reference);
