@@ -91,7 +91,7 @@ function printTable(r: EvaluationReport): void {
   const header = [
     'story × child',
     'identity',
-    'placement vs target (floor) | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)',
+    'placement vs target (floor) | jaw | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)',
     'jitter out / bound',
     'seam ΔE out / orig',
     'untouched',
@@ -104,7 +104,7 @@ function printTable(r: EvaluationReport): void {
       rows.push([
         `${s.variant} × ${x.face}`,
         `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)} | ${pct(x.identity.wherePrecomputeRight)} where data right`,
-        `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
+        `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.jaw, 2)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
           `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})`,
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,

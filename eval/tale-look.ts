@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const { width, height, matrix, range, fps } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
-  const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions }[] = JSON.parse(opts.configs!);
+  const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions; eyes?: boolean }[] = JSON.parse(opts.configs!);
   const children = [];
   for (const f of opts.faces!.split(',')) {
     const c = await prepareChildFace(models, detector, f);
@@ -86,7 +86,18 @@ async function main(): Promise<void> {
         ...cfg.prep,
       });
       console.log(`${c.name}/${cfg.name}: prepared in ${(performance.now() - t0).toFixed(0)} ms (style ${manifest.story.style})`);
-      children.push({ c, cfg, prepared, dist: [] as number[], ok: 0, n: 0, ms: [] as number[] });
+      children.push({
+        c,
+        cfg,
+        prepared,
+        dist: [] as number[],
+        ok: 0,
+        n: 0,
+        ms: [] as number[],
+        onTarget: [] as number[],
+        alone: [] as number[],
+        story: [] as number[],
+      });
     }
   }
   const every = Number(opts.every);
@@ -132,12 +143,14 @@ async function main(): Promise<void> {
     const line = [
       `#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}${eyes}${process.env.LOOK_EYES ? ` net: story ${await eyeReading(storyRgb)}` : ''}`,
     ];
+    const storyDesc = opts.identity && sampled.has(i) ? await identityDescriptor(models, storyRgb, lm) : null;
     for (const ch of children) {
       const copy = Buffer.from(buf);
       // Developer aid: LOOK_GREY=1 composites onto a grey frame (the child's warped texture alone).
       if (process.env.LOOK_GREY) copy.fill(128);
       const t0 = performance.now();
-      compositor.composite(yuvView(copy, width, height), ch.prepared, target, ch.cfg.comp);
+      const chTarget = ch.cfg.eyes === false ? { ...target, eyes: null } : target;
+      compositor.composite(yuvView(copy, width, height), ch.prepared, chTarget, ch.cfg.comp);
       ch.ms.push(performance.now() - t0);
       if (process.env.LOOK_ALPHA && pngFrames.has(i)) {
         // Developer aid: the last composite's alpha as a grey PNG over its bbox.
@@ -161,7 +174,16 @@ async function main(): Promise<void> {
       const dist = descriptorDistance(await identityDescriptor(models, rgb, d.landmarks), ch.c.descriptor);
       ch.dist.push(dist);
       if (dist < 0.5) ch.ok++;
-      line.push(`${ch.cfg.name} ${dist.toFixed(3)}`);
+      // Where identity is lost: the same output's chip aligned on the precomputed landmarks (not the
+      // detector's), and the child's warped face alone on grey (none of the drawn head around it).
+      const onTarget = descriptorDistance(await identityDescriptor(models, rgb, lm), ch.c.descriptor);
+      const grey = Buffer.alloc(buf.length, 128);
+      compositor.composite(yuvView(grey, width, height), ch.prepared, chTarget, ch.cfg.comp);
+      const alone = descriptorDistance(await identityDescriptor(models, yuvToRgb(yuvView(grey, width, height), matrix, range), lm), ch.c.descriptor);
+      ch.onTarget.push(onTarget);
+      if (storyDesc) ch.story.push(descriptorDistance(storyDesc, ch.c.descriptor));
+      ch.alone.push(alone);
+      line.push(`${ch.cfg.name} ${dist.toFixed(3)} (target ${onTarget.toFixed(3)}, alone ${alone.toFixed(3)})`);
     }
     console.log(line.join('  '));
     if (pngFrames.has(i)) {
@@ -175,7 +197,12 @@ async function main(): Promise<void> {
   }
   reader.close();
   for (const ch of children) {
-    const id = ch.n ? `identity ${ch.ok}/${ch.n} (${((100 * ch.ok) / ch.n).toFixed(0)}%), mean distance ${mean(ch.dist).toFixed(3)}; ` : '';
+    const id = ch.n
+      ? `identity ${ch.ok}/${ch.n} (${((100 * ch.ok) / ch.n).toFixed(0)}%), mean distance ${mean(ch.dist).toFixed(3)} ` +
+        `(chip on the target landmarks ${mean(ch.onTarget).toFixed(3)}, ${ch.onTarget.filter((d) => d < 0.5).length} < 0.5; ` +
+        `the face alone on grey ${mean(ch.alone).toFixed(3)}, ${ch.alone.filter((d) => d < 0.5).length} < 0.5; ` +
+        `the story's own face ${mean(ch.story).toFixed(3)}); `
+      : '';
     console.log(`${ch.c.name}/${ch.cfg.name}: ${id}composite ${mean(ch.ms).toFixed(2)} ms/frame`);
   }
 }

@@ -24,10 +24,11 @@ for (let k = 0; k < input.rgba.length; k++) {
   input.rgba[k] = Math.max(0, Math.min(255, input.rgba[k] + (seed % 17) - 8));
 }
 let t0 = process.hrtime.bigint();
-const face = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+const photoFace = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
 console.log(`prepareFace (512 px, photo): ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`);
 t0 = process.hrtime.bigint();
-prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon' });
+const toonFace = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon' });
+const toonOldFace = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon', skinFill: false });
 console.log(`prepareFace (512 px, toon):  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`);
 
 const frame = greyFrame(1280, 720, 110, 120, 135);
@@ -40,7 +41,7 @@ const target: FrameTarget = {
   occluders: [Float32Array.of(600, 380, 680, 360, 700, 460, 610, 470)],
 };
 
-function bench(label: string, options: CompositeOptions, eyes = false): void {
+function bench(label: string, options: CompositeOptions, eyes = false, face = photoFace): void {
   target.eyes = eyes ? { open: [0.6, 0.6], gaze: [0.12, 0.05, 0.12, 0.05] } : null;
   const compositor = new FrameCompositor();
   const restore = () => {
@@ -94,3 +95,7 @@ bench('alpha', {});
 bench('laplacian', { blend: 'laplacian', pyramidLevels: 4 });
 bench('alpha+eyes', {}, true);
 bench('no mouth', { mouthInterior: false });
+// A drawn story's defaults (the story's light measured and carried, the fringe test, the grown
+// outline, the child's proportions), beside the same face the old way (no fill, none of those).
+bench('toon+eyes', {}, true, toonFace);
+bench('toon old', { shading: false, keepStoryHair: false, outlineGrow: 0, childShape: 0.5, childMouthShape: 0 }, true, toonOldFace);

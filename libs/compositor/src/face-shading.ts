@@ -70,6 +70,13 @@ export class StoryShading {
   readonly gain: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   /** The skin luma variance the grid explains (shading, not texture), of the last measure. */
   variance = 0;
+  /**
+   * The story face's skin colour [Y, Cb, Cr] over the samples the last measure counted (skin-coloured
+   * pixels inside the outline, weighted as in the grid): the precomputed statistics trimmed of what
+   * a drawn face's skin region also holds (the fringe, brows, eye surroundings, blush), which made the
+   * matched child's face darker and its colour spread (the LUTs' chroma gain) blotchy.
+   */
+  readonly skin: ChannelStats = { mean: [0, 0, 0], std: [0, 0, 0], weight: 0 };
   private yMin = 16;
   private mean = 1;
   private readonly toGain = (v: number): number => {
@@ -103,6 +110,12 @@ export class StoryShading {
       vs = frame.v.stride;
     const inside = this.inside.data;
     let weight = 0;
+    let sy = 0,
+      su = 0,
+      sv = 0,
+      syy = 0,
+      suu = 0,
+      svv = 0;
     // One sample per chroma pixel: the 2×2 luma mean with its U and V.
     for (let j = 0; j + 1 < h; j += 2) {
       const fy = y0 + j;
@@ -111,15 +124,22 @@ export class StoryShading {
         const fx = x0 + i;
         const p = fy * ys + fx;
         const yv = (Y[p] + Y[p + 1] + Y[p + ys] + Y[p + ys + 1]) * 0.25;
-        const c = (fy >> 1) * us + (fx >> 1);
-        const du = (U[c] - mU) * sU,
-          dv = (V[(fy >> 1) * vs + (fx >> 1)] - mV) * sV,
+        const uv = U[(fy >> 1) * us + (fx >> 1)],
+          vv = V[(fy >> 1) * vs + (fx >> 1)];
+        const du = (uv - mU) * sU,
+          dv = (vv - mV) * sV,
           dy = (yv - mY) * sY;
         const d = Math.sqrt(du * du + dv * dv + dy * dy);
         const wt = d <= SKIN_NEAR ? 1 : d >= SKIN_FAR ? 0 : SKIN_FAR - d;
         if (wt <= 0) continue;
         grid.add(fx + 1, fy + 1, yv, wt);
         weight += wt;
+        sy += wt * yv;
+        su += wt * uv;
+        sv += wt * vv;
+        syy += wt * yv * yv;
+        suu += wt * uv * uv;
+        svv += wt * vv * vv;
       }
     }
     // Less than about two cells' worth of skin: nothing reliable to carry.
@@ -128,6 +148,14 @@ export class StoryShading {
       return false;
     }
     this.variance = grid.variance;
+    const skin = this.skin;
+    skin.weight = weight;
+    skin.mean[0] = sy / weight;
+    skin.mean[1] = su / weight;
+    skin.mean[2] = sv / weight;
+    skin.std[0] = Math.sqrt(Math.max(0, syy / weight - skin.mean[0] * skin.mean[0]));
+    skin.std[1] = Math.sqrt(Math.max(0, suu / weight - skin.mean[1] * skin.mean[1]));
+    skin.std[2] = Math.sqrt(Math.max(0, svv / weight - skin.mean[2] * skin.mean[2]));
     // Cell luma → gain around the face's mean, clamped, then sampled per pixel (linear, so the same
     // as converting each pixel's sample).
     const mean = grid.mean - yMin;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatherPoints, INNER_MOUTH, pointInPolygon, Rect, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
+import { gatherPoints, INNER_MOUTH, mouthOpenness, pointInPolygon, Rect, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
 import { blendChildShape, CompositeOptions, compositeFace, FrameCompositor, FrameTarget, yawFade } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { cloneFrame, flatFace, greyFrame } from './test-faces';
@@ -249,6 +249,15 @@ describe('blendChildShape', () => {
     assert.deepEqual(Array.from(out), Array.from(frame));
     blendChildShape(child, frame, 1, 1, out);
     for (let i = 0; i < 17; i++) assert.deepEqual([out[2 * i], out[2 * i + 1]], [frame[2 * i], frame[2 * i + 1]]);
+  });
+
+  test("mouth amount 1: the child's mouth width posed onto the frame, opened as far as the frame's", () => {
+    blendChildShape(child, frame, 1, 1, out);
+    const d = (p: ArrayLike<number>, i: number, j: number) => Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
+    const k = d(out, 36, 45) / d(child, 36, 45);
+    assert.ok(Math.abs(d(out, 48, 54) / d(child, 48, 54) - k) < 1e-3, "the child's mouth width, at the posed scale");
+    assert.ok(Math.abs(mouthOpenness(out) - mouthOpenness(frame)) < 0.01, `opened ${mouthOpenness(out)} as the frame's ${mouthOpenness(frame)}`);
+    assert.ok(mouthOpenness(child) < 0.1, 'from a nearly closed child mouth');
   });
 
   test("amount 1 puts the brows, eyes and nose on the child's shape posed onto the frame; the mouth follows its own amount", () => {

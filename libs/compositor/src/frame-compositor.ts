@@ -53,6 +53,8 @@ import {
   OUTER_JAW,
   OUTER_JAW_SOURCES,
   foreheadArcCentre,
+  mouthOpenness,
+  openMouthTo,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -102,11 +104,14 @@ export interface CompositeOptions {
    * landmarks posed onto them by a similarity fit on those points (the head's position, scale and
    * roll stay the frame's; the jaw line is always the frame's). Measured (eval, story a × sample1):
    * 0 → 60% of frames recognised as the child, 0.35 → 93%, 0.5 → 100%, with placement unchanged.
+   * On drawn ('toon') stories the default is TOON_CHILD_SHAPE, for the mouth too (see there).
    */
   childShape?: number;
   /** The same for the mouth (default CHILD_MOUTH_SHAPE = 0: the mouth follows the story exactly,
    *  which kept placement best; always scaled down as the story's open mouth is cut in). */
   childMouthShape?: number;
+  /** The same for the jaw line (default 0: the outline is the story's). */
+  childJawShape?: number;
   /** Draw a dark interior between the lips when the photo's mouth is closed (default true), so its
    *  closed lips are never stretched over the story's open mouth. */
   mouthInterior?: boolean;
@@ -117,16 +122,23 @@ export interface CompositeOptions {
    */
   eyeScale?: number;
   /** In the upper forehead (see PreparedFace.foreheadZone), leave frame pixels that are not the story
-   *  face's skin colour (the character's fringe) as they are (default false; on with the skin fill). */
+   *  face's skin colour (the character's fringe) as they are (default: on for drawn stories only). */
   keepStoryHair?: boolean;
   /**
    * Push the frame's face outline (the forehead arc and the upper jaw, nothing at the chin) this share
-   * outwards from the arc's centre (default 0; TOON_OUTLINE_GROW for drawn stories): a drawn head
+   * outwards from the arc's centre (default 0; TOON_OUTLINE_GROW for drawn ('toon') stories): a drawn head
    * is rounder than the 68-point jaw says, and the skin between the two (with the ends of wide drawn
    * brows) would otherwise stay the character's. The child's skin is stretched over it.
    */
   outlineGrow?: number;
-  /** Carry the story face's low-frequency shading onto the child's luma (default false for now; see face-shading). */
+  /** With the shading carried, the child's skin detail is scaled by this (default DETAIL_GAIN). */
+  detailGain?: number;
+  /**
+   * Carry the story face's low-frequency shading onto the child's luma, and match its colour on the
+   * skin that measure counts (see face-shading). Default: on for drawn ('toon') stories; off for photo
+   * stories, where the skin fill and the light moved the output's detected jaw (story a × sample1: the
+   * jaw 5.1% → 9.3% of the eye distance, placement over its 5%; docs/notes/2026-12-07-s7/identity.md).
+   */
   shading?: boolean;
 }
 
@@ -136,6 +148,13 @@ export const CHILD_SHAPE = 0.5;
 export const EYE_SCALE = 1;
 /** Default share of the child's own mouth shape kept (0: the story's mouth shape). */
 export const CHILD_MOUTH_SHAPE = 0;
+/**
+ * Default share of the child's own brow/eye/nose and mouth shape on drawn ('toon') stories: all of it
+ * (the mouth opened as the story's, see blendChildShape). On the generated tale (1280x720, every 8th
+ * hero frame) the child was recognised in 7% of the frames at 0.5 and 0 (sample1), 86–90% with the
+ * child's mouth kept; the inner face alone did not move it.
+ */
+export const TOON_CHILD_SHAPE = 1;
 
 export interface CompositeReport {
   /** The luma rectangle that was visited (null when skipped). */
@@ -234,16 +253,20 @@ export class FrameCompositor {
     // the child's mouth stays (and a closed-lipped photo gets the drawn interior).
     if (mouthCut > 0 && options.mouthInterior !== false && !storyInteriorDark(frame.y, gatherPoints(target.landmarks, INNER_MOUTH, this.mouth), target.colour))
       mouthCut = 0;
-    const childShape = clamp01(options.childShape ?? CHILD_SHAPE);
-    const mouthShape = clamp01(options.childMouthShape ?? CHILD_MOUTH_SHAPE) * (1 - mouthCut);
+    const drawn = prepared.style === 'toon';
+    const childShape = clamp01(options.childShape ?? (drawn ? TOON_CHILD_SHAPE : CHILD_SHAPE));
+    const mouthShape = clamp01(options.childMouthShape ?? (drawn ? TOON_CHILD_SHAPE : CHILD_MOUTH_SHAPE)) * (1 - mouthCut);
+    const jawShape = clamp01(options.childJawShape ?? 0);
     let landmarks =
-      childShape > 0 || mouthShape > 0 ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped) : target.landmarks;
+      childShape > 0 || mouthShape > 0 || jawShape > 0
+        ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped, jawShape)
+        : target.landmarks;
     const eyes = target.eyes ?? null;
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const eyeScale = options.eyeScale ?? EYE_SCALE;
     if (eyeScale !== 1) landmarks = scaleEyes(landmarks, eyeScale, this.eyed);
     const dst = faceMeshPoints(landmarks, this.mesh);
-    const grow = options.outlineGrow ?? 0;
+    const grow = options.outlineGrow ?? (drawn ? TOON_OUTLINE_GROW : 0);
     if (grow > 0) growOutline(dst, grow);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
@@ -289,7 +312,7 @@ export class FrameCompositor {
     // The story's light: measured on the frame before anything is drawn over it.
     this.coefficientsFor(face);
     const shaded =
-      options.shading === true &&
+      (options.shading ?? drawn) &&
       this.shading.measure(
         frame,
         region,
@@ -298,7 +321,12 @@ export class FrameCompositor {
         interOcularDistance(target.landmarks),
         this.coefficients.yMin,
       );
-    this.buildLuts(face, shaded ? this.withoutShading(target.colour, this.shading.variance, face.skinYuv.std[0]) : target.colour, options);
+    // With the light measured, the colour is matched on the skin that measure counted (trimmed).
+    this.buildLuts(
+      face,
+      shaded ? this.withoutShading(this.shading.skin, this.shading.variance, face.skinYuv.std, options.detailGain ?? DETAIL_GAIN) : target.colour,
+      options,
+    );
     resizeFloat(this.alpha, w, h);
     const alpha = this.alpha.data;
 
@@ -344,7 +372,7 @@ export class FrameCompositor {
         shaded ? this.shading.gain : null,
         this.coefficients.yMin,
       );
-      if (options.keepStoryHair === true) this.luma.keepHair(frame, target.landmarks, target.colour);
+      if (options.keepStoryHair ?? drawn) this.luma.keepHair(frame, target.landmarks, target.colour);
       covered = forEachWarpSpan(face.meshPoints, dst, face.faceTriangles, region, this.luma, 1, this.warpScratch);
       sum = this.luma.alphaSum;
       this.luma.release();
@@ -391,7 +419,7 @@ export class FrameCompositor {
    * out of the spread (at most down to RESIDUAL_FLOOR of it): the shading gain puts that part back,
    * and the child's texture (its own shading flattened) is matched on the rest, its detail.
    */
-  private withoutShading(colour: ChannelStats, shadingVariance: number, childSpread: number): ChannelStats {
+  private withoutShading(colour: ChannelStats, shadingVariance: number, childSpread: ArrayLike<number>, detailGain: number): ChannelStats {
     const r = this.residualColour;
     r.weight = colour.weight;
     for (let c = 0; c < 3; c++) {
@@ -404,7 +432,12 @@ export class FrameCompositor {
     // edges, a drawn face's features): measured on a drawn tale it doubled the child's detail into
     // harsh creases, or (capped below 1) washed the eyes out. With the light carried by the gain,
     // the child's own detail keeps its own contrast (DETAIL_GAIN).
-    if (childSpread > 0) r.std[0] = DETAIL_GAIN * childSpread;
+    if (childSpread[0] > 0) r.std[0] = detailGain * childSpread[0];
+    // The colour's spread stays the child's too (gain 1): a drawn face's skin is nearly flat, and
+    // matched to it the child's lips, brows and eyes lost their colour (identity on the drawn tale
+    // × sample1 88% → 67%); only the mean moves to the story's skin.
+    if (childSpread[1] > 0) r.std[1] = childSpread[1];
+    if (childSpread[2] > 0) r.std[2] = childSpread[2];
     return r;
   }
 
@@ -787,14 +820,22 @@ const SHAPE_FIT_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 &
 /**
  * The frame's landmarks with the inner face (17–67) moved `amount` of the way towards the child's
  * canonical landmarks posed onto the frame by a weighted similarity (brows, eyes, nose). The jaw
- * (0–16) stays the frame's; the mouth (48–67) moves by `mouthAmount`.
+ * (0–16) stays the frame's; the mouth (48–67) moves by `mouthAmount` and is then opened as far as
+ * the frame's (`openMouthTo`), so only its shape and width are the child's.
  */
-export function blendChildShape(child: ArrayLike<number>, frame: ArrayLike<number>, amount: number, mouthAmount: number, out: Float32Array): Float32Array {
+export function blendChildShape(
+  child: ArrayLike<number>,
+  frame: ArrayLike<number>,
+  amount: number,
+  mouthAmount: number,
+  out: Float32Array,
+  jawAmount = 0,
+): Float32Array {
   const [a, b, c, d, e, f] = fitSimilarity(child, frame, SHAPE_FIT_WEIGHTS);
   for (let i = 0; i < 68; i++) {
     const fx = frame[2 * i],
       fy = frame[2 * i + 1];
-    const k = i < 17 ? 0 : i < 48 ? amount : mouthAmount;
+    const k = i < 17 ? jawAmount : i < 48 ? amount : mouthAmount;
     if (k === 0) {
       out[2 * i] = fx;
       out[2 * i + 1] = fy;
@@ -805,6 +846,8 @@ export function blendChildShape(child: ArrayLike<number>, frame: ArrayLike<numbe
     out[2 * i] = fx + k * (a * x + b * y + c - fx);
     out[2 * i + 1] = fy + k * (d * x + e * y + f - fy);
   }
+  // The child's mouth shape, the story's opening: the lips part and close as the frame's do.
+  if (mouthAmount > 0) openMouthTo(out, mouthOpenness(frame));
   return out;
 }
 

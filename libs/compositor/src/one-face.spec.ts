@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faceMeshPoints, FOREHEAD_ARC, foreheadArcCentre, orient2d, rgbToYuv, syntheticFaceLandmarks, yuvCoefficients } from '@talecast/geometry';
-import { FrameCompositor, FrameTarget, growOutline } from './frame-compositor';
+import { CHILD_MOUTH_SHAPE, CHILD_SHAPE, FrameCompositor, FrameTarget, growOutline, TOON_CHILD_SHAPE, TOON_OUTLINE_GROW } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { flatFace, greyFrame, Rgb } from './test-faces';
 import { flattenShading, StoryShading } from './face-shading';
@@ -194,6 +194,18 @@ describe("the character's fringe stays over the child's forehead", () => {
   }
   const child = prepareFace({ ...flatFace(128, SKIN, undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo', skinFill: true });
 
+  test("the story's skin colour is measured without its fringe: mean and spread of the skin alone", () => {
+    // The precomputed statistics as a drawn face gives them: pulled towards the fringe, spread wide.
+    const polluted = { mean: [135, 112, 148], std: [35, 4, 4], weight: 1000 };
+    const s = new StoryShading();
+    const region = { x: 100, y: 40, width: 120, height: 160 };
+    assert.ok(s.measure(storyFrame(), region, Float32Array.of(100, 40, 220, 40, 220, 200, 100, 200), polluted, 40, 16));
+    const [y, u, v] = s.skin.mean;
+    assert.ok(Math.abs(y - 150) < 1 && Math.abs(u - 110) < 0.5 && Math.abs(v - 150) < 0.5, `trimmed mean ${s.skin.mean}`);
+    // (Only the samples straddling the fringe's edge, partly weighted, spread it at all.)
+    assert.ok(s.skin.std[0] < 5 && s.skin.std[1] < 1 && s.skin.std[2] < 1, `trimmed spread ${s.skin.std}`);
+  });
+
   test('fringe pixels in the upper forehead are left as drawn; the skin beside them is covered', () => {
     const kept = storyFrame();
     new FrameCompositor().composite(kept, child, target, { shading: false, keepStoryHair: true });
@@ -222,5 +234,52 @@ describe('growOutline', () => {
     assert.equal(grown[16], mesh[16]);
     assert.equal(grown[17], mesh[17]);
     for (let i = 17; i < 68; i++) assert.equal(grown[2 * i], mesh[2 * i]);
+  });
+});
+
+describe('defaults by story style', () => {
+  const W = 320,
+    H = 240;
+  const landmarks = syntheticFaceLandmarks({ centerX: 160, centerY: 130, faceWidth: 100, mouthOpen: 0.2 });
+  const target: FrameTarget = { landmarks, colour: { mean: [150, 110, 150], std: [12, 3, 3], weight: 1000 }, yaw: 0, mouthOpen: 0.2, occluders: [] };
+  const photo = hairyFace(40);
+  const drawnPhoto = (style: 'photo' | 'toon', extra: object = {}) => prepareFace({ ...photo, matrix: 'bt709', range: 'tv', style, ...extra });
+
+  test("a drawn ('toon') story gets one face by default: the fill, the light, the fringe kept, the grown outline, the child's proportions", () => {
+    const toon = drawnPhoto('toon');
+    const explicit = drawnPhoto('toon', { skinFill: true });
+    assert.deepEqual(toon.texture.y.data, explicit.texture.y.data);
+    assert.deepEqual(toon.meshPoints, explicit.meshPoints);
+    const a = greyFrame(W, H, 150, 110, 150);
+    new FrameCompositor().composite(a, toon, target);
+    const b = greyFrame(W, H, 150, 110, 150);
+    new FrameCompositor().composite(b, toon, target, {
+      shading: true,
+      keepStoryHair: true,
+      outlineGrow: TOON_OUTLINE_GROW,
+      childShape: TOON_CHILD_SHAPE,
+      childMouthShape: TOON_CHILD_SHAPE,
+    });
+    assert.deepEqual(a.y.data, b.y.data);
+    assert.deepEqual(a.u.data, b.u.data);
+  });
+
+  test('a photo story keeps the old defaults (no fill, no light, the story’s outline and mouth)', () => {
+    const plain = drawnPhoto('photo');
+    assert.deepEqual(plain.texture.y.data, drawnPhoto('photo', { skinFill: false }).texture.y.data);
+    const a = greyFrame(W, H, 150, 110, 150);
+    new FrameCompositor().composite(a, plain, target);
+    const b = greyFrame(W, H, 150, 110, 150);
+    new FrameCompositor().composite(b, plain, target, {
+      shading: false,
+      keepStoryHair: false,
+      outlineGrow: 0,
+      childShape: CHILD_SHAPE,
+      childMouthShape: CHILD_MOUTH_SHAPE,
+    });
+    assert.deepEqual(a.y.data, b.y.data);
+    const c = greyFrame(W, H, 150, 110, 150);
+    new FrameCompositor().composite(c, plain, target, { shading: true, outlineGrow: TOON_OUTLINE_GROW });
+    assert.notDeepEqual(a.y.data, c.y.data, 'the options do change a photo face (the test can fail)');
   });
 });

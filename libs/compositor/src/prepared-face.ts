@@ -27,6 +27,7 @@ import {
   LEFT_BROW,
   rgbaToYuv420,
   scaleForeheadArc,
+  growJaw,
   srgbToLab,
   yuvCoefficients,
   Yuv420,
@@ -68,6 +69,12 @@ export interface PrepareFaceInput {
    * arc without showing the child's hair or leaving the character's skin.
    */
   skinFill?: boolean;
+  /**
+   * With the skin fill: the mesh's jaw is pushed this share outwards (none at the chin, see growJaw),
+   * so a frame's jaw line maps onto the child's filled skin beyond its own jaw, and the child's face
+   * inside keeps its width instead of being stretched to a round drawn head's (default 0).
+   */
+  jawGrow?: number;
   /** Colour distance (skin standard deviations) over which a pixel goes from skin to filled (default FILL_DISTANCE). */
   fillDistance?: [number, number];
   /** The forehead arc's scales (see `foreheadSkinScales`) when already measured (smaller copies reuse the full size's). */
@@ -128,7 +135,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
-  const fill = input.skinFill ?? false;
+  const fill = input.skinFill ?? input.style === 'toon';
   // Skin by colour alone (the fill's sources: a dark brow must never be spread into a hole), and with the features kept.
   const colourSkin =
     fill || (input.hairCut ?? !fill)
@@ -138,6 +145,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const skin = sources ? keepFeatures(sources, landmarks, fill ? 'features' : 'hull') : null;
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
   if (scales) scaleForeheadArc(meshPoints, scales);
+  // The mesh's jaw pushed out over the filled skin beyond the child's own jaw (see jawGrow).
+  const jawGrow = fill || input.foreheadScales ? (input.jawGrow ?? 0) : 0;
+  if (jawGrow > 0) growJaw(meshPoints, jawGrow);
   const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
   if (input.flattenShading ?? fill) {
@@ -164,6 +174,8 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       skinFill: false,
       hairCut: false,
       foreheadScales: scales ?? undefined,
+      // The copies' textures are converted from the filled RGBA again, so they are flattened again.
+      flattenShading: input.flattenShading ?? fill,
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,

@@ -24,6 +24,8 @@ import {
   foreheadArcCentre,
   scaleEyes,
   scaleForeheadArc,
+  openMouthTo,
+  growJaw,
 } from './face-mesh';
 import { applyAffine, similarityFromParts } from './similarity';
 import { syntheticFaceLandmarks } from './synthetic-face';
@@ -194,5 +196,53 @@ describe('scaleEyes and scaleForeheadArc', () => {
     assert.ok(moved[2 * outer + 1] < moved[2 * top + 1], 'the outer point stays outside');
     for (let i = 0; i < 68; i++) assert.equal(moved[2 * i], mesh[2 * i]);
     assert.throws(() => scaleForeheadArc(Float32Array.from(mesh), [1, 1]), RangeError);
+  });
+});
+
+describe('openMouthTo', () => {
+  test('opens a closed mouth and closes an open one to the asked openness, corners and width kept, on a tilted face too', () => {
+    for (const [from, to, roll] of [
+      [0, 0.25, 0],
+      [0.3, 0.05, 0],
+      [0.1, 0.4, 20],
+      [0.35, 0, -15],
+    ]) {
+      const lm = Float32Array.from(syntheticFaceLandmarks({ centerX: 200, centerY: 220, faceWidth: 180, mouthOpen: from, rollDegrees: roll }));
+      const before = Float32Array.from(lm);
+      openMouthTo(lm, to);
+      assert.ok(Math.abs(mouthOpenness(lm) - to) < 0.01, `${from} → ${to} (roll ${roll}): ${mouthOpenness(lm)}`);
+      for (const i of [48, 54, 60, 64, ...NOSE, ...RIGHT_EYE, 8]) {
+        assert.equal(lm[2 * i], before[2 * i]);
+        assert.equal(lm[2 * i + 1], before[2 * i + 1]);
+      }
+      // The lower lip moves more than the upper (the jaw drops), both along the face's own down.
+      const move = (i: number) => Math.hypot(lm[2 * i] - before[2 * i], lm[2 * i + 1] - before[2 * i + 1]);
+      assert.ok(move(66) > move(62) && move(57) > move(51));
+      // Never crossed: every upper inner-lip point stays above its lower partner.
+      const rad = (roll * Math.PI) / 180;
+      for (const [u, l] of [
+        [61, 67],
+        [62, 66],
+        [63, 65],
+      ]) {
+        const gap = (lm[2 * l] - lm[2 * u]) * -Math.sin(rad) + (lm[2 * l + 1] - lm[2 * u + 1]) * Math.cos(rad);
+        assert.ok(gap >= -1e-3, `${u}/${l} crossed: ${gap}`);
+      }
+    }
+  });
+});
+
+describe('growJaw', () => {
+  test('pushes the jaw (and its outer ring) out from the arc centre by the share at its ends, none at the chin; nothing else moves', () => {
+    const mesh = faceMeshPoints(syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 120, mouthOpen: 0.1 }));
+    const grown = growJaw(Float32Array.from(mesh), 0.2);
+    const [cx, cy] = foreheadArcCentre(mesh);
+    const r = (p: Float32Array, i: number) => Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
+    assert.ok(Math.abs(r(grown, 0) - 1.2 * r(mesh, 0)) < 1e-3 && Math.abs(r(grown, 16) - 1.2 * r(mesh, 16)) < 1e-3);
+    assert.ok(Math.abs(r(grown, 4) - 1.1 * r(mesh, 4)) < 1e-3, 'half way down, half');
+    assert.equal(grown[16], mesh[16]);
+    assert.equal(grown[17], mesh[17]);
+    for (let i = 17; i < 68; i++) assert.equal(grown[2 * i], mesh[2 * i]);
+    for (const i of [...FOREHEAD_ARC, ...OUTER_ARC]) assert.equal(grown[2 * i + 1], mesh[2 * i + 1]);
   });
 });

@@ -131,6 +131,22 @@ export function scaleForeheadArc(meshPoints: Float32Array, scales: ArrayLike<num
 }
 
 /**
+ * Moves the jaw (and its outer-ring companions) outwards from the forehead arc's centre, in place:
+ * landmark j by `grow` × |j − 8| / 8 of its distance (the jaw's ends by the whole share, none at the
+ * chin). Inner points and the forehead arc stay.
+ */
+export function growJaw(meshPoints: Float32Array, grow: number): Float32Array {
+  const [cx, cy] = foreheadArcCentre(meshPoints);
+  const push = (i: number, g: number) => {
+    meshPoints[2 * i] = cx + (1 + g) * (meshPoints[2 * i] - cx);
+    meshPoints[2 * i + 1] = cy + (1 + g) * (meshPoints[2 * i + 1] - cy);
+  };
+  for (let j = 0; j < 17; j++) push(j, (grow * Math.abs(j - 8)) / 8);
+  for (let k = 0; k < OUTER_JAW_SOURCES.length; k++) push(OUTER_JAW[k], (grow * Math.abs(OUTER_JAW_SOURCES[k] - 8)) / 8);
+  return meshPoints;
+}
+
+/**
  * The fixed triangulation of the mesh, built once from a canonical layout (the output of
  * `faceMeshPoints` on canonical landmarks). The face outline and the contours of the eyes, the
  * outer lips and the inner mouth are forced to be mesh edges, and a closed mouth is first parted
@@ -239,6 +255,55 @@ export function mouthOpenness(landmarks: ArrayLike<number>): number {
   const width = dist(landmarks, 48, 54);
   if (!(width > 0)) return 0;
   return (dist(landmarks, 61, 67) + dist(landmarks, 62, 66) + dist(landmarks, 63, 65)) / 3 / width;
+}
+
+/** Inner-lip pairs (upper, lower) whose gaps `mouthOpenness` averages, and the outer lip points that follow each. */
+const LIP_PAIRS: readonly (readonly [number, number, number, number])[] = [
+  [61, 67, 50, 58],
+  [62, 66, 51, 57],
+  [63, 65, 52, 56],
+];
+/** Share of an opening change taken by the lower lip (the jaw drops; the upper lip moves less). */
+const LOWER_LIP_SHARE = 0.65;
+
+/**
+ * Moves the lips of `landmarks` (in place) so that its `mouthOpenness` becomes `openness`, keeping
+ * its mouth's width, corners and shape: each inner-lip gap is scaled by the same factor (or, from
+ * a closed mouth, opened evenly), the lower lip taking LOWER_LIP_SHARE of the change along the
+ * face's down direction, the outer lip points beside each pair moving with it (49, 53, 55, 59 by
+ * half). So a mouth in the child's own shape opens and closes as the story's does.
+ */
+export function openMouthTo(landmarks: Float32Array, openness: number): Float32Array {
+  const width = dist(landmarks, 48, 54);
+  if (!(width > 0) || !(openness >= 0)) return landmarks;
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  const len = Math.hypot(lx - rx, ly - ry);
+  if (!(len > 0)) return landmarks;
+  // Down in the face: the eye line turned by +90° (image y grows downwards).
+  const dx = -(ly - ry) / len,
+    dy = (lx - rx) / len;
+  const gaps = LIP_PAIRS.map(([u, l]) => Math.max(0, (landmarks[2 * l] - landmarks[2 * u]) * dx + (landmarks[2 * l + 1] - landmarks[2 * u + 1]) * dy));
+  const current = (gaps[0] + gaps[1] + gaps[2]) / 3;
+  const wanted = openness * width;
+  const scale = current > 1e-3 * width ? wanted / current : 1;
+  const moves = gaps.map((g) => (current > 1e-3 * width ? g * scale - g : wanted - g));
+  const shift = (i: number, amount: number) => {
+    landmarks[2 * i] += amount * dx;
+    landmarks[2 * i + 1] += amount * dy;
+  };
+  LIP_PAIRS.forEach(([u, l, ou, ol], k) => {
+    const m = moves[k];
+    shift(u, -(1 - LOWER_LIP_SHARE) * m);
+    shift(ou, -(1 - LOWER_LIP_SHARE) * m);
+    shift(l, LOWER_LIP_SHARE * m);
+    shift(ol, LOWER_LIP_SHARE * m);
+  });
+  shift(49, (-(1 - LOWER_LIP_SHARE) * moves[0]) / 2);
+  shift(53, (-(1 - LOWER_LIP_SHARE) * moves[2]) / 2);
+  shift(59, (LOWER_LIP_SHARE * moves[0]) / 2);
+  shift(55, (LOWER_LIP_SHARE * moves[2]) / 2);
+  return landmarks;
 }
 
 /** Eye aspect ratio (Soukupová & Čech), both eyes averaged: ~0.25–0.35 open, < 0.15 closed. */
