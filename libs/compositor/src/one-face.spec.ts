@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faceMeshPoints, FOREHEAD_ARC, foreheadArcCentre, orient2d, rgbToYuv, syntheticFaceLandmarks, yuvCoefficients } from '@talecast/geometry';
 import { CHILD_MOUTH_SHAPE, CHILD_SHAPE, FrameCompositor, FrameTarget, growOutline, TOON_CHILD_SHAPE, TOON_OUTLINE_GROW } from './frame-compositor';
-import { prepareFace } from './prepared-face';
+import { prepareFace, TOON_JAW_GROW } from './prepared-face';
 import { flatFace, greyFrame, Rgb } from './test-faces';
 import { flattenShading, StoryShading } from './face-shading';
 
@@ -250,6 +250,15 @@ describe('defaults by story style', () => {
     const explicit = drawnPhoto('toon', { skinFill: true });
     assert.deepEqual(toon.texture.y.data, explicit.texture.y.data);
     assert.deepEqual(toon.meshPoints, explicit.meshPoints);
+    // The jaw pushed out over the filled skin (TOON_JAW_GROW at its ends, none at the chin), the mask with it.
+    const filledPhoto = drawnPhoto('photo', { skinFill: true });
+    const [cx, cy] = foreheadArcCentre(filledPhoto.meshPoints);
+    const r = (p: Float32Array, i: number) => Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
+    assert.ok(Math.abs(r(toon.meshPoints, 0) / r(filledPhoto.meshPoints, 0) - (1 + TOON_JAW_GROW)) < 1e-3);
+    assert.equal(toon.meshPoints[17], filledPhoto.meshPoints[17]);
+    const x = Math.round(filledPhoto.meshPoints[4] - 2),
+      y = Math.round(filledPhoto.meshPoints[5]);
+    assert.ok(toon.mask.data[y * size + x] > 0.5 && filledPhoto.mask.data[y * size + x] === 0, 'the mask reaches past the child’s own jaw');
     const a = greyFrame(W, H, 150, 110, 150);
     new FrameCompositor().composite(a, toon, target);
     const b = greyFrame(W, H, 150, 110, 150);

@@ -72,7 +72,8 @@ export interface PrepareFaceInput {
   /**
    * With the skin fill: the mesh's jaw is pushed this share outwards (none at the chin, see growJaw),
    * so a frame's jaw line maps onto the child's filled skin beyond its own jaw, and the child's face
-   * inside keeps its width instead of being stretched to a round drawn head's (default 0).
+   * inside keeps its width instead of being stretched to a round drawn head's (default TOON_JAW_GROW
+   * for drawn stories, else 0).
    */
   jawGrow?: number;
   /** Colour distance (skin standard deviations) over which a pixel goes from skin to filled (default FILL_DISTANCE). */
@@ -121,6 +122,14 @@ export interface PreparedFace {
   eyes: ChildEyes;
 }
 
+/**
+ * The jaw push for drawn ('toon') stories. On the generated tale (1280x720, every 8th hero frame, the
+ * child's proportions kept) the child was recognised in 2% / 64% of the frames (sample6 / sample1)
+ * without it, 12% / 93% at 0.15, 43% / 95% at 0.25, 83% / 95% at 0.4: stretched over a round drawn head,
+ * the child's face lost its own width; now the filled skin beyond its jaw takes the stretch.
+ */
+export const TOON_JAW_GROW = 0.4;
+
 /** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
 export const SMALLER_LEVELS = 2;
 const MIN_LEVEL_SIZE = 64;
@@ -146,7 +155,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   const scales = input.foreheadScales ?? (fill && skin ? foreheadSkinScales(skin, meshPoints) : null);
   if (scales) scaleForeheadArc(meshPoints, scales);
   // The mesh's jaw pushed out over the filled skin beyond the child's own jaw (see jawGrow).
-  const jawGrow = fill || input.foreheadScales ? (input.jawGrow ?? 0) : 0;
+  const jawGrow = fill || input.foreheadScales ? (input.jawGrow ?? (input.style === 'toon' ? TOON_JAW_GROW : 0)) : 0;
   if (jawGrow > 0) growJaw(meshPoints, jawGrow);
   const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
@@ -174,6 +183,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       skinFill: false,
       hairCut: false,
       foreheadScales: scales ?? undefined,
+      jawGrow,
       // The copies' textures are converted from the filled RGBA again, so they are flattened again.
       flattenShading: input.flattenShading ?? fill,
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
