@@ -110,9 +110,7 @@ function printTable(r: EvaluationReport): void {
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
         `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}${x.follow.eyes.story === 'truth' ? ' vs drawn' : ''}` +
-          (x.follow.eyesSameInstrument
-            ? ` (net on both: ${follow(x.follow.eyesSameInstrument)} ${x.follow.eyesSameInstrument.blinksShown}/${x.follow.eyesSameInstrument.blinks})`
-            : ''),
+          ` (landmark net on both: ${follow(x.follow.eyesLandmarkNet)} ${x.follow.eyesLandmarkNet.blinksShown}/${x.follow.eyesLandmarkNet.blinks})`,
         `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}`,
       ]);
     }
@@ -138,7 +136,7 @@ function printTable(r: EvaluationReport): void {
       `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-      `eyes: openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
+      `eyes (the eye model, eval/eye-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
   );
 }
 

@@ -52,6 +52,7 @@ import {
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
+import { EyeModel, eyeOpennessByModel, loadEyeModel } from './eye-model';
 import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
 
 export const TARGETS = {
@@ -177,16 +178,16 @@ export interface RunResult {
     psnrFaceFreeRendered: number | null;
   };
   /**
-   * Does the output face do what the story's does: per hero frame, the landmark net on the crop
-   * turned with the story's face (precomputed points) of the story's frame and of the output
-   * gives the eyes' opening (lid gap over nose length, mean of both eyes) and mouth openness; correlations and blinks. `applicable`
-   * is false where the story's openness hardly varies (nothing to follow: no pass/fail then). Where the truth knows the
-   * character's lids (the drawn tale), `eyes` compares the output with them (the landmark net reads a drawn eye's lids
-   * poorly: it saw 3 of the tale's 5 blinks and invented others), and `eyesSameInstrument` keeps the net-on-both figure.
+   * Does the output face do what the story's does, per hero frame at the precomputed points: the eyes by the eye model
+   * (eval/eye-model.ts: lid gap over eye width, mean of both eyes) on the story's frame and the output — on the drawn tale
+   * the story's side is the character's drawn lids (the truth); the mouth by the landmark net on the crop turned with the
+   * story's face (inner-lip gap). Correlations and blinks; `applicable` is false where the story's openness hardly varies
+   * (nothing to follow: no pass/fail then). `eyesLandmarkNet`: the eyes as the landmark net reads them on both (lid gap
+   * over nose length; the figure before the eye model: it moved 7% for a shut eye on the tale's outputs).
    */
   follow: {
     eyes: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
-    eyesSameInstrument: (FollowResult & { applicable: boolean }) | null;
+    eyesLandmarkNet: FollowResult & { applicable: boolean };
     mouth: FollowResult & { applicable: boolean };
   };
   pass: Record<'identity' | 'placement' | 'stability' | 'untouched' | 'seam' | 'eyes' | 'mouth', boolean>;
@@ -237,6 +238,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
   const threads = options.threads ?? 2;
   const ffmpeg = await locateFfmpeg();
   const models = await loadFaceModels('wasm');
+  const eyeModel = await loadEyeModel(models);
   const detector = new FaceDetector(models);
   const dir = await tempDir('talecast-eval-');
   // The encoder the app is configured with (TALECAST_X264_PRESET / _CRF), so the eval measures what parents get.
@@ -313,7 +315,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         rows: [],
       };
       const storyFaces = new Map<number, StoryFace | null>();
-      const storyOpenness = new Map<number, [number, number] | null>();
+      const storyOpenness = new Map<number, [number, number, number] | null>();
 
       for (const face of faces) {
         const r0 = performance.now();
@@ -331,6 +333,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
           heroPhotoDescriptor,
           storyFaces,
           storyOpenness,
+          eyeModel,
           output: storage.renderFile(renderId, 'video.mp4'),
           readyMedia: manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
           storyVideo: fixture?.video ?? input.video!,
@@ -534,8 +537,9 @@ interface RunInput {
   face: ChildFace;
   heroPhotoDescriptor: Float32Array | null;
   storyFaces: Map<number, StoryFace | null>;
-  /** The story face's [eye opening, mouth openness] per frame (shared by the story's runs; null = not measured). */
-  storyOpenness: Map<number, [number, number] | null>;
+  /** The story face's [eye opening by the landmark net, mouth openness, eye openness by the eye model] per frame (shared by the story's runs; null = not measured). */
+  storyOpenness: Map<number, [number, number, number] | null>;
+  eyeModel: EyeModel;
   output: string;
   readyMedia: string[];
   storyVideo: string;
@@ -579,7 +583,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
     sheetOutputEyes: Buffer[] = [];
   const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
-  const opennessStoryInstrument = new Float64Array(truth.frameCount).fill(NaN);
+  const opennessStoryNet = new Float64Array(truth.frameCount).fill(NaN),
+    opennessOutNet = new Float64Array(truth.frameCount).fill(NaN);
   const storyEyes = drawnEyeOpenness(truth);
   try {
     for (let i = 0; i < truth.frameCount; i++) {
@@ -612,15 +617,18 @@ async function measureRun(input: RunInput): Promise<Measured> {
       if (target) {
         let so = input.storyOpenness.get(i);
         if (so === undefined) {
-          so = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
+          const net = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
+          so = net ? [net[0], net[1], meanOf(await eyeOpennessByModel(input.eyeModel, storyRgb, target))] : null;
           input.storyOpenness.set(i, so);
         }
         const oo = openness(await turnedLandmarks(models, outRgb, target, turnedInput));
         if (so && oo) {
-          opennessStory.eyes[i] = storyEyes ? storyEyes[i] : so[0];
-          opennessStoryInstrument[i] = so[0];
+          // Eyes: the eye model on both (the character's drawn lids from the truth where known); the landmark net on both beside it.
+          opennessStory.eyes[i] = storyEyes ? storyEyes[i] : so[2];
+          opennessOut.eyes[i] = meanOf(await eyeOpennessByModel(input.eyeModel, outRgb, target));
+          opennessStoryNet[i] = so[0];
+          opennessOutNet[i] = oo[0];
           opennessStory.mouth[i] = so[1];
-          opennessOut.eyes[i] = oo[0];
           opennessOut.mouth[i] = oo[1];
         }
       }
@@ -783,10 +791,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const placementMean = mean(errors);
   const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true),
     mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
-  const sameInstrument = storyEyes ? followMeasure(opennessStoryInstrument, opennessOut.eyes, true) : null;
+  const sameInstrument = followMeasure(opennessStoryNet, opennessOutNet, true);
   const follow = {
     eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION, story: storyEyes ? ('truth' as const) : ('instrument' as const) },
-    eyesSameInstrument: sameInstrument ? { ...roundFollow(sameInstrument), applicable: sameInstrument.storyVariation >= MIN_VARIATION } : null,
+    eyesLandmarkNet: { ...roundFollow(sameInstrument), applicable: sameInstrument.storyVariation >= MIN_VARIATION },
     mouth: { ...roundFollow(mouth), applicable: mouth.storyVariation >= MIN_VARIATION },
   };
   return {
@@ -875,6 +883,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
         (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
     },
   };
+}
+
+function meanOf(v: [number, number]): number {
+  return (v[0] + v[1]) / 2;
 }
 
 /** The drawn character's lid openness per frame (mean of both eyes; NaN where not visible), or null when the truth has none (photo stories). */
