@@ -42,7 +42,8 @@ describe('setEyelids', () => {
   });
 
   test('lidScale: ratio of openness, capped, neutral when the child is unknown', () => {
-    assert.equal(lidScale(0.4, 1), 0.5); // 0.4 of the character's open eye, below the dead band: 0.4 / 0.8
+    assert.ok(Math.abs(lidScale(0.4, 1) - 0.15 / 0.55) < 1e-9); // 0.4 of the character's open eye: on the ramp from SHUT_BELOW to the dead band
+    assert.equal(lidScale(0.2, 1), 0); // mid-blink: shut
     assert.equal(lidScale(0.85, 1), 1); // inside the dead band: open, whatever the noise
     assert.equal(lidScale(0.95, 1), 1);
     assert.equal(lidScale(Number.NaN, 0.95), 1 / 0.95); // no measurement: open

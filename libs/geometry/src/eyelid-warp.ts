@@ -115,12 +115,15 @@ export function setEyelids(landmarks: ArrayLike<number>, scale: ArrayLike<number
 /**
  * The story's openness as the child's eye shows it: at or above OPEN_DEADBAND the eye is simply
  * open (the landmark net's frame-to-frame noise on an open eye must never make the child's lids
- * flicker); below it, a straight ramp down to closed.
+ * flicker); at or below SHUT_BELOW it is shut (a blink seen at 30 fps is caught mid-way, at 0.1–0.3
+ * of the drawn opening: shown as such, the child's eye kept a dark slit that neither a viewer nor
+ * the eye model on a 15 px eye read as closed); a straight ramp between.
  */
 export const OPEN_DEADBAND = 0.8;
+export const SHUT_BELOW = 0.25;
 export function shownOpenness(storyOpen: number): number {
   if (!(storyOpen < OPEN_DEADBAND)) return 1; // also NaN: no measurement, open
-  return storyOpen <= 0 ? 0 : storyOpen / OPEN_DEADBAND;
+  return storyOpen <= SHUT_BELOW ? 0 : (storyOpen - SHUT_BELOW) / (OPEN_DEADBAND - SHUT_BELOW);
 }
 
 /**
