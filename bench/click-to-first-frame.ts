@@ -1,7 +1,8 @@
 // "Click to first frame" as a parent sees it: the real API process (`npm start`'s entry point,
 // API and worker in one process) on the bench's database and data folder, the parents' page in
 // real headless Chromium. A fresh page per run: pick the story, upload a photo, then time from
-// the POST of the render (the click) to the first frame playing (`playing` with currentTime > 0),
+// the POST of the render (the click) to the first frame presented while playing past 0
+// (requestVideoFrameCallback),
 // with the steps in between: the job taken from the queue, faces loaded, the engine's first
 // steps, the first HLS segment published, the page told (server-sent event), the playlist and the
 // first segment fetched, the first frame. After the first frame the render is deleted (cancelled).
@@ -74,10 +75,33 @@ const PAGE_HOOKS = `(() => {
       mark('video ' + t + ' at ' + v.currentTime.toFixed(3) + b);
     }, true);
   }
+  // The first frame: the first frame the compositor presents while the element plays past 0
+  // (requestVideoFrameCallback). 'playing' and 'timeupdate' can fire while a seek over the start
+  // gap is still under way, before any picture: kept as marks, not as the figure.
   let played = false;
+  const firstFrame = () => { if (!played) { played = true; mark('first frame'); window.__ctffPlayed = true; } };
+  let watchedFrames = null;
+  const watchFrames = (v) => v.requestVideoFrameCallback((_now, meta) => { if (!v.paused && meta.mediaTime > 0) firstFrame(); else watchFrames(v); });
+  // The element's state whenever it changes, until the first frame (what the start-up waits on).
+  let lastState = '';
+  const watch = setInterval(() => {
+    const v = document.getElementById('video');
+    if (!(v instanceof HTMLMediaElement) || !v.src) return;
+    if (played) { clearInterval(watch); return; }
+    if (watchedFrames !== v && typeof v.requestVideoFrameCallback === 'function') { watchedFrames = v; watchFrames(v); }
+    const b = Array.from({ length: v.buffered.length }, (_, i) => v.buffered.start(i).toFixed(3) + '-' + v.buffered.end(i).toFixed(3)).join(',');
+    const state = 'video state: at ' + v.currentTime.toFixed(3) + ' ready ' + v.readyState + (v.seeking ? ' seeking' : '') + (v.paused ? ' paused' : '') + ' buffered [' + b + ']';
+    if (state !== lastState) { lastState = state; mark(state); }
+  }, 10);
   // Only the render's player (#video): the story cards play their preview clips too.
-  document.addEventListener('playing', (e) => { if (e.target.id !== 'video') return; if (!played && e.target.currentTime > 0) { played = true; mark('first frame'); } else mark('playing event'); }, true);
-  document.addEventListener('timeupdate', (e) => { if (e.target.id !== 'video') return; if (!played && e.target.currentTime > 0 && !e.target.paused) { played = true; mark('first frame'); } }, true);
+  let playingSeen = false;
+  document.addEventListener('playing', (e) => { if (e.target.id !== 'video' || playingSeen || e.target.currentTime <= 0) return; playingSeen = true; mark('playing event past 0'); }, true);
+  document.addEventListener('timeupdate', (e) => {
+    const v = e.target;
+    if (v.id !== 'video' || played || v.currentTime <= 0 || v.paused || v.seeking) return;
+    // Without requestVideoFrameCallback: time moving while playing is the first frame.
+    if (typeof v.requestVideoFrameCallback !== 'function') firstFrame();
+  }, true);
 })();`;
 
 export async function clickToFirstFrame(opts: ClickToFirstFrameOptions): Promise<ClickRun[]> {
@@ -126,14 +150,7 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   await page.locator('.face-item').waitFor({ timeout: 60_000 });
   await page.waitForFunction(() => !(document.getElementById('make-button') as HTMLButtonElement).disabled, undefined, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Make my video' }).click();
-  await page.waitForFunction(
-    () => {
-      const v = document.querySelector<HTMLVideoElement>('#video');
-      return !!v && v.currentTime > 0 && !v.paused;
-    },
-    undefined,
-    { timeout: 120_000 },
-  );
+  await page.waitForFunction(() => (window as { __ctffPlayed?: boolean }).__ctffPlayed === true, undefined, { timeout: 120_000 });
   await page.waitForTimeout(50); // lets the last exposed-function call land
   const renderId = (await page.locator('#render').getAttribute('data-render-id')) ?? '';
   const engine = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.dataset.engine ?? '?');
@@ -148,7 +165,7 @@ async function oneRun(page: Page, base: string, opts: ClickToFirstFrameOptions, 
   const post = marks.find(([n]) => n === 'POST sent')?.[1];
   const frame = marks.find(([n]) => n === 'first frame')?.[1];
   if (post === undefined || frame === undefined) throw new Error(`click-to-first-frame: marks missing (${JSON.stringify(marks)})`);
-  const all: [string, number][] = marks.filter(([n]) => n !== 'playing event').map(([n, t]) => [n, t - post]);
+  const all: [string, number][] = marks.map(([n, t]) => [n, t - post]);
   all.push(['render row created', new Date(row.createdAt).getTime() - post]);
   if (row.startedAt) {
     const taken = new Date(row.startedAt).getTime();

@@ -95,6 +95,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
 
   // 1. The story and the render's folders (temporary files of a dead attempt removed).
   const { manifest, frames } = await loadStory(deps.storage, job.storyId);
+  trace('story loaded');
   const dirs = await prepareRenderDirs(deps.storage, job.renderId);
   const storyPath = (relative: string) => deps.storage.storyPath(job.storyId, relative);
   // The title card is drawn while the audio is prepared (drawing text takes ~0.1 s), away from the story's faces.
@@ -112,6 +113,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     out: deps.storage.renderFile(job.renderId, 'audio.m4a'),
   });
   const audio = voice.audio;
+  trace('audio prepared');
   if (job.voices?.length) trace(`audio mixed with ${job.voices.length} line(s)`);
 
   // 3. The title card, drawn once (its segments are rendered, not copied); then the plan: faces per
@@ -126,6 +128,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     mouths: voice.mouths,
     cardFrames: card?.opacity.length ?? 0,
   });
+  trace(`planned: ${plan.runs.length} runs`);
   const output = plan.segments.map((s) => (s.kind === 'reuse' ? storyPath(manifest.segments[s.k].file) : path.join(dirs.segments, segmentFileName(s.k))));
 
   // 4. Segments become HLS pieces as they are ready (with the mix where it differs); progress follows the playlist.

@@ -136,6 +136,7 @@ export class RenderWorker implements OnApplicationShutdown {
       const voices = Object.keys(render.voices ?? {}).length ? await this.recordings.loadForRender(render.storyId, render.voices) : [];
       const titleCard = await this.titleCardOf(render);
       const ffmpeg = await this.ffmpeg.locate();
+      mark('voices, title card and ffmpeg looked up');
       engineStarted = Date.now();
       const outcome = await renderVideo(
         { renderId: id, storyId: render.storyId, faces, voices, titleCard },
