@@ -1,7 +1,9 @@
-// Plays a render in a <video>: native HLS where the browser has it (Safari, iOS, recent
-// Chromium), else hls.js (loaded only when needed). If the native player fails on the stream it
-// hands over to hls.js (which remuxes the segments itself); if that fails too, the page falls
-// back to the finished MP4. The playlist grows while the render runs, so playback starts at the
+// Plays a render in a <video>: hls.js wherever the browser has Media Source Extensions, native
+// HLS only where it has not (iOS). Chromium's own HLS player (since ~v140) fails with
+// DEMUXER_ERROR_COULD_NOT_PARSE on a playlist that is still growing (no ENDLIST), which ours is
+// while the render runs: the page then lost 0.5-1 s handing over to hls.js (measured in the
+// bench). If the native player fails on the stream it hands over to hls.js (which remuxes the
+// segments itself); if that fails too, the page falls back to the finished MP4. The playlist grows while the render runs, so playback starts at the
 // beginning of the story, not at the "live edge".
 import type Hls from 'hls.js/light';
 
@@ -26,6 +28,17 @@ function loadHls(): Promise<typeof Hls> {
   return hlsModule;
 }
 
+/**
+ * hls.js where Media Source Extensions play H.264 (Chromium, Firefox, desktop Safari); native HLS
+ * where they do not but the element plays HLS itself (iOS Safari, whose ManagedMediaSource we
+ * leave to it). Neither: hls.js is tried and the page falls back to the MP4.
+ */
+function prefersHlsJs(video: HTMLVideoElement): boolean {
+  const mse = (window as { MediaSource?: { isTypeSupported(type: string): boolean } }).MediaSource;
+  if (mse?.isTypeSupported('video/mp4; codecs="avc1.64001f,mp4a.40.2"')) return true;
+  return !video.canPlayType('application/vnd.apple.mpegurl');
+}
+
 export class StoryPlayer {
   private hls: Hls | null = null;
   private engine: Engine | null = null;
@@ -45,7 +58,7 @@ export class StoryPlayer {
     for (const e of ['loadeddata', 'canplay', 'progress', 'waiting']) video.addEventListener(e, () => this.skipStartGap());
     // Where hls.js will be needed, fetch and parse it while the parent is still choosing, not
     // in the seconds between "the stream is ready" and the first frame.
-    if (!video.canPlayType('application/vnd.apple.mpegurl')) {
+    if (prefersHlsJs(video)) {
       const load = () => void loadHls().catch(() => undefined);
       if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(load, { timeout: 3000 });
       else window.setTimeout(load, 1000);
@@ -134,7 +147,7 @@ export class StoryPlayer {
       if (++ticks > 1200 || this.shownFrame() || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
       else this.skipStartGap();
     }, 50);
-    if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
+    if (!prefersHlsJs(this.video)) {
       this.engine = 'native';
       this.video.dataset.engine = 'native';
       this.video.addEventListener(
