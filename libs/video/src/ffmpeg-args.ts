@@ -371,6 +371,16 @@ export function encodeSegmentRunArgs(opts: {
   return args;
 }
 
+/**
+ * Where an HLS piece's timestamps go: exactly where the segment is in the story, its first video
+ * frame at the segment's start. By default ffmpeg shifts a piece whose B-frame delay (2 frames)
+ * or AAC priming (1024 samples) would start before 0 — only the first piece — so its video
+ * started at 0.067 s: the player waited at 0 before a gap (or for its own nudge), and the first
+ * piece overlapped the second by 2 frames. MPEG-TS stores every time 1.4 s later (the muxer's
+ * delay), so the priming's few milliseconds before 0 stay positive in the file.
+ */
+const TS_PLACEMENT = ['-avoid_negative_ts', 'disabled'];
+
 /** One HLS MPEG-TS segment: the video segment copied, the matching slice of the story's audio. */
 export function hlsSegmentArgs(opts: { video: string; audio: string | null; startSeconds: number; durationSeconds: number; out: string }): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', opts.video];
@@ -392,7 +402,7 @@ export function hlsSegmentArgs(opts: { video: string; audio: string | null; star
       '128k',
     );
   else args.push('-map', '0:v:0');
-  args.push('-c:v', 'copy', '-output_ts_offset', opts.startSeconds.toFixed(6), '-f', 'mpegts', opts.out);
+  args.push('-c:v', 'copy', ...TS_PLACEMENT, '-output_ts_offset', opts.startSeconds.toFixed(6), '-f', 'mpegts', opts.out);
   return args;
 }
 
@@ -412,7 +422,7 @@ export function hlsSegmentsArgs(pieces: { video: string; audio: string | null; s
       const a = input++;
       outputs.push('-map', `${v}:v:0`, '-map', `${a}:a:0`, '-c:a', 'aac', '-b:a', '128k');
     } else outputs.push('-map', `${v}:v:0`);
-    outputs.push('-c:v', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+    outputs.push('-c:v', 'copy', ...TS_PLACEMENT, '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
   }
   return [...args, ...outputs];
 }
@@ -423,7 +433,7 @@ export function hlsSegmentsArgs(pieces: { video: string; audio: string | null; s
  * audio decoding or re-encoding). ffmpeg starts each input at zero; the video is delayed by
  * `videoDelaySeconds` (the story piece's first video time minus its earliest stream time, see
  * `tsStartTimes`) so audio and video keep exactly the offset they had in the story's piece, and
- * the piece is placed at `startSeconds` like the story's.
+ * the piece's video starts at `startSeconds` like the story's (its audio that much earlier).
  */
 export function hlsPiecesFromStoryArgs(
   pieces: { video: string; storyPiece: string; videoDelaySeconds: number; startSeconds: number; out: string }[],
@@ -432,7 +442,8 @@ export function hlsPiecesFromStoryArgs(
   const outputs: string[] = [];
   pieces.forEach((p, i) => {
     args.push('-itsoffset', p.videoDelaySeconds.toFixed(6), '-i', p.video, '-i', p.storyPiece);
-    outputs.push('-map', `${2 * i}:v:0`, '-map', `${2 * i + 1}:a:0?`, '-c', 'copy', '-output_ts_offset', p.startSeconds.toFixed(6), '-f', 'mpegts', p.out);
+    const offset = (p.startSeconds - p.videoDelaySeconds).toFixed(6);
+    outputs.push('-map', `${2 * i}:v:0`, '-map', `${2 * i + 1}:a:0?`, '-c', 'copy', ...TS_PLACEMENT, '-output_ts_offset', offset, '-f', 'mpegts', p.out);
   });
   return [...args, ...outputs];
 }

@@ -1,0 +1,112 @@
+// HLS pieces with real ffmpeg: each piece's first video frame sits exactly at its segment's start
+// in the stream's time (the first piece too: no B-frame shift of 2 frames), so the video of
+// consecutive pieces neither overlaps nor leaves a gap; a re-rendered piece lines up with the
+// story's own piece of the same segment, audio and video.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { encodeSegmentRunArgs, hlsPiecesFromStoryArgs, hlsSegmentsArgs, locateFfmpeg, runFfmpeg, tsStartTimes } from '@talecast/video';
+import { tempDir } from '@talecast/testing';
+
+const FPS = 30;
+/** Segments of 30 and 45 frames (the render's 1 s first segment, then a longer one). */
+const SEGMENT_FRAMES = [30, 45];
+/** Every MPEG-TS time is written this much later by ffmpeg's muxer (its default max_delay 0.7 s, twice). */
+const TS_MUX_DELAY = 1.4;
+
+async function startTimes(file: string): Promise<{ video: number; audio: number }> {
+  const t = tsStartTimes(new Uint8Array(await fs.readFile(file)));
+  assert.ok(t.video !== null && t.audio !== null, `${path.basename(file)}: no video or audio PTS`);
+  return { video: t.video, audio: t.audio };
+}
+
+describe('HLS pieces', () => {
+  let ffmpeg = '';
+  let dir: { path: string; cleanup(): Promise<void> };
+  const starts = [0, SEGMENT_FRAMES[0] / FPS];
+  const durations = SEGMENT_FRAMES.map((n) => n / FPS);
+
+  before(async () => {
+    ffmpeg = (await locateFfmpeg()).ffmpeg;
+    dir = await tempDir('talecast-hls-pieces-');
+    // Two segment files from one x264 run (B-frames: the stream's first frame decodes 2 frames late), as the render writes them.
+    const encoder = { preset: 'veryfast', crf: 23, threads: 1, maxGopFrames: 120 };
+    await runFfmpeg(ffmpeg, [
+      ...encodeSegmentRunArgs({
+        width: 64,
+        height: 64,
+        fpsNum: FPS,
+        fpsDen: 1,
+        segmentFrames: SEGMENT_FRAMES,
+        pattern: path.join(dir.path, 'seg-%04d.mp4'),
+        startNumber: 0,
+        encoder,
+        matrix: 'bt709',
+        range: 'tv',
+        input: ['-f', 'lavfi', '-i', `testsrc2=size=64x64:rate=${FPS}:duration=${(SEGMENT_FRAMES[0] + SEGMENT_FRAMES[1]) / FPS}`],
+        reportFiles: false,
+      }),
+    ]);
+    await runFfmpeg(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=3',
+      '-c:a',
+      'aac',
+      path.join(dir.path, 'audio.m4a'),
+    ]);
+    await runFfmpeg(
+      ffmpeg,
+      hlsSegmentsArgs(
+        starts.map((s, k) => ({
+          video: path.join(dir.path, `seg-000${k}.mp4`),
+          audio: path.join(dir.path, 'audio.m4a'),
+          startSeconds: s,
+          durationSeconds: durations[k],
+          out: path.join(dir.path, `story-${k}.ts`),
+        })),
+      ),
+    );
+  });
+  after(async () => dir?.cleanup());
+
+  test("the story's pieces: video from exactly each segment's start, the audio's priming just before", async () => {
+    for (const [k, s] of starts.entries()) {
+      const t = await startTimes(path.join(dir.path, `story-${k}.ts`));
+      assert.ok(Math.abs(t.video - TS_MUX_DELAY - s) < 1e-3, `piece ${k}: video starts at ${(t.video - TS_MUX_DELAY).toFixed(4)} s, its segment at ${s} s`);
+      // AAC's 1024 priming samples (21 ms at 48 kHz, 23 ms at 44.1 kHz) before the video, never after it.
+      const early = t.video - t.audio;
+      assert.ok(early >= 0 && early < 0.025, `piece ${k}: audio ${early.toFixed(4)} s before the video`);
+    }
+  });
+
+  test("a re-rendered piece starts where the story's piece of the same segment does, audio and video", async () => {
+    for (const [k, s] of starts.entries()) {
+      const storyPiece = path.join(dir.path, `story-${k}.ts`);
+      const story = await startTimes(storyPiece);
+      const out = path.join(dir.path, `rendered-${k}.ts`);
+      await runFfmpeg(
+        ffmpeg,
+        hlsPiecesFromStoryArgs([
+          {
+            video: path.join(dir.path, `seg-000${k}.mp4`),
+            storyPiece,
+            videoDelaySeconds: story.video - Math.min(story.video, story.audio),
+            startSeconds: s,
+            out,
+          },
+        ]),
+      );
+      const rendered = await startTimes(out);
+      assert.ok(Math.abs(rendered.video - story.video) < 1e-3, `piece ${k}: rendered video at ${rendered.video}, the story's at ${story.video}`);
+      assert.ok(Math.abs(rendered.audio - story.audio) < 1e-3, `piece ${k}: rendered audio at ${rendered.audio}, the story's at ${story.audio}`);
+    }
+  });
+});
