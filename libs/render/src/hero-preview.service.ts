@@ -13,6 +13,8 @@ import { yuv420FrameBytes, yuv420ToRgba, yuv420View } from '@talecast/geometry';
 import { isStorySlug, StorageCore } from '@talecast/storage';
 import { decodeRangeArgs, FfmpegService, startFfmpeg } from '@talecast/video';
 import { loadStory } from './render-engine';
+import { existingRenderPool } from './render-pool';
+import type { PrepareFaceTask } from './segment-task';
 import { pickPreviewFrame, previewRole } from './hero-preview';
 
 const CACHE_ENTRIES = 64;
@@ -28,7 +30,7 @@ export class HeroPreviewService {
    * render in this process that follows takes its face from here instead of preparing it again
    * on the first frame's path (measured: ~1 s of a segment thread). Dropped with the face.
    */
-  private readonly prepared = new Map<string, PreparedFace>();
+  private readonly prepared = new Map<string, Promise<PreparedFace>>();
   private readonly compositor = new FrameCompositor();
 
   constructor(
@@ -51,6 +53,9 @@ export class HeroPreviewService {
     const cached = this.cache.get(key);
     if (cached) return cached;
 
+    // The face is prepared while the frame is decoded, and registered at once: a render that
+    // starts meanwhile waits for it instead of preparing it again in its own thread.
+    const preparing = this.prepare(faceId, face, manifest.story.style, manifest.video.matrix, manifest.video.range);
     const role = previewRole(manifest.frameData.roles);
     const frame = role === null ? null : pickPreviewFrame(frames, role);
     const segment = frame === null ? undefined : manifest.segments.find((s) => frame >= s.start && frame < s.end);
@@ -72,12 +77,7 @@ export class HeroPreviewService {
       mouthOpen: frames.field(r, frame, 'mouthOpen')[0],
       occluders,
     };
-    const key3 = preparedKey(faceId, manifest.story.style, matrix, range);
-    const prepared =
-      this.prepared.get(key3) ?? prepareFace({ rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix, range, style: manifest.story.style });
-    this.prepared.set(key3, prepared);
-    while (this.prepared.size > PREPARED_ENTRIES) this.prepared.delete(this.prepared.keys().next().value as string);
-    this.compositor.composite(yuv, prepared, target, { blend: 'alpha' });
+    this.compositor.composite(yuv, await preparing, target, { blend: 'alpha' });
 
     const rgba = yuv420ToRgba(yuv, matrix, range);
     const jpeg = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
@@ -89,8 +89,32 @@ export class HeroPreviewService {
     return jpeg;
   }
 
-  /** The face as a preview in this process prepared it for this style and colour space, if it did. */
-  preparedFace(faceId: string, style: FaceStyle, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc'): PreparedFace | undefined {
+  /**
+   * The face prepared for this style and colour space, once per face: in a segment thread where
+   * this process renders (the API's event loop stays free: the render's POST that follows is not
+   * held up), on this thread in an API-only process.
+   */
+  private prepare(
+    faceId: string,
+    face: { rgba: Uint8Array; size: number; landmarks: Float32Array },
+    style: FaceStyle,
+    matrix: 'bt601' | 'bt709',
+    range: 'tv' | 'pc',
+  ): Promise<PreparedFace> {
+    const key = preparedKey(faceId, style, matrix, range);
+    const known = this.prepared.get(key);
+    if (known) return known;
+    const task: PrepareFaceTask = { key: faceId, rgba: face.rgba, size: face.size, landmarks: face.landmarks, matrix, range, style };
+    const pool = existingRenderPool();
+    const preparing = pool ? (pool.run(task, { name: 'prepareFaceTask' }) as Promise<PreparedFace>) : Promise.resolve().then(() => prepareFace(task));
+    this.prepared.set(key, preparing);
+    preparing.catch(() => this.prepared.get(key) === preparing && this.prepared.delete(key));
+    while (this.prepared.size > PREPARED_ENTRIES) this.prepared.delete(this.prepared.keys().next().value as string);
+    return preparing;
+  }
+
+  /** The face as a preview in this process prepared (or is preparing) it for this style and colour space, if it did. */
+  preparedFace(faceId: string, style: FaceStyle, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc'): Promise<PreparedFace> | undefined {
     return this.prepared.get(preparedKey(faceId, style, matrix, range));
   }
 

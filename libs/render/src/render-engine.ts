@@ -64,7 +64,7 @@ export interface RenderEngineDeps {
   /** Upper bound of frames per run (one decoder + one encoder); bounds a task's size. */
   maxRunFrames?: number;
   /** A face this process already prepared for the story's style and colour space (the parent's preview), if any. */
-  preparedFace?: (faceId: string, style: FaceStyle, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc') => PreparedFace | undefined;
+  preparedFace?: (faceId: string, style: FaceStyle, matrix: 'bt601' | 'bt709', range: 'tv' | 'pc') => PreparedFace | Promise<PreparedFace> | undefined;
   /** Timeline of the render for profiling (milliseconds since start, what happened). */
   onTrace?: (ms: number, event: string) => void;
 }
@@ -301,9 +301,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () =>
     encoder: deps.encoder,
     blend: job.blend ?? 'alpha',
     faces: run.faces,
-    prepared: deps.preparedFace
-      ? run.faces.map((f) => deps.preparedFace!(f.key, manifest.story.style, manifest.video.matrix, manifest.video.range) ?? null)
-      : undefined,
+    prepared: await preparedFaces(run, deps, manifest),
     titleCard,
     cancel: ctx.cancel,
     port: channel.port2,
@@ -329,6 +327,18 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () =>
   } finally {
     channel.port1.close();
   }
+}
+
+/**
+ * The run's faces as this process already prepared them (the preview), else null each. One still
+ * being prepared is waited for: preparing it again in the run's thread would cost as long, twice
+ * the CPU. A failed preparation leaves the run to prepare it itself.
+ */
+async function preparedFaces(run: RenderRunPlan, deps: RenderEngineDeps, manifest: StoryManifest): Promise<(PreparedFace | null)[] | undefined> {
+  const lookup = deps.preparedFace;
+  if (!lookup) return undefined;
+  const { matrix, range } = manifest.video;
+  return Promise.all(run.faces.map(async (f) => (await Promise.resolve(lookup(f.key, manifest.story.style, matrix, range)).catch(() => undefined)) ?? null));
 }
 
 /** The `.tmp` files a failed run left (named after its first segment). */

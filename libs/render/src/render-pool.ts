@@ -21,6 +21,11 @@ export function renderPool(threads: number): Piscina {
   return pool;
 }
 
+/** The pool, if this process made one (a process that renders); undefined in an API-only process. */
+export function existingRenderPool(): Piscina | undefined {
+  return pool;
+}
+
 export async function closeRenderPool(): Promise<void> {
   const p = pool;
   pool = undefined;

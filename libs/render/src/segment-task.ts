@@ -3,7 +3,7 @@
 // frame and role), and where to write them. Plain data: it crosses a thread boundary.
 import type { MessagePort } from 'node:worker_threads';
 import type { CardOverlay } from './title-card-overlay';
-import type { PreparedFace } from '@talecast/compositor';
+import type { FaceStyle, PreparedFace } from '@talecast/compositor';
 
 export interface FaceTexture {
   key: string;
@@ -91,4 +91,15 @@ export interface SegmentResult {
 /** File name of rendered segment `k`. */
 export function segmentFileName(k: number): string {
   return `seg-${String(k).padStart(4, '0')}.mp4`;
+}
+
+/** One face to prepare in a segment thread (the parent's preview: off the API's event loop). */
+export interface PrepareFaceTask {
+  key: string;
+  size: number;
+  rgba: Uint8Array;
+  landmarks: Float32Array;
+  style: FaceStyle;
+  matrix: 'bt601' | 'bt709';
+  range: 'tv' | 'pc';
 }

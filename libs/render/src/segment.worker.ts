@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
-import { SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
+import { PrepareFaceTask, SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
 import { blendCardOverlay } from './title-card-overlay';
 
@@ -30,6 +30,19 @@ export class RenderCancelled extends Error {
     super('render cancelled');
     this.name = 'RenderCancelled';
   }
+}
+
+/**
+ * Prepares one face here (the pool's `prepareFace` task): the parent's preview asks for it right
+ * after the upload, and on the API's own thread its ~0.5-1 s held up every request meanwhile —
+ * the render's POST among them. Kept for this thread's runs too.
+ */
+export function prepareFaceTask(t: PrepareFaceTask): PreparedFace {
+  const key = `${t.key}:${t.style}:${t.matrix}:${t.range}`;
+  const p = prepared.get(key) ?? prepareFace({ rgba: t.rgba, size: t.size, landmarks: t.landmarks, matrix: t.matrix, range: t.range, style: t.style });
+  if (prepared.size > 16) prepared.clear();
+  prepared.set(key, p);
+  return p;
 }
 
 function preparedFace(task: SegmentTask, index: number): PreparedFace {
