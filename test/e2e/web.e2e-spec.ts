@@ -332,7 +332,10 @@ describe('parents web page', { timeout: 12 * 60_000 }, () => {
       .waitForFunction(
         () => {
           const v = document.querySelector<HTMLVideoElement>('#video');
-          return !!v && v.currentTime > 0 && !v.paused;
+          // Not seeking: hls.js's stream starts at 0.067 s and the player seeks there; currentTime is
+          // past 0 from the seek's start, before any picture (the bench's click row counts the first
+          // frame presented).
+          return !!v && v.currentTime > 0 && !v.paused && !v.seeking && v.readyState >= 3;
         },
         undefined,
         { timeout: 240_000, polling: 'raf' },
