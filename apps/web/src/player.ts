@@ -147,7 +147,16 @@ export class StoryPlayer {
       if (++ticks > 1200 || this.shownFrame() || this.failed || this.engine === 'mp4') window.clearInterval(gapTimer);
       else this.skipStartGap();
     }, 50);
-    if (!prefersHlsJs(this.video)) {
+    // hls.js where it is preferred and works here; else the browser's own HLS where it has one.
+    const native = this.video.canPlayType('application/vnd.apple.mpegurl') !== '';
+    const hlsJs =
+      prefersHlsJs(this.video) &&
+      (!native ||
+        (await loadHls().then(
+          (H) => H.isSupported(),
+          () => false,
+        )));
+    if (!hlsJs) {
       this.engine = 'native';
       this.video.dataset.engine = 'native';
       this.video.addEventListener(
