@@ -1,6 +1,7 @@
 // Precomputes one story, offline: validate → probe → analyse contiguous frame ranges in a piscina
-// pool → join, clean and smooth the tracks (track-cleaning.ts) → per-frame pose, transforms and
-// colour (frame-records.ts) → segment plan → render-ready segment media + audio, HLS pieces,
+// pool (cut where the expected work is equal, analysis-ranges.ts) → join, clean and smooth the
+// tracks (track-cleaning.ts) → per-frame pose, transforms and colour (frame-records.ts) → segment
+// plan → render-ready segment media + audio, HLS pieces,
 // thumbnail (story-media.ts) → manifest, frame data, expressions, masks, written to a staging
 // folder and renamed into place only when complete. Never publishes a half-made story; never
 // touches another story's files.
@@ -16,6 +17,7 @@ import { RangeResult } from './range-analyzer';
 import { cleanRoleTrack, CleanTrack } from './track-cleaning';
 import { ExpressionFrame, storyFrameRecords } from './frame-records';
 import { planSegments } from './segment-planner';
+import { analysisRangeStarts } from './analysis-ranges';
 import { encodeStoryMedia, manifestSegments, writeHlsPieces } from './story-media';
 import { chooseShowcase, writeShowcase } from './story-showcase';
 import { PrecomputeError } from './precompute-error';
@@ -256,6 +258,10 @@ async function analyseStory(
     minThreads: 1,
     idleTimeout: 1000,
     maxQueue: tasks.length + 1,
+    // Ranges start in story order. Without it, piscina puts a task it could not hand out at once at
+    // the back of its queue: on the 60 s tale the fourth range was analysed last, after the sixth,
+    // and the two threads' shares of the work were no longer the ones the ranges were cut for.
+    stricterFIFO: true,
   });
   let done = 0;
   let results: RangeResult[];
@@ -308,18 +314,9 @@ async function analyseStory(
 }
 
 /**
- * Ranges of at most ANALYSIS.rangeSeconds, as many as a multiple of the pool's threads and of equal
- * length, so that no worker is left alone with the last range while the others idle (a 30 s story
- * in three 10 s ranges on two threads kept one thread idle a third of the analysis).
+ * One task per range, cut where the expected work is equal (analysis-ranges.ts); the last one
+ * reads on past the estimate to the end of the video.
  */
-export function rangeFramesFor(estimatedFrames: number, fps: number, threads: number): number {
-  const maxFrames = Math.max(1, Math.round(ANALYSIS.rangeSeconds * fps));
-  const perThread = Math.max(1, threads);
-  const ranges = perThread * Math.max(1, Math.ceil(estimatedFrames / (maxFrames * perThread)));
-  return Math.max(1, Math.min(maxFrames, Math.ceil(estimatedFrames / ranges)));
-}
-
-/** One task per range (rangeFramesFor); the last one reads to the end of the video. */
 function analysisTasks(
   req: PrecomputeRequest,
   deps: PrecomputeDependencies,
@@ -327,28 +324,23 @@ function analysisTasks(
   reference: AnalysisWorkerTask['reference'],
 ): AnalysisWorkerTask[] {
   const { fps, video, estimatedFrames } = input;
-  const rangeFrames = rangeFramesFor(estimatedFrames, fps, deps.threads);
-  const tasks: AnalysisWorkerTask[] = [];
-  for (let start = 0; start < estimatedFrames; start += rangeFrames) {
-    const last = start + rangeFrames >= estimatedFrames;
-    tasks.push({
-      ffmpeg: deps.ffmpeg.ffmpeg,
-      video: req.video,
-      fps,
-      width: video.width,
-      height: video.height,
-      startFrame: start,
-      endFrame: last ? start + rangeFrames * 4 : start + rangeFrames,
-      masks: input.masks,
-      detectEvery: Math.max(1, Math.round(ANALYSIS.detectEverySeconds * fps)),
-      expressionEvery: ANALYSIS.expressionEvery,
-      matrix: input.matrix,
-      range: input.range,
-      reference,
-      faceBackend: deps.faceBackend,
-    });
-  }
-  return tasks;
+  const rangeStarts = analysisRangeStarts(estimatedFrames, fps, Math.max(1, Math.round(ANALYSIS.rangeSeconds * fps)), deps.threads, input.masks);
+  return rangeStarts.map((start, k) => ({
+    ffmpeg: deps.ffmpeg.ffmpeg,
+    video: req.video,
+    fps,
+    width: video.width,
+    height: video.height,
+    startFrame: start,
+    endFrame: k + 1 < rangeStarts.length ? rangeStarts[k + 1] : start + 4 * Math.max(estimatedFrames - start, Math.round(ANALYSIS.rangeSeconds * fps)),
+    masks: input.masks,
+    detectEvery: Math.max(1, Math.round(ANALYSIS.detectEverySeconds * fps)),
+    expressionEvery: ANALYSIS.expressionEvery,
+    matrix: input.matrix,
+    range: input.range,
+    reference,
+    faceBackend: deps.faceBackend,
+  }));
 }
 
 /** Tests and evaluation: the landmarks per role before smoothing. */
