@@ -62,6 +62,12 @@ export interface SegmentTask {
   prepared?: (PreparedFace | null)[];
   /** The title card, when a segment of the run shows it. */
   titleCard?: CardOverlay;
+  /**
+   * The run's ffmpeg processes get this niceness (0 = as the server's). Every run but the first
+   * is niced so that the first run, and the first HLS piece muxed from it, get the cores while the
+   * parent is waiting for the first picture; on a busy machine the others still use every idle cycle.
+   */
+  niceness: number;
   /** Shared flag: non-zero asks the worker to stop between frames. */
   cancel: Int32Array;
   /** Receives a SegmentDone as each segment's file is complete (before the task resolves). */

@@ -227,6 +227,7 @@ function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPip
     }),
     { stdout: true },
   );
+  if (task.niceness > 0) for (const run of [decoder, encoder]) lowerPriority(run, task.niceness);
   const procs: RunProcesses = {
     decoder,
     encoder,
@@ -239,6 +240,16 @@ function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPip
   decoder.done.catch((err) => (procs.failure ??= err));
   encoder.done.catch((err) => (procs.failure ??= err));
   return procs;
+}
+
+/** Best effort: a process that has already exited, or a system that refuses, keeps its priority. */
+function lowerPriority(run: FfmpegRun, niceness: number): void {
+  if (run.child.pid === undefined) return;
+  try {
+    os.setPriority(run.child.pid, niceness);
+  } catch {
+    // the run is only slower to yield the cores, never wrong
+  }
 }
 
 /**
