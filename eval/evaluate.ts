@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixtureVariant } from '@talecast/fixtures';
-import { evaluateInsertion, EvaluationReport, TARGETS } from './insertion-eval';
+import { evaluateInsertion, EvaluationReport, RunResult, TARGETS } from './insertion-eval';
 import { evaluateTale, printTaleTable, TaleEvaluation } from './tale-eval';
 import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
 
@@ -81,6 +81,13 @@ async function main(): Promise<number> {
   return report.pass ? 0 : 1;
 }
 
+/** The pose cell: the output's centre, size and roll against the target's, the story's own face's in brackets. */
+function poseCell(p: RunResult['placement']['pose'], verdict: string): string {
+  const pc = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
+  const deg = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}°` : 'n/a');
+  return `${pc(p.centre)} | ${pc(p.scale)} | ${deg(p.rollDegrees)} (${pc(p.floor.centre)} | ${pc(p.floor.scale)} | ${deg(p.floor.rollDegrees)}) ${verdict}`.trimEnd();
+}
+
 function printTable(r: EvaluationReport): void {
   const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : 'n/a');
   const db = (v: number | null) => (v === null ? '—' : Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'identical');
@@ -92,6 +99,7 @@ function printTable(r: EvaluationReport): void {
     'story × child',
     'identity',
     'placement vs target (floor) | jaw | vs truth (floor) | where data right | upright-crop landmarks: vs target (floor) | vs truth (floor)',
+    'pose: centre | size | roll (floor) — judged on drawn stories',
     'jitter out / bound',
     'seam ΔE out / orig',
     'untouched',
@@ -105,7 +113,9 @@ function printTable(r: EvaluationReport): void {
         `${s.variant} × ${x.face}`,
         `${pct(x.identity.share)} (${x.identity.passed}/${x.identity.frames}) ${mark(x.pass.identity)} | ${pct(x.identity.wherePrecomputeRight)} where data right`,
         `${pct(x.placement.mean, 2)} (${pct(x.placement.detectorOnStoryFace, 2)}) ${mark(x.pass.placement)} | ${pct(x.placement.jaw, 2)} | ${pct(x.placement.vsTruth, 2)} (${pct(x.placement.detectorVsTruth, 2)}) | ${pct(x.placement.wherePrecomputeRight, 2)} (${x.placement.wherePrecomputeRightFrames} fr) | ` +
-          `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})`,
+          `${pct(x.placement.uprightDetector.mean, 2)} (${pct(x.placement.uprightDetector.onStoryFace, 2)}) | ${pct(x.placement.uprightDetector.outputVsTruth, 2)} (${pct(x.placement.uprightDetector.vsTruth, 2)})` +
+          (x.placement.judgedBy === 'pose' ? ' (not judged: the child keeps its own proportions)' : ''),
+        poseCell(x.placement.pose, x.placement.judgedBy === 'pose' ? mark(x.pass.placement) : ''),
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
@@ -134,6 +144,7 @@ function printTable(r: EvaluationReport): void {
   console.log(
     `targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
       `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
+      `on drawn stories the pose instead: centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
       `eyes (the eye model, eval/eye-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,

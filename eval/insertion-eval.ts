@@ -53,6 +53,7 @@ import {
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
 import { EyeModel, eyeOpennessByModel, loadEyeModel } from './eye-model';
+import { PoseDifference, poseDifference } from './pose-metric';
 import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
 
 export const TARGETS = {
@@ -64,6 +65,11 @@ export const TARGETS = {
   placement: 0.05,
   /** PSNR outside the face (dB). */
   untouchedPsnr: 45,
+  /**
+   * On a drawn story (style 'toon') the child keeps its own inner proportions by design, so placement is
+   * judged as a pose there (eval/pose-metric.ts): centre over the eye distance, size, roll.
+   */
+  pose: { centre: 0.05, scale: 0.05, rollDegrees: 3 },
   /** Correlation of the output's eye / mouth openness with the story character's (same instrument on both). */
   eyesCorrelation: 0.6,
   mouthCorrelation: 0.6,
@@ -151,6 +157,14 @@ export interface RunResult {
     wherePrecomputeRightFrames: number;
     /** Worst sampled frames vs the target: [frame, error]. */
     worst: [number, number][];
+    /**
+     * The output face's pose vs the target's (similarity fit, eval/pose-metric.ts), mean over the sampled
+     * frames: centre distance over the eye distance, |size − 1|, |roll| in degrees; `floor` = the same
+     * instrument on the story's own face. What placement is judged by on a drawn story.
+     */
+    pose: { centre: number; scale: number; rollDegrees: number; frames: number; floor: { centre: number; scale: number; rollDegrees: number } };
+    /** What the pass is judged on: every landmark (photo stories) or the pose (drawn stories). */
+    judgedBy: 'landmarks' | 'pose';
   };
   stability: {
     output: number;
@@ -343,6 +357,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
             matrix: manifest.video.matrix,
             range: manifest.video.range,
             segments: manifest.segments,
+            style: manifest.story.style,
           },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
           sheetRow: block,
@@ -543,7 +558,14 @@ interface RunInput {
   output: string;
   readyMedia: string[];
   storyVideo: string;
-  manifest: { width: number; height: number; matrix: 'bt601' | 'bt709'; range: 'tv' | 'pc'; segments: { start: number; end: number; hasFace: boolean }[] };
+  manifest: {
+    width: number;
+    height: number;
+    matrix: 'bt601' | 'bt709';
+    range: 'tv' | 'pc';
+    segments: { start: number; end: number; hasFace: boolean }[];
+    style: 'photo' | 'toon';
+  };
   target: (i: number) => Float32Array | null;
   sheetRow: ContactSheetBlock;
 }
@@ -716,6 +738,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
     perFrame: [number, number][] = [],
     whereRight: number[] = [];
   const upright = { errors: [] as number[], onStory: [] as number[], storyVsTruth: [] as number[], outVsTruth: [] as number[] };
+  const poses: PoseDifference[] = [],
+    storyPoses: PoseDifference[] = [];
   for (const i of plan.sampled) {
     const target = input.target(i);
     const m = measures.get(i)!;
@@ -731,10 +755,14 @@ async function measureRun(input: RunInput): Promise<Measured> {
       perFrame.push([i, round(errors[errors.length - 1], 4)]);
       if (gt) outVsTruth.push(landmarkError(m.placed, gt));
       if (gt && landmarkError(target, gt) <= TARGETS.placement) whereRight.push(errors[errors.length - 1]);
+      poses.push(poseDifference(m.placed, target));
       upright.errors.push(landmarkError(m.detected.landmarks, target));
       if (gt) upright.outVsTruth.push(landmarkError(m.detected.landmarks, gt));
     }
-    if (sf?.placed) onStory.push(landmarkError(sf.placed, target));
+    if (sf?.placed) {
+      onStory.push(landmarkError(sf.placed, target));
+      storyPoses.push(poseDifference(sf.placed, target));
+    }
     if (sf) upright.onStory.push(landmarkError(sf.landmarks, target));
     if (gt) preVsTruth.push(landmarkError(target, gt));
   }
@@ -789,6 +817,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
     seamOrig = mean(seams.map((x) => x.original));
 
   const placementMean = mean(errors);
+  const pose = meanPose(poses),
+    poseFloor = meanPose(storyPoses);
+  const judgedBy = input.manifest.style === 'toon' ? ('pose' as const) : ('landmarks' as const);
   const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true),
     mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
   const sameInstrument = followMeasure(opennessStoryNet, opennessOutNet, true);
@@ -832,6 +863,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
       wherePrecomputeRight: round(mean(whereRight), 4),
       wherePrecomputeRightFrames: whereRight.length,
       worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
+      pose: { ...pose, frames: poses.length, floor: poseFloor },
+      judgedBy,
     },
     stability: {
       output: round(j('output'), 5),
@@ -873,7 +906,10 @@ async function measureRun(input: RunInput): Promise<Measured> {
       eyes: !follow.eyes.applicable || (eyes.correlation >= TARGETS.eyesCorrelation && eyes.blinksShown === eyes.blinks),
       mouth: !follow.mouth.applicable || mouth.correlation >= TARGETS.mouthCorrelation,
       identity: share >= TARGETS.identityShare,
-      placement: placementMean <= TARGETS.placement,
+      placement:
+        judgedBy === 'pose'
+          ? pose.centre <= TARGETS.pose.centre && pose.scale <= TARGETS.pose.scale && pose.rollDegrees <= TARGETS.pose.rollDegrees
+          : placementMean <= TARGETS.placement,
       // Not measured (no windows) counts as not failed.
       stability: plan.windows.length === 0 || j('output') <= bound,
       untouched:
@@ -882,6 +918,15 @@ async function measureRun(input: RunInput): Promise<Measured> {
         outsideY.value >= TARGETS.untouchedPsnr &&
         (!faceFree.frames || faceFree.value >= TARGETS.untouchedPsnr),
     },
+  };
+}
+
+/** Mean centre distance, |size − 1| and |roll| over frames (rounded for the report). */
+function meanPose(poses: PoseDifference[]): { centre: number; scale: number; rollDegrees: number } {
+  return {
+    centre: round(mean(poses.map((p) => p.centre)), 4),
+    scale: round(mean(poses.map((p) => Math.abs(p.scale))), 4),
+    rollDegrees: round(mean(poses.map((p) => Math.abs(p.rollDegrees))), 2),
   };
 }
 
