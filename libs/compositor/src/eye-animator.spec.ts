@@ -1,6 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eyeFrame, gatherPoints, IRIS_RADIUS, LEFT_EYE, pointInPolygon, RIGHT_EYE, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
+import {
+  eyeFrame,
+  eyeSurround,
+  gatherPoints,
+  IRIS_RADIUS,
+  LEFT_EYE,
+  pointInPolygon,
+  RIGHT_EYE,
+  surroundRadius,
+  syntheticFaceLandmarks,
+  Yuv420,
+} from '@talecast/geometry';
 import { FrameCompositor, FrameTarget } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { flatFace, greyFrame } from './test-faces';
@@ -10,10 +21,19 @@ const SIZE = 256,
   H = 480;
 const SKIN: [number, number, number] = [205, 160, 130];
 
-/** A flat face with white eyes and a dark iris drawn at `gaze` (x over eye width) in each eye. */
-function eyedFace(gazeX: number) {
+/**
+ * A flat face with white eyes and a dark iris drawn at `gaze` (x over eye width) in each eye; with
+ * `reach` > 0 the white and the iris reach past the 68-point hexagon, as a photo's do (the white
+ * out to that radius of the eye's surround ellipse, see eyeSurround).
+ */
+function eyedFace(gazeX: number, reach = 0) {
   const f = flatFace(SIZE, SKIN, { eyes: [250, 250, 250], brows: [90, 60, 40], mouth: [80, 30, 30] }, 0.05);
   for (const eye of [0, 1] as const) {
+    if (reach > 0) {
+      const s = eyeSurround(f.landmarks, eye);
+      for (let y = 0; y < SIZE; y++)
+        for (let x = 0; x < SIZE; x++) if (surroundRadius(s, x + 0.5, y + 0.5) < reach) f.rgba.set([250, 250, 250], 4 * (y * SIZE + x));
+    }
     const fr = eyeFrame(f.landmarks, eye);
     const cx = fr.cx + gazeX * fr.width,
       cy = fr.cy,
@@ -21,7 +41,8 @@ function eyedFace(gazeX: number) {
     const poly = gatherPoints(f.landmarks, eye === 0 ? RIGHT_EYE : LEFT_EYE);
     for (let y = 0; y < SIZE; y++)
       for (let x = 0; x < SIZE; x++) {
-        if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) < r && pointInPolygon(poly, x + 0.5, y + 0.5)) f.rgba.set([40, 30, 20], 4 * (y * SIZE + x));
+        const inEye = reach > 0 ? surroundRadius(eyeSurround(f.landmarks, eye), x + 0.5, y + 0.5) < reach : pointInPolygon(poly, x + 0.5, y + 0.5);
+        if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) < r && inEye) f.rgba.set([40, 30, 20], 4 * (y * SIZE + x));
       }
   }
   return prepareFace({ ...f, matrix: 'bt709', range: 'tv', style: 'photo', smallerLevels: 0 });
@@ -42,17 +63,20 @@ function eyeStats(frame: Yuv420, eye: 0 | 1) {
   let dark = 0,
     bright = 0,
     sx = 0;
+  const perColumn = new Map<number, number>();
   for (let y = Math.floor(fr.cy - 0.45 * fr.width); y < fr.cy + 0.45 * fr.width; y++) {
     for (let x = Math.floor(fr.cx - fr.width); x < fr.cx + fr.width; x++) {
       const v = frame.y.data[y * W + x];
       if (v < 45) {
         dark++;
         sx += x + 0.5;
+        perColumn.set(x, (perColumn.get(x) ?? 0) + 1);
       }
       if (v > 200) bright++;
     }
   }
-  return { dark, bright, meanX: dark ? sx / dark : NaN, frame: fr };
+  // How thick the dark pixels are (most in one column): an iris is a disc, a shut eye's lash line a line.
+  return { dark, bright, meanX: dark ? sx / dark : NaN, darkHeight: Math.max(0, ...perColumn.values()), frame: fr };
 }
 
 describe('measureChildEyes', () => {
@@ -90,8 +114,26 @@ describe('EyeAnimator in the compositor', () => {
       const o = eyeStats(open, eye),
         c = eyeStats(closed, eye),
         h = eyeStats(half, eye);
-      assert.ok(c.dark + c.bright < 0.1 * (o.dark + o.bright), `eye ${eye} closed: ${c.dark} dark + ${c.bright} bright vs open ${o.dark} + ${o.bright}`);
+      // Shut: no sclera, and what is dark is the lash line (a few pixels tall), not the iris.
+      assert.ok(c.bright < 0.1 * o.bright, `eye ${eye} closed: ${c.bright} bright vs open ${o.bright}`);
+      assert.ok(c.darkHeight <= 0.35 * o.darkHeight, `eye ${eye} closed: dark ${c.darkHeight} px thick vs the open iris ${o.darkHeight}`);
       assert.ok(h.dark + h.bright < 0.75 * (o.dark + o.bright) && h.dark + h.bright > 0.25 * (o.dark + o.bright), `half: ${h.dark + h.bright}`);
+    }
+  });
+
+  test('a blink also covers the white and iris the photo shows past the 68-point hexagon (the shut eye is lid skin only)', () => {
+    const big = eyedFace(0, 1.25);
+    const open = render(big, { open: [1, 1], gaze: [0, 0, 0, 0] });
+    const closed = render(big, { open: [0, 0], gaze: [0, 0, 0, 0] });
+    const half = render(big, { open: [0.6, 0.6], gaze: [0, 0, 0, 0] });
+    for (const eye of [0, 1] as const) {
+      const o = eyeStats(open, eye),
+        c = eyeStats(closed, eye),
+        h = eyeStats(half, eye);
+      assert.ok(c.bright < 0.05 * o.bright, `eye ${eye} closed: ${c.bright} bright vs open ${o.bright}`);
+      assert.ok(c.darkHeight <= 0.35 * o.darkHeight, `eye ${eye} closed: dark ${c.darkHeight} px thick vs the open iris ${o.darkHeight}`);
+      // Partly open (story 0.6: lids at 0.64 of the photo's gap): the white past the hexagon is still the eye's own.
+      assert.ok(h.bright > 0.4 * o.bright, `half-open keeps its white: ${h.bright} vs ${o.bright}`);
     }
   });
 

@@ -398,6 +398,7 @@ export class FrameCompositor {
       }
       this.mouthInterior.draw(frame, face.meshPoints, dst, tris, region, alpha, this.coefficients, this.warpScratch);
     }
+    if (eyes) this.eyeAnimator.coverShutEyes(frame, face.texture, face.eyes, face.meshPoints, dst, region, alpha, this.luts, this.warpScratch);
     if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
   }

@@ -1,6 +1,25 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EYE_LID_PAIRS, eyeAspect, eyeFrame, eyeOpening, gazeOf, irisShift, lidScale, LID_MEET, setEyelids } from './eyelid-warp';
+import {
+  COVER_FROM,
+  COVER_FULL,
+  EYE_LID_PAIRS,
+  eyeAspect,
+  eyeFrame,
+  eyeOpening,
+  eyeSurround,
+  gazeOf,
+  irisShift,
+  lidScale,
+  LID_MEET,
+  setEyelids,
+  SURROUND_BELOW,
+  SURROUND_FEATHER,
+  SURROUND_REACH,
+  surroundCover,
+  surroundRadius,
+  surroundWeight,
+} from './eyelid-warp';
 import { findIris, IRIS_RADIUS } from './iris';
 import { createPlane } from './plane';
 import { syntheticFaceLandmarks } from './synthetic-face';
@@ -103,5 +122,71 @@ describe('eyeOpening', () => {
     assert.ok(rel(eyeOpening(turned, 0), eyeOpening(front, 0)) < 0.05, 'opening steady under yaw');
     const half = setEyelids(front, [0.5, 0.5], new Float32Array(136));
     assert.ok(Math.abs(eyeOpening(half, 1) - 0.5 * eyeOpening(front, 1)) < 1e-4);
+  });
+});
+
+describe('the shut eye surround', () => {
+  // An upright eye 60 wide with a lid gap of 20: corners on the eye line, lid points a third of the way in.
+  const eye = new Float32Array(136);
+  const pts = [
+    [100, 50],
+    [120, 40],
+    [140, 40],
+    [160, 50],
+    [140, 60],
+    [120, 60],
+  ];
+  pts.forEach(([x, y], k) => {
+    eye[2 * (36 + k)] = x;
+    eye[2 * (36 + k) + 1] = y;
+    eye[2 * (42 + k)] = x + 100;
+    eye[2 * (42 + k) + 1] = y;
+  });
+
+  test('the ellipse runs through the corners and the upper lid points; its lower half reaches SURROUND_BELOW deeper', () => {
+    const s = eyeSurround(eye, 0);
+    assert.ok(Math.abs(s.cx - 130) < 1e-9 && Math.abs(s.cy - 50) < 1e-9);
+    for (const [x, y] of [pts[0], pts[1], pts[2], pts[3]]) assert.ok(Math.abs(surroundRadius(s, x, y) - 1) < 1e-9, `${x},${y}: ${surroundRadius(s, x, y)}`);
+    // The lower lid points sit well inside (the photo's eye reaches below them).
+    for (const [x, y] of [pts[4], pts[5]]) assert.ok(surroundRadius(s, x, y) < 0.75);
+    assert.ok(Math.abs(surroundRadius(s, 130, 50 + SURROUND_BELOW * s.b) - 1) < 1e-9);
+    // Turned with the eye: the same eye rotated by 30° about its centre gives the same radii.
+    const c = Math.cos(Math.PI / 6),
+      sn = Math.sin(Math.PI / 6);
+    const turned = new Float32Array(eye);
+    for (let k = 36; k < 48; k++) {
+      const x = eye[2 * k] - 130,
+        y = eye[2 * k + 1] - 50;
+      turned[2 * k] = 130 + c * x - sn * y;
+      turned[2 * k + 1] = 50 + sn * x + c * y;
+    }
+    const t = eyeSurround(turned, 0);
+    assert.ok(Math.abs(surroundRadius(t, 130 - sn * 12, 50 + c * 12) - surroundRadius(s, 130, 62)) < 1e-6);
+  });
+
+  test('weight: 1 inside, a soft edge, 0 from SURROUND_REACH on; degenerate eyes cover nothing', () => {
+    assert.equal(surroundWeight(0.5), 1);
+    assert.equal(surroundWeight(SURROUND_REACH - 1.01 * SURROUND_FEATHER), 1);
+    assert.ok(Math.abs(surroundWeight(SURROUND_REACH - SURROUND_FEATHER / 2) - 0.5) < 1e-9);
+    assert.equal(surroundWeight(SURROUND_REACH), 0);
+    assert.equal(surroundWeight(Infinity), 0);
+    const flat = new Float32Array(136);
+    assert.equal(surroundRadius(eyeSurround(flat, 0), 0, 0), Infinity);
+  });
+
+  test('cover: none for an open or half-open eye, all of it once the lids meet, monotone between', () => {
+    assert.equal(surroundCover(1), 0);
+    assert.equal(surroundCover(COVER_FROM), 0);
+    assert.equal(surroundCover(Number.NaN), 0);
+    assert.equal(surroundCover(COVER_FULL), 1);
+    assert.equal(surroundCover(0), 1);
+    let last = 0;
+    for (let s = 0.6; s >= 0; s -= 0.05) {
+      assert.ok(surroundCover(s) >= last);
+      last = surroundCover(s);
+    }
+    // A story blink (shut mid-blink) on an open photo eye: lidScale 0, fully covered.
+    assert.equal(surroundCover(lidScale(0.2, 1)), 1);
+    assert.equal(surroundCover(lidScale(0.9, 1)), 0);
   });
 });

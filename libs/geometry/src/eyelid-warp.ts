@@ -137,6 +137,87 @@ export function lidScale(targetOpen: number, childOpen: number, maxOpen = 1.1): 
   return s < 0 ? 0 : s > maxOpen ? maxOpen : s;
 }
 
+/**
+ * An eye's surround: the ellipse through its 6-point contour (centre = the contour's mean, axes
+ * along and across the eye line; semi-axes half the corner distance and the lid points' half gap
+ * over sqrt(8/9), as an ellipse through points a third of the way from the centre to each corner
+ * needs). The 68-point net draws a photo's eye as a hexagon a little inside the real eye: its
+ * white and iris reach past the hexagon's edges towards the corners and under the lower lid. The
+ * lid warp collapses only the hexagon, so a shut eye kept those bits as a pale or grey crescent
+ * (docs/notes/2026-12-07-s8/blinks.md); they lie in the ring between the ellipse (ρ 1) and SURROUND_REACH.
+ */
+export interface EyeSurround {
+  cx: number;
+  cy: number;
+  ux: number;
+  uy: number;
+  /** Semi-axis along the eye line. */
+  a: number;
+  /** Semi-axis across it, above the centre. */
+  b: number;
+  /** Semi-axis across it, below the centre: b × SURROUND_BELOW (the net's lower lid points sit highest above the real lid). */
+  below: number;
+}
+
+/** Outer edge of the surround the shut eye covers with lid skin, in the ellipse's radius. */
+export const SURROUND_REACH = 1.3;
+/**
+ * The ellipse's lower half over its upper: on both eval children's prepared faces the net's lower
+ * lid points run through the iris, whose lower part and the white beside it reach about half a lid
+ * gap further down, while the upper lid points sit on the lash line.
+ */
+export const SURROUND_BELOW = 1.7;
+/** Width of the cover's soft outer edge, in the ellipse's radius. */
+export const SURROUND_FEATHER = 0.12;
+
+export function eyeSurround(landmarks: ArrayLike<number>, eye: 0 | 1, out?: EyeSurround): EyeSurround {
+  const f = eyeFrame(landmarks, eye);
+  const o = EYE_FIRST[eye];
+  let cx = 0,
+    cy = 0;
+  for (let k = 0; k < 6; k++) {
+    cx += landmarks[2 * (o + k)] / 6;
+    cy += landmarks[2 * (o + k) + 1] / 6;
+  }
+  const s = out ?? { cx: 0, cy: 0, ux: 1, uy: 0, a: 0, b: 0, below: 0 };
+  s.cx = cx;
+  s.cy = cy;
+  s.ux = f.ux;
+  s.uy = f.uy;
+  s.a = f.width / 2;
+  s.b = f.gap / 2 / Math.sqrt(8 / 9);
+  s.below = SURROUND_BELOW * s.b;
+  return s;
+}
+
+/** The normalised radius of (x, y) in the surround's ellipse (1 on it; its lower half `below` deep; Infinity for a degenerate eye). */
+export function surroundRadius(s: EyeSurround, x: number, y: number): number {
+  if (!(s.a > 0 && s.b > 0 && s.below > 0)) return Infinity;
+  const dx = x - s.cx,
+    dy = y - s.cy;
+  const n = -dx * s.uy + dy * s.ux;
+  return Math.hypot((dx * s.ux + dy * s.uy) / s.a, n / (n > 0 ? s.below : s.b));
+}
+
+/** How much of the surround is covered at radius ρ: 1 inside, a linear edge over SURROUND_FEATHER, 0 beyond SURROUND_REACH. */
+export function surroundWeight(rho: number): number {
+  if (rho >= SURROUND_REACH) return 0;
+  const edge = (SURROUND_REACH - rho) / SURROUND_FEATHER;
+  return edge >= 1 ? 1 : edge;
+}
+
+/**
+ * How far a lid scale (see `setEyelids`) shuts the eye's surround: none while the eye is at least
+ * COVER_FROM open (its white and iris past the hexagon are the open eye's own), all of it from
+ * COVER_FULL down (the hexagon has collapsed to a line), a ramp between.
+ */
+export const COVER_FROM = 0.6;
+export const COVER_FULL = 0.1;
+export function surroundCover(scale: number): number {
+  if (!(scale < COVER_FROM)) return 0;
+  return scale <= COVER_FULL ? 1 : (COVER_FROM - scale) / (COVER_FROM - COVER_FULL);
+}
+
 /** An iris in one eye: centre and radius in the same units as the landmarks. */
 export interface Iris {
   x: number;
