@@ -121,7 +121,7 @@ function printTable(r: EvaluationReport): void {
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
         `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}${x.follow.eyes.story === 'truth' ? ' vs drawn' : ''}` +
           ` (landmark net on both: ${follow(x.follow.eyesLandmarkNet)} ${x.follow.eyesLandmarkNet.blinksShown}/${x.follow.eyesLandmarkNet.blinks})`,
-        `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}`,
+        `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}${x.follow.mouth.story === 'truth' ? ` vs drawn (net on both: ${follow(x.follow.mouthLandmarkNet)})` : ''}`,
       ]);
     }
   }
