@@ -21,6 +21,7 @@ import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
+import { eyeOpennessByModel, loadEyeModel } from './eye-model';
 import { prepareChildFace } from './insertion-eval';
 import { landmarkCentre, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const ffmpeg = await locateFfmpeg();
   const models = await loadFaceModels('wasm');
   const detector = new FaceDetector(models);
+  const eyeModel = process.env.LOOK_EYES ? await loadEyeModel(models) : null;
   const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: opts.data! });
   const storage = new StorageCore(config.roots);
   const tale = await sharedTale(seconds, { width: width0, height: height0 });
@@ -132,16 +134,18 @@ async function main(): Promise<void> {
     };
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const tiles: { buf: Buffer; w: number; h: number }[] = [await tile(storyRgb, lm, crop)];
-    // Developer aid: LOOK_EYES=1 prints the eval's eye instrument (the landmark net on the crop turned with the face; lid gap / nose, per eye) on the story and each output.
+    // Developer aid: LOOK_EYES=1 prints the eval's eye instrument (the iris model, lid gap / eye width per eye, at the
+    // precomputed points) and the landmark net's (lid gap / nose) on the story and each output.
     const eyeReading = async (rgb: RgbFrame) => {
       const t = await turnedLandmarks(models, rgb, lm, turnedInput);
-      return `${eyeOpening(t, 0).toFixed(3)}/${eyeOpening(t, 1).toFixed(3)}`;
+      const m = await eyeOpennessByModel(eyeModel!, rgb, lm);
+      return `model ${m[0].toFixed(3)}/${m[1].toFixed(3)} net ${eyeOpening(t, 0).toFixed(3)}/${eyeOpening(t, 1).toFixed(3)}`;
     };
     const eyes = target.eyes
       ? ` eyes open ${Array.from(target.eyes.open, (v) => v.toFixed(2)).join('/')} gaze ${Array.from(target.eyes.gaze, (v) => v.toFixed(2)).join('/')}`
       : '';
     const line = [
-      `#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}${eyes}${process.env.LOOK_EYES ? ` net: story ${await eyeReading(storyRgb)}` : ''}`,
+      `#${i} iod ${interOcularDistance(lm).toFixed(0)} yaw ${target.yaw.toFixed(0)}${eyes}${process.env.LOOK_EYES ? ` story ${await eyeReading(storyRgb)}` : ''}`,
     ];
     const storyDesc = opts.identity && sampled.has(i) ? await identityDescriptor(models, storyRgb, lm) : null;
     for (const ch of children) {
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
       }
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
       if (pngFrames.has(i)) tiles.push(await tile(rgb, lm, crop));
-      if (process.env.LOOK_EYES) line.push(`${ch.c.name} net ${await eyeReading(rgb)}`);
+      if (process.env.LOOK_EYES) line.push(`${ch.c.name} ${await eyeReading(rgb)}`);
       if (!opts.identity || !sampled.has(i)) continue;
       const d = pick(await detector.detectAll(rgb, { minConfidence: 0.3 }), lm);
       ch.n++;
