@@ -79,8 +79,9 @@ export class StoryShading {
   readonly skin: ChannelStats = { mean: [0, 0, 0], std: [0, 0, 0], weight: 0 };
   private yMin = 16;
   private mean = 1;
+  private strength = 1;
   private readonly toGain = (v: number): number => {
-    const g = (v - this.yMin) / this.mean;
+    const g = this.strength === 1 ? (v - this.yMin) / this.mean : Math.pow(Math.max(0, (v - this.yMin) / this.mean), this.strength);
     return g < SHADING_GAIN[0] ? SHADING_GAIN[0] : g > SHADING_GAIN[1] ? SHADING_GAIN[1] : g;
   };
 
@@ -89,14 +90,23 @@ export class StoryShading {
    * before anything is drawn there. Skin-coloured pixels (near `colour`, the story face's
    * [Y, Cb, Cr] statistics) count. False when there is too little skin to tell (no gain then).
    */
-  measure(frame: Yuv420, region: Rect, outline: Float32Array, colour: ChannelStats, eyeDistance: number, yMin: number): boolean {
+  measure(
+    frame: Yuv420,
+    region: Rect,
+    outline: Float32Array,
+    colour: ChannelStats,
+    eyeDistance: number,
+    yMin: number,
+    cellSize = SHADING_CELL,
+    strength = 1,
+  ): boolean {
     const { x: x0, y: y0, width: w, height: h } = region;
     if (!(w > 1 && h > 1 && colour && colour.weight > 0)) return false;
     const n = w * h;
     resize(this.inside, w, h);
     this.inside.data.fill(0, 0, n);
     this.rasterizer.fill(this.inside, outline, { originX: x0, originY: y0, antialias: false });
-    const cell = Math.max(2, SHADING_CELL * eyeDistance);
+    const cell = Math.max(2, cellSize * eyeDistance);
     const grid = this.grid.reset(x0, y0, w, h, Math.max(1, Math.round(w / cell)), Math.max(1, Math.round(h / cell)));
     const [mY, mU, mV] = colour.mean;
     const sY = 1 / Math.max(SKIN_FLOORS[0], SKIN_LUMA_SPREAD * colour.std[0]),
@@ -162,6 +172,7 @@ export class StoryShading {
     if (!(mean > 1)) return false;
     this.yMin = yMin;
     this.mean = mean;
+    this.strength = strength;
     grid.mapValues(this.toGain);
     resize(this.gain, w, h);
     grid.sampleInto(this.gain, x0, y0);

@@ -13,7 +13,7 @@ import {
   yuv420MaskedStats,
   yuvCoefficients,
 } from '@talecast/geometry';
-import { FOREHEAD_FADE, prepareFace, skinLikelihood } from './prepared-face';
+import { FOREHEAD_FADE, prepareFace, roundCorners, skinLikelihood } from './prepared-face';
 import { stylizeToon } from './toon-style';
 import { flatFace, Rgb } from './test-faces';
 
@@ -181,6 +181,42 @@ describe('mask: forehead fade and hair cut', () => {
     const likely = skinLikelihood(hairy.rgba, size, f.landmarks, f.meshPoints);
     for (const v of likely.data) assert.ok(v >= 0 && v <= 1);
     assert.equal(likely.data[Math.round(f.landmarks[2 * 30 + 1]) * size + Math.round(f.landmarks[2 * 30])], 1);
+  });
+});
+
+describe('roundCorners', () => {
+  test('a square becomes a curve through its edge midpoints, inside the square, never at its corners', () => {
+    const square = Float32Array.of(0, 0, 10, 0, 10, 10, 0, 10);
+    const round = roundCorners(square);
+    assert.equal(round.length, 4 * 6 * 2);
+    // The first point of each corner's arc is the middle of its incoming edge.
+    assert.deepEqual([round[0], round[1]], [0, 5]);
+    assert.deepEqual([round[12], round[13]], [5, 0]);
+    let nearestCorner = Infinity;
+    for (let k = 0; k < round.length; k += 2) {
+      assert.ok(round[k] >= 0 && round[k] <= 10 && round[k + 1] >= 0 && round[k + 1] <= 10);
+      for (const [cx, cy] of [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 10],
+      ])
+        nearestCorner = Math.min(nearestCorner, Math.hypot(round[k] - cx, round[k + 1] - cy));
+    }
+    // The quadratic arc's middle is a quarter of the way from the corner to the chord: 2.5·√2/2 ≈ 1.77 from it.
+    assert.ok(nearestCorner > 1.7, `nearest ${nearestCorner}`);
+  });
+
+  test("a drawn story's smaller copies are sharpened, its full-size texture is not; a photo story's are not", () => {
+    const input = flatFace(256, SKIN, FEATURES);
+    const photo = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo' });
+    const plain = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon', levelSharpen: 0 });
+    const toon = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'toon' });
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, k) => v === b[k]);
+    assert.ok(same(toon.texture.y.data, plain.texture.y.data), 'the full-size texture is never sharpened');
+    assert.ok(!same(toon.smaller[0].texture.y.data, plain.smaller[0].texture.y.data), 'the half-size copy is');
+    const photoPlain = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo', levelSharpen: 0 });
+    assert.ok(same(photo.smaller[0].texture.y.data, photoPlain.smaller[0].texture.y.data));
   });
 });
 

@@ -21,6 +21,7 @@ import {
   LEFT_EYE,
   maskedStats,
   minMasks,
+  Plane,
   PolygonRasterizer,
   RIGHT_EYE,
   RIGHT_BROW,
@@ -84,6 +85,10 @@ export interface PrepareFaceInput {
    *  shading, multiplied in per frame, is the only light on the face (see face-shading). */
   flattenShading?: boolean;
   toon?: ToonOptions;
+  /** Unsharp-mask amount on the luma of each smaller copy (default TOON_LEVEL_SHARPEN for drawn stories, else 0), against the 2×2 average's blur. */
+  levelSharpen?: number;
+  /** Internal: this call prepares a smaller copy, sharpened by this amount. */
+  sharpen?: number;
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
    *  frames where the face is drawn small (default SMALLER_LEVELS). */
   smallerLevels?: number;
@@ -126,9 +131,10 @@ export interface PreparedFace {
  * The jaw push for drawn ('toon') stories. On the generated tale (1280x720, every 8th hero frame, the
  * child's proportions kept) the child was recognised in 2% / 64% of the frames (sample6 / sample1)
  * without it, 12% / 93% at 0.15, 43% / 95% at 0.25, 83% / 95% at 0.4: stretched over a round drawn head,
- * the child's face lost its own width; now the filled skin beyond its jaw takes the stretch.
+ * the child's face lost its own width; now the filled skin beyond its jaw takes the stretch. At 640x360
+ * (tale-look, every 6th hero frame, sample6) 0.6 gave 77% against 0.4's 70% (docs/notes/2026-12-07-s8/likeness.md).
  */
-export const TOON_JAW_GROW = 0.4;
+export const TOON_JAW_GROW = 0.6;
 
 /** Default number of smaller copies: 512 → 256 → 128 covers faces down to ~30 px between the eyes. */
 export const SMALLER_LEVELS = 2;
@@ -164,9 +170,10 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     if (skin) minMasks(weights, skin, weights);
     flattenShading(texture.y, weights, interOcularDistance(landmarks), yuvCoefficients(input.matrix, input.range).yMin);
   }
+  if (input.sharpen && input.sharpen > 0) unsharp(texture.y, input.sharpen);
   const insideTriangles = faceTriangles(meshPoints, triangles);
   const feather = input.featherRadius ?? Math.max(1, Math.round(size * (fill ? FILLED_FEATHER_PER_SIZE : FEATHER_PER_SIZE)));
-  const mask = canonicalMask(rgba, size, meshPoints, feather);
+  const mask = canonicalMask(rgba, size, meshPoints, feather, fill || !!input.foreheadScales);
   limitForehead(mask, landmarks, meshPoints, input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE));
   if ((input.hairCut ?? !fill) && skin) minMasks(mask, skin, mask);
   snapMask(mask);
@@ -189,6 +196,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
+      sharpen: input.levelSharpen ?? (input.style === 'toon' ? TOON_LEVEL_SHARPEN : 0),
     });
     smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));
   }
@@ -209,6 +217,33 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     smaller,
     eyes: measureChildEyes(texture, landmarks, insideTriangles),
   };
+}
+
+/**
+ * Unsharp amount on a drawn ('toon') story's smaller copies' luma (photo stories: none): the 2×2
+ * average and the bilinear sample blur a small face twice, and the encoder a third time. At 640x360
+ * (tale-look, sample6, every 6th hero frame) 0.7 gave 72% of the frames recognised and 1.5 77%, against
+ * 70%; in the eval (with the encode), 1.5 and detail 1.3 took sample6 from 82.7% to 92.7%.
+ */
+export const TOON_LEVEL_SHARPEN = 1.5;
+
+/** In place: Y + amount · (Y − its 3×3 binomial blur), clamped (edge pixels use their row/column's nearest). */
+function unsharp(y: Plane, amount: number): void {
+  const { width: w, height: h, stride } = y;
+  const src = Float32Array.from({ length: w * h }, (_, k) => y.data[Math.floor(k / w) * stride + (k % w)]);
+  for (let j = 0; j < h; j++) {
+    const jm = j > 0 ? j - 1 : 0,
+      jp = j + 1 < h ? j + 1 : h - 1;
+    for (let i = 0; i < w; i++) {
+      const im = i > 0 ? i - 1 : 0,
+        ip = i + 1 < w ? i + 1 : w - 1;
+      const row = (r: number) => src[r * w + im] + 2 * src[r * w + i] + src[r * w + ip];
+      const blur = (row(jm) + 2 * row(j) + row(jp)) / 16;
+      const c = src[j * w + i];
+      const v = c + amount * (c - blur);
+      y.data[j * stride + i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
 }
 
 /** RGBA at half size, each pixel the alpha-weighted mean of a 2×2 block (no dark fringes at alpha edges). */
@@ -246,9 +281,10 @@ export function halveRgba(rgba: Uint8Array, size: number): Uint8Array {
  * lies entirely inside the outline (0 on it): the mesh's outer ring then always covers the whole
  * ramp and no hard edge appears where the warp's coverage ends. Limited by the face's alpha.
  */
-function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array, radius: number): FloatPlane {
+function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array, radius: number, smooth = false): FloatPlane {
   const mask = createFloatPlane(size, size);
-  new PolygonRasterizer().fill(mask, gatherPoints(meshPoints, FACE_OUTLINE));
+  const outline = gatherPoints(meshPoints, FACE_OUTLINE);
+  new PolygonRasterizer().fill(mask, smooth ? roundCorners(outline) : outline);
   featherMask(mask, radius);
   const d = mask.data;
   for (let k = 0; k < d.length; k++) {
@@ -259,6 +295,37 @@ function canonicalMask(rgba: Uint8Array, size: number, meshPoints: Float32Array,
   }
   return mask;
 }
+
+/**
+ * The closed polygon with every corner rounded: per vertex, the quadratic B-spline arc from the middle of
+ * its incoming edge to the middle of its outgoing edge, the vertex as its control point, in CORNER_STEPS
+ * pieces. Where the polygon is convex the curve lies inside it, so it stays on the warped triangles. A
+ * face's outline is 24 points; warped onto a round drawn head with its jaw pushed out, the polygon's
+ * corners showed as a jaw line of straight pieces against the background.
+ */
+export function roundCorners(polygon: Float32Array): Float32Array {
+  const n = polygon.length / 2;
+  const out = new Float32Array(2 * n * CORNER_STEPS);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const a = (i + n - 1) % n,
+      c = (i + 1) % n;
+    const px = polygon[2 * i],
+      py = polygon[2 * i + 1];
+    const m0x = (polygon[2 * a] + px) / 2,
+      m0y = (polygon[2 * a + 1] + py) / 2;
+    const m1x = (polygon[2 * c] + px) / 2,
+      m1y = (polygon[2 * c + 1] + py) / 2;
+    for (let s = 0; s < CORNER_STEPS; s++) {
+      const t = s / CORNER_STEPS,
+        u = 1 - t;
+      out[o++] = u * u * m0x + 2 * t * u * px + t * t * m1x;
+      out[o++] = u * u * m0y + 2 * t * u * py + t * t * m1y;
+    }
+  }
+  return out;
+}
+const CORNER_STEPS = 6;
 
 /** Default forehead fade (fractions of the forehead arc's height above the eye line). */
 export const FOREHEAD_FADE: [number, number] = [0.3, 0.72];
