@@ -5,11 +5,11 @@
 // segment threads do — and is SIGKILLed; ffmpeg must be gone shortly after.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, tempDir } from '@talecast/testing';
-import { locateFfmpeg, parentDeathWrapper } from '@talecast/video';
+import { locateFfmpeg, parentDeathCommand, parentDeathWrapperUsable } from '@talecast/video';
 
 const FFMPEG_PROCESS = path.join(REPO_ROOT, 'dist/libs/video/src/ffmpeg-process.js');
 
@@ -60,7 +60,40 @@ async function goneWithin(pid: number, ms: number): Promise<boolean> {
 
 describe('ffmpeg children of a killed server', { skip: process.platform !== 'linux' && 'parent-death signals are Linux only' }, () => {
   test('setpriv is there to carry the parent-death signal', () => {
-    assert.ok(parentDeathWrapper(), 'util-linux setpriv with --pdeathsig is on every Debian machine we run on');
+    assert.ok(parentDeathWrapperUsable(), 'util-linux setpriv with --pdeathsig is on every Debian machine we run on');
+  });
+
+  // The spawn window: a server killed after the fork but before setpriv set the signal gets no
+  // signal at all. Acted out without a race: the child is told to expect a parent it does not
+  // have (as a re-parented child would find), so it must stop before ffmpeg runs.
+  test('a child whose parent is not the server (killed before the signal was set) never runs ffmpeg', async () => {
+    const { ffmpeg } = await locateFfmpeg();
+    const [file, args] = parentDeathCommand(ffmpeg, ['-hide_banner', '-version']);
+    const ran = spawnSync(file, args, { encoding: 'utf8' });
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.match(ran.stdout, /ffmpeg version/, 'with its real parent the child runs ffmpeg');
+    const someoneElse = process.ppid;
+    const [file2, args2] = parentDeathCommand(ffmpeg, ['-hide_banner', '-version'], someoneElse);
+    const orphan = spawnSync(file2, args2, { encoding: 'utf8' });
+    assert.notEqual(orphan.status, 0);
+    assert.equal(orphan.stdout, '', 'no ffmpeg ran');
+  });
+
+  test('the guarded child is ffmpeg itself (same pid: kill and wait reach it)', async () => {
+    const { ffmpeg } = await locateFfmpeg();
+    const [file, args] = parentDeathCommand(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'nullsrc=s=8x8:r=1', '-f', 'null', '-']);
+    const child = spawn(file, args, { stdio: 'ignore' });
+    try {
+      let comm = '';
+      for (let i = 0; i < 100 && comm !== 'ffmpeg'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        comm = (await fs.readFile(`/proc/${child.pid}/comm`, 'utf8').catch(() => '')).trim();
+      }
+      assert.equal(comm, 'ffmpeg', 'the spawned pid becomes ffmpeg');
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   for (const where of ['main', 'worker'] as const) {

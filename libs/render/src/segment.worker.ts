@@ -10,17 +10,19 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
-import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, startFfmpeg } from '@talecast/video';
+import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, parentDeathWrapperUsable, startFfmpeg } from '@talecast/video';
 import { PrepareFaceTask, SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
 import { blendCardOverlay } from './title-card-overlay';
 
 const prepared = new Map<string, PreparedFace>();
 const compositor = new FrameCompositor();
-// The thread starts with the worker process (render-pool.ts): warm the compositor up now, and
-// make the first run's FIFOs (a process start each costs tens of ms in a large process: paid
-// here and after each run, never while a parent waits for the first frame).
+// The thread starts with the worker process (render-pool.ts): warm the compositor up now, check
+// the parent-death wrapper (once per thread) and make the first run's FIFOs (a process start
+// each costs tens of ms in a large process: paid here and after each run, never while a parent
+// waits for the first frame).
 warmUpCompositor(compositor);
+parentDeathWrapperUsable();
 let spareFifos: Promise<FifoPair | null> | null = makeSpareFifos();
 let spareMade: FifoPair | null = null;
 process.on('exit', () => spareMade && rmSync(spareMade.dir, { recursive: true, force: true }));

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promises as fs, constants } from 'node:fs';
 import path from 'node:path';
+import { parentDeathWrapperUsable } from './ffmpeg-process';
 
 export interface FfmpegInfo {
   ffmpeg: string;
@@ -27,6 +28,8 @@ let located: Promise<FfmpegInfo> | undefined;
 /** Locates ffmpeg (cached). `override` is a directory or ffmpeg path from configuration. */
 export function locateFfmpeg(override?: string): Promise<FfmpegInfo> {
   if (override !== undefined) return locate(override);
+  // The parent-death check's one process start, paid here (start-up) rather than by the first ffmpeg run.
+  parentDeathWrapperUsable();
   located ??= locate(undefined).catch((err) => {
     located = undefined;
     throw err;

@@ -21,8 +21,8 @@ export interface FfmpegRun {
 
 /** Starts ffmpeg; `done` resolves on exit 0 and rejects with FfmpegError otherwise. */
 export function startFfmpeg(binary: string, args: string[], options: { stdin?: boolean; stdout?: boolean; signal?: AbortSignal } = {}): FfmpegRun {
-  const wrapper = parentDeathWrapper();
-  const child = spawn(wrapper ? wrapper[0] : binary, wrapper ? [...wrapper.slice(1), binary, ...args] : args, {
+  const [file, argv] = parentDeathCommand(binary, args);
+  const child = spawn(file, argv, {
     stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
     signal: options.signal,
   });
@@ -54,15 +54,37 @@ export async function runFfmpeg(binary: string, args: string[], signal?: AbortSi
  * `setpriv --pdeathsig KILL` sets the parent-death signal and execs ffmpeg in the same process
  * (same pid, so `child.kill` still reaches ffmpeg): the kernel kills ffmpeg when the thread
  * that started it ends. Every ffmpeg run is awaited by the thread that starts it, so none is
- * meant to outlive it. Checked once per process; elsewhere ffmpeg starts directly.
+ * meant to outlive it. Elsewhere ffmpeg starts directly.
+ *
+ * The signal is only sent for a death *after* setpriv's prctl: a server killed between the fork
+ * and the prctl left an orphan (one decoder after a CI run's kill test). So a shell, exec'd by
+ * setpriv with the signal already set, checks that its parent is still the server before it
+ * execs ffmpeg (`$0` is the server's pid; a re-parented child sees another); each exec keeps
+ * the pid and the signal. The shell costs ~1 ms.
  */
 const SETPRIV = '/usr/bin/setpriv';
-let wrapperChecked: string[] | null | undefined;
-export function parentDeathWrapper(): string[] | null {
+const PARENT_CHECK = 'test "$PPID" = "$0" && exec "$@"';
+let wrapperChecked: boolean | undefined;
+
+/**
+ * The command that runs `binary args` as a child of this process, guarded as above; `parentPid`
+ * is the pid the child must find as its parent (a test passes another to act out the race).
+ */
+export function parentDeathCommand(binary: string, args: string[], parentPid = process.pid): [string, string[]] {
+  if (!parentDeathWrapperUsable()) return [binary, args];
+  return [SETPRIV, ['--pdeathsig', 'KILL', '--', '/bin/sh', '-c', PARENT_CHECK, String(parentPid), binary, ...args]];
+}
+
+/**
+ * Whether setpriv can carry the signal here, checked once per thread (module state is per
+ * thread) by one process start. The segment threads check while they warm up and the locator
+ * for the main thread, so no one pays the probe while a parent waits for the first frame.
+ */
+export function parentDeathWrapperUsable(): boolean {
   if (wrapperChecked === undefined) {
-    const args = ['--pdeathsig', 'KILL', '--'];
-    const usable = process.platform === 'linux' && spawnSync(SETPRIV, [...args, 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
-    wrapperChecked = usable ? [SETPRIV, ...args] : null;
+    const probe = () =>
+      spawnSync(SETPRIV, ['--pdeathsig', 'KILL', '--', '/bin/sh', '-c', PARENT_CHECK, String(process.pid), 'true'], { stdio: 'ignore', timeout: 5000 });
+    wrapperChecked = process.platform === 'linux' && probe().status === 0;
   }
   return wrapperChecked;
 }
