@@ -1,9 +1,11 @@
 // HLS pieces with real ffmpeg: each piece's first video frame sits exactly at its segment's start
 // in the stream's time (the first piece too: no B-frame shift of 2 frames), so the video of
 // consecutive pieces neither overlaps nor leaves a gap; a re-rendered piece lines up with the
-// story's own piece of the same segment, audio and video.
+// story's own piece of the same segment, audio and video; so does the piece the quick-start run's
+// encoder writes itself, whose MP4 is the one written without it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { encodeSegmentRunArgs, hlsPiecesFromStoryArgs, hlsSegmentsArgs, locateFfmpeg, runFfmpeg, tsStartTimes } from '@talecast/video';
@@ -107,6 +109,53 @@ describe('HLS pieces', () => {
       const rendered = await startTimes(out);
       assert.ok(Math.abs(rendered.video - story.video) < 1e-3, `piece ${k}: rendered video at ${rendered.video}, the story's at ${story.video}`);
       assert.ok(Math.abs(rendered.audio - story.audio) < 1e-3, `piece ${k}: rendered audio at ${rendered.audio}, the story's at ${story.audio}`);
+    }
+  });
+
+  test("a piece written by the segment's own encoder lines up with the story's piece, and the segment's MP4 is the same as without it", async () => {
+    const encode = async (k: number, pattern: string, out?: string) => {
+      const story = await startTimes(path.join(dir.path, `story-${k}.ts`));
+      const lavfi = `testsrc2=size=64x64:rate=${FPS}:duration=${durations[k]}`;
+      await runFfmpeg(
+        ffmpeg,
+        encodeSegmentRunArgs({
+          width: 64,
+          height: 64,
+          fpsNum: FPS,
+          fpsDen: 1,
+          segmentFrames: [SEGMENT_FRAMES[k]],
+          pattern: path.join(dir.path, pattern),
+          startNumber: 0,
+          encoder: { preset: 'veryfast', crf: 23, threads: 1, maxGopFrames: 120 },
+          matrix: 'bt709',
+          range: 'tv',
+          input: ['-f', 'lavfi', '-i', lavfi],
+          reportFiles: false,
+          hlsPiece:
+            out === undefined
+              ? undefined
+              : { storyPiece: path.join(dir.path, `story-${k}.ts`), audioLeadSeconds: story.video - story.audio, startSeconds: starts[k], out },
+        }),
+      );
+    };
+    const decoded = (file: string) => execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8' });
+    for (const k of starts.keys()) {
+      const out = path.join(dir.path, `encoder-${k}.ts`);
+      await encode(k, `quick-${k}-%04d.mp4`, out);
+      await encode(k, `plain-${k}-%04d.mp4`);
+      const [story, piece] = [await startTimes(path.join(dir.path, `story-${k}.ts`)), await startTimes(out)];
+      assert.ok(Math.abs(piece.video - story.video) < 1e-3, `piece ${k}: encoder's video at ${piece.video}, the story's at ${story.video}`);
+      assert.ok(Math.abs(piece.audio - story.audio) < 1e-3, `piece ${k}: encoder's audio at ${piece.audio}, the story's at ${story.audio}`);
+      const [quick, plain] = [path.join(dir.path, `quick-${k}-0000.mp4`), path.join(dir.path, `plain-${k}-0000.mp4`)];
+      assert.equal(decoded(quick), decoded(plain), `segment ${k}: the MP4 decodes to the same frames with or without the piece`);
+      assert.ok((await fs.readFile(quick)).equals(await fs.readFile(plain)), `segment ${k}: the MP4 is byte for byte the one written without the piece`);
+      assert.equal(
+        decoded(out)
+          .split('\n')
+          .filter((l) => /^0,/.test(l)).length,
+        SEGMENT_FRAMES[k],
+        `piece ${k}: every frame`,
+      );
     }
   });
 });

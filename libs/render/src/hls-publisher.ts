@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoryManifest } from '@talecast/precompute';
 import { replaceFile, replaceFiles } from '@talecast/storage';
-import { hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
+import { EncoderHlsPiece, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
 import { HlsEntry, hlsPlaylist } from './hls-playlist';
 
 /** HLS pieces muxed by one ffmpeg at most. */
@@ -101,6 +101,39 @@ export class HlsPublisher {
     await this.writePlaylist(true);
   }
 
+  /**
+   * Segment k's piece as the encoder of its run can write it (the quick start's: no remux after
+   * the run, with its ffmpeg start, while the parent waits): a temporary name in the hls folder
+   * and the story piece's audio. Null where the piece is made here: a voiced segment (its audio
+   * is the mix), an unreadable story piece, or a piece already there.
+   */
+  async encoderPiece(k: number): Promise<EncoderHlsPiece | null> {
+    const target = path.join(this.o.hlsDir, this.pieceName(k));
+    if (this.o.voiced?.has(k) || (await exists(target))) return null;
+    const story = await this.storyPieceTimes(k);
+    if (!story) return null;
+    return { storyPiece: story.storyPiece, audioLeadSeconds: story.videoDelaySeconds, startSeconds: story.startSeconds, out: `${target}.tmp` };
+  }
+
+  /** Puts the piece a run's encoder wrote (`encoderPiece`) in place; if there is none, `addPiece` muxes it as usual. */
+  async adoptPiece(k: number, piece: EncoderHlsPiece): Promise<void> {
+    try {
+      await fs.rename(piece.out, path.join(this.o.hlsDir, this.pieceName(k)));
+      this.o.trace(`hls piece ${k} written by its encoder`);
+    } catch {
+      // none written (the run failed and was retried elsewhere): muxed from the segment instead
+    }
+  }
+
+  /** The story's piece of segment k, where its video starts after its audio, and the segment's start; null if unreadable. */
+  private async storyPieceTimes(k: number): Promise<{ storyPiece: string; videoDelaySeconds: number; startSeconds: number } | null> {
+    const seg = this.o.manifest.segments[k];
+    const storyPiece = this.o.storyPath(seg.hlsFile);
+    const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
+    if (!t || t.video === null) return null;
+    return { storyPiece, videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video), startSeconds: seg.start / this.fps };
+  }
+
   private pieceName(k: number): string {
     return `seg-${String(k).padStart(4, '0')}.ts`;
   }
@@ -193,20 +226,10 @@ export class HlsPublisher {
         );
       return;
     }
-    const { manifest, videoOf } = this.o;
     const pieces = await Promise.all(
       batch.map(async (b, i) => {
-        const seg = manifest.segments[b.k];
-        const storyPiece = this.o.storyPath(seg.hlsFile);
-        const t = await readStart(storyPiece, 256 * 1024).then(tsStartTimes, () => null);
-        if (!t || t.video === null) return null;
-        return {
-          video: videoOf(b.k),
-          storyPiece,
-          videoDelaySeconds: t.video - Math.min(t.video, t.audio ?? t.video),
-          startSeconds: seg.start / this.fps,
-          out: tmps[i],
-        };
+        const story = await this.storyPieceTimes(b.k);
+        return story && { ...story, video: this.o.videoOf(b.k), out: tmps[i] };
       }),
     );
     if (pieces.every((p) => p !== null)) {

@@ -11,7 +11,7 @@ import type Piscina from 'piscina';
 import type { FaceStyle, PreparedFace } from '@talecast/compositor';
 import { FrameData, StoryManifest, validateManifest } from '@talecast/precompute';
 import { StorageCore } from '@talecast/storage';
-import { FfmpegInfo } from '@talecast/video';
+import { EncoderHlsPiece, FfmpegInfo } from '@talecast/video';
 import { MessageChannel } from 'node:worker_threads';
 import { SegmentDone, segmentFileName, SegmentResult, SegmentTask } from './segment-task';
 import { DEFAULT_MAX_RUN_FRAMES, planRender, QUICK_START_SECONDS, RenderFace, RenderRunPlan } from './render-plan';
@@ -170,8 +170,12 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     if (s.kind !== 'render') work.push(segmentReady(s.k, s.kind === 'resume'));
   }
   const slots = new TaskSlots(Math.max(2, deps.pool.options.maxThreads * 2));
+  // The quick-start run's encoder writes its segment's HLS piece itself (no remux while the parent waits).
+  const quick = plan.runs[0]?.segments.length === 1 ? plan.runs[0] : undefined;
+  const quickPiece = quick ? await hls.encoderPiece(quick.segments[0].k) : null;
   const finish = onceEachSegment(async (d: SegmentDone) => {
     await fs.rename(d.file, output[d.segmentIndex]);
+    if (quickPiece && d.segmentIndex === quick!.segments[0].k) await hls.adoptPiece(d.segmentIndex, quickPiece);
     counts.rendered++;
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
@@ -192,7 +196,10 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
           if (--runsLeft === 0) hls.rendered();
         };
         try {
-          counts.compositeMs += (await renderRunOnPool(run, runContext, ended, run === plan.runs[0] ? 0 : BACKGROUND_RUN_NICENESS)).compositeMs;
+          const first = run === plan.runs[0];
+          counts.compositeMs += (
+            await renderRunOnPool(run, runContext, ended, first ? 0 : BACKGROUND_RUN_NICENESS, run === quick ? quickPiece : null)
+          ).compositeMs;
         } finally {
           ended(); // also when the run failed before its task was handed over
         }
@@ -272,7 +279,14 @@ interface RunContext {
 
 /** Hands one run to the pool; each segment is passed to `finish` as soon as its file is complete. */
 /** `ended`: called once when the run's task has ended (done or failed), before its segments' completions are awaited. */
-async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () => void, niceness: number): Promise<SegmentResult> {
+/** `hlsPiece`: the run's encoder also writes its one segment's HLS piece. */
+async function renderRunOnPool(
+  run: RenderRunPlan,
+  ctx: RunContext,
+  ended: () => void,
+  niceness: number,
+  hlsPiece: EncoderHlsPiece | null,
+): Promise<SegmentResult> {
   const { job, deps, manifest } = ctx;
   const { width, height, fpsNum, fpsDen } = manifest.video;
   const segments = run.segments.map(({ k, tracks }) => ({
@@ -312,6 +326,7 @@ async function renderRunOnPool(run: RenderRunPlan, ctx: RunContext, ended: () =>
     prepared: await preparedFaces(run, deps, manifest),
     titleCard,
     niceness,
+    hlsPiece: hlsPiece ?? undefined,
     cancel: ctx.cancel,
     port: channel.port2,
   };

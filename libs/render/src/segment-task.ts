@@ -4,6 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { CardOverlay } from './title-card-overlay';
 import type { FaceStyle, PreparedFace } from '@talecast/compositor';
+import type { EncoderHlsPiece } from '@talecast/video';
 
 export interface FaceTexture {
   key: string;
@@ -68,6 +69,12 @@ export interface SegmentTask {
    * parent is waiting for the first picture; on a busy machine the others still use every idle cycle.
    */
   niceness: number;
+  /**
+   * A run of one segment (the quick start) whose encoder also writes the segment's HLS piece
+   * (`out`, a temporary name the engine renames): the segment is reported once the encoder has
+   * exited, when the piece is complete too.
+   */
+  hlsPiece?: EncoderHlsPiece;
   /** Shared flag: non-zero asks the worker to stop between frames. */
   cancel: Int32Array;
   /** Receives a SegmentDone as each segment's file is complete (before the task resolves). */

@@ -89,6 +89,8 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
     output = null;
     await Promise.all([procs.decoder.done, procs.encoder.done]);
     step('encoder exited');
+    // With its HLS piece the segment is reported only now: the tee's MP4 may be named before the piece is complete.
+    if (task.hlsPiece && !procs.failure) for (const d of done) task.port?.postMessage(d);
     if (procs.failure) throw procs.failure;
   } catch (err) {
     procs.kill();
@@ -226,6 +228,7 @@ function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPip
       segmentFrames: task.segments.map((s) => s.frameCount),
       startNumber: 0,
       pattern: names.pattern,
+      hlsPiece: task.hlsPiece,
     }),
     { stdout: true },
   );
@@ -279,7 +282,7 @@ function reportEncodedFiles(task: SegmentTask, names: RunFileNames, procs: RunPr
       }
       const d: SegmentDone = { segmentIndex: s.segmentIndex, file: path.join(task.outputDir, name) };
       done.push(d);
-      task.port?.postMessage(d);
+      if (!task.hlsPiece) task.port?.postMessage(d);
     }
   });
   return done;

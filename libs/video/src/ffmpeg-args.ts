@@ -313,6 +313,8 @@ export function encodeSegmentRunArgs(opts: {
   inputFpsMode?: '-fps_mode' | '-vsync';
   /** Name each finished file on stdout (default true). */
   reportFiles?: boolean;
+  /** Also write the run's (single) segment as an HLS piece, beside its MP4 (see `EncoderHlsPiece`). */
+  hlsPiece?: EncoderHlsPiece;
 }): string[] {
   const fps = opts.fpsNum / opts.fpsDen;
   const cuts: number[] = [];
@@ -336,9 +338,10 @@ export function encodeSegmentRunArgs(opts: {
       '-i',
       opts.rawInput ?? 'pipe:0',
     ]),
+    ...(opts.hlsPiece ? ['-itsoffset', (-opts.hlsPiece.audioLeadSeconds).toFixed(6), '-i', opts.hlsPiece.storyPiece] : []),
     '-map',
     '0:v:0',
-    '-an',
+    ...(opts.hlsPiece ? ['-map', '1:a:0?', '-c:a', 'copy'] : ['-an']),
     '-sn',
     '-dn',
     ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
@@ -352,23 +355,61 @@ export function encodeSegmentRunArgs(opts: {
   // Every file starts at 0 (an edit list covers the B-frame delay), the first one of a run too:
   // by default ffmpeg shifts the whole output so the first file starts 2 frames late, and the
   // joined video then has a gap and a duplicate where such a file meets its neighbours.
-  args.push(
-    '-avoid_negative_ts',
-    'disabled',
-    '-f',
-    'segment',
-    '-segment_format',
-    'mp4',
-    '-reset_timestamps',
-    '1',
-    '-segment_start_number',
-    String(opts.startNumber),
-  );
-  if (cuts.length) args.push('-segment_frames', cuts.join(','));
-  else args.push('-segment_time', '1000000');
-  if (opts.reportFiles ?? true) args.push('-segment_list', 'pipe:1', '-segment_list_type', 'flat');
+  const segment = [
+    ['segment_format', 'mp4'],
+    ['reset_timestamps', '1'],
+    ['segment_start_number', String(opts.startNumber)],
+    cuts.length ? ['segment_frames', cuts.join(',')] : ['segment_time', '1000000'],
+    ...((opts.reportFiles ?? true)
+      ? [
+          ['segment_list', 'pipe:1'],
+          ['segment_list_type', 'flat'],
+        ]
+      : []),
+  ];
+  if (opts.hlsPiece) {
+    if (cuts.length) throw new Error('an encoder writes an HLS piece only for a run of one segment');
+    // One encode, two muxers: the tee gives the segment muxer the video alone (the MP4 as
+    // without the piece, x264's headers out of band) and MPEG-TS both streams, placed as
+    // `hlsPiecesFromStoryArgs` places them (its 0.7 s max_delay is the CLI's -muxdelay default).
+    args.push('-flags:v', '+global_header', '-avoid_negative_ts', 'disabled', '-f', 'tee');
+    const mp4 = teeSlave([['f', 'segment'], ['select', 'v'], ['onfail', 'abort'], ['avoid_negative_ts', 'disabled'], ...segment], opts.pattern);
+    const ts = teeSlave(
+      [
+        ['f', 'mpegts'],
+        ['onfail', 'abort'],
+        ['max_delay', '700000'],
+        ['avoid_negative_ts', 'disabled'],
+        ['output_ts_offset', opts.hlsPiece.startSeconds.toFixed(6)],
+      ],
+      opts.hlsPiece.out,
+    );
+    args.push(`${mp4}|${ts}`);
+    return args;
+  }
+  args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', ...segment.flatMap(([k, v]) => [`-${k}`, v]));
   args.push(opts.pattern);
   return args;
+}
+
+/**
+ * The HLS piece of a segment written by its own encoder (the first segment a parent waits for:
+ * no remux process after the run, ~0.4-0.8 s on the click path). The story's piece of the same
+ * segment gives the audio slice, copied; `audioLeadSeconds`: how much earlier than the video it
+ * starts there (`tsStartTimes`), kept in the new piece.
+ */
+export interface EncoderHlsPiece {
+  storyPiece: string;
+  audioLeadSeconds: number;
+  /** The segment's start in the story: where the piece's first video frame goes. */
+  startSeconds: number;
+  out: string;
+}
+
+/** One output of ffmpeg's tee muxer: `[key=value:…]file`, escaped for its two levels of parsing (slaves, then options). */
+function teeSlave(options: string[][], file: string): string {
+  const once = (v: string) => v.replace(/[\\'|[\]:=,]/g, (c) => `\\${c}`);
+  return `[${options.map(([k, v]) => `${k}=${once(once(v))}`).join(':')}]${once(file)}`;
 }
 
 /**
