@@ -120,6 +120,12 @@ function kindOf(pid: number): string {
   return cmd.split(' ')[0] || 'other';
 }
 
+/** kindOf, or `known` once the process has gone. */
+function kindOfOr(pid: number, known: string): string {
+  const kind = kindOf(pid);
+  return kind === 'gone' ? known : kind;
+}
+
 function machineTicks(): { busy: number; total: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const total = cpu.reduce((a, b) => a + b, 0);
@@ -141,6 +147,9 @@ export class CpuUsage {
     for (const pid of treePids(process.pid)) {
       const t = cpuTicksOf(pid);
       const s = this.seen.get(pid);
+      // A child seen between its fork and its exec still shows node's command line (every
+      // ffmpeg starts through setpriv): look again until it is an ffmpeg.
+      if (s && pid !== process.pid && !s.kind.startsWith('ffmpeg')) s.kind = kindOfOr(pid, s.kind);
       if (s) s.last = Math.max(s.last, t);
       else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t, kind: kindOf(pid) });
     }
