@@ -87,7 +87,7 @@ test('encodeSegmentRunArgs forces a keyframe and cuts a file at every segment st
   assert.equal(at('-segment_start_number'), '7');
   assert.equal(at('-segment_format'), 'mp4');
   assert.equal(at('-segment_list'), 'pipe:1');
-  assert.equal(at('-x264-params'), 'keyint=120:min-keyint=1:scenecut=0');
+  assert.equal(at('-x264-params'), 'keyint=120:min-keyint=1:scenecut=0:me=dia:subme=1');
   assert.equal(args.at(-1), '/r/seg-%04d.mp4.tmp');
   const one = encodeSegmentRunArgs({
     width: 2,

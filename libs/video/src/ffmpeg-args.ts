@@ -188,6 +188,19 @@ export function x264Params(maxGopFrames: number): string {
   return `keyint=${maxGopFrames}:min-keyint=1:scenecut=0`;
 }
 
+/**
+ * The render's encoder searches motion with x264's diamond (not hexagon) and refines it at
+ * subpixel level 1 (not 2): 31% less encoder CPU at the same CRF and nearly the same quality.
+ * Measured on the 60 s bench story's 1080 hero frames (its media decoded, as the render's
+ * encoder gets them), one thread, CRF 20: veryfast 6.00 CPU-s, 859,168 bytes, SSIM 0.99907,
+ * PSNR 55.99 dB; with these 4.13 CPU-s, 859,981 bytes, SSIM 0.99900, PSNR 55.84 dB. Neither
+ * changes the stream headers (SPS/PPS), so rendered segments still join the story's by concat
+ * copy. The CRF itself stays the story's: x264 writes its integer part into the PPS
+ * (pic_init_qp), so even CRF 19.5 would not join (superfast at matched quality, CRF 25-26: the
+ * same CPU, +12% bytes, and another PPS).
+ */
+export const RENDER_X264_ANALYSIS = 'me=dia:subme=1';
+
 /** Decode a whole segment file to raw yuv420p frames on stdout. */
 export function decodeSegmentArgs(file: string, threads = 1): string[] {
   return [
@@ -289,8 +302,9 @@ export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_m
  * Raw yuv420p frames on stdin → one H.264 MP4 file per segment, from ONE encoder: a keyframe is
  * forced at every segment start and the segment muxer cuts exactly there (by frame number), so
  * each file starts with an IDR frame and joins the story's other segments by concat copy. The
- * settings are those of the story media. Each finished file's name is printed on stdout (one line
- * per file, after its trailer is written), so the caller can publish segments as they complete.
+ * settings are those of the story media, with a cheaper motion search (RENDER_X264_ANALYSIS).
+ * Each finished file's name is printed on stdout (one line per file, after its trailer is
+ * written), so the caller can publish segments as they complete.
  * `segmentFrames`: frame count of each segment, in order; files are `pattern` numbered from
  * `startNumber`.
  */
@@ -347,7 +361,7 @@ export function encodeSegmentRunArgs(opts: {
     ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
     ...h264Args(opts.encoder),
     '-x264-params',
-    x264Params(opts.encoder.maxGopFrames),
+    `${x264Params(opts.encoder.maxGopFrames)}:${RENDER_X264_ANALYSIS}`,
     ...colourTagArgs(opts.matrix, opts.range),
   ];
   // A quarter frame early, as for the story media: rounding can never land on the frame before.
