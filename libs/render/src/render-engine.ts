@@ -169,6 +169,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     if (s.kind === 'resume') counts.resumed++;
     if (s.kind !== 'render') work.push(segmentReady(s.k, s.kind === 'resume'));
   }
+  const videos = new Countdown(plan.segments.filter((s) => s.kind === 'render').length);
   const slots = new TaskSlots(Math.max(2, deps.pool.options.maxThreads * 2));
   // The quick-start run's encoder writes its segment's HLS piece itself (no remux while the parent waits).
   const quick = plan.runs[0]?.segments.length === 1 ? plan.runs[0] : undefined;
@@ -177,6 +178,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     await fs.rename(d.file, output[d.segmentIndex]);
     if (quickPiece && d.segmentIndex === quick!.segments[0].k) await hls.adoptPiece(d.segmentIndex, quickPiece);
     counts.rendered++;
+    videos.tick();
     trace(`segment ${d.segmentIndex} rendered`);
     await segmentReady(d.segmentIndex, true);
   });
@@ -207,22 +209,37 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     );
   }
   trace(`${work.length} segments scheduled`);
-  await allOrFirstFailure(work);
-  await hls.settled();
-  if (Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled');
 
-  // 6. Assemble: segments in order + the audio → video.mp4 (faststart), atomically.
-  const assembleStarted = Date.now();
-  trace('assembling');
+  // 6. Assemble: segments in order + the audio → video.mp4 (faststart), atomically. It starts as
+  // soon as every segment's video is in place, while the last HLS pieces are still being muxed:
+  // it waited for them, and ran alone on the two cores at the end of every render.
   const final = deps.storage.renderFile(job.renderId, 'video.mp4');
-  await voice.ready;
-  const bytes = await assembleVideo({
-    ffmpeg: deps.ffmpeg.ffmpeg,
-    segments: output,
-    audio,
-    concatList: deps.storage.renderFile(job.renderId, 'concat.txt'),
-    out: final,
+  let assembleStarted = 0;
+  let failed = false;
+  const assembled = videos.done.then(async () => {
+    if (failed || Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled or failed');
+    assembleStarted = Date.now();
+    trace('assembling');
+    await voice.ready;
+    return assembleVideo({ ffmpeg: deps.ffmpeg.ffmpeg, segments: output, audio, concatList: deps.storage.renderFile(job.renderId, 'concat.txt'), out: final });
   });
+  assembled.catch(() => undefined); // awaited below, or abandoned with the failure
+  try {
+    await allOrFirstFailure(work);
+    await hls.settled();
+    if (Atomics.load(cancel, 0) !== 0) throw new Error('render cancelled');
+  } catch (err) {
+    // Every run has ended: an assembly not started now never will be. One that did must not
+    // leave a video behind a failed render.
+    failed = true;
+    if (assembleStarted)
+      await assembled.then(
+        () => fs.rm(final, { force: true }),
+        () => undefined,
+      );
+    throw err;
+  }
+  const bytes = await assembled;
   await hls.finish();
   trace('assembled');
   return {
@@ -380,6 +397,21 @@ function onceEachSegment(fn: (d: SegmentDone) => Promise<void>): (d: SegmentDone
     seen.add(d.segmentIndex);
     await fn(d);
   };
+}
+
+/** Resolves `done` once `tick` has been called `count` times (at once for 0). */
+class Countdown {
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+
+  constructor(private left: number) {
+    this.done = new Promise((resolve) => (this.resolve = resolve));
+    if (left <= 0) this.resolve();
+  }
+
+  tick(): void {
+    if (--this.left === 0) this.resolve();
+  }
 }
 
 /**
