@@ -27,6 +27,10 @@ test('coverage counts visible frames, short shots and first frames after cuts', 
 test('a hero on another face, away from the hero, or where there is none is counted', () => {
   const r = measureCoverage({ ...base, present: () => true, nose: (i) => (i === 12 ? [320, 100] : i === 3 ? [140, 100] : [100, 100]) });
   assert.equal(r.wrongFace, 2); // frame 12 on the other face, frame 3 more than one eye distance away
+  assert.deepEqual(r.wrongRuns, [
+    [3, 3],
+    [12, 12],
+  ]);
   assert.equal(r.falseFrames, 6); // frames 14..19
   assert.equal(r.visible.share, 1);
 });

@@ -48,6 +48,8 @@ export interface CoverageReport {
   wrongFace: number;
   /** Visible frames missed, as [first, last] runs (for the note and for debugging). */
   missedRuns: [number, number][];
+  /** The wrong-face frames, as [first, last] runs. */
+  wrongRuns: [number, number][];
 }
 
 /** The coverage target of issue 18. */
@@ -69,24 +71,31 @@ export function measureCoverage(input: CoverageInput): CoverageReport {
     afterCuts = counter();
   let falseFrames = 0,
     wrongFace = 0;
-  const missedRuns: [number, number][] = [];
+  const missedRuns: [number, number][] = [],
+    wrongRuns: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     const t = input.truth[i];
     const has = input.present(i);
     if (has && !t.visible) falseFrames++;
-    if (has && t.visible && isWrongFace(t, input.nose(i), input.interOcular(i))) wrongFace++;
+    if (has && t.visible && isWrongFace(t, input.nose(i), input.interOcular(i))) {
+      wrongFace++;
+      addToRuns(wrongRuns, i);
+    }
     if (!t.visible) continue;
     const s = shotOf[i];
     visible.add(has);
     if (shotLength[s] < input.shortShotFrames) shortShots.add(has);
     if (s > 0 && i - shotStarts[s] < firstFrames) afterCuts.add(has);
-    if (!has) {
-      const last = missedRuns[missedRuns.length - 1];
-      if (last && last[1] === i - 1) last[1] = i;
-      else missedRuns.push([i, i]);
-    }
+    if (!has) addToRuns(missedRuns, i);
   }
-  return { visible: visible.done(), shortShots: shortShots.done(), afterCuts: afterCuts.done(), falseFrames, wrongFace, missedRuns };
+  return { visible: visible.done(), shortShots: shortShots.done(), afterCuts: afterCuts.done(), falseFrames, wrongFace, missedRuns, wrongRuns };
+}
+
+/** Frame i into a list of [first, last] runs of consecutive frames. */
+function addToRuns(runs: [number, number][], i: number): void {
+  const last = runs[runs.length - 1];
+  if (last && last[1] === i - 1) last[1] = i;
+  else runs.push([i, i]);
 }
 
 function isWrongFace(t: CoverageTruthFrame, nose: [number, number], iod: number): boolean {

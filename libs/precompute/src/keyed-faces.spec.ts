@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyAffine, interOcularDistance, similarityFromParts } from '@talecast/geometry';
-import { fillGapsFromKeyframes, keyedLandmarksAt, preferKeyframesPerShot } from './keyed-faces';
+import { applyAffine, centroid, interOcularDistance } from '@talecast/geometry';
+import { fillGapsFromKeyframes, keyedLandmarksAt, preferKeyframesPerShot, similarityAboutCentre } from './keyed-faces';
 import { posedLandmarks } from './face-keyframes';
 import type { MaskRole } from './masks-file';
 
@@ -49,14 +49,18 @@ test('per shot: keyframes replace a detection that found the face in under half 
 
 test('frames detection lost inside a shot take the keyframes moved onto the neighbouring detections', () => {
   // Shot 0..11 and shot 12..15. The keyed face walks right; the "detected" face is the keyed one
-  // 1.2 times larger, turned 5 degrees and shifted by a drift growing over the frames (the keys are
-  // coarse). Detection lost frames 3..8 (a head turn) and the cut frame 12.
+  // 1.2 times larger and turned 5 degrees about its centre, and shifted by a drift growing over the
+  // frames (the keys are coarse). Detection lost frames 3..8 (a head turn) and the cut frame 12.
   const n = 16,
     w = 640,
     h = 360;
   const keyedAt = (j: number) => posedLandmarks({ centre: [0.3 + 0.01 * j, 0.5], size: 0.05, roll: 0, yaw: 0, mouthOpen: 0, eyesOpen: 1 }, w, h);
   const truthAt = (j: number) =>
-    applyAffine(similarityFromParts({ scale: 1.2, rotationRadians: (5 * Math.PI) / 180, tx: -40 + 2 * j, ty: -30 }), keyedAt(j), new Float32Array(136));
+    applyAffine(
+      similarityAboutCentre({ scale: 1.2, rotationRadians: (5 * Math.PI) / 180, tx: -40 + 2 * j, ty: -30 }, keyedAt(j)),
+      keyedAt(j),
+      new Float32Array(136),
+    );
   const keyed = { present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * 136) };
   const present = Uint8Array.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]);
   const landmarks = new Float32Array(n * 136);
@@ -79,6 +83,41 @@ test('frames detection lost inside a shot take the keyframes moved onto the neig
     let worst = 0;
     for (let c = 0; c < 136; c++) worst = Math.max(worst, Math.abs(landmarks[j * 136 + c] - truth[c]));
     assert.ok(worst < tolerance, `frame ${j}: off by ${worst.toFixed(2)} px`);
+  }
+});
+
+test('a face keyed small in a turn is filled where the keys move it, not pulled towards the corner', () => {
+  // The tale's hero turning to profile and back far from the frame's corner: the keys shrink the
+  // face (size 0.05 → 0.01 → 0.05) and move it 0.05 of the width aside and back; detection finds it
+  // 3 times the keys' size at the turn's ends (coarse keys). The filled face's eye midpoint follows
+  // the keys' (the old fit about the corner moved it 3 times as far, 16 px off already in the first filled frame, like the tale's hero that was
+  // filled up to 30 eye distances off its head, onto the trees).
+  const n = 13,
+    w = 640,
+    h = 360;
+  const bump = (j: number) => Math.sin((Math.PI * j) / (n - 1));
+  const pose = (j: number, grow: number) => ({
+    centre: [0.6 + 0.05 * bump(j), 0.6] as [number, number],
+    size: grow * (0.05 - 0.04 * bump(j)),
+    roll: 0,
+    yaw: 0,
+    mouthOpen: 0,
+    eyesOpen: 1,
+  });
+  const keyed = { present: new Uint8Array(n).fill(1), landmarks: new Float32Array(n * 136) };
+  for (let j = 0; j < n; j++) keyed.landmarks.set(posedLandmarks(pose(j, 1), w, h), j * 136);
+  const present = new Uint8Array(n);
+  const landmarks = new Float32Array(n * 136);
+  for (const j of [0, n - 1]) {
+    present[j] = 1;
+    landmarks.set(posedLandmarks(pose(j, 3), w, h), j * 136);
+  }
+  assert.equal(fillGapsFromKeyframes({ present, landmarks }, keyed, new Set(), 30), n - 2);
+  const eyes = (lm: Float32Array) => centroid(lm, [36, 39, 42, 45]);
+  for (let j = 1; j < n - 1; j++) {
+    const [x, y] = eyes(landmarks.subarray(j * 136, (j + 1) * 136));
+    const [kx, ky] = eyes(keyed.landmarks.subarray(j * 136, (j + 1) * 136));
+    assert.ok(Math.hypot(x - kx, y - ky) < 0.5, `frame ${j}: the filled face is ${Math.hypot(x - kx, y - ky).toFixed(1)} px from where the keys put it`);
   }
 });
 

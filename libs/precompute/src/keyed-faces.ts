@@ -3,7 +3,7 @@
 // the per-shot choice between what detection found and what the keyframes say, and the frames
 // detection lost inside a shot filled from the keyframes fitted to the detected frames. Pure.
 import { MaskRole, regionActive } from './masks-file';
-import { applyAffine, decomposeSimilarity, fitSimilarity, similarityFromParts, SimilarityParts } from '@talecast/geometry';
+import { Affine, applyAffine, centroid, decomposeSimilarity, fitSimilarity, similarityFromParts, SimilarityParts } from '@talecast/geometry';
 import { poseAt, posedLandmarks } from './face-keyframes';
 
 const LANDMARK_DIMS = 136;
@@ -100,7 +100,7 @@ export function fillGapsFromKeyframes(
     let parts = fits.get(j);
     if (!parts) {
       const at = (a: Float32Array) => a.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);
-      parts = decomposeSimilarity(fitSimilarity(at(keyed.landmarks), at(track.landmarks)));
+      parts = partsAboutCentre(at(keyed.landmarks), at(track.landmarks));
       fits.set(j, parts);
     }
     return parts;
@@ -126,7 +126,8 @@ export function fillGapsFromKeyframes(
       if (before < 0 && after < 0) continue;
       const parts = before >= 0 && after >= 0 ? mixParts(fitAt(before), fitAt(after), (j - before) / (after - before)) : fitAt(before >= 0 ? before : after);
       const out = track.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);
-      applyAffine(similarityFromParts(parts), keyed.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS), out);
+      const keyedHere = keyed.landmarks.subarray(j * LANDMARK_DIMS, (j + 1) * LANDMARK_DIMS);
+      applyAffine(similarityAboutCentre(parts, keyedHere), keyedHere, out);
       filled.push(j);
     }
     start = end;
@@ -137,6 +138,32 @@ export function fillGapsFromKeyframes(
 
 /** Frames (in seconds) a keyed gap fill reaches from the nearest detected frame. */
 export const KEYED_FILL_REACH_SECONDS = 1;
+
+/** The eyes' points: their midpoint is where keyframes place a face (face-keyframes' `centre`). */
+const EYE_POINTS = Array.from({ length: 12 }, (_, k) => 36 + k);
+
+/**
+ * The similarity fitted from the keyed onto the detected face, as scale and turn about the keyed
+ * face's own centre (its eye midpoint, where keys place a face) and how far that centre moves (tx, ty). Interpolated and applied this way, a
+ * size difference between the keys and the detection stays a size difference. As parts about the
+ * image's corner (as it was) it also moved every filled face towards the corner, the more the
+ * farther it was from it: on the tale a hero keyed small in a turn to profile was filled up to
+ * 30 eye distances off its head, onto the trees.
+ */
+export function partsAboutCentre(keyed: ArrayLike<number>, detected: ArrayLike<number>): SimilarityParts {
+  const m = fitSimilarity(keyed, detected);
+  const [cx, cy] = centroid(keyed, EYE_POINTS);
+  return { ...decomposeSimilarity(m), tx: m[0] * cx + m[1] * cy + m[2] - cx, ty: m[3] * cx + m[4] * cy + m[5] - cy };
+}
+
+/** The similarity that turns and scales `keyed` about its centre by `parts` and moves it by (tx, ty). */
+export function similarityAboutCentre(parts: SimilarityParts, keyed: ArrayLike<number>): Affine {
+  const [cx, cy] = centroid(keyed, EYE_POINTS);
+  const m = similarityFromParts({ ...parts, tx: 0, ty: 0 });
+  m[2] = cx + parts.tx - (m[0] * cx + m[1] * cy);
+  m[5] = cy + parts.ty - (m[3] * cx + m[4] * cy);
+  return m;
+}
 
 function mixParts(a: SimilarityParts, b: SimilarityParts, t: number): SimilarityParts {
   let turn = b.rotationRadians - a.rotationRadians;
