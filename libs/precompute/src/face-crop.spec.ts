@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundingBoxOf, eyeLineAngle, orientedFaceInput, predictBox, predictOrientedBox, SSD_CALIBRATION } from './face-crop';
+import { boundingBoxOf, eyeLineAngle, holdsFace, orientedFaceInput, predictBox, predictOrientedBox, sameFaceScore, SSD_CALIBRATION } from './face-crop';
 
 /** A face-like 68-point set: eyes at 36–41 / 42–47, the rest spread over a box. */
 function face(cx: number, cy: number, size: number, angle: number): Float32Array {
@@ -59,5 +59,19 @@ describe('oriented face crops', () => {
     const [tx, ty] = turned.toFrame(12, 8);
     assert.ok(Math.abs(tx - 32) < 1e-9 && Math.abs(ty - 28) < 1e-9);
     assert.deepEqual(px(12, 8).map(Math.round), [128, 112, 100]);
+  });
+});
+
+describe('holdsFace', () => {
+  // The tale at 640x360, frame 303: the friend's track box and the tiny detector's box on that face.
+  const friendTrack = { x: 469, y: 187, width: 39, height: 53 };
+  const detectorBox = { x: 466, y: 203, width: 65, height: 61 };
+  test("the detector's larger, lower box on a face another role follows is that role's face", () => {
+    assert.ok(sameFaceScore(detectorBox, friendTrack) < 0.3);
+    assert.ok(holdsFace(detectorBox, friendTrack));
+  });
+  test('a box beside the held face, or of a very different size around it, is not', () => {
+    assert.ok(!holdsFace({ x: 520, y: 187, width: 40, height: 53 }, friendTrack));
+    assert.ok(!holdsFace({ x: 380, y: 100, width: 250, height: 250 }, friendTrack));
   });
 });

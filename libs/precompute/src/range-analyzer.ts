@@ -35,6 +35,7 @@ import {
   predictOrientedBox,
   SSD_CALIBRATION,
   sameFaceScore,
+  holdsFace,
 } from './face-crop';
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
@@ -523,13 +524,13 @@ class RangeAnalysis {
 
   /** Whether another role's live track predicts its face here this frame (set before any role is followed). */
   private followedByOther(name: string, box: Box): boolean {
-    for (const [other, held] of this.following) if (other !== name && sameFaceScore(box, held) > 0.3) return true;
+    for (const [other, held] of this.following) if (other !== name && holdsFace(box, held)) return true;
     return false;
   }
 
   /** Whether another role already holds this face in this frame. */
   private claimedByOther(name: string, box: Box): boolean {
-    for (const [other, held] of this.claims) if (other !== name && sameFaceScore(box, held) > 0.3) return true;
+    for (const [other, held] of this.claims) if (other !== name && holdsFace(box, held)) return true;
     return false;
   }
 
