@@ -58,7 +58,7 @@ export interface RenderOutcome {
   renderedSegments: number;
   reusedSegments: number;
   resumedSegments: number;
-  timings: { wallMs: number; firstHlsMs: number | null; compositeMs: number; assembleMs: number };
+  timings: { wallMs: number; firstHlsMs: number | null; compositeMs: number; compositeCpuMs: number; assembleMs: number };
 }
 
 export interface RenderEngineDeps {
@@ -152,7 +152,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     started,
     trace,
   });
-  const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0 };
+  const counts = { done: 0, rendered: 0, resumed: 0, compositeMs: 0, compositeCpuMs: 0 };
   const total = manifest.segments.length;
   const report = async () => {
     await deps.onProgress?.({ segmentsDone: counts.done, segmentsTotal: total, hlsSegments: hls.published, progress: total ? counts.done / total : 1 });
@@ -199,9 +199,11 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
         };
         try {
           const first = run === plan.runs[0];
-          counts.compositeMs += (
-            await renderRunOnPool(run, runContext, ended, first ? 0 : BACKGROUND_RUN_NICENESS, run === quick ? quickPiece : null)
-          ).compositeMs;
+          // Awaited before the sum: `counts.x += await …` reads counts.x before the await, so two runs
+          // ending in turn overwrote each other's time (the bench's compositing share read a quarter).
+          const r = await renderRunOnPool(run, runContext, ended, first ? 0 : BACKGROUND_RUN_NICENESS, run === quick ? quickPiece : null);
+          counts.compositeMs += r.compositeMs;
+          counts.compositeCpuMs += r.compositeCpuMs;
         } finally {
           ended(); // also when the run failed before its task was handed over
         }
@@ -255,6 +257,7 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
       wallMs: Date.now() - started,
       firstHlsMs: hls.firstHlsMs,
       compositeMs: Math.round(counts.compositeMs),
+      compositeCpuMs: Math.round(counts.compositeCpuMs),
       assembleMs: Date.now() - assembleStarted,
     },
   };
@@ -355,7 +358,7 @@ async function renderRunOnPool(
     ctx.traceAt?.(handedAt, `run ${segments[0].segmentIndex}: handed to the pool`);
     for (const [name, ms] of r.steps ?? []) ctx.traceAt?.(workerStart + ms, `run ${segments[0].segmentIndex}: ${name}`);
     ctx.trace(
-      `run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms, waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`,
+      `run ${segments[0].segmentIndex}..${segments.at(-1)!.segmentIndex} rendered: ${r.frames} frames, worker ${Math.round(r.wallMs)} ms, first frame at ${Math.round(r.firstFrameMs)} ms, composite ${Math.round(r.compositeMs)} ms (CPU ${Math.round(r.compositeCpuMs)} ms), waiting for the encoder ${Math.round(r.encoderWaitMs)} ms`,
     );
     // Completions not yet seen through the port (messages and the result travel apart).
     for (const d of r.segments) complete(d);

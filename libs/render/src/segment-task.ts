@@ -92,6 +92,9 @@ export interface SegmentResult {
   frames: number;
   compositedFrames: number;
   compositeMs: number;
+  /** The thread's CPU time inside the compositing (the wall time above also counts the time the
+   * thread waited for a core while the run's decoder and encoder ran: 2 cores, 6 busy processes). */
+  compositeCpuMs: number;
   wallMs: number;
   /** From the task's start to its first decoded frame (process starts, face preparation). */
   firstFrameMs: number;
