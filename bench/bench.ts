@@ -382,16 +382,28 @@ async function main() {
         height: 720,
         fps: 30,
       });
+      const taleId = `bench-tale-${taleSeconds}s`;
+      const recorded = path.join(storage.storyDir(taleId), 'bench-precompute.json');
+      const reused: (Precomputed & { cpu: unknown }) | null =
+        opts.reuse && !opts['tale-only']
+          ? await fs.readFile(recorded, 'utf8').then(
+              (t) => JSON.parse(t),
+              () => null,
+            )
+          : null;
       const cpu = new CpuUsage().start();
-      const pre = await app
-        .get(PrecomputeService)
-        .run({ storyId: `bench-tale-${taleSeconds}s`, video: tale.video, masks: tale.masks, title: `Bench tale ${taleSeconds}s`, style: 'toon' });
-      results.talePrecompute = { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings, cpu: cpu.stop() };
-      console.log(`precompute of the animated tale (${taleSeconds} s, 1280x720): ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time`);
+      const pre =
+        reused ??
+        (await app.get(PrecomputeService).run({ storyId: taleId, video: tale.video, masks: tale.masks, title: `Bench tale ${taleSeconds}s`, style: 'toon' }));
+      results.talePrecompute = { seconds: round(pre.seconds), speed: round(pre.speed), timings: pre.timings, cpu: reused ? reused.cpu : cpu.stop() };
+      if (!reused) await fs.writeFile(recorded, JSON.stringify(results.talePrecompute));
+      console.log(
+        `precompute of the animated tale (${taleSeconds} s, 1280x720): ${pre.seconds.toFixed(1)} s = ${pre.speed.toFixed(2)}x real time${reused ? ' (reused from an earlier run)' : ''}`,
+      );
       if (opts['tale-only']) console.log(JSON.stringify({ timings: pre.timings, cpu: (results.talePrecompute as { cpu: unknown }).cpu }));
       // The drawn story's render: its compositing (filled face, the story's light, eyes) costs more per
       // frame than the photo story's, so its share of the floor is measured on it too.
-      if (!opts['tale-only']) results.taleRender = await measureRender(`bench-tale-${taleSeconds}s`, `tale ${taleSeconds}s`, pre, true, null);
+      if (!opts['tale-only']) results.taleRender = await measureRender(taleId, `tale ${taleSeconds}s`, pre, true, null);
     }
     if (opts['tale-only']) return;
 

@@ -7,7 +7,7 @@
 // luma pass multiplies in. Both grids have cells of SHADING_CELL eye distances, so the same
 // frequencies are removed and put back. Pure; per frame nothing is allocated once the buffers
 // have grown.
-import { ChannelStats, FloatPlane, LowFrequencyGrid, Plane, PolygonRasterizer, Rect, Yuv420 } from '@talecast/geometry';
+import { ChannelStats, FloatPlane, LowFrequencyGrid, Plane, PolygonRasterizer, Rect, sampleSeparable, SeparableField, Yuv420 } from '@talecast/geometry';
 
 /** Shading grid cell size, in eye distances (about a cheek's width over four). */
 export const SHADING_CELL = 0.3;
@@ -57,6 +57,8 @@ const SKIN_LUMA_SPREAD = 1;
 const SKIN_FLOORS = [20, 3, 3];
 const SKIN_NEAR = 2.5;
 const SKIN_FAR = 3.5;
+/** A shading cell this many luma pixels wide (or more) is measured on every other chroma pixel. */
+const SPARSE_CELL = 16;
 
 /**
  * Per frame: the story face's low-frequency shading as a luma gain over the face's bbox. Keep one
@@ -66,8 +68,14 @@ export class StoryShading {
   private readonly grid = new LowFrequencyGrid();
   private readonly rasterizer = new PolygonRasterizer();
   private readonly inside: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
-  /** The gain per luma pixel of the last measured region (region-sized, row-major). */
-  readonly gain: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
+  private lattice = new Float32Array(0);
+  /**
+   * The gain per luma pixel of the last measured region, as a separable field (`sampleSeparable`,
+   * row y of the region from y · stride): the alpha pass reads it at the pixels it draws only.
+   */
+  gainField: SeparableField | null = null;
+  private region: Rect = { x: 0, y: 0, width: 0, height: 0 };
+  private readonly plane: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   /** The skin luma variance the grid explains (shading, not texture), of the last measure. */
   variance = 0;
   /**
@@ -85,6 +93,17 @@ export class StoryShading {
     return g < SHADING_GAIN[0] ? SHADING_GAIN[0] : g > SHADING_GAIN[1] ? SHADING_GAIN[1] : g;
   };
 
+  /** The last measured gain as a region-sized plane (the Laplacian blend multiplies it in whole). */
+  gainPlane(): FloatPlane {
+    const f = this.gainField;
+    if (!f) throw new Error('no measured shading');
+    const { width: w, height: h } = this.region;
+    resize(this.plane, w, h);
+    const d = this.plane.data;
+    for (let y = 0, k = 0; y < h; y++) for (let x = 0; x < w; x++, k++) d[k] = sampleSeparable(f, y * f.stride, x);
+    return this.plane;
+  }
+
   /**
    * Measures the shading of the face inside `outline` (frame pixels) over `region` of the frame,
    * before anything is drawn there. Skin-coloured pixels (near `colour`, the story face's
@@ -101,12 +120,28 @@ export class StoryShading {
     strength = 1,
   ): boolean {
     const { x: x0, y: y0, width: w, height: h } = region;
+    this.gainField = null;
     if (!(w > 1 && h > 1 && colour && colour.weight > 0)) return false;
-    const n = w * h;
-    resize(this.inside, w, h);
-    this.inside.data.fill(0, 0, n);
-    this.rasterizer.fill(this.inside, outline, { originX: x0, originY: y0, antialias: false });
     const cell = Math.max(2, cellSize * eyeDistance);
+    // One sample per `step` × `step` luma pixels (a 2×2 luma mean with its chroma pixel): every
+    // chroma pixel while a cell is small, every other one once a cell is SPARSE_CELL luma pixels
+    // wide (16+ samples a cell still; the light is a few cells per face). Each sample weighs the
+    // luma pixels it stands for, so the weights read as before whatever the step.
+    const step = cell >= SPARSE_CELL ? 4 : 2;
+    const per = (step * step) / 4;
+    const cols = Math.floor((w - 2) / step) + 1,
+      rows = Math.floor((h - 2) / step) + 1;
+    // The outline rasterised straight onto the sample lattice: lattice pixel (I, J) is inside when
+    // the luma pixel centre (x0 + step·I + 0.5, y0 + step·J + 0.5) is.
+    resize(this.inside, cols, rows);
+    this.inside.data.fill(0, 0, cols * rows);
+    if (this.lattice.length < outline.length) this.lattice = new Float32Array(outline.length);
+    const lattice = this.lattice.subarray(0, outline.length);
+    for (let k = 0; k < outline.length; k += 2) {
+      lattice[k] = (outline[k] - x0 - 0.5) / step + 0.5;
+      lattice[k + 1] = (outline[k + 1] - y0 - 0.5) / step + 0.5;
+    }
+    this.rasterizer.fill(this.inside, lattice, { antialias: false });
     const grid = this.grid.reset(x0, y0, w, h, Math.max(1, Math.round(w / cell)), Math.max(1, Math.round(h / cell)));
     const [mY, mU, mV] = colour.mean;
     const sY = 1 / Math.max(SKIN_FLOORS[0], SKIN_LUMA_SPREAD * colour.std[0]),
@@ -126,12 +161,11 @@ export class StoryShading {
       syy = 0,
       suu = 0,
       svv = 0;
-    // One sample per chroma pixel: the 2×2 luma mean with its U and V.
-    for (let j = 0; j + 1 < h; j += 2) {
-      const fy = y0 + j;
-      for (let i = 0; i + 1 < w; i += 2) {
-        if (inside[j * w + i] === 0) continue;
-        const fx = x0 + i;
+    for (let J = 0; J < rows; J++) {
+      const fy = y0 + J * step;
+      for (let I = 0; I < cols; I++) {
+        if (inside[J * cols + I] === 0) continue;
+        const fx = x0 + I * step;
         const p = fy * ys + fx;
         const yv = (Y[p] + Y[p + 1] + Y[p + ys] + Y[p + ys + 1]) * 0.25;
         const uv = U[(fy >> 1) * us + (fx >> 1)],
@@ -139,9 +173,9 @@ export class StoryShading {
         const du = (uv - mU) * sU,
           dv = (vv - mV) * sV,
           dy = (yv - mY) * sY;
-        const d = Math.sqrt(du * du + dv * dv + dy * dy);
-        const wt = d <= SKIN_NEAR ? 1 : d >= SKIN_FAR ? 0 : SKIN_FAR - d;
-        if (wt <= 0) continue;
+        const d2 = du * du + dv * dv + dy * dy;
+        if (d2 >= SKIN_FAR * SKIN_FAR) continue;
+        const wt = per * (d2 <= SKIN_NEAR * SKIN_NEAR ? 1 : SKIN_FAR - Math.sqrt(d2));
         grid.add(fx + 1, fy + 1, yv, wt);
         weight += wt;
         sy += wt * yv;
@@ -174,8 +208,8 @@ export class StoryShading {
     this.mean = mean;
     this.strength = strength;
     grid.mapValues(this.toGain);
-    resize(this.gain, w, h);
-    grid.sampleInto(this.gain, x0, y0);
+    this.gainField = grid.separable(x0, y0, w, h);
+    this.region = region;
     return true;
   }
 }

@@ -55,6 +55,7 @@ import {
   foreheadArcCentre,
   mouthOpenness,
   openMouthTo,
+  SeparableField,
 } from '@talecast/geometry';
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
@@ -364,7 +365,7 @@ export class FrameCompositor {
           lutY = this.lutY;
         for (let k = 0; k < n; k++) wy[k] = lutY[wy[k]];
         if (shaded) {
-          const g = this.shading.gain.data,
+          const g = this.shading.gainPlane().data,
             y0 = this.coefficients.yMin;
           for (let k = 0; k < n; k++) {
             const v = y0 + (wy[k] - y0) * g[k] + 0.5;
@@ -385,7 +386,7 @@ export class FrameCompositor {
         cuts ? this.limits : null,
         limit,
         this.lutY,
-        shaded ? this.shading.gain : null,
+        shaded ? this.shading.gainField : null,
         this.coefficients.yMin,
       );
       if (options.keepStoryHair ?? drawn) this.luma.keepHair(frame, target.landmarks, target.colour);
@@ -492,6 +493,7 @@ const ONE = FOOTPRINT_ONE;
 const ZERO = FOOTPRINT_ZERO;
 const EMPTY8: Uint8Array = new Uint8Array(0);
 const EMPTYF: Float32Array = new Float32Array(0);
+const NO_FIELD: SeparableField = { rows: new Float64Array(0), cell: new Int32Array(0), frac: new Float32Array(0), stride: 1, dx: 0 };
 
 /**
  * Luma pass: per covered pixel, alpha = min(bilinear mask, limit); where alpha > 0, the
@@ -511,7 +513,7 @@ class LumaBlendSpans implements WarpSpanVisitor {
   private hasLimits = false;
   private limit = 1;
   private lut = EMPTY8;
-  private gain = EMPTYF;
+  private gain: SeparableField = NO_FIELD;
   private shaded = false;
   private yMin = 16;
   private hair = false;
@@ -541,11 +543,11 @@ class LumaBlendSpans implements WarpSpanVisitor {
     limits: FloatPlane | null,
     limit: number,
     lut: Uint8Array,
-    gain: FloatPlane | null,
+    gain: SeparableField | null,
     yMin: number,
   ): void {
     this.alphaSum = 0;
-    this.gain = gain ? gain.data : EMPTYF;
+    this.gain = gain ?? NO_FIELD;
     this.shaded = gain !== null;
     this.yMin = yMin;
     this.hair = false;
@@ -606,7 +608,8 @@ class LumaBlendSpans implements WarpSpanVisitor {
 
   release(): void {
     this.frame = this.tex = this.lut = this.footprints = this.fu = this.fv = EMPTY8;
-    this.mask = this.alpha = this.limits = this.gain = EMPTYF;
+    this.mask = this.alpha = this.limits = EMPTYF;
+    this.gain = NO_FIELD;
     this.hair = false;
   }
 
@@ -625,6 +628,12 @@ class LumaBlendSpans implements WarpSpanVisitor {
     const limX = this.limX,
       limY = this.limY;
     const gain = this.gain,
+      gainRows = gain.rows,
+      gainCell = gain.cell,
+      gainFrac = gain.frac,
+      gainDx = gain.dx,
+      gainRow = (y - this.oy) * gain.stride,
+      ox = this.ox,
       shaded = this.shaded,
       yMin = this.yMin;
     const hair = this.hair;
@@ -671,7 +680,9 @@ class LumaBlendSpans implements WarpSpanVisitor {
       const tt = t00 + (tex[p + 1] - t00) * fx;
       let v = lut[(tt + (t10 + (tex[p + ts + 1] - t10) * fx - tt) * fy + 0.5) | 0];
       if (shaded) {
-        v = yMin + (v - yMin) * gain[k];
+        const c = px - ox,
+          g = gainRow + gainCell[c];
+        v = yMin + (v - yMin) * (gainRows[g] + (gainRows[g + gainDx] - gainRows[g]) * gainFrac[c]);
         if (v > 255) v = 255;
       }
       const old = frame[f];
@@ -696,8 +707,10 @@ class LumaBlendSpans implements WarpSpanVisitor {
     const du = (this.fu[(y >> 1) * this.us + (x >> 1)] - m[1]) * s[1],
       dv = (this.fv[(y >> 1) * this.vs + (x >> 1)] - m[2]) * s[2],
       dy = (yv - m[0]) * s[0] * (yv > m[0] ? HAIR_BRIGHTER : 1);
-    const d = Math.sqrt(du * du + dv * dv + dy * dy);
-    return d <= HAIR_SKIN_NEAR ? 1 : d >= HAIR_SKIN_FAR ? 0 : (HAIR_SKIN_FAR - d) / (HAIR_SKIN_FAR - HAIR_SKIN_NEAR);
+    const d2 = du * du + dv * dv + dy * dy;
+    if (d2 <= HAIR_SKIN_NEAR * HAIR_SKIN_NEAR) return 1;
+    if (d2 >= HAIR_SKIN_FAR * HAIR_SKIN_FAR) return 0;
+    return (HAIR_SKIN_FAR - Math.sqrt(d2)) / (HAIR_SKIN_FAR - HAIR_SKIN_NEAR);
   }
 }
 

@@ -163,7 +163,7 @@ describe("the shot's light on the child's face", () => {
     const region = { x: 100, y: 60, width: 120, height: 130 };
     const outline = Float32Array.of(100, 60, 220, 60, 220, 190, 100, 190);
     assert.ok(s.measure(shadedFrame(), region, outline, target.colour, 40, 16));
-    const g = s.gain.data;
+    const g = s.gainPlane().data;
     const left = g[65 * 120 + 5],
       right = g[65 * 120 + 115];
     assert.ok(left > 1.1 && right < 0.9, `gains ${left} ${right}`);

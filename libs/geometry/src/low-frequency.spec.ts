@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFloatPlane } from './plane';
-import { LowFrequencyGrid, pushPullFill } from './low-frequency';
+import { LowFrequencyGrid, pushPullFill, sampleSeparable } from './low-frequency';
 
 describe('LowFrequencyGrid', () => {
   test('recovers a smooth ramp from weighted samples, ignoring weightless ones, and fills empty cells from neighbours', () => {
@@ -40,6 +40,21 @@ describe('LowFrequencyGrid', () => {
     g2.solve(1);
     const p2 = g2.sampleInto(createFloatPlane(30, 30), 0, 0);
     for (let y = 0; y < 30; y++) for (let x = 0; x < 30; x++) assert.ok(Math.abs(p2.data[y * 30 + x] - g2.sample(x + 0.5, y + 0.5)) < 1e-3);
+    // The separable field read at single pixels (as the compositor's span does), off the grid's
+    // origin and past its edges; and a grid one cell wide.
+    const f = g2.separable(-4, 7, 40, 20);
+    for (const [x, y] of [
+      [0, 0],
+      [3, 19],
+      [17, 5],
+      [39, 12],
+    ])
+      assert.ok(Math.abs(sampleSeparable(f, y * f.stride, x) - g2.sample(-4 + x + 0.5, 7 + y + 0.5)) < 1e-3, `${x},${y}`);
+    const g3 = new LowFrequencyGrid().reset(0, 0, 10, 30, 1, 3);
+    for (let y = 0; y < 30; y++) g3.add(5, y + 0.5, y, 1);
+    g3.solve(0);
+    const f3 = g3.separable(0, 0, 10, 30);
+    for (const y of [0, 15, 29]) assert.ok(Math.abs(sampleSeparable(f3, y * f3.stride, 9) - g3.sample(9.5, y + 0.5)) < 1e-3, `one column, row ${y}`);
   });
 
   test('reports no solution without weight', () => {

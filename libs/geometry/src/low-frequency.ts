@@ -6,6 +6,24 @@
 // frames (they only grow), so a frame allocates nothing.
 import { FloatPlane } from './plane';
 
+/** A grid's bilinear samples over a rectangle, row by row (`LowFrequencyGrid.separable`). */
+export interface SeparableField {
+  /** Per rectangle row y, from y·stride: the value at each cell column, between the rows of cell centres. */
+  rows: Float64Array;
+  /** Per rectangle column: the cell column to its left, and its weight towards the next one. */
+  cell: Int32Array;
+  frac: Float32Array;
+  stride: number;
+  /** 1, or 0 for a grid one cell wide. */
+  dx: number;
+}
+
+/** The field's value at column x of the row starting at `base` (= y · field.stride). */
+export function sampleSeparable(f: SeparableField, base: number, x: number): number {
+  const k = base + f.cell[x];
+  return f.rows[k] + (f.rows[k + f.dx] - f.rows[k]) * f.frac[x];
+}
+
 /**
  * A coarse grid over a rectangle of a plane: `add` weighted samples, `solve` for the weighted mean
  * per cell (cells without weight get their neighbours' values, spread outwards), `sample` it back
@@ -24,8 +42,7 @@ export class LowFrequencyGrid {
   private tmpWeight = new Float64Array(0);
   private known = new Uint8Array(0);
   private nextKnown = new Uint8Array(0);
-  private colCell = new Int32Array(0);
-  private colFrac = new Float32Array(0);
+  private readonly field: SeparableField = { rows: new Float64Array(0), cell: new Int32Array(0), frac: new Float32Array(0), stride: 1, dx: 0 };
   /** Per cell: the solved value (after `solve`). */
   value = new Float32Array(0);
   /** The weighted mean over every sample (after `solve`; NaN without weight). */
@@ -147,46 +164,54 @@ export class LowFrequencyGrid {
     return top + (bottom - top) * fy;
   }
 
-  /** Writes `sample` at every pixel centre of `out` (whose pixel (0, 0) is at (originX, originY)); the
-   *  per-column cell and weight are worked out once, so a pixel costs four reads and three lerps. */
+  /** Writes `sample` at every pixel centre of `out` (whose pixel (0, 0) is at (originX, originY)). */
   sampleInto(out: FloatPlane, originX: number, originY: number): FloatPlane {
-    const w = out.width,
-      h = out.height,
-      d = out.data;
+    const f = this.separable(originX, originY, out.width, out.height);
+    const d = out.data;
+    for (let y = 0, k = 0; y < out.height; y++) {
+      const base = y * f.stride;
+      for (let x = 0; x < out.width; x++, k++) d[k] = sampleSeparable(f, base, x);
+    }
+    return out;
+  }
+
+  /**
+   * `sample` at the pixel centres of a width × height rectangle whose pixel (0, 0) is at (originX,
+   * originY), as two small tables instead of a plane: per row, the value between the rows of cell
+   * centres at each cell column; per column, its cell and weight. A pixel is then one lerp
+   * (`sampleSeparable`), and only the pixels read cost anything. The field is this grid's scratch:
+   * valid until the next call.
+   */
+  separable(originX: number, originY: number, width: number, height: number): SeparableField {
     const c = this.cols,
       r = this.rows,
       val = this.value;
-    if (this.colCell.length < w) {
-      this.colCell = new Int32Array(w);
-      this.colFrac = new Float32Array(w);
+    const f = this.field;
+    if (f.cell.length < width) {
+      f.cell = new Int32Array(width);
+      f.frac = new Float32Array(width);
     }
-    const colCell = this.colCell,
-      colFrac = this.colFrac;
-    for (let x = 0; x < w; x++) {
+    if (f.rows.length < c * height) f.rows = new Float64Array(Math.ceil(c * height * 1.25));
+    for (let x = 0; x < width; x++) {
       let u = (originX + x + 0.5 - this.x0) * this.invCellW - 0.5;
       u = u < 0 ? 0 : u > c - 1 ? c - 1 : u;
       const i = c > 1 ? Math.min(c - 2, u | 0) : 0;
-      colCell[x] = i;
-      colFrac[x] = c > 1 ? u - i : 0;
+      f.cell[x] = i;
+      f.frac[x] = c > 1 ? u - i : 0;
     }
-    const dx = c > 1 ? 1 : 0;
-    for (let y = 0; y < h; y++) {
+    f.stride = c;
+    f.dx = c > 1 ? 1 : 0;
+    const rows = f.rows;
+    for (let y = 0; y < height; y++) {
       let v = (originY + y + 0.5 - this.y0) * this.invCellH - 0.5;
       v = v < 0 ? 0 : v > r - 1 ? r - 1 : v;
       const j = r > 1 ? Math.min(r - 2, v | 0) : 0;
       const fy = r > 1 ? v - j : 0;
       const top = j * c,
         bottom = r > 1 ? top + c : top;
-      const row = y * w;
-      for (let x = 0; x < w; x++) {
-        const i = colCell[x],
-          fx = colFrac[x];
-        const a = val[top + i] + (val[top + i + dx] - val[top + i]) * fx;
-        const b = val[bottom + i] + (val[bottom + i + dx] - val[bottom + i]) * fx;
-        d[row + x] = a + (b - a) * fy;
-      }
+      for (let i = 0; i < c; i++) rows[y * c + i] = val[top + i] + (val[bottom + i] - val[top + i]) * fy;
     }
-    return out;
+    return f;
   }
 
   /** Maps every solved cell value through `f` in place (before sampling: e.g. values → gains). */
