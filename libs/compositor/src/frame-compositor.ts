@@ -641,7 +641,11 @@ class LumaBlendSpans implements WarpSpanVisitor {
     let k = (y - this.oy) * this.w + (x0 - this.ox);
     let f = y * this.frameStride + x0;
     let sum = 0;
+    const zoneFrom = this.zoneFrom,
+      zoneStep = this.zoneNx;
+    let zoneT = hair ? this.zoneAt(x0, y) - zoneStep : 0;
     for (const end = k + n; k < end; k++, f++, px++) {
+      zoneT += zoneStep;
       const x = sx < 0 ? 0 : sx > limX ? limX : sx;
       const yy = sy < 0 ? 0 : sy > limY ? limY : sy;
       sx += dx;
@@ -664,12 +668,11 @@ class LumaBlendSpans implements WarpSpanVisitor {
       }
       const cap = hasLimits ? limits[k] : limit;
       if (a > cap) a = cap;
-      if (hair && a > 0) {
-        const z = this.zone(px, y);
-        if (z > 0) {
-          const keep = 1 - z * (1 - this.skinLike(frame[f], px, y));
-          if (a > keep) a = keep;
-        }
+      // The zone's coordinate runs linearly along the row: one compare tells most pixels are below it.
+      if (hair && a > 0 && zoneT > zoneFrom) {
+        const z = this.zone(zoneT);
+        const keep = 1 - z * (1 - this.skinLike(frame[f], px, y));
+        if (a > keep) a = keep;
       }
       alpha[k] = a;
       if (!(a > 0)) continue;
@@ -691,9 +694,13 @@ class LumaBlendSpans implements WarpSpanVisitor {
     this.alphaSum += sum;
   }
 
-  /** How far the frame pixel (x, y) is into the story's upper forehead: 0 below the zone, 1 inside. */
-  private zone(x: number, y: number): number {
-    const t = (x + 0.5 - this.zoneX) * this.zoneNx + (y + 0.5 - this.zoneY) * this.zoneNy;
+  /** The frame pixel (x, y)'s coordinate across the story's upper forehead (zoneFrom..zoneTo is the zone). */
+  private zoneAt(x: number, y: number): number {
+    return (x + 0.5 - this.zoneX) * this.zoneNx + (y + 0.5 - this.zoneY) * this.zoneNy;
+  }
+
+  /** How far a pixel at zone coordinate t is into the story's upper forehead: 0 below the zone, 1 inside. */
+  private zone(t: number): number {
     if (!(t > this.zoneFrom)) return 0;
     if (t >= this.zoneTo) return 1;
     const u = (t - this.zoneFrom) / (this.zoneTo - this.zoneFrom);
