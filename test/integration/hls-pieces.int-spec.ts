@@ -2,13 +2,15 @@
 // in the stream's time (the first piece too: no B-frame shift of 2 frames), so the video of
 // consecutive pieces neither overlaps nor leaves a gap; a re-rendered piece lines up with the
 // story's own piece of the same segment, audio and video; so does the piece the quick-start run's
-// encoder writes itself, whose MP4 is the one written without it.
+// encoder writes itself, whose MP4 is the one written without it; so does the piece written
+// in-process from the rendered MP4 and the story's piece (given the story's own segment it is the
+// story's piece byte for byte).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { encodeSegmentRunArgs, hlsPiecesFromStoryArgs, hlsSegmentsArgs, locateFfmpeg, runFfmpeg, tsStartTimes } from '@talecast/video';
+import { encodeSegmentRunArgs, hlsPiecesFromStoryArgs, hlsSegmentsArgs, locateFfmpeg, runFfmpeg, tsPieceFromStory, tsStartTimes } from '@talecast/video';
 import { tempDir } from '@talecast/testing';
 
 const FPS = 30;
@@ -25,12 +27,13 @@ async function startTimes(file: string): Promise<{ video: number; audio: number 
 
 describe('HLS pieces', () => {
   let ffmpeg = '';
+  let ffprobe = '';
   let dir: { path: string; cleanup(): Promise<void> };
   const starts = [0, SEGMENT_FRAMES[0] / FPS];
   const durations = SEGMENT_FRAMES.map((n) => n / FPS);
 
   before(async () => {
-    ffmpeg = (await locateFfmpeg()).ffmpeg;
+    ({ ffmpeg, ffprobe } = await locateFfmpeg());
     dir = await tempDir('talecast-hls-pieces-');
     // Two segment files from one x264 run (B-frames: the stream's first frame decodes 2 frames late), as the render writes them.
     const encoder = { preset: 'veryfast', crf: 23, threads: 1, maxGopFrames: 120 };
@@ -155,6 +158,76 @@ describe('HLS pieces', () => {
           .filter((l) => /^0,/.test(l)).length,
         SEGMENT_FRAMES[k],
         `piece ${k}: every frame`,
+      );
+    }
+  });
+
+  test("a piece written in-process: the story's own segment gives the story's piece byte for byte", async () => {
+    for (const k of starts.keys()) {
+      const story = await fs.readFile(path.join(dir.path, `story-${k}.ts`));
+      const piece = tsPieceFromStory(story, await fs.readFile(path.join(dir.path, `seg-000${k}.mp4`)));
+      assert.ok(Buffer.from(piece).equals(story), `piece ${k}: ${piece.length} bytes, the story's ${story.length}, or the same size with other bytes`);
+    }
+  });
+
+  test("a re-rendered piece written in-process has the rendered frames at the story's times, the story's audio, and ffmpeg's remux's packets", async () => {
+    const packets = (file: string, stream: 'v' | 'a') =>
+      execFileSync(ffprobe, ['-v', 'error', '-select_streams', stream, '-show_entries', 'packet=pts,dts,flags', '-of', 'csv=p=0:nk=1', file], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(',').slice(0, 3));
+    /** Packet times (90 kHz) from the first one's presentation, and flags: ffmpeg's remux lands its piece a few ticks off the story's times. */
+    const relative = (list: string[][]) => list.map(([pts, dts, flags]) => [Number(pts) - Number(list[0][0]), Number(dts) - Number(list[0][0]), flags]);
+    const decoded = (file: string) =>
+      execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => /^0,/.test(l))
+        .map((l) => l.split(',').at(-1));
+    for (const [k, s] of starts.entries()) {
+      // Other pictures, the same encoder settings and frame count (another render of the segment).
+      const lavfi = `mandelbrot=size=64x64:rate=${FPS}`;
+      await runFfmpeg(
+        ffmpeg,
+        encodeSegmentRunArgs({
+          width: 64,
+          height: 64,
+          fpsNum: FPS,
+          fpsDen: 1,
+          segmentFrames: [SEGMENT_FRAMES[k]],
+          pattern: path.join(dir.path, `other-${k}-%04d.mp4`),
+          startNumber: 0,
+          encoder: { preset: 'veryfast', crf: 23, threads: 1, maxGopFrames: 120 },
+          matrix: 'bt709',
+          range: 'tv',
+          input: ['-f', 'lavfi', '-i', lavfi, '-frames:v', String(SEGMENT_FRAMES[k])],
+          reportFiles: false,
+        }),
+      );
+      const video = path.join(dir.path, `other-${k}-0000.mp4`);
+      const storyPiece = path.join(dir.path, `story-${k}.ts`);
+      const ours = path.join(dir.path, `ours-${k}.ts`);
+      await fs.writeFile(ours, tsPieceFromStory(await fs.readFile(storyPiece), await fs.readFile(video)));
+      const story = await startTimes(storyPiece);
+      const remuxed = path.join(dir.path, `remuxed-${k}.ts`);
+      await runFfmpeg(
+        ffmpeg,
+        hlsPiecesFromStoryArgs([{ video, storyPiece, videoDelaySeconds: story.video - Math.min(story.video, story.audio), startSeconds: s, out: remuxed }]),
+      );
+      const t = await startTimes(ours);
+      assert.ok(
+        Math.abs(t.video - story.video) < 1e-3 && Math.abs(t.audio - story.audio) < 1e-3,
+        `piece ${k}: starts ${JSON.stringify(t)}, the story's ${JSON.stringify(story)}`,
+      );
+      assert.deepEqual(decoded(ours), decoded(video), `piece ${k}: the rendered frames`);
+      assert.equal(decoded(ours).length, SEGMENT_FRAMES[k]);
+      assert.deepEqual(packets(ours, 'a'), packets(storyPiece, 'a'), `piece ${k}: the story's audio packets`);
+      assert.equal(packets(ours, 'v')[0][0], packets(storyPiece, 'v')[0][0], `piece ${k}: the first frame at the story's first frame's time, to the tick`);
+      assert.deepEqual(
+        relative(packets(ours, 'v')),
+        relative(packets(remuxed, 'v')),
+        `piece ${k}: the video packets' times and flags as ffmpeg's remux writes them`,
       );
     }
   });

@@ -1,12 +1,14 @@
 // The HLS side of a render: each segment gets its piece as soon as it is ready (face-free ones
-// are linked from the story's media, rendered ones are muxed with the story's audio slice), and
+// are linked from the story's media, rendered ones are written here from the rendered file and
+// the story's own piece of the segment, its audio kept; voiced ones, and any piece that cannot be
+// written so, are muxed by ffmpeg with the audio slice), and
 // the playlist grows strictly in order: segment k is listed once 0..k have pieces. Never lists a
 // piece that is not complete; never writes outside the render's hls folder.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoryManifest } from '@talecast/precompute';
 import { replaceFile, replaceFiles } from '@talecast/storage';
-import { EncoderHlsPiece, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsStartTimes } from '@talecast/video';
+import { EncoderHlsPiece, hlsPiecesFromStoryArgs, hlsSegmentsArgs, runFfmpeg, tsPieceFromStory, tsStartTimes } from '@talecast/video';
 import { HlsEntry, hlsPlaylist } from './hls-playlist';
 
 /** HLS pieces muxed by one ffmpeg at most. */
@@ -150,6 +152,7 @@ export class HlsPublisher {
   private async makePiece(k: number, rendered: boolean): Promise<void> {
     const target = path.join(this.o.hlsDir, this.pieceName(k));
     if (await exists(target)) return;
+    if (rendered && !this.o.voiced?.has(k) && (await this.writePieceFromStory(k, target))) return;
     if (rendered || this.o.voiced?.has(k)) {
       if (this.muxing && this.entries.length === 0 && this.ready.slice(0, k).every(Boolean)) {
         // Playback cannot start before this very piece: mux it now, beside the batch under way
@@ -166,6 +169,26 @@ export class HlsPublisher {
     }
     const storyPiece = this.o.storyPath(this.o.manifest.segments[k].hlsFile);
     await replaceFile(target, (tmp) => linkOrCopy(storyPiece, tmp));
+  }
+
+  /**
+   * A rendered segment's piece written in this process (`tsPieceFromStory`: the story's piece of the
+   * segment with its video replaced, a few ms) instead of by an ffmpeg remux: each ffmpeg start
+   * costs ~0.17 CPU-s, and a render muxed its pieces in 6-8 of them while its runs needed the cores,
+   * and the last one after the last run. False (the piece is then remuxed) when the story's piece
+   * is missing or its frames do not line up with the rendered ones.
+   */
+  private async writePieceFromStory(k: number, target: string): Promise<boolean> {
+    let piece: Uint8Array;
+    try {
+      const [story, video] = await Promise.all([fs.readFile(this.o.storyPath(this.o.manifest.segments[k].hlsFile)), fs.readFile(this.o.videoOf(k))]);
+      piece = tsPieceFromStory(story, video);
+    } catch (err) {
+      this.o.trace(`hls piece ${k} remuxed by ffmpeg: ${(err as Error).message}`);
+      return false;
+    }
+    await replaceFile(target, (tmp) => fs.writeFile(tmp, piece));
+    return true;
   }
 
   /**

@@ -6,3 +6,6 @@ export * from './ffmpeg-args';
 export * from './ffmpeg.service';
 export * from './mpegts';
 export * from './frame-pipe';
+export { readMp4VideoTrack } from './mp4-samples';
+export type { Mp4VideoSample, Mp4VideoTrack } from './mp4-samples';
+export * from './ts-piece';

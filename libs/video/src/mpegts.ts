@@ -62,3 +62,36 @@ export function tsStartTimes(ts: Uint8Array): TsStartTimes {
   }
   return out;
 }
+
+/** The PIDs of the first video and audio streams of the program in an MPEG-TS file (null: none listed). */
+export function tsStreamPids(ts: Uint8Array): { video: number | null; audio: number | null } {
+  let pmtPid = -1;
+  for (let off = 0; off + PACKET <= ts.length; off += PACKET) {
+    if (ts[off] !== 0x47) break;
+    const pid = ((ts[off + 1] & 0x1f) << 8) | ts[off + 2];
+    const afc = (ts[off + 3] >> 4) & 0x3;
+    if ((ts[off + 1] & 0x40) === 0 || !(afc & 1)) continue;
+    let p = off + 4;
+    if (afc === 3) p += 1 + ts[p];
+    if (p >= off + PACKET) continue;
+    p += 1 + ts[p]; // pointer field
+    const sectionEnd = Math.min(off + PACKET, p + 3 + (((ts[p + 1] & 0x0f) << 8) | ts[p + 2]) - 4);
+    if (pid === 0 && pmtPid < 0) {
+      for (let q = p + 8; q + 4 <= sectionEnd; q += 4)
+        if (((ts[q] << 8) | ts[q + 1]) !== 0) {
+          pmtPid = ((ts[q + 2] & 0x1f) << 8) | ts[q + 3];
+          break;
+        }
+    } else if (pid === pmtPid) {
+      const out: { video: number | null; audio: number | null } = { video: null, audio: null };
+      const programInfo = ((ts[p + 10] & 0x0f) << 8) | ts[p + 11];
+      for (let q = p + 12 + programInfo; q + 5 <= sectionEnd; q += 5 + (((ts[q + 3] & 0x0f) << 8) | ts[q + 4])) {
+        const es = ((ts[q + 1] & 0x1f) << 8) | ts[q + 2];
+        if (VIDEO_STREAM_TYPES.has(ts[q]) && out.video === null) out.video = es;
+        else if (AUDIO_STREAM_TYPES.has(ts[q]) && out.audio === null) out.audio = es;
+      }
+      return out;
+    }
+  }
+  return { video: null, audio: null };
+}
