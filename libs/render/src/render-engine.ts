@@ -223,7 +223,14 @@ export async function renderVideo(job: RenderJob, deps: RenderEngineDeps): Promi
     assembleStarted = Date.now();
     trace('assembling');
     await voice.ready;
-    return assembleVideo({ ffmpeg: deps.ffmpeg.ffmpeg, segments: output, audio, concatList: deps.storage.renderFile(job.renderId, 'concat.txt'), out: final });
+    return assembleVideo({
+      ffmpeg: deps.ffmpeg.ffmpeg,
+      segments: output,
+      audio,
+      concatList: deps.storage.renderFile(job.renderId, 'concat.txt'),
+      out: final,
+      trace,
+    });
   });
   assembled.catch(() => undefined); // awaited below, or abandoned with the failure
   try {

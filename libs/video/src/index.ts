@@ -8,4 +8,5 @@ export * from './mpegts';
 export * from './frame-pipe';
 export { readMp4VideoTrack } from './mp4-samples';
 export type { Mp4VideoSample, Mp4VideoTrack } from './mp4-samples';
+export * from './mp4-join';
 export * from './ts-piece';
