@@ -87,6 +87,9 @@ export interface PrepareFaceInput {
   toon?: ToonOptions;
   /** Unsharp-mask amount on the luma of each smaller copy (default TOON_LEVEL_SHARPEN for drawn stories, else 0), against the 2×2 average's blur. */
   levelSharpen?: number;
+  /** With the skin fill: the child's own skin grain (the fine luma detail of a patch of its cheek) put into the
+   *  filled pixels at this strength, so the fill is not a smooth wash (default TOON_SKIN_GRAIN, see fillWithSkin). */
+  skinGrain?: number;
   /** Internal: this call prepares a smaller copy, sharpened by this amount. */
   sharpen?: number;
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
@@ -163,7 +166,8 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   // The mesh's jaw pushed out over the filled skin beyond the child's own jaw (see jawGrow).
   const jawGrow = fill || input.foreheadScales ? (input.jawGrow ?? (input.style === 'toon' ? TOON_JAW_GROW : 0)) : 0;
   if (jawGrow > 0) growJaw(meshPoints, jawGrow);
-  const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin) : styled;
+  const grain = input.skinGrain ?? (input.style === 'toon' ? TOON_SKIN_GRAIN : 0);
+  const rgba = fill && skin && sources ? fillWithSkin(styled, size, sources, skin, grain) : styled;
   const texture = rgbaToYuv420(rgba, size, size, input.matrix, input.range);
   if (input.flattenShading ?? fill) {
     const weights = paintSkinMask(createFloatPlane(size, size), landmarks);
@@ -245,6 +249,9 @@ function unsharp(y: Plane, amount: number): void {
     }
   }
 }
+
+/** Drawn stories' skin grain in the fill (see skinGrain): the child's own, at its own strength. */
+export const TOON_SKIN_GRAIN = 1;
 
 /** RGBA at half size, each pixel the alpha-weighted mean of a 2×2 block (no dark fringes at alpha edges). */
 export function halveRgba(rgba: Uint8Array, size: number): Uint8Array {
