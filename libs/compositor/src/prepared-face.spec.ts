@@ -13,7 +13,7 @@ import {
   yuv420MaskedStats,
   yuvCoefficients,
 } from '@talecast/geometry';
-import { FOREHEAD_FADE, prepareFace, roundCorners, skinLikelihood } from './prepared-face';
+import { featureWeights, FOREHEAD_FADE, prepareFace, roundCorners, skinLikelihood } from './prepared-face';
 import { stylizeToon } from './toon-style';
 import { flatFace, Rgb } from './test-faces';
 
@@ -215,8 +215,66 @@ describe('roundCorners', () => {
     const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, k) => v === b[k]);
     assert.ok(same(toon.texture.y.data, plain.texture.y.data), 'the full-size texture is never sharpened');
     assert.ok(!same(toon.smaller[0].texture.y.data, plain.smaller[0].texture.y.data), 'the half-size copy is');
+    assert.ok(!same(toon.smaller[1].texture.y.data, plain.smaller[1].texture.y.data), 'and the quarter-size copy');
     const photoPlain = prepareFace({ ...input, matrix: 'bt709', range: 'tv', style: 'photo', levelSharpen: 0 });
     assert.ok(same(photo.smaller[0].texture.y.data, photoPlain.smaller[0].texture.y.data));
+  });
+});
+
+describe("a drawn story's skin detail", () => {
+  test('the feature weights are 1 on the eyes, brows, nose and mouth and 0 on the cheeks and forehead', () => {
+    const { landmarks } = flatFace(256, SKIN, FEATURES);
+    const w = featureWeights(256, landmarks);
+    const at = (x: number, y: number) => w.data[Math.round(y) * 256 + Math.round(x)];
+    const mid = (a: number, b: number) => [(landmarks[2 * a] + landmarks[2 * b]) / 2, (landmarks[2 * a + 1] + landmarks[2 * b + 1]) / 2];
+    for (const [a, b] of [
+      [37, 40], // right eye
+      [43, 46], // left eye
+      [19, 19], // right brow
+      [24, 24], // left brow
+      [30, 33], // nose
+      [51, 57], // mouth
+    ])
+      assert.ok(at(mid(a, b)[0], mid(a, b)[1]) > 0.95, `feature ${a}/${b}: ${at(mid(a, b)[0], mid(a, b)[1])}`);
+    // A cheek: halfway between the jaw (landmark 3) and the mouth corner (48); the forehead above the brows' middle.
+    assert.ok(at(...(mid(3, 48) as [number, number])) < 0.05);
+    assert.ok(at(landmarks[2 * 27], landmarks[2 * 27 + 1] - 0.5 * (landmarks[2 * 45] - landmarks[2 * 36])) < 0.05);
+  });
+
+  test("scales the skin's mid-scale detail away from the features and keeps them", () => {
+    // Rows of a cosine of 30 px (about a third of the 87 px eye distance: a cheek's highlight band, in the band skinDetail
+    // scales, which keeps about a quarter of it as fine detail) over the whole face.
+    const input = flatFace(256, SKIN, FEATURES);
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 256; x++) {
+        const k = 4 * (y * 256 + x);
+        const d = Math.round(14 * Math.cos((2 * Math.PI * y) / 30));
+        for (let c = 0; c < 3; c++) input.rgba[k + c] = Math.max(0, Math.min(255, input.rgba[k + c] + d));
+      }
+    // As a photo story's face (no toon smoothing, no fill, no flattening) so that the pattern reaches the texture as it is.
+    const base = { ...input, matrix: 'bt709' as const, range: 'tv' as const, style: 'photo' as const, flattenShading: false };
+    const full = prepareFace({ ...base, skinDetail: 1 });
+    const half = prepareFace({ ...base, skinDetail: 0.5 });
+    const w = featureWeights(256, input.landmarks);
+    const spread = (f: typeof full, pick: (k: number) => boolean) => {
+      const v: number[] = [];
+      for (let k = 0; k < 256 * 256; k++) if (pick(k)) v.push(f.texture.y.data[k]);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    };
+    // The cheeks: inside the mask, far from the features.
+    const cheek = (k: number) => w.data[k] === 0 && full.mask.data[k] > 0.99;
+    const r = spread(half, cheek) / spread(full, cheek);
+    assert.ok(r > 0.5 && r < 0.75, `cheek contrast ratio ${r.toFixed(2)}`);
+    const eye = (k: number) => w.data[k] >= 0.999;
+    let changed = 0,
+      n = 0;
+    for (let k = 0; k < 256 * 256; k++)
+      if (eye(k)) {
+        n++;
+        if (Math.abs(half.texture.y.data[k] - full.texture.y.data[k]) > 1) changed++;
+      }
+    assert.ok(n > 500 && changed === 0, `${changed} of ${n} feature pixels changed`);
   });
 });
 

@@ -26,6 +26,8 @@ import {
   RIGHT_EYE,
   RIGHT_BROW,
   LEFT_BROW,
+  NOSE,
+  OUTER_LIP,
   rgbaToYuv420,
   scaleForeheadArc,
   growJaw,
@@ -90,8 +92,15 @@ export interface PrepareFaceInput {
   /** With the skin fill: the child's own skin grain (the fine luma detail of a patch of its cheek) put into the
    *  filled pixels at this strength, so the fill is not a smooth wash (default TOON_SKIN_GRAIN, see fillWithSkin). */
   skinGrain?: number;
-  /** Internal: this call prepares a smaller copy, sharpened by this amount. */
+  /** The smaller copies' unsharp amount on the skin away from the eyes, brows, nose and mouth (default: levelSharpen,
+   *  i.e. the same everywhere). Lower, a cheek's own creases and streaks are not raised with the features. */
+  levelSharpenSkin?: number;
+  /** The skin's own mid-scale detail (a cheek's highlight and contour bands, creases) away from the eyes, brows,
+   *  nose and mouth, scaled by this in every copy (default TOON_SKIN_DETAIL for drawn stories, else 1). */
+  skinDetail?: number;
+  /** Internal: this call prepares a smaller copy, sharpened by this amount (on the features; `sharpenSkin` elsewhere). */
   sharpen?: number;
+  sharpenSkin?: number;
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
    *  frames where the face is drawn small (default SMALLER_LEVELS). */
   smallerLevels?: number;
@@ -174,7 +183,17 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     if (skin) minMasks(weights, skin, weights);
     flattenShading(texture.y, weights, interOcularDistance(landmarks), yuvCoefficients(input.matrix, input.range).yMin);
   }
-  if (input.sharpen && input.sharpen > 0) unsharp(texture.y, input.sharpen);
+  // A drawn story's copies: the skin's mid-scale detail lowered and the features sharpened (see TOON_SKIN_DETAIL,
+  // TOON_LEVEL_SHARPEN); both weigh the features against the rest of the face the same way.
+  const skinDetail = input.skinDetail ?? (input.style === 'toon' ? TOON_SKIN_DETAIL : 1);
+  const sharpen = input.sharpen ?? 0,
+    sharpenSkin = input.sharpenSkin ?? sharpen;
+  const features = skinDetail !== 1 || (sharpen > 0 && sharpenSkin !== sharpen) ? featureWeights(size, landmarks) : null;
+  if (features && skinDetail !== 1) {
+    const iod = interOcularDistance(landmarks);
+    scaleSkinDetail(texture.y, features, skinDetail, [Math.max(1, Math.round(SKIN_BAND[0] * iod)), Math.max(1, Math.round(SKIN_BAND[1] * iod))]);
+  }
+  if (sharpen > 0) unsharp(texture.y, sharpen, sharpenSkin === sharpen ? null : features, sharpenSkin);
   const insideTriangles = faceTriangles(meshPoints, triangles);
   const feather = input.featherRadius ?? Math.max(1, Math.round(size * (fill ? FILLED_FEATHER_PER_SIZE : FEATHER_PER_SIZE)));
   const mask = canonicalMask(rgba, size, meshPoints, feather, fill || !!input.foreheadScales);
@@ -183,6 +202,8 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   snapMask(mask);
   const smaller: PreparedFace[] = [];
   const levels = input.smallerLevels ?? SMALLER_LEVELS;
+  const levelSharpen = input.levelSharpen ?? (input.style === 'toon' ? TOON_LEVEL_SHARPEN : 0);
+  const levelSharpenSkin = input.levelSharpenSkin ?? (input.style === 'toon' ? TOON_LEVEL_SHARPEN_SKIN : levelSharpen);
   if (levels > 0 && size / 2 >= MIN_LEVEL_SIZE && (size / 2) % 2 === 0) {
     // Each level from the (already stylised) pixels of this one; the smaller ones prepare their own.
     const half = prepareFace({
@@ -200,7 +221,11 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
-      sharpen: input.levelSharpen ?? (input.style === 'toon' ? TOON_LEVEL_SHARPEN : 0),
+      // The story style's choices resolved here: the copies are prepared as 'photo' (no second stylisation or fill).
+      levelSharpen,
+      sharpen: levelSharpen,
+      sharpenSkin: levelSharpenSkin,
+      skinDetail,
     });
     smaller.push({ ...half, style: input.style, smaller: [] }, ...half.smaller.map((f) => ({ ...f, style: input.style })));
   }
@@ -227,12 +252,53 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
  * Unsharp amount on a drawn ('toon') story's smaller copies' luma (photo stories: none): the 2×2
  * average and the bilinear sample blur a small face twice, and the encoder a third time. At 640x360
  * (tale-look, sample6, every 6th hero frame) 0.7 gave 72% of the frames recognised and 1.5 77%, against
- * 70%; in the eval (with the encode), 1.5 and detail 1.3 took sample6 from 82.7% to 92.7%.
+ * 70%; in the eval (with the encode), 1.5 and detail 1.3 took sample6 from 82.7% to 92.7%. Since session 9
+ * this is the amount on the eyes, brows, nose and mouth, with TOON_LEVEL_SHARPEN_SKIN on the rest, and both
+ * copies get it (the quarter-size copy had none: the style was lost on the way down).
  */
-export const TOON_LEVEL_SHARPEN = 1.5;
+export const TOON_LEVEL_SHARPEN = 2.5;
 
-/** In place: Y + amount · (Y − its 3×3 binomial blur), clamped (edge pixels use their row/column's nearest). */
-function unsharp(y: Plane, amount: number): void {
+/** Drawn stories' unsharp amount on the smaller copies' skin away from the features (see levelSharpenSkin). */
+export const TOON_LEVEL_SHARPEN_SKIN = 0.5;
+
+/**
+ * Drawn stories' skin detail scale (see skinDetail): the cheeks' highlight and contour bands (sample6's make-up,
+ * hair shadows at her cheeks), carried at DETAIL_GAIN and sharpened with the copies, showed as pale vertical
+ * streaks down both cheeks at every size (docs/notes/2026-12-07-s8/likeness.md); halved, with the features kept.
+ */
+export const TOON_SKIN_DETAIL = 0.5;
+/** The band of the skin's detail that skinDetail scales, as featherMask box radii in eye distances: finer than
+ *  the first (pores, grain) is kept; coarser than the second is the shading flattenShading already took out. */
+const SKIN_BAND: [number, number] = [0.03, 0.15];
+
+/**
+ * In place: Y − (1 − s) · (1 − w) · (B₁ − B₂), B₁ and B₂ the luma blurred over `radii`, w the feature weights:
+ * the skin's mid-scale detail (the band between the two blurs) at `s` of its contrast, its fine grain, its
+ * shading and the features as they were.
+ */
+function scaleSkinDetail(y: Plane, weights: FloatPlane, s: number, radii: [number, number]): void {
+  const { width: w, height: h, stride } = y;
+  const blurred = (r: number) => {
+    const p: FloatPlane = { data: new Float32Array(w * h), width: w, height: h };
+    for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) p.data[j * w + i] = y.data[j * stride + i] / 255;
+    return featherMask(p, r).data;
+  };
+  const fine = blurred(radii[0]),
+    coarse = blurred(radii[1]);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const k = j * w + i;
+      const v = y.data[j * stride + i] - 255 * (1 - s) * (1 - weights.data[k]) * (fine[k] - coarse[k]);
+      y.data[j * stride + i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
+}
+
+/**
+ * In place: Y + a · (Y − its 3×3 binomial blur), clamped (edge pixels use their row/column's nearest), where a is
+ * `amount` on the features and `skinAmount` elsewhere, blended by `weights` (null: `amount` everywhere).
+ */
+function unsharp(y: Plane, amount: number, weights: FloatPlane | null = null, skinAmount = amount): void {
   const { width: w, height: h, stride } = y;
   const src = Float32Array.from({ length: w * h }, (_, k) => y.data[Math.floor(k / w) * stride + (k % w)]);
   for (let j = 0; j < h; j++) {
@@ -244,11 +310,58 @@ function unsharp(y: Plane, amount: number): void {
       const row = (r: number) => src[r * w + im] + 2 * src[r * w + i] + src[r * w + ip];
       const blur = (row(jm) + 2 * row(j) + row(jp)) / 16;
       const c = src[j * w + i];
-      const v = c + amount * (c - blur);
+      const a = weights ? skinAmount + (amount - skinAmount) * weights.data[j * w + i] : amount;
+      const v = c + a * (c - blur);
       y.data[j * stride + i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
     }
   }
 }
+
+/**
+ * 1 on the eyes, brows, nose and mouth (the nose's and mouth's hulls, each eye with its brow as one hull, grown
+ * about their centres), 0 on the rest of the face, feathered over FEATURE_FEATHER eye distances: where a small
+ * face's likeness is (the descriptor reads the features' shapes), as against the cheeks and forehead.
+ */
+export function featureWeights(size: number, landmarks: ArrayLike<number>): FloatPlane {
+  const iod = interOcularDistance(landmarks);
+  const plane = createFloatPlane(size, size);
+  const raster = new PolygonRasterizer();
+  const grown = (indices: ArrayLike<number>, factor: number, points = false) => {
+    const p = points ? Float32Array.from(indices) : gatherPoints(landmarks, indices);
+    const hull = gatherPoints(p, convexHull(p));
+    const [cx, cy] = centroid(
+      hull,
+      Uint32Array.from({ length: hull.length / 2 }, (_, k) => k),
+    );
+    for (let k = 0; k < hull.length; k += 2) {
+      hull[k] = cx + factor * (hull[k] - cx);
+      hull[k + 1] = cy + factor * (hull[k + 1] - cy);
+    }
+    return hull;
+  };
+  for (const group of [NOSE, OUTER_LIP]) raster.fill(plane, grown(group, FEATURE_GROW));
+  // Each eye with its brow as one region: the hull of the brow's points and the eye's, the brow's also moved
+  // BROW_ABOVE eye distances up (its upper edge) and the eye's EYE_BELOW down (its lower lid and lashes), grown by
+  // EYE_GROW about its centre.
+  for (const [eye, brow] of [
+    [RIGHT_EYE, RIGHT_BROW],
+    [LEFT_EYE, LEFT_BROW],
+  ]) {
+    const pts: number[] = [];
+    for (const i of [...Array.from(brow), ...Array.from(eye)]) pts.push(landmarks[2 * i], landmarks[2 * i + 1]);
+    for (const i of Array.from(brow)) pts.push(landmarks[2 * i], landmarks[2 * i + 1] - BROW_ABOVE * iod);
+    for (const i of Array.from(eye)) pts.push(landmarks[2 * i], landmarks[2 * i + 1] + EYE_BELOW * iod);
+    const all = Float32Array.from(pts);
+    raster.fill(plane, grown(all, EYE_GROW, true));
+  }
+  return featherMask(plane, Math.max(1, Math.round((FEATURE_FEATHER * iod) / 2)));
+}
+/** How far the nose's and mouth's hulls are grown (the nostrils' wings, the lips' edge), and each eye-and-brow's. */
+const FEATURE_GROW = 1.3;
+const EYE_GROW = 1.1;
+const EYE_BELOW = 0.12;
+const BROW_ABOVE = 0.12;
+const FEATURE_FEATHER = 0.12;
 
 /** Drawn stories' skin grain in the fill (see skinGrain): the child's own, at its own strength. */
 export const TOON_SKIN_GRAIN = 1;
