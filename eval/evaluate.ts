@@ -147,7 +147,7 @@ function printTable(r: EvaluationReport): void {
       `on drawn stories the pose instead: centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-      `eyes (the eye model, eval/eye-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
+      `eyes (the iris model, libs/face iris-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
   );
 }
 

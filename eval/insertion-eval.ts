@@ -16,8 +16,11 @@ import {
   descriptorDistance,
   FaceDetector,
   interOcularDistance,
+  IrisModel,
+  lidOpennessByIrisModel,
   LoadedFaceModels,
   loadFaceModels,
+  loadIrisModel,
   samplePhotoDirectory,
   turnedLandmarks,
   uprightLandmarks,
@@ -52,7 +55,6 @@ import {
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
-import { EyeModel, eyeOpennessByModel, loadEyeModel } from './eye-model';
 import { PoseDifference, poseDifference } from './pose-metric';
 import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
 
@@ -193,7 +195,7 @@ export interface RunResult {
   };
   /**
    * Does the output face do what the story's does, per hero frame at the precomputed points: the eyes by the eye model
-   * (eval/eye-model.ts: lid gap over eye width, mean of both eyes) on the story's frame and the output (there at the
+   * (libs/face iris-model.ts: lid gap over eye width, mean of both eyes) on the story's frame and the output (there at the
    * output face's own eye points, the landmark net's on the crop turned with the story's face) — on the drawn tale
    * the story's side is the character's drawn lids (the truth); the mouth by the landmark net on the crop turned with the
    * story's face (inner-lip gap). Correlations and blinks; `applicable` is false where the story's openness hardly varies
@@ -258,7 +260,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
   const threads = options.threads ?? 2;
   const ffmpeg = await locateFfmpeg();
   const models = await loadFaceModels('wasm');
-  const eyeModel = await loadEyeModel(models);
+  const eyeModel = await loadIrisModel(models);
   const detector = new FaceDetector(models);
   const dir = await tempDir('talecast-eval-');
   // The encoder the app is configured with (TALECAST_X264_PRESET / _CRF), so the eval measures what parents get.
@@ -560,7 +562,7 @@ interface RunInput {
   storyFaces: Map<number, StoryFace | null>;
   /** The story face's [eye opening by the landmark net, mouth openness, eye openness by the eye model] per frame (shared by the story's runs; null = not measured). */
   storyOpenness: Map<number, [number, number, number] | null>;
-  eyeModel: EyeModel;
+  eyeModel: IrisModel;
   output: string;
   readyMedia: string[];
   storyVideo: string;
@@ -648,7 +650,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
         let so = input.storyOpenness.get(i);
         if (so === undefined) {
           const net = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
-          so = net ? [net[0], net[1], meanOf(await eyeOpennessByModel(input.eyeModel, storyRgb, target))] : null;
+          so = net ? [net[0], net[1], meanOf(await lidOpennessByIrisModel(input.eyeModel, storyRgb, target))] : null;
           input.storyOpenness.set(i, so);
         }
         const outNet = await turnedLandmarks(models, outRgb, target, turnedInput);
@@ -659,7 +661,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
           // proportions kept, the child's eye is neither where nor as large as the drawn one the target points describe
           // (a crop sized for the drawn eye read the child's shut eye at 0.5 of open, an eyeless skin patch at 0.63).
           opennessStory.eyes[i] = storyEyes ? storyEyes[i] : so[2];
-          opennessOut.eyes[i] = meanOf(await eyeOpennessByModel(input.eyeModel, outRgb, outNet));
+          opennessOut.eyes[i] = meanOf(await lidOpennessByIrisModel(input.eyeModel, outRgb, outNet));
           opennessStoryNet[i] = so[0];
           opennessOutNet[i] = oo[0];
           opennessStory.mouth[i] = storyMouth ? storyMouth[i] : so[1];

@@ -11,7 +11,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharp } from '@talecast/face/sharp-image';
 import { loadConfig } from '@talecast/config';
-import { descriptorDistance, FaceDetector, interOcularDistance, LANDMARK_INPUT, loadFaceModels, turnedLandmarks } from '@talecast/face';
+import {
+  descriptorDistance,
+  FaceDetector,
+  interOcularDistance,
+  LANDMARK_INPUT,
+  lidOpennessByIrisModel,
+  loadFaceModels,
+  loadIrisModel,
+  turnedLandmarks,
+} from '@talecast/face';
 import { eyeOpening } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
 import { precomputeStory } from '@talecast/precompute';
@@ -21,7 +30,6 @@ import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
-import { eyeOpennessByModel, loadEyeModel } from './eye-model';
 import { prepareChildFace } from './insertion-eval';
 import { landmarkCentre, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
 
@@ -51,7 +59,7 @@ async function main(): Promise<void> {
   const ffmpeg = await locateFfmpeg();
   const models = await loadFaceModels('wasm');
   const detector = new FaceDetector(models);
-  const eyeModel = process.env.LOOK_EYES ? await loadEyeModel(models) : null;
+  const eyeModel = process.env.LOOK_EYES ? await loadIrisModel(models) : null;
   const config = loadConfig({ ...process.env, TALECAST_DATA_DIR: opts.data! });
   const storage = new StorageCore(config.roots);
   const tale = await sharedTale(seconds, { width: width0, height: height0 });
@@ -138,7 +146,7 @@ async function main(): Promise<void> {
     // precomputed points) and the landmark net's (lid gap / nose) on the story and each output.
     const eyeReading = async (rgb: RgbFrame) => {
       const t = await turnedLandmarks(models, rgb, lm, turnedInput);
-      const m = await eyeOpennessByModel(eyeModel!, rgb, lm);
+      const m = await lidOpennessByIrisModel(eyeModel!, rgb, lm);
       return `model ${m[0].toFixed(3)}/${m[1].toFixed(3)} net ${eyeOpening(t, 0).toFixed(3)}/${eyeOpening(t, 1).toFixed(3)}`;
     };
     const eyes = target.eyes

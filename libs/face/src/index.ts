@@ -5,3 +5,4 @@ export * from './oriented-landmarks';
 export * from './face-analysis.module';
 export * from './canonical-face';
 export * from './face-api-types';
+export * from './iris-model';

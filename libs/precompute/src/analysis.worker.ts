@@ -1,6 +1,7 @@
 // piscina worker: analyses one contiguous frame range. Face models load once per worker thread:
-// only the networks the analysis runs (the recognition net only when a reference identity is given).
-import { FaceNetName, loadFaceModels } from '@talecast/face';
+// only the networks the analysis runs (the recognition net only when a reference identity is given),
+// and the iris model the eye measure reads some frames' lids with (eye-measure's irisReadingDue).
+import { FaceNetName, IrisModel, loadFaceModels, loadIrisModel } from '@talecast/face';
 import { analyseRange, RangeResult, RangeTask } from './range-analyzer';
 
 export interface AnalysisWorkerTask extends RangeTask {
@@ -9,7 +10,13 @@ export interface AnalysisWorkerTask extends RangeTask {
 
 const ANALYSIS_NETS: FaceNetName[] = ['tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet'];
 
+let irisLoading: Promise<IrisModel> | undefined;
+
 export default async function analyse(task: AnalysisWorkerTask): Promise<RangeResult> {
   const models = await loadFaceModels(task.faceBackend, task.reference ? [...ANALYSIS_NETS, 'faceRecognitionNet'] : ANALYSIS_NETS);
-  return analyseRange(models, task);
+  irisLoading ??= loadIrisModel(models).catch((err) => {
+    irisLoading = undefined;
+    throw err;
+  });
+  return analyseRange(models, task, undefined, await irisLoading);
 }

@@ -5,7 +5,7 @@ import { createPlane, eyeFrame, IRIS_RADIUS, setEyelids, syntheticFaceLandmarks,
 function createYuv(w: number, h: number): Yuv420 {
   return { y: createPlane(w, h, 0), u: createPlane(w >> 1, h >> 1, 128), v: createPlane(w >> 1, h >> 1, 128) };
 }
-import { EYE_TRACK_DIMS, eyeTrack, eyeWhiteArea, measureGaze, whiteOpenness } from './eye-measure';
+import { EYE_TRACK_DIMS, eyeTrack, eyeWhiteArea, IRIS_READ, IRIS_TIE, irisOpenness, irisReadingDue, lidCap, measureGaze, whiteOpenness } from './eye-measure';
 
 describe('eyeTrack', () => {
   test('openness is 1 when open for this character, and a 3-frame blink stays below half on its frames', () => {
@@ -117,5 +117,74 @@ describe('eye white', () => {
     assert.ok(eyeWhiteArea(grey, lm, new Float32Array(2)).every(Number.isNaN));
     const tiny = syntheticFaceLandmarks({ centerX: 320, centerY: 240, faceWidth: 30 });
     assert.ok(eyeWhiteArea(openEye, tiny, new Float32Array(2)).every(Number.isNaN));
+  });
+});
+
+describe('iris model readings', () => {
+  const openLm = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
+  const steady = (n: number, w = 0.12) => new Float32Array(n * 2).fill(w);
+
+  test('read where the white cannot tell, where one eye dips alone, and on the level samples; not on a dip of both eyes', () => {
+    const n = 20,
+      present = new Uint8Array(n).fill(1),
+      frame = (k: number) => 1 + k; // never a multiple of IRIS_READ.every for k < 20
+    const due = (white: Float32Array, k: number, start = 0) => irisReadingDue(white, present, k, start, frame(k), [false, false]);
+    const white = steady(n);
+    assert.deepEqual(due(white, 10), [false, false]);
+    white[10 * 2 + 1] = NaN;
+    assert.deepEqual(due(white, 10), [false, true], 'no white reading');
+    white[10 * 2 + 1] = 0.12;
+    white[10 * 2] = 0.5 * 0.12;
+    assert.deepEqual(due(white, 10), [true, false], 'one eye dips');
+    white[10 * 2 + 1] = 0.5 * 0.12;
+    assert.deepEqual(due(white, 10), [false, false], 'both dip: the white alone reads it');
+    // A dip is measured against the same shot's frames only: on a shot's first frame there is nothing to compare with.
+    assert.deepEqual(due(white, 10, 10), [false, false]);
+    assert.deepEqual(irisReadingDue(steady(n), present, 10, 0, IRIS_READ.every * 3, [false, false]), [true, true], 'level sample');
+  });
+
+  test('a reading is taken over the role’s own open level; too few readings give none', () => {
+    const n = 40,
+      present = new Uint8Array(n).fill(1),
+      iris = new Float32Array(n * 2).fill(NaN);
+    for (let i = 0; i < 20; i++) iris[i * 2] = 0.45;
+    iris[5 * 2] = 0.1;
+    iris[6 * 2] = 0.3;
+    const o = irisOpenness(iris, present);
+    assert.equal(o[0], 1);
+    assert.equal(o[5 * 2], 0, 'a blink');
+    assert.ok(Math.abs(o[6 * 2] - (0.3 / 0.45 - 0.3) / 0.5) < 1e-6, `half-lidded: ${o[6 * 2]}`);
+    assert.ok(Number.isNaN(o[30 * 2]) && Number.isNaN(o[1]), 'not read; eye 1 never read');
+  });
+
+  test('the white may read at most IRIS_TIE more closed than the model; either alone caps', () => {
+    assert.equal(lidCap(0.02, 0.95), 0.95 - IRIS_TIE, 'a misread white (one eye, a shot end)');
+    assert.equal(lidCap(0.1, 0.05), 0.1, 'a blink both read');
+    assert.equal(lidCap(NaN, 0.2), 0.2);
+    assert.equal(lidCap(0.3, NaN), 0.3);
+    assert.ok(Number.isNaN(lidCap(NaN, NaN)));
+  });
+
+  test('eyeTrack: a blink the white cannot see (a tiny eye) closes by the model, and a one-eyed white dip the model reads open does not', () => {
+    const n = 60,
+      lm = new Float32Array(n * 136),
+      white = steady(n),
+      iris = new Float32Array(n * 2).fill(NaN);
+    for (let i = 0; i < n; i++) lm.set(openLm, i * 136);
+    // Frames 10–29: no white (eyes too small), the model read every frame: open 0.45, a blink at 18–20.
+    for (let i = 10; i < 30; i++) {
+      white[i * 2] = white[i * 2 + 1] = NaN;
+      iris[i * 2] = iris[i * 2 + 1] = i >= 18 && i <= 20 ? 0.08 : 0.45;
+    }
+    // Frame 45: eye 0's white drops to nothing (a misread), the model reads it open.
+    white[45 * 2] = 0;
+    iris[45 * 2] = 0.44;
+    const without = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), white);
+    const track = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), white, iris);
+    assert.ok(without[19 * EYE_TRACK_DIMS] > 0.9, 'the white alone misses the blink');
+    for (const i of [18, 19, 20]) assert.ok(track[i * EYE_TRACK_DIMS] < 0.5 && track[i * EYE_TRACK_DIMS + 1] < 0.5, `frame ${i}: ${track[i * EYE_TRACK_DIMS]}`);
+    assert.ok(track[14 * EYE_TRACK_DIMS] > 0.95, `open: ${track[14 * EYE_TRACK_DIMS]}`);
+    assert.ok(without[45 * EYE_TRACK_DIMS] < 0.5, 'the white alone shuts it');
+    assert.ok(track[45 * EYE_TRACK_DIMS] > 0.5, `vetoed: ${track[45 * EYE_TRACK_DIMS]}`);
   });
 });

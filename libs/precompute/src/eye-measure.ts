@@ -6,8 +6,11 @@
 // percentile over the story's frames, so a cartoon's big eyes and a real face's both read 1 when
 // open), measured on the RAW landmarks (the landmark smoothing would flatten a 3-frame blink),
 // capped where the eye's white dips (`eyeWhiteArea` per frame, `whiteOpenness` per role: drawn
-// eyes' lid landmarks often stay open through a blink), and only lightly smoothed; gaps in the
-// gaze (closed or unclear eye) held from the neighbours. Pure: arrays in, arrays out.
+// eyes' lid landmarks often stay open through a blink) or where the iris model reads the lids
+// closing (`irisReadingDue` picks the frames: an eye too small for the white, a white dip to
+// confirm, a sample for the model's open level; `irisOpenness` per role), and only lightly
+// smoothed; gaps in the gaze (closed or unclear eye) held from the neighbours. Pure: arrays in,
+// arrays out.
 import { eyeFrame, eyeOpening, findIris, gazeOf, Plane, Yuv420 } from '@talecast/geometry';
 import { smoothTracks } from './landmark-smoother';
 
@@ -141,10 +144,86 @@ export const MIN_SIDE_FRAMES = 3;
 export const MIN_WHITE_LEVEL = 0.5;
 
 /**
+ * When the analysis reads an eye's lids with the iris model (libs/face iris-model, 6–8 ms an eye
+ * on a quiet core): the white cannot read the eye (a far shot's 10 px drawn eye at 640x360:
+ * its blinks were lost), its white dips under `dip` × the most white of its last
+ * WHITE_LEVEL_FRAMES frames while the other eye's does not (faces close both eyes together, so a
+ * one-eyed dip is more often the white misread — the far eye of a turn, a shot's last frame — and
+ * the model confirms or vetoes it), and every `every`-th frame (the model's own open level:
+ * irisOpenness). Not on every dip: reading both eyes' dips (the look-downs the white overstates)
+ * cost the 60 s 720p tale's precompute 1.72x → 1.40x real time, over its budget (eyes640.md).
+ */
+export const IRIS_READ = { dip: 0.6, every: 90 };
+/** The iris model's lid gap over its open level → openness: 0 at or under IRIS_SHUT[0], 1 from IRIS_SHUT[1] (linear). */
+export const IRIS_SHUT: [number, number] = [0.3, 0.8];
+/**
+ * Where both read, the white may say an eye is at most this much more closed than the iris
+ * model does. The white overstates a look down (0.2 for the drawn 0.6) and misreads single
+ * frames (one eye 0.02 at a shot's last frame); the model reads the drawn look down nearly open
+ * (0.9) but every blink: between them the look down lands near the truth and a false closing
+ * stays open. 0.3–0.4 measured alike (eyes640.md).
+ */
+export const IRIS_TIE = 0.35;
+/** Readings of an eye under which the model's open level is not trusted (the model is then ignored). */
+export const MIN_IRIS_READS = 10;
+
+/**
+ * Which eyes of frame k are to be read with the iris model (IRIS_READ), into `out` [eye 0,
+ * eye 1]; `white` and `present` are the role's so far (frames × 2, frames), `shotStart` the
+ * shot's first k, `frame` the story frame.
+ */
+export function irisReadingDue(
+  white: Float32Array,
+  present: Uint8Array,
+  k: number,
+  shotStart: number,
+  frame: number,
+  out: boolean[] = [false, false],
+): boolean[] {
+  let seen = 0;
+  const high = [0, 0];
+  for (let j = k - 1; j >= Math.max(shotStart, k - WHITE_LEVEL_FRAMES); j--) {
+    if (!present[j]) continue;
+    seen++;
+    for (const eye of [0, 1]) if (white[j * 2 + eye] > high[eye]) high[eye] = white[j * 2 + eye];
+  }
+  const dipped = [0, 1].map((eye) => seen > 0 && white[k * 2 + eye] < IRIS_READ.dip * high[eye]);
+  for (const eye of [0, 1]) out[eye] = frame % IRIS_READ.every === 0 || !Number.isFinite(white[k * 2 + eye]) || (dipped[eye] && !dipped[1 - eye]);
+  return out;
+}
+
+/**
+ * Per frame and eye, the openness the iris model's readings say (frames × 2; NaN where not
+ * read): the lid gap over the role's own open level (OPEN_PERCENTILE of its readings), mapped
+ * by IRIS_SHUT. An eye with under MIN_IRIS_READS readings gets none.
+ */
+export function irisOpenness(iris: Float32Array, present: Uint8Array): Float32Array {
+  const out = new Float32Array(present.length * 2).fill(NaN);
+  for (let eye = 0; eye < 2; eye++) {
+    let reads = 0;
+    for (let i = 0; i < present.length; i++) if (present[i] && Number.isFinite(iris[i * 2 + eye])) reads++;
+    const high = percentile(iris, present, 2, OPEN_PERCENTILE, eye);
+    if (reads < MIN_IRIS_READS || !(high > 0)) continue;
+    for (let i = 0; i < present.length; i++) {
+      const v = iris[i * 2 + eye];
+      if (present[i] && Number.isFinite(v)) out[i * 2 + eye] = clamp01((v / high - IRIS_SHUT[0]) / (IRIS_SHUT[1] - IRIS_SHUT[0]));
+    }
+  }
+  return out;
+}
+
+/** The cap on an eye's lid openness from its white's and the iris model's (either NaN: the other alone; both: IRIS_TIE). */
+export function lidCap(white: number, iris: number): number {
+  if (Number.isFinite(white) && Number.isFinite(iris)) return Math.max(white, iris - IRIS_TIE);
+  return Number.isFinite(iris) ? iris : white;
+}
+
+/**
  * One role's eye track (frameCount × EYE_TRACK_DIMS) from its raw per-frame landmarks
  * (frameCount × 136), raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
- * gaze 0) and eye white (frameCount × 2, see eyeWhiteArea; null = not measured), where
- * `present`; runs never cross a cut. Frames without the face are left 0.
+ * gaze 0), eye white (frameCount × 2, see eyeWhiteArea; null = not measured) and iris-model lid
+ * gaps (frameCount × 2, see irisReadingDue; NaN where not read, null = none), where `present`;
+ * runs never cross a cut. Frames without the face are left 0.
  */
 export function eyeTrack(
   rawLandmarks: Float32Array,
@@ -152,6 +231,7 @@ export function eyeTrack(
   present: Uint8Array,
   cuts: ReadonlySet<number>,
   eyeWhite: Float32Array | null = null,
+  eyeIris: Float32Array | null = null,
 ): Float32Array {
   const n = present.length;
   const out = new Float32Array(n * EYE_TRACK_DIMS);
@@ -169,13 +249,15 @@ export function eyeTrack(
   aspects.sort((a, b) => a - b);
   const open = aspects[Math.min(aspects.length - 1, Math.floor(OPEN_PERCENTILE * aspects.length))];
   const white = eyeWhite ? whiteOpenness(eyeWhite, present, cuts) : null;
+  const iris = eyeIris ? irisOpenness(eyeIris, present) : null;
   for (let i = 0; i < n; i++) {
     if (!present[i]) continue;
     for (let eye = 0; eye < 2; eye++) {
       const k = i * EYE_TRACK_DIMS + eye;
       out[k] = open > 0 ? Math.min(1, out[k] / open) : 1;
-      // An eye whose white has gone is closing, whatever its lid landmarks say.
-      if (white && Number.isFinite(white[i * 2 + eye])) out[k] = Math.min(out[k], white[i * 2 + eye]);
+      // An eye whose white has gone or whose lids the iris model reads closing is closing, whatever its lid landmarks say.
+      const cap = lidCap(white ? white[i * 2 + eye] : NaN, iris ? iris[i * 2 + eye] : NaN);
+      if (Number.isFinite(cap)) out[k] = Math.min(out[k], cap);
     }
   }
   const lids = smoothTracks(pick(out, 0, 2), 2, present, cuts, LID_SIGMA);

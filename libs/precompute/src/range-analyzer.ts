@@ -16,7 +16,10 @@ import {
   interOcularDistance,
   descriptorDistance,
   FaceDetector,
+  irisCropArea,
+  IrisModel,
   landmarksForRegion,
+  lidOpennessByIrisModel,
 } from '@talecast/face';
 import { applyAffine, fitSimilarity, Plane, yuv420FrameBytes, yuv420View, Yuv420, yuvCoefficients, YuvMatrix, YuvRange } from '@talecast/geometry';
 import { skinRegion } from '@talecast/compositor';
@@ -40,7 +43,7 @@ import {
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
-import { eyeWhiteArea, measureGaze } from './eye-measure';
+import { eyeWhiteArea, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
 
 export const LANDMARK_DIMS = 136;
@@ -89,6 +92,8 @@ export interface RoleTrackData {
   gaze: Float32Array;
   /** Per frame [right, left]: how much eye white each eye shows (see eye-measure's eyeWhiteArea); NaN where unknown. */
   eyeWhite: Float32Array;
+  /** Per frame [right, left]: each eye's lid gap by the iris model where it was read (see eye-measure's irisReadingDue); NaN elsewhere. */
+  eyeIris?: Float32Array;
 }
 
 export interface RangeResult {
@@ -112,6 +117,8 @@ export interface RangeResult {
     verifications: number;
     relocations: number;
     landmarkRuns: number;
+    /** Eyes (frames × roles × eyes) whose lids the iris model read (eye-measure's irisReadingDue). */
+    irisReads: number;
   };
 }
 
@@ -160,13 +167,13 @@ const ROTATE = true;
  */
 const START_PASSES = 2;
 
-export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal): Promise<RangeResult> {
+export async function analyseRange(models: LoadedFaceModels, task: RangeTask, signal?: AbortSignal, iris: IrisModel | null = null): Promise<RangeResult> {
   // Frames arrive as yuv420p (half the bytes of RGB, no conversion in ffmpeg); RGB is made only
   // where the analysis reads it (LazyRgbFrame).
   if (task.cancel && Atomics.load(task.cancel, 0) !== 0) throw new AnalysisCancelled();
   const decodeFrom = Math.max(0, task.startFrame - 1);
   const wanted = Math.max(0, task.endFrame - decodeFrom);
-  const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)));
+  const analysis = new RangeAnalysis(models, task, decodeFrom, Math.max(1, Math.min(wanted, task.endFrame - task.startFrame)), iris);
   const decodeStarted = performance.now();
   const pipe = await createFramePipe();
   try {
@@ -222,11 +229,13 @@ class RangeAnalysis {
     verifications: 0,
     relocations: 0,
     landmarkRuns: 0,
+    irisReads: 0,
   };
   /** The current frame's luma (for the eyes' gaze). */
   private luma: Plane | null = null;
   private readonly gaze = new Float32Array(4);
   private readonly white = new Float32Array(2);
+  private readonly irisDue = [false, false];
   /** The current frame (for the eyes' white). */
   private frameYuv: Yuv420 | null = null;
   private readonly lastExpression: Record<string, number>;
@@ -263,6 +272,7 @@ class RangeAnalysis {
     private readonly task: RangeTask,
     decodeFrom: number,
     private readonly capacity: number,
+    private readonly iris: IrisModel | null = null,
   ) {
     this.tf = models.tf;
     this.faceapi = models.faceapi;
@@ -279,6 +289,7 @@ class RangeAnalysis {
         ...(task.masks.roles[name].keyframes ? { keyed: { present: new Uint8Array(capacity), landmarks: new Float32Array(capacity * LANDMARK_DIMS) } } : {}),
         gaze: new Float32Array(capacity * 4).fill(NaN),
         eyeWhite: new Float32Array(capacity * 2).fill(NaN),
+        eyeIris: new Float32Array(capacity * 2).fill(NaN),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -582,9 +593,21 @@ class RangeAnalysis {
     if (this.luma) {
       data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
       if (this.frameYuv) data.eyeWhite.set(eyeWhiteArea(this.frameYuv, lm, this.white), k * 2);
+      const read = this.iris && data.eyeIris ? irisReadingDue(data.eyeWhite, data.present, k, this.shotStart(), this.task.startFrame + k, this.irisDue) : null;
+      if (read && (read[0] || read[1])) {
+        this.frameRgb.ensure(irisCropArea(lm));
+        data.eyeIris!.set(await lidOpennessByIrisModel(this.iris!, { data: this.rgb, width: this.width, height: this.height }, lm, [read[0], read[1]]), k * 2);
+        this.timings.irisReads += Number(read[0]) + Number(read[1]);
+      }
     }
     this.timings.eyesMs += performance.now() - t2;
     this.sampleStyle(name, k, lm);
+  }
+
+  /** The range frame (k) where the current shot began within this range (0 when it began before). */
+  private shotStart(): number {
+    const cut = this.cuts.length ? this.cuts[this.cuts.length - 1] - this.task.startFrame : 0;
+    return Math.max(0, cut);
   }
 
   /** Every STYLE_SAMPLE_SECONDS, the hero face's edge sparsity (for the style proposal). */
@@ -614,6 +637,7 @@ class RangeAnalysis {
         ...(d.keyed ? { keyed: { present: d.keyed.present.slice(0, frameCount), landmarks: d.keyed.landmarks.slice(0, frameCount * LANDMARK_DIMS) } } : {}),
         gaze: d.gaze.slice(0, frameCount * 4),
         eyeWhite: d.eyeWhite.slice(0, frameCount * 2),
+        ...(d.eyeIris ? { eyeIris: d.eyeIris.slice(0, frameCount * 2) } : {}),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };

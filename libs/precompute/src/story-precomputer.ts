@@ -80,6 +80,7 @@ export interface AnalysisTimings {
   verifications: number;
   relocations: number;
   landmarkRuns: number;
+  irisReads: number;
 }
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
@@ -309,6 +310,7 @@ async function analyseStory(
     verifications: sum(results.map((r) => r.timings.verifications)),
     relocations: sum(results.map((r) => r.timings.relocations)),
     landmarkRuns: sum(results.map((r) => r.timings.landmarkRuns)),
+    irisReads: sum(results.map((r) => r.timings.irisReads)),
   };
   return { results, started, timings };
 }

@@ -83,6 +83,7 @@ test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
       verifications: 0,
       relocations: 0,
       landmarkRuns: 0,
+      irisReads: 0,
     },
   };
   for (let i = 0; i < n; i++) range.roles.hero.landmarks.set(i >= 14 && i < 17 ? closed : open, i * LANDMARK_DIMS);

@@ -40,7 +40,7 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
   fillMissing(joined.expressions, EXPRESSION_DIMS, joined.present, cuts);
   const expressions = smoothTracks(joined.expressions, EXPRESSION_DIMS, joined.present, cuts, s.expressionSigma);
   // Lid openness from the raw landmarks: the landmark smoothing would flatten a 3-frame blink.
-  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.eyeWhite);
+  const eyes = eyeTrack(joined.landmarks, joined.gaze, joined.present, cuts, joined.eyeWhite, joined.eyeIris);
   return {
     present: joined.present,
     landmarks,
@@ -62,6 +62,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     colour: new Float32Array(frameCount * COLOUR_DIMS).fill(NaN),
     gaze: new Float32Array(frameCount * 4).fill(NaN),
     eyeWhite: new Float32Array(frameCount * 2).fill(NaN),
+    eyeIris: new Float32Array(frameCount * 2).fill(NaN),
   };
   const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed)
     ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) }
@@ -80,6 +81,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     out.colour.set(d.colour.subarray(0, n * COLOUR_DIMS), r.startFrame * COLOUR_DIMS);
     if (d.gaze) out.gaze.set(d.gaze.subarray(0, n * 4), r.startFrame * 4);
     if (d.eyeWhite) out.eyeWhite.set(d.eyeWhite.subarray(0, n * 2), r.startFrame * 2);
+    if (d.eyeIris) out.eyeIris!.set(d.eyeIris.subarray(0, n * 2), r.startFrame * 2);
   }
   return out;
 }
