@@ -124,23 +124,30 @@ describe('iris model readings', () => {
   const openLm = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 180 });
   const steady = (n: number, w = 0.12) => new Float32Array(n * 2).fill(w);
 
-  test('read where the white cannot tell, where one eye dips alone, and on the level samples; not on a dip of both eyes', () => {
+  test('read where the white cannot tell, where an eye dips, and on the level samples; a dip of both eyes every other frame', () => {
     const n = 20,
       present = new Uint8Array(n).fill(1),
-      frame = (k: number) => 1 + k; // never a multiple of IRIS_READ.every for k < 20
-    const due = (white: Float32Array, k: number, start = 0) => irisReadingDue(white, present, k, start, frame(k), [false, false]);
+      none = new Float32Array(n * 2).fill(NaN),
+      frame = (k: number) => 2 + k; // even story frames at even k, never a multiple of IRIS_READ.every for k < 20
+    const due = (white: Float32Array, k: number, start = 0, iris = none) => irisReadingDue(white, iris, present, k, start, frame(k), ['none', 'none']);
     const white = steady(n);
-    assert.deepEqual(due(white, 10), [false, false]);
+    assert.deepEqual(due(white, 10), ['none', 'none']);
     white[10 * 2 + 1] = NaN;
-    assert.deepEqual(due(white, 10), [false, true], 'no white reading');
+    assert.deepEqual(due(white, 10), ['none', 'read'], 'no white reading');
     white[10 * 2 + 1] = 0.12;
     white[10 * 2] = 0.5 * 0.12;
-    assert.deepEqual(due(white, 10), [true, false], 'one eye dips');
-    white[10 * 2 + 1] = 0.5 * 0.12;
-    assert.deepEqual(due(white, 10), [false, false], 'both dip: the white alone reads it');
+    assert.deepEqual(due(white, 10), ['read', 'none'], 'one eye dips');
+    // Both eyes dip (a look down, a blink) on frames 10–12: read on the even story frames, held on the odd one between.
+    for (const k of [10, 11, 12]) white[k * 2] = white[k * 2 + 1] = 0.5 * 0.12;
+    const iris = new Float32Array(n * 2).fill(NaN);
+    assert.deepEqual(due(white, 10, 0, iris), ['read', 'read'], 'both dip, an even frame');
+    iris[10 * 2] = iris[10 * 2 + 1] = 0.4;
+    assert.deepEqual(due(white, 11, 0, iris), ['hold', 'hold'], 'both dip, an odd frame after a reading');
+    assert.deepEqual(due(white, 11, 0, none), ['read', 'read'], 'nothing read the frame before: read');
+    assert.deepEqual(due(white, 11, 11, iris), ['none', 'none'], "the frame before is another shot's");
     // A dip is measured against the same shot's frames only: on a shot's first frame there is nothing to compare with.
-    assert.deepEqual(due(white, 10, 10), [false, false]);
-    assert.deepEqual(irisReadingDue(steady(n), present, 10, 0, IRIS_READ.every * 3, [false, false]), [true, true], 'level sample');
+    assert.deepEqual(due(white, 10, 10), ['none', 'none']);
+    assert.deepEqual(irisReadingDue(steady(n), none, present, 10, 0, IRIS_READ.every * 3, ['none', 'none']), ['read', 'read'], 'level sample');
   });
 
   test('a reading is taken over the role’s own open level; too few readings give none', () => {
@@ -186,5 +193,26 @@ describe('iris model readings', () => {
     assert.ok(track[14 * EYE_TRACK_DIMS] > 0.95, `open: ${track[14 * EYE_TRACK_DIMS]}`);
     assert.ok(without[45 * EYE_TRACK_DIMS] < 0.5, 'the white alone shuts it');
     assert.ok(track[45 * EYE_TRACK_DIMS] > 0.5, `vetoed: ${track[45 * EYE_TRACK_DIMS]}`);
+  });
+
+  test('eyeTrack: a look down both whites overstate stays over half where the model reads it nearly open', () => {
+    const n = 60,
+      lm = new Float32Array(n * 136),
+      white = steady(n),
+      iris = new Float32Array(n * 2).fill(NaN);
+    for (let i = 0; i < n; i++) lm.set(openLm, i * 136);
+    for (let i = 0; i < n; i += 5) iris[i * 2] = iris[i * 2 + 1] = 0.45; // the level samples
+    // Frames 30–35: both whites drop to a fifth (the lids lowered over a look down); the model reads 0.9 of open on the
+    // even frames, held on the odd ones (as irisReadingDue asks).
+    for (let i = 30; i <= 35; i++) {
+      white[i * 2] = white[i * 2 + 1] = 0.2 * 0.12;
+      iris[i * 2] = iris[i * 2 + 1] = 0.9 * 0.45;
+    }
+    const without = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), white);
+    const track = eyeTrack(lm, null, new Uint8Array(n).fill(1), new Set(), white, iris);
+    for (let i = 31; i <= 34; i++) {
+      assert.ok(without[i * EYE_TRACK_DIMS] < 0.1, `the white alone shuts it: ${without[i * EYE_TRACK_DIMS]}`);
+      assert.ok(track[i * EYE_TRACK_DIMS] > 0.5 && track[i * EYE_TRACK_DIMS] < 1, `frame ${i}: ${track[i * EYE_TRACK_DIMS]}`);
+    }
   });
 });

@@ -8,7 +8,7 @@
 // capped where the eye's white dips (`eyeWhiteArea` per frame, `whiteOpenness` per role: drawn
 // eyes' lid landmarks often stay open through a blink) or where the iris model reads the lids
 // closing (`irisReadingDue` picks the frames: an eye too small for the white, a white dip to
-// confirm, a sample for the model's open level; `irisOpenness` per role), and only lightly
+// weigh, a sample for the model's open level; `irisOpenness` per role), and only lightly
 // smoothed; gaps in the gaze (closed or unclear eye) held from the neighbours. Pure: arrays in,
 // arrays out.
 import { eyeFrame, eyeOpening, findIris, gazeOf, Plane, Yuv420 } from '@talecast/geometry';
@@ -147,13 +147,16 @@ export const MIN_WHITE_LEVEL = 0.5;
  * When the analysis reads an eye's lids with the iris model (libs/face iris-model, 6–8 ms an eye
  * on a quiet core): the white cannot read the eye (a far shot's 10 px drawn eye at 640x360:
  * its blinks were lost), its white dips under `dip` × the most white of its last
- * WHITE_LEVEL_FRAMES frames while the other eye's does not (faces close both eyes together, so a
- * one-eyed dip is more often the white misread — the far eye of a turn, a shot's last frame — and
- * the model confirms or vetoes it), and every `every`-th frame (the model's own open level:
- * irisOpenness). Not on every dip: reading both eyes' dips (the look-downs the white overstates)
- * cost the 60 s 720p tale's precompute 1.72x → 1.40x real time, over its budget (eyes640.md).
+ * WHITE_LEVEL_FRAMES frames (a blink, a look down — which the white overstates: 0.2 for the drawn
+ * 0.6 — or the white misread in one eye: the far eye of a turn, a shot's last frame), and every
+ * `every`-th frame (the model's own open level: irisOpenness). A dip of both eyes is read on every
+ * other frame (even story frames; an odd one holds the frame before's reading where there is one):
+ * reading every frame of them cost the 60 s 720p tale's precompute 1.72x → 1.40x real time
+ * (eyes640.md), and a look down lasts longer than two frames.
  */
 export const IRIS_READ = { dip: 0.6, every: 90 };
+/** Per eye: read it with the iris model, hold the frame before's reading, or neither. */
+export type IrisReading = 'read' | 'hold' | 'none';
 /** The iris model's lid gap over its open level → openness: 0 at or under IRIS_SHUT[0], 1 from IRIS_SHUT[1] (linear). */
 export const IRIS_SHUT: [number, number] = [0.3, 0.8];
 /**
@@ -169,17 +172,18 @@ export const MIN_IRIS_READS = 10;
 
 /**
  * Which eyes of frame k are to be read with the iris model (IRIS_READ), into `out` [eye 0,
- * eye 1]; `white` and `present` are the role's so far (frames × 2, frames), `shotStart` the
- * shot's first k, `frame` the story frame.
+ * eye 1]; `white`, `iris` and `present` are the role's so far (frames × 2, frames × 2 with NaN
+ * where not read, frames), `shotStart` the shot's first k, `frame` the story frame.
  */
 export function irisReadingDue(
   white: Float32Array,
+  iris: Float32Array,
   present: Uint8Array,
   k: number,
   shotStart: number,
   frame: number,
-  out: boolean[] = [false, false],
-): boolean[] {
+  out: IrisReading[] = ['none', 'none'],
+): IrisReading[] {
   let seen = 0;
   const high = [0, 0];
   for (let j = k - 1; j >= Math.max(shotStart, k - WHITE_LEVEL_FRAMES); j--) {
@@ -188,7 +192,12 @@ export function irisReadingDue(
     for (const eye of [0, 1]) if (white[j * 2 + eye] > high[eye]) high[eye] = white[j * 2 + eye];
   }
   const dipped = [0, 1].map((eye) => seen > 0 && white[k * 2 + eye] < IRIS_READ.dip * high[eye]);
-  for (const eye of [0, 1]) out[eye] = frame % IRIS_READ.every === 0 || !Number.isFinite(white[k * 2 + eye]) || (dipped[eye] && !dipped[1 - eye]);
+  // On an odd frame of a dip of both eyes (never a level sample: IRIS_READ.every is even), the frame before's reading stands.
+  const mayHold = dipped[0] && dipped[1] && frame % 2 === 1 && k - 1 >= shotStart && present[k - 1] === 1;
+  for (const eye of [0, 1]) {
+    const due = frame % IRIS_READ.every === 0 || !Number.isFinite(white[k * 2 + eye]) || dipped[eye];
+    out[eye] = !due ? 'none' : mayHold && Number.isFinite(iris[(k - 1) * 2 + eye]) ? 'hold' : 'read';
+  }
   return out;
 }
 
@@ -222,7 +231,7 @@ export function lidCap(white: number, iris: number): number {
  * One role's eye track (frameCount × EYE_TRACK_DIMS) from its raw per-frame landmarks
  * (frameCount × 136), raw gaze (frameCount × 4, NaN where unknown; null = no gaze measured,
  * gaze 0), eye white (frameCount × 2, see eyeWhiteArea; null = not measured) and iris-model lid
- * gaps (frameCount × 2, see irisReadingDue; NaN where not read, null = none), where `present`;
+ * gaps (frameCount × 2, see irisReadingDue; NaN where neither read nor held, null = none), where `present`;
  * runs never cross a cut. Frames without the face are left 0.
  */
 export function eyeTrack(

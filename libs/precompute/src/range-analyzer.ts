@@ -43,7 +43,7 @@ import {
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
-import { eyeWhiteArea, irisReadingDue, measureGaze } from './eye-measure';
+import { eyeWhiteArea, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
 
 export const LANDMARK_DIMS = 136;
@@ -92,7 +92,7 @@ export interface RoleTrackData {
   gaze: Float32Array;
   /** Per frame [right, left]: how much eye white each eye shows (see eye-measure's eyeWhiteArea); NaN where unknown. */
   eyeWhite: Float32Array;
-  /** Per frame [right, left]: each eye's lid gap by the iris model where it was read (see eye-measure's irisReadingDue); NaN elsewhere. */
+  /** Per frame [right, left]: each eye's lid gap by the iris model where it was read or held (see eye-measure's irisReadingDue); NaN elsewhere. */
   eyeIris?: Float32Array;
 }
 
@@ -235,7 +235,7 @@ class RangeAnalysis {
   private luma: Plane | null = null;
   private readonly gaze = new Float32Array(4);
   private readonly white = new Float32Array(2);
-  private readonly irisDue = [false, false];
+  private readonly irisDue: IrisReading[] = ['none', 'none'];
   /** The current frame (for the eyes' white). */
   private frameYuv: Yuv420 | null = null;
   private readonly lastExpression: Record<string, number>;
@@ -593,15 +593,22 @@ class RangeAnalysis {
     if (this.luma) {
       data.gaze.set(measureGaze(this.luma, lm, this.gaze), k * 4);
       if (this.frameYuv) data.eyeWhite.set(eyeWhiteArea(this.frameYuv, lm, this.white), k * 2);
-      const read = this.iris && data.eyeIris ? irisReadingDue(data.eyeWhite, data.present, k, this.shotStart(), this.task.startFrame + k, this.irisDue) : null;
-      if (read && (read[0] || read[1])) {
-        this.frameRgb.ensure(irisCropArea(lm));
-        data.eyeIris!.set(await lidOpennessByIrisModel(this.iris!, { data: this.rgb, width: this.width, height: this.height }, lm, [read[0], read[1]]), k * 2);
-        this.timings.irisReads += Number(read[0]) + Number(read[1]);
-      }
+      if (this.iris && data.eyeIris) await this.readLids(data.eyeWhite, data.eyeIris, data.present, k, lm);
     }
     this.timings.eyesMs += performance.now() - t2;
     this.sampleStyle(name, k, lm);
+  }
+
+  /** The iris model's lid gaps of frame k's eyes where irisReadingDue asks for them (a held eye takes the frame before's). */
+  private async readLids(white: Float32Array, iris: Float32Array, present: Uint8Array, k: number, lm: Float32Array): Promise<void> {
+    const due = irisReadingDue(white, iris, present, k, this.shotStart(), this.task.startFrame + k, this.irisDue);
+    const read = [due[0] === 'read', due[1] === 'read'] as const;
+    if (read[0] || read[1]) {
+      this.frameRgb.ensure(irisCropArea(lm));
+      iris.set(await lidOpennessByIrisModel(this.iris!, { data: this.rgb, width: this.width, height: this.height }, lm, read), k * 2);
+      this.timings.irisReads += Number(read[0]) + Number(read[1]);
+    }
+    for (const eye of [0, 1]) if (due[eye] === 'hold') iris[k * 2 + eye] = iris[(k - 1) * 2 + eye];
   }
 
   /** The range frame (k) where the current shot began within this range (0 when it began before). */
