@@ -4,6 +4,9 @@ import {
   centroid,
   estimateRoll,
   estimateYaw,
+  eyeSpacingOverNoseDrop,
+  foreshortenedYaw,
+  turnedYaw,
   eyeOpenness,
   FACE_MESH_POINT_COUNT,
   FACE_OUTLINE,
@@ -153,6 +156,22 @@ describe('pose and openness', () => {
       if (Math.abs(yaw) <= 45) assert.ok(Math.abs(estimate - yaw) < 8, `yaw ${yaw} estimated ${estimate}`);
       previous = estimate;
     }
+  });
+
+  test('foreshortening: the eye spacing over the nose drop shrinks as cos(yaw); turnedYaw takes it past 45°', () => {
+    const ratioAt = (yaw: number) =>
+      eyeSpacingOverNoseDrop(syntheticFaceLandmarks({ centerX: 100, centerY: 100, faceWidth: 80, yawDegrees: yaw, rollDegrees: 15 }));
+    const frontal = ratioAt(0);
+    for (const yaw of [20, 40, 57, 70]) {
+      const estimate = foreshortenedYaw(ratioAt(yaw), frontal);
+      assert.ok(Math.abs(estimate - yaw) < 4, `yaw ${yaw} foreshortened ${estimate}`);
+      assert.ok(Math.abs(foreshortenedYaw(ratioAt(-yaw), frontal) - yaw) < 4, `yaw -${yaw}`);
+    }
+    assert.equal(turnedYaw(29, 57), 57, 'the turn the nose offset under-reads');
+    assert.equal(turnedYaw(-20, 50), -50, 'signed like the nose offset');
+    assert.equal(turnedYaw(27, 42), 27, 'under 45°: within the noise, not a turn');
+    assert.equal(turnedYaw(-55, 45), -55, 'the nose offset already says more');
+    assert.equal(foreshortenedYaw(NaN, frontal), 0);
   });
 
   test('mouth openness is the inner-lip gap over the mouth width', () => {

@@ -250,6 +250,43 @@ export function estimateYaw(landmarks: ArrayLike<number>): number {
 /** Normalised nose offset at 45° on the reference head model. */
 const YAW_GAIN = 0.9;
 
+/**
+ * The eyes' spacing over the nose tip's drop below their midpoint (across the eye line). A head
+ * turning away shortens the spacing by about cos(yaw) and leaves the drop; looking up or down only
+ * lengthens the drop (the nose juts out) by at most ~12 %. NaN when the nose is not below the eyes.
+ */
+export function eyeSpacingOverNoseDrop(landmarks: ArrayLike<number>): number {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  const spacing = Math.hypot(lx - rx, ly - ry);
+  if (!(spacing > 0)) return NaN;
+  const ux = (lx - rx) / spacing,
+    uy = (ly - ry) / spacing;
+  const drop = -(landmarks[60] - (rx + lx) / 2) * uy + (landmarks[61] - (ry + ly) / 2) * ux;
+  return drop > 0 ? spacing / drop : NaN;
+}
+
+/** Yaw in degrees (unsigned) from how much the eye spacing has shrunk against the face's frontal ratio. */
+export function foreshortenedYaw(ratio: number, frontalRatio: number): number {
+  if (!(ratio > 0 && frontalRatio > 0)) return 0;
+  return (Math.acos(Math.min(1, ratio / frontalRatio)) * 180) / Math.PI;
+}
+
+/**
+ * The yaw to use: the nose-offset estimate, unless the foreshortening says the head is turned
+ * further and at least FORESHORTENED_YAW_FROM degrees. The landmark network keeps a turning drawn
+ * face's nose near the middle: in the tale's turn to profile (1280x720) it read 27–59° where the
+ * character was at 64–84°, and the child's frontal face was put on a head in profile. Below 45°
+ * the foreshortening is within the landmarks' noise on drawn faces (it read 40–44° for a face at
+ * 30° and for a face half behind a branch).
+ */
+export function turnedYaw(noseYaw: number, foreshortened: number): number {
+  if (!(foreshortened >= FORESHORTENED_YAW_FROM) || foreshortened <= Math.abs(noseYaw)) return noseYaw;
+  return (noseYaw < 0 ? -1 : 1) * foreshortened;
+}
+/** See turnedYaw. */
+export const FORESHORTENED_YAW_FROM = 45;
+
 /** Inner-lip gap over mouth width (outer corners): ~0 closed, ~0.3+ wide open. */
 export function mouthOpenness(landmarks: ArrayLike<number>): number {
   const width = dist(landmarks, 48, 54);

@@ -4,7 +4,7 @@
 // openness and gaze. Pure: tracks in, typed arrays and
 // plain objects out; never touches files.
 import { alignmentWeights, canonicalLandmarks, dominantExpression, EXPRESSION_LABELS, ExpressionScores } from '@talecast/face';
-import { estimateRoll, estimateYaw, eyeOpenness, fitSimilarity, mouthOpenness } from '@talecast/geometry';
+import { estimateRoll, estimateYaw, eyeOpenness, eyeSpacingOverNoseDrop, fitSimilarity, foreshortenedYaw, mouthOpenness, turnedYaw } from '@talecast/geometry';
 import { COLOUR_DIMS } from './colour-stats';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RoleTrackData } from './range-analyzer';
 import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
@@ -46,13 +46,14 @@ export function storyFrameRecords(roleNames: string[], tracks: RecordTrack[], fr
   const weights = alignmentWeights();
   for (const [r, name] of roleNames.entries()) {
     const track = tracks[r];
+    const frontal = frontalEyeSpacing(track, frameCount);
     let count = 0;
     for (let i = 0; i < frameCount; i++) {
       if (!track.present[i]) continue;
       count++;
       out.anyFace[i] = 1;
       const o = (r * frameCount + i) * RECORD_FLOATS;
-      out.expressionFrames.push(writeFrameRecord(out.records, o, track, i, name, canonical, weights));
+      out.expressionFrames.push(writeFrameRecord(out.records, o, track, i, name, canonical, weights, frontal));
     }
     out.faceFrames[name] = count;
   }
@@ -69,12 +70,13 @@ function writeFrameRecord(
   role: string,
   canonical: Float32Array,
   weights: Float32Array,
+  frontal: number,
 ): ExpressionFrame {
   const lm = track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS);
   records[o] = 1;
   records.set(lm, o + FRAME_FIELDS.landmarks[0]);
   records.set(fitSimilarity(canonical, lm, weights), o + FRAME_FIELDS.transform[0]);
-  const yaw = estimateYaw(lm);
+  const yaw = turnedYaw(estimateYaw(lm), foreshortenedYaw(eyeSpacingOverNoseDrop(lm), frontal));
   records[o + FRAME_FIELDS.yaw[0]] = yaw;
   records[o + FRAME_FIELDS.roll[0]] = estimateRoll(lm);
   const mouth = mouthOpenness(lm);
@@ -94,6 +96,24 @@ function writeFrameRecord(
   const scores = Object.fromEntries(EXPRESSION_LABELS.map((l, k) => [l, round(e[k], 4)])) as ExpressionScores;
   return { i, role, expression: dominantExpression(scores), scores, mouthOpen: round(mouth, 3), eyesOpen: round(eyes, 3), yaw: round(yaw, 1) };
 }
+
+/**
+ * The role's eye spacing over nose drop when it faces the camera: the 90th percentile over its
+ * frames (the character's design, whatever the shot's size), NaN with fewer than
+ * FRONTAL_MIN_FRAMES frames (too few to know it; the yaw is then the nose offset's alone).
+ */
+export function frontalEyeSpacing(track: RoleTrackData, frameCount: number): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < frameCount; i++) {
+    if (!track.present[i]) continue;
+    const ratio = eyeSpacingOverNoseDrop(track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS));
+    if (ratio > 0) ratios.push(ratio);
+  }
+  if (ratios.length < FRONTAL_MIN_FRAMES) return NaN;
+  ratios.sort((a, b) => a - b);
+  return ratios[Math.floor(0.9 * (ratios.length - 1))];
+}
+const FRONTAL_MIN_FRAMES = 30;
 
 function round(v: number, digits: number): number {
   const k = 10 ** digits;

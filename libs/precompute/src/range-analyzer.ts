@@ -45,6 +45,7 @@ import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
 import { eyeWhiteArea, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
+import { plausibleStepBack, RecentFrames, regionBefore } from './look-back';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -119,6 +120,8 @@ export interface RangeResult {
     landmarkRuns: number;
     /** Eyes (frames × roles × eyes) whose lids the iris model read (eye-measure's irisReadingDue). */
     irisReads: number;
+    /** Frames a face found late was followed back over (look-back.ts). */
+    lookedBack: number;
   };
 }
 
@@ -230,6 +233,7 @@ class RangeAnalysis {
     relocations: 0,
     landmarkRuns: 0,
     irisReads: 0,
+    lookedBack: 0,
   };
   /** The current frame's luma (for the eyes' gaze). */
   private luma: Plane | null = null;
@@ -238,6 +242,9 @@ class RangeAnalysis {
   private readonly irisDue: IrisReading[] = ['none', 'none'];
   /** The current frame (for the eyes' white). */
   private frameYuv: Yuv420 | null = null;
+  /** The frame being analysed (the reader's buffer) and copies of the last ones while a role searches. */
+  private currentFrame: Uint8Array | null = null;
+  private readonly recent: RecentFrames;
   private readonly lastExpression: Record<string, number>;
   private readonly tracks = new Map<string, Track>();
   /** This frame's faces, by the role that holds each (a face belongs to one role at a time). */
@@ -300,6 +307,7 @@ class RangeAnalysis {
     const smallHeight = Math.round((this.height / this.width) * DETECT_WIDTH);
     this.small = { width: DETECT_WIDTH, height: smallHeight, data: new Float32Array(DETECT_WIDTH * smallHeight * 3) };
     this.detector = new FaceDetector(models);
+    this.recent = new RecentFrames(Math.min(LOOK_BACK_FRAMES, Math.max(0, task.detectEvery - 1)), yuv420FrameBytes(task.width, task.height));
     this.frameIndex = decodeFrom;
   }
 
@@ -314,6 +322,7 @@ class RangeAnalysis {
       this.cuts.push(i);
       this.tracks.clear();
       this.lastSeen.clear();
+      this.recent.clear();
     }
     if (isCut || k === 0) this.searchStart = i;
     const t = i / this.task.fps;
@@ -325,6 +334,8 @@ class RangeAnalysis {
       await this.followRole(name, i, k, t, detections);
       this.recordKeyed(name, k, t);
     }
+    // A role still searching may find its face on a later frame: keep this one to look back at.
+    if (this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t))) this.recent.keep(i, frame);
   }
 
   /**
@@ -358,10 +369,8 @@ class RangeAnalysis {
 
   /** The frame becomes the current one; true when it starts a new shot. */
   private shotCutAt(frame: Uint8Array): boolean {
-    const view = yuv420View(frame, this.width, this.height);
-    this.frameRgb.reset(view);
-    this.luma = view.y;
-    this.frameYuv = view;
+    this.useFrame(frame);
+    this.currentFrame = frame;
     this.frameRgb.ensurePixels(this.thumbPixels);
     frameThumbnail(this.rgb, this.width, this.height, this.thumb);
     const isCut = this.previousThumb !== null && this.cutDetector.isCut(thumbnailDifference(this.previousThumb, this.thumb));
@@ -369,6 +378,14 @@ class RangeAnalysis {
     this.previousThumb = this.thumb;
     this.thumb = spare;
     return isCut;
+  }
+
+  /** The frame the analysis reads (RGB converted again where read). */
+  private useFrame(frame: Uint8Array): void {
+    const view = yuv420View(frame, this.width, this.height);
+    this.frameRgb.reset(view);
+    this.luma = view.y;
+    this.frameYuv = view;
   }
 
   /**
@@ -415,6 +432,7 @@ class RangeAnalysis {
   private async followRole(name: string, i: number, k: number, t: number, detections: Detection[] | null): Promise<void> {
     const role = this.task.masks.roles[name];
     let track = this.tracks.get(name);
+    const searching = !track;
     let detected: Box | undefined;
     if (detections) ({ track, detected } = await this.matchDetections(name, track, detections, i, k, t));
     else if (track && i - track.verifiedAt >= this.task.detectEvery) track = await this.verifyTrack(track, i, k);
@@ -455,6 +473,69 @@ class RangeAnalysis {
     this.tracks.set(name, track);
     await this.record(name, k, lm, crop, detected !== undefined);
     crop.dispose();
+    if (searching) await this.lookBack(name, i, lm);
+  }
+
+  /**
+   * A face found on frame i after its role searched: follow it back over the kept frames before i
+   * (within the shot and the range, while the role has nothing there), each frame confirmed by the
+   * detector on a crop and moving like the same face; see look-back.ts.
+   */
+  private async lookBack(name: string, i: number, found: Float32Array): Promise<void> {
+    const role = this.task.masks.roles[name];
+    const data = this.roles[name];
+    const first = Math.max(this.task.startFrame, this.task.startFrame + this.shotStart());
+    const expressionAt = this.lastExpression[name];
+    let newer = found,
+      newerStill: Float32Array | null = null;
+    try {
+      for (let j = i - 1; j >= first; j--) {
+        const kj = j - this.task.startFrame;
+        const frame = this.recent.get(j);
+        if (data.present[kj] || !frame) break;
+        this.useFrame(frame);
+        const started = performance.now();
+        let { landmarks: lm, crop } = await this.landmarksIn(regionBefore(newer, newerStill));
+        crop.dispose();
+        ({ landmarks: lm, crop } = await this.landmarksIn(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0)));
+        this.timings.landmarkMs += performance.now() - started;
+        const face = boundingBoxOf(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0));
+        const same =
+          this.acceptable(role, j / this.task.fps, lm) && plausibleStepBack(newer, lm) && !this.heldByOtherAt(name, kj, face) && (await this.confirmedAt(face));
+        if (!same) {
+          crop.dispose();
+          break;
+        }
+        await this.record(name, kj, lm, crop, true);
+        crop.dispose();
+        this.timings.lookedBack++;
+        newerStill = newer;
+        newer = lm;
+      }
+    } finally {
+      this.lastExpression[name] = expressionAt;
+      if (this.currentFrame) this.useFrame(this.currentFrame);
+    }
+  }
+
+  /** Whether another role's recorded face on frame k is this face. */
+  private heldByOtherAt(name: string, k: number, box: Box): boolean {
+    for (const other of this.roleNames) {
+      const data = this.roles[other];
+      if (other === name || !data.present[k]) continue;
+      const lm = data.landmarks.subarray(k * LANDMARK_DIMS, (k + 1) * LANDMARK_DIMS);
+      if (holdsFace(box, boundingBoxOf(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0)))) return true;
+    }
+    return false;
+  }
+
+  /** The tiny detector on a crop around the box (the current frame) finds this face. */
+  private async confirmedAt(box: Box): Promise<boolean> {
+    const started = performance.now();
+    const found = await detectAround(this.tf, this.faceapi, this.frameRgb, box, this.verifyInput);
+    this.timings.detectMs += performance.now() - started;
+    this.timings.verifications++;
+    return found.some((b) => sameFaceScore(b, box) > 0.3);
   }
 
   /**
@@ -746,6 +827,12 @@ export function ssdStyleBox(b: Box): Box {
 export function searchInterval(since: number, every: number): number {
   return Math.max(1, Math.min(every, since));
 }
+
+/**
+ * Most frames kept to look back over (the search's detections are at most detectEvery frames
+ * apart): 14 frames of 1280x720 are 19 MB per analysing thread.
+ */
+const LOOK_BACK_FRAMES = 14;
 
 /** Seconds between samples of the hero's face for the style proposal. */
 const STYLE_SAMPLE_SECONDS = 1;

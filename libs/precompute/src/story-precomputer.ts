@@ -81,6 +81,8 @@ export interface AnalysisTimings {
   relocations: number;
   landmarkRuns: number;
   irisReads: number;
+  /** Frames a face found late was followed back over (look-back.ts). */
+  lookedBack: number;
 }
 
 /** Settings of the analysis (kept here so the benchmark and the tests share them). */
@@ -311,6 +313,7 @@ async function analyseStory(
     relocations: sum(results.map((r) => r.timings.relocations)),
     landmarkRuns: sum(results.map((r) => r.timings.landmarkRuns)),
     irisReads: sum(results.map((r) => r.timings.irisReads)),
+    lookedBack: sum(results.map((r) => r.timings.lookedBack)),
   };
   return { results, started, timings };
 }

@@ -84,6 +84,7 @@ test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
       relocations: 0,
       landmarkRuns: 0,
       irisReads: 0,
+      lookedBack: 0,
     },
   };
   for (let i = 0; i < n; i++) range.roles.hero.landmarks.set(i >= 14 && i < 17 ? closed : open, i * LANDMARK_DIMS);
@@ -102,4 +103,27 @@ test("cleanRoleTrack: the eye track comes from the raw landmarks (a 3-frame blin
   assert.equal(at(15, 'eyeData'), 1);
   assert.ok(at(15, 'eyeOpen') < 0.5 && at(15, 'eyeOpen', 1) < 0.5 && at(5, 'eyeOpen') > 0.95);
   assert.ok(Math.abs(at(5, 'gaze', 2) - 0.1) < 1e-5);
+});
+
+test('storyFrameRecords: a head turning away gets the yaw its eye spacing says when the nose offset under-reads it; a frontal face keeps its own', () => {
+  const n = 40;
+  const track = {
+    present: new Uint8Array(n).fill(1),
+    landmarks: new Float32Array(n * LANDMARK_DIMS),
+    expressions: new Float32Array(n * EXPRESSION_DIMS).fill(0.1),
+    colour: new Float32Array(n * COLOUR_DIMS).fill(100),
+    gaze: new Float32Array(n * 4).fill(0.1),
+    eyeWhite: new Float32Array(n * 2).fill(NaN),
+  };
+  const frontal = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 160 });
+  const turned = syntheticFaceLandmarks({ centerX: 200, centerY: 200, faceWidth: 160, yawDegrees: 57 });
+  // The turned face's nose put back in the middle of the face, as the landmark network does on a drawn face turning away.
+  const underRead = Float32Array.from(turned);
+  const frontalNoseX = frontal[60] - 200 + (turned[0] + turned[32]) / 2;
+  for (const p of [54, 56, 58, 60, 62, 64, 66, 68, 70]) underRead[p] += frontalNoseX - turned[60];
+  for (let i = 0; i < n; i++) track.landmarks.set(i === 20 ? underRead : frontal, i * LANDMARK_DIMS);
+  const { records } = storyFrameRecords(['hero'], [track], n);
+  const yawAt = (i: number) => records[i * RECORD_FLOATS + FRAME_FIELDS.yaw[0]];
+  assert.ok(Math.abs(yawAt(5)) < 1, `frontal ${yawAt(5)}`);
+  assert.ok(Math.abs(Math.abs(yawAt(20)) - 57) < 5, `turned ${yawAt(20)}`);
 });

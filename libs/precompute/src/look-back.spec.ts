@@ -1,0 +1,76 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalLandmarks } from '@talecast/face';
+import { LOOK_BACK_MAX_SCALE, LOOK_BACK_MAX_STEP, plausibleStepBack, RecentFrames, regionBefore } from './look-back';
+import { predictOrientedBox, SSD_CALIBRATION, eyeLineAngle } from './face-crop';
+
+/** The canonical face scaled to `size` px, its landmarks' mean at (x, y). */
+function face(x: number, y: number, size = 100): Float32Array {
+  const lm = canonicalLandmarks(size);
+  let mx = 0,
+    my = 0;
+  for (let p = 0; p < lm.length; p += 2) {
+    mx += lm[p] / 68;
+    my += lm[p + 1] / 68;
+  }
+  for (let p = 0; p < lm.length; p += 2) {
+    lm[p] += x - mx;
+    lm[p + 1] += y - my;
+  }
+  return lm;
+}
+
+describe('recent frames: copies of the last frames by index', () => {
+  test('keeps copies, drops the oldest once full, forgets everything at a cut', () => {
+    const kept = new RecentFrames(2, 4);
+    const buffer = new Uint8Array([1, 2, 3, 4]);
+    kept.keep(10, buffer);
+    buffer.fill(9); // the reader refills its buffer: the kept copy must not change
+    kept.keep(11, buffer);
+    assert.deepEqual(Array.from(kept.get(10)!), [1, 2, 3, 4]);
+    kept.keep(12, buffer);
+    assert.equal(kept.get(10), undefined, 'the oldest made room');
+    assert.deepEqual(Array.from(kept.get(12)!), [9, 9, 9, 9]);
+    kept.clear();
+    assert.equal(kept.get(11), undefined);
+    assert.equal(kept.get(12), undefined);
+  });
+
+  test('a capacity of 0 keeps nothing', () => {
+    const kept = new RecentFrames(0, 4);
+    kept.keep(1, new Uint8Array(4));
+    assert.equal(kept.get(1), undefined);
+  });
+});
+
+describe('looking back: where the face was one frame earlier', () => {
+  test('with one known frame, the crop the landmarks predict', () => {
+    const lm = face(300, 200);
+    assert.deepEqual(regionBefore(lm, null), predictOrientedBox(lm, SSD_CALIBRATION, eyeLineAngle(lm)));
+  });
+
+  test('a face walking right 35 px a frame is looked for 35 px to the left', () => {
+    const newerStill = face(335, 200),
+      newer = face(300, 200);
+    const region = regionBefore(newer, newerStill);
+    const still = predictOrientedBox(newer, SSD_CALIBRATION, eyeLineAngle(newer));
+    assert.ok(Math.abs(region.cx - (still.cx - 35)) < 1e-3 && Math.abs(region.cy - still.cy) < 1e-3, JSON.stringify({ region, still }));
+    assert.equal(region.width, still.width);
+  });
+
+  test('the same face a step away and a little smaller is accepted; a jump, another size or a far face is not', () => {
+    const newer = face(300, 200, 100);
+    assert.ok(plausibleStepBack(newer, face(270, 205, 95)));
+    // The face box of the canonical landmarks is smaller than `size`: measure the step in its own size.
+    const box = (lm: Float32Array) => {
+      const xs = Array.from(lm).filter((_, p) => p % 2 === 0),
+        ys = Array.from(lm).filter((_, p) => p % 2 === 1);
+      return Math.sqrt((Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys)));
+    };
+    const size = box(newer);
+    assert.ok(!plausibleStepBack(newer, face(300 + (LOOK_BACK_MAX_STEP + 0.05) * size, 200, 100)), 'a jump of more than the step');
+    assert.ok(plausibleStepBack(newer, face(300 + (LOOK_BACK_MAX_STEP - 0.05) * size, 200, 100)), 'a step just under it');
+    assert.ok(!plausibleStepBack(newer, face(300, 200, 100 * (LOOK_BACK_MAX_SCALE + 0.1))), 'much larger');
+    assert.ok(!plausibleStepBack(newer, face(300, 200, 100 / (LOOK_BACK_MAX_SCALE + 0.1))), 'much smaller');
+  });
+});
