@@ -249,7 +249,7 @@ export interface EvaluationReport {
 }
 
 /** Same detector settings as the fixture's ground-truth check: a face is looked for everywhere. */
-const DETECT = { minConfidence: 0.3 } as const;
+export const DETECT = { minConfidence: 0.3 } as const;
 
 export async function evaluateInsertion(options: EvaluationOptions): Promise<EvaluationReport> {
   const started = performance.now();
@@ -496,7 +496,7 @@ function precomputedTruth(manifest: StoryManifest, target: (i: number) => Float3
   return { version: 1, width: manifest.video.width, height: manifest.video.height, fps: manifest.video.fps, frameCount: n, shots, cuts: manifest.cuts, frames };
 }
 
-interface FramePlan {
+export interface FramePlan {
   /** Every n-th hero frame (ground truth): identity and placement. */
   sampled: Set<number>;
   /** Runs of consecutive hero frames, one per hero shot: jitter. */
@@ -506,7 +506,7 @@ interface FramePlan {
   sheet: number[];
 }
 
-function framePlan(truth: GroundTruth, every: number, window: number, sheetCount: number, present: (i: number) => boolean): FramePlan {
+export function framePlan(truth: GroundTruth, every: number, window: number, sheetCount: number, present: (i: number) => boolean): FramePlan {
   const hero = truth.frames.filter((f) => f.hero).map((f) => f.i);
   const sampled = hero.filter((_, k) => k % every === 0);
   const sampledSet = new Set(sampled);
@@ -994,7 +994,7 @@ function innerError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
 
 /** The detected face that belongs to the reference landmarks (nearest centre, within half an eye distance). */
-function pick(faces: DetectedFace[], reference: ArrayLike<number> | null): DetectedFace | null {
+export function pick(faces: DetectedFace[], reference: ArrayLike<number> | null): DetectedFace | null {
   if (!reference) return null;
   const [cx, cy] = landmarkCentre(reference);
   const limit = 0.5 * interOcularDistance(reference);
