@@ -75,14 +75,14 @@ function lastPid(): number | null {
   }
 }
 
-/** utime + stime of a process in clock ticks (100 per second on Linux), 0 when gone. */
-function cpuTicksOf(pid: number): number {
+/** utime + stime of a process in clock ticks (100 per second on Linux) and its minor page faults; zeros when gone. */
+function cpuTicksOf(pid: number): { ticks: number; faults: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return { ticks: Number(f[11]) + Number(f[12]), faults: Number(f[7]) };
   } catch {
-    return 0;
+    return { ticks: 0, faults: 0 };
   }
 }
 
@@ -139,19 +139,24 @@ function machineTicks(): { busy: number; total: number } {
  */
 export class CpuUsage {
   private timer: NodeJS.Timeout | undefined;
-  private seen = new Map<number, { first: number; last: number; kind: string }>();
+  private seen = new Map<number, { first: number; last: number; firstFaults: number; lastFaults: number; kind: string }>();
   private machine0 = machineTicks();
   private started = 0;
 
   private sample(): void {
     for (const pid of treePids(process.pid)) {
-      const t = cpuTicksOf(pid);
+      const { ticks: t, faults } = cpuTicksOf(pid);
       const s = this.seen.get(pid);
       // A child seen between its fork and its exec still shows node's command line (every
       // ffmpeg starts through setpriv): look again until it is an ffmpeg.
       if (s && pid !== process.pid && !s.kind.startsWith('ffmpeg')) s.kind = kindOfOr(pid, s.kind);
-      if (s) s.last = Math.max(s.last, t);
-      else this.seen.set(pid, { first: this.started === 0 ? t : 0, last: t, kind: kindOf(pid) });
+      if (s) {
+        s.last = Math.max(s.last, t);
+        s.lastFaults = Math.max(s.lastFaults, faults);
+      } else {
+        const before = this.started === 0;
+        this.seen.set(pid, { first: before ? t : 0, last: t, firstFaults: before ? faults : 0, lastFaults: faults, kind: kindOf(pid) });
+      }
     }
   }
 
@@ -163,15 +168,25 @@ export class CpuUsage {
     return this;
   }
 
-  stop(): { ours: number; machineBusy: number; others: number; idle: number; wall: number; byKind: Record<string, number> } {
+  stop(): {
+    ours: number;
+    machineBusy: number;
+    others: number;
+    idle: number;
+    wall: number;
+    byKind: Record<string, number>;
+    faultsByKind: Record<string, number>;
+  } {
     if (this.timer) clearInterval(this.timer);
     this.sample();
     const m = machineTicks();
     let ours = 0;
     const byKind: Record<string, number> = {};
+    const faultsByKind: Record<string, number> = {};
     for (const s of this.seen.values()) {
       ours += s.last - s.first;
       byKind[s.kind] = (byKind[s.kind] ?? 0) + (s.last - s.first) / 100;
+      faultsByKind[s.kind] = (faultsByKind[s.kind] ?? 0) + s.lastFaults - s.firstFaults;
     }
     for (const k of Object.keys(byKind)) byKind[k] = Math.round(byKind[k] * 100) / 100;
     const busy = m.busy - this.machine0.busy;
@@ -184,6 +199,7 @@ export class CpuUsage {
       idle: r(total - busy),
       wall: (Date.now() - this.started) / 1000,
       byKind,
+      faultsByKind,
     };
   }
 }

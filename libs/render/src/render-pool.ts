@@ -26,6 +26,18 @@ export function existingRenderPool(): Piscina | undefined {
   return pool;
 }
 
+/**
+ * The pool made if missing, resolved once every lane's thread has loaded its modules and warmed
+ * up (one `threadReady` task per thread, sent together: a busy thread takes no second task). A
+ * process that closed its pool (the bench between its timed renders) thus starts the next render
+ * as the API's worker does, with the threads up since boot, not paying their start inside it.
+ */
+export async function warmRenderPool(threads: number): Promise<Piscina> {
+  const p = renderPool(threads);
+  await Promise.all(Array.from({ length: p.options.maxThreads }, () => p.run(null, { name: 'threadReady' })));
+  return p;
+}
+
 export async function closeRenderPool(): Promise<void> {
   const p = pool;
   pool = undefined;

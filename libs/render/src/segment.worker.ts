@@ -27,6 +27,12 @@ let spareFifos: Promise<FifoPair | null> | null = makeSpareFifos();
 let spareMade: FifoPair | null = null;
 process.on('exit', () => spareMade && rmSync(spareMade.dir, { recursive: true, force: true }));
 
+/** The pool's `threadReady` task: resolves once this thread's warm-up and its first FIFOs are done. */
+export async function threadReady(): Promise<true> {
+  await spareFifos;
+  return true;
+}
+
 export class RenderCancelled extends Error {
   constructor() {
     super('render cancelled');
