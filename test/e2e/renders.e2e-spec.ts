@@ -200,14 +200,17 @@ describe('renders over HTTP', async () => {
       assert.ok(s.status === 'queued' && Date.now() < deadline, `status ${s.status}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // The render's ffmpeg processes (children of the API process) go with it.
+    // The render's ffmpeg processes (started by the segment threads' launchers, children of the
+    // API process) go with it, and so do the launchers.
     let orphans: number[] = [];
-    while ((orphans = await ffmpegChildrenOf(api.child.pid!)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((orphans = await descendantsOf(api.child.pid!, 'ffmpeg')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(orphans.length > 0, 'the render had started ffmpeg before the kill');
+    const launchers = await descendantsOf(api.child.pid!, 'perl');
     await api.stop('SIGKILL');
     const goneBy = Date.now() + 5000;
-    while (orphans.some(isRunning) && Date.now() < goneBy) await new Promise((r) => setTimeout(r, 50));
+    while ([...orphans, ...launchers].some(isRunning) && Date.now() < goneBy) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(orphans.filter(isRunning), [], 'no ffmpeg outlives the killed server');
+    assert.deepEqual(launchers.filter(isRunning), [], 'no launcher outlives the killed server');
     api = await startApi(env);
     const { names, last } = await followEvents(`${api.url}/api/renders/${created.body.id}/events`, 180_000);
     assert.equal(names.at(-1), 'done', JSON.stringify(last));
@@ -227,16 +230,21 @@ describe('renders over HTTP', async () => {
   });
 });
 
-/** The ffmpeg processes whose parent is `pid` (from /proc). */
-async function ffmpegChildrenOf(pid: number): Promise<number[]> {
-  const found: number[] = [];
+/** The running processes named `comm` among the descendants of `pid` (from /proc). */
+async function descendantsOf(pid: number, comm: string): Promise<number[]> {
+  const procs: { pid: number; comm: string; state: string; ppid: number }[] = [];
   for (const entry of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     const m = /^(\d+) \((.*)\) (\S) (\d+)/.exec(stat);
-    if (m && m[2] === 'ffmpeg' && Number(m[4]) === pid && m[3] !== 'Z') found.push(Number(m[1]));
+    if (m) procs.push({ pid: Number(m[1]), comm: m[2], state: m[3], ppid: Number(m[4]) });
   }
-  return found;
+  const tree = new Set([pid]);
+  for (let size = 0; tree.size !== size;) {
+    size = tree.size;
+    for (const p of procs) if (tree.has(p.ppid)) tree.add(p.pid);
+  }
+  return procs.filter((p) => p.pid !== pid && tree.has(p.pid) && p.comm === comm && p.state !== 'Z').map((p) => p.pid);
 }
 
 /** Alive and not a zombie (an orphan's zombie waits for init, which may not reap it in a container). */

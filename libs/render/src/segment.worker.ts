@@ -10,7 +10,16 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
-import { concatListText, decodeSegmentListArgs, encodeSegmentRunArgs, FfmpegRun, parentDeathWrapperUsable, startFfmpeg } from '@talecast/video';
+import {
+  concatListText,
+  decodeSegmentListArgs,
+  encodeSegmentRunArgs,
+  FfmpegRun,
+  LaunchedRun,
+  parentDeathWrapperUsable,
+  ProcessLauncher,
+  startFfmpeg,
+} from '@talecast/video';
 import { PrepareFaceTask, SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
 import { blendCardOverlay } from './title-card-overlay';
@@ -23,12 +32,15 @@ const compositor = new FrameCompositor();
 // waits for the first frame).
 warmUpCompositor(compositor);
 parentDeathWrapperUsable();
+// This thread's processes are started by a small launcher process, not forked from this large one.
+let launcher: Promise<ProcessLauncher | null> = ProcessLauncher.start();
 let spareFifos: Promise<FifoPair | null> | null = makeSpareFifos();
 let spareMade: FifoPair | null = null;
 process.on('exit', () => spareMade && rmSync(spareMade.dir, { recursive: true, force: true }));
 
 /** The pool's `threadReady` task: resolves once this thread's warm-up and its first FIFOs are done. */
 export async function threadReady(): Promise<true> {
+  await launcher;
   await spareFifos;
   return true;
 }
@@ -74,7 +86,7 @@ export default async function renderRun(task: SegmentTask): Promise<SegmentResul
   const names = runFileNames(task);
   const pipes = await openRunFolder(task, names);
   step('list and FIFOs ready');
-  const procs = startRunProcesses(task, names, pipes);
+  const procs = startRunProcesses(task, names, pipes, await usableLauncher());
   step('decoder and encoder spawned');
   const done = reportEncodedFiles(task, names, procs);
   const stats: FrameStats = { frames: 0, composited: 0, compositeMs: 0, compositeCpuMs: 0, encoderWaitMs: 0, firstFrameMs: 0 };
@@ -203,16 +215,26 @@ function makeSpareFifos(): Promise<FifoPair | null> {
   );
 }
 
-/** Two FIFOs in a new private directory, made by one mkfifo process. */
+/** The thread's launcher, started again if it died; null where it cannot run. */
+async function usableLauncher(): Promise<ProcessLauncher | null> {
+  const l = await launcher;
+  if (l && !l.usable) launcher = ProcessLauncher.start();
+  return launcher;
+}
+
+/** Two FIFOs in a new private directory, made by the launcher (else by one mkfifo process). */
 async function makeFifoPair(): Promise<FifoPair> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'talecast-run-'));
   const pair = { dir, fromDecoder: path.join(dir, 'decoded.fifo'), toEncoder: path.join(dir, 'encoder.fifo') };
   try {
-    await new Promise<void>((resolve, reject) =>
-      execFile('mkfifo', ['-m', '600', pair.fromDecoder, pair.toEncoder], (err, _out, stderr) =>
-        err ? reject(new Error(`mkfifo: ${stderr.toString().trim() || err.message}`)) : resolve(),
-      ),
-    );
+    const l = await usableLauncher();
+    if (l) await l.makeFifos([pair.fromDecoder, pair.toEncoder]);
+    else
+      await new Promise<void>((resolve, reject) =>
+        execFile('mkfifo', ['-m', '600', pair.fromDecoder, pair.toEncoder], (err, _out, stderr) =>
+          err ? reject(new Error(`mkfifo: ${stderr.toString().trim() || err.message}`)) : resolve(),
+        ),
+      );
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     throw err;
@@ -220,18 +242,28 @@ async function makeFifoPair(): Promise<FifoPair> {
   return pair;
 }
 
+/** A run's ffmpeg, started by the launcher or by this thread. */
+interface RunProcess {
+  done: Promise<void>;
+  kill: () => void;
+  onStdout: (listener: (text: string) => void) => void;
+}
+
 interface RunProcesses {
-  decoder: FfmpegRun;
-  encoder: FfmpegRun;
+  decoder: RunProcess;
+  encoder: RunProcess;
   /** The first failure of either process (or of the file reports). */
   failure: unknown;
   kill: () => void;
 }
 
-function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPipes): RunProcesses {
-  const decoder = startFfmpeg(task.ffmpeg, decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), {});
-  const encoder = startFfmpeg(
-    task.ffmpeg,
+function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPipes, launcher: ProcessLauncher | null): RunProcesses {
+  const start = (args: string[], stdout: boolean): RunProcess =>
+    launcher
+      ? launched(launcher.run(task.ffmpeg, args, { stdout, niceness: task.niceness }))
+      : forked(startFfmpeg(task.ffmpeg, args, { stdout }), task.niceness);
+  const decoder = start(decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), false);
+  const encoder = start(
     encodeSegmentRunArgs({
       width: task.width,
       height: task.height,
@@ -246,21 +278,37 @@ function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPip
       pattern: names.pattern,
       hlsPiece: task.hlsPiece,
     }),
-    { stdout: true },
+    true,
   );
-  if (task.niceness > 0) for (const run of [decoder, encoder]) lowerPriority(run, task.niceness);
   const procs: RunProcesses = {
     decoder,
     encoder,
     failure: null,
     kill: () => {
-      decoder.child.kill('SIGKILL');
-      encoder.child.kill('SIGKILL');
+      decoder.kill();
+      encoder.kill();
     },
   };
   decoder.done.catch((err) => (procs.failure ??= err));
   encoder.done.catch((err) => (procs.failure ??= err));
   return procs;
+}
+
+function launched(run: LaunchedRun): RunProcess {
+  return { done: run.done, kill: () => run.kill('SIGKILL'), onStdout: (listener) => run.onStdout(listener) };
+}
+
+/** A process this thread started itself (no launcher), at `niceness`. */
+function forked(run: FfmpegRun, niceness: number): RunProcess {
+  if (niceness > 0) lowerPriority(run, niceness);
+  return {
+    done: run.done,
+    kill: () => run.child.kill('SIGKILL'),
+    onStdout: (listener) => {
+      run.child.stdout!.setEncoding('utf8');
+      run.child.stdout!.on('data', listener);
+    },
+  };
 }
 
 /** Best effort: a process that has already exited, or a system that refuses, keeps its priority. */
@@ -280,9 +328,7 @@ function lowerPriority(run: FfmpegRun, niceness: number): void {
 function reportEncodedFiles(task: SegmentTask, names: RunFileNames, procs: RunProcesses): SegmentDone[] {
   const done: SegmentDone[] = [];
   let lines = '';
-  const encoderOut = procs.encoder.child.stdout!;
-  encoderOut.setEncoding('utf8');
-  encoderOut.on('data', (text: string) => {
+  procs.encoder.onStdout((text: string) => {
     lines += text;
     let nl: number;
     while ((nl = lines.indexOf('\n')) >= 0) {

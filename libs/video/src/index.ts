@@ -1,5 +1,6 @@
 export * from './ffmpeg-locator';
 export * from './ffmpeg-process';
+export * from './process-launcher';
 export * from './media-probe';
 export * from './audio-start';
 export * from './ffmpeg-args';
