@@ -12,6 +12,7 @@ import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
 import {
   concatListText,
+  decoderEnvironment,
   decodeSegmentListArgs,
   encodeSegmentRunArgs,
   FfmpegRun,
@@ -268,11 +269,11 @@ interface RunProcesses {
 }
 
 function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPipes, launcher: ProcessLauncher | null): RunProcesses {
-  const start = (args: string[], stdout: boolean): RunProcess =>
+  const start = (args: string[], stdout: boolean, env?: Record<string, string>): RunProcess =>
     launcher
-      ? launched(launcher.run(task.ffmpeg, args, { stdout, niceness: task.niceness }))
-      : forked(startFfmpeg(task.ffmpeg, args, { stdout }), task.niceness);
-  const decoder = start(decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), false);
+      ? launched(launcher.run(task.ffmpeg, args, { stdout, niceness: task.niceness, env }))
+      : forked(startFfmpeg(task.ffmpeg, args, { stdout, env }), task.niceness);
+  const decoder = start(decodeSegmentListArgs(names.listFile, task.fpsModeOption, pipes.fromDecoder), false, decoderEnvironment(process.env.GLIBC_TUNABLES));
   const encoder = start(
     encodeSegmentRunArgs({
       width: task.width,

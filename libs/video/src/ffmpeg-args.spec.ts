@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRangeArgs, h264Args, parseSegmentList, previewClipArgs } from './ffmpeg-args';
+import { decodeRangeArgs, decoderEnvironment, h264Args, parseSegmentList, previewClipArgs } from './ffmpeg-args';
 import { parseEncoders, parseVersion } from './ffmpeg-locator';
 import { probeArgs, toMediaInfo } from './media-probe';
 
@@ -132,4 +132,9 @@ test('previewClipArgs: a silent, scaled, streamable H.264 clip of the given span
   assert.equal(a[a.indexOf('-vf') + 1], 'scale=-2:480');
   assert.equal(a[a.indexOf('-movflags') + 1], '+faststart');
   assert.equal(a.at(-1), '/out/preview.mp4');
+});
+
+test("decoderEnvironment pads the decoder's heap and keeps the tunables already set", () => {
+  assert.deepEqual(decoderEnvironment(undefined), { GLIBC_TUNABLES: 'glibc.malloc.top_pad=33554432' });
+  assert.deepEqual(decoderEnvironment('glibc.malloc.arena_max=2'), { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.top_pad=33554432' });
 });

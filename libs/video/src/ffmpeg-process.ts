@@ -20,11 +20,16 @@ export interface FfmpegRun {
 }
 
 /** Starts ffmpeg; `done` resolves on exit 0 and rejects with FfmpegError otherwise. */
-export function startFfmpeg(binary: string, args: string[], options: { stdin?: boolean; stdout?: boolean; signal?: AbortSignal } = {}): FfmpegRun {
+export function startFfmpeg(
+  binary: string,
+  args: string[],
+  options: { stdin?: boolean; stdout?: boolean; signal?: AbortSignal; env?: Record<string, string> } = {},
+): FfmpegRun {
   const [file, argv] = parentDeathCommand(binary, args);
   const child = spawn(file, argv, {
     stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
     signal: options.signal,
+    env: options.env ? { ...process.env, ...options.env } : undefined,
   });
   const commandLine = [binary, ...args].map(quote).join(' ');
   let tail = '';
