@@ -6,7 +6,7 @@ import { CoreModule, renderFailure } from '@talecast/core';
 import { LifecycleModule } from '@talecast/lifecycle';
 import { QueueModule } from '@talecast/queue';
 import { FaceUploadService } from '@talecast/face-upload';
-import { RenderModule, RenderService, RenderWorker } from '@talecast/render';
+import { RenderModule, RenderService, RenderWorker, warmRenderPool } from '@talecast/render';
 import { RecordingService, VoiceModule } from '@talecast/voice';
 import { parseOptions, UsageError } from '../cli-args';
 import { ProgressBar } from '../progress-bar';
@@ -36,6 +36,9 @@ export async function renderCommand(argv: string[]): Promise<void> {
     { module: class RenderCli {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, RenderModule, VoiceModule] },
     { logger: ['error', 'warn'] },
   );
+  // The segment threads start (modules, the compositor's warm-up) while the photo is analysed, not
+  // inside the render: as the server's worker has them up since boot.
+  const threadsUp = warmRenderPool(config.renderThreads).catch(() => undefined);
   const bar = new ProgressBar(`render ${o.story}`);
   try {
     // Each recording is checked and fitted as the API does (an unknown line or a file that is not audio stops here).
@@ -66,6 +69,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
     const { render } = await app
       .get(RenderService)
       .create({ storyId: o.story, faces: { hero: faceIds }, voices, childName: o.name, language: o.language }, { enqueue: false });
+    await threadsUp;
     const started = Date.now();
     const outcome = await app.get(RenderWorker).process(render.id, (fraction, done, total) => bar.update(fraction, `${done}/${total} segments`));
     bar.done();
