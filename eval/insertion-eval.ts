@@ -30,6 +30,7 @@ import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
 import { FrameData, precomputeStory, StoryManifest } from '@talecast/precompute';
 import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
+import { yawFade } from '@talecast/compositor';
 import { newId, StorageCore } from '@talecast/storage';
 import { sharedFixture, sharedTale, tempDir } from '@talecast/testing';
 import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
@@ -57,6 +58,9 @@ import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sh
 import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
 import { PoseDifference, poseDifference } from './pose-metric';
 import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
+
+/** The fade weight (yawFade) at or above which the render counts as showing the child on a frame. */
+const SHOWN_FADE = 0.5;
 
 export const TARGETS = {
   /** Share of sampled hero frames whose output face is the child's. */
@@ -368,6 +372,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
             style: manifest.story.style,
           },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
+          childShown: (i) => frames.present(role, i) && yawFade(frames.field(role, i, 'yaw')[0]) >= SHOWN_FADE,
           sheetRow: block,
         });
         const run: RunResult = {
@@ -575,6 +580,8 @@ interface RunInput {
     style: 'photo' | 'toon';
   };
   target: (i: number) => Float32Array | null;
+  /** Whether the render shows the child on frame i at all: a head turned towards profile fades it out (yawFade). */
+  childShown: (i: number) => boolean;
   sheetRow: ContactSheetBlock;
 }
 
@@ -655,7 +662,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
         }
         const outNet = await turnedLandmarks(models, outRgb, target, turnedInput);
         const oo = openness(outNet);
-        if (so && oo) {
+        // The child's eyes and mouth are measured where the child is shown: on a head turned far
+        // towards profile the render fades the child out, and the instruments read the drawn head there.
+        if (so && oo && input.childShown(i)) {
           // Eyes: the eye model on both (the character's drawn lids from the truth where known); the landmark net on both beside it.
           // On the output the model's crops sit on the output face's own eyes (the net's points): with the child's own
           // proportions kept, the child's eye is neither where nor as large as the drawn one the target points describe

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalLandmarks } from '@talecast/face';
-import { LOOK_BACK_MAX_SCALE, LOOK_BACK_MAX_STEP, plausibleStepBack, RecentFrames, regionBefore } from './look-back';
+import { FACE_MAX_SCALE_STEP, FACE_MAX_STEP, plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
 import { predictOrientedBox, SSD_CALIBRATION, eyeLineAngle } from './face-crop';
 
 /** The canonical face scaled to `size` px, its landmarks' mean at (x, y). */
@@ -60,7 +60,7 @@ describe('looking back: where the face was one frame earlier', () => {
 
   test('the same face a step away and a little smaller is accepted; a jump, another size or a far face is not', () => {
     const newer = face(300, 200, 100);
-    assert.ok(plausibleStepBack(newer, face(270, 205, 95)));
+    assert.ok(plausibleStep(newer, face(270, 205, 95)));
     // The face box of the canonical landmarks is smaller than `size`: measure the step in its own size.
     const box = (lm: Float32Array) => {
       const xs = Array.from(lm).filter((_, p) => p % 2 === 0),
@@ -68,9 +68,17 @@ describe('looking back: where the face was one frame earlier', () => {
       return Math.sqrt((Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys)));
     };
     const size = box(newer);
-    assert.ok(!plausibleStepBack(newer, face(300 + (LOOK_BACK_MAX_STEP + 0.05) * size, 200, 100)), 'a jump of more than the step');
-    assert.ok(plausibleStepBack(newer, face(300 + (LOOK_BACK_MAX_STEP - 0.05) * size, 200, 100)), 'a step just under it');
-    assert.ok(!plausibleStepBack(newer, face(300, 200, 100 * (LOOK_BACK_MAX_SCALE + 0.1))), 'much larger');
-    assert.ok(!plausibleStepBack(newer, face(300, 200, 100 / (LOOK_BACK_MAX_SCALE + 0.1))), 'much smaller');
+    assert.ok(!plausibleStep(newer, face(300 + (FACE_MAX_STEP + 0.05) * size, 200, 100)), 'a jump of more than the step');
+    assert.ok(plausibleStep(newer, face(300 + (FACE_MAX_STEP - 0.05) * size, 200, 100)), 'a step just under it');
+    assert.ok(!plausibleStep(newer, face(300, 200, 100 * (FACE_MAX_SCALE_STEP + 0.1))), 'much larger');
+    assert.ok(!plausibleStep(newer, face(300, 200, 100 / (FACE_MAX_SCALE_STEP + 0.1))), 'much smaller');
+  });
+
+  test('after a fast move found again by the detector only the size is checked: a network answer on part of a turning head is not taken', () => {
+    const followed = face(300, 200, 100);
+    assert.ok(plausibleScale(followed, face(420, 180, 104)), 'far off but the same size: the detector found it there');
+    // Tale frame 161 (1280x720): the network's points on a head turning to profile collapsed from 109x102 px to 44x41 px.
+    assert.ok(!plausibleScale(followed, face(330, 170, 40)), 'a face shrunk to two fifths in a frame');
+    assert.ok(!plausibleScale(followed, face(300, 200, 100 * (FACE_MAX_SCALE_STEP + 0.1))), 'much larger');
   });
 });

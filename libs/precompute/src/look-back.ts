@@ -68,19 +68,29 @@ export function regionBefore(newer: ArrayLike<number>, newerStill: ArrayLike<num
 }
 
 /** Largest move of the face's centre between neighbouring frames, in face sizes. */
-export const LOOK_BACK_MAX_STEP = 0.6;
+export const FACE_MAX_STEP = 0.6;
 /** Largest change of the face's size between neighbouring frames (ratio). */
-export const LOOK_BACK_MAX_SCALE = 1.3;
+export const FACE_MAX_SCALE_STEP = 1.3;
 
 /**
- * Whether landmarks found one frame earlier move like the same face: the centre within
- * LOOK_BACK_MAX_STEP face sizes of the newer frame's, the size within LOOK_BACK_MAX_SCALE of it.
- * The landmark network always answers; on a frame where the face is gone it answers on whatever
- * is in the crop, usually far off or at another size.
+ * Whether landmarks found on a neighbouring frame (one earlier while looking back, one later while
+ * following) move like the same face: the centre within FACE_MAX_STEP face sizes of the known
+ * frame's, the size within FACE_MAX_SCALE_STEP of it. The landmark network always answers; on a
+ * frame where the face is gone, or turned further than it can follow, it answers on whatever is in
+ * the crop, usually far off or at another size.
  */
-export function plausibleStepBack(newer: ArrayLike<number>, earlier: ArrayLike<number>): boolean {
-  const a = faceOf(newer),
-    b = faceOf(earlier);
-  const ratio = b.size / a.size;
-  return Math.hypot(b.cx - a.cx, b.cy - a.cy) <= LOOK_BACK_MAX_STEP * a.size && ratio <= LOOK_BACK_MAX_SCALE && ratio >= 1 / LOOK_BACK_MAX_SCALE;
+export function plausibleStep(known: ArrayLike<number>, other: ArrayLike<number>): boolean {
+  const a = faceOf(known),
+    b = faceOf(other);
+  return Math.hypot(b.cx - a.cx, b.cy - a.cy) <= FACE_MAX_STEP * a.size && plausibleScale(known, other);
+}
+
+/**
+ * Whether two neighbouring frames' landmarks are of one face's size (within FACE_MAX_SCALE_STEP):
+ * the check left for a face found again by the detector after a fast move, where the centre may
+ * have jumped but no face grows or shrinks by 30 % from one frame to the next.
+ */
+export function plausibleScale(known: ArrayLike<number>, other: ArrayLike<number>): boolean {
+  const ratio = faceOf(other).size / faceOf(known).size;
+  return ratio <= FACE_MAX_SCALE_STEP && ratio >= 1 / FACE_MAX_SCALE_STEP;
 }

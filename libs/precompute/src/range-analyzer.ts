@@ -45,7 +45,7 @@ import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
 import { eyeWhiteArea, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
-import { plausibleStepBack, RecentFrames, regionBefore } from './look-back';
+import { plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -443,16 +443,18 @@ class RangeAnalysis {
     const started = performance.now();
     let { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
     this.timings.landmarkMs += performance.now() - started;
-    if (!this.acceptable(role, t, lm) && !detected) {
-      // Lost while following (a fast turn or move outran the prediction): look for the face
-      // around where it was going and start again from it on this very frame.
+    const followed = detected ? null : track.landmarks;
+    if (followed && (!this.acceptable(role, t, lm) || !plausibleStep(followed, lm))) {
+      // Lost while following (a fast turn or move outran the prediction, or the network slipped
+      // off a head turning away and answered on part of it): look for the face around where it
+      // was going and start again from it on this very frame.
       crop.dispose();
       const found = await this.relocate(name, track, k);
       if (found) ({ track, detected } = found);
       if (found) ({ landmarks: lm, crop } = await this.locateLandmarks(track, k, true));
       else crop = null;
     }
-    if (!crop || !this.acceptable(role, t, lm)) {
+    if (!crop || !this.acceptable(role, t, lm) || (followed && !plausibleScale(followed, lm))) {
       crop?.dispose();
       this.tracks.delete(name);
       this.searchStart = i;
@@ -501,7 +503,7 @@ class RangeAnalysis {
         this.timings.landmarkMs += performance.now() - started;
         const face = boundingBoxOf(predictOrientedBox(lm, SSD_CALIBRATION, ROTATE ? eyeLineAngle(lm) : 0));
         const same =
-          this.acceptable(role, j / this.task.fps, lm) && plausibleStepBack(newer, lm) && !this.heldByOtherAt(name, kj, face) && (await this.confirmedAt(face));
+          this.acceptable(role, j / this.task.fps, lm) && plausibleStep(newer, lm) && !this.heldByOtherAt(name, kj, face) && (await this.confirmedAt(face));
         if (!same) {
           crop.dispose();
           break;
