@@ -5,7 +5,20 @@ import { createPlane, eyeFrame, IRIS_RADIUS, setEyelids, syntheticFaceLandmarks,
 function createYuv(w: number, h: number): Yuv420 {
   return { y: createPlane(w, h, 0), u: createPlane(w >> 1, h >> 1, 128), v: createPlane(w >> 1, h >> 1, 128) };
 }
-import { EYE_TRACK_DIMS, eyeTrack, eyeWhiteArea, IRIS_READ, IRIS_TIE, irisOpenness, irisReadingDue, lidCap, measureGaze, whiteOpenness } from './eye-measure';
+import {
+  EYE_TRACK_DIMS,
+  eyeTrack,
+  eyeWhiteArea,
+  heldFrom,
+  IRIS_HOLD,
+  IRIS_READ,
+  IRIS_TIE,
+  irisOpenness,
+  irisReadingDue,
+  lidCap,
+  measureGaze,
+  whiteOpenness,
+} from './eye-measure';
 
 describe('eyeTrack', () => {
   test('openness is 1 when open for this character, and a 3-frame blink stays below half on its frames', () => {
@@ -129,7 +142,9 @@ describe('iris model readings', () => {
       present = new Uint8Array(n).fill(1),
       none = new Float32Array(n * 2).fill(NaN),
       frame = (k: number) => 2 + k; // even story frames at even k, never a multiple of IRIS_READ.every for k < 20
-    const due = (white: Float32Array, k: number, start = 0, iris = none) => irisReadingDue(white, iris, present, k, start, frame(k), ['none', 'none']);
+    // Analysed forwards: the frames up to k are measured, those after not yet.
+    const upTo = (k: number) => present.map((p, j) => (j <= k ? p : 0));
+    const due = (white: Float32Array, k: number, start = 0, iris = none) => irisReadingDue(white, iris, upTo(k), k, start, frame(k), ['none', 'none']);
     const white = steady(n);
     assert.deepEqual(due(white, 10), ['none', 'none']);
     white[10 * 2 + 1] = NaN;
@@ -148,6 +163,54 @@ describe('iris model readings', () => {
     // A dip is measured against the same shot's frames only: on a shot's first frame there is nothing to compare with.
     assert.deepEqual(due(white, 10, 10), ['none', 'none']);
     assert.deepEqual(irisReadingDue(steady(n), none, present, 10, 0, IRIS_READ.every * 3, ['none', 'none']), ['read', 'read'], 'level sample');
+  });
+
+  test('a frame reached by a look back (the frames after it measured, not those before) weighs its white against the frames after', () => {
+    const n = 20,
+      frame = (k: number) => 2 + k,
+      none = new Float32Array(n * 2).fill(NaN);
+    // The face was found on k 12 and followed back to k 8: only 8–12 are measured.
+    const present = new Uint8Array(n);
+    for (let k = 8; k <= 12; k++) present[k] = 1;
+    const white = steady(n);
+    white[8 * 2] = 0.3 * 0.12; // one eye's white dips alone (a misread wink): the model is asked
+    assert.deepEqual(irisReadingDue(white, none, present, 8, 0, frame(8), ['none', 'none']), ['read', 'none']);
+    // The level comes only from the unbroken run after k: a measured frame beyond a gap does not count.
+    const gap = new Uint8Array(n);
+    gap[8] = gap[11] = 1;
+    assert.deepEqual(irisReadingDue(white, none, gap, 8, 0, frame(8), ['none', 'none']), ['none', 'none']);
+    // Both eyes dip on an odd frame: the frame after's reading stands when the frame before is not measured.
+    white[7 * 2] = white[7 * 2 + 1] = 0.3 * 0.12;
+    present[7] = 1;
+    const iris = new Float32Array(n * 2).fill(NaN);
+    iris[8 * 2] = iris[8 * 2 + 1] = 0.2;
+    const before = new Uint8Array(present);
+    before[6] = 0;
+    assert.deepEqual(irisReadingDue(white, iris, before, 7, 0, frame(7), ['none', 'none']), ['hold', 'hold']);
+    assert.equal(heldFrom(before, 7, 0), 8);
+    before[6] = 1;
+    assert.equal(heldFrom(before, 7, 0), 6, 'the frame before first');
+    assert.equal(heldFrom(before, 7, 7), 8, "the frame before is another shot's");
+    assert.equal(heldFrom(new Uint8Array(n), 7, 0), -1);
+  });
+
+  test('an odd frame of a both-eye dip holds only a reading near the eye’s open level; a closing eye is read', () => {
+    const n = 20,
+      frame = (k: number) => 2 + k,
+      present = new Uint8Array(n),
+      white = steady(n),
+      iris = new Float32Array(n * 2).fill(NaN);
+    for (let k = 0; k <= 11; k++) present[k] = 1;
+    iris[2 * 2] = iris[2 * 2 + 1] = 0.45; // the eye's open level (a level sample)
+    for (const k of [10, 11]) white[k * 2] = white[k * 2 + 1] = 0.2 * 0.12;
+    iris[10 * 2] = 0.42; // eye 0 read near open the frame before: a look down, held
+    iris[10 * 2 + 1] = 0.3; // eye 1 read closing: a blink, read again
+    assert.deepEqual(irisReadingDue(white, iris, present, 11, 0, frame(11), ['none', 'none']), ['hold', 'read']);
+    assert.ok(0.42 >= IRIS_HOLD * 0.45 && 0.3 < IRIS_HOLD * 0.45);
+    // Without any earlier reading the neighbour's own is the level: held (a look down's first frames).
+    const alone = new Float32Array(n * 2).fill(NaN);
+    alone[10 * 2] = alone[10 * 2 + 1] = 0.3;
+    assert.deepEqual(irisReadingDue(white, alone, present, 11, 0, frame(11), ['none', 'none']), ['hold', 'hold']);
   });
 
   test('a reading is taken over the role’s own open level; too few readings give none', () => {

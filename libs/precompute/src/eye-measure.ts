@@ -146,16 +146,18 @@ export const MIN_WHITE_LEVEL = 0.5;
 /**
  * When the analysis reads an eye's lids with the iris model (libs/face iris-model, 6–8 ms an eye
  * on a quiet core): the white cannot read the eye (a far shot's 10 px drawn eye at 640x360:
- * its blinks were lost), its white dips under `dip` × the most white of its last
- * WHITE_LEVEL_FRAMES frames (a blink, a look down — which the white overstates: 0.2 for the drawn
- * 0.6 — or the white misread in one eye: the far eye of a turn, a shot's last frame), and every
- * `every`-th frame (the model's own open level: irisOpenness). A dip of both eyes is read on every
- * other frame (even story frames; an odd one holds the frame before's reading where there is one):
- * reading every frame of them cost the 60 s 720p tale's precompute 1.72x → 1.40x real time
- * (eyes640.md), and a look down lasts longer than two frames.
+ * its blinks were lost), its white dips under `dip` × the most white of the WHITE_LEVEL_FRAMES
+ * measured frames either side (a blink, a look down — which the white overstates: 0.2 for the
+ * drawn 0.6 — or the white misread in one eye: the far eye of a turn, a shot's last frame), and
+ * every `every`-th frame (the model's own open level: irisOpenness). A dip of both eyes is read on
+ * every other frame (even story frames; an odd one holds a measured neighbour's reading where
+ * there is one and it is near open, IRIS_HOLD): reading every frame of them cost the 60 s 720p tale's precompute 1.72x → 1.40x
+ * real time (eyes640.md), and a look down lasts longer than two frames.
  */
 export const IRIS_READ = { dip: 0.6, every: 90 };
-/** Per eye: read it with the iris model, hold the frame before's reading, or neither. */
+/** A both-eye dip's odd frame holds a neighbour's reading only at or over this share of the eye's open level (see nearOpen). */
+export const IRIS_HOLD = 0.8;
+/** Per eye: read it with the iris model, hold a neighbour's reading, or neither. */
 export type IrisReading = 'read' | 'hold' | 'none';
 /** The iris model's lid gap over its open level → openness: 0 at or under IRIS_SHUT[0], 1 from IRIS_SHUT[1] (linear). */
 export const IRIS_SHUT: [number, number] = [0.3, 0.8];
@@ -173,7 +175,11 @@ export const MIN_IRIS_READS = 10;
 /**
  * Which eyes of frame k are to be read with the iris model (IRIS_READ), into `out` [eye 0,
  * eye 1]; `white`, `iris` and `present` are the role's so far (frames × 2, frames × 2 with NaN
- * where not read, frames), `shotStart` the shot's first k, `frame` the story frame.
+ * where not read, frames), `shotStart` the shot's first k, `frame` the story frame. The level
+ * comes from the measured frames on both sides: the analysis goes forwards, so the frames after k
+ * are measured only when k is reached by a look back from a face found later (look-back.ts), and
+ * those are k's shot as far as they run unbroken; before, a look-back frame's white had no level
+ * and its one-eyed dips went unchecked (1280x720 tale frame 175: a wink where the drawn eyes are open).
  */
 export function irisReadingDue(
   white: Float32Array,
@@ -186,19 +192,44 @@ export function irisReadingDue(
 ): IrisReading[] {
   let seen = 0;
   const high = [0, 0];
-  for (let j = k - 1; j >= Math.max(shotStart, k - WHITE_LEVEL_FRAMES); j--) {
-    if (!present[j]) continue;
+  const look = (j: number) => {
     seen++;
     for (const eye of [0, 1]) if (white[j * 2 + eye] > high[eye]) high[eye] = white[j * 2 + eye];
-  }
+  };
+  for (let j = k - 1; j >= Math.max(shotStart, k - WHITE_LEVEL_FRAMES); j--) if (present[j]) look(j);
+  for (let j = k + 1; j <= k + WHITE_LEVEL_FRAMES && j < present.length && present[j]; j++) look(j);
   const dipped = [0, 1].map((eye) => seen > 0 && white[k * 2 + eye] < IRIS_READ.dip * high[eye]);
-  // On an odd frame of a dip of both eyes (never a level sample: IRIS_READ.every is even), the frame before's reading stands.
-  const mayHold = dipped[0] && dipped[1] && frame % 2 === 1 && k - 1 >= shotStart && present[k - 1] === 1;
+  // On an odd frame of a dip of both eyes (never a level sample: IRIS_READ.every is even), a measured neighbour's reading
+  // stands: the frame before's, or in a look back the frame after's.
+  const neighbour = heldFrom(present, k, shotStart);
+  const mayHold = dipped[0] && dipped[1] && frame % 2 === 1 && neighbour >= 0;
   for (const eye of [0, 1]) {
     const due = frame % IRIS_READ.every === 0 || !Number.isFinite(white[k * 2 + eye]) || dipped[eye];
-    out[eye] = !due ? 'none' : mayHold && Number.isFinite(iris[(k - 1) * 2 + eye]) ? 'hold' : 'read';
+    out[eye] = !due ? 'none' : mayHold && nearOpen(iris, present, k, neighbour, eye) ? 'hold' : 'read';
   }
   return out;
+}
+
+/**
+ * A held reading must be near the eye's open level (IRIS_HOLD): the model reads lowered lids over a look down near open
+ * (0.87–0.89 of it on the drawn tale), while a reading under it is a closing eye, read every frame. Holding a blink's
+ * first reading over its deepest frame had put the blink a frame late (640x360 10 s tale frame 119: one eye 0.60 for
+ * the drawn 0.23, a wink in the output). The level: the eye's highest reading of the IRIS_READ.every frames before k and
+ * the measured frames after it (a level sample falls in them where the face was there). No level: read.
+ */
+function nearOpen(iris: Float32Array, present: Uint8Array, k: number, neighbour: number, eye: number): boolean {
+  const held = iris[neighbour * 2 + eye];
+  if (!Number.isFinite(held)) return false;
+  let level = -Infinity;
+  for (let j = Math.max(0, k - IRIS_READ.every); j < k; j++) if (present[j] && iris[j * 2 + eye] > level) level = iris[j * 2 + eye];
+  for (let j = k + 1; j < present.length && present[j]; j++) if (iris[j * 2 + eye] > level) level = iris[j * 2 + eye];
+  return held >= IRIS_HOLD * level;
+}
+
+/** The measured neighbour whose reading a held eye of frame k takes (see irisReadingDue): the frame before, else the one after; -1 when neither. */
+export function heldFrom(present: Uint8Array, k: number, shotStart: number): number {
+  if (k - 1 >= shotStart && present[k - 1]) return k - 1;
+  return k + 1 < present.length && present[k + 1] ? k + 1 : -1;
 }
 
 /**

@@ -43,7 +43,7 @@ import {
 import { COLOUR_DIMS, skinColourStats } from './colour-stats';
 import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
-import { eyeWhiteArea, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
+import { eyeWhiteArea, heldFrom, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
 import { plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
 
@@ -682,7 +682,7 @@ class RangeAnalysis {
     this.sampleStyle(name, k, lm);
   }
 
-  /** The iris model's lid gaps of frame k's eyes where irisReadingDue asks for them (a held eye takes the frame before's). */
+  /** The iris model's lid gaps of frame k's eyes where irisReadingDue asks for them (a held eye takes a measured neighbour's: heldFrom). */
   private async readLids(white: Float32Array, iris: Float32Array, present: Uint8Array, k: number, lm: Float32Array): Promise<void> {
     const due = irisReadingDue(white, iris, present, k, this.shotStart(), this.task.startFrame + k, this.irisDue);
     const read = [due[0] === 'read', due[1] === 'read'] as const;
@@ -691,7 +691,8 @@ class RangeAnalysis {
       iris.set(await lidOpennessByIrisModel(this.iris!, { data: this.rgb, width: this.width, height: this.height }, lm, read), k * 2);
       this.timings.irisReads += Number(read[0]) + Number(read[1]);
     }
-    for (const eye of [0, 1]) if (due[eye] === 'hold') iris[k * 2 + eye] = iris[(k - 1) * 2 + eye];
+    const from = heldFrom(present, k, this.shotStart());
+    for (const eye of [0, 1]) if (due[eye] === 'hold') iris[k * 2 + eye] = iris[from * 2 + eye];
   }
 
   /** The range frame (k) where the current shot began within this range (0 when it began before). */
