@@ -417,7 +417,14 @@ async function main() {
     const main = Number(opts.seconds);
     const voiceRuns = async () => {
       const { storyId } = await precomputeStory(main);
-      const o = { storyId, storySeconds: main, faceId, pairs: Number(opts['voice-pairs']), workDir: path.join(storage.stateDir('bench'), 'voice') };
+      const o = {
+        storyId,
+        storySeconds: main,
+        faceId,
+        pairs: Number(opts['voice-pairs']),
+        workDir: path.join(storage.stateDir('bench'), 'voice'),
+        renderThreads: config.renderThreads,
+      };
       results.voiceBudget = await voiceBudget(app, o);
     };
     if (opts['voice-only']) await voiceRuns();

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
-import { RenderService, RenderWorker, closeRenderPool } from '@talecast/render';
+import { RenderService, RenderWorker, closeRenderPool, warmRenderPool } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { FfmpegService } from '@talecast/video';
 import { makeChildReading, makeHeroStem } from '@talecast/testing';
@@ -31,7 +31,7 @@ export interface VoiceBudget {
 
 export async function voiceBudget(
   app: INestApplicationContext,
-  o: { storyId: string; storySeconds: number; faceId: string; pairs: number; workDir: string },
+  o: { storyId: string; storySeconds: number; faceId: string; pairs: number; workDir: string; renderThreads: number },
 ): Promise<VoiceBudget> {
   const storage = app.get(StorageCore);
   const ff = await app.get(FfmpegService).locate();
@@ -61,7 +61,6 @@ export async function voiceBudget(
     await app.get(RenderWorker).process(render.id);
     const seconds = (performance.now() - t0) / 1000;
     const used = cpu.stop();
-    await closeRenderPool();
     await renders.remove(render.id);
     return { seconds: round(seconds), cpu: used.ours, others: used.others };
   };
@@ -75,7 +74,11 @@ export async function voiceBudget(
     othersCpuSeconds: 0,
     lines: lines.lines.length,
   };
-  await renderOnce(false); // warm-up (pool, caches), not counted
+  // As in the API (and the bench's other render rows), the segment threads stay up between
+  // renders: closing them after each render timed their restart inside the next one, in both
+  // halves of every pair, and widened the spread the difference is read from.
+  await warmRenderPool(o.renderThreads);
+  await renderOnce(false); // warm-up (caches), not counted
   for (let i = 0; i < o.pairs; i++) {
     const a = await renderOnce(false);
     const b = await renderOnce(true);
@@ -86,6 +89,7 @@ export async function voiceBudget(
     out.othersCpuSeconds = round(out.othersCpuSeconds + a.others + b.others);
     console.log(`voice budget pair ${i + 1}: without ${a.seconds} s (CPU ${a.cpu} s), with a recorded line ${b.seconds} s (CPU ${b.cpu} s)`);
   }
+  await closeRenderPool();
   out.addedSeconds = round(median(out.withSeconds) - median(out.withoutSeconds));
   out.addedCpuSeconds = round(median(out.withCpuSeconds) - median(out.withoutCpuSeconds));
   return out;
