@@ -14,3 +14,4 @@ export * from './hero-preview.service';
 export * from './title-card';
 export * from './title-card-overlay';
 export * from './title-card-raster';
+export * from './face-region';

@@ -24,6 +24,7 @@ import {
 } from '@talecast/video';
 import { PrepareFaceTask, SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
+import { FACE_REGION, faceRegionParts } from './face-region';
 import { blendCardOverlay } from './title-card-overlay';
 
 const prepared = new Map<string, PreparedFace>();
@@ -288,6 +289,7 @@ function startRunProcesses(task: SegmentTask, names: RunFileNames, pipes: RunPip
       startNumber: 0,
       pattern: names.pattern,
       hlsPiece: task.hlsPiece,
+      faceRegions: faceRegionParts(task.segments, { width: task.width, height: task.height, ...FACE_REGION }),
     }),
     true,
   );

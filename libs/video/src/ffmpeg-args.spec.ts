@@ -138,3 +138,45 @@ test("decoderEnvironment pads the decoder's heap and keeps the tunables already 
   assert.deepEqual(decoderEnvironment(undefined), { GLIBC_TUNABLES: 'glibc.malloc.top_pad=33554432' });
   assert.deepEqual(decoderEnvironment('glibc.malloc.arena_max=2'), { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.top_pad=33554432' });
 });
+
+test('faceRegionFilter marks one region with addroi, several by cutting the run into parts and joining them in order', async () => {
+  const { faceRegionFilter } = await import('./ffmpeg-args');
+  const box = { x: 96, y: 48, w: 64, h: 80 };
+  assert.equal(faceRegionFilter([{ frames: 30, box: null, qpOffset: 0 }]), null);
+  assert.equal(faceRegionFilter([{ frames: 30, box, qpOffset: 0 }]), null);
+  assert.equal(faceRegionFilter([{ frames: 30, box, qpOffset: 4 }]), 'addroi=x=96:y=48:w=64:h=80:qoffset=-4/51');
+  assert.equal(
+    faceRegionFilter([
+      { frames: 10, box, qpOffset: 6 },
+      { frames: 5, box: null, qpOffset: 0 },
+      { frames: 7, box: { x: 0, y: 0, w: 32, h: 16 }, qpOffset: 3 },
+    ]),
+    'segment=frames=10|15[r0][r1][r2];' +
+      '[r0]setpts=PTS-STARTPTS,addroi=x=96:y=48:w=64:h=80:qoffset=-6/51[q0];' +
+      '[r1]setpts=PTS-STARTPTS,null[q1];' +
+      '[r2]setpts=PTS-STARTPTS,addroi=x=0:y=0:w=32:h=16:qoffset=-3/51[q2];' +
+      '[q0][q1][q2]concat=n=3:v=1:a=0',
+  );
+});
+
+test('encodeSegmentRunArgs filters the frames through the face regions only when there is one', async () => {
+  const { encodeSegmentRunArgs } = await import('./ffmpeg-args');
+  const base = {
+    width: 64,
+    height: 64,
+    fpsNum: 25,
+    fpsDen: 1,
+    segmentFrames: [10],
+    pattern: '/tmp/x-%d.mp4',
+    startNumber: 0,
+    encoder: { preset: 'veryfast', crf: 20, threads: 1, maxGopFrames: 250 },
+    matrix: 'bt709' as const,
+    range: 'tv' as const,
+  };
+  const box = { x: 0, y: 0, w: 32, h: 32 };
+  const withRegion = encodeSegmentRunArgs({ ...base, faceRegions: [{ frames: 10, box, qpOffset: 4 }] });
+  assert.equal(withRegion[withRegion.indexOf('-vf') + 1], 'addroi=x=0:y=0:w=32:h=32:qoffset=-4/51');
+  assert.ok(withRegion.indexOf('-vf') < withRegion.indexOf('-c:v'));
+  assert.ok(!encodeSegmentRunArgs({ ...base, faceRegions: [{ frames: 10, box: null, qpOffset: 0 }] }).includes('-vf'));
+  assert.ok(!encodeSegmentRunArgs(base).includes('-vf'));
+});

@@ -273,6 +273,34 @@ export function encodeSegmentArgs(opts: {
   ];
 }
 
+/** A run of frames, the region of them coded finer (null: none), in frame pixels, and by how many QP steps. */
+export interface RegionPart {
+  frames: number;
+  box: { x: number; y: number; w: number; h: number } | null;
+  qpOffset: number;
+}
+
+/**
+ * The filter that marks each part's region as a region of interest for the encoder: libx264 codes its
+ * macroblocks the part's `qpOffset` QP finer than the frame's (addroi's offset is a fraction of x264's 51-step QP
+ * range). addroi's box is fixed for its whole stream, so a run with several boxes is cut into its
+ * parts (the `segment` filter, in order, each frame once), each part marked with its own box and the
+ * parts joined again (concat; each part's timestamps from 0, as concat places them): metadata only,
+ * no pixel is touched or copied. Null when no part has a region.
+ */
+export function faceRegionFilter(parts: readonly RegionPart[]): string | null {
+  const marked = (p: RegionPart) => p.box && p.qpOffset > 0;
+  if (!parts.some(marked)) return null;
+  const mark = (p: RegionPart) => (marked(p) ? `addroi=x=${p.box!.x}:y=${p.box!.y}:w=${p.box!.w}:h=${p.box!.h}:qoffset=-${p.qpOffset}/51` : 'null');
+  if (parts.length === 1) return mark(parts[0]);
+  const cuts: number[] = [];
+  let at = 0;
+  for (const p of parts.slice(0, -1)) cuts.push((at += p.frames));
+  const labels = (prefix: string) => parts.map((_, i) => `[${prefix}${i}]`).join('');
+  const chains = parts.map((p, i) => `[r${i}]setpts=PTS-STARTPTS,${mark(p)}[q${i}]`);
+  return [`segment=frames=${cuts.join('|')}${labels('r')}`, ...chains, `${labels('q')}concat=n=${parts.length}:v=1:a=0`].join(';');
+}
+
 /** The text of a concat demuxer list naming `files` in order (single quotes escaped). */
 export function concatListText(files: readonly string[]): string {
   return files.map((f) => `file '${f.replace(/'/g, `'\\''`)}'`).join('\n') + '\n';
@@ -319,7 +347,7 @@ export function decodeSegmentListArgs(concatList: string, fpsModeOption: '-fps_m
  * Each finished file's name is printed on stdout (one line per file, after its trailer is
  * written), so the caller can publish segments as they complete.
  * `segmentFrames`: frame count of each segment, in order; files are `pattern` numbered from
- * `startNumber`.
+ * `startNumber`. `faceRegions`: where the inserted faces are coded finer (`faceRegionFilter`).
  */
 export function encodeSegmentRunArgs(opts: {
   width: number;
@@ -342,6 +370,8 @@ export function encodeSegmentRunArgs(opts: {
   reportFiles?: boolean;
   /** Also write the run's (single) segment as an HLS piece, beside its MP4 (see `EncoderHlsPiece`). */
   hlsPiece?: EncoderHlsPiece;
+  /** The inserted faces' regions, coded finer (`faceRegionFilter`). */
+  faceRegions?: readonly RegionPart[];
 }): string[] {
   const fps = opts.fpsNum / opts.fpsDen;
   const cuts: number[] = [];
@@ -372,6 +402,7 @@ export function encodeSegmentRunArgs(opts: {
     '-sn',
     '-dn',
     ...(opts.inputFpsMode ? [opts.inputFpsMode, 'passthrough'] : []),
+    ...regionArgs(opts.faceRegions),
     ...h264Args(opts.encoder),
     '-x264-params',
     `${x264Params(opts.encoder.maxGopFrames)}:${RENDER_X264_ANALYSIS}`,
@@ -417,6 +448,11 @@ export function encodeSegmentRunArgs(opts: {
   args.push('-avoid_negative_ts', 'disabled', '-f', 'segment', ...segment.flatMap(([k, v]) => [`-${k}`, v]));
   args.push(opts.pattern);
   return args;
+}
+
+function regionArgs(regions: readonly RegionPart[] | undefined): string[] {
+  const filter = regions ? faceRegionFilter(regions) : null;
+  return filter ? ['-vf', filter] : [];
 }
 
 /**
