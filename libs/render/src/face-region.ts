@@ -27,7 +27,7 @@ export interface FaceRegionOptions {
  * main's output 81 and 83. 10 QP finer on those faces gives back all of them (85/88 each), for +40 % video
  * bytes on that tale (+27 % file); 8 QP: 85 and 84 for +30 %; one offset for every face size: 4 QP
  * 83 / 85, 8 QP 85 / 84 for +54 %. A face of 48 px or more gets none: the close-ups lost little to the
- * encoder (0.009), and on the bench's photo story (faces 45-70 px at 1280x720) offsets of 1-5 QP on
+ * encoder (0.009), and on the bench's photo story (smallest faces 47-62 px at 1280x720) offsets of 1-5 QP on
  * 3.7 % of its pixels cost the encoder +15 % CPU. A margin of 0.1 instead of 0.3 saved 1 % of the bytes
  * and cost sample1 2 frames.
  */
