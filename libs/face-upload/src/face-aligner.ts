@@ -1,7 +1,7 @@
 // Aligns a face to the one canonical template (shared with the render side): a weighted
 // similarity of its landmarks onto the template, then a bilinear warp of the photo into a
 // square texture. Pure: pixels and points in, pixels and points out.
-import { alignmentWeights, canonicalLandmarks } from '@talecast/face';
+import { alignmentWeights, canonicalLandmarks } from '@talecast/face/canonical-face';
 import { applyAffine, fitSimilarity, invertAffine, decomposeSimilarity } from '@talecast/geometry';
 
 export interface AlignedFace {

@@ -1,8 +1,7 @@
 // Quality checks of a detected face, each a named finding: blocking when insertion would fail or
 // look wrong, a warning otherwise; each says in a parent's words what is wrong and gives a hint
 // for a better photo. Pure: landmarks and pixel statistics in, findings out.
-import { interOcularDistance } from '@talecast/face';
-import { estimateYaw, eyeOpenness, mouthOpenness, estimateRoll } from '@talecast/geometry';
+import { estimateYaw, eyeOpenness, interOcularDistance, mouthOpenness, estimateRoll } from '@talecast/geometry';
 import type { FaceLight } from './face-light';
 
 export type QualityCode =

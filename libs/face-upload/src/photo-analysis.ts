@@ -3,7 +3,7 @@
 // Runs in the upload pool's worker threads (photo-analysis.worker.ts) so a burst of uploads never
 // blocks the API's event loop; a refusal comes back as a value (errors lose their class across
 // threads).
-import type { DetectedFace, ExpressionScores, FaceDetector } from '@talecast/face';
+import type { DetectedFace, ExpressionScores, FaceDetector, FaceNetName } from '@talecast/face';
 import type { ReasonCode } from '@talecast/core/talecast-error';
 import { prepareFace } from '@talecast/compositor';
 import { judgeQuality, laplacianVariance, measureFace, QualityFinding, QUALITY_LIMITS } from './face-quality';
@@ -11,6 +11,8 @@ import { measureLight } from './face-light';
 import { alignFace } from './face-aligner';
 
 export const ALIGNED_SIZE = 512;
+/** The networks the analysis runs (SSD, landmarks and expressions; the tiny detector for the small-face check); not the recognition net. */
+export const PHOTO_ANALYSIS_NETS: readonly FaceNetName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68Net', 'faceExpressionNet'];
 
 export interface RgbPicture {
   data: Uint8Array;

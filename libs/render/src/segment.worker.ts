@@ -10,18 +10,11 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareFace, FrameCompositor, PreparedFace, FrameTarget } from '@talecast/compositor';
-import {
-  concatListText,
-  decoderEnvironment,
-  decodeSegmentListArgs,
-  encodeSegmentRunArgs,
-  FfmpegRun,
-  LARGE_PIPE_BYTES,
-  LaunchedRun,
-  parentDeathWrapperUsable,
-  ProcessLauncher,
-  startFfmpeg,
-} from '@talecast/video';
+// The video library's files, not its index: the index brings its Nest service, and @nestjs/common
+// costs each thread ~0.4 s of loading that it never uses.
+import { concatListText, decoderEnvironment, decodeSegmentListArgs, encodeSegmentRunArgs } from '@talecast/video/ffmpeg-args';
+import { FfmpegRun, parentDeathWrapperUsable, startFfmpeg } from '@talecast/video/ffmpeg-process';
+import { LARGE_PIPE_BYTES, LaunchedRun, ProcessLauncher } from '@talecast/video/process-launcher';
 import { PrepareFaceTask, SegmentDone, SegmentResult, SegmentRoleTrack, SegmentTask } from './segment-task';
 import { warmUpCompositor } from './worker-warmup';
 import { FACE_REGION, faceRegionParts } from './face-region';
