@@ -3,9 +3,8 @@
 // template, and store the aligned texture with its mask, landmarks, expression and colour. The
 // original photo is not kept unless configured. Nothing about the photo is ever logged; a failure
 // leaves nothing on disk.
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { existsSync, promises as fs } from 'node:fs';
-import path from 'node:path';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
 import Piscina from 'piscina';
 import { sharp } from '@talecast/face/sharp-image';
 import { Repository } from 'typeorm';
@@ -15,13 +14,11 @@ import { dominantExpression, ExpressionScores } from '@talecast/face';
 import { FACE_REPOSITORY, FaceEntity } from '@talecast/persistence';
 import { newId, StorageCore, treeSize, writeFileAtomic, isRandomId } from '@talecast/storage';
 import { LifecycleService, RecordsLifecycle } from '@talecast/lifecycle';
-import { decodePhoto, workingCopy } from './image-intake';
 import { QualityFinding } from './face-quality';
-import { ALIGNED_SIZE, PhotoAnalysis } from './photo-analysis';
-import type { PhotoWorkerTask } from './photo-analysis.worker';
+import { ALIGNED_SIZE } from './photo-analysis';
+import { AnalysedPhoto, analyseInPool, createPhotoAnalysisPool, decodeForAnalysis, PHOTO_ANALYSIS_POOL, warmPhotoAnalysisPool } from './photo-analysis-pool';
 
 export { ALIGNED_SIZE } from './photo-analysis';
-const WORKING_SIDE = 1280;
 
 export interface FaceSummaryBox {
   index: number;
@@ -64,25 +61,21 @@ export class FaceUploadService implements OnApplicationShutdown {
     @Inject(FACE_REPOSITORY) private readonly faces: Repository<FaceEntity>,
     private readonly storage: StorageCore,
     readonly lifecycle: LifecycleService,
-  ) {}
+    /** A pool started before this service (photo-analysis-pool.ts); it is this service's from now on. */
+    @Optional() @Inject(PHOTO_ANALYSIS_POOL) startedPool?: Piscina,
+  ) {
+    this.analysisPool = startedPool;
+  }
 
   /** The upload pool (worker threads with their own face models), made on first use. */
   private pool(): Piscina {
-    if (!this.analysisPool) {
-      const filename = path.join(__dirname, 'photo-analysis.worker.js');
-      if (!existsSync(filename)) throw new Error(`photo analysis worker not built: ${filename} (run npm run build)`);
-      const threads = this.config.upload.threads;
-      this.analysisPool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-    }
+    this.analysisPool ??= createPhotoAnalysisPool(this.config.upload.threads);
     return this.analysisPool;
   }
 
   /** Loads the face models in every thread of the upload pool, so the first uploads are not slower. */
   async warm(): Promise<void> {
-    const pool = this.pool();
-    await Promise.all(
-      Array.from({ length: pool.options.maxThreads }, () => pool.run({ backend: this.config.faceBackend, warm: true } satisfies PhotoWorkerTask)),
-    );
+    await warmPhotoAnalysisPool(this.pool(), this.config.faceBackend);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -91,17 +84,19 @@ export class FaceUploadService implements OnApplicationShutdown {
     await pool?.destroy();
   }
 
+  /**
+   * Stores `photo`'s face. `analysed`: the photo's analysis already under way (analyseInPool,
+   * started by an entry point before this service was up); without it the photo is analysed here.
+   */
   @RecordsLifecycle<FaceUploadResult>('face', 'uploaded', (r) => r.id, { details: (r) => ({ faces: r.faceCount, warnings: r.warnings.length }) })
-  async ingest(photo: Buffer, options: { faceIndex?: number } = {}): Promise<FaceUploadResult> {
-    const decoded = await decodePhoto(photo, this.config.upload.maxPixels);
-    const working = await workingCopy(decoded, WORKING_SIDE);
+  async ingest(photo: Buffer, options: { faceIndex?: number; analysed?: Promise<AnalysedPhoto> } = {}): Promise<FaceUploadResult> {
     // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
-    const analysis = (await this.pool().run({
-      backend: this.config.faceBackend,
-      photo: { data: decoded.data, width: decoded.width, height: decoded.height },
-      working,
-      faceIndex: options.faceIndex,
-    } satisfies PhotoWorkerTask)) as PhotoAnalysis;
+    const decoded = await (options.analysed ??
+      analyseInPool(this.pool(), await decodeForAnalysis(photo, this.config.upload.maxPixels), {
+        backend: this.config.faceBackend,
+        faceIndex: options.faceIndex,
+      }));
+    const { analysis } = decoded;
     if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, { ...analysis.details, ...(analysis.hint ? { hint: analysis.hint } : {}) });
     const { candidates, aligned, expressionScores } = analysis;
     const chosen = candidates[analysis.chosenIndex];
