@@ -7,7 +7,8 @@
 //   what the child's voice adds to the render (with vs without a recorded line, voice-budget.ts).
 // Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip),
 // --click-runs 3 (0 = skip), --click-only (precompute or --reuse, then only the click runs),
-// --voice-pairs 3 (0 = skip), --voice-only (precompute or --reuse, then only the voice pairs).
+// --voice-pairs 3 (0 = skip), --voice-only (precompute or --reuse, then only the voice pairs),
+// --cli-runs 2 (0 = skip), --cli-only (only the whole `cli render` processes; needs the story from an earlier run).
 import 'reflect-metadata';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,7 @@ import { DataSource } from 'typeorm';
 import { CpuUsage, PeakMemory } from './process-memory';
 import { clickToFirstFrame } from './click-to-first-frame';
 import { voiceBudget } from './voice-budget';
+import { CliRenderRun, cliRenderRuns } from './cli-render';
 
 const { values: opts } = parseArgs({
   options: {
@@ -69,11 +71,19 @@ const { values: opts } = parseArgs({
     'voice-pairs': { type: 'string', default: '3' },
     /** Only the voice pairs (after the precompute, or --reuse). */
     'voice-only': { type: 'boolean', default: false },
+    /** Whole `cli render` processes of the main story after the bench's own runs, each beside its engine time (0 = skip). */
+    'cli-runs': { type: 'string', default: '2' },
+    /** Only the CLI render runs (the main story precomputed by an earlier bench run in this data folder). */
+    'cli-only': { type: 'boolean', default: false },
   },
 });
 
 async function main() {
   const config = loadConfig();
+  if (opts['cli-only']) {
+    printCliRender(await cliRows());
+    return;
+  }
   const app = await NestFactory.createApplicationContext(
     { module: class Bench {}, imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeModule, RenderModule] },
     { logger: ['error', 'warn'] },
@@ -443,6 +453,8 @@ async function main() {
   } finally {
     await app.close();
   }
+  // After the bench's database is closed: each CLI process starts the embedded Postgres itself, as a person's or a script's does.
+  if (Number(opts['cli-runs']) > 0 && !opts['tale-only'] && !opts['click-only'] && !opts['voice-only']) results.cliRender = await cliRows();
   await fs.mkdir(path.join(process.cwd(), 'bench'), { recursive: true });
   await fs.writeFile(path.join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2));
   if (opts['voice-only']) printVoiceBudget(results as BenchResults);
@@ -452,6 +464,39 @@ async function main() {
       `\nclick to first frame (parents' page, Chromium): median ${(results.clickToFirstFrame as { medianSeconds: number }).medianSeconds} s   target ≤ 3 s`,
     );
   else printTable(results as BenchResults);
+}
+
+/** The CLI's whole `render` process vs its engine time, on the main story (bench/cli-render.ts). */
+async function cliRows(): Promise<CliRenderFigures> {
+  const runs = await cliRenderRuns({
+    storyId: `bench-${opts.seconds}s`,
+    face: path.join(samplePhotoDirectory(), 'sample1.jpg'),
+    runs: Math.max(1, Number(opts['cli-runs'])),
+    env: process.env,
+  });
+  const mean = (f: (r: CliRenderRun) => number) => round(runs.reduce((a, r) => a + f(r), 0) / runs.length);
+  return {
+    runs,
+    wholeSeconds: mean((r) => r.wholeSeconds),
+    engineSeconds: mean((r) => r.engineSeconds),
+    outsideSeconds: mean((r) => r.wholeSeconds - r.engineSeconds),
+  };
+}
+
+interface CliRenderFigures {
+  runs: CliRenderRun[];
+  wholeSeconds: number;
+  engineSeconds: number;
+  outsideSeconds: number;
+}
+
+function cliRenderText(c: CliRenderFigures | undefined): string {
+  return c ? `${c.wholeSeconds} s whole for ${c.engineSeconds} s engine: ${c.outsideSeconds} s outside (mean of ${c.runs.length})` : 'skipped';
+}
+
+function printCliRender(c: CliRenderFigures): void {
+  console.log(`
+${'cli render (whole process)'.padEnd(30)} ${cliRenderText(c).padEnd(44)} ${JSON.stringify(c.runs)}`);
 }
 
 /** The figures printTable reads (results.json holds more). */
@@ -479,6 +524,7 @@ interface BenchResults {
   taleRender?: StoryFigures;
   clickToFirstFrame?: { medianSeconds: number; runsSeconds: number[]; engine: string };
   voiceBudget?: { addedSeconds: number; addedCpuSeconds: number; withoutSeconds: number[]; withSeconds: number[] };
+  cliRender?: CliRenderFigures;
   [story: string]: unknown;
 }
 
@@ -524,6 +570,7 @@ function printTable(r: BenchResults): void {
     ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
     ['upload p50 (1920x1280)', `${r.upload.p50Ms} ms`, 'target < 1500 ms'],
     ['child’s voice: added render time', voiceBudgetText(r), 'target ≤ 1 s'],
+    ['cli render (whole process)', cliRenderText(r.cliRender), 'issue 19 item 5: little outside the engine'],
   ];
   const render = m.render as StoryFigures['render'] & { bytes?: number; preset?: string };
   console.log(
