@@ -313,18 +313,68 @@ const LOWER_LIP_SHARE = 0.65;
 export function openMouthTo(landmarks: Float32Array, openness: number): Float32Array {
   const width = dist(landmarks, 48, 54);
   if (!(width > 0) || !(openness >= 0)) return landmarks;
-  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
-  const [lx, ly] = centroid(landmarks, LEFT_EYE);
-  const len = Math.hypot(lx - rx, ly - ry);
-  if (!(len > 0)) return landmarks;
-  // Down in the face: the eye line turned by +90° (image y grows downwards).
-  const dx = -(ly - ry) / len,
-    dy = (lx - rx) / len;
-  const gaps = LIP_PAIRS.map(([u, l]) => Math.max(0, (landmarks[2 * l] - landmarks[2 * u]) * dx + (landmarks[2 * l + 1] - landmarks[2 * u + 1]) * dy));
+  const down = faceDown(landmarks);
+  if (!down) return landmarks;
+  const gaps = LIP_PAIRS.map(([u, l]) => Math.max(0, lipPairGap(landmarks, u, l, down)));
   const current = (gaps[0] + gaps[1] + gaps[2]) / 3;
   const wanted = openness * width;
   const scale = current > 1e-3 * width ? wanted / current : 1;
-  const moves = gaps.map((g) => (current > 1e-3 * width ? g * scale - g : wanted - g));
+  return moveLips(
+    landmarks,
+    gaps.map((g) => (current > 1e-3 * width ? g * scale - g : wanted - g)),
+    down,
+  );
+}
+
+/**
+ * The mean inner-lip gap along the face's down over the mouth's width, signed: unlike
+ * `mouthOpenness` (distances), a pair the landmark net put crossed (the lower inner lip above the
+ * upper, as it does on pressed lips) counts as less than closed, not as open. NaN without a face.
+ */
+export function signedLipGap(landmarks: ArrayLike<number>): number {
+  const width = dist(landmarks, 48, 54);
+  const down = faceDown(landmarks);
+  if (!(width > 0) || !down) return NaN;
+  return LIP_PAIRS.reduce((sum, [u, l]) => sum + lipPairGap(landmarks, u, l, down), 0) / 3 / width;
+}
+
+/**
+ * Closes the inner lips (in place): each pair's gap along the face's down becomes 0, a crossed pair
+ * is uncrossed, moved as openMouthTo moves them; then the pair's two points meet across too (each
+ * half way), so the inner mouth has no area left for an interior to be drawn in.
+ */
+export function closeMouth(landmarks: Float32Array): Float32Array {
+  const down = faceDown(landmarks);
+  if (!down) return landmarks;
+  moveLips(
+    landmarks,
+    LIP_PAIRS.map(([u, l]) => -lipPairGap(landmarks, u, l, down)),
+    down,
+  );
+  for (const [u, l] of LIP_PAIRS) {
+    const mx = (landmarks[2 * u] + landmarks[2 * l]) / 2,
+      my = (landmarks[2 * u + 1] + landmarks[2 * l + 1]) / 2;
+    landmarks[2 * u] = landmarks[2 * l] = mx;
+    landmarks[2 * u + 1] = landmarks[2 * l + 1] = my;
+  }
+  return landmarks;
+}
+
+/** Down in the face: the eye line turned by +90° (image y grows downwards); null without eyes. */
+function faceDown(landmarks: ArrayLike<number>): [number, number] | null {
+  const [rx, ry] = centroid(landmarks, RIGHT_EYE);
+  const [lx, ly] = centroid(landmarks, LEFT_EYE);
+  const len = Math.hypot(lx - rx, ly - ry);
+  return len > 0 ? [-(ly - ry) / len, (lx - rx) / len] : null;
+}
+
+/** Signed gap of an inner-lip pair along `down` (lower minus upper), in pixels. */
+function lipPairGap(landmarks: ArrayLike<number>, upper: number, lower: number, [dx, dy]: [number, number]): number {
+  return (landmarks[2 * lower] - landmarks[2 * upper]) * dx + (landmarks[2 * lower + 1] - landmarks[2 * upper + 1]) * dy;
+}
+
+/** Changes each LIP_PAIRS gap by `moves` (pixels along `down`): the lower lip takes LOWER_LIP_SHARE, the outer lip points beside each pair follow (49, 53, 55, 59 by half). */
+function moveLips(landmarks: Float32Array, moves: number[], [dx, dy]: [number, number]): Float32Array {
   const shift = (i: number, amount: number) => {
     landmarks[2 * i] += amount * dx;
     landmarks[2 * i + 1] += amount * dy;
