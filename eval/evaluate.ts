@@ -15,6 +15,7 @@ import { FixtureVariant } from '@talecast/fixtures';
 import { evaluateInsertion, EvaluationReport, RunResult, TARGETS } from './insertion-eval';
 import { evaluateTale, printTaleTable, TaleEvaluation } from './tale-eval';
 import { COVERAGE_TARGET, formatCoverage } from './coverage-metric';
+import { STILL_MOUTH_RATIO } from './follow-metrics';
 
 const { values: opts } = parseArgs({
   options: {
@@ -121,7 +122,9 @@ function printTable(r: EvaluationReport): void {
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
         `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}${x.follow.eyes.story === 'truth' ? ' vs drawn' : ''}` +
           ` (landmark net on both: ${follow(x.follow.eyesLandmarkNet)} ${x.follow.eyesLandmarkNet.blinksShown}/${x.follow.eyesLandmarkNet.blinks})`,
-        `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}${x.follow.mouth.story === 'truth' ? ` vs drawn (net on both: ${follow(x.follow.mouthLandmarkNet)})` : ''}`,
+        x.follow.mouthStill
+          ? `still by the truth: spread out ${x.follow.mouthStill.outputSpread.toFixed(4)} / story ${x.follow.mouthStill.storySpread.toFixed(4)} = ${x.follow.mouthStill.ratio.toFixed(2)} ${mark(x.pass.mouth)}`
+          : `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}${x.follow.mouth.story === 'truth' ? ` vs drawn (net on both: ${follow(x.follow.mouthLandmarkNet)})` : ''}`,
       ]);
     }
   }
@@ -147,7 +150,7 @@ function printTable(r: EvaluationReport): void {
       `on drawn stories the pose instead: centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-      `eyes (the iris model, libs/face iris-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them)`,
+      `eyes (the iris model, libs/face iris-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip gap readings at most ${STILL_MOUTH_RATIO}x as spread as the story's`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { followMeasure, normaliseOpenness } from './follow-metrics';
+import { followMeasure, normaliseOpenness, STILL_MOUTH_RATIO, stillnessMeasure } from './follow-metrics';
 
 describe('followMeasure', () => {
   const story = Array.from({ length: 60 }, (_, i) => ((i >= 20 && i < 23) || (i >= 40 && i < 44) ? 0.05 : 0.3 + 0.01 * Math.sin(i)));
@@ -28,5 +28,32 @@ describe('followMeasure', () => {
     assert.equal(r.blinksShown, 0);
     assert.equal(r.frames, 59);
     assert.ok(Number.isNaN(normaliseOpenness([NaN, 1])[0]));
+  });
+});
+
+describe('stillnessMeasure', () => {
+  // Two shots of a still mouth read with noise (sd ~0.004) around a different bias per shot, as the net reads story b.
+  const n = 120;
+  const shotOf = Array.from({ length: n }, (_, i) => (i < 60 ? 0 : 1));
+  const noise = (i: number, seed: number) => 0.004 * Math.SQRT2 * Math.sin(i * 2.39996 + seed);
+  const story = Array.from({ length: n }, (_, i) => (i < 60 ? -0.02 : 0.01) + noise(i, 0));
+  test('an output held still, read with the same noise, passes; a shot bias is not spread', () => {
+    const still = story.map((_, i) => (i < 60 ? 0.05 : 0.02) + noise(i, 1.3));
+    const r = stillnessMeasure(story, still, shotOf);
+    assert.ok(Math.abs(r.storySpread - 0.004) < 0.0005, `${r.storySpread}`);
+    assert.ok(r.ratio < 1.1 && r.ratio <= STILL_MOUTH_RATIO, `${r.ratio}`);
+    assert.equal(r.frames, n);
+  });
+  test('an output whose lips open and close (0 → 0.05 every 20 frames) fails; one following the story noise on top of its own is at the limit', () => {
+    const moving = story.map((_, i) => 0.03 + noise(i, 1.3) + (0.05 * (1 - Math.cos((2 * Math.PI * i) / 20))) / 2);
+    assert.ok(stillnessMeasure(story, moving, shotOf).ratio > 3 * STILL_MOUTH_RATIO);
+    const following = story.map((v, i) => v + noise(i, 1.3));
+    const r = stillnessMeasure(story, following, shotOf).ratio;
+    assert.ok(r > 1.3 && r < 1.6, `${r}`);
+  });
+  test('frames read in only one series are left out; too few frames give NaN', () => {
+    const out = story.map((v, i) => (i % 2 ? NaN : v));
+    assert.equal(stillnessMeasure(story, out, shotOf).frames, 60);
+    assert.ok(Number.isNaN(stillnessMeasure([0.1, 0.2], [0.1, 0.2], [0, 0]).ratio));
   });
 });

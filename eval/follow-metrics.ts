@@ -73,3 +73,55 @@ export function followMeasure(story: ArrayLike<number>, output: ArrayLike<number
   }
   return result;
 }
+
+/**
+ * A story mouth that never moves (by the fixture's truth) is followed by an output mouth that holds
+ * still: the spread of the output's readings against the spread of the story's own readings by the
+ * same instrument, which on a still mouth is the instrument's noise. Spread: the standard deviation
+ * within each shot, pooled over the frames read in both (a shot's framing moves the instrument's
+ * bias, not the mouth). NaN where fewer than 3 frames or no noise on the story.
+ */
+export interface StillnessResult {
+  storySpread: number;
+  outputSpread: number;
+  /** outputSpread / storySpread: at most STILL_MOUTH_RATIO passes. */
+  ratio: number;
+  frames: number;
+}
+
+/**
+ * The output may read at most this many times as spread as the story. An output mouth that follows
+ * the story's reading noise reads about √2 times it (its own noise and the followed one): main's
+ * render before the mouth's dead band read 1.10–1.60 (stories a, b × sample1, sample6, composited
+ * in-process, eval/photo-look.ts), the lips made to open 0 → 0.05 of the mouth's width every 20
+ * frames 1.52–2.15, the lips held still 0.95–1.40 (the net reads a child's face noisier than the
+ * story's). The net is a weak instrument at these sizes (that 0.05 opening, 2 px, read as 0.007).
+ */
+export const STILL_MOUTH_RATIO = 1.5;
+
+export function stillnessMeasure(story: ArrayLike<number>, output: ArrayLike<number>, shotOf: ArrayLike<number>): StillnessResult {
+  const byShot = new Map<number, [number[], number[]]>();
+  for (let i = 0; i < story.length; i++) {
+    if (!Number.isFinite(story[i]) || !Number.isFinite(output[i])) continue;
+    let s = byShot.get(shotOf[i]);
+    if (!s) byShot.set(shotOf[i], (s = [[], []]));
+    s[0].push(story[i]);
+    s[1].push(output[i]);
+  }
+  let frames = 0,
+    sumStory = 0,
+    sumOutput = 0;
+  const squares = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return v.reduce((a, b) => a + (b - m) ** 2, 0);
+  };
+  for (const [s, o] of byShot.values()) {
+    frames += s.length;
+    sumStory += squares(s);
+    sumOutput += squares(o);
+  }
+  if (frames < 3) return { storySpread: NaN, outputSpread: NaN, ratio: NaN, frames };
+  const storySpread = Math.sqrt(sumStory / frames),
+    outputSpread = Math.sqrt(sumOutput / frames);
+  return { storySpread, outputSpread, ratio: storySpread > 0 ? outputSpread / storySpread : NaN, frames };
+}

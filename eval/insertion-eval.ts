@@ -55,9 +55,9 @@ import {
   yuvView,
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
-import { followMeasure, FollowResult, MIN_VARIATION, pearson } from './follow-metrics';
+import { followMeasure, FollowResult, MIN_VARIATION, pearson, STILL_MOUTH_RATIO, StillnessResult, stillnessMeasure } from './follow-metrics';
 import { PoseDifference, poseDifference } from './pose-metric';
-import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE } from '@talecast/geometry';
+import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE, signedLipGap } from '@talecast/geometry';
 
 /** The fade weight (yawFade) at or above which the render counts as showing the child on a frame. */
 const SHOWN_FADE = 0.5;
@@ -214,6 +214,12 @@ export interface RunResult {
     eyes: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
     eyesLandmarkNet: FollowResult & { applicable: boolean };
     mouth: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
+    /**
+     * Where the truth says the story's mouth never moves (the photo fixtures' rigid hero): the spread of the landmark net's
+     * signed lip gap (signedLipGap, on the crop turned with the story's face) on the output against the same on the story,
+     * within shots (eval/follow-metrics.ts stillnessMeasure); null where the story's mouth moves or has no truth.
+     */
+    mouthStill: StillnessResult | null;
     mouthLandmarkNet: FollowResult & { applicable: boolean };
   };
   pass: Record<'identity' | 'placement' | 'stability' | 'untouched' | 'seam' | 'eyes' | 'mouth', boolean>;
@@ -341,7 +347,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         rows: [],
       };
       const storyFaces = new Map<number, StoryFace | null>();
-      const storyOpenness = new Map<number, [number, number, number] | null>();
+      const storyOpenness = new Map<number, [number, number, number, number] | null>();
 
       for (const face of faces) {
         const r0 = performance.now();
@@ -354,6 +360,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
           models,
           detector,
           truth,
+          fixtureTruth: !!truthFile,
           plan,
           face,
           heroPhotoDescriptor,
@@ -561,12 +568,14 @@ interface RunInput {
   models: LoadedFaceModels;
   detector: FaceDetector;
   truth: GroundTruth;
+  /** The truth is a fixture's (photo fixture or tale), not the precomputed track standing in for it (external stories). */
+  fixtureTruth: boolean;
   plan: FramePlan;
   face: ChildFace;
   heroPhotoDescriptor: Float32Array | null;
   storyFaces: Map<number, StoryFace | null>;
-  /** The story face's [eye opening by the landmark net, mouth openness, eye openness by the eye model] per frame (shared by the story's runs; null = not measured). */
-  storyOpenness: Map<number, [number, number, number] | null>;
+  /** The story face's [eye opening by the landmark net, mouth openness, eye openness by the eye model, signed lip gap] per frame (shared by the story's runs; null = not measured). */
+  storyOpenness: Map<number, [number, number, number, number] | null>;
   eyeModel: IrisModel;
   output: string;
   readyMedia: string[];
@@ -623,8 +632,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const opennessStoryNet = new Float64Array(truth.frameCount).fill(NaN),
     opennessOutNet = new Float64Array(truth.frameCount).fill(NaN);
   const storyEyes = drawnEyeOpenness(truth);
-  const storyMouth = drawnMouthOpenness(truth);
+  const storyMouth = input.fixtureTruth ? drawnMouthOpenness(truth) : null;
   const mouthStoryNet = new Float64Array(truth.frameCount).fill(NaN);
+  const lipGap = { story: new Float64Array(truth.frameCount).fill(NaN), output: new Float64Array(truth.frameCount).fill(NaN) };
   try {
     for (let i = 0; i < truth.frameCount; i++) {
       const [o, r, s] = await Promise.all([out.next(), ready.next(), story.next()]);
@@ -657,7 +667,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
         let so = input.storyOpenness.get(i);
         if (so === undefined) {
           const net = openness(await turnedLandmarks(models, storyRgb, target, turnedInput));
-          so = net ? [net[0], net[1], meanOf(await lidOpennessByIrisModel(input.eyeModel, storyRgb, target))] : null;
+          so = net ? [net[0], net[1], meanOf(await lidOpennessByIrisModel(input.eyeModel, storyRgb, target)), net[2]] : null;
           input.storyOpenness.set(i, so);
         }
         const outNet = await turnedLandmarks(models, outRgb, target, turnedInput);
@@ -676,6 +686,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
           opennessStory.mouth[i] = storyMouth ? storyMouth[i] : so[1];
           mouthStoryNet[i] = so[1];
           opennessOut.mouth[i] = oo[1];
+          lipGap.story[i] = so[3];
+          lipGap.output[i] = oo[2];
         }
       }
       if (!sampled && !inWindow) continue;
@@ -848,10 +860,14 @@ async function measureRun(input: RunInput): Promise<Measured> {
     mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
   const sameInstrument = followMeasure(opennessStoryNet, opennessOutNet, true);
   const mouthNet = followMeasure(mouthStoryNet, opennessOut.mouth, false);
+  const mouthFollowed = mouth.storyVariation >= MIN_VARIATION;
+  const shotOf = Float64Array.from({ length: truth.frameCount }, (_, i) => truth.shots.findIndex((x) => i >= x.startFrame && i < x.endFrame));
   const follow = {
     eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION, story: storyEyes ? ('truth' as const) : ('instrument' as const) },
     eyesLandmarkNet: { ...roundFollow(sameInstrument), applicable: sameInstrument.storyVariation >= MIN_VARIATION },
-    mouth: { ...roundFollow(mouth), applicable: mouth.storyVariation >= MIN_VARIATION, story: storyMouth ? ('truth' as const) : ('instrument' as const) },
+    mouth: { ...roundFollow(mouth), applicable: mouthFollowed, story: storyMouth ? ('truth' as const) : ('instrument' as const) },
+    // The truth says the story's mouth never moves: the output's must hold still (the instrument: the net's signed lip gap).
+    mouthStill: storyMouth && !mouthFollowed ? roundStillness(stillnessMeasure(lipGap.story, lipGap.output, shotOf)) : null,
     mouthLandmarkNet: { ...roundFollow(mouthNet), applicable: mouthNet.storyVariation >= MIN_VARIATION },
   };
   return {
@@ -930,7 +946,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
       seam: !(seamOut > seamOrig),
       // Where the story's face hardly moves its eyes / mouth there is nothing to follow: not failed.
       eyes: !follow.eyes.applicable || (eyes.correlation >= TARGETS.eyesCorrelation && eyes.blinksShown === eyes.blinks),
-      mouth: !follow.mouth.applicable || mouth.correlation >= TARGETS.mouthCorrelation,
+      // A still story mouth (by the truth): the output's readings no more spread than the story's own, times STILL_MOUTH_RATIO.
+      mouth: follow.mouth.applicable ? mouth.correlation >= TARGETS.mouthCorrelation : !follow.mouthStill || !(follow.mouthStill.ratio > STILL_MOUTH_RATIO),
       identity: share >= TARGETS.identityShare,
       placement:
         judgedBy === 'pose'
@@ -970,20 +987,27 @@ function drawnEyeOpenness(truth: GroundTruth): Float64Array | null {
   });
 }
 
-/** The drawn character's mouth opening per frame (NaN where not visible), or null when the truth has none (photo stories). */
+/**
+ * The story character's true mouth opening per frame (NaN where not visible): the drawn one on the tale, the inner-lip gap
+ * of the photo fixtures' true landmarks (a rigid face patch: it never changes); null when the truth has none.
+ */
 function drawnMouthOpenness(truth: GroundTruth): Float64Array | null {
   const t = truth as GroundTruth & Partial<TaleTruth>;
-  if (t.kind !== 'tale') return null;
+  if (t.kind !== 'tale') return truth.frames?.length ? Float64Array.from(truth.frames, (f) => (f.hero ? mouthOpenness(f.hero) : NaN)) : null;
   return Float64Array.from((t as unknown as TaleTruth).frames, (f) => {
     const hero = f.roles.hero;
     return hero?.visible ? hero.mouthOpen : NaN;
   });
 }
 
-/** [mean eye opening of both eyes (see eyeOpening), mouth openness] of one measurement, or null when it failed. */
-function openness(lm: Float32Array | null): [number, number] | null {
+/** [mean eye opening of both eyes (see eyeOpening), mouth openness, signed lip gap] of one measurement, or null when it failed. */
+function openness(lm: Float32Array | null): [number, number, number] | null {
   if (!lm || lm.length < 136) return null;
-  return [(eyeOpening(lm, 0) + eyeOpening(lm, 1)) / 2, mouthOpenness(lm)];
+  return [(eyeOpening(lm, 0) + eyeOpening(lm, 1)) / 2, mouthOpenness(lm), signedLipGap(lm)];
+}
+
+function roundStillness(s: StillnessResult): StillnessResult {
+  return { ...s, storySpread: round(s.storySpread, 4), outputSpread: round(s.outputSpread, 4), ratio: round(s.ratio, 2) };
 }
 
 function roundFollow(f: FollowResult): FollowResult {
