@@ -1,6 +1,6 @@
 // Per-frame records of a story (frames.bin) and its expressions file, from the cleaned tracks:
-// per role and frame the landmarks, the similarity transform to the canonical face, pose, mouth
-// and eye openness, colour statistics, expression scores and (when measured) each eye's lid
+// per role and frame the landmarks (the lips settled through the mouth's dead band), the
+// similarity transform to the canonical face, pose, mouth and eye openness, colour statistics, expression scores and (when measured) each eye's lid
 // openness and gaze. Pure: tracks in, typed arrays and
 // plain objects out; never touches files.
 import { alignmentWeights, canonicalLandmarks, dominantExpression, EXPRESSION_LABELS, ExpressionScores } from '@talecast/face';
@@ -9,6 +9,7 @@ import { COLOUR_DIMS } from './colour-stats';
 import { EXPRESSION_DIMS, LANDMARK_DIMS, RoleTrackData } from './range-analyzer';
 import { FRAME_FIELDS, RECORD_FLOATS } from './story-manifest';
 import { EYE_TRACK_DIMS } from './eye-measure';
+import { settleMouth } from './mouth-dead-band';
 
 /** One line of expressions/<story>.json. */
 export interface ExpressionFrame {
@@ -72,7 +73,8 @@ function writeFrameRecord(
   weights: Float32Array,
   frontal: number,
 ): ExpressionFrame {
-  const lm = track.landmarks.subarray(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS);
+  // The net's error on a still mouth is not shown as the lips parting (mouth-dead-band.ts).
+  const lm = settleMouth(track.landmarks.slice(i * LANDMARK_DIMS, (i + 1) * LANDMARK_DIMS));
   records[o] = 1;
   records.set(lm, o + FRAME_FIELDS.landmarks[0]);
   records.set(fitSimilarity(canonical, lm, weights), o + FRAME_FIELDS.transform[0]);

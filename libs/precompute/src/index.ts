@@ -15,3 +15,4 @@ export * from './story-status';
 export * from './story-admin.service';
 export * from './story-showcase';
 export * from './eye-measure';
+export * from './mouth-dead-band';
