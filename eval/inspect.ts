@@ -4,6 +4,7 @@
 // crops (original | each child) as PNGs for looking at. The precomputed story is kept in
 // --data between runs so only the first run pays for the precompute.
 // Usage: node dist/eval/inspect.js --variant a --faces sample1.jpg,sample6.jpg --every 6 --png 33,219 --out /tmp/inspect
+import { loadOrPrecompute } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -13,8 +14,6 @@ import { loadConfig } from '@talecast/config';
 import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels, uprightLandmarks } from '@talecast/face';
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
-import { precomputeStory } from '@talecast/precompute';
-import { loadStory } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { sharedFixture } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
@@ -51,16 +50,7 @@ async function main(): Promise<void> {
   const fixture = await sharedFixture(seconds, variant);
   const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
   const storyId = `inspect-${variant}-${seconds}s`;
-  let story;
-  try {
-    story = await loadStory(storage, storyId);
-  } catch {
-    await precomputeStory(
-      { storyId, video: fixture.video, masks: fixture.masks, title: storyId },
-      { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: config.encoder },
-    );
-    story = await loadStory(storage, storyId);
-  }
+  const story = await loadOrPrecompute(storage, storyId, fixture, ffmpeg, config.encoder);
   const { manifest, frames } = story;
   const { width, height, matrix, range, fps } = manifest.video;
   const role = frames.roleIndex('hero');

@@ -6,6 +6,7 @@
 // in-process as a render segment does and writes strips of the mouth at full size, consecutive
 // frames side by side (story row, then one row per child), plus the same strip enlarged 3x.
 // Usage: node dist/eval/photo-look.js --variant b --faces sample1.jpg,sample6.jpg --strip 240-259 --measure --out /tmp/look
+import { loadOrPrecompute } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +17,6 @@ import { FaceDetector, interOcularDistance, LANDMARK_INPUT, loadFaceModels, turn
 import { FixtureVariant, GroundTruth } from '@talecast/fixtures';
 import { mouthOpenness, openMouthTo, signedLipGap } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PreparedFace } from '@talecast/compositor';
-import { precomputeStory } from '@talecast/precompute';
-import { loadStory } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { sharedFixture } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
@@ -57,16 +56,7 @@ async function main(): Promise<void> {
   const fixture = await sharedFixture(seconds, variant);
   const truth: GroundTruth = JSON.parse(await fs.readFile(fixture.groundTruth, 'utf8'));
   const storyId = `photo-look-${variant}-${seconds}s`;
-  let story;
-  try {
-    story = await loadStory(storage, storyId);
-  } catch {
-    await precomputeStory(
-      { storyId, video: fixture.video, masks: fixture.masks, title: storyId },
-      { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: config.encoder },
-    );
-    story = await loadStory(storage, storyId);
-  }
+  const story = await loadOrPrecompute(storage, storyId, fixture, ffmpeg, config.encoder);
   const { manifest, frames } = story;
   const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');

@@ -5,6 +5,7 @@
 // crop at full size (no scaling), plus optionally the identity distance to the child per config.
 // Usage: node dist/eval/tale-look.js --seconds 12 --size 1280x720 --frames 30,120,291 --faces sample1.jpg
 //        --configs '[{"name":"default"},{"name":"x","comp":{"childShape":0.7}}]' --out /tmp/look [--identity]
+import { loadOrPrecompute } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -23,8 +24,6 @@ import {
 } from '@talecast/face';
 import { eyeOpening } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
-import { precomputeStory } from '@talecast/precompute';
-import { loadStory } from '@talecast/render';
 import { StorageCore } from '@talecast/storage';
 import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
@@ -64,18 +63,7 @@ async function main(): Promise<void> {
   const storage = new StorageCore(config.roots);
   const tale = await sharedTale(seconds, { width: width0, height: height0 });
   const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
-  let story;
-  try {
-    story = await loadStory(storage, storyId);
-  } catch {
-    const t0 = performance.now();
-    await precomputeStory(
-      { storyId, video: tale.video, masks: tale.masks, title: storyId },
-      { storage, ffmpeg, threads: 2, faceBackend: 'wasm', encoder: config.encoder },
-    );
-    console.log(`precomputed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    story = await loadStory(storage, storyId);
-  }
+  const story = await loadOrPrecompute(storage, storyId, tale, ffmpeg, config.encoder);
   const { manifest, frames } = story;
   const { width, height, matrix, range, fps } = manifest.video;
   const role = frames.roleIndex('hero');
