@@ -82,7 +82,7 @@ async function main(): Promise<number> {
   return report.pass ? 0 : 1;
 }
 
-/** The pose cell: the output's centre, size and roll against the target's, the story's own face's in brackets. */
+/** The pose cell: the output's centre, size and roll against where the child's face is meant to be, the story's own face's in brackets. */
 function poseCell(p: RunResult['placement']['pose'], verdict: string): string {
   const pc = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
   const deg = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}°` : 'n/a');
@@ -147,7 +147,7 @@ function printTable(r: EvaluationReport): void {
   console.log(
     `targets: identity ≥ ${pct(TARGETS.identityShare, 0)} (descriptor < ${TARGETS.identityDistance} from the child and closer than the story's face); ` +
       `placement ≤ ${pct(TARGETS.placement, 0)} of the inter-ocular distance (vs the precomputed target, landmarks measured on a crop turned with the face; floor = the same instrument on the story's own face; ` +
-      `on drawn stories the pose instead: centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
+      `on drawn stories the pose instead (brows, eyes and nose against where the compositor puts the child's; the jaw is the drawn outline): centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
       `eyes (the iris model, libs/face iris-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip gap readings at most ${STILL_MOUTH_RATIO}x as spread as the story's`,

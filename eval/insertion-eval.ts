@@ -56,7 +56,7 @@ import {
 } from './insertion-metrics';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson, STILL_MOUTH_RATIO, StillnessResult, stillnessMeasure } from './follow-metrics';
-import { PoseDifference, poseDifference } from './pose-metric';
+import { placedPose, POSE_POINTS, PoseDifference, poseDifference } from './pose-metric';
 import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE, signedLipGap } from '@talecast/geometry';
 
 /** The fade weight (yawFade) at or above which the render counts as showing the child on a frame. */
@@ -164,11 +164,20 @@ export interface RunResult {
     /** Worst sampled frames vs the target: [frame, error]. */
     worst: [number, number][];
     /**
-     * The output face's pose vs the target's (similarity fit, eval/pose-metric.ts), mean over the sampled
-     * frames: centre distance over the eye distance, |size − 1|, |roll| in degrees; `floor` = the same
-     * instrument on the story's own face. What placement is judged by on a drawn story.
+     * The output face's pose (similarity fit on the brows, eyes and nose, eval/pose-metric.ts) against where the
+     * compositor puts the child's own brows, eyes and nose on the target, mean over the sampled frames: centre
+     * distance over the eye distance, |size − 1|, |roll| in degrees; `floor` = the same instrument on the story's
+     * own face against the target. What placement is judged by on a drawn story.
      */
-    pose: { centre: number; scale: number; rollDegrees: number; frames: number; floor: { centre: number; scale: number; rollDegrees: number } };
+    pose: {
+      centre: number;
+      scale: number;
+      rollDegrees: number;
+      frames: number;
+      floor: { centre: number; scale: number; rollDegrees: number };
+      /** Diagnostic (what s7–s11 judged): the centre of all 68 points, jaw included, against the target's. */
+      allPointsCentre: number;
+    };
     /** What the pass is judged on: every landmark (photo stories) or the pose (drawn stories). */
     judgedBy: 'landmarks' | 'pose';
   };
@@ -775,7 +784,9 @@ async function measureRun(input: RunInput): Promise<Measured> {
     whereRight: number[] = [];
   const upright = { errors: [] as number[], onStory: [] as number[], storyVsTruth: [] as number[], outVsTruth: [] as number[] };
   const poses: PoseDifference[] = [],
-    storyPoses: PoseDifference[] = [];
+    storyPoses: PoseDifference[] = [],
+    allPointCentres: number[] = [];
+  const drawn = input.manifest.style === 'toon';
   for (const i of plan.sampled) {
     const target = input.target(i);
     const m = measures.get(i)!;
@@ -791,13 +802,14 @@ async function measureRun(input: RunInput): Promise<Measured> {
       perFrame.push([i, round(errors[errors.length - 1], 4)]);
       if (gt) outVsTruth.push(landmarkError(m.placed, gt));
       if (gt && landmarkError(target, gt) <= TARGETS.placement) whereRight.push(errors[errors.length - 1]);
-      poses.push(poseDifference(m.placed, target));
+      poses.push(placedPose(m.placed, input.face.render.landmarks, target, drawn));
+      allPointCentres.push(poseDifference(m.placed, target).centre);
       upright.errors.push(landmarkError(m.detected.landmarks, target));
       if (gt) upright.outVsTruth.push(landmarkError(m.detected.landmarks, gt));
     }
     if (sf?.placed) {
       onStory.push(landmarkError(sf.placed, target));
-      storyPoses.push(poseDifference(sf.placed, target));
+      storyPoses.push(poseDifference(sf.placed, target, POSE_POINTS));
     }
     if (sf) upright.onStory.push(landmarkError(sf.landmarks, target));
     if (gt) preVsTruth.push(landmarkError(target, gt));
@@ -905,7 +917,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
       wherePrecomputeRight: round(mean(whereRight), 4),
       wherePrecomputeRightFrames: whereRight.length,
       worst: perFrame.sort((x, y) => y[1] - x[1]).slice(0, 8),
-      pose: { ...pose, frames: poses.length, floor: poseFloor },
+      pose: { ...pose, frames: poses.length, floor: poseFloor, allPointsCentre: round(mean(allPointCentres), 4) },
       judgedBy,
     },
     stability: {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interOcularDistance } from '@talecast/geometry';
 import { landmarkCentre } from './insertion-metrics';
-import { poseDifference } from './pose-metric';
+import { intendedPlacement, placedPose, POSE_POINTS, poseDifference } from './pose-metric';
 
 /** A face-like 68-point set: an oval outline, two eye rings, a nose line, a mouth ring. */
 function face(eyeSpacing = 1): Float32Array {
@@ -55,5 +55,43 @@ describe('poseDifference', () => {
   });
   test('a face turned the other way reads a negative roll', () => {
     assert.ok(poseDifference(moved(face(), 320, 200, 1, -15), reference).rollDegrees < -14.9);
+  });
+});
+
+/** The same face with its jaw points read `share` of the eye distance higher (as the net reads a child's jaw inside a drawn head). */
+function jawReadHigher(lm: Float32Array, share: number): Float32Array {
+  const out = Float32Array.from(lm);
+  for (let i = 0; i < 17; i++) out[2 * i + 1] -= share * interOcularDistance(lm);
+  return out;
+}
+
+describe('placedPose: the pose on the brows, eyes and nose against where the compositor puts the child', () => {
+  const frame = moved(face(), 320, 200, 1, 0);
+  const child = moved(face(0.8), 256, 256, 2.5, 3);
+  const intended = intendedPlacement(child, frame, true);
+  test('the intended placement has the frame’s pose centre on those points and keeps the frame’s jaw', () => {
+    assert.ok(poseDifference(intended, frame, POSE_POINTS).centre < 1e-4);
+    for (let i = 0; i < 17; i++) assert.equal(intended[2 * i], frame[2 * i]);
+  });
+  test('a perfect placement whose jaw the net reads higher scores nothing; all 68 points read it as a shift', () => {
+    const output = jawReadHigher(intended, 0.3);
+    assert.ok(placedPose(output, child, frame, true).centre < 1e-4);
+    assert.ok(poseDifference(output, frame).centre > 0.05, `${poseDifference(output, frame).centre}`);
+  });
+  test('the intended face moved by 10 % of the eye distance, grown 10 % or turned 4° reads that back', () => {
+    const iod = interOcularDistance(frame);
+    const shifted = intended.map((v, i) => (i % 2 ? v + 0.1 * iod : v));
+    assert.ok(Math.abs(placedPose(shifted, child, frame, true).centre - 0.1) < 1e-3);
+    const [cx, cy] = [320, 200];
+    const grown = intended.map((v, i) => (i % 2 ? cy + 1.1 * (v - cy) : cx + 1.1 * (v - cx)));
+    assert.ok(Math.abs(placedPose(grown, child, frame, true).scale - 0.1) < 1e-3);
+    const turned = moved(
+      intended.map((v, i) => v - (i % 2 ? cy : cx)),
+      cx,
+      cy,
+      1,
+      4,
+    );
+    assert.ok(Math.abs(placedPose(turned, child, frame, true).rollDegrees - 4) < 1e-2);
   });
 });

@@ -226,6 +226,7 @@ export class FrameCompositor {
   private readonly residualColour: ChannelStats = { mean: [0, 0, 0], std: [0, 0, 0], weight: 0 };
   /** The copy each face was last drawn from (see levelFor). */
   private readonly levels = new WeakMap<PreparedFace, number>();
+  private placed: ArrayLike<number> | null = null;
 
   /**
    * Which copy of the face to sample: the smallest whose eye distance is at least about the
@@ -250,6 +251,11 @@ export class FrameCompositor {
     return this.alpha;
   }
 
+  /** The last composite's 68 landmarks where the child's features were put (diagnostics; null if it drew nothing). */
+  get lastLandmarks(): ArrayLike<number> | null {
+    return this.placed;
+  }
+
   composite(frame: YuvFrame, prepared: PreparedFace, target: FrameTarget, options: CompositeOptions = {}): CompositeReport {
     const W = frame.y.width,
       H = frame.y.height;
@@ -257,6 +263,7 @@ export class FrameCompositor {
     if (frame.u.width !== (W + 1) >> 1 || frame.u.height !== (H + 1) >> 1 || frame.v.width !== frame.u.width || frame.v.height !== frame.u.height) {
       throw new RangeError('frame is not 4:2:0');
     }
+    this.placed = null;
     const fade = yawFade(target.yaw, options.yawFadeStart ?? 35, options.yawFadeEnd ?? 60);
     const limit = Math.min(fade, clamp01(options.opacity ?? 1));
     if (!(limit > 0)) return { bbox: null, meanAlpha: 0, coveredPixels: 0, yawFade: fade, mouthCut: 0, skipped: 'yaw' };
@@ -280,6 +287,7 @@ export class FrameCompositor {
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const eyeScale = options.eyeScale ?? EYE_SCALE;
     if (eyeScale !== 1) landmarks = scaleEyes(landmarks, eyeScale, this.eyed);
+    this.placed = landmarks;
     const dst = faceMeshPoints(landmarks, this.mesh);
     const grow = options.outlineGrow ?? (drawn ? TOON_OUTLINE_GROW : 0);
     if (grow > 0) growOutline(dst, grow);
