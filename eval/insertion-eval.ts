@@ -1057,7 +1057,7 @@ export function pick(faces: DetectedFace[], reference: ArrayLike<number> | null)
 }
 
 /** Colour contrast across the face outline (Lab ΔE, inner ring vs outer ring), output and original. */
-function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): OutputFace['seam'] {
+export function seam(outRgb: RgbFrame, storyRgb: RgbFrame, target: Float32Array): OutputFace['seam'] {
   const iod = interOcularDistance(target);
   const outline = faceOutline(target);
   const probes = seamProbes(outline, Math.max(2, 0.04 * iod));

@@ -19,7 +19,7 @@ import { sharedFixture } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { identityDescriptor } from './identity-descriptor';
-import { prepareChildFace } from './insertion-eval';
+import { prepareChildFace, seam } from './insertion-eval';
 import { landmarkCentre, landmarkError, landmarkGroupError, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
 
 const { values: opts } = parseArgs({
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
         groups: new Float64Array(GROUPS.length),
         placeTruth: [] as number[],
         fails: [] as string[],
+        seam: [] as number[],
+        seamStory: [] as number[],
       });
     }
   }
@@ -130,6 +132,11 @@ async function main(): Promise<void> {
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
       if (pngFrames.has(i)) tiles.push(await tile(rgb, lm));
       if (!sampled.has(i)) continue;
+      const sm = seam(rgb, storyRgb, lm);
+      if (sm) {
+        ch.seam.push(sm.output);
+        ch.seamStory.push(sm.original);
+      }
       const d = pick(await detector.detectAll(rgb, { minConfidence: 0.3 }), lm);
       ch.n++;
       if (!d) {
@@ -183,7 +190,7 @@ async function main(): Promise<void> {
     console.log(
       `${variant} × ${ch.label}: identity ${ch.ok}/${ch.n} (${((100 * ch.ok) / ch.n).toFixed(1)}%), mean to child ${mean(ch.toChild).toFixed(3)}, ` +
         `placement vs precomputed ${(100 * mean(ch.place)).toFixed(2)}% (aligned ${(100 * mean(ch.placeAligned)).toFixed(2)}%: ` +
-        `${GROUPS.map(([name], g) => `${name} ${((100 * ch.groups[g]) / ch.placeAligned.length).toFixed(1)}%`).join(', ')}), vs truth ${(100 * mean(ch.placeTruth)).toFixed(2)}%; fails ${ch.fails.join(' ')}`,
+        `${GROUPS.map(([name], g) => `${name} ${((100 * ch.groups[g]) / ch.placeAligned.length).toFixed(1)}%`).join(', ')}), vs truth ${(100 * mean(ch.placeTruth)).toFixed(2)}%; seam ${mean(ch.seam).toFixed(2)} (story ${mean(ch.seamStory).toFixed(2)}); fails ${ch.fails.join(' ')}`,
     );
   }
 }

@@ -22,7 +22,7 @@ import { sharedFixture } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { prepareChildFace } from './insertion-eval';
-import { RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
+import { deltaE, faceOutline, landmarkCentre, RgbFrame, SeamProbe, seamColours, seamProbes, yuvToRgb, yuvView } from './insertion-metrics';
 import { stillnessMeasure } from './follow-metrics';
 
 const { values: opts } = parseArgs({
@@ -35,8 +35,15 @@ const { values: opts } = parseArgs({
     /** The landmark net's mouth reading on the story and the outputs, every hero frame. */
     measure: { type: 'boolean', default: false },
     comp: { type: 'string', default: '{}' },
+    /** PrepareFaceInput overrides (JSON), as inspect's configs' `prep`. */
+    prep: { type: 'string', default: '{}' },
     /** Validation of the stillness measure: the output's lips opened to wobble × (1 − cos(2π i / 20)) / 2 (0 = as rendered). */
     wobble: { type: 'string', default: '0' },
+    /** The eval's seam measure per hero frame (every --every-th), split by where on the outline (forehead, sides, jaw, chin). */
+    seam: { type: 'boolean', default: false },
+    every: { type: 'string', default: '2' },
+    /** Frames whose whole face goes out at full size: story | each child, plain and with the mask outline drawn. */
+    crops: { type: 'string', default: '' },
     out: { type: 'string', default: '/tmp/photo-look' },
     data: { type: 'string', default: '/tmp/talecast-photo-look-data' },
   },
@@ -67,7 +74,15 @@ async function main(): Promise<void> {
     shotOf: number[] = [];
   for (const f of opts.faces!.split(',').filter(Boolean)) {
     const c = await prepareChildFace(models, detector, f);
-    const prepared = prepareFace({ rgba: c.render.rgba, size: c.render.size, landmarks: c.render.landmarks, matrix, range, style: manifest.story.style });
+    const prepared = prepareFace({
+      rgba: c.render.rgba,
+      size: c.render.size,
+      landmarks: c.render.landmarks,
+      matrix,
+      range,
+      style: manifest.story.style,
+      ...JSON.parse(opts.prep!),
+    });
     console.log(`${c.name}: the photo's own inner-lip gap ${mouthOpenness(c.render.landmarks).toFixed(3)}`);
     children.push({ name: c.name, prepared, strip: [], gap: [] });
   }
@@ -80,13 +95,18 @@ async function main(): Promise<void> {
   );
   const compositor = new FrameCompositor();
   let mouthBox: { w: number; h: number } | null = null;
+  let heroCount = 0;
+  const cropFrames = new Set(opts.crops!.split(',').filter(Boolean).map(Number));
+  const seamStory = new SeamTally();
+  const seamChild = children.map(() => new SeamTally());
   console.log('frame  truth  precomputed  iod' + (opts.measure ? `  net:story  ${children.map((c) => `net:${c.name}`).join('  ')}` : ''));
   for (let i = 0; i < manifest.video.frameCount; i++) {
     const buf = await reader.next();
     if (!buf) break;
     const gt = truth.frames[i].hero;
     if (!frames.present(role, i)) continue;
-    if (!opts.measure && !inStrip(i)) continue;
+    const seamHere = opts.seam && heroCount++ % Number(opts.every) === 0;
+    if (!opts.measure && !inStrip(i) && !seamHere && !cropFrames.has(i)) continue;
     const lm = frames.field(role, i, 'landmarks');
     const c6 = frames.field(role, i, 'colourYuv');
     const target: FrameTarget = {
@@ -109,10 +129,14 @@ async function main(): Promise<void> {
     }
     if (wobble > 0) target.landmarks = openMouthTo(Float32Array.from(lm), (wobble * (1 - Math.cos((2 * Math.PI * i) / 20))) / 2);
     if (inStrip(i)) storyStrip.push(await mouthCrop(storyRgb, lm, mouthBox));
-    for (const ch of children) {
+    const crops: RgbFrame[] = [storyRgb];
+    if (seamHere) cells.push(`seam story ${seamStory.add(storyRgb, storyRgb, lm).toFixed(1)}`);
+    for (const [k, ch] of children.entries()) {
       const copy = Buffer.from(buf);
       compositor.composite(yuvView(copy, width, height), ch.prepared, target, comp);
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
+      if (seamHere) cells.push(`${ch.name} ${seamChild[k].add(rgb, storyRgb, lm).toFixed(1)}`);
+      crops.push(rgb);
       if (opts.measure) {
         const read = await turnedLandmarks(models, rgb, lm, turnedInput);
         cells.push(`${mouthOpenness(read).toFixed(3)} (${signedLipGap(read).toFixed(3)})`);
@@ -121,8 +145,14 @@ async function main(): Promise<void> {
       if (inStrip(i)) ch.strip.push(await mouthCrop(rgb, lm, mouthBox));
     }
     console.log(cells.join('  '));
+    if (cropFrames.has(i)) await writeFaceCrops(crops, lm, path.join(opts.out!, `face-${variant}-${i}.png`));
   }
   reader.close();
+  if (opts.seam) {
+    console.log(`seam by place on the outline (ΔE inner ring vs outer ring; L step; inner ring Lab; outer ring Lab):`);
+    seamStory.print('story');
+    children.forEach((ch, k) => seamChild[k].print(ch.name));
+  }
   for (const ch of children) {
     const fill = (v: number[]) => Float64Array.from({ length: manifest.video.frameCount }, (_, i) => v[i] ?? NaN);
     const s = stillnessMeasure(
@@ -155,6 +185,107 @@ async function main(): Promise<void> {
       .toFile(file.replace('.png', '-x3.png'));
     console.log(`strip: ${file} (rows: story, ${children.map((c) => c.name).join(', ')})`);
   }
+}
+
+/** Where on the outline a probe sits, by its angle about the face's centre from the face's up direction. */
+const SEAM_PLACES = ['forehead', 'temples', 'cheeks', 'jaw', 'chin'] as const;
+function seamPlace(p: SeamProbe, lm: ArrayLike<number>): number {
+  const [cx, cy] = landmarkCentre(lm);
+  const ux = lm[2 * 45] - lm[2 * 36],
+    uy = lm[2 * 45 + 1] - lm[2 * 36 + 1];
+  const len = Math.hypot(ux, uy) || 1;
+  const across = ((p.x - cx) * ux + (p.y - cy) * uy) / len,
+    down = ((p.y - cy) * ux - (p.x - cx) * uy) / len;
+  const fromUp = (Math.atan2(Math.abs(across), -down) * 180) / Math.PI;
+  return fromUp < 45 ? 0 : fromUp < 80 ? 1 : fromUp < 115 ? 2 : fromUp < 150 ? 3 : 4;
+}
+
+/** The eval's seam (insertion-eval's seam: Lab ΔE between the rings inside and outside the target's outline), kept per place. */
+class SeamTally {
+  private readonly sums = SEAM_PLACES.map(() => ({ n: 0, dE: 0, dL: 0, inner: [0, 0, 0], outer: [0, 0, 0] }));
+  private frames: number[] = [];
+  /** Adds one frame; returns its mean ΔE. `reference` is unused by the measure (the story's own ring is measured from `rgb`). */
+  add(rgb: RgbFrame, _reference: RgbFrame, lm: ArrayLike<number>): number {
+    const iod = interOcularDistance(lm);
+    const outline = faceOutline(lm);
+    const probes = seamProbes(outline, Math.max(2, 0.04 * iod));
+    const rings = seamColours(rgb, outline, probes, iod);
+    let sum = 0,
+      n = 0;
+    rings.forEach((r, k) => {
+      if (!r) return;
+      const t = this.sums[seamPlace(probes[k], lm)];
+      const dE = deltaE(r.inside, r.outside);
+      t.n++;
+      t.dE += dE;
+      t.dL += Math.abs(r.inside[0] - r.outside[0]);
+      for (let c = 0; c < 3; c++) {
+        t.inner[c] += r.inside[c];
+        t.outer[c] += r.outside[c];
+      }
+      sum += dE;
+      n++;
+    });
+    this.frames.push(sum / n);
+    return sum / n;
+  }
+  print(name: string): void {
+    const f = (v: number[], n: number) => v.map((x) => (x / n).toFixed(1)).join(' ');
+    const all = this.frames.reduce((a, b) => a + b, 0) / this.frames.length;
+    console.log(`${name}: mean over ${this.frames.length} frames ${all.toFixed(2)}`);
+    this.sums.forEach((t, k) => {
+      if (t.n)
+        console.log(
+          `  ${SEAM_PLACES[k].padEnd(9)} n ${String(t.n).padStart(5)}  ΔE ${(t.dE / t.n).toFixed(1)}  L step ${(t.dL / t.n).toFixed(1)}  in [${f(t.inner, t.n)}]  out [${f(t.outer, t.n)}]`,
+        );
+    });
+  }
+}
+
+/** Story and outputs side by side at full size (4.2 eye distances square), then the same with the target's outline drawn. */
+async function writeFaceCrops(frames: RgbFrame[], lm: ArrayLike<number>, file: string): Promise<void> {
+  const iod = interOcularDistance(lm);
+  const [cx, cy] = landmarkCentre(lm);
+  const side = Math.round(4.2 * iod);
+  const left = Math.round(cx - side / 2),
+    top = Math.round(cy - 0.3 * iod - side / 2);
+  const outline = faceOutline(lm);
+  const gap = 4;
+  const out = Buffer.alloc(frames.length * (side + gap) * (2 * side + gap) * 3, 255);
+  const W = frames.length * (side + gap);
+  frames.forEach((rgb, k) => {
+    for (let row = 0; row < 2; row++)
+      for (let y = 0; y < side; y++)
+        for (let x = 0; x < side; x++) {
+          const sx = left + x,
+            sy = top + y;
+          if (sx < 0 || sy < 0 || sx >= rgb.width || sy >= rgb.height) continue;
+          const s = 3 * (sy * rgb.width + sx),
+            d = 3 * ((row * (side + gap) + y) * W + k * (side + gap) + x);
+          out[d] = rgb.data[s];
+          out[d + 1] = rgb.data[s + 1];
+          out[d + 2] = rgb.data[s + 2];
+        }
+    // The outline, one pixel, on the second row.
+    const n = outline.length >> 1;
+    for (let q = 0; q < n; q++) {
+      const ax = outline[2 * q],
+        ay = outline[2 * q + 1],
+        bx = outline[2 * ((q + 1) % n)],
+        by = outline[2 * ((q + 1) % n) + 1];
+      const steps = Math.ceil(Math.hypot(bx - ax, by - ay) * 2);
+      for (let t = 0; t <= steps; t++) {
+        const x = Math.round(ax + ((bx - ax) * t) / steps - 0.5) - left,
+          y = Math.round(ay + ((by - ay) * t) / steps - 0.5) - top;
+        if (x < 0 || y < 0 || x >= side || y >= side) continue;
+        out.set([255, 0, 255], 3 * ((side + gap + y) * W + k * (side + gap) + x));
+      }
+    }
+  });
+  await sharp(out, { raw: { width: W, height: 2 * side + gap, channels: 3 } })
+    .png()
+    .toFile(file);
+  console.log(`crops: ${file} (story, then each child; second row with the eval's outline)`);
 }
 
 const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
