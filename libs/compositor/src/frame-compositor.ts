@@ -60,7 +60,7 @@ import {
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
 import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
-import { StoryShading } from './face-shading';
+import { SHADING_CELL, StoryShading } from './face-shading';
 
 export type YuvFrame = Yuv420;
 
@@ -132,7 +132,7 @@ export interface CompositeOptions {
    * brows) would otherwise stay the character's. The child's skin is stretched over it.
    */
   outlineGrow?: number;
-  /** The story's light grid cell in eye distances (default TOON_SHADING_CELL) and the gain's exponent (default 1). */
+  /** The story's light grid cell in eye distances (default SHADING_CELL, TOON_SHADING_CELL on drawn stories) and the gain's exponent (default 1). */
   shadingCell?: number;
   shadingStrength?: number;
   /** Added to the level choice's log2 scale before flooring (default LEVEL_BIAS, TOON_LEVEL_BIAS on drawn stories; lower: a larger copy). */
@@ -141,9 +141,11 @@ export interface CompositeOptions {
   detailGain?: number;
   /**
    * Carry the story face's low-frequency shading onto the child's luma, and match its colour on the
-   * skin that measure counts (see face-shading). Default: on for drawn ('toon') stories; off for photo
-   * stories, where the skin fill and the light moved the output's detected jaw (story a × sample1: the
-   * jaw 5.1% → 9.3% of the eye distance, placement over its 5%; docs/notes/2026-12-07-s7/identity.md).
+   * skin that measure counts (see face-shading). Default: on. Session 7 had it off for photo stories (the
+   * skin fill and the light moved story a × sample1's detected jaw 5.1% → 9.3%); without the skin fill
+   * and with today's placement it no longer does (a × sample1 aligned placement 3.94% → 3.88%), and a
+   * flash-lit photo's face (sample6), as bright at its jaw as at its nose, left a light rim against the
+   * story's darker face edge: the seam (docs/notes/2026-12-07-s12/photo12.md).
    */
   shading?: boolean;
 }
@@ -335,7 +337,7 @@ export class FrameCompositor {
     // The story's light: measured on the frame before anything is drawn over it.
     this.coefficientsFor(face);
     const shaded =
-      (options.shading ?? drawn) &&
+      (options.shading ?? true) &&
       this.shading.measure(
         frame,
         region,
@@ -343,7 +345,7 @@ export class FrameCompositor {
         target.colour,
         interOcularDistance(target.landmarks),
         this.coefficients.yMin,
-        options.shadingCell ?? TOON_SHADING_CELL,
+        options.shadingCell ?? (drawn ? TOON_SHADING_CELL : SHADING_CELL),
         options.shadingStrength,
       );
     // With the light measured, the colour is matched on the skin that measure counted (trimmed).

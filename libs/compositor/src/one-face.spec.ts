@@ -4,7 +4,7 @@ import { faceMeshPoints, FOREHEAD_ARC, foreheadArcCentre, orient2d, rgbToYuv, sy
 import { CHILD_MOUTH_SHAPE, CHILD_SHAPE, FrameCompositor, FrameTarget, growOutline, TOON_CHILD_SHAPE, TOON_OUTLINE_GROW } from './frame-compositor';
 import { prepareFace, TOON_JAW_GROW } from './prepared-face';
 import { flatFace, greyFrame, Rgb } from './test-faces';
-import { flattenShading, StoryShading } from './face-shading';
+import { flattenShading, SHADING_CELL, StoryShading } from './face-shading';
 
 const SKIN: Rgb = [205, 160, 130];
 const HAIR: Rgb = [60, 40, 30];
@@ -273,14 +273,15 @@ describe('defaults by story style', () => {
     assert.deepEqual(a.u.data, b.u.data);
   });
 
-  test('a photo story keeps the old defaults (no fill, no light, the story’s outline and mouth)', () => {
+  test('a photo story keeps its defaults (no fill, the story’s outline and mouth) and carries the story’s light on the finer grid', () => {
     const plain = drawnPhoto('photo');
     assert.deepEqual(plain.texture.y.data, drawnPhoto('photo', { skinFill: false }).texture.y.data);
     const a = greyFrame(W, H, 150, 110, 150);
     new FrameCompositor().composite(a, plain, target);
     const b = greyFrame(W, H, 150, 110, 150);
     new FrameCompositor().composite(b, plain, target, {
-      shading: false,
+      shading: true,
+      shadingCell: SHADING_CELL,
       keepStoryHair: false,
       outlineGrow: 0,
       childShape: CHILD_SHAPE,
@@ -288,7 +289,7 @@ describe('defaults by story style', () => {
     });
     assert.deepEqual(a.y.data, b.y.data);
     const c = greyFrame(W, H, 150, 110, 150);
-    new FrameCompositor().composite(c, plain, target, { shading: true, outlineGrow: TOON_OUTLINE_GROW });
+    new FrameCompositor().composite(c, plain, target, { shading: false, outlineGrow: TOON_OUTLINE_GROW });
     assert.notDeepEqual(a.y.data, c.y.data, 'the options do change a photo face (the test can fail)');
   });
 });
