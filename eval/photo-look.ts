@@ -35,6 +35,8 @@ const { values: opts } = parseArgs({
     /** The landmark net's mouth reading on the story and the outputs, every hero frame. */
     measure: { type: 'boolean', default: false },
     comp: { type: 'string', default: '{}' },
+    /** The compositing time per hero frame with --comp against the same without the story's light (alternating, in-process). */
+    time: { type: 'boolean', default: false },
     /** PrepareFaceInput overrides (JSON), as inspect's configs' `prep`. */
     prep: { type: 'string', default: '{}' },
     /** Validation of the stillness measure: the output's lips opened to wobble × (1 − cos(2π i / 20)) / 2 (0 = as rendered). */
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
   const compositor = new FrameCompositor();
   let mouthBox: { w: number; h: number } | null = null;
   let heroCount = 0;
+  const timing = { with: 0, without: 0, frames: 0 };
   const cropFrames = new Set(opts.crops!.split(',').filter(Boolean).map(Number));
   const seamStory = new SeamTally();
   const seamChild = children.map(() => new SeamTally());
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     const gt = truth.frames[i].hero;
     if (!frames.present(role, i)) continue;
     const seamHere = opts.seam && heroCount++ % Number(opts.every) === 0;
-    if (!opts.measure && !inStrip(i) && !seamHere && !cropFrames.has(i)) continue;
+    if (!opts.measure && !inStrip(i) && !seamHere && !cropFrames.has(i) && !opts.time) continue;
     const lm = frames.field(role, i, 'landmarks');
     const c6 = frames.field(role, i, 'colourYuv');
     const target: FrameTarget = {
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
     if (wobble > 0) target.landmarks = openMouthTo(Float32Array.from(lm), (wobble * (1 - Math.cos((2 * Math.PI * i) / 20))) / 2);
     if (inStrip(i)) storyStrip.push(await mouthCrop(storyRgb, lm, mouthBox));
     const crops: RgbFrame[] = [storyRgb];
+    if (opts.time) for (const ch of children) timeComposite(compositor, buf, width, height, ch.prepared, target, comp, timing);
     if (seamHere) cells.push(`seam story ${seamStory.add(storyRgb, storyRgb, lm).toFixed(1)}`);
     for (const [k, ch] of children.entries()) {
       const copy = Buffer.from(buf);
@@ -148,6 +152,10 @@ async function main(): Promise<void> {
     if (cropFrames.has(i)) await writeFaceCrops(crops, lm, path.join(opts.out!, `face-${variant}-${i}.png`));
   }
   reader.close();
+  if (opts.time)
+    console.log(
+      `compositing per hero frame and child: ${(timing.with / timing.frames).toFixed(3)} ms as given, ${(timing.without / timing.frames).toFixed(3)} ms without the story's light (${timing.frames} composites each)`,
+    );
   if (opts.seam) {
     console.log(`seam by place on the outline (ΔE inner ring vs outer ring; L step; inner ring Lab; outer ring Lab):`);
     seamStory.print('story');
@@ -184,6 +192,34 @@ async function main(): Promise<void> {
       .resize(W * 3, H * 3, { kernel: 'nearest' })
       .toFile(file.replace('.png', '-x3.png'));
     console.log(`strip: ${file} (rows: story, ${children.map((c) => c.name).join(', ')})`);
+  }
+}
+
+/** Composites one frame REPEAT times each way, alternating, adding the milliseconds to `timing`. */
+function timeComposite(
+  compositor: FrameCompositor,
+  buf: Buffer,
+  width: number,
+  height: number,
+  face: PreparedFace,
+  target: FrameTarget,
+  comp: CompositeOptions,
+  timing: { with: number; without: number; frames: number },
+): void {
+  const REPEAT = 5;
+  const unlit = { ...comp, shading: false };
+  const copy = Buffer.alloc(buf.length);
+  for (let r = 0; r < REPEAT; r++) {
+    for (const [opt, key] of [
+      [comp, 'with'],
+      [unlit, 'without'],
+    ] as const) {
+      buf.copy(copy);
+      const t0 = performance.now();
+      compositor.composite(yuvView(copy, width, height), face, target, opt);
+      timing[key] += performance.now() - t0;
+    }
+    timing.frames++;
   }
 }
 
