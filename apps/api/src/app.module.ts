@@ -20,6 +20,8 @@ import { RenderModule, RenderWorker } from '@talecast/render';
 import { PurgeJobs, PurgeModule } from '@talecast/purge';
 import { PrecomputeJobs, PrecomputeJobsModule } from '@talecast/precompute';
 import { APP_CONFIG, AppConfig as Config } from '@talecast/config';
+import { LocalRenderSocket } from './local-socket/local-render-socket';
+import { FaceUploadModule } from '@talecast/face-upload';
 
 /** Loads the face models and finds ffmpeg when the app boots, so the first request is fast. */
 @Injectable()
@@ -35,7 +37,7 @@ class Warmup implements OnApplicationBootstrap {
   }
 }
 
-/** In the `worker` and `all` roles, this process takes precompute, render and purge jobs. */
+/** In the `worker` and `all` roles, this process takes precompute, render and purge jobs (and the CLI's renders on its local socket). */
 @Injectable()
 class WorkerRole implements OnApplicationBootstrap {
   constructor(
@@ -58,8 +60,8 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeJobsModule, RenderModule, PurgeModule],
-      providers: [Warmup, WorkerRole],
+      imports: [CoreModule.forRoot(config), LifecycleModule, QueueModule, PrecomputeJobsModule, RenderModule, FaceUploadModule, PurgeModule],
+      providers: [Warmup, WorkerRole, LocalRenderSocket],
     };
   }
 }
@@ -86,10 +88,11 @@ export class AppModule {
         VoiceApiModule,
         PagesModule,
         RenderModule,
+        FaceUploadModule,
         PurgeModule,
       ],
       controllers: [HealthController, PrivacyController],
-      providers: [Warmup, WorkerRole, { provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [Warmup, WorkerRole, LocalRenderSocket, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

@@ -70,6 +70,11 @@ export interface AppConfig {
   rateLimits: { uploadsPerMinute: number; rendersPerMinute: number };
   faceBackend: FaceBackendPreference;
   corsOrigins: string[];
+  /**
+   * The local socket `<state>/talecast.sock`: a process of role all or worker listens on it, and
+   * `cli render` hands its render to such a process when one answers. Off: neither.
+   */
+  localSocket: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -151,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     faceBackend: read.oneOf('TALECAST_FACE_BACKEND', ['auto', 'wasm', 'tfjs-node'] as const, 'auto'),
     corsOrigins: read.list('TALECAST_CORS_ORIGINS'),
+    localSocket: read.bool('TALECAST_LOCAL_SOCKET', true),
     logLevel: read.oneOf('TALECAST_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
   config.encoder.renderPreset = read.oneOf('TALECAST_RENDER_X264_PRESET', X264_PRESETS, config.encoder.preset as (typeof X264_PRESETS)[number]);

@@ -85,17 +85,20 @@ export class FaceUploadService implements OnApplicationShutdown {
   }
 
   /**
+   * The photo decoded and analysed in the upload pool (detection, alignment and mask, off the event
+   * loop), nothing stored: `ingest` stores it. Started ahead by a caller with several photos.
+   */
+  async analyse(photo: Buffer, faceIndex?: number): Promise<AnalysedPhoto> {
+    return analyseInPool(this.pool(), await decodeForAnalysis(photo, this.config.upload.maxPixels), { backend: this.config.faceBackend, faceIndex });
+  }
+
+  /**
    * Stores `photo`'s face. `analysed`: the photo's analysis already under way (analyseInPool,
    * started by an entry point before this service was up); without it the photo is analysed here.
    */
   @RecordsLifecycle<FaceUploadResult>('face', 'uploaded', (r) => r.id, { details: (r) => ({ faces: r.faceCount, warnings: r.warnings.length }) })
   async ingest(photo: Buffer, options: { faceIndex?: number; analysed?: Promise<AnalysedPhoto> } = {}): Promise<FaceUploadResult> {
-    // Detection, alignment and mask in the upload pool: the event loop keeps serving meanwhile.
-    const decoded = await (options.analysed ??
-      analyseInPool(this.pool(), await decodeForAnalysis(photo, this.config.upload.maxPixels), {
-        backend: this.config.faceBackend,
-        faceIndex: options.faceIndex,
-      }));
+    const decoded = await (options.analysed ?? this.analyse(photo, options.faceIndex));
     const { analysis } = decoded;
     if (!analysis.ok) throw new TalecastError(analysis.code, analysis.message, { ...analysis.details, ...(analysis.hint ? { hint: analysis.hint } : {}) });
     const { candidates, aligned, expressionScores } = analysis;

@@ -8,6 +8,7 @@ export * from './render-engine';
 export * from './render-pool';
 export * from './render.service';
 export * from './render-worker.service';
+export * from './direct-render.service';
 export * from './render.module';
 export * from './hero-preview';
 export * from './hero-preview.service';

@@ -58,6 +58,12 @@ export class RenderWorker implements OnApplicationShutdown {
     this.sweeper.unref();
   }
 
+  /** Stops a render this process is running now, between frames (its row says why: see RenderService.cancel). */
+  stop(renderId: string): void {
+    const cancel = this.cancels.get(renderId);
+    if (cancel) Atomics.store(cancel, 0, 1);
+  }
+
   async handle(renderId: string): Promise<void> {
     await this.process(renderId);
   }

@@ -251,6 +251,35 @@ export class RenderService {
   }
 
   /**
+   * A queued or running render nobody waits for any more (the command that asked for it stopped):
+   * cancelled with its reason and a lifecycle event, the child's name dropped, its files removed.
+   * A worker rendering it stops between frames (it watches the row). False if it had already ended.
+   */
+  async cancel(id: string, reason: string): Promise<boolean> {
+    const now = new Date();
+    const cancelled = await this.renders.manager.transaction(async (m) => {
+      const r = await m.getRepository(RenderEntity).update(
+        { id, status: In([...ACTIVE]) },
+        {
+          status: 'cancelled',
+          finishedAt: now,
+          expiresAt: now,
+          error: 'the command that asked for it stopped',
+          errorCode: reason.slice(0, 32),
+          childName: null,
+        },
+      );
+      if (r.affected) await this.lifecycle.record('render', id, 'cancelled', { reason }, m);
+      return Boolean(r.affected);
+    });
+    if (cancelled) {
+      await removeTree(this.storage.renderDir(id));
+      await this.renders.update({ id }, { bytes: 0 });
+    }
+    return cancelled;
+  }
+
+  /**
    * The parent deletes a face: every queued or running render using it is cancelled first (its
    * worker watches the row and stops between frames; whatever it wrote is removed), each with a
    * lifecycle event, then the face's files and row go.

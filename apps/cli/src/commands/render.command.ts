@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { loadConfig } from '@talecast/config/app-config';
 import { AnalysedPhoto, analyseInPool, createPhotoAnalysisPool, DecodedForAnalysis, decodeForAnalysis } from '@talecast/face-upload/photo-analysis-pool';
 import { parseOptions, UsageError } from '../cli-args';
+import { renderThroughRunningProcess } from './render-handover';
 
 /** What `render` was asked for, checked; files resolved against the working folder. */
 export interface RenderRequest {
@@ -36,11 +37,14 @@ export function parseRenderRequest(argv: string[]): RenderRequest {
 
 /**
  * `render --story <id> --face <image> [--face <image> …] [--voice <lineId>=<audio> …] [--name <child> [--language en|ko]] [--out <file.mp4>]`:
- * the same engine, no HTTP. `--name` puts the title card at the start.
+ * the same engine, no HTTP. `--name` puts the title card at the start. Handed to a running Talecast
+ * process (role all or worker, same build and data) when one answers on the local socket; else here.
  */
 export async function renderCommand(argv: string[]): Promise<void> {
   const request = parseRenderRequest(argv);
   const config = loadConfig();
+  // A running Talecast process of this build has everything below up already (render-handover.ts).
+  if (await renderThroughRunningProcess(config, request)) return;
   // The photos' analysis is the longest chain before the render (a thread starts, loads the face
   // models, analyses): it starts first, a thread per photo, while this thread loads Nest and the
   // engine and the database starts. What is stored, and the lifecycle event, waits for the upload.
