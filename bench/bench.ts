@@ -8,7 +8,8 @@
 // Writes bench/results.json and prints a table. Options: --seconds 60 --long 240 (0 = skip),
 // --click-runs 3 (0 = skip), --click-only (precompute or --reuse, then only the click runs),
 // --voice-pairs 3 (0 = skip), --voice-only (precompute or --reuse, then only the voice pairs),
-// --cli-runs 2 (0 = skip), --cli-only (only the whole `cli render` processes; needs the story from an earlier run).
+// --cli-runs 2 (0 = skip; each: cold, then handed to a server the bench starts), --cli-only (only the whole
+// `cli render` processes; needs the story from an earlier run).
 import 'reflect-metadata';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +48,7 @@ import { DataSource } from 'typeorm';
 import { CpuUsage, PeakMemory } from './process-memory';
 import { clickToFirstFrame } from './click-to-first-frame';
 import { voiceBudget } from './voice-budget';
-import { CliRenderRun, cliRenderRuns } from './cli-render';
+import { CliRenderRun, cliRenderRuns, startRenderServer } from './cli-render';
 
 const { values: opts } = parseArgs({
   options: {
@@ -71,7 +72,7 @@ const { values: opts } = parseArgs({
     'voice-pairs': { type: 'string', default: '3' },
     /** Only the voice pairs (after the precompute, or --reuse). */
     'voice-only': { type: 'boolean', default: false },
-    /** Whole `cli render` processes of the main story after the bench's own runs, each beside its engine time (0 = skip). */
+    /** Whole `cli render` processes of the main story after the bench's own runs, each beside its engine time: cold, then handed to a running server (0 = skip). */
     'cli-runs': { type: 'string', default: '2' },
     /** Only the CLI render runs (the main story precomputed by an earlier bench run in this data folder). */
     'cli-only': { type: 'boolean', default: false },
@@ -466,14 +467,23 @@ async function main() {
   else printTable(results as BenchResults);
 }
 
-/** The CLI's whole `render` process vs its engine time, on the main story (bench/cli-render.ts). */
+/**
+ * The CLI's whole `render` process vs its engine time, on the main story (bench/cli-render.ts):
+ * cold (in its own process), then handed to a server the bench starts on its data folder.
+ */
 async function cliRows(): Promise<CliRenderFigures> {
-  const runs = await cliRenderRuns({
-    storyId: `bench-${opts.seconds}s`,
-    face: path.join(samplePhotoDirectory(), 'sample1.jpg'),
-    runs: Math.max(1, Number(opts['cli-runs'])),
-    env: process.env,
-  });
+  const runs = Math.max(1, Number(opts['cli-runs']));
+  const common = { storyId: `bench-${opts.seconds}s`, face: path.join(samplePhotoDirectory(), 'sample1.jpg'), runs, env: process.env };
+  const cold = await cliRenderRuns({ ...common, mode: 'cold' });
+  const server = await startRenderServer(process.env);
+  try {
+    return { cold: cliMeans(cold), handed: cliMeans(await cliRenderRuns({ ...common, mode: 'handed' })) };
+  } finally {
+    await server.stop();
+  }
+}
+
+function cliMeans(runs: CliRenderRun[]): CliRenderMeans {
   const mean = (f: (r: CliRenderRun) => number) => round(runs.reduce((a, r) => a + f(r), 0) / runs.length);
   return {
     runs,
@@ -483,20 +493,29 @@ async function cliRows(): Promise<CliRenderFigures> {
   };
 }
 
-interface CliRenderFigures {
+interface CliRenderMeans {
   runs: CliRenderRun[];
   wholeSeconds: number;
   engineSeconds: number;
   outsideSeconds: number;
 }
 
-function cliRenderText(c: CliRenderFigures | undefined): string {
+interface CliRenderFigures {
+  cold: CliRenderMeans;
+  handed: CliRenderMeans;
+}
+
+function cliRenderText(c: CliRenderMeans | undefined): string {
   return c ? `${c.wholeSeconds} s whole for ${c.engineSeconds} s engine: ${c.outsideSeconds} s outside (mean of ${c.runs.length})` : 'skipped';
 }
 
+const CLI_COLD_ROW = 'cli render, cold (own process)';
+const CLI_HANDED_ROW = 'cli render, handed to server';
+
 function printCliRender(c: CliRenderFigures): void {
   console.log(`
-${'cli render (whole process)'.padEnd(30)} ${cliRenderText(c).padEnd(44)} ${JSON.stringify(c.runs)}`);
+${CLI_COLD_ROW.padEnd(30)} ${cliRenderText(c.cold).padEnd(44)} ${JSON.stringify(c.cold.runs)}
+${CLI_HANDED_ROW.padEnd(30)} ${cliRenderText(c.handed).padEnd(44)} ${JSON.stringify(c.handed.runs)}`);
 }
 
 /** The figures printTable reads (results.json holds more). */
@@ -570,7 +589,8 @@ function printTable(r: BenchResults): void {
     ['memory growth', r.memoryGrowth ? `${Math.round(r.memoryGrowth.growth * 100)}% (${JSON.stringify(r.memoryGrowth)})` : 'skipped', 'target ≤ 15%'],
     ['upload p50 (1920x1280)', `${r.upload.p50Ms} ms`, 'target < 1500 ms'],
     ['child’s voice: added render time', voiceBudgetText(r), 'target ≤ 1 s'],
-    ['cli render (whole process)', cliRenderText(r.cliRender), 'issue 19 item 5: little outside the engine'],
+    [CLI_COLD_ROW, cliRenderText(r.cliRender?.cold), 'issue 19 item 5: little outside the engine'],
+    [CLI_HANDED_ROW, cliRenderText(r.cliRender?.handed), 'a running server (role all/worker) takes it'],
   ];
   const render = m.render as StoryFigures['render'] & { bytes?: number; preset?: string };
   console.log(
