@@ -145,7 +145,7 @@ describe('cli render: in its own process, or handed to a running Talecast proces
       const rows = (await pg.query(`SELECT id, status, "childName" FROM render WHERE faces->'hero' ? $1`, [face.id])).rows;
       return rows[0] && !['queued', 'rendering'].includes(rows[0].status) ? rows[0] : undefined;
     });
-    assert.equal(renderRow.status, 'cancelled');
+    assert.equal(renderRow.status, 'cancelled', JSON.stringify({ renderRow, events: await events(renderRow.id), server: server.output().slice(-1500) }));
     assert.equal(renderRow.childName, null, "the child's name goes with it");
     assert.ok(!existsSync(path.join(dir.path, 'generated', renderRow.id)), 'nothing of the render is left');
     assert.ok(!existsSync(path.join(dir.path, 'uploads', face.id)), 'nothing of the face is left');

@@ -64,8 +64,12 @@ export class DirectRenderService {
 
   async run(input: DirectRenderInput, on: DirectRenderEvents = {}, signal?: AbortSignal): Promise<DirectRenderResult> {
     const made: Made = { recordings: [], faces: [] };
+    // The row is marked at once, not only the running engine: a stop that comes while the worker is
+    // still taking the render (lock, row read) finds it cancelled there instead of missing it.
     const stopRender = () => {
-      if (made.render) this.worker.stop(made.render);
+      if (!made.render) return;
+      this.worker.stop(made.render);
+      void this.renders.cancel(made.render, CLIENT_GONE).catch(() => undefined);
     };
     signal?.addEventListener('abort', stopRender);
     try {
@@ -129,8 +133,9 @@ export class DirectRenderService {
   private async discard(made: Made): Promise<void> {
     if (made.render) {
       this.worker.stop(made.render);
-      // A render that ended meanwhile is deleted as a parent's delete would.
-      if (!(await this.renders.cancel(made.render, CLIENT_GONE))) await this.renders.remove(made.render).catch(() => undefined);
+      await this.renders.cancel(made.render, CLIENT_GONE);
+      // A render that ended before the stop reached it is deleted as a parent's delete would be.
+      if ((await this.renders.find(made.render)).status === 'done') await this.renders.remove(made.render);
       // The engine may have written after the cancel's removal, before it stopped.
       await removeTree(this.storage.renderDir(made.render));
     }
