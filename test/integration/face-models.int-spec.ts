@@ -2,7 +2,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { descriptorDistance, FaceDetector, interOcularDistance, loadFaceModels, samplePhotoDirectory } from '@talecast/face';
+import {
+  descriptorDistance,
+  EXPRESSION_LABELS,
+  expressionNetScores,
+  FaceDetector,
+  featureNetInput,
+  interOcularDistance,
+  LANDMARK_INPUT,
+  landmarkNetPoints,
+  loadFaceModels,
+  orientedFaceInput,
+  predictOrientedBox,
+  samplePhotoDirectory,
+  SSD_CALIBRATION,
+  eyeLineAngle,
+} from '@talecast/face';
 import { loadRgb } from '@talecast/fixtures';
 
 describe('face models', async () => {
@@ -69,5 +84,39 @@ describe('face models', async () => {
     assert.equal(ints.dtype, 'int32');
     assert.deepEqual(Array.from(ints.dataSync() as Int32Array), [1, 2, 3]);
     tf.dispose([a, b, c, last, rows, ints]);
+  });
+  test("our landmark and expression runs give face-api's answers bit for bit on real faces", async () => {
+    const { tf, faceapi } = models;
+    const image = await loadRgb(path.join(samplePhotoDirectory(), 'sample1.jpg'), 960);
+    const faces = await detector.detectAll(image, { expressions: true });
+    assert.ok(faces.length >= 3);
+    const input = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);
+    let differing = 0,
+      spread = 0;
+    for (const f of faces) {
+      // The crop the precompute makes around a followed face (turned with it).
+      orientedFaceInput(
+        image.data,
+        image.width,
+        image.height,
+        predictOrientedBox(f.landmarks, SSD_CALIBRATION, eyeLineAngle(f.landmarks)),
+        LANDMARK_INPUT,
+        input,
+      );
+      const raw = tf.tensor3d(input, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'float32');
+      const theirs: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(raw)).positions;
+      const theirScores = await faceapi.nets.faceExpressionNet.predictExpressions(raw);
+      raw.dispose();
+      const crop = featureNetInput(tf, input);
+      const ours = await landmarkNetPoints(tf, faceapi, crop);
+      const ourScores = await expressionNetScores(tf, faceapi, crop);
+      crop.dispose();
+      // Stored as float32, as landmarksForRegion always stored face-api's points.
+      for (let i = 0; i < 68; i++) differing += Number(ours[2 * i] !== Math.fround(theirs[i].x)) + Number(ours[2 * i + 1] !== Math.fround(theirs[i].y));
+      for (let i = 0; i < 68; i++) spread = Math.max(spread, Math.abs(theirs[i].x - theirs[0].x));
+      EXPRESSION_LABELS.forEach((label, k) => (differing += Number(ourScores[k] !== Math.fround(theirScores[label]))));
+    }
+    assert.ok(spread > 30, 'the points are a face, not a constant');
+    assert.equal(differing, 0, "values that differ from face-api's");
   });
 });

@@ -6,3 +6,4 @@ export * from './face-analysis.module';
 export * from './canonical-face';
 export * from './face-api-types';
 export * from './iris-model';
+export * from './feature-nets';

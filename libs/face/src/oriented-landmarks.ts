@@ -9,9 +9,10 @@ import type { LoadedFaceModels } from './face-models';
 import { centroid, interOcularDistance, LEFT_EYE, RIGHT_EYE } from '@talecast/geometry';
 import { RgbImage } from './face-types';
 import type { FaceApi, FaceApiTensor, Tfjs } from './face-api-types';
+import { FEATURE_NET_INPUT, featureNetInput, landmarkNetPoints } from './feature-nets';
 
 /** The landmark network's input side (face-api's 68-point net). */
-export const LANDMARK_INPUT = 112;
+export const LANDMARK_INPUT = FEATURE_NET_INPUT;
 
 /**
  * How a detector box relates to the landmarks' bounding box, so a box can be predicted from
@@ -174,7 +175,8 @@ const MIRROR = [
 /**
  * 68 landmarks for the face in an oriented region: the network's input is sampled straight from
  * the frame along the face's axes (see orientedFaceInput), optionally also mirrored and averaged.
- * Returns the input tensor too (the expression network takes the same input).
+ * Returns the network's input tensor too (featureNetInput; the expression network takes the same
+ * input: expressionNetScores), ours to dispose.
  */
 export async function landmarksForRegion(
   tf: Tfjs,
@@ -187,21 +189,16 @@ export async function landmarksForRegion(
   input: Float32Array,
 ): Promise<{ landmarks: Float32Array; crop: FaceApiTensor }> {
   const map = orientedFaceInput(rgb, width, height, region, LANDMARK_INPUT, input);
-  const crop = tf.tensor3d(input, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'float32');
-  const pts: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crop)).positions;
-  const local = new Float32Array(136);
-  for (let i = 0; i < 68; i++) {
-    local[2 * i] = pts[i].x;
-    local[2 * i + 1] = pts[i].y;
-  }
+  const crop = featureNetInput(tf, input);
+  const local = await landmarkNetPoints(tf, faceapi, crop);
   if (mirrored) {
-    const flipped = tf.reverse(crop, 1);
+    const flipped = tf.reverse(crop, 2);
     try {
-      const mp: { x: number; y: number }[] = (await faceapi.nets.faceLandmark68Net.detectLandmarks(flipped)).positions;
+      const mp = await landmarkNetPoints(tf, faceapi, flipped);
       for (let i = 0; i < 68; i++) {
         const j = MIRROR[i];
-        local[2 * i] = (local[2 * i] + (LANDMARK_INPUT - mp[j].x)) / 2;
-        local[2 * i + 1] = (local[2 * i + 1] + mp[j].y) / 2;
+        local[2 * i] = (local[2 * i] + (LANDMARK_INPUT - mp[2 * j])) / 2;
+        local[2 * i + 1] = (local[2 * i + 1] + mp[2 * j + 1]) / 2;
       }
     } finally {
       flipped.dispose();

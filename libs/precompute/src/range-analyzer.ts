@@ -5,6 +5,7 @@
 // It never writes files; smoothing and publishing happen in the main thread.
 import {
   EXPRESSION_LABELS,
+  expressionNetScores,
   FaceApi,
   FaceApiResult,
   FaceApiTensor,
@@ -662,7 +663,7 @@ class RangeAnalysis {
     data.landmarks.set(lm, k * LANDMARK_DIMS);
     if (force || k - this.lastExpression[name] >= this.task.expressionEvery) {
       const t0 = performance.now();
-      const expr = await expressionsFor(this.faceapi, crop);
+      const expr = await expressionNetScores(this.tf, this.faceapi, crop);
       data.expressions.set(expr, k * EXPRESSION_DIMS);
       this.lastExpression[name] = k;
       this.timings.expressionMs += performance.now() - t0;
@@ -864,11 +865,6 @@ async function detectAround(tf: Tfjs, faceapi: FaceApi, frame: LazyRgbFrame, box
   } finally {
     tensor.dispose();
   }
-}
-
-async function expressionsFor(faceapi: FaceApi, crop: FaceApiTensor): Promise<Float32Array> {
-  const probs = await faceapi.nets.faceExpressionNet.predictExpressions(crop);
-  return Float32Array.from(EXPRESSION_LABELS, (label) => Number(probs[label] ?? 0));
 }
 
 /** Largest candidate, or the one closest to the reference identity (within 0.6). */
