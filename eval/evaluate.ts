@@ -120,7 +120,10 @@ function printTable(r: EvaluationReport): void {
         `${pct(x.stability.output, 2)} / ${pct(x.stability.bound, 2)} ${mark(x.pass.stability)}`,
         `${x.seam.output.toFixed(1)} / ${x.seam.original.toFixed(1)} ${mark(x.pass.seam)}`,
         `${x.untouched.copiedIdentical}/${x.untouched.copiedFrames} identical, ${db(x.untouched.psnrOutsideFaceY)} ${mark(x.pass.untouched)}`,
-        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}${x.follow.eyes.story === 'truth' ? ' vs drawn' : ''}` +
+        `${follow(x.follow.eyes)} ${x.follow.eyes.blinksShown}/${x.follow.eyes.blinks} ${mark(x.pass.eyes)}` +
+          (x.follow.eyes.story === 'truth'
+            ? ` vs drawn, lids by open/shut renders (iris model: ${follow(x.follow.eyesIrisModel)} ${x.follow.eyesIrisModel.blinksShown}/${x.follow.eyesIrisModel.blinks})`
+            : '') +
           ` (landmark net on both: ${follow(x.follow.eyesLandmarkNet)} ${x.follow.eyesLandmarkNet.blinksShown}/${x.follow.eyesLandmarkNet.blinks})`,
         x.follow.mouthStill
           ? `still by the truth: spread out ${x.follow.mouthStill.outputSpread.toFixed(4)} / story ${x.follow.mouthStill.storySpread.toFixed(4)} = ${x.follow.mouthStill.ratio.toFixed(2)} ${mark(x.pass.mouth)}`
@@ -150,7 +153,7 @@ function printTable(r: EvaluationReport): void {
       `on drawn stories the pose instead (brows, eyes and nose against where the compositor puts the child's; the jaw is the drawn outline): centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-      `eyes (the iris model, libs/face iris-model.ts; the drawn lids on the tale): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip gap readings at most ${STILL_MOUTH_RATIO}x as spread as the story's`,
+      `eyes (the iris model, libs/face iris-model.ts; on the tale the drawn lids against the child's read between the same frame rendered open and shut, eval/eye-synthesis.ts): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip gap readings at most ${STILL_MOUTH_RATIO}x as spread as the story's`,
   );
 }
 

@@ -30,7 +30,8 @@ import { FixtureVariant, GroundTruth, TaleTruth } from '@talecast/fixtures';
 import { decodePhoto, workingCopy, alignFace, measureFace, ALIGNED_SIZE } from '@talecast/face-upload';
 import { FrameData, precomputeStory, StoryManifest } from '@talecast/precompute';
 import { closeRenderPool, loadStory, RenderFace, renderPool, renderVideo } from '@talecast/render';
-import { yawFade } from '@talecast/compositor';
+import { FrameTarget, prepareFace, PreparedFace, yawFade } from '@talecast/compositor';
+import { LidSynthesis } from './eye-synthesis';
 import { newId, StorageCore } from '@talecast/storage';
 import { sharedFixture, sharedTale, tempDir } from '@talecast/testing';
 import { FfmpegInfo, locateFfmpeg } from '@talecast/video';
@@ -210,7 +211,9 @@ export interface RunResult {
    * Does the output face do what the story's does, per hero frame at the precomputed points: the eyes by the eye model
    * (libs/face iris-model.ts: lid gap over eye width, mean of both eyes) on the story's frame and the output (there at the
    * output face's own eye points, the landmark net's on the crop turned with the story's face) — on the drawn tale
-   * the story's side is the character's drawn lids (the truth); the mouth by the landmark net on the crop turned with the
+   * the story's side is the character's drawn lids (the truth), and the output's side the child's lids read against the
+   * same frame composited with them held open and held shut (eval/eye-synthesis.ts; `eyesIrisModel` keeps the iris model's
+   * reading of the output, which misses the 640x360 far-shot blinks even on a render drawing the truth's lids); the mouth by the landmark net on the crop turned with the
    * story's face (inner-lip gap). Correlations and blinks; `applicable` is false where the story's openness hardly varies
    * (nothing to follow: no pass/fail then). `eyesLandmarkNet`: the eyes as the landmark net reads them on both (lid gap
    * over nose length; the figure before the eye model: it moved 7% for a shut eye on the tale's outputs). The mouth's
@@ -222,6 +225,7 @@ export interface RunResult {
   follow: {
     eyes: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
     eyesLandmarkNet: FollowResult & { applicable: boolean };
+    eyesIrisModel: FollowResult & { applicable: boolean };
     mouth: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
     /**
      * Where the truth says the story's mouth never moves (the photo fixtures' rigid hero): the spread of the landmark net's
@@ -356,6 +360,7 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
         rows: [],
       };
       const storyFaces = new Map<number, StoryFace | null>();
+      const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
       const storyOpenness = new Map<number, [number, number, number, number] | null>();
 
       for (const face of faces) {
@@ -388,6 +393,15 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
             style: manifest.story.style,
           },
           target: (i) => (frames.present(role, i) ? frames.field(role, i, 'landmarks') : null),
+          frameTarget: (i) => renderTarget(frames, role, i, manifest.video, occluders),
+          prepared: prepareFace({
+            rgba: face.render.rgba,
+            size: face.render.size,
+            landmarks: face.render.landmarks,
+            matrix: manifest.video.matrix,
+            range: manifest.video.range,
+            style: manifest.story.style,
+          }),
           childShown: (i) => frames.present(role, i) && yawFade(frames.field(role, i, 'yaw')[0]) >= SHOWN_FADE,
           sheetRow: block,
         });
@@ -598,6 +612,10 @@ interface RunInput {
     style: 'photo' | 'toon';
   };
   target: (i: number) => Float32Array | null;
+  /** The render's whole target on frame i (landmarks, colour, yaw, mouth, occluders, eyes), for the eye instrument's open and shut renders. */
+  frameTarget: (i: number) => FrameTarget | null;
+  /** The child's face as the render prepares it. */
+  prepared: PreparedFace;
   /** Whether the render shows the child on frame i at all: a head turned towards profile fades it out (yawFade). */
   childShown: (i: number) => boolean;
   sheetRow: ContactSheetBlock;
@@ -638,6 +656,8 @@ async function measureRun(input: RunInput): Promise<Measured> {
     sheetOutputEyes: Buffer[] = [];
   const opennessStory = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
   const opennessOut = { eyes: new Float64Array(truth.frameCount).fill(NaN), mouth: new Float64Array(truth.frameCount).fill(NaN) };
+  const opennessOutIris = new Float64Array(truth.frameCount).fill(NaN);
+  const lidSynthesis = new LidSynthesis();
   const opennessStoryNet = new Float64Array(truth.frameCount).fill(NaN),
     opennessOutNet = new Float64Array(truth.frameCount).fill(NaN);
   const storyEyes = drawnEyeOpenness(truth);
@@ -689,7 +709,13 @@ async function measureRun(input: RunInput): Promise<Measured> {
           // proportions kept, the child's eye is neither where nor as large as the drawn one the target points describe
           // (a crop sized for the drawn eye read the child's shut eye at 0.5 of open, an eyeless skin patch at 0.63).
           opennessStory.eyes[i] = storyEyes ? storyEyes[i] : so[2];
-          opennessOut.eyes[i] = meanOf(await lidOpennessByIrisModel(input.eyeModel, outRgb, outNet));
+          // Against the drawn truth, the child's lids are read by analysis by synthesis (eval/eye-synthesis.ts): the
+          // iris model cannot read a far shot's ~7 px child eye even where the render draws the truth's lids (kept
+          // beside it as a diagnostic). Against a story read by the iris model, the output is read by it too.
+          opennessOutIris[i] = meanOf(await lidOpennessByIrisModel(input.eyeModel, outRgb, outNet));
+          const ft = storyEyes ? input.frameTarget(i) : null;
+          const lids = ft ? lidSynthesis.read(o, r, width, height, input.prepared, ft) : null;
+          opennessOut.eyes[i] = storyEyes ? (lids ? meanOf(lids) : NaN) : opennessOutIris[i];
           opennessStoryNet[i] = so[0];
           opennessOutNet[i] = oo[0];
           opennessStory.mouth[i] = storyMouth ? storyMouth[i] : so[1];
@@ -871,12 +897,15 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const eyes = followMeasure(opennessStory.eyes, opennessOut.eyes, true),
     mouth = followMeasure(opennessStory.mouth, opennessOut.mouth, false);
   const sameInstrument = followMeasure(opennessStoryNet, opennessOutNet, true);
+  const eyesIris = followMeasure(opennessStory.eyes, opennessOutIris, true);
   const mouthNet = followMeasure(mouthStoryNet, opennessOut.mouth, false);
   const mouthFollowed = mouth.storyVariation >= MIN_VARIATION;
   const shotOf = Float64Array.from({ length: truth.frameCount }, (_, i) => truth.shots.findIndex((x) => i >= x.startFrame && i < x.endFrame));
   const follow = {
     eyes: { ...roundFollow(eyes), applicable: eyes.storyVariation >= MIN_VARIATION, story: storyEyes ? ('truth' as const) : ('instrument' as const) },
     eyesLandmarkNet: { ...roundFollow(sameInstrument), applicable: sameInstrument.storyVariation >= MIN_VARIATION },
+    /** Diagnostic: the output's eyes read by the iris model (what s7–s11 judged) instead of the open/shut renders. */
+    eyesIrisModel: { ...roundFollow(eyesIris), applicable: eyesIris.storyVariation >= MIN_VARIATION },
     mouth: { ...roundFollow(mouth), applicable: mouthFollowed, story: storyMouth ? ('truth' as const) : ('instrument' as const) },
     // The truth says the story's mouth never moves: the output's must hold still (the instrument: the net's signed lip gap).
     mouthStill: storyMouth && !mouthFollowed ? roundStillness(stillnessMeasure(lipGap.story, lipGap.output, shotOf)) : null,
@@ -1116,4 +1145,27 @@ function round(v: number, digits = 2): number {
   if (!Number.isFinite(v)) return v;
   const k = 10 ** digits;
   return Math.round(v * k) / k;
+}
+
+/** The render's target on frame i from the precomputed data, as a render segment fills it (null where the hero is absent). */
+function renderTarget(
+  frames: FrameData,
+  role: number,
+  i: number,
+  video: { width: number; height: number; fps: number },
+  occluders: { from: number; to: number; polygon: [number, number][] }[],
+): FrameTarget | null {
+  if (!frames.present(role, i)) return null;
+  const c6 = frames.field(role, i, 'colourYuv');
+  const t = i / video.fps;
+  return {
+    landmarks: frames.field(role, i, 'landmarks'),
+    colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
+    yaw: frames.field(role, i, 'yaw')[0],
+    mouthOpen: frames.field(role, i, 'mouthOpen')[0],
+    occluders: occluders
+      .filter((o) => t >= o.from && t < o.to)
+      .map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * video.width, y * video.height]))),
+    eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
+  };
 }
