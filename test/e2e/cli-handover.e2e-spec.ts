@@ -5,7 +5,7 @@
 // lines. Both paths leave the same rows, files and lifecycle events; the client going away stops
 // its render and removes what was made; a server never logs the child's name or the photo's file
 // name; a socket file left by a killed server is replaced by the next one, and a second server
-// leaves a live server's socket alone.
+// leaves a live server's socket alone; a server that hangs mid-render does not hold the command.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess, fork, spawn } from 'node:child_process';
@@ -157,6 +157,45 @@ describe('cli render: in its own process, or handed to a running Talecast proces
     assert.match(missing.output, /error STORY_NOT_FOUND/);
     assert.equal(missing.code, 65);
     assert.doesNotMatch(server.output(), /Mina|sample1|unhandled/i);
+  });
+
+  test('a server that stops answering mid-render does not hold the command; resumed, it removes the render', async () => {
+    const server = servers[0];
+    const child = fork(CLI_MAIN, ['render', '--story', 'tale', '--face', SAMPLE_PHOTO], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    let output = '';
+    let stoppedAt: number | undefined;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // The server is stopped (SIGSTOP: alive, silent) the moment the photo is stored.
+    const collect = (d: Buffer) => {
+      output += d;
+      if (stoppedAt === undefined && /^face sample1\.jpg/m.test(output)) {
+        server.child.kill('SIGSTOP');
+        stoppedAt = Date.now();
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    let code: number | null;
+    try {
+      code = await exited;
+    } finally {
+      server.child.kill('SIGCONT');
+    }
+    assert.ok(stoppedAt !== undefined, output);
+    const waited = Date.now() - stoppedAt;
+    assert.equal(code, 1, output);
+    assert.match(output, /stopped answering for 20 s; the render was abandoned/);
+    assert.ok(waited >= 19_000 && waited < 45_000, `the command gave up after ${waited} ms`);
+    const face = await waitFor('the stored face removed', async () => {
+      const rows = (await pg.query(`SELECT id, status FROM face ORDER BY "createdAt" DESC LIMIT 1`)).rows;
+      return rows[0]?.status === 'deleted' ? rows[0] : undefined;
+    });
+    const renderRow = await waitFor('the render ended', async () => {
+      const rows = (await pg.query(`SELECT id, status FROM render WHERE faces->'hero' ? $1`, [face.id])).rows;
+      return rows[0] && !['queued', 'rendering'].includes(rows[0].status) ? rows[0] : undefined;
+    });
+    assert.equal(renderRow.status, 'cancelled', JSON.stringify({ renderRow, server: server.output().slice(-1500) }));
+    assert.ok(!existsSync(path.join(dir.path, 'generated', renderRow.id)));
   });
 
   test("a second server leaves a live server's socket alone; a killed server's socket file is replaced by the next server", async () => {

@@ -7,7 +7,7 @@
 // A frame is two big-endian uint32 lengths (JSON header, binary body), the header as UTF-8 JSON,
 // then the body. The server speaks first (`hello`); the client sends one `render` whose body is
 // the photos' bytes then the recordings' bytes, in order; the server answers with `voice`, `face`,
-// `progress` events and one `done` or `error`. The client closing the socket before `done` cancels
+// `progress` events and one `done` or `error`, and says `alive` every few seconds meanwhile. The client closing the socket before `done` cancels
 // the render: the server stops it and removes everything it made for it.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,10 @@ export const LOCAL_PROTOCOL = 1;
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** 5 photos and the recordings of a story's lines; beyond it the CLI renders in its own process. */
 export const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** While it renders for a client, the server says `alive` this often (a render may be silent for seconds between events). */
+export const ALIVE_INTERVAL_MS = 5000;
+/** A client that hears nothing for this long (four beats missed) takes the server for hung and stops waiting. */
+export const ALIVE_TIMEOUT_MS = 20_000;
 
 /** Identity of the process's build and data: a client renders there only when both match its own. */
 export interface LocalIdentity {
@@ -92,7 +96,11 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ServerMessage = HelloMessage | VoiceMessage | FaceMessage | ProgressMessage | DoneMessage | ErrorMessage;
+export interface AliveMessage {
+  type: 'alive';
+}
+
+export type ServerMessage = HelloMessage | VoiceMessage | FaceMessage | ProgressMessage | DoneMessage | ErrorMessage | AliveMessage;
 export type ClientMessage = RenderMessage;
 
 export interface Frame<T = unknown> {

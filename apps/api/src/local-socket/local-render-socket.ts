@@ -14,6 +14,7 @@ import { promises as fs } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '@talecast/config';
 import { TalecastError } from '@talecast/core';
 import {
+  ALIVE_INTERVAL_MS,
   buildIdentity,
   checkRenderMessage,
   encodeFrame,
@@ -145,6 +146,7 @@ export class LocalRenderSocket implements OnApplicationBootstrap, BeforeApplicat
       const controller = new AbortController();
       // The client closing before the end (Ctrl-C, killed) stops the render; what it made is removed.
       socket.on('close', () => controller.abort());
+      const alive = setInterval(() => send({ type: 'alive' }), ALIVE_INTERVAL_MS);
       const run = this.direct
         .run(
           {
@@ -192,6 +194,7 @@ export class LocalRenderSocket implements OnApplicationBootstrap, BeforeApplicat
           },
         )
         .finally(() => {
+          clearInterval(alive);
           this.renders.delete(controller);
           socket.end();
         });

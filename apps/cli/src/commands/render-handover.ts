@@ -5,13 +5,15 @@
 // anything else — no socket file, a dead process's file, a process that does not say hello within
 // HELLO_TIMEOUT_MS, another build — leaves the render to this process, as before. Stopping this
 // command (Ctrl-C, a kill) closes the socket: the process stops the render and removes what it
-// made. Loads nothing heavy: it runs before Nest or the engine are loaded.
+// made; a process silent for ALIVE_TIMEOUT_MS mid-render is taken for hung, and the command fails.
+// Loads nothing heavy: it runs before Nest or the engine are loaded.
 import net from 'node:net';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { AppConfig } from '@talecast/config/app-config';
 import { isReasonCode, TalecastError } from '@talecast/core/talecast-error';
 import {
+  ALIVE_TIMEOUT_MS,
   buildIdentity,
   encodeFrame,
   Frame,
@@ -73,6 +75,10 @@ export async function renderThroughRunningProcess(config: AppConfig, request: Re
     };
     socket.write(encodeFrame(message, body.bytes));
     process.stderr.write(`render handed to the running Talecast process (pid ${hello.pid})\n`);
+    // A process that stops answering (hung, stopped) must not hold the command for ever.
+    socket.setTimeout(ALIVE_TIMEOUT_MS, () =>
+      socket.destroy(new Error(`the Talecast process (pid ${hello.pid}) stopped answering for ${ALIVE_TIMEOUT_MS / 1000} s; the render was abandoned`)),
+    );
     await followRender(frames, request, hello.pid);
     return true;
   } finally {
