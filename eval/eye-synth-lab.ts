@@ -3,7 +3,7 @@
 // known cases it was validated on): per output r and blinks against the drawn lids, the frames under half, and
 // --png frames: the eye band at 6x of the story, each output, and the open and shut renders (top to bottom).
 // Usage: node dist/eval/eye-synth-lab.js --seconds 10 --size 640x360 --data <dir> --face sample6.jpg --outputs a.mp4,b.mp4 --out /tmp/x [--png 26,119]
-import { loadOrPrecompute } from './precomputed-story';
+import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
   const story = await loadOrPrecompute(storage, storyId, tale, ffmpeg, config.encoder);
   const { manifest, frames } = story;
-  const { width, height, fps, matrix, range } = manifest.video;
+  const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
   const c = await prepareChildFace(models, detector, opts.face!);
@@ -72,15 +72,8 @@ async function main(): Promise<void> {
     if (!buf) break;
     const hero = truth.frames[i].roles.hero;
     if (!frames.present(role, i) || !frames.hasEyes(role, i) || !hero?.visible) continue;
-    const lm = frames.field(role, i, 'landmarks');
-    const c6 = frames.field(role, i, 'colourYuv');
-    const t = i / fps;
     const target: FrameTarget = {
-      landmarks: lm,
-      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-      yaw: frames.field(role, i, 'yaw')[0],
-      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-      occluders: occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
+      ...renderTarget(frames, role, i, manifest.video, occluders)!,
       eyes: { open: Float32Array.of(1, 1), gaze: frames.field(role, i, 'gaze') },
     };
     const open = Buffer.from(buf);

@@ -55,6 +55,7 @@ import {
   yuvToRgb,
   yuvView,
 } from './insertion-metrics';
+import { renderTarget } from './precomputed-story';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
 import { followMeasure, FollowResult, MIN_VARIATION, pearson, STILL_MOUTH_RATIO, StillnessResult, stillnessMeasure } from './follow-metrics';
 import { placedPose, POSE_POINTS, PoseDifference, poseDifference } from './pose-metric';
@@ -1145,27 +1146,4 @@ function round(v: number, digits = 2): number {
   if (!Number.isFinite(v)) return v;
   const k = 10 ** digits;
   return Math.round(v * k) / k;
-}
-
-/** The render's target on frame i from the precomputed data, as a render segment fills it (null where the hero is absent). */
-function renderTarget(
-  frames: FrameData,
-  role: number,
-  i: number,
-  video: { width: number; height: number; fps: number },
-  occluders: { from: number; to: number; polygon: [number, number][] }[],
-): FrameTarget | null {
-  if (!frames.present(role, i)) return null;
-  const c6 = frames.field(role, i, 'colourYuv');
-  const t = i / video.fps;
-  return {
-    landmarks: frames.field(role, i, 'landmarks'),
-    colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-    yaw: frames.field(role, i, 'yaw')[0],
-    mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-    occluders: occluders
-      .filter((o) => t >= o.from && t < o.to)
-      .map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * video.width, y * video.height]))),
-    eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
-  };
 }

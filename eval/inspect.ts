@@ -4,7 +4,7 @@
 // crops (original | each child) as PNGs for looking at. The precomputed story is kept in
 // --data between runs so only the first run pays for the precompute.
 // Usage: node dist/eval/inspect.js --variant a --faces sample1.jpg,sample6.jpg --every 6 --png 33,219 --out /tmp/inspect
-import { loadOrPrecompute } from './precomputed-story';
+import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const storyId = `inspect-${variant}-${seconds}s`;
   const story = await loadOrPrecompute(storage, storyId, fixture, ffmpeg, config.encoder);
   const { manifest, frames } = story;
-  const { width, height, matrix, range, fps } = manifest.video;
+  const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
   const children = [];
@@ -105,15 +105,8 @@ async function main(): Promise<void> {
     if (!sampled.has(i) && !pngFrames.has(i)) continue;
     if (!frames.present(role, i)) continue;
     const lm = frames.field(role, i, 'landmarks');
-    const c6 = frames.field(role, i, 'colourYuv');
-    const t = i / fps;
-    const target: FrameTarget = {
-      landmarks: lm,
-      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-      yaw: frames.field(role, i, 'yaw')[0],
-      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-      occluders: occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
-    };
+    // Without the eyes' animation, as this tool has always composited.
+    const target: FrameTarget = { ...renderTarget(frames, role, i, manifest.video, occluders)!, eyes: undefined };
     const gt = truth.frames[i].hero;
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const sd = pick(await detector.detectAll(storyRgb, { minConfidence: 0.3 }), lm);

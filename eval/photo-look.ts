@@ -6,7 +6,7 @@
 // in-process as a render segment does and writes strips of the mouth at full size, consecutive
 // frames side by side (story row, then one row per child), plus the same strip enlarged 3x.
 // Usage: node dist/eval/photo-look.js --variant b --faces sample1.jpg,sample6.jpg --strip 240-259 --measure --out /tmp/look
-import { loadOrPrecompute } from './precomputed-story';
+import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -111,15 +111,7 @@ async function main(): Promise<void> {
     const seamHere = opts.seam && heroCount++ % Number(opts.every) === 0;
     if (!opts.measure && !inStrip(i) && !seamHere && !cropFrames.has(i) && !opts.time) continue;
     const lm = frames.field(role, i, 'landmarks');
-    const c6 = frames.field(role, i, 'colourYuv');
-    const target: FrameTarget = {
-      landmarks: lm,
-      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-      yaw: frames.field(role, i, 'yaw')[0],
-      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-      occluders: [],
-      eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
-    };
+    const target = renderTarget(frames, role, i, manifest.video, [])!;
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const iod = interOcularDistance(lm);
     mouthBox ??= { w: Math.round(2.2 * iod) & ~1, h: Math.round(1.4 * iod) & ~1 };

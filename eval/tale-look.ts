@@ -5,7 +5,7 @@
 // crop at full size (no scaling), plus optionally the identity distance to the child per config.
 // Usage: node dist/eval/tale-look.js --seconds 12 --size 1280x720 --frames 30,120,291 --faces sample1.jpg
 //        --configs '[{"name":"default"},{"name":"x","comp":{"childShape":0.7}}]' --out /tmp/look [--identity]
-import { loadOrPrecompute } from './precomputed-story';
+import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import {
   turnedLandmarks,
 } from '@talecast/face';
 import { eyeOpening } from '@talecast/geometry';
-import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
+import { CompositeOptions, FrameCompositor, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
 import { StorageCore } from '@talecast/storage';
 import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
   const story = await loadOrPrecompute(storage, storyId, tale, ffmpeg, config.encoder);
   const { manifest, frames } = story;
-  const { width, height, matrix, range, fps } = manifest.video;
+  const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
   const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions; eyes?: boolean }[] = JSON.parse(opts.configs!);
@@ -118,16 +118,7 @@ async function main(): Promise<void> {
       continue;
     }
     const lm = frames.field(role, i, 'landmarks');
-    const c6 = frames.field(role, i, 'colourYuv');
-    const t = i / fps;
-    const target: FrameTarget = {
-      landmarks: lm,
-      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-      yaw: frames.field(role, i, 'yaw')[0],
-      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-      occluders: occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
-      eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
-    };
+    const target = renderTarget(frames, role, i, manifest.video, occluders)!;
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const tiles: { buf: Buffer; w: number; h: number }[] = [await tile(storyRgb, lm, crop)];
     // Developer aid: LOOK_EYES=1 prints the eval's eye instrument (the iris model, lid gap / eye width per eye, at the

@@ -8,7 +8,7 @@
 // compositor's points (blue) and the net's on the output (red).
 // Usage: node dist/eval/tale-pose.js --seconds 10 --size 640x360 --every 6 --faces sample6.jpg
 //        --configs '[{"name":"default"},{"name":"down10","move":{"dy":0.1}}]' --out /tmp/pose/p.json [--png 119 --zoom 3]
-import { loadOrPrecompute } from './precomputed-story';
+import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { loadConfig } from '@talecast/config';
 import { sharp } from '@talecast/face/sharp-image';
 import { landmarkCentre, RgbFrame } from './insertion-metrics';
 import { FaceDetector, interOcularDistance, loadFaceModels, uprightLandmarks } from '@talecast/face';
-import { CompositeOptions, FrameCompositor, FrameTarget, prepareFace, PreparedFace } from '@talecast/compositor';
+import { CompositeOptions, FrameCompositor, prepareFace, PreparedFace } from '@talecast/compositor';
 import { StorageCore } from '@talecast/storage';
 import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
   const story = await loadOrPrecompute(storage, storyId, tale, ffmpeg, config.encoder);
   const { manifest, frames } = story;
-  const { width, height, matrix, range, fps } = manifest.video;
+  const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
   const configs: { name: string; comp?: CompositeOptions; move?: { dx?: number; dy?: number; scale?: number; deg?: number } }[] = JSON.parse(opts.configs!);
@@ -165,16 +165,7 @@ async function main(): Promise<void> {
     if (!sampled.has(i) && !pngFrames.has(i)) continue;
     if (!present[i]) continue;
     const lm = frames.field(role, i, 'landmarks');
-    const c6 = frames.field(role, i, 'colourYuv');
-    const t = i / fps;
-    const target: FrameTarget = {
-      landmarks: lm,
-      colour: { mean: [c6[0], c6[1], c6[2]], std: [c6[3], c6[4], c6[5]], weight: 1 },
-      yaw: frames.field(role, i, 'yaw')[0],
-      mouthOpen: frames.field(role, i, 'mouthOpen')[0],
-      occluders: occluders.filter((o) => t >= o.from && t < o.to).map((o) => Float32Array.from(o.polygon.flatMap(([x, y]) => [x * width, y * height]))),
-      eyes: frames.hasEyes(role, i) ? { open: frames.field(role, i, 'eyeOpen'), gaze: frames.field(role, i, 'gaze') } : null,
-    };
+    const target = renderTarget(frames, role, i, manifest.video, occluders)!;
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
     const sd = pick(await detector.detectAll(storyRgb, DETECT), lm);
     const storyPlaced = sd ? await uprightLandmarks(models, storyRgb, sd.landmarks) : null;
