@@ -7,6 +7,9 @@
 //          error against the truth per role and shot (eval/tale-eval.ts); --tale 0 = not run)
 //          --story name=video.mp4:masks.json (stories without ground truth)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
+//          --keep-renders DIR (each render's video kept there to look at)
+//          --wobble-mouth A (validation of the still-mouth instrument only: the renders' hero lips open
+//          0 → A of the mouth's width and close every 20 frames; the still mouth must then read MISSED)
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +34,10 @@ const { values: opts } = parseArgs({
     /** The generated animated tale: seconds (0 = not run) and size. */
     tale: { type: 'string', default: '10' },
     'tale-size': { type: 'string', default: '640x360' },
+    /** Validation only: the renders' hero lips made to open 0 → this share of the mouth's width every 20 frames (0 = off). */
+    'wobble-mouth': { type: 'string', default: '0' },
+    /** A folder to keep each render's video in (`<story> × <face>.mp4`), to look at. */
+    'keep-renders': { type: 'string', default: '' },
   },
 });
 
@@ -67,6 +74,8 @@ async function main(): Promise<number> {
     windowFrames: Number(opts.window),
     contactSheet: opts.sheet ? path.resolve(opts.sheet) : null,
     log: (line) => console.log(line),
+    mouthWobble: Number(opts['wobble-mouth']),
+    keepRenders: opts['keep-renders'] ? path.resolve(opts['keep-renders']) : null,
   });
   const taleSeconds = Number(opts.tale);
   const [taleWidth, taleHeight] = opts['tale-size']!.split('x').map(Number);
@@ -126,8 +135,9 @@ function printTable(r: EvaluationReport): void {
             : '') +
           ` (landmark net on both: ${follow(x.follow.eyesLandmarkNet)} ${x.follow.eyesLandmarkNet.blinksShown}/${x.follow.eyesLandmarkNet.blinks})`,
         x.follow.mouthStill
-          ? `still by the truth: spread out ${x.follow.mouthStill.outputSpread.toFixed(4)} / story ${x.follow.mouthStill.storySpread.toFixed(4)} = ${x.follow.mouthStill.ratio.toFixed(2)} ${mark(x.pass.mouth)}`
-          : `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}${x.follow.mouth.story === 'truth' ? ` vs drawn (net on both: ${follow(x.follow.mouthLandmarkNet)})` : ''}`,
+          ? `still by the truth: lip line pixels' change out ${x.follow.mouthStill.outputSpread.toFixed(4)} / story ${x.follow.mouthStill.storySpread.toFixed(4)} = ${x.follow.mouthStill.ratio.toFixed(2)} ${mark(x.pass.mouth)}` +
+            (x.follow.mouthStillLandmarkNet ? ` (landmark net's lip gap, not judged: ${x.follow.mouthStillLandmarkNet.ratio.toFixed(2)})` : '')
+          : `${follow(x.follow.mouth)} ${mark(x.pass.mouth)}${x.follow.mouth.story === 'truth' ? ` vs drawn (net on both: ${follow(x.follow.mouthLandmarkNet)}; lip line: ${follow(x.follow.mouthLipLine)}, story's ${Number.isFinite(x.follow.mouthLipLine.storyVsTruth) ? x.follow.mouthLipLine.storyVsTruth.toFixed(2) : 'n/a'})` : ''}`,
       ]);
     }
   }
@@ -153,7 +163,7 @@ function printTable(r: EvaluationReport): void {
       `on drawn stories the pose instead (brows, eyes and nose against where the compositor puts the child's; the jaw is the drawn outline): centre ≤ ${pct(TARGETS.pose.centre, 0)} of the eye distance, size within ${pct(TARGETS.pose.scale, 0)}, roll ≤ ${TARGETS.pose.rollDegrees}°; ` +
       `vs truth: the fixture's ground truth, floor = the detector on the story's face vs the truth); jitter ≤ precomputed + detector noise; ` +
       `untouched: face-free frames bit-identical, PSNR ≥ ${TARGETS.untouchedPsnr} dB outside the face; seam: ΔE across the mask edge ≤ the story's own; ` +
-      `eyes (the iris model, libs/face iris-model.ts; on the tale the drawn lids against the child's read between the same frame rendered open and shut, eval/eye-synthesis.ts): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip gap readings at most ${STILL_MOUTH_RATIO}x as spread as the story's`,
+      `eyes (the iris model, libs/face iris-model.ts; on the tale the drawn lids against the child's read between the same frame rendered open and shut, eval/eye-synthesis.ts): openness correlation ≥ ${TARGETS.eyesCorrelation} with the story's face and every blink within ±1 frame; mouth: correlation ≥ ${TARGETS.mouthCorrelation} (both only where the story's face moves them); a mouth still by the truth: the output's lip line pixels (the luma profile across the lip line in a window on the target mouth, eval/lip-line.ts) changing within shots at most ${STILL_MOUTH_RATIO}x as much as the story's`,
   );
 }
 

@@ -125,3 +125,48 @@ export function stillnessMeasure(story: ArrayLike<number>, output: ArrayLike<num
     outputSpread = Math.sqrt(sumOutput / frames);
   return { storySpread, outputSpread, ratio: storySpread > 0 ? outputSpread / storySpread : NaN, frames };
 }
+
+/**
+ * stillnessMeasure for a series of vectors (e.g. eval/lip-line.ts's profile across the lip line, one per frame; null =
+ * not read): the spread is the root mean square, over the frames read in both and the vector's entries, of each
+ * vector's difference from its shot's mean vector — any change of the vector's shape counts (a gap that darkens, teeth
+ * that show, lips that move), not only one number's.
+ */
+export function profileStillness(
+  story: readonly (ArrayLike<number> | null)[],
+  output: readonly (ArrayLike<number> | null)[],
+  shotOf: ArrayLike<number>,
+): StillnessResult {
+  const byShot = new Map<number, [ArrayLike<number>[], ArrayLike<number>[]]>();
+  for (let i = 0; i < story.length; i++) {
+    const s = story[i],
+      o = output[i];
+    if (!s || !o) continue;
+    let shot = byShot.get(shotOf[i]);
+    if (!shot) byShot.set(shotOf[i], (shot = [[], []]));
+    shot[0].push(s);
+    shot[1].push(o);
+  }
+  let frames = 0,
+    entries = 0,
+    sumStory = 0,
+    sumOutput = 0;
+  const squares = (v: ArrayLike<number>[]) => {
+    const n = v[0].length;
+    const m = new Float64Array(n);
+    for (const x of v) for (let k = 0; k < n; k++) m[k] += x[k] / v.length;
+    let sum = 0;
+    for (const x of v) for (let k = 0; k < n; k++) sum += (x[k] - m[k]) ** 2;
+    return sum;
+  };
+  for (const [s, o] of byShot.values()) {
+    frames += s.length;
+    entries += s.length * s[0].length;
+    sumStory += squares(s);
+    sumOutput += squares(o);
+  }
+  if (frames < 3) return { storySpread: NaN, outputSpread: NaN, ratio: NaN, frames };
+  const storySpread = Math.sqrt(sumStory / entries),
+    outputSpread = Math.sqrt(sumOutput / entries);
+  return { storySpread, outputSpread, ratio: storySpread > 0 ? outputSpread / storySpread : NaN, frames };
+}
