@@ -2,9 +2,9 @@
 // 10 s each) with two children's faces. Writes eval/results.json and eval/contact-sheet.png,
 // prints a table and exits 1 when a target is missed (so scripts and tests can rely on it).
 // Options: --seconds 10 --variants a,b --faces sample1.jpg,sample6.jpg --every 3 --window 15
-//          --tale 10 --tale-size 640x360 (the generated animated fairy tale "The Golden Key", with its
+//          --tale 10 --tale-size 640x360 --tale-truth 1 (the generated animated fairy tale "The Golden Key", with its
 //          drawn truth: a story of the insertion eval, then the precompute's coverage and landmark
-//          error against the truth per role and shot (eval/tale-eval.ts); --tale 0 = not run)
+//          error against the truth per role and shot (eval/tale-eval.ts; --tale-truth 0: the insertion figures only); --tale 0 = not run)
 //          --story name=video.mp4:masks.json (stories without ground truth)
 //          --out eval/results.json --sheet eval/contact-sheet.png (--sheet '' = none)
 //          --keep-renders DIR (each render's video kept there to look at)
@@ -34,6 +34,8 @@ const { values: opts } = parseArgs({
     /** The generated animated tale: seconds (0 = not run) and size. */
     tale: { type: 'string', default: '10' },
     'tale-size': { type: 'string', default: '640x360' },
+    /** The tale's precompute against its drawn truth (eval/tale-eval.ts) after the insertion figures: 0 = not run. */
+    'tale-truth': { type: 'string', default: '1' },
     /** Validation only: the renders' hero lips made to open 0 → this share of the mouth's width every 20 frames (0 = off). */
     'wobble-mouth': { type: 'string', default: '0' },
     /** A folder to keep each render's video in (`<story> × <face>.mp4`), to look at. */
@@ -80,7 +82,9 @@ async function main(): Promise<number> {
   const taleSeconds = Number(opts.tale);
   const [taleWidth, taleHeight] = opts['tale-size']!.split('x').map(Number);
   const tale: TaleEvaluation | null =
-    taleSeconds > 0 ? await evaluateTale({ seconds: taleSeconds, width: taleWidth, height: taleHeight, log: (line) => console.log(line) }) : null;
+    taleSeconds > 0 && opts['tale-truth'] !== '0'
+      ? await evaluateTale({ seconds: taleSeconds, width: taleWidth, height: taleHeight, log: (line) => console.log(line) })
+      : null;
   const out = path.resolve(opts.out!);
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, JSON.stringify({ ...report, tale }, null, 2));

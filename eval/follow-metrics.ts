@@ -91,11 +91,13 @@ export interface StillnessResult {
 
 /**
  * The output may read at most this many times as spread as the story. An output mouth that follows
- * the story's reading noise reads about √2 times it (its own noise and the followed one): main's
- * render before the mouth's dead band read 1.10–1.60 (stories a, b × sample1, sample6, composited
- * in-process, eval/photo-look.ts), the lips made to open 0 → 0.05 of the mouth's width every 20
- * frames 1.52–2.15, the lips held still 0.95–1.40 (the net reads a child's face noisier than the
- * story's). The net is a weak instrument at these sizes (that 0.05 opening, 2 px, read as 0.007).
+ * the story's reading noise reads about √2 times it (its own noise and the followed one). Set in
+ * session 11 for the landmark net's lip gap (main's render before the mouth's dead band 1.10–1.60, lips
+ * opened 0 → 0.05 every 20 frames 1.52–2.15, held still 0.95–1.40: a weak instrument at these sizes).
+ * Kept for the lip line's pixels (eval/lip-line.ts with profileStillness, session 13): real renders of
+ * stories a, b × sample1, sample6 with the lips still read 0.63–1.18; lips opened 0 → 0.02 of the
+ * mouth's width every 20 frames 1.47–1.62 on story a (real renders), 3.1 on b (composited in-process);
+ * 0 → 0.05 3.3–7.2 in-process (docs/notes/2026-12-08-s13/mouth13.md).
  */
 export const STILL_MOUTH_RATIO = 1.5;
 

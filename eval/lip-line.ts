@@ -3,9 +3,10 @@
 // puts the child's mouth, and where the story's face is), turned with the eye line and sized by the eye
 // distance (rows down the face, ±0.25 eye distances: both lips and a little skin) and the mouth's width
 // (the middle 60 % across, clear of the corners). Each row's mean luma gives a profile down the face.
-// - normalisedLipProfile: the profile over its median (the lips' level; the light's gain cancels). The
-//   still-mouth judge compares its shape frame to frame (follow-metrics.ts profileStillness): a gap that
-//   darkens, teeth that show, lips that move all change it.
+// - normalisedLipProfile: the profile's rows within ±0.1 eye distances of the lip line over the whole
+//   profile's median (the lips' level; the light's gain cancels). The still-mouth judge compares its shape
+//   frame to frame (follow-metrics.ts profileStillness): a gap that darkens, teeth that show, lips that
+//   move all change it.
 // - lipLineDarkness: the area of the profile under the lips' level, relative to it, in eye distances (a
 //   fully dark gap h eye distances high reads h): one number that grows as dark lips part (the drawn
 //   tale's mouths), but not where the gap shows teeth (white) — a diagnostic of following, not the judge.
@@ -23,6 +24,12 @@ export const LIP_WINDOW = {
   cols: 15,
   /** The lips' level: this quantile of the profile (the lips fill ~70 % of the window; a gap over half of it saturates). */
   level: 0.5,
+  /**
+   * The rows the still-mouth judge compares, within this many eye distances of the lip line: the gap and the inner
+   * halves of both lips, where an opening shows. The window's outer rows reach the skin above and below the lips
+   * (the philtrum, the nose's shadow on a turned face), which carries the story's light, not the mouth.
+   */
+  judged: 0.1,
 };
 
 /** Bilinear BT.601 luma of `rgb` at (x, y) in pixel centres (x = 0.5 is the first pixel's centre); NaN outside. */
@@ -97,11 +104,17 @@ export function readLipLine(rgb: RgbFrame, lm: ArrayLike<number>): number {
   return p ? lipLineDarkness(p.profile, p.step) : NaN;
 }
 
-/** The profile across the lip line over its median (the lips' level): the light's gain cancels; null where not read. */
-export function normalisedLipProfile(rgb: RgbFrame, lm: ArrayLike<number>): Float64Array | null {
-  const p = lipLineProfile(rgb, lm);
+/**
+ * The still-mouth judge's reading: the profile's rows within LIP_WINDOW.judged eye distances of the lip line, over
+ * the whole profile's median (the lips' level: the light's gain cancels); null where not read.
+ */
+export function normalisedLipProfile(rgb: RgbFrame, lm: ArrayLike<number>, win = LIP_WINDOW): Float64Array | null {
+  const p = lipLineProfile(rgb, lm, win);
   if (!p) return null;
   const sorted = Array.from(p.profile).sort((a, b) => a - b);
   const level = sorted[Math.round(0.5 * (sorted.length - 1))];
-  return level > 0 ? p.profile.map((v) => v / level) : null;
+  if (!(level > 0)) return null;
+  const centre = (win.rows - 1) / 2,
+    half = Math.floor(win.judged / p.step + 1e-9);
+  return p.profile.slice(centre - half, centre + half + 1).map((v) => v / level);
 }
