@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { centroid, FACE_OUTLINE, faceMeshPoints, gatherPoints, LEFT_EYE, RIGHT_EYE, syntheticFaceLandmarks, Yuv420 } from '@talecast/geometry';
-import { FEATURE_MARGIN, measureDrawnReach, pushOutline, rayExit, reachOutline, readRay, SKIN_MARGIN } from './far-side';
+import { FEATURE_MARGIN, measureDrawnReach, pushOutline, rayExit, reachOutline, readRay, SKIN_MARGIN, TURN, turnWeight } from './far-side';
 import { FrameCompositor, FrameTarget, growOutline, TOON_OUTLINE_GROW } from './frame-compositor';
 import { prepareFace } from './prepared-face';
 import { cloneFrame, flatFace, greyFrame } from './test-faces';
@@ -39,10 +39,25 @@ describe('far side: reading a ray', () => {
     assert.equal(readRay(along(far), 0, 0, 1, 0, 50, 8, 4).featureEnd, 0);
   });
 
-  test('a ray that starts on skin has its feature at 0; one that never meets skin reads nothing', () => {
+  test('past the feature a short band of hair ends the face, even with skin-coloured background beyond it', () => {
+    // brow 0–3, skin 4–9, hair 10–14, a skin-coloured sky from 15.
+    const pattern = [...run(4, false), ...run(6, true), ...run(5, false), ...run(30, true)];
+    assert.deepEqual(readRay(along(pattern), 0, 0, 1, 0, 40, 12, 3, 3), { featureEnd: 3, skinEnd: 9 });
+    // Without the shorter end for runs past the feature, the band is taken for a gap in the skin, and no end is found.
+    assert.ok(Number.isNaN(readRay(along(pattern), 0, 0, 1, 0, 40, 12, 3).skinEnd));
+  });
+
+  test('a ray that starts on skin has its feature at 0; one that never meets skin, or never leaves it, reads nothing', () => {
     assert.deepEqual(readRay(along([...run(6, true), ...run(20, false)]), 0, 0, 1, 0, 20, 4), { featureEnd: 0, skinEnd: 5 });
     const none = readRay(() => false, 0, 0, 1, 0, 20, 4);
     assert.ok(Number.isNaN(none.featureEnd) && Number.isNaN(none.skinEnd));
+    // A single skin-coloured pixel among non-skin is not skin when runs must be 2 long.
+    const speck = [...run(10, false), true, ...run(30, false)];
+    assert.ok(Number.isNaN(readRay(along(speck), 0, 0, 1, 0, 30, 10, 3, 3, 2).featureEnd));
+    assert.equal(readRay(along(speck), 0, 0, 1, 0, 30, 10, 3, 3, 1).featureEnd, 9);
+    // Hair the ray starts in, then a skin-coloured sky to the ray's end: not a feature.
+    const sky = readRay(along([...run(8, false), ...run(40, true)]), 0, 0, 1, 0, 30, 10, 3, 3);
+    assert.ok(Number.isNaN(sky.featureEnd) && Number.isNaN(sky.skinEnd));
   });
 
   test("rayExit: the distance to a polygon's edge from inside", () => {
@@ -154,7 +169,11 @@ describe('far side: measured on a drawn frame', () => {
   test('a drawn far eye inside the outline: nothing moves (frontal frames unchanged)', () => {
     const mesh = grown();
     const edge = outlineRight(mesh, landmarks[91]);
-    const r = reachOutline(mesh, landmarks, measureDrawnReach(drawn(Math.round(edge + 20), Math.round(edge - FEATURE_MARGIN * iod - 3)), landmarks, colour));
+    const r = reachOutline(
+      mesh,
+      landmarks,
+      measureDrawnReach(drawn(Math.round(edge + 20), Math.round(edge - FEATURE_MARGIN * iod - 3)), landmarks, colour, 20),
+    );
     assert.deepEqual(r.push, [
       [0, 0],
       [0, 0],
@@ -165,7 +184,7 @@ describe('far side: measured on a drawn frame', () => {
     const mesh = grown();
     const edge = outlineRight(mesh, landmarks[91]);
     const strokeEnd = Math.round(edge + 6);
-    const r = reachOutline(mesh, landmarks, measureDrawnReach(drawn(Math.round(edge + 30), strokeEnd), landmarks, colour));
+    const r = reachOutline(mesh, landmarks, measureDrawnReach(drawn(strokeEnd + 8, strokeEnd), landmarks, colour, 20));
     assert.equal(r.push[0][0], 0);
     assert.equal(r.push[0][1], 0);
     const want = strokeEnd + FEATURE_MARGIN * iod - edge;
@@ -173,12 +192,44 @@ describe('far side: measured on a drawn frame', () => {
     assert.ok(outlineRight(mesh, landmarks[91]) >= strokeEnd + FEATURE_MARGIN * iod - 1.5, 'the stroke lies inside the pushed outline, with the margin');
   });
 
+  test('only the far side of a turned head is read: the near side, and a frontal head, are left', () => {
+    const edge = outlineRight(grown(), landmarks[91]);
+    const strokeEnd = Math.round(edge + 6);
+    const frame = drawn(strokeEnd + 8, strokeEnd);
+    for (const yaw of [-20, 0, TURN[0], -TURN[1]]) {
+      const mesh = grown();
+      const before = Float32Array.from(mesh);
+      const r = reachOutline(mesh, landmarks, measureDrawnReach(frame, landmarks, colour, yaw));
+      assert.deepEqual(
+        r.push,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        `yaw ${yaw}`,
+      );
+      assert.deepEqual(mesh, before);
+    }
+    // Half-way through the turn ramp, about half of the shortfall is made up.
+    const full = reachOutline(grown(), landmarks, measureDrawnReach(frame, landmarks, colour, TURN[1])).push[1][0];
+    const half = reachOutline(grown(), landmarks, measureDrawnReach(frame, landmarks, colour, (TURN[0] + TURN[1]) / 2)).push[1][0];
+    assert.ok(full > 5 && Math.abs(half - full / 2) < 1.5, `full ${full}, half-way ${half}`);
+  });
+
+  test('turnWeight: none below the ramp, all above it, smooth between', () => {
+    assert.equal(turnWeight(0), 0);
+    assert.equal(turnWeight(-TURN[0]), 0);
+    assert.equal(turnWeight(TURN[1]), 1);
+    assert.equal(turnWeight(-40), 1);
+    assert.ok(Math.abs(turnWeight((TURN[0] + TURN[1]) / 2) - 0.5) < 1e-9);
+  });
+
   test('never more than the margin past the skin: hair right after the stroke bounds the push', () => {
     const mesh = grown();
     const edge = outlineRight(mesh, landmarks[91]);
     const strokeEnd = Math.round(edge + 6);
-    const hairX = strokeEnd + 3;
-    reachOutline(mesh, landmarks, measureDrawnReach(drawn(hairX, strokeEnd), landmarks, colour));
+    const hairX = strokeEnd + 5;
+    reachOutline(mesh, landmarks, measureDrawnReach(drawn(hairX, strokeEnd), landmarks, colour, 20));
     const reach = outlineRight(mesh, landmarks[91]);
     assert.ok(reach <= hairX - 1 + SKIN_MARGIN * iod + 1, `outline at ${reach}, skin ends at ${hairX - 1}`);
     assert.ok(reach > edge, 'still pushed to the skin');
@@ -198,8 +249,8 @@ describe('far side: measured on a drawn frame', () => {
     const strokeEnd = edge + 4;
     const on = new FrameCompositor(),
       off = new FrameCompositor();
-    const rOn = on.composite(drawn(strokeEnd + 30, strokeEnd), child, target, { shading: false });
-    const rOff = off.composite(drawn(strokeEnd + 30, strokeEnd), child, target, { shading: false, drawnReach: false });
+    const rOn = on.composite(drawn(strokeEnd + 8, strokeEnd), child, target, { shading: false });
+    const rOff = off.composite(drawn(strokeEnd + 8, strokeEnd), child, target, { shading: false, drawnReach: false });
     assert.ok(alphaAt(off, strokeEnd, y, rOff.bbox) < 0.5, `without the rule the stroke's end shows (alpha ${alphaAt(off, strokeEnd, y, rOff.bbox)})`);
     assert.ok(alphaAt(on, strokeEnd, y, rOn.bbox) > 0.9, `with it, covered (alpha ${alphaAt(on, strokeEnd, y, rOn.bbox)})`);
     const inner = outlineRight(grown(), landmarks[91]);
@@ -216,7 +267,7 @@ describe('far side: measured on a drawn frame', () => {
     const photo = prepareFace({ ...flatFace(128, [205, 160, 130], undefined, 0.05), matrix: 'bt709', range: 'tv', style: 'photo' });
     const target: FrameTarget = { landmarks, colour, yaw: 20, mouthOpen: 0.05, occluders: [] };
     const edge = outlineRight(grown(), landmarks[91]);
-    const frame = drawn(Math.round(edge + 40), Math.round(edge + 8));
+    const frame = drawn(Math.round(edge + 16), Math.round(edge + 8));
     const a = cloneFrame(frame),
       b = cloneFrame(frame),
       c = cloneFrame(frame);

@@ -19,10 +19,21 @@ export const FEATURE_MARGIN = 0.2;
 /** The outline goes at most this far (eye distances) past the end of the face's skin on a ray: about the mask's
  *  feathered edge, so a feature right at the hairline is covered while the feather fades out over the hair's edge. */
 export const SKIN_MARGIN = 0.12;
-/** A run of non-skin longer than this (eye distances) after skin ends the face on a ray: longer than a drawn eye is
+/** A run of non-skin that may be the feature ends the face on a ray when longer than this (eye distances): longer than a drawn eye is
  *  wide where the ray crosses it (the stored corner can sit on the lid's skin, inside the drawn eye: 9 px of iris and
  *  lashes at an eye distance of 35 px on the tale's turned shot), shorter than hair and background. */
 export const FEATURE_GAP = 0.5;
+/**
+ * Only turned heads, on the far side: from TURN[0] degrees of stored |yaw| (none), fully from TURN[1]. The net reads a
+ * turned drawn head's far side short (tale 1280x720 frames 17-27, stored yaw 19-27°); reading skin by colour alone on
+ * frontal heads took a band of hair with a skin-coloured sunset sky beyond it for more face (the same tale's frames
+ * 317-359, stored yaw 11-15°) and pushed skin over the hair there.
+ */
+export const TURN = [14, 18] as const;
+/** Skin counts on a ray only in runs at least this long (eye distances; 2 px at least). */
+export const MIN_SKIN = 0.06;
+/** Any other run of non-skin longer than this (eye distances) ends the face on a ray. */
+export const END_GAP = 0.1;
 /** A non-skin run belongs to the drawn feature when it begins at most this far (eye distances) of skin after it. */
 export const FEATURE_JOIN = 0.15;
 /** Rays run at most this far (eye distances, between the eyes' centres) past their start... */
@@ -30,10 +41,13 @@ export const REACH_MAX = 1.2;
 /** ...and no side is pushed further than this. */
 export const PUSH_MAX = 0.6;
 
-/** Skin test (as the compositor's story-hair rule): colour distance in the story skin's spreads, luma's widened and
- *  lighter luma counted less, with floors; skin within SKIN_NEAR. */
-const SKIN_NEAR = 2;
+/** Skin test (after the compositor's story-hair rule): colour distance from the story skin's mean in its spreads, with
+ *  floors, lighter luma counted less; skin within SKIN_NEAR. The spreads are halved: the story's statistics also hold
+ *  its drawn features and fringe, and at their full spread a sunset sky (V 9 above a drawn face's skin on the tale's
+ *  last shot) passed for skin, so a band of hair with sky beyond it read as a gap in the face. */
+const SKIN_NEAR = 2.5;
 const LUMA_SPREAD = 0.5;
+const CHROMA_SPREAD = 0.5;
 const BRIGHTER = 0.3;
 const FLOORS = [14, 3, 3];
 
@@ -55,7 +69,10 @@ export interface RayReading {
  * Reads one ray through the frame: `isSkin(x, y)` per pixel at unit steps from (x0, y0) along (dx, dy) (unit vector) up
  * to `length` px. A non-skin run is part of the feature when it starts the ray or begins at most `join` px of skin after
  * the feature's last run (a lash beside the eye; not a stray dark pixel at the hair's edge further on) and skin follows
- * it; `gap` px of non-skin after skin end the face. NaN for both when the ray never meets skin.
+ * it within `gap` px. Any other non-skin run longer than `end` px ends the face (hair, an outline stroke, the
+ * background: a thin band of hair must stop the ray even where a skin-coloured sky lies beyond it). Runs of skin
+ * shorter than `minSkin` px are not skin. NaN for both when the ray never meets skin or ends on skin (the skin may be a
+ * skin-coloured background behind a band of hair the ray started in: nothing is known).
  */
 export function readRay(
   isSkin: (x: number, y: number) => boolean,
@@ -66,19 +83,36 @@ export function readRay(
   length: number,
   gap: number,
   join = Infinity,
+  end = gap,
+  minSkin = 1,
 ): RayReading {
+  // Skin along the ray, with runs of skin shorter than minSkin taken as not skin (a stray pixel among leaves).
+  const n = Math.max(0, Math.floor(length)) + 1;
+  if (ray.length < n) ray = new Uint8Array(n);
+  for (let t = 0; t < n; t++) ray[t] = isSkin(x0 + t * dx, y0 + t * dy) ? 1 : 0;
+  for (let t = 0; t < n;) {
+    if (!ray[t]) {
+      t++;
+      continue;
+    }
+    let e = t;
+    while (e < n && ray[e]) e++;
+    if (e - t < minSkin && e < n) ray.fill(0, t, e);
+    t = e;
+  }
   let featureEnd = NaN,
     skinEnd = NaN,
     runStart = 0,
     inRun = true,
     seenSkin = false,
+    candidate = true,
     lastFeature = -1;
-  for (let t = 0; t <= length; t++) {
-    const skin = isSkin(x0 + t * dx, y0 + t * dy);
-    if (skin) {
+  const found = () => ({ featureEnd: Number.isNaN(featureEnd) ? 0 : featureEnd, skinEnd });
+  for (let t = 0; t < n; t++) {
+    if (ray[t]) {
       if (inRun) {
         // A non-skin run closed by skin: part of the feature if it starts the ray or lies close enough to the feature.
-        if (t > runStart && (runStart === 0 || runStart - lastFeature - 1 <= join)) {
+        if (t > runStart && candidate) {
           featureEnd = t - 1;
           lastFeature = t - 1;
         }
@@ -90,13 +124,18 @@ export function readRay(
       if (!inRun) {
         inRun = true;
         runStart = t;
+        candidate = runStart - lastFeature - 1 <= join;
       }
-      if (seenSkin && t - runStart + 1 > gap) break;
+      if (seenSkin && t - runStart + 1 > (candidate ? gap : end)) return found();
     }
   }
-  if (!seenSkin) return { featureEnd: NaN, skinEnd: NaN };
-  return { featureEnd: Number.isNaN(featureEnd) ? 0 : featureEnd, skinEnd };
+  // The ray ran out inside a run of non-skin after skin: the face ends there. Inside skin (or never on it): the face's
+  // end was not found (a skin-coloured background behind hair the ray started in, or a face larger than the ray), and
+  // nothing is read.
+  return seenSkin && inRun ? found() : { featureEnd: NaN, skinEnd: NaN };
 }
+
+let ray = new Uint8Array(256);
 
 /** Distance along the ray from (x0, y0) in unit direction (dx, dy) to the first crossing of the closed polygon (Infinity if none). */
 export function rayExit(polygon: ArrayLike<number>, x0: number, y0: number, dx: number, dy: number): number {
@@ -131,6 +170,17 @@ export interface DrawnReach {
   count: number;
   /** The story face's eye distance (px). */
   iod: number;
+  /** Share of each ray's shortfall made up (turnWeight of the yaw). */
+  weight: number;
+}
+
+/** 0 below TURN[0] degrees of |yaw|, 1 from TURN[1], smoothstep between. */
+export function turnWeight(yaw: number): number {
+  const a = Math.abs(yaw);
+  if (!(a > TURN[0])) return 0;
+  if (a >= TURN[1]) return 1;
+  const t = (a - TURN[0]) / (TURN[1] - TURN[0]);
+  return t * t * (3 - 2 * t);
 }
 
 /** Per side: the eye's outer corner and the brow's outer end (iBUG), the eye line pointing outwards. */
@@ -145,13 +195,14 @@ const RAY_FIELDS = 7;
  * Reads on `frame` how far the story face's drawn eyes and brows reach (see the file's head), from the story's
  * `landmarks` and skin `colour`: per ray, where the outline must reach. `out` is reused when given.
  */
-export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, colour: ChannelStats, out?: DrawnReach): DrawnReach {
+export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, colour: ChannelStats, yaw: number, out?: DrawnReach): DrawnReach {
   const size = 4 * RAY_OFFSETS.length * RAY_FIELDS;
-  const reach = out ?? { rays: new Float64Array(size), count: 0, iod: 0 };
+  const reach = out ?? { rays: new Float64Array(size), count: 0, iod: 0, weight: 0 };
   if (reach.rays.length < size) reach.rays = new Float64Array(size);
   reach.count = 0;
   reach.iod = 0;
-  if (!(colour && colour.weight > 0)) return reach;
+  reach.weight = turnWeight(yaw);
+  if (!(reach.weight > 0) || !(colour && colour.weight > 0)) return reach;
   const [lx, ly] = centroid(landmarks, RIGHT_EYE);
   const [rx, ry] = centroid(landmarks, LEFT_EYE);
   const iod = Math.hypot(rx - lx, ry - ly);
@@ -162,7 +213,7 @@ export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, c
   const nx = -uy,
     ny = ux;
   const scale = [0, 0, 0];
-  for (let c = 0; c < 3; c++) scale[c] = 1 / Math.max(FLOORS[c], (c === 0 ? LUMA_SPREAD : 1) * colour.std[c]);
+  for (let c = 0; c < 3; c++) scale[c] = 1 / Math.max(FLOORS[c], (c === 0 ? LUMA_SPREAD : CHROMA_SPREAD) * colour.std[c]);
   const { y, u, v } = frame;
   const isSkin = (fx: number, fy: number): boolean => {
     const x = Math.round(fx),
@@ -175,7 +226,8 @@ export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, c
     return du * du + dv * dv + dl * dl <= SKIN_NEAR * SKIN_NEAR;
   };
   const rays = reach.rays;
-  for (let s = 0; s < 2; s++) {
+  // Only the side the head turns away from (positive yaw turns the nose towards image-right: the far side is there).
+  for (let s = yaw > 0 ? 1 : 0, last = s; s <= last; s++) {
     const side = SIDES[s];
     const dx = side.sign * ux,
       dy = side.sign * uy;
@@ -185,7 +237,7 @@ export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, c
         // Parallel rays across the eye line: the drawn eye or brow need not lie on the stored one's line.
         const x0 = landmarks[2 * starts[r]] + off * iod * nx,
           y0 = landmarks[2 * starts[r] + 1] + off * iod * ny;
-        const read = readRay(isSkin, x0, y0, dx, dy, REACH_MAX * iod, FEATURE_GAP * iod, FEATURE_JOIN * iod);
+        const read = readRay(isSkin, x0, y0, dx, dy, REACH_MAX * iod, FEATURE_GAP * iod, FEATURE_JOIN * iod, END_GAP * iod, Math.max(2, MIN_SKIN * iod));
         if (Number.isNaN(read.featureEnd)) continue;
         const k = RAY_FIELDS * reach.count++;
         rays[k] = x0;
@@ -200,6 +252,8 @@ export function measureDrawnReach(frame: Yuv420, landmarks: ArrayLike<number>, c
   }
   return reach;
 }
+
+let targets = new Float64Array(32);
 
 /** Fitting rounds in reachOutline: a push moves the outline's segments unevenly, so the shortfall is read again. */
 const FIT_ROUNDS = 3;
@@ -225,6 +279,7 @@ export function reachOutline(mesh: Float32Array, landmarks: ArrayLike<number>, r
     ],
   };
   const cap = PUSH_MAX * reach.iod;
+  if (targets.length < reach.count) targets = new Float64Array(reach.rays.length / RAY_FIELDS);
   for (let round = 0; round < FIT_ROUNDS; round++) {
     for (let k = 0; k < FACE_OUTLINE.length; k++) {
       poly[2 * k] = mesh[2 * FACE_OUTLINE[k]];
@@ -235,9 +290,11 @@ export function reachOutline(mesh: Float32Array, landmarks: ArrayLike<number>, r
     for (let i = 0; i < reach.count; i++) {
       const k = RAY_FIELDS * i;
       const have = rayExit(poly, reach.rays[k], reach.rays[k + 1], reach.rays[k + 2], reach.rays[k + 3]);
+      // The reach to fit: the weight's share of the way from where the outline first ended to where it must.
+      if (round === 0) targets[i] = have + reach.weight * Math.max(0, reach.rays[k + 4] - have);
       const s = reach.rays[k + 5],
         r = reach.rays[k + 6];
-      const short = Math.min(reach.rays[k + 4] - have, cap - total.push[s][r]);
+      const short = Math.min(targets[i] - have, cap - total.push[s][r]);
       if (Number.isFinite(have) && short > 0.25 && short > step.push[s][r]) {
         step.push[s][r] = short;
         any = true;

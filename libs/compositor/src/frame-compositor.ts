@@ -210,7 +210,7 @@ export class FrameCompositor {
   private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
-  private readonly reach: DrawnReach = { rays: new Float64Array(0), count: 0, iod: 0 };
+  private readonly reach: DrawnReach = { rays: new Float64Array(0), count: 0, iod: 0, weight: 0 };
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
   private readonly alpha: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   private readonly limits: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
@@ -301,7 +301,8 @@ export class FrameCompositor {
     const dst = faceMeshPoints(landmarks, this.mesh);
     const grow = options.outlineGrow ?? (drawn ? TOON_OUTLINE_GROW : 0);
     if (grow > 0) growOutline(dst, grow);
-    if (options.drawnReach ?? drawn) reachOutline(dst, target.landmarks, measureDrawnReach(frame, target.landmarks, target.colour, this.reach), this.outline);
+    if (options.drawnReach ?? drawn)
+      reachOutline(dst, target.landmarks, measureDrawnReach(frame, target.landmarks, target.colour, target.yaw, this.reach), this.outline);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
       minY = Infinity,
