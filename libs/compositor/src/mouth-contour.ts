@@ -182,19 +182,22 @@ export function findInnerLips(rgba: Uint8Array, size: number, landmarks: ArrayLi
   };
   place(60, left, leftY);
   place(64, right, rightY);
-  // Each inner point keeps its share of the way between the corners (so the warp's correspondence
-  // along the lips stays), moved onto the interior's edge.
+  // Each inner point at its share of the way between the interior's ends: the landmarks' shares made
+  // symmetric (61 and 63 mirror each other, 62 in the middle; the same below), so a mouth posed
+  // symmetric (mouth-shape) is not drawn from a lopsided spread of the lips' texture.
   const c0 = L(60)[0],
     c1 = L(64)[0];
-  for (const [i, col] of [
-    [61, top],
-    [62, top],
-    [63, top],
-    [65, bottom],
-    [66, bottom],
-    [67, bottom],
+  const share = (i: number) => (c1 > c0 ? Math.min(0.9, Math.max(0.1, (L(i)[0] - c0) / (c1 - c0))) : 0.5);
+  const upperShare = (share(61) + 1 - share(63)) / 2,
+    lowerShare = (share(67) + 1 - share(65)) / 2;
+  for (const [i, col, f] of [
+    [61, top, upperShare],
+    [62, top, 0.5],
+    [63, top, 1 - upperShare],
+    [65, bottom, 1 - lowerShare],
+    [66, bottom, 0.5],
+    [67, bottom, lowerShare],
   ] as const) {
-    const f = c1 > c0 ? Math.min(0.9, Math.max(0.1, (L(i)[0] - c0) / (c1 - c0))) : 0.5;
     const x = left + f * (right - left);
     const y = edge(col, x);
     if (Number.isNaN(y)) return null;

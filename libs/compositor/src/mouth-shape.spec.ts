@@ -68,12 +68,13 @@ describe('closedMouthShape', () => {
         [50, 52],
         [59, 55],
         [58, 56],
-        [60, 64],
         [61, 63],
       ]) {
         const [mx, my] = mirrorAcrossMouth(closed, a);
         assert.ok(Math.hypot(mx - closed[2 * b], my - closed[2 * b + 1]) < 0.05, `${a}/${b}`);
       }
+      // The inner corners keep their own way in from the outer ones (the corners' texture unstretched).
+      assert.ok(Math.abs(dist(closed, 48, 60) - dist(child, 48, 60)) < 1 && Math.abs(dist(closed, 54, 64) - dist(child, 54, 64)) < 1);
       // Each lip keeps its thickness at the middle (outer to inner, along the face's down).
       assert.ok(Math.abs(dist(closed, 51, 62) - dist(child, 51, 62)) < 1, 'upper lip');
       assert.ok(Math.abs(dist(closed, 57, 66) - dist(child, 57, 66)) < 1, 'lower lip');

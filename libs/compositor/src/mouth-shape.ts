@@ -4,7 +4,8 @@
 // prepared face, a closed shape in the child's canonical landmarks: the lips' corners and the mouth's
 // width the child's own, each lip's thickness the child's, the two lips meeting on a seam where the
 // inner lips would meet as openMouthTo closes them, all of it made symmetric about the mouth's middle
-// across the face's axis (the photo's one-sided tilt taken out). Per frame, the child's landmarks
+// across the face's axis (the photo's one-sided tilt taken out) but for how far in from each outer
+// corner the inner one is (the photo's, so the corners' texture is not stretched). Per frame, the child's landmarks
 // with the mouth part way between that closed shape and the photo's own, by the story's opening
 // over the photo's, into a reused buffer; the caller then opens it exactly as the story's.
 // Pure; must never allocate per frame.
@@ -55,6 +56,11 @@ export function closedMouthShape(landmarks: ArrayLike<number>, out: Float32Array
     u[i] = px * ex + py * ey;
     v[i] = px * dx + py * dy;
   }
+  // Each inner corner's way in from its outer corner, the photo's own: the corner wedges (48–60,
+  // 64–54) keep their size, so a wedge the photo has almost none of (sample1's right corner) is not
+  // stretched from a line of pixels.
+  const in60 = u[60] - u[48],
+    in64 = u[54] - u[64];
   // Symmetric about the axis through the mouth's middle.
   for (const [a, b] of MIRROR) {
     const su = (u[b] - u[a]) / 2,
@@ -63,6 +69,8 @@ export function closedMouthShape(landmarks: ArrayLike<number>, out: Float32Array
     u[b] = su;
     v[a] = v[b] = sv;
   }
+  u[60] = u[48] + in60;
+  u[64] = u[54] - in64;
   // The seam, and each lip's own thickness on either side of it.
   const depthUpper = [0, 0, 0],
     depthLower = [0, 0, 0];
