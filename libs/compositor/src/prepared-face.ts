@@ -43,6 +43,7 @@ import { ChildEyes, measureChildEyes } from './eye-animator';
 import { fillWithSkin, foreheadSkinScales } from './skin-fill';
 import { flattenShading } from './face-shading';
 import { correctRedEye, RedEyeReport } from './red-eye';
+import { findInnerLips } from './mouth-contour';
 
 export type FaceStyle = 'photo' | 'toon';
 
@@ -56,6 +57,8 @@ export interface PrepareFaceInput {
   matrix: YuvMatrix;
   range: YuvRange;
   style: FaceStyle;
+  /** Find an open mouth's inner lips from the pixels (default true; see mouth-contour). */
+  innerLips?: boolean;
   /** Mask feather box radius in canonical pixels (default size / 85, about 6 at 512). */
   featherRadius?: number;
   /** Forehead fade as fractions of the forehead arc's height above the eye line: the mask is 1
@@ -159,16 +162,20 @@ export const SMALLER_LEVELS = 2;
 const MIN_LEVEL_SIZE = 64;
 
 export function prepareFace(input: PrepareFaceInput): PreparedFace {
-  const { size, landmarks } = input;
+  const { size } = input;
   if (!Number.isInteger(size) || size < 16 || size % 2 !== 0) throw new RangeError('face size must be an even integer >= 16');
   if (input.rgba.length !== size * size * 4) throw new RangeError(`expected ${size}x${size} RGBA`);
-  if (landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
+  if (input.landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
 
   // A flash's red pupils would be carried into every frame: corrected before anything reads the pixels
   // (the eyes' irises included). A red spread over the eye is left as it is (the upload refuses it).
-  const redEye = input.redEye === false ? null : correctRedEye(input.rgba, size, size, landmarks);
+  const redEye = input.redEye === false ? null : correctRedEye(input.rgba, size, size, input.landmarks);
   const source = redEye ? redEye.rgba : input.rgba;
-  const styled = input.style === 'toon' ? stylizeToon(source, size, size, input.toon) : source;
+  // An open mouth's inner lips as the pixels show them (mouth-contour); the smaller copies inherit them.
+  const lips = input.innerLips === false ? null : findInnerLips(source, size, input.landmarks);
+  const landmarks = lips ? lips.landmarks : input.landmarks;
+  const photo = lips ? lips.rgba : source;
+  const styled = input.style === 'toon' ? stylizeToon(photo, size, size, input.toon) : photo;
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
@@ -231,8 +238,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
-      // The copies are made from the corrected pixels.
+      // The copies are made from the corrected pixels (pupils and lips).
       redEye: false,
+      innerLips: false,
       // The story style's choices resolved here: the copies are prepared as 'photo' (no second stylisation or fill).
       levelSharpen,
       sharpen: levelSharpen,
