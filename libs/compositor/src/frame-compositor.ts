@@ -61,6 +61,7 @@ import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
 import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
 import { SHADING_CELL, StoryShading } from './face-shading';
+import { DrawnReach, measureDrawnReach, reachOutline } from './far-side';
 
 export type YuvFrame = Yuv420;
 
@@ -132,6 +133,12 @@ export interface CompositeOptions {
    * brows) would otherwise stay the character's. The child's skin is stretched over it.
    */
   outlineGrow?: number;
+  /**
+   * Push each side of the outline out to the story face's drawn eyes and brows, measured on the frame (see far-side:
+   * a turned drawn head's far side is read short, and its drawn far eye showed beside the child's temple). Default: on
+   * for drawn ('toon') stories; frames whose drawn features already lie inside the outline are not changed.
+   */
+  drawnReach?: boolean;
   /** The story's light grid cell in eye distances (default SHADING_CELL, TOON_SHADING_CELL on drawn stories) and the gain's exponent (default 1). */
   shadingCell?: number;
   shadingStrength?: number;
@@ -203,6 +210,7 @@ export class FrameCompositor {
   private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
+  private readonly reach: DrawnReach = { rays: new Float64Array(0), count: 0, iod: 0, weight: 0 };
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
   private readonly alpha: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   private readonly limits: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
@@ -293,6 +301,8 @@ export class FrameCompositor {
     const dst = faceMeshPoints(landmarks, this.mesh);
     const grow = options.outlineGrow ?? (drawn ? TOON_OUTLINE_GROW : 0);
     if (grow > 0) growOutline(dst, grow);
+    if (options.drawnReach ?? drawn)
+      reachOutline(dst, target.landmarks, measureDrawnReach(frame, target.landmarks, target.colour, target.yaw, this.reach), this.outline);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
       minY = Infinity,
