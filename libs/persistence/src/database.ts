@@ -69,8 +69,12 @@ export class Database {
  * error) is false, and the migrations run as before, under the lock.
  */
 async function allMigrationsApplied(dataSource: DataSource): Promise<boolean> {
+  const table = `"${dataSource.options.migrationsTableName ?? 'migrations'}"`;
   try {
-    const rows: { name: string }[] = await dataSource.query(`SELECT "name" FROM "${dataSource.options.migrationsTableName ?? 'migrations'}"`);
+    // A fresh database has no table yet: asked first, so that no failed query is logged.
+    const [{ found }]: { found: string | null }[] = await dataSource.query('SELECT to_regclass($1) AS found', [table]);
+    if (!found) return false;
+    const rows: { name: string }[] = await dataSource.query(`SELECT "name" FROM ${table}`);
     const applied = new Set(rows.map((r) => r.name));
     return dataSource.migrations.every((m) => applied.has(m.name ?? m.constructor.name));
   } catch {
