@@ -42,6 +42,7 @@ import { stylizeToon, ToonOptions } from './toon-style';
 import { ChildEyes, measureChildEyes } from './eye-animator';
 import { fillWithSkin, foreheadSkinScales } from './skin-fill';
 import { flattenShading } from './face-shading';
+import { findInnerLips } from './mouth-contour';
 
 export type FaceStyle = 'photo' | 'toon';
 
@@ -55,6 +56,8 @@ export interface PrepareFaceInput {
   matrix: YuvMatrix;
   range: YuvRange;
   style: FaceStyle;
+  /** Find an open mouth's inner lips from the pixels (default true; see mouth-contour). */
+  innerLips?: boolean;
   /** Mask feather box radius in canonical pixels (default size / 85, about 6 at 512). */
   featherRadius?: number;
   /** Forehead fade as fractions of the forehead arc's height above the eye line: the mask is 1
@@ -153,12 +156,16 @@ export const SMALLER_LEVELS = 2;
 const MIN_LEVEL_SIZE = 64;
 
 export function prepareFace(input: PrepareFaceInput): PreparedFace {
-  const { size, landmarks } = input;
+  const { size } = input;
   if (!Number.isInteger(size) || size < 16 || size % 2 !== 0) throw new RangeError('face size must be an even integer >= 16');
   if (input.rgba.length !== size * size * 4) throw new RangeError(`expected ${size}x${size} RGBA`);
-  if (landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
+  if (input.landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
 
-  const styled = input.style === 'toon' ? stylizeToon(input.rgba, size, size, input.toon) : input.rgba;
+  // An open mouth's inner lips as the pixels show them (mouth-contour); the smaller copies inherit them.
+  const lips = input.innerLips === false ? null : findInnerLips(input.rgba, size, input.landmarks);
+  const landmarks = lips ? lips.landmarks : input.landmarks;
+  const photo = lips ? lips.rgba : input.rgba;
+  const styled = input.style === 'toon' ? stylizeToon(photo, size, size, input.toon) : photo;
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
@@ -221,6 +228,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
+      innerLips: false,
       // The story style's choices resolved here: the copies are prepared as 'photo' (no second stylisation or fill).
       levelSharpen,
       sharpen: levelSharpen,
