@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { followMeasure, normaliseOpenness, STILL_MOUTH_RATIO, stillnessMeasure } from './follow-metrics';
+import { followMeasure, normaliseOpenness, profileStillness, STILL_MOUTH_RATIO, stillnessMeasure } from './follow-metrics';
 
 describe('followMeasure', () => {
   const story = Array.from({ length: 60 }, (_, i) => ((i >= 20 && i < 23) || (i >= 40 && i < 44) ? 0.05 : 0.3 + 0.01 * Math.sin(i)));
@@ -55,5 +55,37 @@ describe('stillnessMeasure', () => {
     const out = story.map((v, i) => (i % 2 ? NaN : v));
     assert.equal(stillnessMeasure(story, out, shotOf).frames, 60);
     assert.ok(Number.isNaN(stillnessMeasure([0.1, 0.2], [0.1, 0.2], [0, 0]).ratio));
+  });
+});
+
+describe('profileStillness', () => {
+  // Profiles of 9 entries: a dark lip line in the middle, read with noise (sd 0.01 per entry); two shots with a different shape.
+  const n = 80;
+  const shotOf = Array.from({ length: n }, (_, i) => (i < 40 ? 0 : 1));
+  const noise = (i: number, k: number, seed: number) => 0.01 * Math.SQRT2 * Math.sin(i * 2.39996 + k * 1.7 + seed);
+  const line = (i: number, depth: number, seed: number) =>
+    Float64Array.from({ length: 9 }, (_, k) => 1 - (k === 4 ? depth : k === 3 || k === 5 ? depth / 2 : 0) + (i < 40 ? 0 : 0.05 * k) + noise(i, k, seed));
+  const story = Array.from({ length: n }, (_, i) => line(i, 0.3, 0));
+  test('a still output read with the same noise passes; a shot’s different shape is not change', () => {
+    const r = profileStillness(
+      story,
+      story.map((_, i) => line(i, 0.5, 2.1)),
+      shotOf,
+    );
+    assert.ok(Math.abs(r.storySpread - 0.01) < 0.002, `${r.storySpread}`);
+    assert.ok(r.ratio > 0.8 && r.ratio < 1.2, `${r.ratio}`);
+    assert.equal(r.frames, n);
+  });
+  test('a lip line that darkens and fades every 20 frames fails; so does one that turns bright (teeth), which a darkness figure would not see', () => {
+    const opening = (i: number) => (1 - Math.cos((2 * Math.PI * i) / 20)) / 2;
+    const darkening = story.map((_, i) => line(i, 0.3 + 0.15 * opening(i), 2.1));
+    assert.ok(profileStillness(story, darkening, shotOf).ratio > 2);
+    const teeth = story.map((_, i) => line(i, 0.3 - 0.3 * opening(i), 2.1));
+    assert.ok(profileStillness(story, teeth, shotOf).ratio > 2 * STILL_MOUTH_RATIO);
+  });
+  test('frames not read in both are left out; too few give NaN', () => {
+    const out = story.map((p, i) => (i % 4 ? p : null));
+    assert.equal(profileStillness(story, out, shotOf).frames, 60);
+    assert.ok(Number.isNaN(profileStillness([story[0], story[1]], [story[0], story[1]], [0, 0]).ratio));
   });
 });

@@ -91,11 +91,13 @@ export interface StillnessResult {
 
 /**
  * The output may read at most this many times as spread as the story. An output mouth that follows
- * the story's reading noise reads about √2 times it (its own noise and the followed one): main's
- * render before the mouth's dead band read 1.10–1.60 (stories a, b × sample1, sample6, composited
- * in-process, eval/photo-look.ts), the lips made to open 0 → 0.05 of the mouth's width every 20
- * frames 1.52–2.15, the lips held still 0.95–1.40 (the net reads a child's face noisier than the
- * story's). The net is a weak instrument at these sizes (that 0.05 opening, 2 px, read as 0.007).
+ * the story's reading noise reads about √2 times it (its own noise and the followed one). Set in
+ * session 11 for the landmark net's lip gap (main's render before the mouth's dead band 1.10–1.60, lips
+ * opened 0 → 0.05 every 20 frames 1.52–2.15, held still 0.95–1.40: a weak instrument at these sizes).
+ * Kept for the lip line's pixels (eval/lip-line.ts with profileStillness, session 13): real renders of
+ * stories a, b × sample1, sample6 with the lips still read 0.63–1.18; lips opened 0 → 0.02 of the
+ * mouth's width every 20 frames 1.47–1.62 on story a (real renders), 3.1 on b (composited in-process);
+ * 0 → 0.05 3.3–7.2 in-process (docs/notes/2026-12-08-s13/mouth13.md).
  */
 export const STILL_MOUTH_RATIO = 1.5;
 
@@ -123,5 +125,50 @@ export function stillnessMeasure(story: ArrayLike<number>, output: ArrayLike<num
   if (frames < 3) return { storySpread: NaN, outputSpread: NaN, ratio: NaN, frames };
   const storySpread = Math.sqrt(sumStory / frames),
     outputSpread = Math.sqrt(sumOutput / frames);
+  return { storySpread, outputSpread, ratio: storySpread > 0 ? outputSpread / storySpread : NaN, frames };
+}
+
+/**
+ * stillnessMeasure for a series of vectors (e.g. eval/lip-line.ts's profile across the lip line, one per frame; null =
+ * not read): the spread is the root mean square, over the frames read in both and the vector's entries, of each
+ * vector's difference from its shot's mean vector — any change of the vector's shape counts (a gap that darkens, teeth
+ * that show, lips that move), not only one number's.
+ */
+export function profileStillness(
+  story: readonly (ArrayLike<number> | null)[],
+  output: readonly (ArrayLike<number> | null)[],
+  shotOf: ArrayLike<number>,
+): StillnessResult {
+  const byShot = new Map<number, [ArrayLike<number>[], ArrayLike<number>[]]>();
+  for (let i = 0; i < story.length; i++) {
+    const s = story[i],
+      o = output[i];
+    if (!s || !o) continue;
+    let shot = byShot.get(shotOf[i]);
+    if (!shot) byShot.set(shotOf[i], (shot = [[], []]));
+    shot[0].push(s);
+    shot[1].push(o);
+  }
+  let frames = 0,
+    entries = 0,
+    sumStory = 0,
+    sumOutput = 0;
+  const squares = (v: ArrayLike<number>[]) => {
+    const n = v[0].length;
+    const m = new Float64Array(n);
+    for (const x of v) for (let k = 0; k < n; k++) m[k] += x[k] / v.length;
+    let sum = 0;
+    for (const x of v) for (let k = 0; k < n; k++) sum += (x[k] - m[k]) ** 2;
+    return sum;
+  };
+  for (const [s, o] of byShot.values()) {
+    frames += s.length;
+    entries += s.length * s[0].length;
+    sumStory += squares(s);
+    sumOutput += squares(o);
+  }
+  if (frames < 3) return { storySpread: NaN, outputSpread: NaN, ratio: NaN, frames };
+  const storySpread = Math.sqrt(sumStory / entries),
+    outputSpread = Math.sqrt(sumOutput / entries);
   return { storySpread, outputSpread, ratio: storySpread > 0 ? outputSpread / storySpread : NaN, frames };
 }

@@ -57,9 +57,10 @@ import {
 } from './insertion-metrics';
 import { renderTarget } from './precomputed-story';
 import { CONTACT_TILE, ContactSheetBlock, writeContactSheet } from './contact-sheet';
-import { followMeasure, FollowResult, MIN_VARIATION, pearson, STILL_MOUTH_RATIO, StillnessResult, stillnessMeasure } from './follow-metrics';
+import { normalisedLipProfile, readLipLine } from './lip-line';
+import { followMeasure, FollowResult, MIN_VARIATION, pearson, profileStillness, STILL_MOUTH_RATIO, StillnessResult, stillnessMeasure } from './follow-metrics';
 import { placedPose, POSE_POINTS, PoseDifference, poseDifference } from './pose-metric';
-import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, RIGHT_EYE, signedLipGap } from '@talecast/geometry';
+import { centroid, eyeOpening, LEFT_EYE, mouthOpenness, openMouthTo, RIGHT_EYE, signedLipGap } from '@talecast/geometry';
 
 /** The fade weight (yawFade) at or above which the render counts as showing the child on a frame. */
 const SHOWN_FADE = 0.5;
@@ -108,6 +109,14 @@ export interface EvaluationOptions {
   contactSheet?: string | null;
   threads?: number;
   log?: (line: string) => void;
+  /**
+   * Validation of the instruments only (0 = off): the renders' hero mouth is made to open 0 → `mouthWobble` of its
+   * width and close again every 20 frames (openMouthTo on the stored track before rendering; the measures keep the
+   * precomputed target), so the still-mouth figure judges a render whose lips move on purpose.
+   */
+  mouthWobble?: number;
+  /** Where each render's video.mp4 is copied (`<story> × <face>.mp4`) before its folder is removed (null = not kept). */
+  keepRenders?: string | null;
 }
 
 export interface ChildFace {
@@ -229,12 +238,25 @@ export interface RunResult {
     eyesIrisModel: FollowResult & { applicable: boolean };
     mouth: FollowResult & { applicable: boolean; story: 'truth' | 'instrument' };
     /**
-     * Where the truth says the story's mouth never moves (the photo fixtures' rigid hero): the spread of the landmark net's
-     * signed lip gap (signedLipGap, on the crop turned with the story's face) on the output against the same on the story,
-     * within shots (eval/follow-metrics.ts stillnessMeasure); null where the story's mouth moves or has no truth.
+     * Where the truth says the story's mouth never moves (the photo fixtures' rigid hero), judged: how much the lip line's
+     * pixels change within shots on the output against the same on the story (eval/lip-line.ts normalisedLipProfile: the
+     * luma profile across the lip line in a window laid on the frame's target mouth, turned with the eye line and sized
+     * by the eye distance; eval/follow-metrics.ts profileStillness); null where the story's mouth moves or has no truth.
      */
     mouthStill: StillnessResult | null;
+    /**
+     * The same judged by the landmark net's signed lip gap (signedLipGap, on the crop turned with the story's face): the
+     * judged figure of sessions 11–12, kept to compare (not judged: on a relit child's closed mouth it reads the net's
+     * noise, 1.53–1.57 on story a with the lips still by eye, docs/notes/2026-12-08-s13/mouth13.md).
+     */
+    mouthStillLandmarkNet: StillnessResult | null;
     mouthLandmarkNet: FollowResult & { applicable: boolean };
+    /**
+     * The lip line's darkness on the output against the story's mouth (the truth where there is one; `storyVsTruth`: the
+     * same instrument on the story's own frames against the truth), a diagnostic that the pixel instrument follows a
+     * moving mouth (the drawn tale); NaN correlations where the story's mouth is still.
+     */
+    mouthLipLine: FollowResult & { applicable: boolean; storyVsTruth: number };
   };
   pass: Record<'identity' | 'placement' | 'stability' | 'untouched' | 'seam' | 'eyes' | 'mouth', boolean>;
 }
@@ -367,8 +389,20 @@ export async function evaluateInsertion(options: EvaluationOptions): Promise<Eva
       for (const face of faces) {
         const r0 = performance.now();
         const renderId = newId();
-        await renderVideo({ renderId, storyId, faces: { hero: [face.render] } }, { storage, ffmpeg, pool, encoder });
+        const restore = options.mouthWobble ? await wobbleStoredMouth(storage, storyId, manifest, frames, role, options.mouthWobble) : null;
+        try {
+          await renderVideo({ renderId, storyId, faces: { hero: [face.render] } }, { storage, ffmpeg, pool, encoder });
+        } finally {
+          await restore?.();
+        }
         const renderSeconds = (performance.now() - r0) / 1000;
+        if (options.keepRenders) {
+          await fs.mkdir(options.keepRenders, { recursive: true });
+          await fs.copyFile(
+            storage.renderFile(renderId, 'video.mp4'),
+            path.join(options.keepRenders, `${storyId} × ${face.name.replace(/\.[a-z]+$/i, '')}.mp4`),
+          );
+        }
         const a0 = performance.now();
         const measured = await measureRun({
           ffmpeg,
@@ -665,6 +699,11 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const storyMouth = input.fixtureTruth ? drawnMouthOpenness(truth) : null;
   const mouthStoryNet = new Float64Array(truth.frameCount).fill(NaN);
   const lipGap = { story: new Float64Array(truth.frameCount).fill(NaN), output: new Float64Array(truth.frameCount).fill(NaN) };
+  const lipLine = { story: new Float64Array(truth.frameCount).fill(NaN), output: new Float64Array(truth.frameCount).fill(NaN) };
+  const lipProfile = {
+    story: new Array<Float64Array | null>(truth.frameCount).fill(null),
+    output: new Array<Float64Array | null>(truth.frameCount).fill(null),
+  };
   try {
     for (let i = 0; i < truth.frameCount; i++) {
       const [o, r, s] = await Promise.all([out.next(), ready.next(), story.next()]);
@@ -702,6 +741,13 @@ async function measureRun(input: RunInput): Promise<Measured> {
         }
         const outNet = await turnedLandmarks(models, outRgb, target, turnedInput);
         const oo = openness(outNet);
+        // The lip line's pixels in the window on the target mouth (where the render puts the child's), on both frames.
+        if (input.childShown(i)) {
+          lipLine.story[i] = readLipLine(storyRgb, target);
+          lipLine.output[i] = readLipLine(outRgb, target);
+          lipProfile.story[i] = normalisedLipProfile(storyRgb, target);
+          lipProfile.output[i] = normalisedLipProfile(outRgb, target);
+        }
         // The child's eyes and mouth are measured where the child is shown: on a head turned far
         // towards profile the render fades the child out, and the instruments read the drawn head there.
         if (so && oo && input.childShown(i)) {
@@ -900,6 +946,7 @@ async function measureRun(input: RunInput): Promise<Measured> {
   const sameInstrument = followMeasure(opennessStoryNet, opennessOutNet, true);
   const eyesIris = followMeasure(opennessStory.eyes, opennessOutIris, true);
   const mouthNet = followMeasure(mouthStoryNet, opennessOut.mouth, false);
+  const mouthPixels = followMeasure(storyMouth ?? opennessStory.mouth, lipLine.output, false);
   const mouthFollowed = mouth.storyVariation >= MIN_VARIATION;
   const shotOf = Float64Array.from({ length: truth.frameCount }, (_, i) => truth.shots.findIndex((x) => i >= x.startFrame && i < x.endFrame));
   const follow = {
@@ -909,8 +956,15 @@ async function measureRun(input: RunInput): Promise<Measured> {
     eyesIrisModel: { ...roundFollow(eyesIris), applicable: eyesIris.storyVariation >= MIN_VARIATION },
     mouth: { ...roundFollow(mouth), applicable: mouthFollowed, story: storyMouth ? ('truth' as const) : ('instrument' as const) },
     // The truth says the story's mouth never moves: the output's must hold still (the instrument: the net's signed lip gap).
-    mouthStill: storyMouth && !mouthFollowed ? roundStillness(stillnessMeasure(lipGap.story, lipGap.output, shotOf)) : null,
+    mouthStill: storyMouth && !mouthFollowed ? roundStillness(profileStillness(lipProfile.story, lipProfile.output, shotOf), 5) : null,
+    mouthStillLandmarkNet: storyMouth && !mouthFollowed ? roundStillness(stillnessMeasure(lipGap.story, lipGap.output, shotOf), 4) : null,
     mouthLandmarkNet: { ...roundFollow(mouthNet), applicable: mouthNet.storyVariation >= MIN_VARIATION },
+    mouthLipLine: {
+      ...roundFollow(mouthPixels),
+      applicable: mouthPixels.storyVariation >= MIN_VARIATION,
+      // Only where the story's mouth moves: against a still truth a correlation reads noise.
+      storyVsTruth: storyMouth && mouthFollowed ? round(pearson(storyMouth, lipLine.story).r, 3) : NaN,
+    },
   };
   return {
     identity: {
@@ -1042,14 +1096,41 @@ function drawnMouthOpenness(truth: GroundTruth): Float64Array | null {
   });
 }
 
+/**
+ * Writes the story's stored track with the hero's lips opened to amplitude × (1 − cos(2π i / 20)) / 2 of the mouth's width
+ * on every frame (openMouthTo; mouthOpen to match), for the render that follows; returns the function that puts the
+ * stored file back. `frames` (the eval's own copy, the measures' target) is not changed.
+ */
+async function wobbleStoredMouth(
+  storage: StorageCore,
+  storyId: string,
+  manifest: StoryManifest,
+  frames: FrameData,
+  role: number,
+  amplitude: number,
+): Promise<() => Promise<void>> {
+  const file = storage.storyFile(storyId, manifest.frameData.file);
+  const original = await fs.readFile(file);
+  const wobbled = FrameData.fromBuffer(manifest, original);
+  for (let i = 0; i < manifest.video.frameCount; i++) {
+    if (!wobbled.present(role, i)) continue;
+    const lm = wobbled.field(role, i, 'landmarks');
+    openMouthTo(lm, (amplitude * (1 - Math.cos((2 * Math.PI * i) / 20))) / 2);
+    wobbled.field(role, i, 'mouthOpen')[0] = mouthOpenness(lm);
+  }
+  if (frames.records.length !== wobbled.records.length) throw new Error('wobbleStoredMouth: the stored track is not the loaded one');
+  await fs.writeFile(file, Buffer.from(wobbled.records.buffer, wobbled.records.byteOffset, wobbled.records.byteLength));
+  return () => fs.writeFile(file, original);
+}
+
 /** [mean eye opening of both eyes (see eyeOpening), mouth openness, signed lip gap] of one measurement, or null when it failed. */
 function openness(lm: Float32Array | null): [number, number, number] | null {
   if (!lm || lm.length < 136) return null;
   return [(eyeOpening(lm, 0) + eyeOpening(lm, 1)) / 2, mouthOpenness(lm), signedLipGap(lm)];
 }
 
-function roundStillness(s: StillnessResult): StillnessResult {
-  return { ...s, storySpread: round(s.storySpread, 4), outputSpread: round(s.outputSpread, 4), ratio: round(s.ratio, 2) };
+function roundStillness(s: StillnessResult, digits: number): StillnessResult {
+  return { ...s, storySpread: round(s.storySpread, digits), outputSpread: round(s.outputSpread, digits), ratio: round(s.ratio, 2) };
 }
 
 function roundFollow(f: FollowResult): FollowResult {

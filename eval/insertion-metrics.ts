@@ -289,3 +289,85 @@ export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.round((p / 100) * (s.length - 1))))];
 }
+
+/**
+ * The drawn features the insertion must cover (issue 18, "the character's eyes, brows, nose and mouth never show"):
+ * the brows (17–26), the nose (27–35), the eyes with their corners (36–47) and the outer lips (48–59). The inner lips
+ * are left out: an open mouth's interior is the story's own by design.
+ */
+export const FEATURE_POINTS = Array.from({ length: 43 }, (_, k) => 17 + k);
+
+/** A feature point's name, for reports ("far eye outer corner" is told by the caller, who knows the turn). */
+export function featurePointName(i: number): string {
+  if (i < 22) return `brow, image-left (${i})`;
+  if (i < 27) return `brow, image-right (${i})`;
+  if (i < 36) return `nose (${i})`;
+  if (i < 42) return `eye, image-left (${i}${i === 36 ? ', outer corner' : ''})`;
+  if (i < 48) return `eye, image-right (${i}${i === 45 ? ', outer corner' : ''})`;
+  return `lips (${i})`;
+}
+
+export interface FeatureCover {
+  /** The lowest insertion alpha met on any feature point's path outwards (see featureCover); 1 when none was checked. */
+  minAlpha: number;
+  /** The point where it was met (-1 when none was checked). */
+  worst: number;
+  /** Feature points checked (those in the frame and not behind an occluder). */
+  points: number;
+}
+
+/**
+ * How well the insertion covers the drawn features of one frame: for each of `truth`'s FEATURE_POINTS (the drawn
+ * truth, frame px), the insertion's alpha is read (nearest pixel) along the path from the point outwards — away from
+ * the features' centroid — for `margin` × the inter-ocular distance (a drawn eye's lashes and a brow's tail reach past
+ * their landmark); the minimum over the path and over the points is the frame's figure. `alpha` covers `bbox` (the
+ * compositor's lastAlpha and report bbox); outside it the alpha is 0. Points for which `skip(x, y)` holds (behind an
+ * occluder, out of the frame) are not checked, and a point's path stops where it reaches such a place.
+ */
+export function featureCover(
+  alpha: { data: Float32Array; width: number; height: number },
+  bbox: Rect | null,
+  truth: ArrayLike<number>,
+  margin: number,
+  skip: (x: number, y: number) => boolean = () => false,
+): FeatureCover {
+  let cx = 0,
+    cy = 0;
+  for (const i of FEATURE_POINTS) {
+    cx += truth[2 * i];
+    cy += truth[2 * i + 1];
+  }
+  cx /= FEATURE_POINTS.length;
+  cy /= FEATURE_POINTS.length;
+  const reach = margin * interOcularDistance(truth);
+  const at = (x: number, y: number): number => {
+    if (!bbox) return 0;
+    const i = Math.floor(x) - bbox.x,
+      j = Math.floor(y) - bbox.y;
+    return i >= 0 && j >= 0 && i < bbox.width && j < bbox.height ? alpha.data[j * alpha.width + i] : 0;
+  };
+  let minAlpha = 1,
+    worst = -1,
+    points = 0;
+  for (const i of FEATURE_POINTS) {
+    const x = truth[2 * i],
+      y = truth[2 * i + 1];
+    if (skip(x, y)) continue;
+    points++;
+    const dx = x - cx,
+      dy = y - cy,
+      len = Math.hypot(dx, dy) || 1;
+    const steps = Math.max(1, Math.ceil(reach));
+    for (let s = 0; s <= steps; s++) {
+      const t = (reach * s) / steps / len;
+      // The path stops where it leaves what is checked (the frame's edge, an occluder).
+      if (s > 0 && skip(x + t * dx, y + t * dy)) break;
+      const a = at(x + t * dx, y + t * dy);
+      if (a < minAlpha || worst < 0) {
+        minAlpha = a;
+        worst = i;
+      }
+    }
+  }
+  return { minAlpha: points ? minAlpha : 1, worst, points };
+}

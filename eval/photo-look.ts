@@ -2,10 +2,14 @@
 // precomputes story a or b once into --data (kept between runs), prints per hero frame the ground
 // truth's inner-lip gap (the fixture's hero is a rigid patch: its mouth never moves), the precomputed
 // one and, with --measure, the landmark net's reading on the story and on each child's composite (the
-// eval's instrument: the net on the crop turned with the face); composites the frames of --strip
+// net on the crop turned with the face: the still-mouth instrument of sessions 11–12); composites the frames of --strip
 // in-process as a render segment does and writes strips of the mouth at full size, consecutive
-// frames side by side (story row, then one row per child), plus the same strip enlarged 3x.
+// frames side by side (story row, then one row per child), plus the same strip enlarged 3x. --pixels
+// reads the eval's still-mouth instrument (eval/lip-line.ts) on the story and each child; --renders
+// takes a child's frames from a real render (evaluate.js --keep-renders) instead of compositing them.
 // Usage: node dist/eval/photo-look.js --variant b --faces sample1.jpg,sample6.jpg --strip 240-259 --measure --out /tmp/look
+//        node dist/eval/photo-look.js --variant a --pixels --wobble 0.02
+//        node dist/eval/photo-look.js --variant a --pixels --strip 240-251 --renders "sample1.jpg=/tmp/r/eval-a-10s × sample1.mp4"
 import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
@@ -23,7 +27,8 @@ import { locateFfmpeg } from '@talecast/video';
 import { FrameReader } from './frame-reader';
 import { prepareChildFace } from './insertion-eval';
 import { deltaE, faceOutline, landmarkCentre, RgbFrame, SeamProbe, seamColours, seamProbes, yuvToRgb, yuvView } from './insertion-metrics';
-import { stillnessMeasure } from './follow-metrics';
+import { profileStillness, stillnessMeasure } from './follow-metrics';
+import { lipLineProfile, normalisedLipProfile, readLipLine } from './lip-line';
 
 const { values: opts } = parseArgs({
   options: {
@@ -34,6 +39,10 @@ const { values: opts } = parseArgs({
     strip: { type: 'string', default: '' },
     /** The landmark net's mouth reading on the story and the outputs, every hero frame. */
     measure: { type: 'boolean', default: false },
+    /** The lip line's darkness (eval/lip-line.ts, the eval's still-mouth instrument) on the story and the outputs, every hero frame. */
+    pixels: { type: 'boolean', default: false },
+    /** With --pixels: a JSON file of every hero frame's lip line profile (story and children), to try measures offline. */
+    dump: { type: 'string', default: '' },
     comp: { type: 'string', default: '{}' },
     /** The compositing time per hero frame with --comp against the same without the story's light (alternating, in-process). */
     time: { type: 'boolean', default: false },
@@ -47,6 +56,8 @@ const { values: opts } = parseArgs({
     /** Frames whose whole face goes out at full size: story | each child, plain and with the mask outline drawn. */
     crops: { type: 'string', default: '' },
     out: { type: 'string', default: '/tmp/photo-look' },
+    /** Real renders in place of the in-process composites: "sample1.jpg=/path/render.mp4,…" (e.g. evaluate.js --keep-renders). */
+    renders: { type: 'string', default: '' },
     data: { type: 'string', default: '/tmp/talecast-photo-look-data' },
   },
 });
@@ -71,8 +82,25 @@ async function main(): Promise<void> {
   const role = frames.roleIndex('hero');
   const comp: CompositeOptions = JSON.parse(opts.comp!);
   const wobble = Number(opts.wobble);
-  const children: { name: string; prepared: PreparedFace; strip: Buffer[]; gap: number[] }[] = [];
+  const children: {
+    name: string;
+    prepared: PreparedFace;
+    strip: Buffer[];
+    gap: number[];
+    dark: number[];
+    profile: (Float64Array | null)[];
+    render: FrameReader | null;
+    frame: Buffer | null;
+  }[] = [];
+  const storyProfile: (Float64Array | null)[] = [];
+  const renders = new Map(
+    opts
+      .renders!.split(',')
+      .filter(Boolean)
+      .map((spec) => spec.split('=') as [string, string]),
+  );
   const storyGap: number[] = [],
+    storyDark: number[] = [],
     shotOf: number[] = [];
   for (const f of opts.faces!.split(',').filter(Boolean)) {
     const c = await prepareChildFace(models, detector, f);
@@ -86,9 +114,25 @@ async function main(): Promise<void> {
       ...JSON.parse(opts.prep!),
     });
     console.log(`${c.name}: the photo's own inner-lip gap ${mouthOpenness(c.render.landmarks).toFixed(3)}`);
-    children.push({ name: c.name, prepared, strip: [], gap: [] });
+    const render = renders.get(f);
+    children.push({
+      name: c.name,
+      prepared,
+      strip: [],
+      gap: [],
+      dark: [],
+      profile: [],
+      render: render ? new FrameReader(ffmpeg.ffmpeg, render, width, height) : null,
+      frame: null,
+    });
+    if (render) console.log(`${c.name}: frames from the render ${render}`);
   }
   const storyStrip: Buffer[] = [];
+  const dump: { i: number; shot: number; iod: number; story: number[] | null; truth: number[] | null; children: (number[] | null)[] }[] = [];
+  const profileOf = (rgb: RgbFrame, lm: ArrayLike<number>) => {
+    const p = lipLineProfile(rgb, lm);
+    return p ? Array.from(p.profile, (v) => Math.round(v * 100) / 100) : null;
+  };
   const reader = new FrameReader(
     ffmpeg.ffmpeg,
     manifest.segments.map((s) => path.join(storage.storyDir(storyId), s.file)),
@@ -102,14 +146,19 @@ async function main(): Promise<void> {
   const cropFrames = new Set(opts.crops!.split(',').filter(Boolean).map(Number));
   const seamStory = new SeamTally();
   const seamChild = children.map(() => new SeamTally());
-  console.log('frame  truth  precomputed  iod' + (opts.measure ? `  net:story  ${children.map((c) => `net:${c.name}`).join('  ')}` : ''));
+  console.log(
+    'frame  truth  precomputed  iod' +
+      (opts.measure ? `  net:story  ${children.map((c) => `net:${c.name}`).join('  ')}` : '') +
+      (opts.pixels ? `  lip line: story  ${children.map((c) => c.name).join('  ')}` : ''),
+  );
   for (let i = 0; i < manifest.video.frameCount; i++) {
     const buf = await reader.next();
     if (!buf) break;
+    for (const ch of children) if (ch.render) ch.frame = await ch.render.next();
     const gt = truth.frames[i].hero;
     if (!frames.present(role, i)) continue;
     const seamHere = opts.seam && heroCount++ % Number(opts.every) === 0;
-    if (!opts.measure && !inStrip(i) && !seamHere && !cropFrames.has(i) && !opts.time) continue;
+    if (!opts.measure && !opts.pixels && !inStrip(i) && !seamHere && !cropFrames.has(i) && !opts.time) continue;
     const lm = frames.field(role, i, 'landmarks');
     const target = renderTarget(frames, role, i, manifest.video, [])!;
     const storyRgb = yuvToRgb(yuvView(buf, width, height), matrix, range);
@@ -120,7 +169,13 @@ async function main(): Promise<void> {
       const read = await turnedLandmarks(models, storyRgb, lm, turnedInput);
       cells.push(`${mouthOpenness(read).toFixed(3)} (${signedLipGap(read).toFixed(3)})`);
       storyGap[i] = signedLipGap(read);
-      shotOf[i] = truth.shots.findIndex((s) => i >= s.startFrame && i < s.endFrame);
+    }
+    shotOf[i] = truth.shots.findIndex((s) => i >= s.startFrame && i < s.endFrame);
+    if (opts.pixels) {
+      storyDark[i] = readLipLine(storyRgb, lm);
+      storyProfile[i] = normalisedLipProfile(storyRgb, lm);
+      cells.push(`lip ${storyDark[i].toFixed(4)}`);
+      if (opts.dump) dump.push({ i, shot: shotOf[i], iod, story: profileOf(storyRgb, lm), truth: gt ? profileOf(storyRgb, gt) : null, children: [] });
     }
     if (wobble > 0) target.landmarks = openMouthTo(Float32Array.from(lm), (wobble * (1 - Math.cos((2 * Math.PI * i) / 20))) / 2);
     if (inStrip(i)) storyStrip.push(await mouthCrop(storyRgb, lm, mouthBox));
@@ -128,8 +183,8 @@ async function main(): Promise<void> {
     if (opts.time) for (const ch of children) timeComposite(compositor, buf, width, height, ch.prepared, target, comp, timing);
     if (seamHere) cells.push(`seam story ${seamStory.add(storyRgb, storyRgb, lm).toFixed(1)}`);
     for (const [k, ch] of children.entries()) {
-      const copy = Buffer.from(buf);
-      compositor.composite(yuvView(copy, width, height), ch.prepared, target, comp);
+      const copy = ch.frame ? Buffer.from(ch.frame) : Buffer.from(buf);
+      if (!ch.frame) compositor.composite(yuvView(copy, width, height), ch.prepared, target, comp);
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
       if (seamHere) cells.push(`${ch.name} ${seamChild[k].add(rgb, storyRgb, lm).toFixed(1)}`);
       crops.push(rgb);
@@ -138,12 +193,20 @@ async function main(): Promise<void> {
         cells.push(`${mouthOpenness(read).toFixed(3)} (${signedLipGap(read).toFixed(3)})`);
         ch.gap[i] = signedLipGap(read);
       }
+      if (opts.pixels) {
+        ch.dark[i] = readLipLine(rgb, lm);
+        ch.profile[i] = normalisedLipProfile(rgb, lm);
+        cells.push(`lip ${ch.dark[i].toFixed(4)}`);
+        if (opts.dump) dump[dump.length - 1].children.push(profileOf(rgb, lm));
+      }
       if (inStrip(i)) ch.strip.push(await mouthCrop(rgb, lm, mouthBox));
     }
     console.log(cells.join('  '));
     if (cropFrames.has(i)) await writeFaceCrops(crops, lm, path.join(opts.out!, `face-${variant}-${i}.png`));
   }
   reader.close();
+  if (opts.dump) await fs.writeFile(opts.dump, JSON.stringify({ variant, wobble, children: children.map((c) => c.name), frames: dump }));
+  for (const ch of children) ch.render?.close();
   if (opts.time)
     console.log(
       `compositing per hero frame and child: ${(timing.with / timing.frames).toFixed(3)} ms as given, ${(timing.without / timing.frames).toFixed(3)} ms without the story's light (${timing.frames} composites each)`,
@@ -155,14 +218,26 @@ async function main(): Promise<void> {
   }
   for (const ch of children) {
     const fill = (v: number[]) => Float64Array.from({ length: manifest.video.frameCount }, (_, i) => v[i] ?? NaN);
-    const s = stillnessMeasure(
-      fill(storyGap),
-      fill(ch.gap),
-      Float64Array.from({ length: manifest.video.frameCount }, (_, i) => shotOf[i] ?? -1),
-    );
+    const shots = Float64Array.from({ length: manifest.video.frameCount }, (_, i) => shotOf[i] ?? -1);
+    const s = stillnessMeasure(fill(storyGap), fill(ch.gap), shots);
     if (opts.measure)
       console.log(
         `${ch.name}: signed lip gap spread within shots: story ${s.storySpread.toFixed(4)}, output ${s.outputSpread.toFixed(4)}, ratio ${s.ratio.toFixed(2)} (${s.frames} frames)`,
+      );
+    const p = stillnessMeasure(fill(storyDark), fill(ch.dark), shots);
+    const frameCount = manifest.video.frameCount;
+    const q = profileStillness(
+      Array.from({ length: frameCount }, (_, i) => storyProfile[i] ?? null),
+      Array.from({ length: frameCount }, (_, i) => ch.profile[i] ?? null),
+      shots,
+    );
+    if (opts.pixels)
+      console.log(
+        `${ch.name}: lip line pixels' change within shots (the eval's still mouth): story ${q.storySpread.toFixed(4)}, output ${q.outputSpread.toFixed(4)}, ratio ${q.ratio.toFixed(2)} (${q.frames} frames)`,
+      );
+    if (opts.pixels)
+      console.log(
+        `${ch.name}: lip line darkness spread within shots: story ${p.storySpread.toFixed(5)}, output ${p.outputSpread.toFixed(5)}, ratio ${p.ratio.toFixed(2)} (${p.frames} frames; means story ${meanOf(storyDark).toFixed(4)}, output ${meanOf(ch.dark).toFixed(4)})`,
       );
   }
   if (storyStrip.length && mouthBox) {
@@ -314,6 +389,11 @@ async function writeFaceCrops(frames: RgbFrame[], lm: ArrayLike<number>, file: s
     .png()
     .toFile(file);
   console.log(`crops: ${file} (story, then each child; second row with the eval's outline)`);
+}
+
+function meanOf(v: number[]): number {
+  const known = v.filter(Number.isFinite);
+  return known.reduce((a, b) => a + b, 0) / known.length;
 }
 
 const turnedInput = new Float32Array(LANDMARK_INPUT * LANDMARK_INPUT * 3);

@@ -5,6 +5,7 @@
 // crop at full size (no scaling), plus optionally the identity distance to the child per config.
 // Usage: node dist/eval/tale-look.js --seconds 12 --size 1280x720 --frames 30,120,291 --faces sample1.jpg
 //        --configs '[{"name":"default"},{"name":"x","comp":{"childShape":0.7}}]' --out /tmp/look [--identity]
+//        [--features: the tale eval's drawn-features check on this data first]
 import { loadOrPrecompute, renderTarget } from './precomputed-story';
 import 'reflect-metadata';
 import { promises as fs } from 'node:fs';
@@ -22,15 +23,17 @@ import {
   loadIrisModel,
   turnedLandmarks,
 } from '@talecast/face';
-import { eyeOpening } from '@talecast/geometry';
+import { eyeOpening, Rect } from '@talecast/geometry';
 import { CompositeOptions, FrameCompositor, prepareFace, PrepareFaceInput, PreparedFace } from '@talecast/compositor';
 import { StorageCore } from '@talecast/storage';
 import { sharedTale } from '@talecast/testing';
 import { locateFfmpeg } from '@talecast/video';
+import { TaleTruth } from '@talecast/fixtures';
 import { FrameReader } from './frame-reader';
+import { FEATURE_COVER, formatFeatureCover, taleFeatureCover } from './tale-eval';
 import { identityDescriptor } from './identity-descriptor';
 import { prepareChildFace } from './insertion-eval';
-import { landmarkCentre, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
+import { FEATURE_POINTS, landmarkCentre, mean, RgbFrame, yuvToRgb, yuvView } from './insertion-metrics';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,6 +50,8 @@ const { values: opts } = parseArgs({
     crop: { type: 'string', default: '3.6' },
     out: { type: 'string', default: '/tmp/look' },
     data: { type: 'string', default: '/tmp/talecast-look-data' },
+    /** Also print the tale eval's drawn-features check (eval/tale-eval.ts FEATURE_COVER) on this data, default options. */
+    features: { type: 'boolean', default: false },
   },
 });
 
@@ -65,10 +70,18 @@ async function main(): Promise<void> {
   const storyId = `look-tale-${width0}x${height0}-${seconds}s`;
   const story = await loadOrPrecompute(storage, storyId, tale, ffmpeg, config.encoder);
   const { manifest, frames } = story;
+  const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions; eyes?: boolean }[] = JSON.parse(opts.configs!);
+  const truth: TaleTruth = JSON.parse(await fs.readFile(tale.groundTruth, 'utf8'));
+  if (opts.features) {
+    for (const cfg of configs)
+      for (const f of await taleFeatureCover(storage, storyId, manifest, frames, truth, ffmpeg, opts.faces!.split(','), cfg.comp)) {
+        console.log(`${cfg.name}: ${formatFeatureCover(f)}`);
+        for (const m of f.missedDetail) console.log(`  #${m.frame} yaw ${m.yaw}°: alpha ${m.minAlpha} at ${m.point}`);
+      }
+  }
   const { width, height, matrix, range } = manifest.video;
   const role = frames.roleIndex('hero');
   const occluders = manifest.roles.find((x) => x.name === 'hero')?.occluders ?? [];
-  const configs: { name: string; prep?: Partial<PrepareFaceInput>; comp?: CompositeOptions; eyes?: boolean }[] = JSON.parse(opts.configs!);
   const children = [];
   for (const f of opts.faces!.split(',')) {
     const c = await prepareChildFace(models, detector, f);
@@ -141,7 +154,7 @@ async function main(): Promise<void> {
       if (process.env.LOOK_GREY) copy.fill(128);
       const t0 = performance.now();
       const chTarget = ch.cfg.eyes === false ? { ...target, eyes: null } : target;
-      compositor.composite(yuvView(copy, width, height), ch.prepared, chTarget, ch.cfg.comp);
+      const report = compositor.composite(yuvView(copy, width, height), ch.prepared, chTarget, ch.cfg.comp);
       ch.ms.push(performance.now() - t0);
       if (process.env.LOOK_ALPHA && pngFrames.has(i)) {
         // Developer aid: the last composite's alpha as a grey PNG over its bbox.
@@ -153,6 +166,10 @@ async function main(): Promise<void> {
           .toFile(path.join(opts.out!, `alpha-${i}-${ch.cfg.name}.png`));
       }
       const rgb = yuvToRgb(yuvView(copy, width, height), matrix, range);
+      // Developer aid: LOOK_POINTS=1 marks the truth's drawn feature points (eval/tale-eval.ts FEATURE_COVER) on the
+      // output tile: green where the insertion's alpha there is at least FEATURE_COVER.alpha, red where not.
+      const drawnPoints = truth.frames[i]?.roles.hero?.landmarks;
+      if (process.env.LOOK_POINTS && pngFrames.has(i) && drawnPoints) markFeatures(rgb, drawnPoints, compositor.lastAlpha, report.bbox);
       if (pngFrames.has(i)) tiles.push(await tile(rgb, lm, crop));
       if (process.env.LOOK_EYES) line.push(`${ch.c.name} ${await eyeReading(rgb)}`);
       if (!opts.identity || !sampled.has(i)) continue;
@@ -195,6 +212,18 @@ async function main(): Promise<void> {
         `the story's own face ${mean(ch.story).toFixed(3)}); `
       : '';
     console.log(`${ch.c.name}/${ch.cfg.name}: ${id}composite ${mean(ch.ms).toFixed(2)} ms/frame`);
+  }
+}
+
+/** One pixel per drawn feature point: green where the last composite's alpha reaches FEATURE_COVER.alpha, red where not. */
+function markFeatures(rgb: RgbFrame, points: ArrayLike<number>, a: { data: Float32Array; width: number }, box: Rect | null): void {
+  for (const i of FEATURE_POINTS) {
+    const x = Math.floor(points[2 * i]),
+      y = Math.floor(points[2 * i + 1]);
+    if (x < 0 || y < 0 || x >= rgb.width || y >= rgb.height) continue;
+    const inBox = box && x >= box.x && y >= box.y && x < box.x + box.width && y < box.y + box.height;
+    const alpha = inBox ? a.data[(y - box.y) * a.width + (x - box.x)] : 0;
+    rgb.data.set(alpha >= FEATURE_COVER.alpha ? [0, 255, 0] : [255, 0, 0], 3 * (y * rgb.width + x));
   }
 }
 

@@ -60,7 +60,9 @@ import {
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
 import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
+import { MouthShaper } from './mouth-shape';
 import { SHADING_CELL, StoryShading } from './face-shading';
+import { DrawnReach, measureDrawnReach, reachOutline } from './far-side';
 
 export type YuvFrame = Yuv420;
 
@@ -132,6 +134,12 @@ export interface CompositeOptions {
    * brows) would otherwise stay the character's. The child's skin is stretched over it.
    */
   outlineGrow?: number;
+  /**
+   * Push each side of the outline out to the story face's drawn eyes and brows, measured on the frame (see far-side:
+   * a turned drawn head's far side is read short, and its drawn far eye showed beside the child's temple). Default: on
+   * for drawn ('toon') stories; frames whose drawn features already lie inside the outline are not changed.
+   */
+  drawnReach?: boolean;
   /** The story's light grid cell in eye distances (default SHADING_CELL, TOON_SHADING_CELL on drawn stories) and the gain's exponent (default 1). */
   shadingCell?: number;
   shadingStrength?: number;
@@ -198,11 +206,14 @@ export class FrameCompositor {
   private readonly eyed = new Float32Array(LANDMARK_COUNT * 2);
   private readonly eyeAnimator = new EyeAnimator();
   private readonly mouthInterior = new MouthInterior();
+  /** The child's mouth closed towards the story's (see mouth-shape). */
+  private readonly mouthShaper = new MouthShaper();
   /** Per face: its inner-mouth triangles when its photo's mouth is closed (empty: the photo's own interior is warped). */
   private readonly mouthTriangles = new WeakMap<PreparedFace, Uint32Array>();
   private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
   private readonly mouth = new Float32Array(INNER_MOUTH_POINTS * 2);
   private readonly outline = new Float32Array(FACE_OUTLINE.length * 2);
+  private readonly reach: DrawnReach = { rays: new Float64Array(0), count: 0, iod: 0, weight: 0 };
   private readonly warpedY: Plane = { data: new Uint8Array(0), width: 0, height: 0, stride: 0 };
   private readonly alpha: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
   private readonly limits: FloatPlane = { data: new Float32Array(0), width: 0, height: 0 };
@@ -282,9 +293,7 @@ export class FrameCompositor {
     const mouthShape = clamp01(options.childMouthShape ?? (drawn ? TOON_CHILD_SHAPE : CHILD_MOUTH_SHAPE)) * (1 - mouthCut);
     const jawShape = clamp01(options.childJawShape ?? 0);
     let landmarks =
-      childShape > 0 || mouthShape > 0 || jawShape > 0
-        ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped, jawShape)
-        : target.landmarks;
+      childShape > 0 || mouthShape > 0 || jawShape > 0 ? this.blendChildShape(face, target.landmarks, childShape, mouthShape, jawShape) : target.landmarks;
     const eyes = target.eyes ?? null;
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const eyeScale = options.eyeScale ?? EYE_SCALE;
@@ -293,6 +302,8 @@ export class FrameCompositor {
     const dst = faceMeshPoints(landmarks, this.mesh);
     const grow = options.outlineGrow ?? (drawn ? TOON_OUTLINE_GROW : 0);
     if (grow > 0) growOutline(dst, grow);
+    if (options.drawnReach ?? drawn)
+      reachOutline(dst, target.landmarks, measureDrawnReach(frame, target.landmarks, target.colour, target.yaw, this.reach), this.outline);
     const outline = gatherPoints(dst, FACE_OUTLINE, this.outline);
     let minX = Infinity,
       minY = Infinity,
@@ -428,6 +439,14 @@ export class FrameCompositor {
     if (eyes) this.eyeAnimator.coverShutEyes(frame, face.texture, face.eyes, face.meshPoints, dst, region, alpha, this.luts, this.warpScratch);
     if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
+  }
+
+  /** blendChildShape with the child's mouth closed towards the story's and opened as mouth-shape says. */
+  private blendChildShape(face: PreparedFace, frame: ArrayLike<number>, amount: number, mouthAmount: number, jawAmount: number): Float32Array {
+    if (!(mouthAmount > 0)) return blendChildShape(face.landmarks, frame, amount, 0, this.shaped, jawAmount);
+    const opening = this.mouthShaper.openingFor(face.landmarks, mouthOpenness(frame));
+    const child = this.mouthShaper.childFor(face.landmarks, opening);
+    return blendChildShape(child, frame, amount, mouthAmount, this.shaped, jawAmount, opening);
   }
 
   private coefficients = yuvCoefficients('bt709', 'tv');
@@ -870,7 +889,7 @@ const SHAPE_FIT_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 &
  * The frame's landmarks with the inner face (17–67) moved `amount` of the way towards the child's
  * canonical landmarks posed onto the frame by a weighted similarity (brows, eyes, nose). The jaw
  * (0–16) stays the frame's; the mouth (48–67) moves by `mouthAmount` and is then opened as far as
- * the frame's (`openMouthTo`), so only its shape and width are the child's.
+ * the frame's (`openMouthTo`; or `opening`), so only its shape and width are the child's.
  */
 export function blendChildShape(
   child: ArrayLike<number>,
@@ -879,6 +898,7 @@ export function blendChildShape(
   mouthAmount: number,
   out: Float32Array,
   jawAmount = 0,
+  opening = mouthOpenness(frame),
 ): Float32Array {
   const [a, b, c, d, e, f] = fitSimilarity(child, frame, SHAPE_FIT_WEIGHTS);
   for (let i = 0; i < 68; i++) {
@@ -896,7 +916,7 @@ export function blendChildShape(
     out[2 * i + 1] = fy + k * (d * x + e * y + f - fy);
   }
   // The child's mouth shape, the story's opening: the lips part and close as the frame's do.
-  if (mouthAmount > 0) openMouthTo(out, mouthOpenness(frame));
+  if (mouthAmount > 0) openMouthTo(out, opening);
   return out;
 }
 

@@ -7,4 +7,5 @@ export * from './data-source';
 export * from './database';
 export * from './database.module';
 export * from './embedded-postgres-server';
+export * from './early-start';
 export * from './advisory-lock';
