@@ -1,10 +1,8 @@
-// Opens the database: the configured server, or the embedded one (started here, or taken from
-// an early start: early-start.ts). Runs pending migrations.
+// Opens the database: the configured server, or the embedded one. Runs pending migrations.
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@talecast/config';
 import { createDataSource } from './data-source';
-import { EmbeddedPostgresHandle } from './embedded-postgres-server';
-import { embeddedPostgresOptions, takeOrStartEmbeddedPostgres } from './early-start';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres-server';
 import { advisoryLock, advisoryUnlock } from './advisory-lock';
 
 export class Database {
@@ -19,7 +17,7 @@ export class Database {
     let embedded: EmbeddedPostgresHandle | undefined;
     let url = config.databaseUrl;
     if (url === undefined) {
-      embedded = await takeOrStartEmbeddedPostgres({ ...embeddedPostgresOptions(config), log });
+      embedded = await startEmbeddedPostgres({ dataDir: `${config.roots.state}/postgres`, database: 'talecast', log });
       url = embedded.url;
     }
     const dataSource = createDataSource(url);

@@ -7,5 +7,4 @@ export * from './data-source';
 export * from './database';
 export * from './database.module';
 export * from './embedded-postgres-server';
-export * from './early-start';
 export * from './advisory-lock';

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { loadConfig } from '@talecast/config/app-config';
 import { AnalysedPhoto, analyseInPool, createPhotoAnalysisPool, DecodedForAnalysis, decodeForAnalysis } from '@talecast/face-upload/photo-analysis-pool';
-import { startDatabaseEarly, stopUntakenDatabase } from '@talecast/persistence/early-start';
 import { parseOptions, UsageError } from '../cli-args';
 import { renderThroughRunningProcess } from './render-handover';
 
@@ -50,25 +49,21 @@ export async function renderCommand(argv: string[]): Promise<void> {
   // models, analyses): it starts first, a thread per photo, while this thread loads Nest and the
   // engine and the database starts. What is stored, and the lifecycle event, waits for the upload.
   const analysisPool = createPhotoAnalysisPool(Math.min(request.faces.length, config.upload.threads));
+  const read = request.faces.map((file) => readAndDecode(file, config.upload.maxPixels));
+  // Loading Nest and the engine holds this thread ~0.7 s: the photos are decoded first (sharp's
+  // threads, ~0.2 s, while the analysis threads load the models), so their analysis is not held up.
+  await Promise.allSettled(read.map((r) => r.decoded));
+  const photos = read.map(({ photo, decoded }) =>
+    startedPhoto(
+      photo,
+      decoded.then((d) => analyseInPool(analysisPool, d, { backend: config.faceBackend })),
+    ),
+  );
   try {
-    // The embedded database server starts now too (its own process), not after Nest is loaded:
-    // Database.open takes it over (early-start.ts).
-    startDatabaseEarly(config);
-    const read = request.faces.map((file) => readAndDecode(file, config.upload.maxPixels));
-    // Loading Nest and the engine holds this thread ~0.7 s: the photos are decoded first (sharp's
-    // threads, ~0.2 s, while the analysis threads load the models), so their analysis is not held up.
-    await Promise.allSettled(read.map((r) => r.decoded));
-    const photos = read.map(({ photo, decoded }) =>
-      startedPhoto(
-        photo,
-        decoded.then((d) => analyseInPool(analysisPool, d, { backend: config.faceBackend })),
-      ),
-    );
     const { renderInProcess } = await import('./render-in-process');
     await renderInProcess(config, request, photos, analysisPool);
   } finally {
     await analysisPool.destroy();
-    await stopUntakenDatabase();
   }
 }
 
