@@ -42,6 +42,7 @@ import { stylizeToon, ToonOptions } from './toon-style';
 import { ChildEyes, measureChildEyes } from './eye-animator';
 import { fillWithSkin, foreheadSkinScales } from './skin-fill';
 import { flattenShading } from './face-shading';
+import { correctRedEye, RedEyeReport } from './red-eye';
 import { findInnerLips } from './mouth-contour';
 
 export type FaceStyle = 'photo' | 'toon';
@@ -107,6 +108,9 @@ export interface PrepareFaceInput {
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
    *  frames where the face is drawn small (default SMALLER_LEVELS). */
   smallerLevels?: number;
+  /** Correct a flash's red pupils first (default true; see red-eye.ts). The upload corrects the stored face
+   *  already; this catches faces stored before it did and every tool that prepares a photo directly. */
+  redEye?: boolean;
 }
 
 export interface PreparedFace {
@@ -140,6 +144,8 @@ export interface PreparedFace {
   smaller: PreparedFace[];
   /** The photo's eyes: openness, irises and gaze, and the iris-less texture (see eye-animator). */
   eyes: ChildEyes;
+  /** What the red-eye check found (absent when it was off); a correctable red pupil is corrected in `texture`. */
+  redEye?: RedEyeReport;
 }
 
 /**
@@ -161,10 +167,14 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
   if (input.rgba.length !== size * size * 4) throw new RangeError(`expected ${size}x${size} RGBA`);
   if (input.landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
 
+  // A flash's red pupils would be carried into every frame: corrected before anything reads the pixels
+  // (the eyes' irises included). A red spread over the eye is left as it is (the upload refuses it).
+  const redEye = input.redEye === false ? null : correctRedEye(input.rgba, size, size, input.landmarks);
+  const source = redEye ? redEye.rgba : input.rgba;
   // An open mouth's inner lips as the pixels show them (mouth-contour); the smaller copies inherit them.
-  const lips = input.innerLips === false ? null : findInnerLips(input.rgba, size, input.landmarks);
+  const lips = input.innerLips === false ? null : findInnerLips(source, size, input.landmarks);
   const landmarks = lips ? lips.landmarks : input.landmarks;
-  const photo = lips ? lips.rgba : input.rgba;
+  const photo = lips ? lips.rgba : source;
   const styled = input.style === 'toon' ? stylizeToon(photo, size, size, input.toon) : photo;
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
@@ -228,6 +238,8 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
+      // The copies are made from the corrected pixels (pupils and lips).
+      redEye: false,
       innerLips: false,
       // The story style's choices resolved here: the copies are prepared as 'photo' (no second stylisation or fill).
       levelSharpen,
@@ -253,6 +265,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     skinYuv: skinStatsYuv(texture, landmarks),
     smaller,
     eyes: measureChildEyes(texture, landmarks, insideTriangles),
+    ...(redEye ? { redEye: redEye.report } : {}),
   };
 }
 
