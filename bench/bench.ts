@@ -48,7 +48,7 @@ import { DataSource } from 'typeorm';
 import { CpuUsage, PeakMemory } from './process-memory';
 import { clickToFirstFrame } from './click-to-first-frame';
 import { voiceBudget } from './voice-budget';
-import { CliRenderRun, cliRenderRuns, startRenderServer } from './cli-render';
+import { CliRenderRun, cliRenderRuns, CliWrapperFigures, cliWrapperRuns, startRenderServer } from './cli-render';
 
 const { values: opts } = parseArgs({
   options: {
@@ -476,11 +476,14 @@ async function cliRows(): Promise<CliRenderFigures> {
   const common = { storyId: `bench-${opts.seconds}s`, face: path.join(samplePhotoDirectory(), 'sample1.jpg'), runs, env: process.env };
   const cold = await cliRenderRuns({ ...common, mode: 'cold' });
   const server = await startRenderServer(process.env);
+  let handed: CliRenderMeans;
   try {
-    return { cold: cliMeans(cold), handed: cliMeans(await cliRenderRuns({ ...common, mode: 'handed' })) };
+    handed = cliMeans(await cliRenderRuns({ ...common, mode: 'handed' }));
   } finally {
     await server.stop();
   }
+  const wrapper = await cliWrapperRuns({ runs: 5, env: process.env, repo: path.join(__dirname, '..', '..') });
+  return { cold: cliMeans(cold), handed, wrapper };
 }
 
 function cliMeans(runs: CliRenderRun[]): CliRenderMeans {
@@ -503,6 +506,7 @@ interface CliRenderMeans {
 interface CliRenderFigures {
   cold: CliRenderMeans;
   handed: CliRenderMeans;
+  wrapper?: CliWrapperFigures;
 }
 
 function cliRenderText(c: CliRenderMeans | undefined): string {
@@ -511,11 +515,17 @@ function cliRenderText(c: CliRenderMeans | undefined): string {
 
 const CLI_COLD_ROW = 'cli render, cold (own process)';
 const CLI_HANDED_ROW = 'cli render, handed to server';
+const CLI_WRAPPER_ROW = 'npm run cli adds (--help)';
+
+function cliWrapperText(w: CliWrapperFigures | undefined): string {
+  return w ? `${w.addedSeconds} s (${w.npmSeconds} s vs node main.js ${w.directSeconds} s, median of ${w.runs.length})` : 'skipped';
+}
 
 function printCliRender(c: CliRenderFigures): void {
   console.log(`
 ${CLI_COLD_ROW.padEnd(30)} ${cliRenderText(c.cold).padEnd(44)} ${JSON.stringify(c.cold.runs)}
-${CLI_HANDED_ROW.padEnd(30)} ${cliRenderText(c.handed).padEnd(44)} ${JSON.stringify(c.handed.runs)}`);
+${CLI_HANDED_ROW.padEnd(30)} ${cliRenderText(c.handed).padEnd(44)} ${JSON.stringify(c.handed.runs)}
+${CLI_WRAPPER_ROW.padEnd(30)} ${cliWrapperText(c.wrapper).padEnd(44)} npm's start and the build's up-to-date check`);
 }
 
 /** The figures printTable reads (results.json holds more). */
@@ -591,6 +601,7 @@ function printTable(r: BenchResults): void {
     ['child’s voice: added render time', voiceBudgetText(r), 'target ≤ 1 s'],
     [CLI_COLD_ROW, cliRenderText(r.cliRender?.cold), 'issue 19 item 5: little outside the engine'],
     [CLI_HANDED_ROW, cliRenderText(r.cliRender?.handed), 'a running server (role all/worker) takes it'],
+    [CLI_WRAPPER_ROW, cliWrapperText(r.cliRender?.wrapper), "npm's start and the build's up-to-date check"],
   ];
   const render = m.render as StoryFigures['render'] & { bytes?: number; preset?: string };
   console.log(

@@ -85,9 +85,44 @@ export async function startRenderServer(env: NodeJS.ProcessEnv): Promise<{ pid: 
   };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+export interface CliWrapperFigures {
+  /** `npm run --silent cli -- --help`: npm, the build's up-to-date check, the CLI (median). */
+  npmSeconds: number;
+  /** `node …/main.js --help`: the CLI alone (median). */
+  directSeconds: number;
+  /** What `npm run cli` adds to every command. */
+  addedSeconds: number;
+  runs: { npm: number; direct: number }[];
+}
+
+/**
+ * What `npm run cli` costs on top of the CLI itself (issue 19 item 5): npm's own start and the
+ * build's up-to-date check, with nothing to compile. Alternates the two ways, `runs` times each.
+ */
+export async function cliWrapperRuns(o: { runs: number; env: NodeJS.ProcessEnv; repo: string }): Promise<CliWrapperFigures> {
+  const main = path.join(__dirname, '..', 'apps', 'cli', 'src', 'main.js');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const timed = async (command: string, args: string[]) => {
+    const started = performance.now();
+    const { code, output } = await run(command, args, o.env, o.repo);
+    if (code !== 0 || !output.includes('usage: npm run cli')) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${output.slice(-400)}`);
+    return Math.round(performance.now() - started) / 1000;
+  };
+  const runs: { npm: number; direct: number }[] = [];
+  for (let i = 0; i < o.runs; i++)
+    runs.push({
+      npm: await timed(npm, ['run', '--silent', 'cli', '--', '--help']),
+      direct: await timed(process.execPath, ['--enable-source-maps', main, '--help']),
+    });
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const npmSeconds = median(runs.map((r) => r.npm));
+  const directSeconds = median(runs.map((r) => r.direct));
+  return { npmSeconds, directSeconds, addedSeconds: Math.round((npmSeconds - directSeconds) * 100) / 100, runs };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

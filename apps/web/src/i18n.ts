@@ -62,6 +62,8 @@ const en = {
   'warn.FACE_TURNED': 'The face is turned too far to the side. Please use a photo looking at the camera.',
   'warn.SUNGLASSES': 'The eyes are hidden, by sunglasses or a dark shadow. Please use a photo where both eyes are clearly visible.',
   'warn.SIDE_LIGHT': 'One side of the face is in deep shadow. A photo in even daylight, facing a window, works best.',
+  'warn.RED_EYE': 'The eyes are red from the camera flash, too much to fix well. Please use a photo taken without the flash.',
+  'warn.RED_EYE_FIXED': 'The camera flash made the eyes look red. We fixed that for you.',
   'warn.other': 'This photo may not give the best result.',
 
   'step3.title': 'Make the video',
@@ -176,6 +178,7 @@ const en = {
   'error.EYES_CLOSED': 'The eyes look closed. Please use a photo with open eyes.',
   'error.SUNGLASSES': 'The eyes are hidden, by sunglasses or a dark shadow. Please use a photo where both eyes are clearly visible.',
   'error.SIDE_LIGHT': 'One side of the face is in deep shadow. Please use a photo taken in even light, for example facing a window.',
+  'error.RED_EYE': 'The eyes are red from the camera flash, too much to fix well. Please use a photo taken without the flash, in daylight or a well-lit room.',
   'error.FACE_INDEX_OUT_OF_RANGE': 'That face could not be chosen. Please try again.',
   'error.FACE_EXPIRED': 'A photo has expired or was deleted. Please add it again.',
   'error.FACE_MISSING': 'A photo is missing. Please add it again.',
@@ -372,6 +375,8 @@ const ko: Dictionary = {
   'warn.FACE_TURNED': '얼굴이 옆으로 너무 돌아가 있어요. 카메라를 보는 사진을 써 주세요.',
   'warn.SUNGLASSES': '선글라스나 짙은 그림자 때문에 눈이 가려져 있어요. 두 눈이 잘 보이는 사진을 써 주세요.',
   'warn.SIDE_LIGHT': '얼굴 한쪽이 그림자로 어두워요. 창문을 바라보는 밝고 고른 빛에서 찍은 사진이 가장 좋아요.',
+  'warn.RED_EYE': '카메라 플래시 때문에 눈이 너무 빨갛게 나와서 자연스럽게 고칠 수 없어요. 플래시 없이 찍은 사진을 써 주세요.',
+  'warn.RED_EYE_FIXED': '카메라 플래시 때문에 눈동자가 빨갛게 나와서 자연스럽게 고쳤어요.',
   'warn.other': '이 사진으로는 결과가 덜 좋을 수 있어요.',
 
   'step3.title': '영상 만들기',
@@ -481,6 +486,7 @@ const ko: Dictionary = {
   'error.EYES_CLOSED': '눈을 감은 것 같아요. 눈을 뜬 사진을 써 주세요.',
   'error.SUNGLASSES': '선글라스나 짙은 그림자 때문에 눈이 가려져 있어요. 두 눈이 잘 보이는 사진을 써 주세요.',
   'error.SIDE_LIGHT': '얼굴 한쪽이 그림자로 너무 어두워요. 창문을 바라보는 등 고른 빛에서 찍은 사진을 써 주세요.',
+  'error.RED_EYE': '카메라 플래시 때문에 눈이 너무 빨갛게 나와서 자연스럽게 고칠 수 없어요. 플래시 없이 밝은 곳에서 찍은 사진을 써 주세요.',
   'error.FACE_INDEX_OUT_OF_RANGE': '그 얼굴을 고를 수 없었어요. 다시 시도해 주세요.',
   'error.FACE_EXPIRED': '사진의 보관 기간이 지났거나 삭제되었어요. 사진을 다시 올려 주세요.',
   'error.FACE_MISSING': '사진을 찾을 수 없어요. 사진을 다시 올려 주세요.',

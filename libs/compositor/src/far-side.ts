@@ -30,8 +30,9 @@ export const FEATURE_GAP = 0.5;
  * 317-359, stored yaw 11-15°) and pushed skin over the hair there.
  */
 export const TURN = [14, 18] as const;
-/** Skin counts on a ray only in runs at least this long (eye distances; 2 px at least). */
-export const MIN_SKIN = 0.06;
+/** Skin counts on a ray only in runs at least this long (eye distances; 2 px at least: at 0.06 the 2 px of skin between
+ *  the tale's far lash tip and the hair at frame 26 (eye distance 36 px) no longer counted, and the far eye showed again). */
+export const MIN_SKIN = 0.05;
 /** Any other run of non-skin longer than this (eye distances) ends the face on a ray. */
 export const END_GAP = 0.1;
 /** A non-skin run belongs to the drawn feature when it begins at most this far (eye distances) of skin after it. */

@@ -60,6 +60,7 @@ import {
 import { PreparedFace } from './prepared-face';
 import { EyeAnimator, EyeState } from './eye-animator';
 import { innerMouthTriangles, MouthInterior, photoMouthClosed } from './mouth-interior';
+import { MouthShaper } from './mouth-shape';
 import { SHADING_CELL, StoryShading } from './face-shading';
 import { DrawnReach, measureDrawnReach, reachOutline } from './far-side';
 
@@ -205,6 +206,8 @@ export class FrameCompositor {
   private readonly eyed = new Float32Array(LANDMARK_COUNT * 2);
   private readonly eyeAnimator = new EyeAnimator();
   private readonly mouthInterior = new MouthInterior();
+  /** The child's mouth closed towards the story's (see mouth-shape). */
+  private readonly mouthShaper = new MouthShaper();
   /** Per face: its inner-mouth triangles when its photo's mouth is closed (empty: the photo's own interior is warped). */
   private readonly mouthTriangles = new WeakMap<PreparedFace, Uint32Array>();
   private readonly luts: [Uint8Array, Uint8Array, Uint8Array];
@@ -290,9 +293,7 @@ export class FrameCompositor {
     const mouthShape = clamp01(options.childMouthShape ?? (drawn ? TOON_CHILD_SHAPE : CHILD_MOUTH_SHAPE)) * (1 - mouthCut);
     const jawShape = clamp01(options.childJawShape ?? 0);
     let landmarks =
-      childShape > 0 || mouthShape > 0 || jawShape > 0
-        ? blendChildShape(face.landmarks, target.landmarks, childShape, mouthShape, this.shaped, jawShape)
-        : target.landmarks;
+      childShape > 0 || mouthShape > 0 || jawShape > 0 ? this.blendChildShape(face, target.landmarks, childShape, mouthShape, jawShape) : target.landmarks;
     const eyes = target.eyes ?? null;
     if (eyes) landmarks = this.eyeAnimator.shapeEyes(face.landmarks, face.eyes, target.landmarks, landmarks, eyes, this.eyed);
     const eyeScale = options.eyeScale ?? EYE_SCALE;
@@ -438,6 +439,14 @@ export class FrameCompositor {
     if (eyes) this.eyeAnimator.coverShutEyes(frame, face.texture, face.eyes, face.meshPoints, dst, region, alpha, this.luts, this.warpScratch);
     if (eyes) this.eyeAnimator.drawIrises(frame, face.texture, face.eyes, face.meshPoints, dst, eyes, region, alpha, this.luts, this.warpScratch);
     return report;
+  }
+
+  /** blendChildShape with the child's mouth closed towards the story's and opened as mouth-shape says. */
+  private blendChildShape(face: PreparedFace, frame: ArrayLike<number>, amount: number, mouthAmount: number, jawAmount: number): Float32Array {
+    if (!(mouthAmount > 0)) return blendChildShape(face.landmarks, frame, amount, 0, this.shaped, jawAmount);
+    const opening = this.mouthShaper.openingFor(face.landmarks, mouthOpenness(frame));
+    const child = this.mouthShaper.childFor(face.landmarks, opening);
+    return blendChildShape(child, frame, amount, mouthAmount, this.shaped, jawAmount, opening);
   }
 
   private coefficients = yuvCoefficients('bt709', 'tv');
@@ -880,7 +889,7 @@ const SHAPE_FIT_WEIGHTS = Float32Array.from({ length: 68 }, (_, i) => (i >= 17 &
  * The frame's landmarks with the inner face (17–67) moved `amount` of the way towards the child's
  * canonical landmarks posed onto the frame by a weighted similarity (brows, eyes, nose). The jaw
  * (0–16) stays the frame's; the mouth (48–67) moves by `mouthAmount` and is then opened as far as
- * the frame's (`openMouthTo`), so only its shape and width are the child's.
+ * the frame's (`openMouthTo`; or `opening`), so only its shape and width are the child's.
  */
 export function blendChildShape(
   child: ArrayLike<number>,
@@ -889,6 +898,7 @@ export function blendChildShape(
   mouthAmount: number,
   out: Float32Array,
   jawAmount = 0,
+  opening = mouthOpenness(frame),
 ): Float32Array {
   const [a, b, c, d, e, f] = fitSimilarity(child, frame, SHAPE_FIT_WEIGHTS);
   for (let i = 0; i < 68; i++) {
@@ -906,7 +916,7 @@ export function blendChildShape(
     out[2 * i + 1] = fy + k * (d * x + e * y + f - fy);
   }
   // The child's mouth shape, the story's opening: the lips part and close as the frame's do.
-  if (mouthAmount > 0) openMouthTo(out, mouthOpenness(frame));
+  if (mouthAmount > 0) openMouthTo(out, opening);
   return out;
 }
 

@@ -10,3 +10,4 @@ export * from './eye-animator';
 export * from './mouth-interior';
 export * from './skin-fill';
 export * from './face-shading';
+export * from './red-eye';

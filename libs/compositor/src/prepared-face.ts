@@ -42,6 +42,8 @@ import { stylizeToon, ToonOptions } from './toon-style';
 import { ChildEyes, measureChildEyes } from './eye-animator';
 import { fillWithSkin, foreheadSkinScales } from './skin-fill';
 import { flattenShading } from './face-shading';
+import { correctRedEye, RedEyeReport } from './red-eye';
+import { findInnerLips } from './mouth-contour';
 
 export type FaceStyle = 'photo' | 'toon';
 
@@ -55,6 +57,8 @@ export interface PrepareFaceInput {
   matrix: YuvMatrix;
   range: YuvRange;
   style: FaceStyle;
+  /** Find an open mouth's inner lips from the pixels (default true; see mouth-contour). */
+  innerLips?: boolean;
   /** Mask feather box radius in canonical pixels (default size / 85, about 6 at 512). */
   featherRadius?: number;
   /** Forehead fade as fractions of the forehead arc's height above the eye line: the mask is 1
@@ -104,6 +108,9 @@ export interface PrepareFaceInput {
   /** How many smaller copies (half, quarter… size, at least MIN_LEVEL_SIZE) to prepare for
    *  frames where the face is drawn small (default SMALLER_LEVELS). */
   smallerLevels?: number;
+  /** Correct a flash's red pupils first (default true; see red-eye.ts). The upload corrects the stored face
+   *  already; this catches faces stored before it did and every tool that prepares a photo directly. */
+  redEye?: boolean;
 }
 
 export interface PreparedFace {
@@ -137,6 +144,8 @@ export interface PreparedFace {
   smaller: PreparedFace[];
   /** The photo's eyes: openness, irises and gaze, and the iris-less texture (see eye-animator). */
   eyes: ChildEyes;
+  /** What the red-eye check found (absent when it was off); a correctable red pupil is corrected in `texture`. */
+  redEye?: RedEyeReport;
 }
 
 /**
@@ -153,12 +162,20 @@ export const SMALLER_LEVELS = 2;
 const MIN_LEVEL_SIZE = 64;
 
 export function prepareFace(input: PrepareFaceInput): PreparedFace {
-  const { size, landmarks } = input;
+  const { size } = input;
   if (!Number.isInteger(size) || size < 16 || size % 2 !== 0) throw new RangeError('face size must be an even integer >= 16');
   if (input.rgba.length !== size * size * 4) throw new RangeError(`expected ${size}x${size} RGBA`);
-  if (landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
+  if (input.landmarks.length !== LANDMARK_COUNT * 2) throw new RangeError('expected 68 landmarks');
 
-  const styled = input.style === 'toon' ? stylizeToon(input.rgba, size, size, input.toon) : input.rgba;
+  // A flash's red pupils would be carried into every frame: corrected before anything reads the pixels
+  // (the eyes' irises included). A red spread over the eye is left as it is (the upload refuses it).
+  const redEye = input.redEye === false ? null : correctRedEye(input.rgba, size, size, input.landmarks);
+  const source = redEye ? redEye.rgba : input.rgba;
+  // An open mouth's inner lips as the pixels show them (mouth-contour); the smaller copies inherit them.
+  const lips = input.innerLips === false ? null : findInnerLips(source, size, input.landmarks);
+  const landmarks = lips ? lips.landmarks : input.landmarks;
+  const photo = lips ? lips.rgba : source;
+  const styled = input.style === 'toon' ? stylizeToon(photo, size, size, input.toon) : photo;
   const meshPoints = faceMeshPoints(landmarks);
   // The triangulation of the rule's layout (the one frames follow), before the arc moves.
   const triangles = faceMeshTriangles(meshPoints);
@@ -221,6 +238,9 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
       foreheadFade: input.foreheadFade ?? (fill ? FILLED_FOREHEAD_FADE : FOREHEAD_FADE),
       featherRadius: input.featherRadius === undefined && !fill ? undefined : Math.max(1, feather / 2),
       smallerLevels: levels - 1,
+      // The copies are made from the corrected pixels (pupils and lips).
+      redEye: false,
+      innerLips: false,
       // The story style's choices resolved here: the copies are prepared as 'photo' (no second stylisation or fill).
       levelSharpen,
       sharpen: levelSharpen,
@@ -245,6 +265,7 @@ export function prepareFace(input: PrepareFaceInput): PreparedFace {
     skinYuv: skinStatsYuv(texture, landmarks),
     smaller,
     eyes: measureChildEyes(texture, landmarks, insideTriangles),
+    ...(redEye ? { redEye: redEye.report } : {}),
   };
 }
 

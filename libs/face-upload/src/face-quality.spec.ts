@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeQuality, laplacianVariance, FaceMeasures } from './face-quality';
+import type { RedEyeFinding, RedEyeReport } from '@talecast/compositor';
+import { judgeQuality, judgeRedEye, laplacianVariance, FaceMeasures } from './face-quality';
 
 const good: FaceMeasures = { interOcular: 120, yaw: 3, roll: 2, eyesOpen: 0.3, mouthOpen: 0.05, sharpness: 300, brightness: 140 };
 
@@ -58,4 +59,28 @@ test('laplacianVariance: sharp detail scores far higher than a smooth ramp', () 
   const smooth = laplacianVariance(ramp, w, h, box);
   assert.ok(sharp.variance > 100 * Math.max(1, smooth.variance), `${sharp.variance} vs ${smooth.variance}`);
   assert.ok(Math.abs(smooth.mean - 94) < 10);
+});
+
+describe('judgeRedEye', () => {
+  const eye = (verdict: RedEyeFinding['verdict']): RedEyeFinding => ({ verdict, x: 0, y: 0, radius: 0, irisShare: 0, eyeShare: 0, redness: 0 });
+  const report = (a: RedEyeFinding['verdict'], b: RedEyeFinding['verdict']): RedEyeReport => ({
+    eyes: [eye(a), eye(b)],
+    found: a !== 'none' || b !== 'none',
+    correctable: a !== 'unclear' && b !== 'unclear',
+  });
+
+  test('no red pupil: no finding', () => assert.equal(judgeRedEye(report('none', 'none')), null));
+
+  test('red pupils corrected: a warning that says so', () => {
+    const f = judgeRedEye(report('red', 'none'));
+    assert.equal(f?.code, 'RED_EYE_FIXED');
+    assert.equal(f?.blocking, false);
+  });
+
+  test('red beyond a pupil in either eye: refused, with a hint for a better photo', () => {
+    const f = judgeRedEye(report('red', 'unclear'));
+    assert.equal(f?.code, 'RED_EYE');
+    assert.equal(f?.blocking, true);
+    assert.match(f!.hint, /flash/);
+  });
 });

@@ -2,10 +2,23 @@
 // look wrong, a warning otherwise; each says in a parent's words what is wrong and gives a hint
 // for a better photo. Pure: landmarks and pixel statistics in, findings out.
 import { estimateYaw, eyeOpenness, interOcularDistance, mouthOpenness, estimateRoll } from '@talecast/geometry';
+import type { RedEyeReport } from '@talecast/compositor';
 import type { FaceLight } from './face-light';
 
 export type QualityCode =
-  'FACE_TOO_SMALL' | 'FACE_TURNED' | 'EYES_CLOSED' | 'SUNGLASSES' | 'SIDE_LIGHT' | 'MOUTH_OPEN' | 'BLURRY' | 'DARK' | 'SMALL_FACE' | 'TURNED' | 'ROTATED';
+  | 'FACE_TOO_SMALL'
+  | 'FACE_TURNED'
+  | 'EYES_CLOSED'
+  | 'SUNGLASSES'
+  | 'SIDE_LIGHT'
+  | 'RED_EYE'
+  | 'MOUTH_OPEN'
+  | 'BLURRY'
+  | 'DARK'
+  | 'SMALL_FACE'
+  | 'TURNED'
+  | 'ROTATED'
+  | 'RED_EYE_FIXED';
 
 export interface QualityFinding {
   code: QualityCode;
@@ -108,6 +121,28 @@ export function judgeQuality(m: FaceMeasures): QualityFinding[] {
   if (m.sharpness < L.blurry) add('BLURRY', false, 'the photo looks blurry', 'hold the camera still and tap the face to focus');
   if (m.brightness < L.dark) add('DARK', false, 'the photo is dark', 'take the photo in daylight or a well-lit room');
   return out;
+}
+
+/**
+ * The red-eye check's finding (red-eye.ts, on the aligned face): none when no eye has a red pupil; a
+ * warning when the red pupils were corrected; blocking when the red spreads beyond where a pupil can be
+ * (the whole eye red, or too much of it to tell the pupil), which no correction would make look right.
+ */
+export function judgeRedEye(report: RedEyeReport): QualityFinding | null {
+  if (!report.found) return null;
+  if (!report.correctable)
+    return {
+      code: 'RED_EYE',
+      blocking: true,
+      message: 'the eyes are red from the camera flash, too much to be corrected well',
+      hint: 'take the photo without the flash, in daylight or a well-lit room, or turn on the camera’s red-eye reduction',
+    };
+  return {
+    code: 'RED_EYE_FIXED',
+    blocking: false,
+    message: 'the camera flash made the pupils red; they were corrected',
+    hint: 'a photo without the flash, in daylight, avoids red eyes',
+  };
 }
 
 /** Variance of the 4-neighbour Laplacian of luma over a box (a standard blur measure). */

@@ -5,8 +5,8 @@
 // threads).
 import type { DetectedFace, ExpressionScores, FaceDetector, FaceNetName } from '@talecast/face';
 import type { ReasonCode } from '@talecast/core/talecast-error';
-import { prepareFace } from '@talecast/compositor';
-import { judgeQuality, laplacianVariance, measureFace, QualityFinding, QUALITY_LIMITS } from './face-quality';
+import { correctRedEye, prepareFace } from '@talecast/compositor';
+import { judgeQuality, judgeRedEye, laplacianVariance, measureFace, QualityFinding, QUALITY_LIMITS } from './face-quality';
 import { measureLight } from './face-light';
 import { alignFace } from './face-aligner';
 
@@ -101,23 +101,23 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     chosen = candidates.find((c) => c.usable) ?? candidates[0];
   }
   const blocking = chosen.findings.find((q) => q.blocking);
-  if (blocking) {
-    // Every face in the photo with what is wrong with it: the parent can pick another one (faceIndex).
-    const faces = candidates.map((c) => ({ index: c.index, box: c.box, usable: c.usable, findings: c.findings.filter((q) => q.blocking).map((q) => q.code) }));
-    return {
-      ok: false,
-      code: blocking.code as ReasonCode,
-      message: blocking.message,
-      hint: blocking.hint,
-      details: { faceCount: candidates.length, faceIndex: chosen.index, faces },
-    };
-  }
+  if (blocking) return refusal(candidates, chosen, blocking);
 
   // The chosen face's points measured again on a crop turned with the face: on a tilted photo the
   // detector's upright crop pulls the jaw in, and the alignment and every frame's warp follow these
   // points (story a × sample1: the output's jaw 8.8% of the eye distance off the story's, 4.4%).
   const landmarks = Float32Array.from(await detector.refineLandmarks(working, chosen.face.landmarks), (v) => v * k);
   const aligned = alignFace(photo.data, photo.width, photo.height, landmarks, ALIGNED_SIZE);
+  // A flash's red pupils are corrected in the stored face (so in the preview and every frame); red
+  // over the whole eye cannot be, and is refused like the other checks.
+  const redEye = correctRedEye(aligned.rgba, ALIGNED_SIZE, ALIGNED_SIZE, aligned.landmarks);
+  const redEyeFinding = judgeRedEye(redEye.report);
+  if (redEyeFinding) chosen.findings.push(redEyeFinding);
+  if (redEyeFinding?.blocking) {
+    chosen.usable = false;
+    return refusal(candidates, chosen, redEyeFinding);
+  }
+  aligned.rgba = redEye.rgba;
   // Only the mask and colour are kept from it here (renders prepare the face again, smaller copies included).
   const prepared = prepareFace({
     rgba: aligned.rgba,
@@ -127,6 +127,7 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     range: 'tv',
     style: 'photo',
     smallerLevels: 0,
+    redEye: false,
   });
   const measures = measureFace(landmarks, 0, 0);
   return {
@@ -138,6 +139,22 @@ export async function analysePhoto(detector: FaceDetector, task: PhotoAnalysisTa
     skinLab: prepared.skinLab,
     expressionScores: chosen.face.expressions!,
     pose: { yaw: measures.yaw, roll: measures.roll },
+  };
+}
+
+/** A refusal for `finding` on the chosen face, listing every face in the photo with what is wrong with it (the parent can pick another one: faceIndex). */
+function refusal(
+  candidates: { index: number; box: AnalysedCandidate['box']; usable: boolean; findings: QualityFinding[] }[],
+  chosen: { index: number },
+  finding: QualityFinding,
+): PhotoAnalysis {
+  const faces = candidates.map((c) => ({ index: c.index, box: c.box, usable: c.usable, findings: c.findings.filter((q) => q.blocking).map((q) => q.code) }));
+  return {
+    ok: false,
+    code: finding.code as ReasonCode,
+    message: finding.message,
+    hint: finding.hint,
+    details: { faceCount: candidates.length, faceIndex: chosen.index, faces },
   };
 }
 

@@ -23,6 +23,9 @@ export class Database {
     const dataSource = createDataSource(url);
     try {
       await dataSource.initialize();
+      // Every start (each CLI command) looked for pending migrations under the lock; when the
+      // table already lists every migration of this build, there is nothing to run or wait for.
+      if (await allMigrationsApplied(dataSource)) return new Database(url, dataSource, embedded ? 'embedded' : 'external', embedded);
       // Processes starting together (an api and scaled workers) migrate one at a time; the
       // others then find nothing pending.
       const lock = dataSource.createQueryRunner();
@@ -55,5 +58,24 @@ export class Database {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
+  }
+}
+
+/**
+ * True when the migrations table lists every migration of this build (by name, as TypeORM's
+ * runMigrations matches them): it would then apply nothing. Any doubt (no table yet, a query
+ * error) is false, and the migrations run as before, under the lock.
+ */
+async function allMigrationsApplied(dataSource: DataSource): Promise<boolean> {
+  const table = `"${dataSource.options.migrationsTableName ?? 'migrations'}"`;
+  try {
+    // A fresh database has no table yet: asked first, so that no failed query is logged.
+    const [{ found }]: { found: string | null }[] = await dataSource.query('SELECT to_regclass($1) AS found', [table]);
+    if (!found) return false;
+    const rows: { name: string }[] = await dataSource.query(`SELECT "name" FROM ${table}`);
+    const applied = new Set(rows.map((r) => r.name));
+    return dataSource.migrations.every((m) => applied.has(m.name ?? m.constructor.name));
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalLandmarks } from '@talecast/face';
-import { FACE_MAX_SCALE_STEP, FACE_MAX_STEP, plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
+import { FACE_MAX_SCALE_STEP, FACE_MAX_STEP, largestShift, midLandmarks, plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
 import { predictOrientedBox, SSD_CALIBRATION, eyeLineAngle } from './face-crop';
 
 /** The canonical face scaled to `size` px, its landmarks' mean at (x, y). */
@@ -80,5 +80,26 @@ describe('looking back: where the face was one frame earlier', () => {
     // Tale frame 161 (1280x720): the network's points on a head turning to profile collapsed from 109x102 px to 44x41 px.
     assert.ok(!plausibleScale(followed, face(330, 170, 40)), 'a face shrunk to two fifths in a frame');
     assert.ok(!plausibleScale(followed, face(300, 200, 100 * (FACE_MAX_SCALE_STEP + 0.1))), 'much larger');
+  });
+});
+
+describe('a frame between two answers (landmark runs on every other frame of a steady track)', () => {
+  test('largestShift is the farthest any one point moved', () => {
+    const a = face(300, 200);
+    const b = Float32Array.from(a);
+    assert.equal(largestShift(a, b), 0);
+    for (let p = 0; p < b.length; p += 2) b[p] += 2; // the whole face 2 px right
+    b[2 * 57 + 1] += 6; // and the lower lip 6 px down
+    assert.ok(Math.abs(largestShift(a, b) - Math.hypot(2, 6)) < 1e-4);
+    assert.ok(Math.abs(largestShift(b, a) - Math.hypot(2, 6)) < 1e-4);
+  });
+
+  test('midLandmarks puts every point halfway', () => {
+    const a = face(300, 200);
+    const b = face(310, 190, 110);
+    const mid = midLandmarks(a, b);
+    assert.equal(mid.length, 136);
+    for (let p = 0; p < 136; p++) assert.ok(Math.abs(mid[p] - (a[p] + b[p]) / 2) < 1e-3);
+    assert.ok(Math.abs(largestShift(a, mid) - largestShift(a, b) / 2) < 1e-3);
   });
 });

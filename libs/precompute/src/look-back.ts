@@ -94,3 +94,17 @@ export function plausibleScale(known: ArrayLike<number>, other: ArrayLike<number
   const ratio = faceOf(other).size / faceOf(known).size;
   return ratio <= FACE_MAX_SCALE_STEP && ratio >= 1 / FACE_MAX_SCALE_STEP;
 }
+
+/** The largest distance any landmark moved between two answers (px). */
+export function largestShift(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let p = 0; p < a.length; p += 2) max = Math.max(max, Math.hypot(b[p] - a[p], b[p + 1] - a[p + 1]));
+  return max;
+}
+
+/** The frame between two answers two frames apart: each landmark halfway (float32). */
+export function midLandmarks(a: ArrayLike<number>, b: ArrayLike<number>): Float32Array {
+  const mid = new Float32Array(a.length);
+  for (let p = 0; p < a.length; p++) mid[p] = (a[p] + b[p]) / 2;
+  return mid;
+}

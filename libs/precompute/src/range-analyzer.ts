@@ -46,7 +46,7 @@ import { KeyedTrack, keyedLandmarksAt } from './keyed-faces';
 import { edgeSparsity, faceStyleBox } from './style-proposal';
 import { eyeWhiteArea, heldFrom, IrisReading, irisReadingDue, measureGaze } from './eye-measure';
 import { LastSeen, lastSeenAfter, plausibleRestart } from './last-seen';
-import { plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
+import { largestShift, midLandmarks, plausibleScale, plausibleStep, RecentFrames, regionBefore } from './look-back';
 
 export const LANDMARK_DIMS = 136;
 export const EXPRESSION_DIMS = EXPRESSION_LABELS.length;
@@ -119,6 +119,8 @@ export interface RangeResult {
     verifications: number;
     relocations: number;
     landmarkRuns: number;
+    /** Followed frames recorded with the mean of their neighbours' landmark answers instead of a run (LANDMARK_SKIP). */
+    skipped?: number;
     /** Eyes (frames × roles × eyes) whose lids the iris model read (eye-measure's irisReadingDue). */
     irisReads: number;
     /** Frames a face found late was followed back over (look-back.ts). */
@@ -193,6 +195,7 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
       (frame) => analysis.processFrame(frame),
     ).finally(() => exited);
     await proc.done;
+    await analysis.settlePending();
   } finally {
     await pipe.remove();
   }
@@ -207,6 +210,19 @@ export async function analyseRange(models: LoadedFaceModels, task: RangeTask, si
 const FRAMES_AHEAD = 4;
 
 type Detection = { box: Box; score: number };
+type HeldFrame = { i: number; frame: Uint8Array | null; rgb: LazyRgbFrame };
+type PendingFrame = { i: number; k: number; t: number };
+
+/**
+ * Landmark runs on every other frame of a steady track: frame i's run waits for frame i + 1's,
+ * and when that lands within SKIP_MAX_SHIFT of frame i − 1's answer, frame i gets the mean of
+ * the two (its gaze, lids, colour and style are still read from its own pixels). Otherwise frame i
+ * is run after all, before frame i + 1. Only while the face moves less than SKIP_MAX_SPEED eye
+ * distances per frame: fast moves and turns are followed frame by frame as before.
+ */
+const LANDMARK_SKIP = true;
+const SKIP_MAX_SPEED = 0.08;
+const SKIP_MAX_SHIFT = 0.15;
 
 /** The state of one range's analysis: frame by frame, shot cuts, each role's track and what was recorded. */
 class RangeAnalysis {
@@ -217,8 +233,14 @@ class RangeAnalysis {
   private readonly roleNames: string[];
   private readonly roles: Record<string, RoleTrackData> = {};
   private readonly yuv: ReturnType<typeof yuvCoefficients>;
-  private readonly frameRgb: LazyRgbFrame;
-  private readonly rgb: Uint8Array;
+  /** The frame the analysis reads now (the current frame, or a held one while its landmarks are settled). */
+  private frameRgb: LazyRgbFrame;
+  private rgb: Uint8Array;
+  private readonly currentRgb: LazyRgbFrame;
+  /** Frames whose landmark run some role deferred (see LANDMARK_SKIP), by frame parity: one frame old at most. */
+  private readonly held: HeldFrame[];
+  /** Per role, the frame it deferred (recorded on the next frame, interpolated or run after all). */
+  private readonly pending = new Map<string, PendingFrame>();
   private readonly thumbPixels: ReturnType<typeof thumbnailSampleOffsets>;
   private readonly cuts: number[] = [];
   private readonly cutDetector = new ShotCutDetector();
@@ -230,6 +252,7 @@ class RangeAnalysis {
     colourMs: 0,
     eyesMs: 0,
     detections: 0,
+    skipped: 0,
     verifications: 0,
     relocations: 0,
     landmarkRuns: 0,
@@ -301,8 +324,9 @@ class RangeAnalysis {
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
-    this.frameRgb = new LazyRgbFrame(this.width, this.height, this.yuv);
+    this.frameRgb = this.currentRgb = new LazyRgbFrame(this.width, this.height, this.yuv);
     this.rgb = this.frameRgb.rgb;
+    this.held = [0, 1].map(() => ({ i: -1, frame: null, rgb: new LazyRgbFrame(this.width, this.height, this.yuv) }));
     this.thumbPixels = thumbnailSampleOffsets(this.width, this.height);
     this.lastExpression = Object.fromEntries(this.roleNames.map((n) => [n, -Infinity]));
     const smallHeight = Math.round((this.height / this.width) * DETECT_WIDTH);
@@ -319,6 +343,8 @@ class RangeAnalysis {
     if (i < this.task.startFrame) return;
     const k = i - this.task.startFrame;
     this.analysed = k + 1;
+    // A deferred frame is settled within its own shot.
+    if (isCut) await this.settlePending();
     if (isCut) {
       this.cuts.push(i);
       this.tracks.clear();
@@ -333,7 +359,7 @@ class RangeAnalysis {
     for (const [name, track] of this.tracks) this.following.set(name, boundingBoxOf(regionAt(track, k)));
     for (const name of this.roleNames) {
       await this.followRole(name, i, k, t, detections);
-      this.recordKeyed(name, k, t);
+      if (this.pending.get(name)?.k !== k) this.recordKeyed(name, k, t);
     }
     // A role still searching may find its face on a later frame: keep this one to look back at.
     if (this.roleNames.some((name) => !this.tracks.has(name) && roleActiveAt(this.task.masks.roles[name], t))) this.recent.keep(i, frame);
@@ -384,6 +410,8 @@ class RangeAnalysis {
   /** The frame the analysis reads (RGB converted again where read). */
   private useFrame(frame: Uint8Array): void {
     const view = yuv420View(frame, this.width, this.height);
+    this.frameRgb = this.currentRgb;
+    this.rgb = this.currentRgb.rgb;
     this.frameRgb.reset(view);
     this.luma = view.y;
     this.frameYuv = view;
@@ -429,21 +457,154 @@ class RangeAnalysis {
     return input;
   }
 
-  /** One role on frame i (k within the range): keep, start or lose its track; record the frame when found. */
+  /**
+   * One role on frame i: first the frame it deferred (if any) is settled, interpolated when this
+   * frame's answer allows it; then this frame is deferred when it may be (see LANDMARK_SKIP), else
+   * followed.
+   */
   private async followRole(name: string, i: number, k: number, t: number, detections: Detection[] | null): Promise<void> {
+    const pending = this.pending.get(name);
+    let given: { landmarks: Float32Array; crop: FaceApiTensor } | undefined;
+    if (pending) {
+      given = await this.landmarksAcrossSkip(name, pending, k, t, detections);
+      if (!given) await this.settle(name);
+    }
+    if (!given && this.mayDefer(name, i, k, detections)) {
+      this.defer(name, i, k, t);
+      return;
+    }
+    await this.followRoleOn(name, i, k, t, detections, given);
+  }
+
+  /**
+   * Whether the role's landmark run on frame i may wait for frame i + 1's: a steady track (moved
+   * little per frame, computed on the frame before, no detection or verification due on either
+   * frame, no role searching, a next frame in this range).
+   */
+  private mayDefer(name: string, i: number, k: number, detections: Detection[] | null): boolean {
+    if (!LANDMARK_SKIP || detections) return false;
+    const track = this.tracks.get(name);
+    if (!track || !track.moved || track.computedAt !== k - 1) return false;
+    if (i + 1 - track.verifiedAt >= this.task.detectEvery || i + 1 >= this.task.endFrame || k + 1 >= this.capacity) return false;
+    return Math.hypot(track.vx, track.vy) <= SKIP_MAX_SPEED * interOcularDistance(track.landmarks);
+  }
+
+  /** Holds frame i (shared by the roles deferring it) and marks the role's run on it as pending; the role holds its predicted face this frame. */
+  private defer(name: string, i: number, k: number, t: number): void {
+    const slot = this.held[i % 2];
+    if (slot.i !== i) {
+      slot.frame ??= new Uint8Array(this.currentFrame!.length);
+      slot.frame.set(this.currentFrame!);
+      slot.i = i;
+      slot.rgb.reset(yuv420View(slot.frame, this.width, this.height));
+    }
+    this.pending.set(name, { i, k, t });
+    this.claims.set(name, boundingBoxOf(regionAt(this.tracks.get(name)!, k)));
+  }
+
+  /**
+   * Frame k's landmarks for a role that deferred frame k − 1, when frame k is a plain following
+   * step that lands close to frame k − 2's answer (every point within SKIP_MAX_SHIFT eye distances):
+   * frame k − 1 is then recorded (on its own pixels) with the two answers' mean, and frame k's answer is
+   * returned to be followed with. Otherwise undefined (nothing recorded, the track unchanged).
+   */
+  private async landmarksAcrossSkip(
+    name: string,
+    pending: PendingFrame,
+    k: number,
+    t: number,
+    detections: Detection[] | null,
+  ): Promise<{ landmarks: Float32Array; crop: FaceApiTensor } | undefined> {
+    const track = this.tracks.get(name);
+    if (detections || !track || track.computedAt !== pending.k - 1) return undefined;
+    const started = performance.now();
+    const { landmarks: lm, crop } = await this.locateLandmarks(track, k, false);
+    this.timings.landmarkMs += performance.now() - started;
+    const before = track.landmarks;
+    const role = this.task.masks.roles[name];
+    if (!(
+      this.acceptable(role, t, lm) &&
+      plausibleStep(before, lm) &&
+      plausibleScale(before, lm) &&
+      largestShift(before, lm) <= SKIP_MAX_SHIFT * interOcularDistance(before)
+    )) {
+      crop.dispose();
+      return undefined;
+    }
+    const mid = midLandmarks(before, lm);
+    this.pending.delete(name);
+    this.timings.skipped++;
+    await this.onHeld(pending.i, async () => {
+      await this.record(name, pending.k, mid, null, false);
+      this.recordKeyed(name, pending.k, pending.t);
+    });
+    return { landmarks: lm, crop };
+  }
+
+  /** The role's deferred frame followed after all, on its held pixels. */
+  private async settle(name: string): Promise<void> {
+    const pending = this.pending.get(name);
+    if (!pending) return;
+    this.pending.delete(name);
+    await this.onHeld(pending.i, async () => {
+      await this.followRoleOn(name, pending.i, pending.k, pending.t, null, undefined);
+      this.recordKeyed(name, pending.k, pending.t);
+    });
+  }
+
+  /** Every deferred frame followed after all (at a cut and at the range's end). */
+  async settlePending(): Promise<void> {
+    for (const name of [...this.pending.keys()]) await this.settle(name);
+  }
+
+  /** Runs fn with held frame i as the frame read (its RGB, luma and YUV), then goes back to the current frame. */
+  private async onHeld(i: number, fn: () => Promise<void>): Promise<void> {
+    const slot = this.held[i % 2];
+    if (slot.i !== i || !slot.frame) throw new Error(`frame ${i} is not held`);
+    const saved = { rgb: this.frameRgb, luma: this.luma, yuv: this.frameYuv };
+    const view = yuv420View(slot.frame, this.width, this.height);
+    this.frameRgb = slot.rgb;
+    this.rgb = slot.rgb.rgb;
+    this.luma = view.y;
+    this.frameYuv = view;
+    try {
+      await fn();
+    } finally {
+      this.frameRgb = saved.rgb;
+      this.rgb = saved.rgb.rgb;
+      this.luma = saved.luma;
+      this.frameYuv = saved.yuv;
+    }
+  }
+
+  /** One role on frame i (k within the range): keep, start or lose its track; record the frame when found. `given`: frame i's landmarks already run (landmarksAcrossSkip). */
+  private async followRoleOn(
+    name: string,
+    i: number,
+    k: number,
+    t: number,
+    detections: Detection[] | null,
+    given: { landmarks: Float32Array; crop: FaceApiTensor } | undefined,
+  ): Promise<void> {
     const role = this.task.masks.roles[name];
     let track = this.tracks.get(name);
     const searching = !track;
     let detected: Box | undefined;
-    if (detections) ({ track, detected } = await this.matchDetections(name, track, detections, i, k, t));
+    if (given) {
+      // landmarksAcrossSkip ran the network on the track's prediction: no detection or verification is due.
+    } else if (detections) ({ track, detected } = await this.matchDetections(name, track, detections, i, k, t));
     else if (track && i - track.verifiedAt >= this.task.detectEvery) track = await this.verifyTrack(track, i, k);
     if (!track) {
       this.tracks.delete(name);
       return;
     }
-    const started = performance.now();
-    let { landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined);
-    this.timings.landmarkMs += performance.now() - started;
+    let lm: Float32Array, crop: FaceApiTensor | null;
+    if (given) ({ landmarks: lm, crop } = given);
+    else {
+      const started = performance.now();
+      ({ landmarks: lm, crop } = await this.locateLandmarks(track, k, detected !== undefined));
+      this.timings.landmarkMs += performance.now() - started;
+    }
     const followed = detected ? null : track.landmarks;
     if (followed && (!this.acceptable(role, t, lm) || !plausibleStep(followed, lm))) {
       // Lost while following (a fast turn or move outran the prediction, or the network slipped
@@ -489,6 +650,8 @@ class RangeAnalysis {
     const data = this.roles[name];
     const first = Math.max(this.task.startFrame, this.task.startFrame + this.shotStart());
     const expressionAt = this.lastExpression[name];
+    // Other roles' deferred frames are followed first: the look-back reads their recorded faces.
+    await this.settlePending();
     let newer = found,
       newerStill: Float32Array | null = null;
     try {
@@ -656,12 +819,12 @@ class RangeAnalysis {
     return plausible(lm) && Boolean(regionContaining(role, t, lm[2 * 30] / this.width, lm[2 * 30 + 1] / this.height));
   }
 
-  /** Stores a frame's landmarks, expressions (from the network input, when due) and colour. */
-  private async record(name: string, k: number, lm: Float32Array, crop: FaceApiTensor, force: boolean): Promise<void> {
+  /** Stores a frame's landmarks, expressions (from the network input, when due; none without a crop: an interpolated frame) and colour. */
+  private async record(name: string, k: number, lm: Float32Array, crop: FaceApiTensor | null, force: boolean): Promise<void> {
     const data = this.roles[name];
     data.present[k] = 1;
     data.landmarks.set(lm, k * LANDMARK_DIMS);
-    if (force || k - this.lastExpression[name] >= this.task.expressionEvery) {
+    if (crop && (force || k - this.lastExpression[name] >= this.task.expressionEvery)) {
       const t0 = performance.now();
       const expr = await expressionNetScores(this.tf, this.faceapi, crop);
       data.expressions.set(expr, k * EXPRESSION_DIMS);
