@@ -95,7 +95,7 @@ export interface StillnessResult {
  * session 11 for the landmark net's lip gap (main's render before the mouth's dead band 1.10–1.60, lips
  * opened 0 → 0.05 every 20 frames 1.52–2.15, held still 0.95–1.40: a weak instrument at these sizes).
  * Kept for the lip line's pixels (eval/lip-line.ts with profileStillness, session 13): real renders of
- * stories a, b × sample1, sample6 with the lips still read 0.63–1.18; lips opened 0 → 0.02 of the
+ * stories a, b × sample1, sample6 with the lips still read 0.67–1.20 in the eval; lips opened 0 → 0.02 of the
  * mouth's width every 20 frames 1.47–1.62 on story a (real renders), 3.1 on b (composited in-process);
  * 0 → 0.05 3.3–7.2 in-process (docs/notes/2026-12-08-s13/mouth13.md).
  */
