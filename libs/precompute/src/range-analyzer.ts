@@ -96,6 +96,8 @@ export interface RoleTrackData {
   eyeWhite: Float32Array;
   /** Per frame [right, left]: each eye's lid gap by the iris model where it was read or held (see eye-measure's irisReadingDue); NaN elsewhere. */
   eyeIris?: Float32Array;
+  /** Per frame: 1 where the landmarks are the mean of the neighbouring frames' runs, not a run of their own (LANDMARK_SKIP). */
+  between?: Uint8Array;
 }
 
 export interface RangeResult {
@@ -321,6 +323,7 @@ class RangeAnalysis {
         gaze: new Float32Array(capacity * 4).fill(NaN),
         eyeWhite: new Float32Array(capacity * 2).fill(NaN),
         eyeIris: new Float32Array(capacity * 2).fill(NaN),
+        between: new Uint8Array(capacity),
       };
     }
     this.yuv = yuvCoefficients(task.matrix, task.range);
@@ -534,6 +537,7 @@ class RangeAnalysis {
     const mid = midLandmarks(before, lm);
     this.pending.delete(name);
     this.timings.skipped++;
+    this.roles[name].between![pending.k] = 1;
     await this.onHeld(pending.i, async () => {
       await this.record(name, pending.k, mid, null, false);
       this.recordKeyed(name, pending.k, pending.t);
@@ -893,6 +897,7 @@ class RangeAnalysis {
         gaze: d.gaze.slice(0, frameCount * 4),
         eyeWhite: d.eyeWhite.slice(0, frameCount * 2),
         ...(d.eyeIris ? { eyeIris: d.eyeIris.slice(0, frameCount * 2) } : {}),
+        ...(d.between ? { between: d.between.slice(0, frameCount) } : {}),
       };
     }
     return { startFrame: this.task.startFrame, frameCount, cuts: this.cuts, roles, styleSamples: this.styleSamples, timings };

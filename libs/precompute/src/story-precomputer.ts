@@ -62,7 +62,7 @@ export interface PrecomputeSummary {
   speed: number;
   warnings: string[];
   manifest: StoryManifest;
-  raw?: Record<string, { present: Uint8Array; landmarks: Float32Array }>;
+  raw?: Record<string, { present: Uint8Array; landmarks: Float32Array; between?: Uint8Array }>;
   /** Where the time went (ms): the analysis (its parts summed over workers), then setup, encoding, publishing. */
   timings: AnalysisTimings & { setup: number; encode: number; finish: number };
 }
@@ -349,8 +349,13 @@ function analysisTasks(
 }
 
 /** Tests and evaluation: the landmarks per role before smoothing. */
-function rawTracks(roleNames: string[], tracks: CleanTrack[]): Record<string, { present: Uint8Array; landmarks: Float32Array }> {
-  return Object.fromEntries(roleNames.map((name, r) => [name, { present: tracks[r].present.slice(), landmarks: tracks[r].rawLandmarks.slice() }]));
+function rawTracks(roleNames: string[], tracks: CleanTrack[]): Record<string, { present: Uint8Array; landmarks: Float32Array; between?: Uint8Array }> {
+  return Object.fromEntries(
+    roleNames.map((name, r) => [
+      name,
+      { present: tracks[r].present.slice(), landmarks: tracks[r].rawLandmarks.slice(), ...(tracks[r].between ? { between: tracks[r].between!.slice() } : {}) },
+    ]),
+  );
 }
 
 function buildManifest(

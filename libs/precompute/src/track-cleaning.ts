@@ -49,6 +49,7 @@ export function cleanRoleTrack(results: RangeResult[], role: string, frameCount:
     gaze: joined.gaze,
     eyeWhite: joined.eyeWhite,
     rawLandmarks: joined.landmarks,
+    ...(joined.between ? { between: joined.between } : {}),
     eyes,
   };
 }
@@ -63,6 +64,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     gaze: new Float32Array(frameCount * 4).fill(NaN),
     eyeWhite: new Float32Array(frameCount * 2).fill(NaN),
     eyeIris: new Float32Array(frameCount * 2).fill(NaN),
+    between: new Uint8Array(frameCount),
   };
   const keyed: KeyedTrack | undefined = results.some((r) => r.roles[name].keyed)
     ? { present: new Uint8Array(frameCount), landmarks: new Float32Array(frameCount * LANDMARK_DIMS) }
@@ -82,6 +84,7 @@ export function joinRole(results: RangeResult[], name: string, frameCount: numbe
     if (d.gaze) out.gaze.set(d.gaze.subarray(0, n * 4), r.startFrame * 4);
     if (d.eyeWhite) out.eyeWhite.set(d.eyeWhite.subarray(0, n * 2), r.startFrame * 2);
     if (d.eyeIris) out.eyeIris!.set(d.eyeIris.subarray(0, n * 2), r.startFrame * 2);
+    if (d.between) out.between!.set(d.between.subarray(0, n), r.startFrame);
   }
   return out;
 }
