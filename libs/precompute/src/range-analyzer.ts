@@ -221,8 +221,15 @@ type PendingFrame = { i: number; k: number; t: number };
  * the two (its gaze, lids, colour and style are still read from its own pixels). Otherwise frame i
  * is run after all, before frame i + 1. Only while the face moves less than SKIP_MAX_SPEED eye
  * distances per frame: fast moves and turns are followed frame by frame as before.
+ *
+ * Off (session 13 lead): on the 12 s 1280x720 tale's close-up (frames 248–252, eye distance ~130 px)
+ * the track with the skip drifted, the far eye's outer corner 0.6 and the far jaw 1.0 eye distances
+ * inside the drawn ones (0.3 without), and the child's face was composited small and to one side
+ * with the character's drawn far eye and lips showing below and beside it. The 60 s bench row read
+ * 1.48x with it in the final bench (1.5x needed), so the trade was not made. With false the analysis
+ * is bit-for-bit the session's start.
  */
-const LANDMARK_SKIP = true;
+const LANDMARK_SKIP = false;
 const SKIP_MAX_SPEED = 0.08;
 const SKIP_MAX_SHIFT = 0.15;
 
